@@ -1,0 +1,506 @@
+//! The exports, as adapters between the contract's types and the rules.
+
+mod wit {
+    wit_bindgen::generate!({ path: "../wit", world: "invoicing-component" });
+}
+
+use crate::error::{Error, FieldError};
+use crate::model::{self, Document, Draft, Kind, Seller};
+use crate::{calc, channel, credit, draft, ehf, invoice, money, pdf, settings};
+use chrono::NaiveDate;
+use wit::erp::invoicing::{directory, documents, ledger, outbox, sequences, settings as host_settings, types as t};
+use wit::exports::erp::invoicing::invoicing::Guest;
+
+struct Component;
+wit::export!(Component with_types_in wit);
+
+type R<T> = Result<T, t::Error>;
+
+impl Guest for Component {
+    fn activate() -> R<()> {
+        seller()?;
+        host_settings::set_active(true);
+        Ok(())
+    }
+
+    fn deactivate(reason: String) -> R<()> {
+        require_active()?;
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > draft::MAX_NOTE_CHARS {
+            return Err(err(Error::invalid("reason", format!("tell us why, in 1 to {} characters", draft::MAX_NOTE_CHARS))));
+        }
+        host_settings::record_feedback(reason);
+        host_settings::set_active(false);
+        Ok(())
+    }
+
+    fn create_draft(customer_id: String) -> R<t::Draft> {
+        require_active()?;
+        let vat_registered = seller()?.vat_registered;
+        let customer = customer(&customer_id)?;
+        let d = Draft { customer, references: Default::default(), dates: Default::default(), note: None, lines: Vec::new(), next_line_id: 1 };
+        let id = documents::insert_draft(&index_of_draft(&d, vat_registered), &to_json(&d))?;
+        Ok(draft_out(id, 1, &d, vat_registered))
+    }
+
+    fn update_draft(id: String, version: u64, change: t::DraftChange) -> R<t::Draft> {
+        require_active()?;
+        let seller = seller()?;
+        let (stored_version, mut d) = load_draft(&id)?;
+        if stored_version != version {
+            return Err(t::Error::Conflict(stored_version));
+        }
+        let change = match change {
+            t::DraftChange::SetCustomer(c) => {
+                d.customer = customer(&c)?;
+                None
+            }
+            t::DraftChange::SetReferences(r) => Some(draft::Change::References(refs_in(r))),
+            t::DraftChange::SetDates(x) => Some(draft::Change::Dates(dates_in(x)?)),
+            t::DraftChange::SetNote(n) => Some(draft::Change::Note(n)),
+            t::DraftChange::AddLines(l) => Some(draft::Change::AddLines(l.into_iter().map(line_in).collect())),
+            t::DraftChange::UpdateLine((i, l)) => Some(draft::Change::UpdateLine(i, line_in(l))),
+            t::DraftChange::RemoveLine(i) => Some(draft::Change::RemoveLine(i)),
+            t::DraftChange::MoveLine((i, to)) => Some(draft::Change::MoveLine(i, to)),
+        };
+        if let Some(change) = change {
+            draft::apply(&mut d, change, seller.vat_registered, &product).map_err(err)?;
+        }
+        let version = documents::update_draft(&id, version, &index_of_draft(&d, seller.vat_registered), &to_json(&d))?;
+        Ok(draft_out(id, version, &d, seller.vat_registered))
+    }
+
+    fn get_draft(id: String) -> R<t::Draft> {
+        require_active()?;
+        let vat_registered = seller()?.vat_registered;
+        let (version, d) = load_draft(&id)?;
+        Ok(draft_out(id, version, &d, vat_registered))
+    }
+
+    fn delete_draft(id: String) -> R<()> {
+        require_active()?;
+        load_draft(&id)?;
+        documents::delete_draft(&id)
+    }
+
+    fn preview(id: String) -> R<Vec<u8>> {
+        require_active()?;
+        let seller = seller()?;
+        let (_, mut d) = load_draft(&id)?;
+        d.customer = customer(&d.customer.id)?;
+        let today = today()?;
+        let totals = invoice::check_issuable(&d, today, seller.vat_registered).map_err(err)?;
+        let doc = invoice::build(&d, &seller, 0, today, &totals, model::Channel::Print, String::new()).map_err(err)?;
+        Ok(pdf::render(&doc, pdf::Mode::Preview))
+    }
+
+    fn finalize(id: String, idempotency_key: String) -> R<t::IssuedDocument> {
+        require_active()?;
+        check_key(&idempotency_key)?;
+        if let Some(done) = documents::find_by_idempotency_key(&idempotency_key) {
+            return open_stored(done);
+        }
+        let seller = seller()?;
+        let (_, mut d) = load_draft(&id)?;
+        d.customer = customer(&d.customer.id)?;
+        let today = today()?;
+        let totals = invoice::check_issuable(&d, today, seller.vat_registered).map_err(err)?;
+        let (ch, why) = choose_channel(&seller, &d.customer, Kind::Invoice)?;
+        let number = sequences::next("invoice", seller.invoice_start)?;
+        let doc = invoice::build(&d, &seller, number, today, &totals, ch, why).map_err(err)?;
+        let doc_id = issue(&doc, None, &idempotency_key)?;
+        documents::delete_draft(&id)?;
+        open_id(&doc_id)
+    }
+
+    fn credit(invoice_id: String, lines: Option<Vec<t::CreditLine>>, reason: String, idempotency_key: String) -> R<t::IssuedDocument> {
+        require_active()?;
+        check_key(&idempotency_key)?;
+        if let Some(done) = documents::find_by_idempotency_key(&idempotency_key) {
+            return open_stored(done);
+        }
+        let seller = seller()?;
+        let reason = reason.trim().to_owned();
+        if reason.is_empty() || reason.chars().count() > draft::MAX_REFERENCE_CHARS {
+            return Err(err(Error::invalid("reason", format!("say why, in 1 to {} characters", draft::MAX_REFERENCE_CHARS))));
+        }
+        let stored = documents::get_document(&invoice_id).ok_or_else(|| t::Error::NotFound(format!("document {invoice_id}")))?;
+        let inv = parse_document(&stored.body)?;
+        if inv.kind != Kind::Invoice {
+            return Err(t::Error::NotAllowed("only an invoice can be credited".into()));
+        }
+        let earlier = documents::credits_for(&invoice_id).iter().map(|c| parse_document(&c.body)).collect::<R<Vec<_>>>()?;
+        let requests: Option<Vec<credit::Request>> = lines.map(|ls| ls.into_iter().map(|l| credit::Request { line_id: l.line_id, quantity: l.quantity, amount: l.amount }).collect());
+        let lines = credit::lines(&inv, &earlier, requests.as_deref()).map_err(err)?;
+        let customer = customer(&inv.customer.id).unwrap_or_else(|_| inv.customer.clone());
+        let (ch, why) = choose_channel(&seller, &customer, Kind::CreditNote)?;
+        let number = match seller.credit_note_start {
+            Some(start) => sequences::next("credit-note", start)?,
+            None => sequences::next("invoice", seller.invoice_start)?,
+        };
+        let today = today()?;
+        // The credit note is posted on its own date, with the invoice's VAT treatment.
+        let vat_registered = inv.seller.vat_registered;
+        let totals = calc::compute(&lines, vat_registered);
+        let doc = Document {
+            kind: Kind::CreditNote,
+            number,
+            seller: Seller { vat_registered, ..seller },
+            references: inv.references.clone(),
+            issue_date: today,
+            delivery_date: inv.delivery_date,
+            due_date: today,
+            note: None,
+            kid: None,
+            voucher: invoice::voucher(Kind::CreditNote, number, today, &customer.id, &totals),
+            customer,
+            lines,
+            credited: Some(model::CreditedInvoice { id: invoice_id.clone(), number: inv.number, issue_date: inv.issue_date }),
+            credit_reason: Some(reason),
+            channel: ch,
+            channel_reason: why,
+        };
+        let doc_id = issue(&doc, Some(invoice_id), &idempotency_key)?;
+        open_id(&doc_id)
+    }
+
+    fn overview(filter: t::OverviewFilter) -> R<Vec<t::Summary>> {
+        require_active()?;
+        let mut p = crate::error::Problems::default();
+        let from = filter.issued_from.as_deref().and_then(|d| date_field(&mut p, "issued-from", d));
+        let to = filter.issued_to.as_deref().and_then(|d| date_field(&mut p, "issued-to", d));
+        if let (Some(f), Some(t)) = (from, to) {
+            if f > t {
+                p.add("issued-to", "is before issued-from");
+            }
+        }
+        if filter.limit.is_some_and(|l| !(1..=200).contains(&l)) {
+            p.add("limit", "1 to 200 rows");
+        }
+        if filter.status.as_deref().is_some_and(|s| !["draft", "issued", "partially-credited", "credited"].contains(&s)) {
+            p.add("status", "draft, issued, partially-credited or credited");
+        }
+        p.into_result().map_err(err)?;
+        documents::query(&filter)
+    }
+
+    fn open(id: String) -> R<t::IssuedDocument> {
+        require_active()?;
+        open_id(&id)
+    }
+}
+
+// ---- the steps the exports share ----
+
+fn require_active() -> R<()> {
+    if host_settings::is_active() {
+        Ok(())
+    } else {
+        Err(t::Error::NotActive)
+    }
+}
+
+fn seller() -> R<Seller> {
+    settings::validate(&raw_settings()).map_err(|p| t::Error::MissingSettings(p.0.into_iter().map(field).collect()))
+}
+
+fn today() -> R<NaiveDate> {
+    let s = host_settings::today();
+    NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| t::Error::Host(format!("the host's date '{s}' is not YYYY-MM-DD")))
+}
+
+fn check_key(key: &str) -> R<()> {
+    if key.trim().is_empty() || key.len() > 200 {
+        return Err(err(Error::invalid("idempotency-key", "1 to 200 characters")));
+    }
+    Ok(())
+}
+
+fn customer(id: &str) -> R<model::Customer> {
+    directory::get_customer(id).map(customer_in).ok_or_else(|| t::Error::NotFound(format!("customer {id}")))
+}
+
+fn product(id: &str) -> Option<draft::ProductDefaults> {
+    directory::get_product(id).map(|p| draft::ProductDefaults { name: p.name, unit: p.unit, unit_price: p.unit_price, vat_code: p.vat_code })
+}
+
+fn load_draft(id: &str) -> R<(u64, Draft)> {
+    let stored = documents::get_draft(id).ok_or_else(|| t::Error::NotFound(format!("draft {id}")))?;
+    let d = serde_json::from_str(&stored.body).map_err(|e| t::Error::Host(format!("draft {id} is unreadable: {e}")))?;
+    Ok((stored.version, d))
+}
+
+fn parse_document(body: &str) -> R<Document> {
+    serde_json::from_str(body).map_err(|e| t::Error::Host(format!("document is unreadable: {e}")))
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+fn choose_channel(seller: &Seller, c: &model::Customer, kind: Kind) -> R<(model::Channel, String)> {
+    let wit_kind = if kind == Kind::Invoice { t::DocumentKind::Invoice } else { t::DocumentKind::CreditNote };
+    let reach = channel::Reach {
+        peppol: c.orgnr.as_ref().is_some_and(|o| directory::peppol_accepts(&format!("0192:{o}"), wit_kind)),
+        efaktura: match directory::efaktura_lookup(&c.id) {
+            directory::EfakturaStatus::Found => "found",
+            directory::EfakturaStatus::NotFound => "not-found",
+            directory::EfakturaStatus::NoConsent => "no-consent",
+            directory::EfakturaStatus::Blocked => "blocked",
+        }
+        .into(),
+        avtalegiro: directory::avtalegiro_mandate(&c.id),
+    };
+    channel::choose(seller, c, kind, &reach).map_err(|why| t::Error::NotAllowed(format!("no channel can take this document: {}", why.join("; "))))
+}
+
+/// Store, post and queue an issued document: the three writes of one unit of work.
+fn issue(doc: &Document, credits: Option<String>, key: &str) -> R<String> {
+    let pdf = pdf::render(doc, pdf::Mode::Issued);
+    let ehf = ehf::render(doc, Some(&pdf));
+    let totals = invoice::totals(doc);
+    let new = documents::NewDocument {
+        kind: if doc.kind == Kind::Invoice { t::DocumentKind::Invoice } else { t::DocumentKind::CreditNote },
+        number: doc.number,
+        credits,
+        idempotency_key: Some(key.into()),
+        index: index(&doc.customer, &doc.references, Some(doc.issue_date), totals.payable),
+        body: to_json(doc),
+        ehf,
+        pdf: Some(pdf),
+    };
+    let id = documents::issue(&new)?;
+    ledger::post(&id, &voucher_out(&doc.voucher))?;
+    outbox::enqueue(&id, channel_out(doc.channel), &doc.channel_reason)?;
+    Ok(id)
+}
+
+fn open_id(id: &str) -> R<t::IssuedDocument> {
+    open_stored(documents::get_document(id).ok_or_else(|| t::Error::NotFound(format!("document {id}")))?)
+}
+
+fn open_stored(s: documents::StoredDocument) -> R<t::IssuedDocument> {
+    let doc = parse_document(&s.body)?;
+    let totals = invoice::totals(&doc);
+    Ok(t::IssuedDocument {
+        id: s.id,
+        kind: s.kind,
+        number: doc.number,
+        customer: customer_out(&doc.customer),
+        references: refs_out(&doc.references),
+        issue_date: doc.issue_date.to_string(),
+        delivery_date: doc.delivery_date.map(|d| d.to_string()),
+        due_date: doc.due_date.to_string(),
+        note: doc.note.clone(),
+        kid: doc.kid.clone(),
+        lines: lines_out(&doc.lines, &totals),
+        vat_groups: groups_out(&totals),
+        totals: totals_out(&totals),
+        credited_invoice: doc.credited.as_ref().map(|c| (c.number, c.issue_date.to_string())),
+        credit_reason: doc.credit_reason.clone(),
+        voucher: voucher_out(&doc.voucher),
+        deliveries: s.deliveries,
+        status: s.status,
+    })
+}
+
+fn index_of_draft(d: &Draft, vat_registered: bool) -> documents::Index {
+    index(&d.customer, &d.references, d.dates.issue, calc::compute(&d.lines, vat_registered).payable)
+}
+
+fn index(c: &model::Customer, r: &model::References, issue_date: Option<NaiveDate>, payable: rust_decimal::Decimal) -> documents::Index {
+    documents::Index {
+        customer_id: c.id.clone(),
+        customer_name: c.name.clone(),
+        buyer_reference: r.buyer.clone(),
+        our_reference: r.ours.clone(),
+        order_reference: r.order.clone(),
+        issue_date: issue_date.map(|d| d.to_string()),
+        payable: money::fmt2(payable),
+    }
+}
+
+fn date_field(p: &mut crate::error::Problems, name: &str, s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| p.add(name, format!("'{}' is not a date (YYYY-MM-DD)", s.chars().take(20).collect::<String>()))).ok()
+}
+
+// ---- conversions between the contract's types and the model ----
+
+fn err(e: Error) -> t::Error {
+    match e {
+        Error::NotActive => t::Error::NotActive,
+        Error::MissingSettings(f) => t::Error::MissingSettings(f.into_iter().map(field).collect()),
+        Error::Invalid(f) => t::Error::Invalid(f.into_iter().map(field).collect()),
+        Error::NotFound(s) => t::Error::NotFound(s),
+        Error::Conflict(v) => t::Error::Conflict(v),
+        Error::NotAllowed(s) => t::Error::NotAllowed(s),
+        Error::Host(s) => t::Error::Host(s),
+    }
+}
+
+fn field(f: FieldError) -> t::FieldError {
+    t::FieldError { field: f.field, message: f.message }
+}
+
+fn raw_settings() -> settings::RawSettings {
+    let s = host_settings::get();
+    settings::RawSettings {
+        name: s.name,
+        organisation_number: s.organisation_number,
+        address: address_in(s.address),
+        bank_account: s.bank_account,
+        iban: s.iban,
+        bic: s.bic,
+        vat_registered: s.vat_registered,
+        foretaksregisteret: s.foretaksregisteret,
+        template: s.template,
+        channels: s.channels.into_iter().map(channel_in).collect(),
+        invoice_start_number: s.invoice_start_number,
+        credit_note_start_number: s.credit_note_start_number,
+        payment_terms_days: s.payment_terms_days,
+        kid_length: s.kid_length,
+        kid_algorithm: s.kid_algorithm.map(|a| match a {
+            t::KidAlgorithm::Mod10 => model::KidAlgorithm::Mod10,
+            t::KidAlgorithm::Mod11 => model::KidAlgorithm::Mod11,
+        }),
+        kid_customer_digits: s.kid_customer_digits,
+        language: s.language,
+    }
+}
+
+fn address_in(a: t::Address) -> model::Address {
+    model::Address { street: a.street, postcode: a.postcode, city: a.city, country: a.country }
+}
+
+fn address_out(a: &model::Address) -> t::Address {
+    t::Address { street: a.street.clone(), postcode: a.postcode.clone(), city: a.city.clone(), country: a.country.clone() }
+}
+
+fn channel_in(c: t::Channel) -> model::Channel {
+    match c {
+        t::Channel::Ehf => model::Channel::Ehf,
+        t::Channel::Efaktura => model::Channel::Efaktura,
+        t::Channel::Avtalegiro => model::Channel::Avtalegiro,
+        t::Channel::Email => model::Channel::Email,
+        t::Channel::Print => model::Channel::Print,
+    }
+}
+
+fn channel_out(c: model::Channel) -> t::Channel {
+    match c {
+        model::Channel::Ehf => t::Channel::Ehf,
+        model::Channel::Efaktura => t::Channel::Efaktura,
+        model::Channel::Avtalegiro => t::Channel::Avtalegiro,
+        model::Channel::Email => t::Channel::Email,
+        model::Channel::Print => t::Channel::Print,
+    }
+}
+
+fn customer_in(c: t::Customer) -> model::Customer {
+    model::Customer {
+        id: c.id,
+        number: c.number,
+        name: c.name,
+        orgnr: c.organisation_number,
+        address: address_in(c.address),
+        email: c.email,
+        language: c.language,
+        preferred_channel: c.preferred_channel.map(channel_in),
+    }
+}
+
+fn customer_out(c: &model::Customer) -> t::Customer {
+    t::Customer {
+        id: c.id.clone(),
+        number: c.number,
+        name: c.name.clone(),
+        organisation_number: c.orgnr.clone(),
+        address: address_out(&c.address),
+        email: c.email.clone(),
+        language: c.language.clone(),
+        preferred_channel: c.preferred_channel.map(channel_out),
+    }
+}
+
+fn refs_in(r: t::References) -> model::References {
+    model::References { buyer: r.buyer_reference, ours: r.our_reference, order: r.order_reference }
+}
+
+fn refs_out(r: &model::References) -> t::References {
+    t::References { buyer_reference: r.buyer.clone(), our_reference: r.ours.clone(), order_reference: r.order.clone() }
+}
+
+fn dates_in(d: t::Dates) -> R<model::Dates> {
+    let mut p = crate::error::Problems::default();
+    let out = model::Dates {
+        issue: d.issue_date.as_deref().and_then(|s| date_field(&mut p, "dates.issue-date", s)),
+        delivery: d.delivery_date.as_deref().and_then(|s| date_field(&mut p, "dates.delivery-date", s)),
+        due: d.due_date.as_deref().and_then(|s| date_field(&mut p, "dates.due-date", s)),
+        terms_days: d.payment_terms_days,
+    };
+    p.into_result().map_err(err)?;
+    Ok(out)
+}
+
+fn dates_out(d: &model::Dates) -> t::Dates {
+    t::Dates { issue_date: d.issue.map(|x| x.to_string()), delivery_date: d.delivery.map(|x| x.to_string()), due_date: d.due.map(|x| x.to_string()), payment_terms_days: d.terms_days }
+}
+
+fn line_in(l: t::LineInput) -> draft::LineInput {
+    draft::LineInput { product_id: l.product_id, description: l.description, quantity: l.quantity, unit: l.unit, unit_price: l.unit_price, discount_percent: l.discount_percent, vat_code: l.vat_code }
+}
+
+fn lines_out(lines: &[model::Line], totals: &calc::Totals) -> Vec<t::Line> {
+    lines
+        .iter()
+        .zip(&totals.lines)
+        .map(|(l, a)| t::Line {
+            id: l.id,
+            product_id: l.product_id.clone(),
+            description: l.description.clone(),
+            quantity: money::fmt_plain(l.quantity),
+            unit: l.unit.clone(),
+            unit_price: money::fmt_plain(l.unit_price),
+            discount_percent: money::fmt_plain(l.discount_percent),
+            vat_code: l.vat.as_str().into(),
+            gross_amount: money::fmt2(a.gross),
+            discount_amount: money::fmt2(a.discount),
+            net_amount: money::fmt2(a.net),
+        })
+        .collect()
+}
+
+fn groups_out(totals: &calc::Totals) -> Vec<t::VatGroup> {
+    totals.groups.iter().map(|g| t::VatGroup { category: g.code.category().into(), rate: money::fmt_plain(g.code.rate()), base: money::fmt2(g.base), vat: money::fmt2(g.vat) }).collect()
+}
+
+fn totals_out(t: &calc::Totals) -> t::Totals {
+    t::Totals { net: money::fmt2(t.net), vat: money::fmt2(t.vat), payable: money::fmt2(t.payable) }
+}
+
+fn voucher_out(v: &model::Voucher) -> t::Voucher {
+    t::Voucher {
+        date: v.date.to_string(),
+        document_number: v.number,
+        postings: v
+            .postings
+            .iter()
+            .map(|p| t::Posting { account: p.account, debit: money::fmt2(p.debit), credit: money::fmt2(p.credit), customer_id: p.customer_id.clone(), vat_code: p.vat_code.clone(), text: p.text.clone() })
+            .collect(),
+    }
+}
+
+fn draft_out(id: String, version: u64, d: &Draft, vat_registered: bool) -> t::Draft {
+    let totals = calc::compute(&d.lines, vat_registered);
+    t::Draft {
+        id,
+        version,
+        customer: customer_out(&d.customer),
+        references: refs_out(&d.references),
+        dates: dates_out(&d.dates),
+        note: d.note.clone(),
+        lines: lines_out(&d.lines, &totals),
+        vat_groups: groups_out(&totals),
+        totals: totals_out(&totals),
+    }
+}

@@ -1,0 +1,306 @@
+//! EHF / Peppol BIS Billing 3.0: an issued document as a UBL 2.1 `Invoice` (380) or `CreditNote`
+//! (381). Elements are written in schema order (UBL is an xsd:sequence); see shared/docs/ehf.md.
+
+use crate::calc::{self, Totals};
+use crate::model::{Address, Document, Kind};
+use crate::money::{fmt2, fmt_plain};
+use std::fmt::Write;
+
+const CUSTOMIZATION: &str = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0";
+const PROFILE: &str = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0";
+
+/// Escape text for XML element content and attributes.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The buyer reference EHF requires (PEPPOL-EN16931-R003): "Deres ref", else the order
+/// reference, else the customer number.
+pub fn buyer_reference(doc: &Document) -> String {
+    doc.references.buyer.clone().or_else(|| doc.references.order.clone()).unwrap_or_else(|| format!("Kundenr {}", doc.customer.number))
+}
+
+/// The buyer's electronic address: `0192:<orgnr>` for organisations, e-mail for consumers.
+/// None when the buyer has neither: such a document cannot be an EHF.
+fn buyer_endpoint(doc: &Document) -> Option<(&'static str, String)> {
+    match (&doc.customer.orgnr, &doc.customer.email) {
+        (Some(o), _) => Some(("0192", o.clone())),
+        (None, Some(e)) => Some(("EM", e.clone())),
+        (None, None) => None,
+    }
+}
+
+struct Xml(String);
+
+impl Xml {
+    fn el(&mut self, name: &str, text: &str) {
+        let _ = write!(self.0, "<{name}>{}</{name}>", esc(text));
+    }
+    fn opt(&mut self, name: &str, text: &Option<String>) {
+        if let Some(t) = text.as_deref().filter(|t| !t.is_empty()) {
+            self.el(name, t);
+        }
+    }
+    fn amount(&mut self, name: &str, v: rust_decimal::Decimal) {
+        let _ = write!(self.0, "<{name} currencyID=\"NOK\">{}</{name}>", fmt2(v));
+    }
+    fn open(&mut self, name: &str) {
+        let _ = write!(self.0, "<{name}>");
+    }
+    fn close(&mut self, name: &str) {
+        let _ = write!(self.0, "</{name}>");
+    }
+    fn address(&mut self, a: &Address) {
+        self.open("cac:PostalAddress");
+        self.opt("cbc:StreetName", &a.street);
+        self.opt("cbc:CityName", &a.city);
+        self.opt("cbc:PostalZone", &a.postcode);
+        self.open("cac:Country");
+        self.el("cbc:IdentificationCode", a.country.as_deref().unwrap_or("NO"));
+        self.close("cac:Country");
+        self.close("cac:PostalAddress");
+    }
+}
+
+/// Render `doc` as EHF, with the PDF embedded when given. None when the buyer has no
+/// electronic address.
+pub fn render(doc: &Document, pdf: Option<&[u8]>) -> Option<String> {
+    let totals = calc::compute(&doc.lines, doc.seller.vat_registered);
+    let (scheme, endpoint) = buyer_endpoint(doc)?;
+    let (root, ns, line_el, qty_el) = match doc.kind {
+        Kind::Invoice => ("Invoice", "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2", "cac:InvoiceLine", "cbc:InvoicedQuantity"),
+        Kind::CreditNote => ("CreditNote", "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2", "cac:CreditNoteLine", "cbc:CreditedQuantity"),
+    };
+    let mut x = Xml(String::with_capacity(4096 + doc.lines.len() * 900 + pdf.map_or(0, |p| p.len() * 4 / 3 + 256)));
+    let _ = write!(
+        x.0,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{root} xmlns=\"{ns}\" xmlns:cac=\"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2\" xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\">"
+    );
+    x.el("cbc:CustomizationID", CUSTOMIZATION);
+    x.el("cbc:ProfileID", PROFILE);
+    x.el("cbc:ID", &doc.number.to_string());
+    x.el("cbc:IssueDate", &doc.issue_date.to_string());
+    match doc.kind {
+        Kind::Invoice => {
+            x.el("cbc:DueDate", &doc.due_date.to_string());
+            x.el("cbc:InvoiceTypeCode", "380");
+        }
+        Kind::CreditNote => x.el("cbc:CreditNoteTypeCode", "381"),
+    }
+    // One document-level note at most (PEPPOL-EN16931-R002): the credit reason, then the note.
+    let note = [doc.credit_reason.clone(), doc.note.clone()].into_iter().flatten().collect::<Vec<_>>().join("\n");
+    x.opt("cbc:Note", &Some(note));
+    x.el("cbc:DocumentCurrencyCode", "NOK");
+    x.el("cbc:BuyerReference", &buyer_reference(doc));
+    if let Some(order) = &doc.references.order {
+        x.open("cac:OrderReference");
+        x.el("cbc:ID", order);
+        x.close("cac:OrderReference");
+    }
+    if let Some(c) = &doc.credited {
+        x.open("cac:BillingReference");
+        x.open("cac:InvoiceDocumentReference");
+        x.el("cbc:ID", &c.number.to_string());
+        x.el("cbc:IssueDate", &c.issue_date.to_string());
+        x.close("cac:InvoiceDocumentReference");
+        x.close("cac:BillingReference");
+    }
+    if let Some(pdf) = pdf {
+        let name = format!("{}-{}.pdf", if doc.kind == Kind::Invoice { "Faktura" } else { "Kreditnota" }, doc.number);
+        x.open("cac:AdditionalDocumentReference");
+        x.el("cbc:ID", &name);
+        x.el("cbc:DocumentDescription", if doc.kind == Kind::Invoice { "Faktura" } else { "Kreditnota" });
+        x.open("cac:Attachment");
+        let _ = write!(x.0, "<cbc:EmbeddedDocumentBinaryObject mimeCode=\"application/pdf\" filename=\"{}\">{}</cbc:EmbeddedDocumentBinaryObject>", esc(&name), crate::base64::encode(pdf));
+        x.close("cac:Attachment");
+        x.close("cac:AdditionalDocumentReference");
+    }
+    seller(&mut x, doc);
+    buyer(&mut x, doc, scheme, &endpoint);
+    if let Some(d) = doc.delivery_date {
+        x.open("cac:Delivery");
+        x.el("cbc:ActualDeliveryDate", &d.to_string());
+        x.close("cac:Delivery");
+    }
+    payment(&mut x, doc);
+    tax_total(&mut x, &totals);
+    x.open("cac:LegalMonetaryTotal");
+    x.amount("cbc:LineExtensionAmount", totals.net);
+    x.amount("cbc:TaxExclusiveAmount", totals.net);
+    x.amount("cbc:TaxInclusiveAmount", totals.payable);
+    x.amount("cbc:PayableAmount", totals.payable);
+    x.close("cac:LegalMonetaryTotal");
+    for (line, a) in doc.lines.iter().zip(&totals.lines) {
+        let code = calc::effective_code(line.vat, doc.seller.vat_registered);
+        x.open(line_el);
+        x.el("cbc:ID", &line.id.to_string());
+        let _ = write!(x.0, "<{qty_el} unitCode=\"{}\">{}</{qty_el}>", esc(&line.unit), fmt_plain(line.quantity));
+        x.amount("cbc:LineExtensionAmount", a.net);
+        if !line.discount_percent.is_zero() {
+            x.open("cac:AllowanceCharge");
+            x.el("cbc:ChargeIndicator", "false");
+            x.el("cbc:AllowanceChargeReasonCode", "95");
+            x.el("cbc:AllowanceChargeReason", "Rabatt");
+            x.el("cbc:MultiplierFactorNumeric", &fmt_plain(line.discount_percent));
+            x.amount("cbc:Amount", a.discount);
+            x.amount("cbc:BaseAmount", a.gross);
+            x.close("cac:AllowanceCharge");
+        }
+        x.open("cac:Item");
+        x.el("cbc:Name", &line.description);
+        if let Some(p) = &line.product_id {
+            x.open("cac:SellersItemIdentification");
+            x.el("cbc:ID", p);
+            x.close("cac:SellersItemIdentification");
+        }
+        x.open("cac:ClassifiedTaxCategory");
+        x.el("cbc:ID", code.category());
+        if code.category() != "O" {
+            x.el("cbc:Percent", &fmt_plain(code.rate()));
+        }
+        vat_scheme(&mut x);
+        x.close("cac:ClassifiedTaxCategory");
+        x.close("cac:Item");
+        x.open("cac:Price");
+        x.amount_plain("cbc:PriceAmount", line.unit_price);
+        x.close("cac:Price");
+        x.close(line_el);
+    }
+    let _ = write!(x.0, "</{root}>\n");
+    Some(x.0)
+}
+
+impl Xml {
+    /// A unit price keeps up to 4 decimals (only totals are limited to 2).
+    fn amount_plain(&mut self, name: &str, v: rust_decimal::Decimal) {
+        let mut v = v.normalize();
+        if v.scale() < 2 {
+            v.rescale(2);
+        }
+        let _ = write!(self.0, "<{name} currencyID=\"NOK\">{v}</{name}>");
+    }
+}
+
+fn vat_scheme(x: &mut Xml) {
+    x.open("cac:TaxScheme");
+    x.el("cbc:ID", "VAT");
+    x.close("cac:TaxScheme");
+}
+
+fn seller(x: &mut Xml, doc: &Document) {
+    let s = &doc.seller;
+    x.open("cac:AccountingSupplierParty");
+    x.open("cac:Party");
+    let _ = write!(x.0, "<cbc:EndpointID schemeID=\"0192\">{}</cbc:EndpointID>", s.orgnr);
+    x.open("cac:PartyName");
+    x.el("cbc:Name", &s.name);
+    x.close("cac:PartyName");
+    x.address(&s.address);
+    if s.vat_registered {
+        x.open("cac:PartyTaxScheme");
+        x.el("cbc:CompanyID", &format!("NO{}MVA", s.orgnr));
+        vat_scheme(x);
+        x.close("cac:PartyTaxScheme");
+    }
+    if s.foretaksregisteret {
+        x.open("cac:PartyTaxScheme");
+        x.el("cbc:CompanyID", "Foretaksregisteret");
+        x.open("cac:TaxScheme");
+        x.el("cbc:ID", "TAX");
+        x.close("cac:TaxScheme");
+        x.close("cac:PartyTaxScheme");
+    }
+    x.open("cac:PartyLegalEntity");
+    x.el("cbc:RegistrationName", &s.name);
+    let _ = write!(x.0, "<cbc:CompanyID schemeID=\"0192\">{}</cbc:CompanyID>", s.orgnr);
+    x.close("cac:PartyLegalEntity");
+    x.close("cac:Party");
+    x.close("cac:AccountingSupplierParty");
+}
+
+fn buyer(x: &mut Xml, doc: &Document, scheme: &str, endpoint: &str) {
+    let c = &doc.customer;
+    x.open("cac:AccountingCustomerParty");
+    x.open("cac:Party");
+    let _ = write!(x.0, "<cbc:EndpointID schemeID=\"{scheme}\">{}</cbc:EndpointID>", esc(endpoint));
+    x.open("cac:PartyName");
+    x.el("cbc:Name", &c.name);
+    x.close("cac:PartyName");
+    x.address(&c.address);
+    x.open("cac:PartyLegalEntity");
+    x.el("cbc:RegistrationName", &c.name);
+    if let Some(o) = &c.orgnr {
+        let _ = write!(x.0, "<cbc:CompanyID schemeID=\"0192\">{}</cbc:CompanyID>", esc(o));
+    }
+    x.close("cac:PartyLegalEntity");
+    x.close("cac:Party");
+    x.close("cac:AccountingCustomerParty");
+}
+
+fn payment(x: &mut Xml, doc: &Document) {
+    let s = &doc.seller;
+    let means = |x: &mut Xml, code: &str, account: &str, bic: Option<&String>| {
+        x.open("cac:PaymentMeans");
+        x.el("cbc:PaymentMeansCode", code);
+        if doc.kind == Kind::CreditNote {
+            x.el("cbc:PaymentDueDate", &doc.due_date.to_string());
+        }
+        x.opt("cbc:PaymentID", &doc.kid);
+        x.open("cac:PayeeFinancialAccount");
+        x.el("cbc:ID", account);
+        if let Some(bic) = bic {
+            x.open("cac:FinancialInstitutionBranch");
+            x.el("cbc:ID", bic);
+            x.close("cac:FinancialInstitutionBranch");
+        }
+        x.close("cac:PayeeFinancialAccount");
+        x.close("cac:PaymentMeans");
+    };
+    means(x, "30", &s.bank_account, None);
+    if let (Some(iban), Some(bic)) = (&s.iban, &s.bic) {
+        means(x, "58", iban, Some(bic));
+    }
+    x.open("cac:PaymentTerms");
+    let terms = match &doc.credited {
+        Some(c) => format!("Kreditnota til faktura {} av {}", c.number, c.issue_date.format("%d.%m.%Y")),
+        None => format!("Forfall {}, {} dager netto", doc.due_date.format("%d.%m.%Y"), (doc.due_date - doc.issue_date).num_days()),
+    };
+    x.el("cbc:Note", &terms);
+    x.close("cac:PaymentTerms");
+}
+
+fn tax_total(x: &mut Xml, totals: &Totals) {
+    x.open("cac:TaxTotal");
+    x.amount("cbc:TaxAmount", totals.vat);
+    for g in &totals.groups {
+        x.open("cac:TaxSubtotal");
+        x.amount("cbc:TaxableAmount", g.base);
+        x.amount("cbc:TaxAmount", g.vat);
+        x.open("cac:TaxCategory");
+        x.el("cbc:ID", g.code.category());
+        if g.code.category() != "O" {
+            x.el("cbc:Percent", &fmt_plain(g.code.rate()));
+        }
+        if let Some((code, text)) = g.code.exemption_reason() {
+            if let Some(code) = code {
+                x.el("cbc:TaxExemptionReasonCode", code);
+            }
+            x.el("cbc:TaxExemptionReason", text);
+        }
+        vat_scheme(x);
+        x.close("cac:TaxCategory");
+        x.close("cac:TaxSubtotal");
+    }
+    x.close("cac:TaxTotal");
+}

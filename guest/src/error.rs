@@ -1,0 +1,47 @@
+//! The component's errors, mirroring the contract's `error` variant.
+
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+pub fn field_error(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+    FieldError { field: field.into(), message: message.into() }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Error {
+    NotActive,
+    MissingSettings(Vec<FieldError>),
+    Invalid(Vec<FieldError>),
+    NotFound(String),
+    Conflict(u64),
+    NotAllowed(String),
+    Host(String),
+}
+
+impl Error {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Invalid(vec![field_error(field, message)])
+    }
+}
+
+/// Collects every problem before failing, so a user sees them all at once.
+#[derive(Default)]
+pub struct Problems(pub Vec<FieldError>);
+
+impl Problems {
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(field_error(field, message));
+    }
+    pub fn into_result(self) -> Result<(), Error> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Invalid(self.0))
+        }
+    }
+}

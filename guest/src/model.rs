@@ -1,0 +1,173 @@
+//! The invoicing domain's data: what a draft and an issued document hold. Stored by the host as
+//! the component's own JSON, so field names are part of the stored format: add, never rename.
+
+use crate::vat::VatCode;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Channel {
+    Ehf,
+    Efaktura,
+    Avtalegiro,
+    Email,
+    Print,
+}
+
+impl Channel {
+    pub const DEFAULT_ORDER: [Channel; 5] = [Self::Ehf, Self::Efaktura, Self::Avtalegiro, Self::Email, Self::Print];
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KidAlgorithm {
+    Mod10,
+    Mod11,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Address {
+    pub street: Option<String>,
+    pub postcode: Option<String>,
+    pub city: Option<String>,
+    pub country: Option<String>,
+}
+
+impl Address {
+    /// Complete enough for a printed letter.
+    pub fn is_complete(&self) -> bool {
+        [&self.street, &self.postcode, &self.city, &self.country].iter().all(|f| f.as_deref().is_some_and(|s| !s.trim().is_empty()))
+    }
+}
+
+/// Settings that passed activation's checks.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Seller {
+    pub name: String,
+    pub orgnr: String,
+    pub address: Address,
+    pub bank_account: String,
+    pub iban: Option<String>,
+    pub bic: Option<String>,
+    pub vat_registered: bool,
+    pub foretaksregisteret: bool,
+    pub template: String,
+    pub channels: Vec<Channel>,
+    pub invoice_start: u64,
+    pub credit_note_start: Option<u64>,
+    pub payment_terms_days: u32,
+    pub kid_length: u8,
+    pub kid_algorithm: KidAlgorithm,
+    pub kid_customer_digits: u8,
+    pub language: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Customer {
+    pub id: String,
+    pub number: u64,
+    pub name: String,
+    pub orgnr: Option<String>,
+    pub address: Address,
+    pub email: Option<String>,
+    pub language: Option<String>,
+    pub preferred_channel: Option<Channel>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct References {
+    pub buyer: Option<String>,
+    pub ours: Option<String>,
+    pub order: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Dates {
+    pub issue: Option<chrono::NaiveDate>,
+    pub delivery: Option<chrono::NaiveDate>,
+    pub due: Option<chrono::NaiveDate>,
+    pub terms_days: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Line {
+    pub id: u32,
+    pub product_id: Option<String>,
+    pub description: String,
+    pub quantity: Decimal,
+    /// UN/ECE Rec 20.
+    pub unit: String,
+    pub unit_price: Decimal,
+    pub discount_percent: Decimal,
+    pub vat: VatCode,
+    /// A credit note line: the net amount it credits when that is fixed by what is left of the
+    /// invoice line (so partial credits never drift from the invoice by rounding).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_net: Option<Decimal>,
+    /// A credit note line: the invoice line it credits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credits_line: Option<u32>,
+    /// A credit note line that credits an amount, not a quantity, of the invoice line.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub by_amount: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    pub customer: Customer,
+    pub references: References,
+    pub dates: Dates,
+    pub note: Option<String>,
+    pub lines: Vec<Line>,
+    pub next_line_id: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Kind {
+    Invoice,
+    CreditNote,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Posting {
+    pub account: u32,
+    pub debit: Decimal,
+    pub credit: Decimal,
+    pub customer_id: Option<String>,
+    pub vat_code: Option<String>,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Voucher {
+    pub date: chrono::NaiveDate,
+    pub number: u64,
+    pub postings: Vec<Posting>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CreditedInvoice {
+    pub id: String,
+    pub number: u64,
+    pub issue_date: chrono::NaiveDate,
+}
+
+/// An issued invoice or credit note: everything needed to show it again years later.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Document {
+    pub kind: Kind,
+    pub number: u64,
+    pub seller: Seller,
+    pub customer: Customer,
+    pub references: References,
+    pub issue_date: chrono::NaiveDate,
+    pub delivery_date: Option<chrono::NaiveDate>,
+    pub due_date: chrono::NaiveDate,
+    pub note: Option<String>,
+    pub kid: Option<String>,
+    pub lines: Vec<Line>,
+    pub credited: Option<CreditedInvoice>,
+    pub credit_reason: Option<String>,
+    pub voucher: Voucher,
+    pub channel: Channel,
+    pub channel_reason: String,
+}
