@@ -1,0 +1,29 @@
+//! Builds the component (`guest`, for wasm32-wasip2, release) so that a plain `cargo build` or
+//! `cargo test` gives a host with its component embedded. The nested cargo uses its own target
+//! directory: the outer build holds the lock on ours.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn main() {
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
+    let root = manifest.parent().unwrap().to_path_buf();
+    for p in ["guest/src", "guest/Cargo.toml", "wit", "Cargo.lock"] {
+        println!("cargo:rerun-if-changed={}", root.join(p).display());
+    }
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    // Next to the outer target dir, so it stays warm across changes to this script.
+    let target_dir = out.ancestors().nth(4).map(|t| t.join("guest-wasm")).unwrap_or_else(|| out.join("guest-wasm"));
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(&root)
+        .args(["build", "-p", "guest", "--release", "--target", "wasm32-wasip2", "--target-dir"])
+        .arg(&target_dir);
+    for var in ["CARGO_ENCODED_RUSTFLAGS", "RUSTFLAGS", "CARGO_BUILD_TARGET", "RUSTC_WORKSPACE_WRAPPER", "CARGO_TARGET_DIR", "CARGO_MAKEFLAGS", "MAKEFLAGS", "MFLAGS"] {
+        cmd.env_remove(var);
+    }
+    let status = cmd.status().expect("run cargo to build the component");
+    assert!(status.success(), "building the component failed (is the wasm32-wasip2 target installed? rust-toolchain.toml asks rustup for it)");
+    let wasm = target_dir.join("wasm32-wasip2/release/guest.wasm");
+    println!("cargo:rustc-env=INVOICING_WASM={}", wasm.display());
+}

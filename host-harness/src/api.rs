@@ -1,0 +1,58 @@
+//! Typed calls on the component, one exported function each, as one unit of work.
+
+use crate::bindings::*;
+use crate::runtime::{CallError, Host};
+
+type R<T> = Result<T, CallError>;
+
+impl Host {
+    pub fn activate(&mut self, client: &str) -> R<()> {
+        self.call(client, |i, s| i.call_activate(s))
+    }
+    pub fn deactivate(&mut self, client: &str, reason: &str) -> R<()> {
+        self.call(client, |i, s| i.call_deactivate(s, reason))
+    }
+    pub fn create_draft(&mut self, client: &str, customer: &str) -> R<Draft> {
+        self.call(client, |i, s| i.call_create_draft(s, customer))
+    }
+    pub fn update_draft(&mut self, client: &str, id: &str, version: u64, change: &DraftChange) -> R<Draft> {
+        self.call(client, |i, s| i.call_update_draft(s, id, version, change))
+    }
+    pub fn get_draft(&mut self, client: &str, id: &str) -> R<Draft> {
+        self.call(client, |i, s| i.call_get_draft(s, id))
+    }
+    pub fn delete_draft(&mut self, client: &str, id: &str) -> R<()> {
+        self.call(client, |i, s| i.call_delete_draft(s, id))
+    }
+    pub fn preview(&mut self, client: &str, id: &str) -> R<Vec<u8>> {
+        self.call(client, |i, s| i.call_preview(s, id))
+    }
+    pub fn finalize(&mut self, client: &str, id: &str, key: &str) -> R<IssuedDocument> {
+        self.call(client, |i, s| i.call_finalize(s, id, key))
+    }
+    pub fn credit(&mut self, client: &str, invoice: &str, lines: Option<&[CreditLine]>, reason: &str, key: &str) -> R<IssuedDocument> {
+        self.call(client, |i, s| i.call_credit(s, invoice, lines, reason, key))
+    }
+    pub fn overview(&mut self, client: &str, filter: &OverviewFilter) -> R<Vec<Summary>> {
+        self.call(client, |i, s| i.call_overview(s, filter))
+    }
+    pub fn open(&mut self, client: &str, id: &str) -> R<IssuedDocument> {
+        self.call(client, |i, s| i.call_open(s, id))
+    }
+}
+
+impl Default for OverviewFilter {
+    fn default() -> Self {
+        OverviewFilter { customer_id: None, reference: None, number: None, issued_from: None, issued_to: None, kind: None, status: None, limit: None, offset: None }
+    }
+}
+
+/// A line typed the way a user does: description, quantity, price and VAT code.
+pub fn free_line(description: &str, quantity: &str, unit_price: &str, vat_code: &str) -> LineInput {
+    LineInput { product_id: None, description: Some(description.into()), quantity: quantity.into(), unit: None, unit_price: Some(unit_price.into()), discount_percent: None, vat_code: Some(vat_code.into()) }
+}
+
+/// A line from the product register.
+pub fn product_line(product: &str, quantity: &str) -> LineInput {
+    LineInput { product_id: Some(product.into()), description: None, quantity: quantity.into(), unit: None, unit_price: None, discount_percent: None, vat_code: None }
+}

@@ -1,0 +1,227 @@
+//! `erp:invoicing/documents`: drafts (versioned, for autosave) and issued documents
+//! (immutable; their numbers must be the ones just taken).
+
+use super::{parse_id, refuse};
+use crate::bindings::erp::invoicing::documents::{Host, Index, NewDocument, StoredDocument, StoredDraft};
+use crate::bindings::{Delivery, DeliveryState, DocumentKind, Error, OverviewFilter, Summary};
+use crate::db::{self, to_ore};
+use crate::fixtures::channel;
+use crate::runtime::CallState;
+use rusqlite::{params, OptionalExtension, Row};
+
+/// The status of an invoice, derived from the credit notes against it (documents stay immutable).
+const STATUS_SQL: &str = "CASE WHEN d.kind = 'credit-note' THEN 'issued' \
+     WHEN coalesce((SELECT sum(c.payable_ore) FROM documents c WHERE c.credits = d.id), 0) = 0 THEN 'issued' \
+     WHEN (SELECT sum(c.payable_ore) FROM documents c WHERE c.credits = d.id) < d.payable_ore THEN 'partially-credited' \
+     ELSE 'credited' END";
+
+fn kind_name(k: DocumentKind) -> &'static str {
+    match k {
+        DocumentKind::Invoice => "invoice",
+        DocumentKind::CreditNote => "credit-note",
+        DocumentKind::Draft => "draft",
+    }
+}
+
+fn kind_of(s: &str) -> DocumentKind {
+    match s {
+        "invoice" => DocumentKind::Invoice,
+        "credit-note" => DocumentKind::CreditNote,
+        _ => DocumentKind::Draft,
+    }
+}
+
+fn state_of(s: &str) -> DeliveryState {
+    match s {
+        "sent" => DeliveryState::Sent,
+        "failed" => DeliveryState::Failed,
+        _ => DeliveryState::Queued,
+    }
+}
+
+fn payable_ore(index: &Index) -> Result<i64, Error> {
+    to_ore(&index.payable).ok_or_else(|| refuse(format!("payable '{}' is not an amount in øre", index.payable)))
+}
+
+impl CallState {
+    fn stored_document(&self, where_sql: &str, p: impl rusqlite::Params) -> rusqlite::Result<Option<StoredDocument>> {
+        let sql = format!("SELECT d.id, d.kind, d.number, d.body, {STATUS_SQL} FROM documents d WHERE d.client_id = ?1 AND {where_sql}");
+        let doc = self
+            .conn
+            .query_row(&sql, p, |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?)))
+            .optional()?;
+        let Some((id, kind, number, body, status)) = doc else { return Ok(None) };
+        Ok(Some(StoredDocument { id: format!("doc-{id}"), kind: kind_of(&kind), number: number as u64, body, status, deliveries: self.deliveries(id)? }))
+    }
+
+    pub fn deliveries(&self, doc: i64) -> rusqlite::Result<Vec<Delivery>> {
+        let mut stmt = self.conn.prepare("SELECT id, channel, reason, state, attempts, updated_at, detail FROM outbox WHERE document_id = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([doc], |r| {
+            Ok(Delivery {
+                id: format!("delivery-{}", r.get::<_, i64>(0)?),
+                channel: channel(&r.get::<_, String>(1)?).unwrap_or(crate::bindings::Channel::Print),
+                reason: r.get(2)?,
+                state: state_of(&r.get::<_, String>(3)?),
+                attempts: r.get(4)?,
+                updated_at: r.get(5)?,
+                detail: r.get(6)?,
+            })
+        })?;
+        rows.collect()
+    }
+}
+
+impl Host for CallState {
+    fn insert_draft(&mut self, index: Index, body: String) -> wasmtime::Result<Result<String, Error>> {
+        let payable = match payable_ore(&index) {
+            Ok(p) => p,
+            Err(e) => return Ok(Err(e)),
+        };
+        let touched = db::touch(&self.conn)?;
+        self.conn.execute(
+            "INSERT INTO drafts (client_id, version, customer_id, customer_name, buyer_ref, our_ref, order_ref, issue_date, payable_ore, body, touched) VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![self.client, index.customer_id, index.customer_name, index.buyer_reference, index.our_reference, index.order_reference, index.issue_date, payable, body, touched],
+        )?;
+        Ok(Ok(format!("draft-{}", self.conn.last_insert_rowid())))
+    }
+
+    fn get_draft(&mut self, id: String) -> wasmtime::Result<Option<StoredDraft>> {
+        let Some(n) = parse_id(&id, "draft") else { return Ok(None) };
+        Ok(self
+            .conn
+            .query_row("SELECT version, body FROM drafts WHERE client_id = ?1 AND id = ?2", params![self.client, n], |r| Ok(StoredDraft { id: id.clone(), version: r.get::<_, i64>(0)? as u64, body: r.get(1)? }))
+            .optional()?)
+    }
+
+    fn update_draft(&mut self, id: String, expected_version: u64, index: Index, body: String) -> wasmtime::Result<Result<u64, Error>> {
+        let Some(n) = parse_id(&id, "draft") else { return Ok(Err(Error::NotFound(id))) };
+        let payable = match payable_ore(&index) {
+            Ok(p) => p,
+            Err(e) => return Ok(Err(e)),
+        };
+        let touched = db::touch(&self.conn)?;
+        // Compare-and-set on the version: a stale writer never overwrites a newer draft.
+        let changed = self.conn.execute(
+            "UPDATE drafts SET version = version + 1, customer_id = ?4, customer_name = ?5, buyer_ref = ?6, our_ref = ?7, order_ref = ?8, issue_date = ?9, payable_ore = ?10, body = ?11, touched = ?12 \
+             WHERE client_id = ?1 AND id = ?2 AND version = ?3",
+            params![self.client, n, expected_version as i64, index.customer_id, index.customer_name, index.buyer_reference, index.our_reference, index.order_reference, index.issue_date, payable, body, touched],
+        )?;
+        if changed == 1 {
+            return Ok(Ok(expected_version + 1));
+        }
+        let current: Option<i64> = self.conn.query_row("SELECT version FROM drafts WHERE client_id = ?1 AND id = ?2", params![self.client, n], |r| r.get(0)).optional()?;
+        Ok(Err(match current {
+            Some(v) => Error::Conflict(v as u64),
+            None => Error::NotFound(id),
+        }))
+    }
+
+    fn delete_draft(&mut self, id: String) -> wasmtime::Result<Result<(), Error>> {
+        let Some(n) = parse_id(&id, "draft") else { return Ok(Err(Error::NotFound(id))) };
+        let gone = self.conn.execute("DELETE FROM drafts WHERE client_id = ?1 AND id = ?2", params![self.client, n])?;
+        Ok(if gone == 1 { Ok(()) } else { Err(Error::NotFound(id)) })
+    }
+
+    fn issue(&mut self, doc: NewDocument) -> wasmtime::Result<Result<String, Error>> {
+        // The number must be one this call just took from a series, and is used once.
+        let Some(pos) = self.taken.iter().position(|(_, n)| *n == doc.number) else {
+            return Ok(Err(refuse(format!("number {} was not taken from a series in this call", doc.number))));
+        };
+        let (series, _) = self.taken.remove(pos);
+        let kind = kind_name(doc.kind);
+        if kind == "draft" {
+            return Ok(Err(refuse("a draft is not an issued document")));
+        }
+        if doc.credits.is_some() != (kind == "credit-note") {
+            return Ok(Err(refuse("a credit note, and only a credit note, names the invoice it credits")));
+        }
+        let credits = match &doc.credits {
+            Some(c) => match parse_id(c, "doc").and_then(|n| self.conn.query_row("SELECT id FROM documents WHERE client_id = ?1 AND id = ?2 AND kind = 'invoice'", params![self.client, n], |r| r.get::<_, i64>(0)).optional().transpose()) {
+                Some(Ok(n)) => Some(n),
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(Err(refuse(format!("credited invoice {c} is not this client's")))),
+            },
+            None => None,
+        };
+        let payable = match payable_ore(&doc.index) {
+            Ok(p) => p,
+            Err(e) => return Ok(Err(e)),
+        };
+        let Some(issue_date) = doc.index.issue_date.clone() else { return Ok(Err(refuse("an issued document has an issue date"))) };
+        let touched = db::touch(&self.conn)?;
+        self.conn.execute(
+            "INSERT INTO documents (client_id, kind, series, number, credits, idempotency_key, customer_id, customer_name, buyer_ref, our_ref, order_ref, issue_date, payable_ore, body, ehf, pdf, touched) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+            params![
+                self.client, kind, series, doc.number as i64, credits, doc.idempotency_key, doc.index.customer_id, doc.index.customer_name, doc.index.buyer_reference,
+                doc.index.our_reference, doc.index.order_reference, issue_date, payable, doc.body, doc.ehf, doc.pdf, touched
+            ],
+        )?;
+        Ok(Ok(format!("doc-{}", self.conn.last_insert_rowid())))
+    }
+
+    fn get_document(&mut self, id: String) -> wasmtime::Result<Option<StoredDocument>> {
+        let Some(n) = parse_id(&id, "doc") else { return Ok(None) };
+        Ok(self.stored_document("d.id = ?2", params![self.client, n])?)
+    }
+
+    fn find_by_idempotency_key(&mut self, key: String) -> wasmtime::Result<Option<StoredDocument>> {
+        Ok(self.stored_document("d.idempotency_key = ?2", params![self.client, key])?)
+    }
+
+    fn credits_for(&mut self, invoice_id: String) -> wasmtime::Result<Vec<StoredDocument>> {
+        let Some(n) = parse_id(&invoice_id, "doc") else { return Ok(Vec::new()) };
+        let ids: Vec<i64> = self.conn.prepare("SELECT id FROM documents WHERE client_id = ?1 AND credits = ?2 ORDER BY id")?.query_map(params![self.client, n], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.extend(self.stored_document("d.id = ?2", params![self.client, id])?);
+        }
+        Ok(out)
+    }
+
+    fn query(&mut self, f: OverviewFilter) -> wasmtime::Result<Result<Vec<Summary>, Error>> {
+        let kind = f.kind.map(kind_name);
+        let reference = f.reference.as_ref().map(|r| format!("%{}%", r.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+        // Drafts and documents, newest first; each filter is skipped when not given.
+        let sql = format!(
+            "SELECT * FROM (
+               SELECT 'draft-' || d.id AS id, 'draft' AS kind, NULL AS number, 'draft' AS status, d.customer_id, d.customer_name, d.buyer_ref, d.our_ref, d.order_ref,
+                      d.issue_date, d.payable_ore, NULL AS delivery, d.touched
+                 FROM drafts d WHERE d.client_id = ?1
+               UNION ALL
+               SELECT 'doc-' || d.id, d.kind, d.number, {STATUS_SQL}, d.customer_id, d.customer_name, d.buyer_ref, d.our_ref, d.order_ref,
+                      d.issue_date, d.payable_ore, (SELECT o.state FROM outbox o WHERE o.document_id = d.id ORDER BY o.id DESC LIMIT 1), d.touched
+                 FROM documents d WHERE d.client_id = ?1
+             ) WHERE (?2 IS NULL OR customer_id = ?2)
+                 AND (?3 IS NULL OR buyer_ref LIKE ?3 ESCAPE '\\' OR our_ref LIKE ?3 ESCAPE '\\' OR order_ref LIKE ?3 ESCAPE '\\')
+                 AND (?4 IS NULL OR number = ?4)
+                 AND (?5 IS NULL OR issue_date >= ?5)
+                 AND (?6 IS NULL OR issue_date <= ?6)
+                 AND (?7 IS NULL OR kind = ?7)
+                 AND (?8 IS NULL OR status = ?8)
+             ORDER BY touched DESC LIMIT ?9 OFFSET ?10"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            params![self.client, f.customer_id, reference, f.number.map(|n| n as i64), f.issued_from, f.issued_to, kind, f.status, f.limit.unwrap_or(50), f.offset.unwrap_or(0)],
+            summary,
+        )?;
+        Ok(Ok(rows.collect::<Result<_, _>>()?))
+    }
+}
+
+fn summary(r: &Row) -> rusqlite::Result<Summary> {
+    Ok(Summary {
+        id: r.get(0)?,
+        kind: kind_of(&r.get::<_, String>(1)?),
+        number: r.get::<_, Option<i64>>(2)?.map(|n| n as u64),
+        status: r.get(3)?,
+        customer_id: r.get(4)?,
+        customer_name: r.get(5)?,
+        buyer_reference: r.get(6)?,
+        issue_date: r.get(9)?,
+        payable: db::from_ore(r.get(10)?),
+        delivery: r.get::<_, Option<String>>(11)?.as_deref().map(state_of),
+        updated_at: chrono::DateTime::from_timestamp_micros(r.get(12)?).map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()).unwrap_or_default(),
+    })
+}

@@ -1,0 +1,245 @@
+//! The wasmtime side: one engine, one linker and one `InstancePre` per process; a fresh store
+//! and instance per exported call, sandboxed (no WASI capability) and bounded by fuel, an epoch
+//! deadline and a memory cap; one SQLite transaction per call.
+
+use crate::bindings::{self, InvoicingComponentPre};
+use anyhow::Result;
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
+use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+/// The component, built by build.rs.
+pub const COMPONENT_WASM: &[u8] = include_bytes!(env!("INVOICING_WASM"));
+
+/// Per-call bounds, as named constants a host can override.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Deterministic instruction budget per call.
+    pub fuel: u64,
+    /// Wall-clock deadline per call.
+    pub deadline: Duration,
+    /// Linear memory cap per instance.
+    pub memory_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { fuel: 5_000_000_000, deadline: Duration::from_secs(10), memory_bytes: 256 << 20 }
+    }
+}
+
+const EPOCH_TICK: Duration = Duration::from_millis(5);
+
+/// What one call's store holds: the client it serves and its open transaction.
+pub struct CallState {
+    pub client: String,
+    pub conn: Connection,
+    pub today: chrono::NaiveDate,
+    /// Numbers taken in this call: `issue` accepts exactly these.
+    pub taken: Vec<(String, u64)>,
+    /// Whether the call queued a delivery (the dispatcher runs after commit).
+    pub enqueued: bool,
+    limits: StoreLimits,
+    wasi: WasiCtx,
+    table: ResourceTable,
+}
+
+impl WasiView for CallState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+pub struct Runtime {
+    engine: Engine,
+    pre: InvoicingComponentPre<CallState>,
+    pub limits: Limits,
+}
+
+impl Runtime {
+    /// Compile (or load the cached compiled form of) the embedded component.
+    pub fn new(limits: Limits) -> Result<Arc<Self>> {
+        let mut config = Config::new();
+        config.consume_fuel(true).epoch_interruption(true);
+        let engine = Engine::new(&config)?;
+        let component = load_cached(&engine, COMPONENT_WASM)?;
+        let mut linker = Linker::<CallState>::new(&engine);
+        // std's wasip2 imports must resolve, but the context grants nothing: no dirs, env,
+        // args, sockets or stdio.
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        bindings::InvoicingComponent::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
+        let pre = InvoicingComponentPre::new(linker.instantiate_pre(&component)?)?;
+        let ticker = engine.weak();
+        std::thread::spawn(move || {
+            while let Some(engine) = ticker.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(EPOCH_TICK);
+            }
+        });
+        Ok(Arc::new(Runtime { engine, pre, limits }))
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+}
+
+/// The compiled component, cached on disk by a hash of the wasm and the engine's settings.
+pub fn load_cached(engine: &Engine, wasm: &[u8]) -> Result<Component> {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    wasm.hash(&mut h);
+    engine.precompile_compatibility_hash().hash(&mut h);
+    let path = cache_dir().join(format!("invoicing-{:016x}.cwasm", h.finish()));
+    if path.exists() {
+        // SAFETY: the file is one this process family wrote with `serialize` for this engine's
+        // settings (the hash covers them); wasmtime checks its header as well.
+        if let Ok(c) = unsafe { Component::deserialize_file(engine, &path) } {
+            return Ok(c);
+        }
+    }
+    let component = Component::new(engine, wasm).map_err(|e| anyhow::anyhow!("compiling the component: {e:#}"))?;
+    if std::fs::create_dir_all(cache_dir()).is_ok() {
+        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        if std::fs::write(&tmp, component.serialize()?).is_ok() {
+            let _ = std::fs::rename(&tmp, &path);
+        }
+    }
+    Ok(component)
+}
+
+fn cache_dir() -> PathBuf {
+    std::env::var_os("INVOICING_CACHE_DIR").map(PathBuf::from).unwrap_or_else(|| std::env::temp_dir().join("erp-invoicing-cache"))
+}
+
+/// Why an exported call did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    /// The component's own answer.
+    #[error("{}", describe(.0))]
+    Component(bindings::Error),
+    /// A trap, an exhausted budget or a passed deadline: the call was rolled back.
+    #[error("the component trapped: {0}")]
+    Trap(String),
+    #[error("host: {0:#}")]
+    Host(anyhow::Error),
+}
+
+fn describe(e: &bindings::Error) -> String {
+    match e {
+        bindings::Error::Invalid(f) | bindings::Error::MissingSettings(f) => {
+            let kind = if matches!(e, bindings::Error::Invalid(_)) { "invalid" } else { "missing settings" };
+            format!("{kind}: {}", f.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; "))
+        }
+        bindings::Error::NotActive => "the module is not active for this client".into(),
+        bindings::Error::NotFound(w) => format!("not found: {w}"),
+        bindings::Error::Conflict(v) => format!("conflict: the draft is now at version {v}"),
+        bindings::Error::NotAllowed(w) => format!("not allowed: {w}"),
+        bindings::Error::Host(w) => format!("host: {w}"),
+    }
+}
+
+impl CallError {
+    /// The contract's error case name (`invalid`, `not-found`, ...) or `trap` / `host`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CallError::Component(e) => match e {
+                bindings::Error::NotActive => "not-active",
+                bindings::Error::MissingSettings(_) => "missing-settings",
+                bindings::Error::Invalid(_) => "invalid",
+                bindings::Error::NotFound(_) => "not-found",
+                bindings::Error::Conflict(_) => "conflict",
+                bindings::Error::NotAllowed(_) => "not-allowed",
+                bindings::Error::Host(_) => "host",
+            },
+            CallError::Trap(_) => "trap",
+            CallError::Host(_) => "host",
+        }
+    }
+
+    /// The fields named by an `invalid` or `missing-settings` error.
+    pub fn fields(&self) -> Vec<String> {
+        match self {
+            CallError::Component(bindings::Error::Invalid(f) | bindings::Error::MissingSettings(f)) => f.iter().map(|f| f.field.clone()).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// A host process's handle: the shared runtime and this thread's database connection.
+pub struct Host {
+    pub rt: Arc<Runtime>,
+    conn: Option<Connection>,
+    pub today: chrono::NaiveDate,
+    /// Where delivered documents go; deliveries are dispatched after each commit when set.
+    pub out_dir: Option<PathBuf>,
+    /// Fuel the last call consumed.
+    pub last_fuel: u64,
+}
+
+impl Host {
+    pub fn connect(rt: Arc<Runtime>, db: &Path) -> Result<Self> {
+        Ok(Host { rt, conn: Some(crate::db::open(db)?), today: chrono::Local::now().date_naive(), out_dir: None, last_fuel: 0 })
+    }
+
+    pub fn conn(&self) -> &Connection {
+        self.conn.as_ref().expect("the connection is back after every call")
+    }
+
+    /// Run one exported call as one unit of work: commit on `ok`, roll back on `err` or trap.
+    pub fn call<R>(&mut self, client: &str, f: impl FnOnce(&bindings::Invoicing, &mut Store<CallState>) -> wasmtime::Result<Result<R, bindings::Error>>) -> Result<R, CallError> {
+        let conn = self.conn.take().expect("one call at a time per host");
+        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+            self.conn = Some(conn);
+            return Err(CallError::Host(e.into()));
+        }
+        let limits = self.rt.limits;
+        let state = CallState {
+            client: client.to_owned(),
+            conn,
+            today: self.today,
+            taken: Vec::new(),
+            enqueued: false,
+            limits: StoreLimitsBuilder::new().memory_size(limits.memory_bytes).instances(4).build(),
+            wasi: WasiCtx::builder().build(),
+            table: ResourceTable::new(),
+        };
+        let mut store = Store::new(&self.rt.engine, state);
+        store.limiter(|s| &mut s.limits);
+        let result = (|| {
+            store.set_fuel(limits.fuel)?;
+            store.set_epoch_deadline((limits.deadline.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64);
+            let instance = self.rt.pre.instantiate(&mut store)?;
+            f(instance.erp_invoicing_invoicing(), &mut store)
+        })();
+        self.last_fuel = limits.fuel - store.get_fuel().unwrap_or(0);
+        let state = store.into_data();
+        let enqueued = state.enqueued;
+        let conn = state.conn;
+        let outcome = match result {
+            Ok(Ok(r)) => match conn.execute_batch("COMMIT") {
+                Ok(()) => Ok(r),
+                Err(e) => Err(CallError::Host(e.into())),
+            },
+            Ok(Err(e)) => Err(CallError::Component(e)),
+            Err(trap) => Err(CallError::Trap(format!("{trap:#}"))),
+        };
+        if outcome.is_err() && !conn.is_autocommit() {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        self.conn = Some(conn);
+        if outcome.is_ok() && enqueued {
+            if let Some(out) = self.out_dir.clone() {
+                if let Err(e) = crate::channels::dispatch(self.conn(), &out) {
+                    eprintln!("dispatch: {e:#} (left queued for the next run)");
+                }
+            }
+        }
+        outcome
+    }
+}
