@@ -13,13 +13,34 @@ fn main() {
     }
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     // Next to the outer target dir, so it stays warm across changes to this script.
-    let target_dir = out.ancestors().nth(4).map(|t| t.join("guest-wasm")).unwrap_or_else(|| out.join("guest-wasm"));
+    let target_dir = out
+        .ancestors()
+        .nth(4)
+        .map(|t| t.join("guest-wasm"))
+        .unwrap_or_else(|| out.join("guest-wasm"));
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(&root)
-        .args(["build", "-p", "guest", "--release", "--target", "wasm32-wasip2", "--target-dir"])
+        .args([
+            "build",
+            "-p",
+            "guest",
+            "--release",
+            "--target",
+            "wasm32-wasip2",
+            "--target-dir",
+        ])
         .arg(&target_dir);
-    for var in ["CARGO_ENCODED_RUSTFLAGS", "RUSTFLAGS", "CARGO_BUILD_TARGET", "RUSTC_WORKSPACE_WRAPPER", "CARGO_TARGET_DIR", "CARGO_MAKEFLAGS", "MAKEFLAGS", "MFLAGS"] {
+    for var in [
+        "CARGO_ENCODED_RUSTFLAGS",
+        "RUSTFLAGS",
+        "CARGO_BUILD_TARGET",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_TARGET_DIR",
+        "CARGO_MAKEFLAGS",
+        "MAKEFLAGS",
+        "MFLAGS",
+    ] {
         cmd.env_remove(var);
     }
     let status = cmd.status().expect("run cargo to build the component");

@@ -38,7 +38,11 @@ pub fn line_amounts(line: &Line) -> LineAmounts {
         Some(net) => gross - net,
         None => round2(gross * line.discount_percent / Decimal::ONE_HUNDRED),
     };
-    LineAmounts { gross, discount, net: gross - discount }
+    LineAmounts {
+        gross,
+        discount,
+        net: gross - discount,
+    }
 }
 
 /// `vat_registered = false` puts every line outside the VAT scope, whatever its code says.
@@ -49,7 +53,11 @@ pub fn compute(lines: &[Line], vat_registered: bool) -> Totals {
         let code = effective_code(line.vat, vat_registered);
         match groups.iter_mut().find(|g| g.code == code) {
             Some(g) => g.base += a.net,
-            None => groups.push(VatGroup { code, base: a.net, vat: Decimal::ZERO }),
+            None => groups.push(VatGroup {
+                code,
+                base: a.net,
+                vat: Decimal::ZERO,
+            }),
         }
     }
     groups.sort_by_key(|g| g.code);
@@ -58,7 +66,13 @@ pub fn compute(lines: &[Line], vat_registered: bool) -> Totals {
     }
     let net: Decimal = amounts.iter().map(|a| a.net).sum();
     let vat: Decimal = groups.iter().map(|g| g.vat).sum();
-    Totals { lines: amounts, groups, net, vat, payable: net + vat }
+    Totals {
+        lines: amounts,
+        groups,
+        net,
+        vat,
+        payable: net + vat,
+    }
 }
 
 pub fn effective_code(code: VatCode, vat_registered: bool) -> VatCode {
@@ -96,17 +110,28 @@ mod tests {
 
     #[test]
     fn norway_md_worked_example() {
-        let lines = [test_line(1, "10", "1000.00", VatCode::High), test_line(2, "4", "249.90", VatCode::Medium)];
+        let lines = [
+            test_line(1, "10", "1000.00", VatCode::High),
+            test_line(2, "4", "249.90", VatCode::Medium),
+        ];
         let t = compute(&lines, true);
         assert_eq!(t.groups.len(), 2);
-        assert_eq!((t.groups[0].base, t.groups[0].vat), (d("10000.00"), d("2500.00")));
-        assert_eq!((t.groups[1].base, t.groups[1].vat), (d("999.60"), d("149.94")));
+        assert_eq!(
+            (t.groups[0].base, t.groups[0].vat),
+            (d("10000.00"), d("2500.00"))
+        );
+        assert_eq!(
+            (t.groups[1].base, t.groups[1].vat),
+            (d("999.60"), d("149.94"))
+        );
         assert_eq!(t.payable, d("13649.54"));
     }
 
     #[test]
     fn vat_is_computed_once_per_group() {
-        let lines: Vec<Line> = (1..=3).map(|i| test_line(i, "1", "0.99", VatCode::High)).collect();
+        let lines: Vec<Line> = (1..=3)
+            .map(|i| test_line(i, "1", "0.99", VatCode::High))
+            .collect();
         let t = compute(&lines, true);
         assert_eq!(t.groups[0].base, d("2.97"));
         assert_eq!(t.vat, d("0.74"));
@@ -117,7 +142,10 @@ mod tests {
         let mut l = test_line(1, "3", "33.333", VatCode::High);
         l.discount_percent = d("12.5");
         let a = line_amounts(&l);
-        assert_eq!((a.gross, a.discount, a.net), (d("100.00"), d("12.50"), d("87.50")));
+        assert_eq!(
+            (a.gross, a.discount, a.net),
+            (d("100.00"), d("12.50"), d("87.50"))
+        );
     }
 
     #[test]

@@ -15,23 +15,54 @@ pub struct Reach {
 }
 
 /// Whether `channel` can take this document, and why (or why not).
-pub fn can_take(channel: Channel, kind: Kind, customer: &Customer, reach: &Reach) -> Result<String, String> {
+pub fn can_take(
+    channel: Channel,
+    kind: Kind,
+    customer: &Customer,
+    reach: &Reach,
+) -> Result<String, String> {
     match channel {
-        Channel::Ehf if customer.orgnr.is_none() => Err("EHF: the customer has no organisation number".into()),
-        Channel::Ehf if reach.peppol => Ok(format!("EHF: 0192:{} accepts {} in the Peppol directory", customer.orgnr.as_deref().unwrap_or(""), kind_name(kind))),
-        Channel::Ehf => Err(format!("EHF: the Peppol directory does not list the buyer for {}", kind_name(kind))),
-        Channel::Efaktura if kind == Kind::CreditNote => Err("eFaktura: credit notes are not sent by eFaktura".into()),
-        Channel::Efaktura if reach.efaktura == "found" => Ok("eFaktura: the consumer has consented and not blocked us".into()),
-        Channel::Efaktura => Err(format!("eFaktura: {}", if reach.efaktura.is_empty() { "not-found" } else { &reach.efaktura })),
-        Channel::Avtalegiro if kind == Kind::CreditNote => Err("AvtaleGiro: only invoices are claimed".into()),
-        Channel::Avtalegiro if reach.avtalegiro => Ok("AvtaleGiro: the customer has an active mandate".into()),
+        Channel::Ehf if customer.orgnr.is_none() => {
+            Err("EHF: the customer has no organisation number".into())
+        }
+        Channel::Ehf if reach.peppol => Ok(format!(
+            "EHF: 0192:{} accepts {} in the Peppol directory",
+            customer.orgnr.as_deref().unwrap_or(""),
+            kind_name(kind)
+        )),
+        Channel::Ehf => Err(format!(
+            "EHF: the Peppol directory does not list the buyer for {}",
+            kind_name(kind)
+        )),
+        Channel::Efaktura if kind == Kind::CreditNote => {
+            Err("eFaktura: credit notes are not sent by eFaktura".into())
+        }
+        Channel::Efaktura if reach.efaktura == "found" => {
+            Ok("eFaktura: the consumer has consented and not blocked us".into())
+        }
+        Channel::Efaktura => Err(format!(
+            "eFaktura: {}",
+            if reach.efaktura.is_empty() {
+                "not-found"
+            } else {
+                &reach.efaktura
+            }
+        )),
+        Channel::Avtalegiro if kind == Kind::CreditNote => {
+            Err("AvtaleGiro: only invoices are claimed".into())
+        }
+        Channel::Avtalegiro if reach.avtalegiro => {
+            Ok("AvtaleGiro: the customer has an active mandate".into())
+        }
         Channel::Avtalegiro => Err("AvtaleGiro: no active mandate".into()),
         Channel::Email => match &customer.email {
             Some(e) if valid_email(e) => Ok(format!("e-mail to {e}")),
             Some(_) => Err("e-mail: the address is not valid".into()),
             None => Err("e-mail: no address".into()),
         },
-        Channel::Print if customer.address.is_complete() => Ok("print: complete postal address".into()),
+        Channel::Print if customer.address.is_complete() => {
+            Ok("print: complete postal address".into())
+        }
         Channel::Print => Err("print: the postal address is incomplete".into()),
     }
 }
@@ -45,18 +76,37 @@ fn kind_name(kind: Kind) -> &'static str {
 
 /// The channel order for this customer: the preferred (if enabled), then the client's order.
 pub fn order(seller: &Seller, customer: &Customer) -> Vec<Channel> {
-    let mut order: Vec<Channel> = customer.preferred_channel.filter(|c| seller.channels.contains(c)).into_iter().collect();
-    order.extend(seller.channels.iter().copied().filter(|c| Some(*c) != customer.preferred_channel));
+    let mut order: Vec<Channel> = customer
+        .preferred_channel
+        .filter(|c| seller.channels.contains(c))
+        .into_iter()
+        .collect();
+    order.extend(
+        seller
+            .channels
+            .iter()
+            .copied()
+            .filter(|c| Some(*c) != customer.preferred_channel),
+    );
     order
 }
 
 /// The first channel that can take the document, or every reason none can.
-pub fn choose(seller: &Seller, customer: &Customer, kind: Kind, reach: &Reach) -> Result<(Channel, String), Vec<String>> {
+pub fn choose(
+    seller: &Seller,
+    customer: &Customer,
+    kind: Kind,
+    reach: &Reach,
+) -> Result<(Channel, String), Vec<String>> {
     let mut refusals = Vec::new();
     for c in order(seller, customer) {
         match can_take(c, kind, customer, reach) {
             Ok(reason) => {
-                let why = if customer.preferred_channel == Some(c) { format!("preferred; {reason}") } else { reason };
+                let why = if customer.preferred_channel == Some(c) {
+                    format!("preferred; {reason}")
+                } else {
+                    reason
+                };
                 return Ok((c, why));
             }
             Err(r) => refusals.push(r),
@@ -67,12 +117,16 @@ pub fn choose(seller: &Seller, customer: &Customer, kind: Kind, reach: &Reach) -
 
 /// A plain, header-safe address: one `@`, no spaces, no CR/LF or other control characters.
 pub fn valid_email(e: &str) -> bool {
-    let Some((local, domain)) = e.split_once('@') else { return false };
+    let Some((local, domain)) = e.split_once('@') else {
+        return false;
+    };
     e.len() <= 254
         && !local.is_empty()
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !e.chars().any(|c| c.is_control() || c.is_whitespace() || matches!(c, '<' | '>' | '"' | ',' | ';'))
+        && !e.chars().any(|c| {
+            c.is_control() || c.is_whitespace() || matches!(c, '<' | '>' | '"' | ',' | ';')
+        })
         && !domain.contains('@')
 }

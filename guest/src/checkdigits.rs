@@ -53,7 +53,9 @@ pub fn valid_iban(s: &str) -> bool {
 pub fn valid_bic(s: &str) -> bool {
     (s.len() == 8 || s.len() == 11)
         && s.bytes().take(6).all(|b| b.is_ascii_uppercase())
-        && s.bytes().skip(6).all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && s.bytes()
+            .skip(6)
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
 /// The KID check character for a digit base: Luhn (MOD10).
@@ -92,7 +94,13 @@ mod tests {
 
     #[test]
     fn norway_md_vectors() {
-        for ok in ["988077917", "995525828", "123456785", "987654325", "974761106"] {
+        for ok in [
+            "988077917",
+            "995525828",
+            "123456785",
+            "987654325",
+            "974761106",
+        ] {
             assert!(valid_orgnr(ok), "{ok}");
         }
         for bad in ["988077918", "111222333", "12345678", "abcdefghi"] {
@@ -108,10 +116,19 @@ mod tests {
         assert!(valid_iban("NO8915035382752"));
         assert!(!valid_iban("NO9286011117947"));
         assert!(!valid_iban("NO2386011117946"));
-        for (base, kid) in [("1234", "12344"), ("12345678", "123456782"), ("123", "1230")] {
+        for (base, kid) in [
+            ("1234", "12344"),
+            ("12345678", "123456782"),
+            ("123", "1230"),
+        ] {
             assert_eq!(format!("{base}{}", kid_mod10(base)), kid);
         }
-        for (base, kid) in [("1234", "12343"), ("12345678", "123456785"), ("99", "99-"), ("104", "104-")] {
+        for (base, kid) in [
+            ("1234", "12343"),
+            ("12345678", "123456785"),
+            ("99", "99-"),
+            ("104", "104-"),
+        ] {
             assert_eq!(format!("{base}{}", kid_mod11(base)), kid);
         }
     }

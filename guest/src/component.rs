@@ -8,7 +8,9 @@ use crate::error::{Error, FieldError};
 use crate::model::{self, Document, Draft, Kind, Seller};
 use crate::{calc, channel, credit, draft, ehf, invoice, money, pdf, settings};
 use chrono::NaiveDate;
-use wit::erp::invoicing::{directory, documents, ledger, outbox, sequences, settings as host_settings, types as t};
+use wit::erp::invoicing::{
+    directory, documents, ledger, outbox, sequences, settings as host_settings, types as t,
+};
 use wit::exports::erp::invoicing::invoicing::Guest;
 
 struct Component;
@@ -27,7 +29,10 @@ impl Guest for Component {
         require_active()?;
         let reason = reason.trim();
         if reason.is_empty() || reason.chars().count() > draft::MAX_NOTE_CHARS {
-            return Err(err(Error::invalid("reason", format!("tell us why, in 1 to {} characters", draft::MAX_NOTE_CHARS))));
+            return Err(err(Error::invalid(
+                "reason",
+                format!("tell us why, in 1 to {} characters", draft::MAX_NOTE_CHARS),
+            )));
         }
         host_settings::record_feedback(reason);
         host_settings::set_active(false);
@@ -38,7 +43,14 @@ impl Guest for Component {
         require_active()?;
         let vat_registered = seller()?.vat_registered;
         let customer = customer(&customer_id)?;
-        let d = Draft { customer, references: Default::default(), dates: Default::default(), note: None, lines: Vec::new(), next_line_id: 1 };
+        let d = Draft {
+            customer,
+            references: Default::default(),
+            dates: Default::default(),
+            note: None,
+            lines: Vec::new(),
+            next_line_id: 1,
+        };
         let id = documents::insert_draft(&index_of_draft(&d, vat_registered), &to_json(&d))?;
         Ok(draft_out(id, 1, &d, vat_registered))
     }
@@ -58,7 +70,9 @@ impl Guest for Component {
             t::DraftChange::SetReferences(r) => Some(draft::Change::References(refs_in(r))),
             t::DraftChange::SetDates(x) => Some(draft::Change::Dates(dates_in(x)?)),
             t::DraftChange::SetNote(n) => Some(draft::Change::Note(n)),
-            t::DraftChange::AddLines(l) => Some(draft::Change::AddLines(l.into_iter().map(line_in).collect())),
+            t::DraftChange::AddLines(l) => Some(draft::Change::AddLines(
+                l.into_iter().map(line_in).collect(),
+            )),
             t::DraftChange::UpdateLine((i, l)) => Some(draft::Change::UpdateLine(i, line_in(l))),
             t::DraftChange::RemoveLine(i) => Some(draft::Change::RemoveLine(i)),
             t::DraftChange::MoveLine((i, to)) => Some(draft::Change::MoveLine(i, to)),
@@ -66,7 +80,12 @@ impl Guest for Component {
         if let Some(change) = change {
             draft::apply(&mut d, change, seller.vat_registered, &product).map_err(err)?;
         }
-        let version = documents::update_draft(&id, version, &index_of_draft(&d, seller.vat_registered), &to_json(&d))?;
+        let version = documents::update_draft(
+            &id,
+            version,
+            &index_of_draft(&d, seller.vat_registered),
+            &to_json(&d),
+        )?;
         Ok(draft_out(id, version, &d, seller.vat_registered))
     }
 
@@ -90,7 +109,16 @@ impl Guest for Component {
         d.customer = customer(&d.customer.id)?;
         let today = today()?;
         let totals = invoice::check_issuable(&d, today, seller.vat_registered).map_err(err)?;
-        let doc = invoice::build(&d, &seller, 0, today, &totals, model::Channel::Print, String::new()).map_err(err)?;
+        let doc = invoice::build(
+            &d,
+            &seller,
+            0,
+            today,
+            &totals,
+            model::Channel::Print,
+            String::new(),
+        )
+        .map_err(err)?;
         Ok(pdf::render(&doc, pdf::Mode::Preview))
     }
 
@@ -113,7 +141,12 @@ impl Guest for Component {
         open_id(&doc_id)
     }
 
-    fn credit(invoice_id: String, lines: Option<Vec<t::CreditLine>>, reason: String, idempotency_key: String) -> R<t::IssuedDocument> {
+    fn credit(
+        invoice_id: String,
+        lines: Option<Vec<t::CreditLine>>,
+        reason: String,
+        idempotency_key: String,
+    ) -> R<t::IssuedDocument> {
         require_active()?;
         check_key(&idempotency_key)?;
         if let Some(done) = documents::find_by_idempotency_key(&idempotency_key) {
@@ -122,15 +155,32 @@ impl Guest for Component {
         let seller = seller()?;
         let reason = reason.trim().to_owned();
         if reason.is_empty() || reason.chars().count() > draft::MAX_REFERENCE_CHARS {
-            return Err(err(Error::invalid("reason", format!("say why, in 1 to {} characters", draft::MAX_REFERENCE_CHARS))));
+            return Err(err(Error::invalid(
+                "reason",
+                format!("say why, in 1 to {} characters", draft::MAX_REFERENCE_CHARS),
+            )));
         }
-        let stored = documents::get_document(&invoice_id).ok_or_else(|| t::Error::NotFound(format!("document {invoice_id}")))?;
+        let stored = documents::get_document(&invoice_id)
+            .ok_or_else(|| t::Error::NotFound(format!("document {invoice_id}")))?;
         let inv = parse_document(&stored.body)?;
         if inv.kind != Kind::Invoice {
-            return Err(t::Error::NotAllowed("only an invoice can be credited".into()));
+            return Err(t::Error::NotAllowed(
+                "only an invoice can be credited".into(),
+            ));
         }
-        let earlier = documents::credits_for(&invoice_id).iter().map(|c| parse_document(&c.body)).collect::<R<Vec<_>>>()?;
-        let requests: Option<Vec<credit::Request>> = lines.map(|ls| ls.into_iter().map(|l| credit::Request { line_id: l.line_id, quantity: l.quantity, amount: l.amount }).collect());
+        let earlier = documents::credits_for(&invoice_id)
+            .iter()
+            .map(|c| parse_document(&c.body))
+            .collect::<R<Vec<_>>>()?;
+        let requests: Option<Vec<credit::Request>> = lines.map(|ls| {
+            ls.into_iter()
+                .map(|l| credit::Request {
+                    line_id: l.line_id,
+                    quantity: l.quantity,
+                    amount: l.amount,
+                })
+                .collect()
+        });
         let lines = credit::lines(&inv, &earlier, requests.as_deref()).map_err(err)?;
         let customer = customer(&inv.customer.id).unwrap_or_else(|_| inv.customer.clone());
         let (ch, why) = choose_channel(&seller, &customer, Kind::CreditNote)?;
@@ -145,7 +195,10 @@ impl Guest for Component {
         let doc = Document {
             kind: Kind::CreditNote,
             number,
-            seller: Seller { vat_registered, ..seller },
+            seller: Seller {
+                vat_registered,
+                ..seller
+            },
             references: inv.references.clone(),
             issue_date: today,
             delivery_date: inv.delivery_date,
@@ -155,7 +208,11 @@ impl Guest for Component {
             voucher: invoice::voucher(Kind::CreditNote, number, today, &customer.id, &totals),
             customer,
             lines,
-            credited: Some(model::CreditedInvoice { id: invoice_id.clone(), number: inv.number, issue_date: inv.issue_date }),
+            credited: Some(model::CreditedInvoice {
+                id: invoice_id.clone(),
+                number: inv.number,
+                issue_date: inv.issue_date,
+            }),
             credit_reason: Some(reason),
             channel: ch,
             channel_reason: why,
@@ -167,8 +224,14 @@ impl Guest for Component {
     fn overview(filter: t::OverviewFilter) -> R<Vec<t::Summary>> {
         require_active()?;
         let mut p = crate::error::Problems::default();
-        let from = filter.issued_from.as_deref().and_then(|d| date_field(&mut p, "issued-from", d));
-        let to = filter.issued_to.as_deref().and_then(|d| date_field(&mut p, "issued-to", d));
+        let from = filter
+            .issued_from
+            .as_deref()
+            .and_then(|d| date_field(&mut p, "issued-from", d));
+        let to = filter
+            .issued_to
+            .as_deref()
+            .and_then(|d| date_field(&mut p, "issued-to", d));
         if let (Some(f), Some(t)) = (from, to) {
             if f > t {
                 p.add("issued-to", "is before issued-from");
@@ -177,7 +240,11 @@ impl Guest for Component {
         if filter.limit.is_some_and(|l| !(1..=200).contains(&l)) {
             p.add("limit", "1 to 200 rows");
         }
-        if filter.status.as_deref().is_some_and(|s| !["draft", "issued", "partially-credited", "credited"].contains(&s)) {
+        if filter
+            .status
+            .as_deref()
+            .is_some_and(|s| !["draft", "issued", "partially-credited", "credited"].contains(&s))
+        {
             p.add("status", "draft, issued, partially-credited or credited");
         }
         p.into_result().map_err(err)?;
@@ -201,32 +268,46 @@ fn require_active() -> R<()> {
 }
 
 fn seller() -> R<Seller> {
-    settings::validate(&raw_settings()).map_err(|p| t::Error::MissingSettings(p.0.into_iter().map(field).collect()))
+    settings::validate(&raw_settings())
+        .map_err(|p| t::Error::MissingSettings(p.0.into_iter().map(field).collect()))
 }
 
 fn today() -> R<NaiveDate> {
     let s = host_settings::today();
-    NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| t::Error::Host(format!("the host's date '{s}' is not YYYY-MM-DD")))
+    NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+        .map_err(|_| t::Error::Host(format!("the host's date '{s}' is not YYYY-MM-DD")))
 }
 
 fn check_key(key: &str) -> R<()> {
     if key.trim().is_empty() || key.len() > 200 {
-        return Err(err(Error::invalid("idempotency-key", "1 to 200 characters")));
+        return Err(err(Error::invalid(
+            "idempotency-key",
+            "1 to 200 characters",
+        )));
     }
     Ok(())
 }
 
 fn customer(id: &str) -> R<model::Customer> {
-    directory::get_customer(id).map(customer_in).ok_or_else(|| t::Error::NotFound(format!("customer {id}")))
+    directory::get_customer(id)
+        .map(customer_in)
+        .ok_or_else(|| t::Error::NotFound(format!("customer {id}")))
 }
 
 fn product(id: &str) -> Option<draft::ProductDefaults> {
-    directory::get_product(id).map(|p| draft::ProductDefaults { name: p.name, unit: p.unit, unit_price: p.unit_price, vat_code: p.vat_code })
+    directory::get_product(id).map(|p| draft::ProductDefaults {
+        name: p.name,
+        unit: p.unit,
+        unit_price: p.unit_price,
+        vat_code: p.vat_code,
+    })
 }
 
 fn load_draft(id: &str) -> R<(u64, Draft)> {
-    let stored = documents::get_draft(id).ok_or_else(|| t::Error::NotFound(format!("draft {id}")))?;
-    let d = serde_json::from_str(&stored.body).map_err(|e| t::Error::Host(format!("draft {id} is unreadable: {e}")))?;
+    let stored =
+        documents::get_draft(id).ok_or_else(|| t::Error::NotFound(format!("draft {id}")))?;
+    let d = serde_json::from_str(&stored.body)
+        .map_err(|e| t::Error::Host(format!("draft {id} is unreadable: {e}")))?;
     Ok((stored.version, d))
 }
 
@@ -239,9 +320,16 @@ fn to_json<T: serde::Serialize>(v: &T) -> String {
 }
 
 fn choose_channel(seller: &Seller, c: &model::Customer, kind: Kind) -> R<(model::Channel, String)> {
-    let wit_kind = if kind == Kind::Invoice { t::DocumentKind::Invoice } else { t::DocumentKind::CreditNote };
+    let wit_kind = if kind == Kind::Invoice {
+        t::DocumentKind::Invoice
+    } else {
+        t::DocumentKind::CreditNote
+    };
     let reach = channel::Reach {
-        peppol: c.orgnr.as_ref().is_some_and(|o| directory::peppol_accepts(&format!("0192:{o}"), wit_kind)),
+        peppol: c
+            .orgnr
+            .as_ref()
+            .is_some_and(|o| directory::peppol_accepts(&format!("0192:{o}"), wit_kind)),
         efaktura: match directory::efaktura_lookup(&c.id) {
             directory::EfakturaStatus::Found => "found",
             directory::EfakturaStatus::NotFound => "not-found",
@@ -251,7 +339,12 @@ fn choose_channel(seller: &Seller, c: &model::Customer, kind: Kind) -> R<(model:
         .into(),
         avtalegiro: directory::avtalegiro_mandate(&c.id),
     };
-    channel::choose(seller, c, kind, &reach).map_err(|why| t::Error::NotAllowed(format!("no channel can take this document: {}", why.join("; "))))
+    channel::choose(seller, c, kind, &reach).map_err(|why| {
+        t::Error::NotAllowed(format!(
+            "no channel can take this document: {}",
+            why.join("; ")
+        ))
+    })
 }
 
 /// Store, post and queue an issued document: the three writes of one unit of work.
@@ -260,11 +353,20 @@ fn issue(doc: &Document, credits: Option<String>, key: &str) -> R<String> {
     let ehf = ehf::render(doc, Some(&pdf));
     let totals = invoice::totals(doc);
     let new = documents::NewDocument {
-        kind: if doc.kind == Kind::Invoice { t::DocumentKind::Invoice } else { t::DocumentKind::CreditNote },
+        kind: if doc.kind == Kind::Invoice {
+            t::DocumentKind::Invoice
+        } else {
+            t::DocumentKind::CreditNote
+        },
         number: doc.number,
         credits,
         idempotency_key: Some(key.into()),
-        index: index(&doc.customer, &doc.references, Some(doc.issue_date), totals.payable),
+        index: index(
+            &doc.customer,
+            &doc.references,
+            Some(doc.issue_date),
+            totals.payable,
+        ),
         body: to_json(doc),
         ehf,
         pdf: Some(pdf),
@@ -276,7 +378,9 @@ fn issue(doc: &Document, credits: Option<String>, key: &str) -> R<String> {
 }
 
 fn open_id(id: &str) -> R<t::IssuedDocument> {
-    open_stored(documents::get_document(id).ok_or_else(|| t::Error::NotFound(format!("document {id}")))?)
+    open_stored(
+        documents::get_document(id).ok_or_else(|| t::Error::NotFound(format!("document {id}")))?,
+    )
 }
 
 fn open_stored(s: documents::StoredDocument) -> R<t::IssuedDocument> {
@@ -296,7 +400,10 @@ fn open_stored(s: documents::StoredDocument) -> R<t::IssuedDocument> {
         lines: lines_out(&doc.lines, &totals),
         vat_groups: groups_out(&totals),
         totals: totals_out(&totals),
-        credited_invoice: doc.credited.as_ref().map(|c| (c.number, c.issue_date.to_string())),
+        credited_invoice: doc
+            .credited
+            .as_ref()
+            .map(|c| (c.number, c.issue_date.to_string())),
         credit_reason: doc.credit_reason.clone(),
         voucher: voucher_out(&doc.voucher),
         deliveries: s.deliveries,
@@ -305,10 +412,20 @@ fn open_stored(s: documents::StoredDocument) -> R<t::IssuedDocument> {
 }
 
 fn index_of_draft(d: &Draft, vat_registered: bool) -> documents::Index {
-    index(&d.customer, &d.references, d.dates.issue, calc::compute(&d.lines, vat_registered).payable)
+    index(
+        &d.customer,
+        &d.references,
+        d.dates.issue,
+        calc::compute(&d.lines, vat_registered).payable,
+    )
 }
 
-fn index(c: &model::Customer, r: &model::References, issue_date: Option<NaiveDate>, payable: rust_decimal::Decimal) -> documents::Index {
+fn index(
+    c: &model::Customer,
+    r: &model::References,
+    issue_date: Option<NaiveDate>,
+    payable: rust_decimal::Decimal,
+) -> documents::Index {
     documents::Index {
         customer_id: c.id.clone(),
         customer_name: c.name.clone(),
@@ -321,7 +438,17 @@ fn index(c: &model::Customer, r: &model::References, issue_date: Option<NaiveDat
 }
 
 fn date_field(p: &mut crate::error::Problems, name: &str, s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| p.add(name, format!("'{}' is not a date (YYYY-MM-DD)", s.chars().take(20).collect::<String>()))).ok()
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| {
+            p.add(
+                name,
+                format!(
+                    "'{}' is not a date (YYYY-MM-DD)",
+                    s.chars().take(20).collect::<String>()
+                ),
+            )
+        })
+        .ok()
 }
 
 // ---- conversions between the contract's types and the model ----
@@ -339,7 +466,10 @@ fn err(e: Error) -> t::Error {
 }
 
 fn field(f: FieldError) -> t::FieldError {
-    t::FieldError { field: f.field, message: f.message }
+    t::FieldError {
+        field: f.field,
+        message: f.message,
+    }
 }
 
 fn raw_settings() -> settings::RawSettings {
@@ -369,11 +499,21 @@ fn raw_settings() -> settings::RawSettings {
 }
 
 fn address_in(a: t::Address) -> model::Address {
-    model::Address { street: a.street, postcode: a.postcode, city: a.city, country: a.country }
+    model::Address {
+        street: a.street,
+        postcode: a.postcode,
+        city: a.city,
+        country: a.country,
+    }
 }
 
 fn address_out(a: &model::Address) -> t::Address {
-    t::Address { street: a.street.clone(), postcode: a.postcode.clone(), city: a.city.clone(), country: a.country.clone() }
+    t::Address {
+        street: a.street.clone(),
+        postcode: a.postcode.clone(),
+        city: a.city.clone(),
+        country: a.country.clone(),
+    }
 }
 
 fn channel_in(c: t::Channel) -> model::Channel {
@@ -423,19 +563,36 @@ fn customer_out(c: &model::Customer) -> t::Customer {
 }
 
 fn refs_in(r: t::References) -> model::References {
-    model::References { buyer: r.buyer_reference, ours: r.our_reference, order: r.order_reference }
+    model::References {
+        buyer: r.buyer_reference,
+        ours: r.our_reference,
+        order: r.order_reference,
+    }
 }
 
 fn refs_out(r: &model::References) -> t::References {
-    t::References { buyer_reference: r.buyer.clone(), our_reference: r.ours.clone(), order_reference: r.order.clone() }
+    t::References {
+        buyer_reference: r.buyer.clone(),
+        our_reference: r.ours.clone(),
+        order_reference: r.order.clone(),
+    }
 }
 
 fn dates_in(d: t::Dates) -> R<model::Dates> {
     let mut p = crate::error::Problems::default();
     let out = model::Dates {
-        issue: d.issue_date.as_deref().and_then(|s| date_field(&mut p, "dates.issue-date", s)),
-        delivery: d.delivery_date.as_deref().and_then(|s| date_field(&mut p, "dates.delivery-date", s)),
-        due: d.due_date.as_deref().and_then(|s| date_field(&mut p, "dates.due-date", s)),
+        issue: d
+            .issue_date
+            .as_deref()
+            .and_then(|s| date_field(&mut p, "dates.issue-date", s)),
+        delivery: d
+            .delivery_date
+            .as_deref()
+            .and_then(|s| date_field(&mut p, "dates.delivery-date", s)),
+        due: d
+            .due_date
+            .as_deref()
+            .and_then(|s| date_field(&mut p, "dates.due-date", s)),
         terms_days: d.payment_terms_days,
     };
     p.into_result().map_err(err)?;
@@ -443,11 +600,24 @@ fn dates_in(d: t::Dates) -> R<model::Dates> {
 }
 
 fn dates_out(d: &model::Dates) -> t::Dates {
-    t::Dates { issue_date: d.issue.map(|x| x.to_string()), delivery_date: d.delivery.map(|x| x.to_string()), due_date: d.due.map(|x| x.to_string()), payment_terms_days: d.terms_days }
+    t::Dates {
+        issue_date: d.issue.map(|x| x.to_string()),
+        delivery_date: d.delivery.map(|x| x.to_string()),
+        due_date: d.due.map(|x| x.to_string()),
+        payment_terms_days: d.terms_days,
+    }
 }
 
 fn line_in(l: t::LineInput) -> draft::LineInput {
-    draft::LineInput { product_id: l.product_id, description: l.description, quantity: l.quantity, unit: l.unit, unit_price: l.unit_price, discount_percent: l.discount_percent, vat_code: l.vat_code }
+    draft::LineInput {
+        product_id: l.product_id,
+        description: l.description,
+        quantity: l.quantity,
+        unit: l.unit,
+        unit_price: l.unit_price,
+        discount_percent: l.discount_percent,
+        vat_code: l.vat_code,
+    }
 }
 
 fn lines_out(lines: &[model::Line], totals: &calc::Totals) -> Vec<t::Line> {
@@ -471,11 +641,24 @@ fn lines_out(lines: &[model::Line], totals: &calc::Totals) -> Vec<t::Line> {
 }
 
 fn groups_out(totals: &calc::Totals) -> Vec<t::VatGroup> {
-    totals.groups.iter().map(|g| t::VatGroup { category: g.code.category().into(), rate: money::fmt_plain(g.code.rate()), base: money::fmt2(g.base), vat: money::fmt2(g.vat) }).collect()
+    totals
+        .groups
+        .iter()
+        .map(|g| t::VatGroup {
+            category: g.code.category().into(),
+            rate: money::fmt_plain(g.code.rate()),
+            base: money::fmt2(g.base),
+            vat: money::fmt2(g.vat),
+        })
+        .collect()
 }
 
 fn totals_out(t: &calc::Totals) -> t::Totals {
-    t::Totals { net: money::fmt2(t.net), vat: money::fmt2(t.vat), payable: money::fmt2(t.payable) }
+    t::Totals {
+        net: money::fmt2(t.net),
+        vat: money::fmt2(t.vat),
+        payable: money::fmt2(t.payable),
+    }
 }
 
 fn voucher_out(v: &model::Voucher) -> t::Voucher {
@@ -485,7 +668,14 @@ fn voucher_out(v: &model::Voucher) -> t::Voucher {
         postings: v
             .postings
             .iter()
-            .map(|p| t::Posting { account: p.account, debit: money::fmt2(p.debit), credit: money::fmt2(p.credit), customer_id: p.customer_id.clone(), vat_code: p.vat_code.clone(), text: p.text.clone() })
+            .map(|p| t::Posting {
+                account: p.account,
+                debit: money::fmt2(p.debit),
+                credit: money::fmt2(p.credit),
+                customer_id: p.customer_id.clone(),
+                vat_code: p.vat_code.clone(),
+                text: p.text.clone(),
+            })
             .collect(),
     }
 }

@@ -2,10 +2,10 @@
 //! on any line (norway.md §5).
 
 use crate::calc::line_amounts;
+use crate::draft::{MAX_QUANTITY, MAX_UNIT_PRICE};
 use crate::error::{Error, Problems};
 use crate::model::{Document, Line};
 use crate::money;
-use crate::draft::{MAX_QUANTITY, MAX_UNIT_PRICE};
 use rust_decimal::Decimal;
 
 /// A requested partial credit of one invoice line.
@@ -29,8 +29,15 @@ pub fn left(invoice: &Document, earlier: &[Document]) -> Vec<(u32, Left)> {
         .lines
         .iter()
         .map(|l| {
-            let mut left = Left { quantity: l.quantity, net: line_amounts(l).net };
-            for cl in earlier.iter().flat_map(|c| &c.lines).filter(|cl| cl.credits_line == Some(l.id)) {
+            let mut left = Left {
+                quantity: l.quantity,
+                net: line_amounts(l).net,
+            };
+            for cl in earlier
+                .iter()
+                .flat_map(|c| &c.lines)
+                .filter(|cl| cl.credits_line == Some(l.id))
+            {
                 if !cl.by_amount {
                     left.quantity -= cl.quantity;
                 }
@@ -42,10 +49,28 @@ pub fn left(invoice: &Document, earlier: &[Document]) -> Vec<(u32, Left)> {
 }
 
 /// The credit note's lines: every line with something left (`None`), or the requested ones.
-pub fn lines(invoice: &Document, earlier: &[Document], requests: Option<&[Request]>) -> Result<Vec<Line>, Error> {
+pub fn lines(
+    invoice: &Document,
+    earlier: &[Document],
+    requests: Option<&[Request]>,
+) -> Result<Vec<Line>, Error> {
     let left = left(invoice, earlier);
-    let find = |id: u32| invoice.lines.iter().zip(&left).find(|(l, _)| l.id == id).map(|(l, (_, left))| (l, *left));
-    let rest = |l: &Line, left: Left, id: u32| Line { id, quantity: left.quantity, fixed_net: Some(left.net), credits_line: Some(l.id), by_amount: false, ..l.clone() };
+    let find = |id: u32| {
+        invoice
+            .lines
+            .iter()
+            .zip(&left)
+            .find(|(l, _)| l.id == id)
+            .map(|(l, (_, left))| (l, *left))
+    };
+    let rest = |l: &Line, left: Left, id: u32| Line {
+        id,
+        quantity: left.quantity,
+        fixed_net: Some(left.net),
+        credits_line: Some(l.id),
+        by_amount: false,
+        ..l.clone()
+    };
     let mut out = Vec::new();
     match requests {
         None => {
@@ -55,19 +80,28 @@ pub fn lines(invoice: &Document, earlier: &[Document], requests: Option<&[Reques
                 }
             }
             if out.is_empty() {
-                return Err(Error::NotAllowed(format!("invoice {} is already fully credited", invoice.number)));
+                return Err(Error::NotAllowed(format!(
+                    "invoice {} is already fully credited",
+                    invoice.number
+                )));
             }
         }
         Some(reqs) => {
             let mut p = Problems::default();
             if reqs.is_empty() {
-                p.add("lines", "name at least one line to credit, or credit the whole invoice");
+                p.add(
+                    "lines",
+                    "name at least one line to credit, or credit the whole invoice",
+                );
             }
             let mut seen = Vec::new();
             for (i, r) in reqs.iter().enumerate() {
                 let field = format!("lines[{i}]");
                 let Some((l, lf)) = find(r.line_id) else {
-                    p.add(format!("{field}.line-id"), format!("invoice {} has no line {}", invoice.number, r.line_id));
+                    p.add(
+                        format!("{field}.line-id"),
+                        format!("invoice {} has no line {}", invoice.number, r.line_id),
+                    );
                     continue;
                 };
                 if seen.contains(&r.line_id) {
@@ -79,13 +113,37 @@ pub fn lines(invoice: &Document, earlier: &[Document], requests: Option<&[Reques
                 match (&r.quantity, &r.amount) {
                     (Some(q), None) => match money::parse(q, 4, MAX_QUANTITY) {
                         Err(m) => p.add(format!("{field}.quantity"), m),
-                        Ok(q) if q <= Decimal::ZERO || l.quantity <= Decimal::ZERO => p.add(format!("{field}.quantity"), "credit a positive quantity of a positive line"),
-                        Ok(q) if q > lf.quantity => p.add(format!("{field}.quantity"), format!("only {} left to credit on line {}", money::fmt_plain(lf.quantity), l.id)),
+                        Ok(q) if q <= Decimal::ZERO || l.quantity <= Decimal::ZERO => p.add(
+                            format!("{field}.quantity"),
+                            "credit a positive quantity of a positive line",
+                        ),
+                        Ok(q) if q > lf.quantity => p.add(
+                            format!("{field}.quantity"),
+                            format!(
+                                "only {} left to credit on line {}",
+                                money::fmt_plain(lf.quantity),
+                                l.id
+                            ),
+                        ),
                         Ok(q) if q == lf.quantity => out.push(rest(l, lf, id)),
                         Ok(q) => {
-                            let line = Line { id, quantity: q, fixed_net: None, credits_line: Some(l.id), by_amount: false, ..l.clone() };
+                            let line = Line {
+                                id,
+                                quantity: q,
+                                fixed_net: None,
+                                credits_line: Some(l.id),
+                                by_amount: false,
+                                ..l.clone()
+                            };
                             if line_amounts(&line).net > lf.net {
-                                p.add(format!("{field}.quantity"), format!("only {} left to credit on line {}", money::fmt2(lf.net), l.id));
+                                p.add(
+                                    format!("{field}.quantity"),
+                                    format!(
+                                        "only {} left to credit on line {}",
+                                        money::fmt2(lf.net),
+                                        l.id
+                                    ),
+                                );
                             } else {
                                 out.push(line);
                             }
@@ -93,8 +151,17 @@ pub fn lines(invoice: &Document, earlier: &[Document], requests: Option<&[Reques
                     },
                     (None, Some(a)) => match money::parse(a, 2, MAX_UNIT_PRICE) {
                         Err(m) => p.add(format!("{field}.amount"), m),
-                        Ok(a) if a <= Decimal::ZERO => p.add(format!("{field}.amount"), "must be positive"),
-                        Ok(a) if a > lf.net => p.add(format!("{field}.amount"), format!("only {} left to credit on line {}", money::fmt2(lf.net), l.id)),
+                        Ok(a) if a <= Decimal::ZERO => {
+                            p.add(format!("{field}.amount"), "must be positive")
+                        }
+                        Ok(a) if a > lf.net => p.add(
+                            format!("{field}.amount"),
+                            format!(
+                                "only {} left to credit on line {}",
+                                money::fmt2(lf.net),
+                                l.id
+                            ),
+                        ),
                         Ok(a) => out.push(Line {
                             id,
                             quantity: Decimal::ONE,
@@ -127,7 +194,11 @@ mod tests {
     }
 
     fn req(line_id: u32, q: &str) -> Request {
-        Request { line_id, quantity: Some(q.into()), amount: None }
+        Request {
+            line_id,
+            quantity: Some(q.into()),
+            amount: None,
+        }
     }
 
     #[test]
@@ -140,19 +211,39 @@ mod tests {
             earlier.push(cn);
         }
         let last = lines(&inv, &earlier, None).unwrap();
-        let credited: Decimal = earlier.iter().flat_map(|c| &c.lines).chain(&last).map(|l| line_amounts(l).net).sum();
+        let credited: Decimal = earlier
+            .iter()
+            .flat_map(|c| &c.lines)
+            .chain(&last)
+            .map(|l| line_amounts(l).net)
+            .sum();
         assert_eq!(credited, line_amounts(&inv.lines[0]).net);
         let mut all = earlier.clone();
-        all.push(Document { lines: last, ..inv.clone() });
+        all.push(Document {
+            lines: last,
+            ..inv.clone()
+        });
         assert!(matches!(lines(&inv, &all, None), Err(Error::NotAllowed(_))));
     }
 
     #[test]
     fn over_credit_is_refused_naming_the_line() {
         let inv = doc(vec![test_line(1, "2", "100", VatCode::High)]);
-        let Err(Error::Invalid(e)) = lines(&inv, &[], Some(&[req(1, "3")])) else { panic!() };
+        let Err(Error::Invalid(e)) = lines(&inv, &[], Some(&[req(1, "3")])) else {
+            panic!()
+        };
         assert_eq!(e[0].field, "lines[0].quantity");
-        let Err(Error::Invalid(e)) = lines(&inv, &[], Some(&[Request { line_id: 1, quantity: None, amount: Some("200.01".into()) }])) else { panic!() };
+        let Err(Error::Invalid(e)) = lines(
+            &inv,
+            &[],
+            Some(&[Request {
+                line_id: 1,
+                quantity: None,
+                amount: Some("200.01".into()),
+            }]),
+        ) else {
+            panic!()
+        };
         assert_eq!(e[0].field, "lines[0].amount");
     }
 }

@@ -60,14 +60,34 @@ fn check_text(p: &mut Problems, field: &str, v: &Option<String>, max: usize) -> 
 }
 
 /// Apply one change. `product` looks a product id up in the register.
-pub fn apply(draft: &mut Draft, change: Change, vat_registered: bool, product: &dyn Fn(&str) -> Option<ProductDefaults>) -> Result<(), Error> {
+pub fn apply(
+    draft: &mut Draft,
+    change: Change,
+    vat_registered: bool,
+    product: &dyn Fn(&str) -> Option<ProductDefaults>,
+) -> Result<(), Error> {
     let mut p = Problems::default();
     match change {
         Change::References(r) => {
             let r = References {
-                buyer: check_text(&mut p, "references.buyer-reference", &r.buyer, MAX_REFERENCE_CHARS),
-                ours: check_text(&mut p, "references.our-reference", &r.ours, MAX_REFERENCE_CHARS),
-                order: check_text(&mut p, "references.order-reference", &r.order, MAX_REFERENCE_CHARS),
+                buyer: check_text(
+                    &mut p,
+                    "references.buyer-reference",
+                    &r.buyer,
+                    MAX_REFERENCE_CHARS,
+                ),
+                ours: check_text(
+                    &mut p,
+                    "references.our-reference",
+                    &r.ours,
+                    MAX_REFERENCE_CHARS,
+                ),
+                order: check_text(
+                    &mut p,
+                    "references.order-reference",
+                    &r.order,
+                    MAX_REFERENCE_CHARS,
+                ),
             };
             p.into_result()?;
             draft.references = r;
@@ -79,7 +99,10 @@ pub fn apply(draft: &mut Draft, change: Change, vat_registered: bool, product: &
                 }
             }
             if d.terms_days.is_some_and(|t| t > MAX_TERMS_DAYS) {
-                p.add("dates.payment-terms-days", format!("at most {MAX_TERMS_DAYS} days"));
+                p.add(
+                    "dates.payment-terms-days",
+                    format!("at most {MAX_TERMS_DAYS} days"),
+                );
             }
             p.into_result()?;
             draft.dates = d;
@@ -91,12 +114,22 @@ pub fn apply(draft: &mut Draft, change: Change, vat_registered: bool, product: &
         }
         Change::AddLines(inputs) => {
             if draft.lines.len() + inputs.len() > MAX_LINES {
-                return Err(Error::invalid("lines", format!("at most {MAX_LINES} lines on one invoice")));
+                return Err(Error::invalid(
+                    "lines",
+                    format!("at most {MAX_LINES} lines on one invoice"),
+                ));
             }
             let mut new = Vec::with_capacity(inputs.len());
             for (i, input) in inputs.iter().enumerate() {
                 let field = format!("lines[{}]", draft.lines.len() + i);
-                if let Some(line) = line_from_input(&mut p, &field, draft.next_line_id + i as u32, input, vat_registered, product) {
+                if let Some(line) = line_from_input(
+                    &mut p,
+                    &field,
+                    draft.next_line_id + i as u32,
+                    input,
+                    vat_registered,
+                    product,
+                ) {
                     new.push(line);
                 }
             }
@@ -106,7 +139,14 @@ pub fn apply(draft: &mut Draft, change: Change, vat_registered: bool, product: &
         }
         Change::UpdateLine(id, input) => {
             let pos = position(draft, id)?;
-            let line = line_from_input(&mut p, &format!("lines[{pos}]"), id, &input, vat_registered, product);
+            let line = line_from_input(
+                &mut p,
+                &format!("lines[{pos}]"),
+                id,
+                &input,
+                vat_registered,
+                product,
+            );
             p.into_result()?;
             draft.lines[pos] = line.expect("no problems means a line");
         }
@@ -117,7 +157,10 @@ pub fn apply(draft: &mut Draft, change: Change, vat_registered: bool, product: &
         Change::MoveLine(id, to) => {
             let pos = position(draft, id)?;
             if to as usize >= draft.lines.len() {
-                return Err(Error::invalid("position", format!("must be below {}", draft.lines.len())));
+                return Err(Error::invalid(
+                    "position",
+                    format!("must be below {}", draft.lines.len()),
+                ));
             }
             let line = draft.lines.remove(pos);
             draft.lines.insert(to as usize, line);
@@ -127,51 +170,92 @@ pub fn apply(draft: &mut Draft, change: Change, vat_registered: bool, product: &
 }
 
 fn position(draft: &Draft, id: u32) -> Result<usize, Error> {
-    draft.lines.iter().position(|l| l.id == id).ok_or_else(|| Error::NotFound(format!("line {id}")))
+    draft
+        .lines
+        .iter()
+        .position(|l| l.id == id)
+        .ok_or_else(|| Error::NotFound(format!("line {id}")))
 }
 
-fn line_from_input(p: &mut Problems, field: &str, id: u32, input: &LineInput, vat_registered: bool, product: &dyn Fn(&str) -> Option<ProductDefaults>) -> Option<Line> {
+fn line_from_input(
+    p: &mut Problems,
+    field: &str,
+    id: u32,
+    input: &LineInput,
+    vat_registered: bool,
+    product: &dyn Fn(&str) -> Option<ProductDefaults>,
+) -> Option<Line> {
     let before = p.0.len();
     let defaults = match &input.product_id {
         Some(pid) => match product(pid) {
             Some(d) => Some(d),
             None => {
-                p.add(format!("{field}.product-id"), format!("no product '{pid}' in the register"));
+                p.add(
+                    format!("{field}.product-id"),
+                    format!("no product '{pid}' in the register"),
+                );
                 return None;
             }
         },
         None => None,
     };
-    let pick = |given: &Option<String>, default: Option<&String>| given.clone().filter(|s| !s.trim().is_empty()).or_else(|| default.cloned());
+    let pick = |given: &Option<String>, default: Option<&String>| {
+        given
+            .clone()
+            .filter(|s| !s.trim().is_empty())
+            .or_else(|| default.cloned())
+    };
     let description = pick(&input.description, defaults.as_ref().map(|d| &d.name));
-    let description = match check_text(p, &format!("{field}.description"), &description, MAX_DESCRIPTION_CHARS) {
+    let description = match check_text(
+        p,
+        &format!("{field}.description"),
+        &description,
+        MAX_DESCRIPTION_CHARS,
+    ) {
         Some(d) => d,
         None => {
             p.add(format!("{field}.description"), "missing");
             String::new()
         }
     };
-    let quantity = money::parse(&input.quantity, 4, MAX_QUANTITY).map_err(|m| p.add(format!("{field}.quantity"), m)).ok();
+    let quantity = money::parse(&input.quantity, 4, MAX_QUANTITY)
+        .map_err(|m| p.add(format!("{field}.quantity"), m))
+        .ok();
     if quantity == Some(Decimal::ZERO) {
         p.add(format!("{field}.quantity"), "must not be zero");
     }
     let unit = pick(&input.unit, defaults.as_ref().map(|d| &d.unit)).unwrap_or_else(|| "EA".into());
     let unit = unit.trim().to_owned();
-    if unit.is_empty() || unit.len() > 3 || !unit.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) {
-        p.add(format!("{field}.unit"), "a UN/ECE Rec 20 unit code such as EA, HUR or KGM");
+    if unit.is_empty()
+        || unit.len() > 3
+        || !unit
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    {
+        p.add(
+            format!("{field}.unit"),
+            "a UN/ECE Rec 20 unit code such as EA, HUR or KGM",
+        );
     }
     let unit_price = match pick(&input.unit_price, defaults.as_ref().map(|d| &d.unit_price)) {
-        Some(t) => money::parse(&t, 4, MAX_UNIT_PRICE).map_err(|m| p.add(format!("{field}.unit-price"), m)).ok(),
+        Some(t) => money::parse(&t, 4, MAX_UNIT_PRICE)
+            .map_err(|m| p.add(format!("{field}.unit-price"), m))
+            .ok(),
         None => {
             p.add(format!("{field}.unit-price"), "missing");
             None
         }
     };
     if unit_price.is_some_and(|u| u < Decimal::ZERO) {
-        p.add(format!("{field}.unit-price"), "must not be negative (credit with a credit note)");
+        p.add(
+            format!("{field}.unit-price"),
+            "must not be negative (credit with a credit note)",
+        );
     }
     let discount = match &input.discount_percent {
-        Some(t) if !t.trim().is_empty() => money::parse(t, 2, Decimal::ONE_HUNDRED).map_err(|m| p.add(format!("{field}.discount-percent"), m)).ok(),
+        Some(t) if !t.trim().is_empty() => money::parse(t, 2, Decimal::ONE_HUNDRED)
+            .map_err(|m| p.add(format!("{field}.discount-percent"), m))
+            .ok(),
         _ => Some(Decimal::ZERO),
     };
     if discount.is_some_and(|d| d < Decimal::ZERO) {
@@ -180,12 +264,21 @@ fn line_from_input(p: &mut Problems, field: &str, id: u32, input: &LineInput, va
     let vat = match pick(&input.vat_code, defaults.as_ref().map(|d| &d.vat_code)) {
         Some(code) => match VatCode::parse(&code) {
             Some(VatCode::Outside) if vat_registered => {
-                p.add(format!("{field}.vat-code"), "'outside' is only for a seller that is not VAT-registered");
+                p.add(
+                    format!("{field}.vat-code"),
+                    "'outside' is only for a seller that is not VAT-registered",
+                );
                 None
             }
             Some(c) => Some(c),
             None => {
-                p.add(format!("{field}.vat-code"), format!("unknown VAT code '{}' (use 25, 15, 12, zero, exempt or outside)", code.chars().take(20).collect::<String>()));
+                p.add(
+                    format!("{field}.vat-code"),
+                    format!(
+                        "unknown VAT code '{}' (use 25, 15, 12, zero, exempt or outside)",
+                        code.chars().take(20).collect::<String>()
+                    ),
+                );
                 None
             }
         },

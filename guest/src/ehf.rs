@@ -6,7 +6,8 @@ use crate::model::{Address, Document, Kind};
 use crate::money::{fmt2, fmt_plain};
 use std::fmt::Write;
 
-const CUSTOMIZATION: &str = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0";
+const CUSTOMIZATION: &str =
+    "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0";
 const PROFILE: &str = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0";
 
 /// Escape text for XML element content and attributes.
@@ -28,7 +29,11 @@ pub fn esc(s: &str) -> String {
 /// The buyer reference EHF requires (PEPPOL-EN16931-R003): "Deres ref", else the order
 /// reference, else the customer number.
 pub fn buyer_reference(doc: &Document) -> String {
-    doc.references.buyer.clone().or_else(|| doc.references.order.clone()).unwrap_or_else(|| format!("Kundenr {}", doc.customer.number))
+    doc.references
+        .buyer
+        .clone()
+        .or_else(|| doc.references.order.clone())
+        .unwrap_or_else(|| format!("Kundenr {}", doc.customer.number))
 }
 
 /// The buyer's electronic address: `0192:<orgnr>` for organisations, e-mail for consumers.
@@ -67,7 +72,10 @@ impl Xml {
         self.opt("cbc:CityName", &a.city);
         self.opt("cbc:PostalZone", &a.postcode);
         self.open("cac:Country");
-        self.el("cbc:IdentificationCode", a.country.as_deref().unwrap_or("NO"));
+        self.el(
+            "cbc:IdentificationCode",
+            a.country.as_deref().unwrap_or("NO"),
+        );
         self.close("cac:Country");
         self.close("cac:PostalAddress");
     }
@@ -79,10 +87,22 @@ pub fn render(doc: &Document, pdf: Option<&[u8]>) -> Option<String> {
     let totals = calc::compute(&doc.lines, doc.seller.vat_registered);
     let (scheme, endpoint) = buyer_endpoint(doc)?;
     let (root, ns, line_el, qty_el) = match doc.kind {
-        Kind::Invoice => ("Invoice", "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2", "cac:InvoiceLine", "cbc:InvoicedQuantity"),
-        Kind::CreditNote => ("CreditNote", "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2", "cac:CreditNoteLine", "cbc:CreditedQuantity"),
+        Kind::Invoice => (
+            "Invoice",
+            "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
+            "cac:InvoiceLine",
+            "cbc:InvoicedQuantity",
+        ),
+        Kind::CreditNote => (
+            "CreditNote",
+            "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2",
+            "cac:CreditNoteLine",
+            "cbc:CreditedQuantity",
+        ),
     };
-    let mut x = Xml(String::with_capacity(4096 + doc.lines.len() * 900 + pdf.map_or(0, |p| p.len() * 4 / 3 + 256)));
+    let mut x = Xml(String::with_capacity(
+        4096 + doc.lines.len() * 900 + pdf.map_or(0, |p| p.len() * 4 / 3 + 256),
+    ));
     let _ = write!(
         x.0,
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{root} xmlns=\"{ns}\" xmlns:cac=\"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2\" xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\">"
@@ -99,7 +119,11 @@ pub fn render(doc: &Document, pdf: Option<&[u8]>) -> Option<String> {
         Kind::CreditNote => x.el("cbc:CreditNoteTypeCode", "381"),
     }
     // One document-level note at most (PEPPOL-EN16931-R002): the credit reason, then the note.
-    let note = [doc.credit_reason.clone(), doc.note.clone()].into_iter().flatten().collect::<Vec<_>>().join("\n");
+    let note = [doc.credit_reason.clone(), doc.note.clone()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("\n");
     x.opt("cbc:Note", &Some(note));
     x.el("cbc:DocumentCurrencyCode", "NOK");
     x.el("cbc:BuyerReference", &buyer_reference(doc));
@@ -117,10 +141,25 @@ pub fn render(doc: &Document, pdf: Option<&[u8]>) -> Option<String> {
         x.close("cac:BillingReference");
     }
     if let Some(pdf) = pdf {
-        let name = format!("{}-{}.pdf", if doc.kind == Kind::Invoice { "Faktura" } else { "Kreditnota" }, doc.number);
+        let name = format!(
+            "{}-{}.pdf",
+            if doc.kind == Kind::Invoice {
+                "Faktura"
+            } else {
+                "Kreditnota"
+            },
+            doc.number
+        );
         x.open("cac:AdditionalDocumentReference");
         x.el("cbc:ID", &name);
-        x.el("cbc:DocumentDescription", if doc.kind == Kind::Invoice { "Faktura" } else { "Kreditnota" });
+        x.el(
+            "cbc:DocumentDescription",
+            if doc.kind == Kind::Invoice {
+                "Faktura"
+            } else {
+                "Kreditnota"
+            },
+        );
         x.open("cac:Attachment");
         let _ = write!(x.0, "<cbc:EmbeddedDocumentBinaryObject mimeCode=\"application/pdf\" filename=\"{}\">{}</cbc:EmbeddedDocumentBinaryObject>", esc(&name), crate::base64::encode(pdf));
         x.close("cac:Attachment");
@@ -145,14 +184,22 @@ pub fn render(doc: &Document, pdf: Option<&[u8]>) -> Option<String> {
         let code = calc::effective_code(line.vat, doc.seller.vat_registered);
         x.open(line_el);
         x.el("cbc:ID", &line.id.to_string());
-        let _ = write!(x.0, "<{qty_el} unitCode=\"{}\">{}</{qty_el}>", esc(&line.unit), fmt_plain(line.quantity));
+        let _ = write!(
+            x.0,
+            "<{qty_el} unitCode=\"{}\">{}</{qty_el}>",
+            esc(&line.unit),
+            fmt_plain(line.quantity)
+        );
         x.amount("cbc:LineExtensionAmount", a.net);
         if !line.discount_percent.is_zero() {
             x.open("cac:AllowanceCharge");
             x.el("cbc:ChargeIndicator", "false");
             x.el("cbc:AllowanceChargeReasonCode", "95");
             x.el("cbc:AllowanceChargeReason", "Rabatt");
-            x.el("cbc:MultiplierFactorNumeric", &fmt_plain(line.discount_percent));
+            x.el(
+                "cbc:MultiplierFactorNumeric",
+                &fmt_plain(line.discount_percent),
+            );
             x.amount("cbc:Amount", a.discount);
             x.amount("cbc:BaseAmount", a.gross);
             x.close("cac:AllowanceCharge");
@@ -202,7 +249,11 @@ fn seller(x: &mut Xml, doc: &Document) {
     let s = &doc.seller;
     x.open("cac:AccountingSupplierParty");
     x.open("cac:Party");
-    let _ = write!(x.0, "<cbc:EndpointID schemeID=\"0192\">{}</cbc:EndpointID>", s.orgnr);
+    let _ = write!(
+        x.0,
+        "<cbc:EndpointID schemeID=\"0192\">{}</cbc:EndpointID>",
+        s.orgnr
+    );
     x.open("cac:PartyName");
     x.el("cbc:Name", &s.name);
     x.close("cac:PartyName");
@@ -223,7 +274,11 @@ fn seller(x: &mut Xml, doc: &Document) {
     }
     x.open("cac:PartyLegalEntity");
     x.el("cbc:RegistrationName", &s.name);
-    let _ = write!(x.0, "<cbc:CompanyID schemeID=\"0192\">{}</cbc:CompanyID>", s.orgnr);
+    let _ = write!(
+        x.0,
+        "<cbc:CompanyID schemeID=\"0192\">{}</cbc:CompanyID>",
+        s.orgnr
+    );
     x.close("cac:PartyLegalEntity");
     x.close("cac:Party");
     x.close("cac:AccountingSupplierParty");
@@ -233,7 +288,11 @@ fn buyer(x: &mut Xml, doc: &Document, scheme: &str, endpoint: &str) {
     let c = &doc.customer;
     x.open("cac:AccountingCustomerParty");
     x.open("cac:Party");
-    let _ = write!(x.0, "<cbc:EndpointID schemeID=\"{scheme}\">{}</cbc:EndpointID>", esc(endpoint));
+    let _ = write!(
+        x.0,
+        "<cbc:EndpointID schemeID=\"{scheme}\">{}</cbc:EndpointID>",
+        esc(endpoint)
+    );
     x.open("cac:PartyName");
     x.el("cbc:Name", &c.name);
     x.close("cac:PartyName");
@@ -241,7 +300,11 @@ fn buyer(x: &mut Xml, doc: &Document, scheme: &str, endpoint: &str) {
     x.open("cac:PartyLegalEntity");
     x.el("cbc:RegistrationName", &c.name);
     if let Some(o) = &c.orgnr {
-        let _ = write!(x.0, "<cbc:CompanyID schemeID=\"0192\">{}</cbc:CompanyID>", esc(o));
+        let _ = write!(
+            x.0,
+            "<cbc:CompanyID schemeID=\"0192\">{}</cbc:CompanyID>",
+            esc(o)
+        );
     }
     x.close("cac:PartyLegalEntity");
     x.close("cac:Party");
@@ -250,31 +313,39 @@ fn buyer(x: &mut Xml, doc: &Document, scheme: &str, endpoint: &str) {
 
 fn payment(x: &mut Xml, doc: &Document) {
     let s = &doc.seller;
-    let means = |x: &mut Xml, code: &str, account: &str, bic: Option<&String>| {
-        x.open("cac:PaymentMeans");
-        x.el("cbc:PaymentMeansCode", code);
-        if doc.kind == Kind::CreditNote {
-            x.el("cbc:PaymentDueDate", &doc.due_date.to_string());
-        }
-        x.opt("cbc:PaymentID", &doc.kid);
-        x.open("cac:PayeeFinancialAccount");
-        x.el("cbc:ID", account);
-        if let Some(bic) = bic {
-            x.open("cac:FinancialInstitutionBranch");
-            x.el("cbc:ID", bic);
-            x.close("cac:FinancialInstitutionBranch");
-        }
-        x.close("cac:PayeeFinancialAccount");
-        x.close("cac:PaymentMeans");
-    };
-    means(x, "30", &s.bank_account, None);
-    if let (Some(iban), Some(bic)) = (&s.iban, &s.bic) {
-        means(x, "58", iban, Some(bic));
+    // One means only: Peppol wants every means code equal (UBL-SR-47) and one due date
+    // (UBL-SR-45). A domestic transfer (30) to the BBAN, with the BIC when the client has one.
+    x.open("cac:PaymentMeans");
+    x.el("cbc:PaymentMeansCode", "30");
+    if doc.kind == Kind::CreditNote {
+        x.el("cbc:PaymentDueDate", &doc.due_date.to_string());
     }
+    x.opt("cbc:PaymentID", &doc.kid);
+    x.open("cac:PayeeFinancialAccount");
+    x.el("cbc:ID", &s.bank_account);
+    if let Some(bic) = &s.bic {
+        x.open("cac:FinancialInstitutionBranch");
+        x.el("cbc:ID", bic);
+        x.close("cac:FinancialInstitutionBranch");
+    }
+    x.close("cac:PayeeFinancialAccount");
+    x.close("cac:PaymentMeans");
     x.open("cac:PaymentTerms");
     let terms = match &doc.credited {
-        Some(c) => format!("Kreditnota til faktura {} av {}", c.number, c.issue_date.format("%d.%m.%Y")),
-        None => format!("Forfall {}, {} dager netto", doc.due_date.format("%d.%m.%Y"), (doc.due_date - doc.issue_date).num_days()),
+        Some(c) => format!(
+            "Kreditnota til faktura {} av {}",
+            c.number,
+            c.issue_date.format("%d.%m.%Y")
+        ),
+        None => format!(
+            "Forfall {}, {} dager netto",
+            doc.due_date.format("%d.%m.%Y"),
+            (doc.due_date - doc.issue_date).num_days()
+        ),
+    };
+    let terms = match &s.iban {
+        Some(iban) => format!("{terms}. IBAN {iban}"),
+        None => terms,
     };
     x.el("cbc:Note", &terms);
     x.close("cac:PaymentTerms");

@@ -9,7 +9,10 @@ pub struct FieldError {
 }
 
 pub fn field_error(field: impl Into<String>, message: impl Into<String>) -> FieldError {
-    FieldError { field: field.into(), message: message.into() }
+    FieldError {
+        field: field.into(),
+        message: message.into(),
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

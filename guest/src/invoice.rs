@@ -9,7 +9,11 @@ use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
 /// Everything a draft must hold to become an invoice; every problem is named.
-pub fn check_issuable(draft: &Draft, today: NaiveDate, vat_registered: bool) -> Result<Totals, Error> {
+pub fn check_issuable(
+    draft: &Draft,
+    today: NaiveDate,
+    vat_registered: bool,
+) -> Result<Totals, Error> {
     let mut p = Problems::default();
     if draft.lines.is_empty() {
         p.add("lines", "an invoice needs at least one line");
@@ -19,12 +23,18 @@ pub fn check_issuable(draft: &Draft, today: NaiveDate, vat_registered: bool) -> 
     }
     if let Some(issue) = draft.dates.issue {
         if issue > today {
-            p.add("dates.issue-date", "an invoice cannot be issued in the future");
+            p.add(
+                "dates.issue-date",
+                "an invoice cannot be issued in the future",
+            );
         }
     }
     let totals = calc::compute(&draft.lines, vat_registered);
     if totals.payable < Decimal::ZERO {
-        p.add("totals.payable", "the total is negative: correct an invoice with a credit note instead");
+        p.add(
+            "totals.payable",
+            "the total is negative: correct an invoice with a credit note instead",
+        );
     }
     p.into_result()?;
     Ok(totals)
@@ -37,7 +47,13 @@ pub fn kid(seller: &Seller, customer_number: u64, number: u64) -> Result<String,
     let cust = format!("{customer_number:0cust_digits$}");
     let num = format!("{number:0num_digits$}");
     if cust.len() > cust_digits || num.len() > num_digits {
-        return Err(Error::invalid("settings.kid-length", format!("customer {customer_number} or number {number} does not fit a {}-character KID", seller.kid_length)));
+        return Err(Error::invalid(
+            "settings.kid-length",
+            format!(
+                "customer {customer_number} or number {number} does not fit a {}-character KID",
+                seller.kid_length
+            ),
+        ));
     }
     let base = format!("{cust}{num}");
     let check = match seller.kid_algorithm {
@@ -49,12 +65,20 @@ pub fn kid(seller: &Seller, customer_number: u64, number: u64) -> Result<String,
 
 /// Due date: the draft's own, else issue date + the draft's or the client's terms.
 pub fn due_date(draft: &Draft, seller: &Seller, issue: NaiveDate) -> NaiveDate {
-    draft.dates.due.unwrap_or_else(|| issue + Days::new(draft.dates.terms_days.unwrap_or(seller.payment_terms_days) as u64))
+    draft.dates.due.unwrap_or_else(|| {
+        issue + Days::new(draft.dates.terms_days.unwrap_or(seller.payment_terms_days) as u64)
+    })
 }
 
 /// The voucher (norway.md §5): receivable on 1500 against revenue per VAT code and VAT per
 /// group. A credit note is the mirror image.
-pub fn voucher(kind: Kind, number: u64, date: NaiveDate, customer_id: &str, totals: &Totals) -> Voucher {
+pub fn voucher(
+    kind: Kind,
+    number: u64,
+    date: NaiveDate,
+    customer_id: &str,
+    totals: &Totals,
+) -> Voucher {
     let sign = |amount: Decimal, debit_side: bool| -> (Decimal, Decimal) {
         // An invoice debits receivables and credits revenue/VAT; a credit note the reverse.
         // Negative amounts (a negative line group) flip side, so every posting is ≥ 0.
@@ -66,24 +90,65 @@ pub fn voucher(kind: Kind, number: u64, date: NaiveDate, customer_id: &str, tota
             (false, false) => (-amount, Decimal::ZERO),
         }
     };
-    let what = if kind == Kind::Invoice { "Faktura" } else { "Kreditnota" };
+    let what = if kind == Kind::Invoice {
+        "Faktura"
+    } else {
+        "Kreditnota"
+    };
     let mut postings = Vec::new();
     let (d, c) = sign(totals.payable, true);
-    postings.push(Posting { account: 1500, debit: d, credit: c, customer_id: Some(customer_id.into()), vat_code: None, text: format!("{what} {number}") });
+    postings.push(Posting {
+        account: 1500,
+        debit: d,
+        credit: c,
+        customer_id: Some(customer_id.into()),
+        vat_code: None,
+        text: format!("{what} {number}"),
+    });
     for g in &totals.groups {
         let (d, c) = sign(g.base, false);
-        postings.push(Posting { account: g.code.revenue_account(), debit: d, credit: c, customer_id: None, vat_code: g.code.saft().map(Into::into), text: format!("{what} {number}, grunnlag {} {}", g.code.category(), g.code.rate()) });
+        postings.push(Posting {
+            account: g.code.revenue_account(),
+            debit: d,
+            credit: c,
+            customer_id: None,
+            vat_code: g.code.saft().map(Into::into),
+            text: format!(
+                "{what} {number}, grunnlag {} {}",
+                g.code.category(),
+                g.code.rate()
+            ),
+        });
         if let Some(account) = g.code.vat_account() {
             let (d, c) = sign(g.vat, false);
-            postings.push(Posting { account, debit: d, credit: c, customer_id: None, vat_code: g.code.saft().map(Into::into), text: format!("{what} {number}, utgående mva {} %", g.code.rate()) });
+            postings.push(Posting {
+                account,
+                debit: d,
+                credit: c,
+                customer_id: None,
+                vat_code: g.code.saft().map(Into::into),
+                text: format!("{what} {number}, utgående mva {} %", g.code.rate()),
+            });
         }
     }
-    Voucher { date, number, postings }
+    Voucher {
+        date,
+        number,
+        postings,
+    }
 }
 
 /// An invoice from a checked draft.
 #[allow(clippy::too_many_arguments)]
-pub fn build(draft: &Draft, seller: &Seller, number: u64, today: NaiveDate, totals: &Totals, channel: Channel, channel_reason: String) -> Result<Document, Error> {
+pub fn build(
+    draft: &Draft,
+    seller: &Seller,
+    number: u64,
+    today: NaiveDate,
+    totals: &Totals,
+    channel: Channel,
+    channel_reason: String,
+) -> Result<Document, Error> {
     let issue = draft.dates.issue.unwrap_or(today);
     Ok(Document {
         kind: Kind::Invoice,
@@ -92,7 +157,8 @@ pub fn build(draft: &Draft, seller: &Seller, number: u64, today: NaiveDate, tota
         customer: draft.customer.clone(),
         references: draft.references.clone(),
         issue_date: issue,
-        delivery_date: draft.dates.delivery,
+        // bokføringsforskriften § 5-1-1 wants the delivery date: without one, it is the issue date.
+        delivery_date: Some(draft.dates.delivery.unwrap_or(issue)),
         due_date: due_date(draft, seller, issue),
         note: draft.note.clone(),
         kid: Some(kid(seller, draft.customer.number, number)?),
@@ -118,19 +184,44 @@ mod tests {
 
     #[test]
     fn worked_posting_balances() {
-        let lines = [test_line(1, "10", "1000.00", VatCode::High), test_line(2, "4", "249.90", VatCode::Medium)];
+        let lines = [
+            test_line(1, "10", "1000.00", VatCode::High),
+            test_line(2, "4", "249.90", VatCode::Medium),
+        ];
         let t = calc::compute(&lines, true);
-        let v = voucher(Kind::Invoice, 10001, NaiveDate::from_ymd_opt(2025, 3, 17).unwrap(), "1001", &t);
-        let rows: Vec<(u32, String, String)> = v.postings.iter().map(|p| (p.account, p.debit.to_string(), p.credit.to_string())).collect();
+        let v = voucher(
+            Kind::Invoice,
+            10001,
+            NaiveDate::from_ymd_opt(2025, 3, 17).unwrap(),
+            "1001",
+            &t,
+        );
+        let rows: Vec<(u32, String, String)> = v
+            .postings
+            .iter()
+            .map(|p| (p.account, p.debit.to_string(), p.credit.to_string()))
+            .collect();
         assert_eq!(
             rows,
-            [(1500, "13649.54", "0"), (3000, "0", "10000.00"), (2700, "0", "2500.00"), (3030, "0", "999.60"), (2701, "0", "149.94")]
-                .map(|(a, d, c)| (a, d.to_string(), c.to_string()))
+            [
+                (1500, "13649.54", "0"),
+                (3000, "0", "10000.00"),
+                (2700, "0", "2500.00"),
+                (3030, "0", "999.60"),
+                (2701, "0", "149.94")
+            ]
+            .map(|(a, d, c)| (a, d.to_string(), c.to_string()))
         );
         let debit: Decimal = v.postings.iter().map(|p| p.debit).sum();
         let credit: Decimal = v.postings.iter().map(|p| p.credit).sum();
         assert_eq!(debit, credit);
-        let cn = voucher(Kind::CreditNote, 1, NaiveDate::from_ymd_opt(2025, 3, 18).unwrap(), "1001", &t);
+        let cn = voucher(
+            Kind::CreditNote,
+            1,
+            NaiveDate::from_ymd_opt(2025, 3, 18).unwrap(),
+            "1001",
+            &t,
+        );
         assert_eq!(cn.postings[0].credit, t.payable);
     }
 }

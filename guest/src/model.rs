@@ -15,7 +15,13 @@ pub enum Channel {
 }
 
 impl Channel {
-    pub const DEFAULT_ORDER: [Channel; 5] = [Self::Ehf, Self::Efaktura, Self::Avtalegiro, Self::Email, Self::Print];
+    pub const DEFAULT_ORDER: [Channel; 5] = [
+        Self::Ehf,
+        Self::Efaktura,
+        Self::Avtalegiro,
+        Self::Email,
+        Self::Print,
+    ];
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,7 +41,9 @@ pub struct Address {
 impl Address {
     /// Complete enough for a printed letter.
     pub fn is_complete(&self) -> bool {
-        [&self.street, &self.postcode, &self.city, &self.country].iter().all(|f| f.as_deref().is_some_and(|s| !s.trim().is_empty()))
+        [&self.street, &self.postcode, &self.city, &self.country]
+            .iter()
+            .all(|f| f.as_deref().is_some_and(|s| !s.trim().is_empty()))
     }
 }
 

@@ -26,8 +26,15 @@ pub fn parse(text: &str, max_scale: u32, max_abs: Decimal) -> Result<Decimal, St
     let t = text.trim();
     let body = t.strip_prefix('-').unwrap_or(t);
     let (int, frac) = body.split_once('.').unwrap_or((body, ""));
-    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) || (body.contains('.') && frac.is_empty()) {
-        return Err(format!("'{}' is not a number (use digits and a decimal point, e.g. 1234.50)", clip(t)));
+    if int.is_empty()
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+        || (body.contains('.') && frac.is_empty())
+    {
+        return Err(format!(
+            "'{}' is not a number (use digits and a decimal point, e.g. 1234.50)",
+            clip(t)
+        ));
     }
     if frac.len() as u32 > max_scale {
         return Err(format!("at most {max_scale} decimals"));
@@ -73,7 +80,9 @@ mod tests {
         assert_eq!(parse("-3", 4, max), Ok(d("-3")));
         assert!(parse("abc", 4, max).unwrap_err().contains("not a number"));
         assert!(parse("1.23456", 4, max).unwrap_err().contains("4 decimals"));
-        assert!(parse("123456789012345678901234567890", 4, max).unwrap_err().contains("too large"));
+        assert!(parse("123456789012345678901234567890", 4, max)
+            .unwrap_err()
+            .contains("too large"));
         assert!(parse("1e5", 4, max).is_err());
         assert!(parse("", 4, max).is_err());
         assert!(parse("1.", 4, max).is_err());

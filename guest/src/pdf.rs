@@ -76,7 +76,15 @@ const NB: Words = Words {
     customer_no: "Kundenr.",
     credits: "Krediterer faktura",
     reason: "Årsak",
-    header: ["Beskrivelse", "Antall", "Enhet", "Pris", "Rabatt", "MVA", "Beløp"],
+    header: [
+        "Beskrivelse",
+        "Antall",
+        "Enhet",
+        "Pris",
+        "Rabatt",
+        "MVA",
+        "Beløp",
+    ],
     vat_summary: "MVA-spesifikasjon",
     vat_cols: ["Sats", "Grunnlag", "MVA", "Kategori"],
     net: "Sum eks. mva",
@@ -108,7 +116,15 @@ const EN: Words = Words {
     customer_no: "Customer no.",
     credits: "Credits invoice",
     reason: "Reason",
-    header: ["Description", "Quantity", "Unit", "Price", "Discount", "VAT", "Amount"],
+    header: [
+        "Description",
+        "Quantity",
+        "Unit",
+        "Price",
+        "Discount",
+        "VAT",
+        "Amount",
+    ],
     vat_summary: "VAT summary",
     vat_cols: ["Rate", "Base", "VAT", "Category"],
     net: "Total excl. VAT",
@@ -127,7 +143,11 @@ const EN: Words = Words {
 
 /// Language of a document: the customer's, else the client's.
 fn words(doc: &Document) -> (&'static Words, bool) {
-    let lang = doc.customer.language.as_deref().unwrap_or(&doc.seller.language);
+    let lang = doc
+        .customer
+        .language
+        .as_deref()
+        .unwrap_or(&doc.seller.language);
     if lang == "en" {
         (&EN, false)
     } else {
@@ -153,7 +173,24 @@ fn number(s: &str, nb: bool) -> String {
         grouped.push(c);
     }
     let sep = if nb { ',' } else { '.' };
-    format!("{}{grouped}{}", if neg { "-" } else { "" }, if frac.is_empty() { String::new() } else { format!("{sep}{frac}") })
+    format!(
+        "{}{grouped}{}",
+        if neg { "-" } else { "" },
+        if frac.is_empty() {
+            String::new()
+        } else {
+            format!("{sep}{frac}")
+        }
+    )
+}
+
+/// A unit price: at least 2 decimals, up to the 4 it may have.
+fn price(d: Decimal, nb: bool) -> String {
+    let mut d = d.normalize();
+    if d.scale() < 2 {
+        d.rescale(2);
+    }
+    number(&d.to_string(), nb)
 }
 
 fn qty(d: Decimal, nb: bool) -> String {
@@ -170,13 +207,24 @@ fn date(d: chrono::NaiveDate, nb: bool) -> String {
 
 /// Helvetica advance widths (1/1000 em) for WinAnsi 32..=126; others use 556.
 const WIDTHS: [u16; 95] = [
-    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, 1015, 667, 667, 722, 722, 667, 611, 778, 722,
-    278, 500, 667, 556, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556, 333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333,
-    500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
+    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556,
+    556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, 1015, 667, 667, 722, 722, 667,
+    611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667,
+    667, 611, 278, 278, 278, 469, 556, 333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500,
+    222, 833, 556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
 ];
 
 fn text_width(s: &str, size: f32, bold: bool) -> f32 {
-    let w: u32 = s.chars().map(|c| if (' '..='~').contains(&c) { WIDTHS[c as usize - 32] as u32 } else { 556 }).sum();
+    let w: u32 = s
+        .chars()
+        .map(|c| {
+            if (' '..='~').contains(&c) {
+                WIDTHS[c as usize - 32] as u32
+            } else {
+                556
+            }
+        })
+        .sum();
     w as f32 * size / 1000.0 * if bold { 1.06 } else { 1.0 }
 }
 
@@ -237,16 +285,29 @@ struct Page(String);
 
 impl Page {
     fn text(&mut self, x: f32, y: f32, size: f32, bold: bool, s: &str) {
-        let _ = writeln!(self.0, "BT /{} {size} Tf {x:.2} {y:.2} Td {} Tj ET", if bold { "F2" } else { "F1" }, pdf_string(s));
+        let _ = writeln!(
+            self.0,
+            "BT /{} {size} Tf {x:.2} {y:.2} Td {} Tj ET",
+            if bold { "F2" } else { "F1" },
+            pdf_string(s)
+        );
     }
     fn right(&mut self, x_right: f32, y: f32, size: f32, bold: bool, s: &str) {
         self.text(x_right - text_width(s, size, bold), y, size, bold, s);
     }
     fn rule(&mut self, y: f32) {
-        let _ = writeln!(self.0, "0.6 w {MARGIN} {y:.2} m {:.2} {y:.2} l S", PAGE_W - MARGIN);
+        let _ = writeln!(
+            self.0,
+            "0.6 w {MARGIN} {y:.2} m {:.2} {y:.2} l S",
+            PAGE_W - MARGIN
+        );
     }
     fn fill(&mut self, rgb: (f32, f32, f32), x: f32, y: f32, w: f32, h: f32) {
-        let _ = writeln!(self.0, "q {} {} {} rg {x:.2} {y:.2} {w:.2} {h:.2} re f Q", rgb.0, rgb.1, rgb.2);
+        let _ = writeln!(
+            self.0,
+            "q {} {} {} rg {x:.2} {y:.2} {w:.2} {h:.2} re f Q",
+            rgb.0, rgb.1, rgb.2
+        );
     }
 }
 
@@ -269,9 +330,20 @@ fn table_header(p: &mut Page, w: &Words, y: f32) {
 pub fn render(doc: &Document, mode: Mode) -> Vec<u8> {
     let (w, nb) = words(doc);
     let totals = calc::compute(&doc.lines, doc.seller.vat_registered);
-    let accent = if doc.seller.template == "modern" { (0.12, 0.35, 0.55) } else { (0.2, 0.2, 0.2) };
+    let accent = if doc.seller.template == "modern" {
+        (0.12, 0.35, 0.55)
+    } else {
+        (0.2, 0.2, 0.2)
+    };
     let mut pages: Vec<Page> = vec![Page::default()];
-    let mut y = header(pages.last_mut().expect("one page"), doc, w, nb, mode, accent);
+    let mut y = header(
+        pages.last_mut().expect("one page"),
+        doc,
+        w,
+        nb,
+        mode,
+        accent,
+    );
 
     table_header(pages.last_mut().expect("page"), w, y);
     y -= ROW_H + 4.0;
@@ -283,13 +355,34 @@ pub fn render(doc: &Document, mode: Mode) -> Vec<u8> {
             y -= ROW_H + 4.0;
         }
         let p = pages.last_mut().expect("page");
-        p.text(COLS[0], y, 8.5, false, &fit(&line.description, COLS[1] - COLS[0] - 40.0, 8.5));
+        p.text(
+            COLS[0],
+            y,
+            8.5,
+            false,
+            &fit(&line.description, COLS[1] - COLS[0] - 40.0, 8.5),
+        );
         p.right(COLS[1], y, 8.5, false, &qty(line.quantity, nb));
         p.text(COLS[1] + 8.0, y, 8.5, false, &line.unit);
-        p.right(COLS[3], y, 8.5, false, &number(&fmt_plain(line.unit_price.max(Decimal::ZERO)).to_string(), nb));
-        let disc = if line.discount_percent.is_zero() { String::new() } else { format!("{} %", qty(line.discount_percent, nb)) };
+        p.right(COLS[3], y, 8.5, false, &price(line.unit_price, nb));
+        let disc = if line.discount_percent.is_zero() {
+            String::new()
+        } else {
+            format!("{} %", qty(line.discount_percent, nb))
+        };
         p.right(COLS[4], y, 8.5, false, &disc);
-        p.right(COLS[5], y, 8.5, false, &vat_label(calc::effective_code(line.vat, doc.seller.vat_registered), w, nb, true));
+        p.right(
+            COLS[5],
+            y,
+            8.5,
+            false,
+            &vat_label(
+                calc::effective_code(line.vat, doc.seller.vat_registered),
+                w,
+                nb,
+                true,
+            ),
+        );
         p.right(COLS[6], y, 8.5, false, &amount(a.net, nb));
         y -= ROW_H;
     }
@@ -305,7 +398,15 @@ pub fn render(doc: &Document, mode: Mode) -> Vec<u8> {
     for (i, p) in pages.iter_mut().enumerate() {
         let label = match mode {
             Mode::Preview => format!("{} - {} {} {} {}", w.preview, w.page, i + 1, w.of, count),
-            Mode::Issued => format!("{} {} - {} {} {} {}", title(doc, w), doc.number, w.page, i + 1, w.of, count),
+            Mode::Issued => format!(
+                "{} {} - {} {} {} {}",
+                title(doc, w),
+                doc.number,
+                w.page,
+                i + 1,
+                w.of,
+                count
+            ),
         };
         p.right(PAGE_W - MARGIN, FOOTER_Y, 8.0, false, &label);
         p.text(MARGIN, FOOTER_Y, 8.0, false, &seller_line(doc, w));
@@ -325,7 +426,14 @@ fn title(doc: &Document, w: &Words) -> &'static str {
 fn seller_line(doc: &Document, w: &Words) -> String {
     let s = &doc.seller;
     let o = &s.orgnr;
-    let mut line = format!("{}, {} {} {} {}", s.name, w.orgnr, &o[..3.min(o.len())], &o[3.min(o.len())..6.min(o.len())], &o[6.min(o.len())..]);
+    let mut line = format!(
+        "{}, {} {} {} {}",
+        s.name,
+        w.orgnr,
+        &o[..3.min(o.len())],
+        &o[3.min(o.len())..6.min(o.len())],
+        &o[6.min(o.len())..]
+    );
     if s.vat_registered {
         line.push_str(" MVA");
     }
@@ -345,13 +453,30 @@ fn vat_label(code: crate::vat::VatCode, w: &Words, nb: bool, short: bool) -> Str
     }
 }
 
-fn header(p: &mut Page, doc: &Document, w: &Words, nb: bool, mode: Mode, accent: (f32, f32, f32)) -> f32 {
+fn header(
+    p: &mut Page,
+    doc: &Document,
+    w: &Words,
+    nb: bool,
+    mode: Mode,
+    accent: (f32, f32, f32),
+) -> f32 {
     let s = &doc.seller;
     let top = PAGE_H - MARGIN;
     p.fill(accent, 0.0, PAGE_H - 14.0, PAGE_W, 14.0);
     p.text(MARGIN, top - 10.0, 16.0, true, &s.name);
     let mut y = top - 26.0;
-    for l in [s.address.street.clone(), Some(format!("{} {}", s.address.postcode.clone().unwrap_or_default(), s.address.city.clone().unwrap_or_default()))].into_iter().flatten() {
+    for l in [
+        s.address.street.clone(),
+        Some(format!(
+            "{} {}",
+            s.address.postcode.clone().unwrap_or_default(),
+            s.address.city.clone().unwrap_or_default()
+        )),
+    ]
+    .into_iter()
+    .flatten()
+    {
         p.text(MARGIN, y, 9.0, false, &l);
         y -= 11.0;
     }
@@ -365,7 +490,18 @@ fn header(p: &mut Page, doc: &Document, w: &Words, nb: bool, mode: Mode, accent:
     let c = &doc.customer;
     let mut by = top - 90.0;
     p.text(MARGIN, by, 10.0, true, &c.name);
-    for l in [c.address.street.clone(), Some(format!("{} {}", c.address.postcode.clone().unwrap_or_default(), c.address.city.clone().unwrap_or_default())), c.orgnr.as_ref().map(|o| format!("{} {o}", w.orgnr))].into_iter().flatten() {
+    for l in [
+        c.address.street.clone(),
+        Some(format!(
+            "{} {}",
+            c.address.postcode.clone().unwrap_or_default(),
+            c.address.city.clone().unwrap_or_default()
+        )),
+        c.orgnr.as_ref().map(|o| format!("{} {o}", w.orgnr)),
+    ]
+    .into_iter()
+    .flatten()
+    {
         by -= 12.0;
         p.text(MARGIN, by, 9.0, false, &l);
     }
@@ -375,7 +511,17 @@ fn header(p: &mut Page, doc: &Document, w: &Words, nb: bool, mode: Mode, accent:
         Mode::Preview => w.assigned.to_string(),
         Mode::Issued => doc.number.to_string(),
     };
-    let mut facts: Vec<(&str, String)> = vec![(if doc.kind == Kind::Invoice { w.number } else { w.credit_note }, number), (w.issue_date, date(doc.issue_date, nb))];
+    let mut facts: Vec<(&str, String)> = vec![
+        (
+            if doc.kind == Kind::Invoice {
+                w.number
+            } else {
+                w.credit_note
+            },
+            number,
+        ),
+        (w.issue_date, date(doc.issue_date, nb)),
+    ];
     if let Some(d) = doc.delivery_date {
         facts.push((w.delivery_date, date(d, nb)));
     }
@@ -383,13 +529,20 @@ fn header(p: &mut Page, doc: &Document, w: &Words, nb: bool, mode: Mode, accent:
         facts.push((w.due_date, date(doc.due_date, nb)));
     }
     facts.push((w.customer_no, doc.customer.number.to_string()));
-    for (label, v) in [(w.buyer_ref, &doc.references.buyer), (w.our_ref, &doc.references.ours), (w.order_ref, &doc.references.order)] {
+    for (label, v) in [
+        (w.buyer_ref, &doc.references.buyer),
+        (w.our_ref, &doc.references.ours),
+        (w.order_ref, &doc.references.order),
+    ] {
         if let Some(v) = v {
             facts.push((label, v.clone()));
         }
     }
     if let Some(cr) = &doc.credited {
-        facts.push((w.credits, format!("{} ({})", cr.number, date(cr.issue_date, nb))));
+        facts.push((
+            w.credits,
+            format!("{} ({})", cr.number, date(cr.issue_date, nb)),
+        ));
     }
     let mut fy = top - 90.0;
     for (label, v) in &facts {
@@ -399,7 +552,13 @@ fn header(p: &mut Page, doc: &Document, w: &Words, nb: bool, mode: Mode, accent:
     }
     let mut y = by.min(fy) - 14.0;
     if let Some(r) = &doc.credit_reason {
-        p.text(MARGIN, y, 9.0, false, &fit(&format!("{}: {r}", w.reason), PAGE_W - 2.0 * MARGIN, 9.0));
+        p.text(
+            MARGIN,
+            y,
+            9.0,
+            false,
+            &fit(&format!("{}: {r}", w.reason), PAGE_W - 2.0 * MARGIN, 9.0),
+        );
         y -= 12.0;
     }
     if let Some(n) = &doc.note {
@@ -424,11 +583,25 @@ fn summary(p: &mut Page, doc: &Document, totals: &Totals, w: &Words, nb: bool, m
         p.right(340.0, y, 8.5, false, &vat_label(g.code, w, nb, true));
         p.right(420.0, y, 8.5, false, &amount(g.base, nb));
         p.right(480.0, y, 8.5, false, &amount(g.vat, nb));
-        p.right(PAGE_W - MARGIN, y, 8.5, false, &vat_label(g.code, w, nb, false).replace(" %", " % MVA"));
+        p.right(
+            PAGE_W - MARGIN,
+            y,
+            8.5,
+            false,
+            &vat_label(g.code, w, nb, false).replace(" %", " % MVA"),
+        );
     }
     y -= ROW_H * 1.5;
-    let payable_label = if doc.kind == Kind::Invoice { w.payable } else { w.credited };
-    for (label, v, bold) in [(w.net, totals.net, false), (w.vat, totals.vat, false), (payable_label, totals.payable, true)] {
+    let payable_label = if doc.kind == Kind::Invoice {
+        w.payable
+    } else {
+        w.credited
+    };
+    for (label, v, bold) in [
+        (w.net, totals.net, false),
+        (w.vat, totals.vat, false),
+        (payable_label, totals.payable, true),
+    ] {
         p.text(300.0, y, 10.0, bold, &format!("{label} NOK"));
         p.right(PAGE_W - MARGIN, y, 10.0, bold, &amount(v, nb));
         y -= ROW_H + 1.0;
@@ -439,7 +612,21 @@ fn summary(p: &mut Page, doc: &Document, totals: &Totals, w: &Words, nb: bool, m
         pay.push(("IBAN / BIC", format!("{iban} / {bic}")));
     }
     if doc.kind == Kind::Invoice {
-        pay.push((w.kid, doc.kid.clone().unwrap_or_else(|| format!("{} ({}, {})", w.assigned, doc.seller.kid_length, if doc.seller.kid_algorithm == crate::model::KidAlgorithm::Mod10 { "MOD10" } else { "MOD11" }))));
+        pay.push((
+            w.kid,
+            doc.kid.clone().unwrap_or_else(|| {
+                format!(
+                    "{} ({}, {})",
+                    w.assigned,
+                    doc.seller.kid_length,
+                    if doc.seller.kid_algorithm == crate::model::KidAlgorithm::Mod10 {
+                        "MOD10"
+                    } else {
+                        "MOD11"
+                    }
+                )
+            }),
+        ));
         pay.push((w.due_date, date(doc.due_date, nb)));
     }
     for (label, v) in pay {
@@ -464,14 +651,28 @@ fn write_pdf(pages: &[Page], title: &str) -> Vec<u8> {
     // Objects: 1 catalog, 2 pages, 3 F1, 4 F2, 5 info, then (page, content) pairs.
     let mut objs: Vec<String> = vec![
         "<< /Type /Catalog /Pages 2 0 R >>".into(),
-        format!("<< /Type /Pages /Kids [{}] /Count {n} >>", (0..n).map(|i| format!("{} 0 R", 6 + 2 * i)).collect::<Vec<_>>().join(" ")),
+        format!(
+            "<< /Type /Pages /Kids [{}] /Count {n} >>",
+            (0..n)
+                .map(|i| format!("{} 0 R", 6 + 2 * i))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into(),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>".into(),
-        format!("<< /Title {} /Producer (erp-invoicing) >>", pdf_string(title)),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>"
+            .into(),
+        format!(
+            "<< /Title {} /Producer (erp-invoicing) >>",
+            pdf_string(title)
+        ),
     ];
     for (i, p) in pages.iter().enumerate() {
         objs.push(format!("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {PAGE_W} {PAGE_H}] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents {} 0 R >>", 7 + 2 * i));
-        objs.push(format!("<< /Length {} >>\nstream\n{}endstream", p.0.len(), p.0));
+        objs.push(format!(
+            "<< /Length {} >>\nstream\n{}endstream",
+            p.0.len(),
+            p.0
+        ));
     }
     let mut out = String::from("%PDF-1.4\n");
     let mut offsets = Vec::with_capacity(objs.len());
@@ -484,7 +685,11 @@ fn write_pdf(pages: &[Page], title: &str) -> Vec<u8> {
     for o in offsets {
         let _ = write!(out, "{o:010} 00000 n \n");
     }
-    let _ = write!(out, "trailer\n<< /Size {} /Root 1 0 R /Info 5 0 R >>\nstartxref\n{xref}\n%%EOF\n", objs.len() + 1);
+    let _ = write!(
+        out,
+        "trailer\n<< /Size {} /Root 1 0 R /Info 5 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        objs.len() + 1
+    );
     out.into_bytes()
 }
 

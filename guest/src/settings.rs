@@ -32,7 +32,10 @@ pub struct RawSettings {
 }
 
 fn text(v: &Option<String>) -> Option<String> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 pub fn validate(raw: &RawSettings) -> Result<Seller, Problems> {
@@ -47,22 +50,34 @@ pub fn validate(raw: &RawSettings) -> Result<Seller, Problems> {
         }};
     }
     let name = required!(text(&raw.name), "name");
-    let orgnr = required!(text(&raw.organisation_number), "organisation-number").map(|s| s.replace(' ', ""));
+    let orgnr = required!(text(&raw.organisation_number), "organisation-number")
+        .map(|s| s.replace(' ', ""));
     if let Some(o) = &orgnr {
         if !valid_orgnr(o) {
-            p.add("organisation-number", "not a valid organisation number (9 digits, MOD11)");
+            p.add(
+                "organisation-number",
+                "not a valid organisation number (9 digits, MOD11)",
+            );
         }
     }
     let street = required!(text(&raw.address.street), "address.street");
     let postcode = required!(text(&raw.address.postcode), "address.postcode");
     let city = required!(text(&raw.address.city), "address.city");
     let country = text(&raw.address.country).unwrap_or_else(|| "NO".into());
-    if country == "NO" && postcode.as_ref().is_some_and(|pc| pc.len() != 4 || !pc.bytes().all(|b| b.is_ascii_digit())) {
+    if country == "NO"
+        && postcode
+            .as_ref()
+            .is_some_and(|pc| pc.len() != 4 || !pc.bytes().all(|b| b.is_ascii_digit()))
+    {
         p.add("address.postcode", "a Norwegian postcode has 4 digits");
     }
-    let account = required!(text(&raw.bank_account), "bank-account").map(|s| s.replace([' ', '.'], ""));
+    let account =
+        required!(text(&raw.bank_account), "bank-account").map(|s| s.replace([' ', '.'], ""));
     if account.as_ref().is_some_and(|a| !valid_account(a)) {
-        p.add("bank-account", "not a valid account number (11 digits, MOD11)");
+        p.add(
+            "bank-account",
+            "not a valid account number (11 digits, MOD11)",
+        );
     }
     let (iban, bic) = (text(&raw.iban).map(|s| s.replace(' ', "")), text(&raw.bic));
     match (&iban, &bic) {
@@ -84,8 +99,14 @@ pub fn validate(raw: &RawSettings) -> Result<Seller, Problems> {
     let vat_registered = required!(raw.vat_registered, "vat-registered");
     let foretaksregisteret = required!(raw.foretaksregisteret, "foretaksregisteret");
     let template = required!(text(&raw.template), "template");
-    if template.as_ref().is_some_and(|t| !TEMPLATES.contains(&t.as_str())) {
-        p.add("template", format!("unknown template (choose one of {})", TEMPLATES.join(", ")));
+    if template
+        .as_ref()
+        .is_some_and(|t| !TEMPLATES.contains(&t.as_str()))
+    {
+        p.add(
+            "template",
+            format!("unknown template (choose one of {})", TEMPLATES.join(", ")),
+        );
     }
     if raw.channels.is_empty() {
         p.add("channels", "enable at least one distribution channel");
@@ -108,7 +129,10 @@ pub fn validate(raw: &RawSettings) -> Result<Seller, Problems> {
     let kid_algorithm = required!(raw.kid_algorithm, "kid-algorithm");
     let kid_customer_digits = raw.kid_customer_digits.unwrap_or(0);
     if kid_length.is_some_and(|l| kid_customer_digits + 2 > l) {
-        p.add("kid-customer-digits", "leaves no room for the invoice number and check digit");
+        p.add(
+            "kid-customer-digits",
+            "leaves no room for the invoice number and check digit",
+        );
     }
     let language = text(&raw.language).unwrap_or_else(|| "nb".into());
     if !LANGUAGES.contains(&language.as_str()) {
@@ -122,7 +146,12 @@ pub fn validate(raw: &RawSettings) -> Result<Seller, Problems> {
     Ok(Seller {
         name: name.unwrap_or_default(),
         orgnr: orgnr.unwrap_or_default(),
-        address: Address { street, postcode, city, country: Some(country) },
+        address: Address {
+            street,
+            postcode,
+            city,
+            country: Some(country),
+        },
         bank_account: account.unwrap_or_default(),
         iban,
         bic,
@@ -146,15 +175,38 @@ mod tests {
 
     #[test]
     fn empty_settings_name_every_field() {
-        let fields: Vec<String> = validate(&RawSettings::default()).unwrap_err().0.into_iter().map(|e| e.field).collect();
-        for f in ["name", "organisation-number", "address.street", "address.postcode", "address.city", "bank-account", "vat-registered", "foretaksregisteret", "template", "channels", "invoice-start-number", "payment-terms-days", "kid-length", "kid-algorithm"] {
+        let fields: Vec<String> = validate(&RawSettings::default())
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        for f in [
+            "name",
+            "organisation-number",
+            "address.street",
+            "address.postcode",
+            "address.city",
+            "bank-account",
+            "vat-registered",
+            "foretaksregisteret",
+            "template",
+            "channels",
+            "invoice-start-number",
+            "payment-terms-days",
+            "kid-length",
+            "kid-algorithm",
+        ] {
             assert!(fields.iter().any(|x| x == f), "{f} not named in {fields:?}");
         }
     }
 
     #[test]
     fn iban_needs_bic() {
-        let raw = RawSettings { iban: Some("NO9386011117947".into()), ..Default::default() };
+        let raw = RawSettings {
+            iban: Some("NO9386011117947".into()),
+            ..Default::default()
+        };
         let errs = validate(&raw).unwrap_err().0;
         assert!(errs.iter().any(|e| e.field == "bic"));
     }

@@ -21,7 +21,14 @@ pub enum VatCode {
 }
 
 impl VatCode {
-    pub const ALL: [VatCode; 6] = [Self::High, Self::Medium, Self::Low, Self::ZeroRated, Self::Exempt, Self::Outside];
+    pub const ALL: [VatCode; 6] = [
+        Self::High,
+        Self::Medium,
+        Self::Low,
+        Self::ZeroRated,
+        Self::Exempt,
+        Self::Outside,
+    ];
 
     /// The code as the contract spells it.
     pub fn as_str(self) -> &'static str {
@@ -95,7 +102,10 @@ impl VatCode {
     pub fn exemption_reason(self) -> Option<(Option<&'static str>, &'static str)> {
         match self {
             Self::Exempt => Some((None, "Unntatt merverdiavgift, mval. kapittel 3")),
-            Self::Outside => Some((Some("VATEX-EU-O"), "Selger er ikke registrert i Merverdiavgiftsregisteret")),
+            Self::Outside => Some((
+                Some("VATEX-EU-O"),
+                "Selger er ikke registrert i Merverdiavgiftsregisteret",
+            )),
             _ => None,
         }
     }

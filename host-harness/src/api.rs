@@ -15,7 +15,13 @@ impl Host {
     pub fn create_draft(&mut self, client: &str, customer: &str) -> R<Draft> {
         self.call(client, |i, s| i.call_create_draft(s, customer))
     }
-    pub fn update_draft(&mut self, client: &str, id: &str, version: u64, change: &DraftChange) -> R<Draft> {
+    pub fn update_draft(
+        &mut self,
+        client: &str,
+        id: &str,
+        version: u64,
+        change: &DraftChange,
+    ) -> R<Draft> {
         self.call(client, |i, s| i.call_update_draft(s, id, version, change))
     }
     pub fn get_draft(&mut self, client: &str, id: &str) -> R<Draft> {
@@ -30,7 +36,14 @@ impl Host {
     pub fn finalize(&mut self, client: &str, id: &str, key: &str) -> R<IssuedDocument> {
         self.call(client, |i, s| i.call_finalize(s, id, key))
     }
-    pub fn credit(&mut self, client: &str, invoice: &str, lines: Option<&[CreditLine]>, reason: &str, key: &str) -> R<IssuedDocument> {
+    pub fn credit(
+        &mut self,
+        client: &str,
+        invoice: &str,
+        lines: Option<&[CreditLine]>,
+        reason: &str,
+        key: &str,
+    ) -> R<IssuedDocument> {
         self.call(client, |i, s| i.call_credit(s, invoice, lines, reason, key))
     }
     pub fn overview(&mut self, client: &str, filter: &OverviewFilter) -> R<Vec<Summary>> {
@@ -43,16 +56,42 @@ impl Host {
 
 impl Default for OverviewFilter {
     fn default() -> Self {
-        OverviewFilter { customer_id: None, reference: None, number: None, issued_from: None, issued_to: None, kind: None, status: None, limit: None, offset: None }
+        OverviewFilter {
+            customer_id: None,
+            reference: None,
+            number: None,
+            issued_from: None,
+            issued_to: None,
+            kind: None,
+            status: None,
+            limit: None,
+            offset: None,
+        }
     }
 }
 
 /// A line typed the way a user does: description, quantity, price and VAT code.
 pub fn free_line(description: &str, quantity: &str, unit_price: &str, vat_code: &str) -> LineInput {
-    LineInput { product_id: None, description: Some(description.into()), quantity: quantity.into(), unit: None, unit_price: Some(unit_price.into()), discount_percent: None, vat_code: Some(vat_code.into()) }
+    LineInput {
+        product_id: None,
+        description: Some(description.into()),
+        quantity: quantity.into(),
+        unit: None,
+        unit_price: Some(unit_price.into()),
+        discount_percent: None,
+        vat_code: Some(vat_code.into()),
+    }
 }
 
 /// A line from the product register.
 pub fn product_line(product: &str, quantity: &str) -> LineInput {
-    LineInput { product_id: Some(product.into()), description: None, quantity: quantity.into(), unit: None, unit_price: None, discount_percent: None, vat_code: None }
+    LineInput {
+        product_id: Some(product.into()),
+        description: None,
+        quantity: quantity.into(),
+        unit: None,
+        unit_price: None,
+        discount_percent: None,
+        vat_code: None,
+    }
 }

@@ -117,10 +117,13 @@ const ACCOUNTS: &[(u32, &str)] = &[
 pub fn open(path: &Path) -> Result<Connection> {
     let conn = Connection::open(path).with_context(|| format!("opening {}", path.display()))?;
     conn.busy_timeout(Duration::from_secs(60))?;
-    conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
+    conn.execute_batch(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+    )?;
     conn.execute_batch(SCHEMA)?;
     {
-        let mut stmt = conn.prepare("INSERT OR IGNORE INTO accounts (number, name) VALUES (?1, ?2)")?;
+        let mut stmt =
+            conn.prepare("INSERT OR IGNORE INTO accounts (number, name) VALUES (?1, ?2)")?;
         for (n, name) in ACCOUNTS {
             stmt.execute(rusqlite::params![n, name])?;
         }
@@ -129,7 +132,10 @@ pub fn open(path: &Path) -> Result<Connection> {
 }
 
 pub fn account_name(n: u32) -> &'static str {
-    ACCOUNTS.iter().find(|(a, _)| *a == n).map_or("?", |(_, name)| name)
+    ACCOUNTS
+        .iter()
+        .find(|(a, _)| *a == n)
+        .map_or("?", |(_, name)| name)
 }
 
 /// A decimal with at most 2 decimals as øre; None if it has more or is out of range.
@@ -148,7 +154,9 @@ pub fn from_ore(ore: i64) -> String {
 }
 
 pub fn now() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
 }
 
 /// A strictly increasing stamp for "newest first" (wall time in µs, bumped past the last one).

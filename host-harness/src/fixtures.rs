@@ -95,7 +95,8 @@ pub struct Participant {
 }
 
 pub fn read<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
 }
 
@@ -112,7 +113,10 @@ pub fn load_client(conn: &Connection, c: &Client) -> Result<()> {
         )?;
     }
     for p in &c.products {
-        conn.execute("INSERT OR REPLACE INTO products (client_id, id, body) VALUES (?1, ?2, ?3)", params![c.id, p.id, serde_json::to_string(p)?])?;
+        conn.execute(
+            "INSERT OR REPLACE INTO products (client_id, id, body) VALUES (?1, ?2, ?3)",
+            params![c.id, p.id, serde_json::to_string(p)?],
+        )?;
     }
     Ok(())
 }
@@ -120,7 +124,10 @@ pub fn load_client(conn: &Connection, c: &Client) -> Result<()> {
 pub fn load_peppol(conn: &Connection, participants: &[Participant]) -> Result<()> {
     for p in participants {
         for t in &p.accepts {
-            conn.execute("INSERT OR IGNORE INTO peppol (participant, document_type) VALUES (?1, ?2)", params![p.participant, t])?;
+            conn.execute(
+                "INSERT OR IGNORE INTO peppol (participant, document_type) VALUES (?1, ?2)",
+                params![p.participant, t],
+            )?;
         }
     }
     Ok(())
@@ -166,7 +173,12 @@ pub fn channel_name(c: b::Channel) -> &'static str {
 
 impl From<&Address> for b::Address {
     fn from(a: &Address) -> Self {
-        b::Address { street: a.street.clone(), postcode: a.postcode.clone(), city: a.city.clone(), country: a.country.clone() }
+        b::Address {
+            street: a.street.clone(),
+            postcode: a.postcode.clone(),
+            city: a.city.clone(),
+            country: a.country.clone(),
+        }
     }
 }
 

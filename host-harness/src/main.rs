@@ -67,7 +67,16 @@ fn main() -> Result<()> {
         Cmd::Ledger { db, client } => {
             let host = Host::connect(Runtime::new(Limits::default())?, &db)?;
             for j in reports::journal(host.conn(), &client)? {
-                println!("{} {:>6} {:>5} {:>12} {:>12} {:<10} {}", j.date, j.number, j.account, j.debit, j.credit, j.customer.unwrap_or_default(), j.text);
+                println!(
+                    "{} {:>6} {:>5} {:>12} {:>12} {:<10} {}",
+                    j.date,
+                    j.number,
+                    j.account,
+                    j.debit,
+                    j.credit,
+                    j.customer.unwrap_or_default(),
+                    j.text
+                );
             }
             print_ledger(&host, &client)
         }
@@ -77,7 +86,11 @@ fn main() -> Result<()> {
 fn demo(db: &std::path::Path, out: &std::path::Path) -> Result<()> {
     let started = std::time::Instant::now();
     let rt = Runtime::new(Limits::default())?;
-    println!("component loaded in {:.1} ms ({} KiB)", started.elapsed().as_secs_f64() * 1e3, host_harness::runtime::COMPONENT_WASM.len() / 1024);
+    println!(
+        "component loaded in {:.1} ms ({} KiB)",
+        started.elapsed().as_secs_f64() * 1e3,
+        host_harness::runtime::COMPONENT_WASM.len() / 1024
+    );
     let mut host = Host::connect(rt, db)?;
     host.out_dir = Some(out.to_path_buf());
     fixtures::load_all(host.conn())?;
@@ -96,39 +109,124 @@ fn demo(db: &std::path::Path, out: &std::path::Path) -> Result<()> {
     let plans: Vec<(&str, Vec<LineInput>, Option<&str>)> = vec![
         (
             "c-bygg",
-            vec![product_line("p-konsulent", "10"), LineInput { discount_percent: Some("10".into()), ..product_line("p-kaffe", "4") }, free_line("Reiseutgifter & diett <Bergen>", "1", "1499.50", "25")],
+            vec![
+                product_line("p-konsulent", "10"),
+                LineInput {
+                    discount_percent: Some("10".into()),
+                    ..product_line("p-kaffe", "4")
+                },
+                free_line("Reiseutgifter & diett <Bergen>", "1", "1499.50", "25"),
+            ],
             Some("Prosjekt 4711"),
         ),
-        ("c-kommune", vec![product_line("p-reise", "3"), product_line("p-kurs", "2"), product_line("p-eksport", "1")], Some("K-2026-118")),
-        ("c-kari", vec![free_line("Årsoppgjør privatperson", "1", "2490", "25")], None),
-        ("c-ola", vec![free_line("Abonnement regnskapshjelp, desember", "1", "399", "25")], None),
-        ("c-lise", vec![free_line("Tax return assistance", "2.5", "1100", "25")], Some("Lise")),
-        ("c-per", vec![product_line("p-kaffe", "2"), free_line("Frakt", "1", "99", "25")], None),
+        (
+            "c-kommune",
+            vec![
+                product_line("p-reise", "3"),
+                product_line("p-kurs", "2"),
+                product_line("p-eksport", "1"),
+            ],
+            Some("K-2026-118"),
+        ),
+        (
+            "c-kari",
+            vec![free_line("Årsoppgjør privatperson", "1", "2490", "25")],
+            None,
+        ),
+        (
+            "c-ola",
+            vec![free_line(
+                "Abonnement regnskapshjelp, desember",
+                "1",
+                "399",
+                "25",
+            )],
+            None,
+        ),
+        (
+            "c-lise",
+            vec![free_line("Tax return assistance", "2.5", "1100", "25")],
+            Some("Lise"),
+        ),
+        (
+            "c-per",
+            vec![
+                product_line("p-kaffe", "2"),
+                free_line("Frakt", "1", "99", "25"),
+            ],
+            None,
+        ),
     ];
     let mut invoices = Vec::new();
     for (i, (customer, lines, buyer_ref)) in plans.into_iter().enumerate() {
         let d = host.create_draft(c, customer)?;
         let d = host.update_draft(c, &d.id, d.version, &DraftChange::AddLines(lines))?;
-        let d = host.update_draft(c, &d.id, d.version, &DraftChange::SetReferences(References { buyer_reference: buyer_ref.map(Into::into), our_reference: Some("Marit".into()), order_reference: None }))?;
+        let d = host.update_draft(
+            c,
+            &d.id,
+            d.version,
+            &DraftChange::SetReferences(References {
+                buyer_reference: buyer_ref.map(Into::into),
+                our_reference: Some("Marit".into()),
+                order_reference: None,
+            }),
+        )?;
         let pdf = host.preview(c, &d.id)?;
         if i == 0 {
             std::fs::create_dir_all(out)?;
             std::fs::write(out.join("preview-faktura.pdf"), &pdf)?;
         }
         let inv = host.finalize(c, &d.id, &format!("demo-{run}-{i}"))?;
-        let ch = inv.deliveries.first().map(|d| fixtures::channel_name(d.channel)).unwrap_or("-");
-        println!("invoice {} to {:<28} {:>12} NOK  KID {}  via {ch}", inv.number, inv.customer.name, inv.totals.payable, inv.kid.clone().unwrap_or_default());
+        let ch = inv
+            .deliveries
+            .first()
+            .map(|d| fixtures::channel_name(d.channel))
+            .unwrap_or("-");
+        println!(
+            "invoice {} to {:<28} {:>12} NOK  KID {}  via {ch}",
+            inv.number,
+            inv.customer.name,
+            inv.totals.payable,
+            inv.kid.clone().unwrap_or_default()
+        );
         invoices.push(inv);
     }
     // One draft stays a draft, for the overview.
     let d = host.create_draft(c, "c-bygg")?;
-    host.update_draft(c, &d.id, d.version, &DraftChange::AddLines(vec![product_line("p-konsulent", "3")]))?;
+    host.update_draft(
+        c,
+        &d.id,
+        d.version,
+        &DraftChange::AddLines(vec![product_line("p-konsulent", "3")]),
+    )?;
 
     println!("\n== Credit notes");
-    let partial = host.credit(c, &invoices[0].id, Some(&[CreditLine { line_id: 1, quantity: Some("2".into()), amount: None }]), "To timer for mye fakturert", &format!("demo-{run}-cn1"))?;
-    println!("credit note {} credits invoice {} partly: {} NOK", partial.number, invoices[0].number, partial.totals.payable);
-    let full = host.credit(c, &invoices[1].id, None, "Feil mottaker", &format!("demo-{run}-cn2"))?;
-    println!("credit note {} credits invoice {} fully: {} NOK", full.number, invoices[1].number, full.totals.payable);
+    let partial = host.credit(
+        c,
+        &invoices[0].id,
+        Some(&[CreditLine {
+            line_id: 1,
+            quantity: Some("2".into()),
+            amount: None,
+        }]),
+        "To timer for mye fakturert",
+        &format!("demo-{run}-cn1"),
+    )?;
+    println!(
+        "credit note {} credits invoice {} partly: {} NOK",
+        partial.number, invoices[0].number, partial.totals.payable
+    );
+    let full = host.credit(
+        c,
+        &invoices[1].id,
+        None,
+        "Feil mottaker",
+        &format!("demo-{run}-cn2"),
+    )?;
+    println!(
+        "credit note {} credits invoice {} fully: {} NOK",
+        full.number, invoices[1].number, full.totals.payable
+    );
 
     println!("\n== Overview (latest 12)");
     print_overview(&mut host, c)?;
@@ -136,15 +234,31 @@ fn demo(db: &std::path::Path, out: &std::path::Path) -> Result<()> {
     print_ledger(&host, c)?;
     println!("\n== Deliveries");
     for d in reports::deliveries(host.conn(), c)? {
-        println!("{:<11} {:>6} {:<30} {:<10} {:<6} {}", d.kind, d.number, d.customer, d.channel, d.state, d.reason);
+        println!(
+            "{:<11} {:>6} {:<30} {:<10} {:<6} {}",
+            d.kind, d.number, d.customer, d.channel, d.state, d.reason
+        );
     }
-    println!("\nDocuments are in {}/ (one folder per channel); the database is {}.", out.display(), db.display());
+    println!(
+        "\nDocuments are in {}/ (one folder per channel); the database is {}.",
+        out.display(),
+        db.display()
+    );
     Ok(())
 }
 
 fn print_overview(host: &mut Host, client: &str) -> Result<()> {
-    let rows = host.overview(client, &OverviewFilter { limit: Some(12), ..Default::default() })?;
-    println!("{:<12} {:<12} {:>7} {:<19} {:<30} {:>12} {:<8}", "id", "kind", "number", "status", "customer", "payable", "delivery");
+    let rows = host.overview(
+        client,
+        &OverviewFilter {
+            limit: Some(12),
+            ..Default::default()
+        },
+    )?;
+    println!(
+        "{:<12} {:<12} {:>7} {:<19} {:<30} {:>12} {:<8}",
+        "id", "kind", "number", "status", "customer", "payable", "delivery"
+    );
     for r in rows {
         let kind = match r.kind {
             DocumentKind::Draft => "draft",
@@ -157,7 +271,16 @@ fn print_overview(host: &mut Host, client: &str) -> Result<()> {
             Some(DeliveryState::Failed) => "failed",
             None => "",
         };
-        println!("{:<12} {:<12} {:>7} {:<19} {:<30} {:>12} {:<8}", r.id, kind, r.number.map(|n| n.to_string()).unwrap_or_default(), r.status, r.customer_name, r.payable, delivery);
+        println!(
+            "{:<12} {:<12} {:>7} {:<19} {:<30} {:>12} {:<8}",
+            r.id,
+            kind,
+            r.number.map(|n| n.to_string()).unwrap_or_default(),
+            r.status,
+            r.customer_name,
+            r.payable,
+            delivery
+        );
     }
     Ok(())
 }
@@ -165,7 +288,10 @@ fn print_overview(host: &mut Host, client: &str) -> Result<()> {
 fn print_ledger(host: &Host, client: &str) -> Result<()> {
     println!("== Trial balance ({client})");
     for b in reports::trial_balance(host.conn(), client)? {
-        println!("{:>5} {:<48} {:>14} {:>14} {:>14}", b.account, b.name, b.debit, b.credit, b.balance);
+        println!(
+            "{:>5} {:<48} {:>14} {:>14} {:>14}",
+            b.account, b.name, b.debit, b.credit, b.balance
+        );
     }
     println!("== Balance per customer on 1500");
     for (cu, bal) in reports::customer_balances(host.conn(), client)? {

@@ -28,7 +28,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { fuel: 5_000_000_000, deadline: Duration::from_secs(10), memory_bytes: 256 << 20 }
+        Limits {
+            fuel: 5_000_000_000,
+            deadline: Duration::from_secs(10),
+            memory_bytes: 256 << 20,
+        }
     }
 }
 
@@ -50,7 +54,10 @@ pub struct CallState {
 
 impl WasiView for CallState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 
@@ -81,7 +88,11 @@ impl Runtime {
                 std::thread::sleep(EPOCH_TICK);
             }
         });
-        Ok(Arc::new(Runtime { engine, pre, limits }))
+        Ok(Arc::new(Runtime {
+            engine,
+            pre,
+            limits,
+        }))
     }
 
     pub fn engine(&self) -> &Engine {
@@ -103,7 +114,8 @@ pub fn load_cached(engine: &Engine, wasm: &[u8]) -> Result<Component> {
             return Ok(c);
         }
     }
-    let component = Component::new(engine, wasm).map_err(|e| anyhow::anyhow!("compiling the component: {e:#}"))?;
+    let component = Component::new(engine, wasm)
+        .map_err(|e| anyhow::anyhow!("compiling the component: {e:#}"))?;
     if std::fs::create_dir_all(cache_dir()).is_ok() {
         let tmp = path.with_extension(format!("tmp{}", std::process::id()));
         if std::fs::write(&tmp, component.serialize()?).is_ok() {
@@ -114,7 +126,9 @@ pub fn load_cached(engine: &Engine, wasm: &[u8]) -> Result<Component> {
 }
 
 fn cache_dir() -> PathBuf {
-    std::env::var_os("INVOICING_CACHE_DIR").map(PathBuf::from).unwrap_or_else(|| std::env::temp_dir().join("erp-invoicing-cache"))
+    std::env::var_os("INVOICING_CACHE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("erp-invoicing-cache"))
 }
 
 /// Why an exported call did not succeed.
@@ -133,8 +147,18 @@ pub enum CallError {
 fn describe(e: &bindings::Error) -> String {
     match e {
         bindings::Error::Invalid(f) | bindings::Error::MissingSettings(f) => {
-            let kind = if matches!(e, bindings::Error::Invalid(_)) { "invalid" } else { "missing settings" };
-            format!("{kind}: {}", f.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; "))
+            let kind = if matches!(e, bindings::Error::Invalid(_)) {
+                "invalid"
+            } else {
+                "missing settings"
+            };
+            format!(
+                "{kind}: {}",
+                f.iter()
+                    .map(|f| format!("{}: {}", f.field, f.message))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
         }
         bindings::Error::NotActive => "the module is not active for this client".into(),
         bindings::Error::NotFound(w) => format!("not found: {w}"),
@@ -165,7 +189,9 @@ impl CallError {
     /// The fields named by an `invalid` or `missing-settings` error.
     pub fn fields(&self) -> Vec<String> {
         match self {
-            CallError::Component(bindings::Error::Invalid(f) | bindings::Error::MissingSettings(f)) => f.iter().map(|f| f.field.clone()).collect(),
+            CallError::Component(
+                bindings::Error::Invalid(f) | bindings::Error::MissingSettings(f),
+            ) => f.iter().map(|f| f.field.clone()).collect(),
             _ => Vec::new(),
         }
     }
@@ -184,15 +210,30 @@ pub struct Host {
 
 impl Host {
     pub fn connect(rt: Arc<Runtime>, db: &Path) -> Result<Self> {
-        Ok(Host { rt, conn: Some(crate::db::open(db)?), today: chrono::Local::now().date_naive(), out_dir: None, last_fuel: 0 })
+        Ok(Host {
+            rt,
+            conn: Some(crate::db::open(db)?),
+            today: chrono::Local::now().date_naive(),
+            out_dir: None,
+            last_fuel: 0,
+        })
     }
 
     pub fn conn(&self) -> &Connection {
-        self.conn.as_ref().expect("the connection is back after every call")
+        self.conn
+            .as_ref()
+            .expect("the connection is back after every call")
     }
 
     /// Run one exported call as one unit of work: commit on `ok`, roll back on `err` or trap.
-    pub fn call<R>(&mut self, client: &str, f: impl FnOnce(&bindings::Invoicing, &mut Store<CallState>) -> wasmtime::Result<Result<R, bindings::Error>>) -> Result<R, CallError> {
+    pub fn call<R>(
+        &mut self,
+        client: &str,
+        f: impl FnOnce(
+            &bindings::Invoicing,
+            &mut Store<CallState>,
+        ) -> wasmtime::Result<Result<R, bindings::Error>>,
+    ) -> Result<R, CallError> {
         let conn = self.conn.take().expect("one call at a time per host");
         if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
             self.conn = Some(conn);
@@ -205,7 +246,10 @@ impl Host {
             today: self.today,
             taken: Vec::new(),
             enqueued: false,
-            limits: StoreLimitsBuilder::new().memory_size(limits.memory_bytes).instances(4).build(),
+            limits: StoreLimitsBuilder::new()
+                .memory_size(limits.memory_bytes)
+                .instances(4)
+                .build(),
             wasi: WasiCtx::builder().build(),
             table: ResourceTable::new(),
         };
@@ -213,7 +257,9 @@ impl Host {
         store.limiter(|s| &mut s.limits);
         let result = (|| {
             store.set_fuel(limits.fuel)?;
-            store.set_epoch_deadline((limits.deadline.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64);
+            store.set_epoch_deadline(
+                (limits.deadline.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64,
+            );
             let instance = self.rt.pre.instantiate(&mut store)?;
             f(instance.erp_invoicing_invoicing(), &mut store)
         })();

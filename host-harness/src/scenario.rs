@@ -54,20 +54,65 @@ pub struct CreditSpec {
 #[serde(tag = "do", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Action {
     Activate,
-    Deactivate { reason: String },
+    Deactivate {
+        reason: String,
+    },
     /// Start a draft for a customer; `as` names it for later steps.
-    Draft { r#as: String, customer: String },
-    References { draft: String, buyer_reference: Option<String>, our_reference: Option<String>, order_reference: Option<String> },
-    Dates { draft: String, issue_date: Option<String>, delivery_date: Option<String>, due_date: Option<String>, payment_terms_days: Option<u32> },
-    Note { draft: String, note: Option<String> },
-    Lines { draft: String, lines: Vec<LineSpec> },
-    RemoveLine { draft: String, line: u32 },
-    MoveLine { draft: String, line: u32, to: u32 },
+    Draft {
+        r#as: String,
+        customer: String,
+    },
+    References {
+        draft: String,
+        buyer_reference: Option<String>,
+        our_reference: Option<String>,
+        order_reference: Option<String>,
+    },
+    Dates {
+        draft: String,
+        issue_date: Option<String>,
+        delivery_date: Option<String>,
+        due_date: Option<String>,
+        payment_terms_days: Option<u32>,
+    },
+    Note {
+        draft: String,
+        note: Option<String>,
+    },
+    Lines {
+        draft: String,
+        lines: Vec<LineSpec>,
+    },
+    RemoveLine {
+        draft: String,
+        line: u32,
+    },
+    MoveLine {
+        draft: String,
+        line: u32,
+        to: u32,
+    },
     /// Save against an explicit (maybe stale) version.
-    StaleNote { draft: String, version: u64, note: String },
-    DeleteDraft { draft: String },
-    Finalize { draft: String, r#as: String, key: Option<String> },
-    Credit { invoice: String, r#as: String, lines: Option<Vec<CreditSpec>>, reason: String, key: Option<String> },
+    StaleNote {
+        draft: String,
+        version: u64,
+        note: String,
+    },
+    DeleteDraft {
+        draft: String,
+    },
+    Finalize {
+        draft: String,
+        r#as: String,
+        key: Option<String>,
+    },
+    Credit {
+        invoice: String,
+        r#as: String,
+        lines: Option<Vec<CreditSpec>>,
+        reason: String,
+        key: Option<String>,
+    },
 }
 
 #[derive(Debug, Serialize)]
@@ -96,8 +141,22 @@ pub struct Report {
 
 fn line_input(l: &LineSpec) -> LineInput {
     match &l.product {
-        Some(p) => LineInput { description: l.description.clone(), unit: l.unit.clone(), unit_price: l.unit_price.clone(), discount_percent: l.discount_percent.clone(), vat_code: l.vat_code.clone(), ..product_line(p, &l.quantity) },
-        None => LineInput { unit: l.unit.clone(), discount_percent: l.discount_percent.clone(), description: l.description.clone(), unit_price: l.unit_price.clone(), vat_code: l.vat_code.clone(), ..free_line("", &l.quantity, "", "") },
+        Some(p) => LineInput {
+            description: l.description.clone(),
+            unit: l.unit.clone(),
+            unit_price: l.unit_price.clone(),
+            discount_percent: l.discount_percent.clone(),
+            vat_code: l.vat_code.clone(),
+            ..product_line(p, &l.quantity)
+        },
+        None => LineInput {
+            unit: l.unit.clone(),
+            discount_percent: l.discount_percent.clone(),
+            description: l.description.clone(),
+            unit_price: l.unit_price.clone(),
+            vat_code: l.vat_code.clone(),
+            ..free_line("", &l.quantity, "", "")
+        },
     }
 }
 
@@ -112,8 +171,17 @@ pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
     let mut issued: Vec<String> = Vec::new();
     let mut steps = Vec::new();
     for (n, step) in sc.steps.iter().enumerate() {
-        let draft = |drafts: &HashMap<String, (String, u64)>, name: &str| drafts.get(name).cloned().with_context(|| format!("step {n}: no draft named '{name}'"));
-        let change = |drafts: &mut HashMap<String, (String, u64)>, host: &mut Host, name: &str, c: DraftChange| -> Result<Result<(), CallError>> {
+        let draft = |drafts: &HashMap<String, (String, u64)>, name: &str| {
+            drafts
+                .get(name)
+                .cloned()
+                .with_context(|| format!("step {n}: no draft named '{name}'"))
+        };
+        let change = |drafts: &mut HashMap<String, (String, u64)>,
+                      host: &mut Host,
+                      name: &str,
+                      c: DraftChange|
+         -> Result<Result<(), CallError>> {
             let (id, v) = draft(drafts, name)?;
             Ok(host.update_draft(client, &id, v, &c).map(|d| {
                 drafts.insert(name.into(), (d.id, d.version));
@@ -125,28 +193,76 @@ pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
             Action::Draft { r#as, customer } => host.create_draft(client, customer).map(|d| {
                 drafts.insert(r#as.clone(), (d.id, d.version));
             }),
-            Action::References { draft: d, buyer_reference, our_reference, order_reference } => {
-                change(&mut drafts, host, d, DraftChange::SetReferences(References { buyer_reference: buyer_reference.clone(), our_reference: our_reference.clone(), order_reference: order_reference.clone() }))?
-            }
-            Action::Dates { draft: d, issue_date, delivery_date, due_date, payment_terms_days } => change(
+            Action::References {
+                draft: d,
+                buyer_reference,
+                our_reference,
+                order_reference,
+            } => change(
                 &mut drafts,
                 host,
                 d,
-                DraftChange::SetDates(Dates { issue_date: issue_date.clone(), delivery_date: delivery_date.clone(), due_date: due_date.clone(), payment_terms_days: *payment_terms_days }),
+                DraftChange::SetReferences(References {
+                    buyer_reference: buyer_reference.clone(),
+                    our_reference: our_reference.clone(),
+                    order_reference: order_reference.clone(),
+                }),
             )?,
-            Action::Note { draft: d, note } => change(&mut drafts, host, d, DraftChange::SetNote(note.clone()))?,
-            Action::Lines { draft: d, lines } => change(&mut drafts, host, d, DraftChange::AddLines(lines.iter().map(line_input).collect()))?,
-            Action::RemoveLine { draft: d, line } => change(&mut drafts, host, d, DraftChange::RemoveLine(*line))?,
-            Action::MoveLine { draft: d, line, to } => change(&mut drafts, host, d, DraftChange::MoveLine((*line, *to)))?,
-            Action::StaleNote { draft: d, version, note } => {
+            Action::Dates {
+                draft: d,
+                issue_date,
+                delivery_date,
+                due_date,
+                payment_terms_days,
+            } => change(
+                &mut drafts,
+                host,
+                d,
+                DraftChange::SetDates(Dates {
+                    issue_date: issue_date.clone(),
+                    delivery_date: delivery_date.clone(),
+                    due_date: due_date.clone(),
+                    payment_terms_days: *payment_terms_days,
+                }),
+            )?,
+            Action::Note { draft: d, note } => {
+                change(&mut drafts, host, d, DraftChange::SetNote(note.clone()))?
+            }
+            Action::Lines { draft: d, lines } => change(
+                &mut drafts,
+                host,
+                d,
+                DraftChange::AddLines(lines.iter().map(line_input).collect()),
+            )?,
+            Action::RemoveLine { draft: d, line } => {
+                change(&mut drafts, host, d, DraftChange::RemoveLine(*line))?
+            }
+            Action::MoveLine { draft: d, line, to } => {
+                change(&mut drafts, host, d, DraftChange::MoveLine((*line, *to)))?
+            }
+            Action::StaleNote {
+                draft: d,
+                version,
+                note,
+            } => {
                 let (id, _) = draft(&drafts, d)?;
-                host.update_draft(client, &id, *version, &DraftChange::SetNote(Some(note.clone()))).map(|_| ())
+                host.update_draft(
+                    client,
+                    &id,
+                    *version,
+                    &DraftChange::SetNote(Some(note.clone())),
+                )
+                .map(|_| ())
             }
             Action::DeleteDraft { draft: d } => {
                 let (id, _) = draft(&drafts, d)?;
                 host.delete_draft(client, &id)
             }
-            Action::Finalize { draft: d, r#as, key } => {
+            Action::Finalize {
+                draft: d,
+                r#as,
+                key,
+            } => {
                 let (id, _) = draft(&drafts, d)?;
                 let key = key.clone().unwrap_or_else(|| format!("{client}-{id}"));
                 host.finalize(client, &id, &key).map(|doc| {
@@ -156,35 +272,73 @@ pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
                     }
                 })
             }
-            Action::Credit { invoice, r#as, lines, reason, key } => {
-                let inv = docs.get(invoice).cloned().with_context(|| format!("step {n}: no document named '{invoice}'"))?;
-                let lines: Option<Vec<CreditLine>> = lines.as_ref().map(|ls| ls.iter().map(|l| CreditLine { line_id: l.line, quantity: l.quantity.clone(), amount: l.amount.clone() }).collect());
-                let key = key.clone().unwrap_or_else(|| format!("{client}-credit-{}-{n}", inv));
-                host.credit(client, &inv, lines.as_deref(), reason, &key).map(|doc| {
-                    docs.insert(r#as.clone(), doc.id.clone());
-                    if !issued.contains(&doc.id) {
-                        issued.push(doc.id);
-                    }
-                })
+            Action::Credit {
+                invoice,
+                r#as,
+                lines,
+                reason,
+                key,
+            } => {
+                let inv = docs
+                    .get(invoice)
+                    .cloned()
+                    .with_context(|| format!("step {n}: no document named '{invoice}'"))?;
+                let lines: Option<Vec<CreditLine>> = lines.as_ref().map(|ls| {
+                    ls.iter()
+                        .map(|l| CreditLine {
+                            line_id: l.line,
+                            quantity: l.quantity.clone(),
+                            amount: l.amount.clone(),
+                        })
+                        .collect()
+                });
+                let key = key
+                    .clone()
+                    .unwrap_or_else(|| format!("{client}-credit-{}-{n}", inv));
+                host.credit(client, &inv, lines.as_deref(), reason, &key)
+                    .map(|doc| {
+                        docs.insert(r#as.clone(), doc.id.clone());
+                        if !issued.contains(&doc.id) {
+                            issued.push(doc.id);
+                        }
+                    })
             }
         };
-        let action = format!("{:?}", step.action).split([' ', '{']).next().unwrap_or("").to_owned();
+        let action = format!("{:?}", step.action)
+            .split([' ', '{'])
+            .next()
+            .unwrap_or("")
+            .to_owned();
         let report = StepReport {
             step: n,
             action,
             ok: outcome.is_ok(),
             error: outcome.as_ref().err().map(|e| e.to_string()),
             error_kind: outcome.as_ref().err().map(|e| e.kind().to_owned()),
-            fields: outcome.as_ref().err().map(|e| e.fields()).unwrap_or_default(),
+            fields: outcome
+                .as_ref()
+                .err()
+                .map(|e| e.fields())
+                .unwrap_or_default(),
             fuel: Some(host.last_fuel),
         };
         match (&step.expect_error, &outcome) {
             (None, Err(e)) => bail!("step {n} ({}) failed: {e}", report.action),
-            (Some(k), Ok(())) => bail!("step {n} ({}) succeeded but should fail with {k}", report.action),
-            (Some(k), Err(e)) if e.kind() != k => bail!("step {n} ({}) failed with {} but should with {k}: {e}", report.action, e.kind()),
+            (Some(k), Ok(())) => bail!(
+                "step {n} ({}) succeeded but should fail with {k}",
+                report.action
+            ),
+            (Some(k), Err(e)) if e.kind() != k => bail!(
+                "step {n} ({}) failed with {} but should with {k}: {e}",
+                report.action,
+                e.kind()
+            ),
             (Some(_), Err(e)) => {
                 for f in &step.expect_fields {
-                    anyhow::ensure!(e.fields().contains(f), "step {n}: error does not name field {f}: {e}");
+                    anyhow::ensure!(
+                        e.fields().contains(f),
+                        "step {n}: error does not name field {f}: {e}"
+                    );
                 }
             }
             _ => {}
@@ -192,10 +346,17 @@ pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
         steps.push(report);
     }
     let mut documents = Vec::new();
-    let active = host.conn().query_row("SELECT active FROM clients WHERE id = ?1", [client], |r| r.get::<_, bool>(0))?;
+    let active =
+        host.conn()
+            .query_row("SELECT active FROM clients WHERE id = ?1", [client], |r| {
+                r.get::<_, bool>(0)
+            })?;
     if active {
         for id in &issued {
-            documents.push(host.open(client, id).map_err(|e| anyhow::anyhow!("open {id}: {e}"))?);
+            documents.push(
+                host.open(client, id)
+                    .map_err(|e| anyhow::anyhow!("open {id}: {e}"))?,
+            );
         }
     }
     Ok(Report {

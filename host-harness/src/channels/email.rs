@@ -11,16 +11,26 @@ pub fn header_value(s: &str) -> Result<String> {
     if s.contains(['\r', '\n']) {
         bail!("CR/LF in a header field");
     }
-    Ok(if s.is_ascii() { s.to_owned() } else { format!("=?UTF-8?B?{}?=", b64(s.as_bytes())) })
+    Ok(if s.is_ascii() {
+        s.to_owned()
+    } else {
+        format!("=?UTF-8?B?{}?=", b64(s.as_bytes()))
+    })
 }
 
 fn b64(data: &[u8]) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for c in data.chunks(3) {
-        let n = (c[0] as u32) << 16 | (*c.get(1).unwrap_or(&0) as u32) << 8 | *c.get(2).unwrap_or(&0) as u32;
+        let n = (c[0] as u32) << 16
+            | (*c.get(1).unwrap_or(&0) as u32) << 8
+            | *c.get(2).unwrap_or(&0) as u32;
         for i in 0..4 {
-            out.push(if i <= c.len() { A[(n >> (18 - 6 * i) & 63) as usize] as char } else { '=' });
+            out.push(if i <= c.len() {
+                A[(n >> (18 - 6 * i) & 63) as usize] as char
+            } else {
+                '='
+            });
         }
     }
     out
@@ -29,13 +39,38 @@ fn b64(data: &[u8]) -> String {
 pub fn message(p: &Parcel) -> Result<String> {
     let to = p.str_at(&["customer", "email"]).unwrap_or_default();
     let seller = p.str_at(&["seller", "name"]).unwrap_or_default();
-    let lang = p.str_at(&["customer", "language"]).or_else(|| p.str_at(&["seller", "language"])).unwrap_or_else(|| "nb".into());
+    let lang = p
+        .str_at(&["customer", "language"])
+        .or_else(|| p.str_at(&["seller", "language"]))
+        .unwrap_or_else(|| "nb".into());
     let invoice = p.kind == "invoice";
     let (subject, body) = match (lang.as_str(), invoice) {
-        ("en", true) => (format!("Invoice {} from {seller}", p.number), format!("Please find invoice {} attached.\n\nKID: {}\nDue date: {}\n", p.number, p.str_at(&["kid"]).unwrap_or_default(), p.str_at(&["due_date"]).unwrap_or_default())),
-        ("en", false) => (format!("Credit note {} from {seller}", p.number), format!("Please find credit note {} attached.\n", p.number)),
-        (_, true) => (format!("Faktura {} fra {seller}", p.number), format!("Vedlagt følger faktura {}.\n\nKID: {}\nForfallsdato: {}\n", p.number, p.str_at(&["kid"]).unwrap_or_default(), p.str_at(&["due_date"]).unwrap_or_default())),
-        (_, false) => (format!("Kreditnota {} fra {seller}", p.number), format!("Vedlagt følger kreditnota {}.\n", p.number)),
+        ("en", true) => (
+            format!("Invoice {} from {seller}", p.number),
+            format!(
+                "Please find invoice {} attached.\n\nKID: {}\nDue date: {}\n",
+                p.number,
+                p.str_at(&["kid"]).unwrap_or_default(),
+                p.str_at(&["due_date"]).unwrap_or_default()
+            ),
+        ),
+        ("en", false) => (
+            format!("Credit note {} from {seller}", p.number),
+            format!("Please find credit note {} attached.\n", p.number),
+        ),
+        (_, true) => (
+            format!("Faktura {} fra {seller}", p.number),
+            format!(
+                "Vedlagt følger faktura {}.\n\nKID: {}\nForfallsdato: {}\n",
+                p.number,
+                p.str_at(&["kid"]).unwrap_or_default(),
+                p.str_at(&["due_date"]).unwrap_or_default()
+            ),
+        ),
+        (_, false) => (
+            format!("Kreditnota {} fra {seller}", p.number),
+            format!("Vedlagt følger kreditnota {}.\n", p.number),
+        ),
     };
     let boundary = format!("=_invoice_{}_{}", p.client, p.delivery);
     let mut m = String::new();
@@ -56,11 +91,18 @@ pub fn message(p: &Parcel) -> Result<String> {
 }
 
 fn wrap(s: &str) -> String {
-    s.as_bytes().chunks(76).map(|c| std::str::from_utf8(c).unwrap_or("")).collect::<Vec<_>>().join("\r\n")
+    s.as_bytes()
+        .chunks(76)
+        .map(|c| std::str::from_utf8(c).unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\r\n")
 }
 
 pub fn send(p: &Parcel, dir: &Path) -> Result<String> {
     let m = message(p)?;
     std::fs::write(dir.join(format!("{}.eml", p.stem())), m)?;
-    Ok(format!("e-mail written for {}", p.str_at(&["customer", "email"]).unwrap_or_default()))
+    Ok(format!(
+        "e-mail written for {}",
+        p.str_at(&["customer", "email"]).unwrap_or_default()
+    ))
 }

@@ -24,7 +24,16 @@ pub struct Parcel {
 impl Parcel {
     /// `fjord-faktura-10001` / `fjord-kreditnota-10004`.
     pub fn stem(&self) -> String {
-        format!("{}-{}-{}", self.client, if self.kind == "invoice" { "faktura" } else { "kreditnota" }, self.number)
+        format!(
+            "{}-{}-{}",
+            self.client,
+            if self.kind == "invoice" {
+                "faktura"
+            } else {
+                "kreditnota"
+            },
+            self.number
+        )
     }
     fn str_at(&self, path: &[&str]) -> Option<String> {
         let mut v = &self.body;
@@ -43,7 +52,15 @@ pub fn dispatch(conn: &Connection, out: &Path) -> Result<usize> {
         .collect::<rusqlite::Result<_>>()?;
     let mut sent = 0;
     for (delivery, client, channel, kind, number, body, ehf, pdf) in queued {
-        let parcel = Parcel { delivery, client, kind, number, body: serde_json::from_str(&body)?, ehf, pdf: pdf.unwrap_or_default() };
+        let parcel = Parcel {
+            delivery,
+            client,
+            kind,
+            number,
+            body: serde_json::from_str(&body)?,
+            ehf,
+            pdf: pdf.unwrap_or_default(),
+        };
         let outcome = deliver(&channel, &parcel, &out.join(&channel));
         let (state, detail) = match &outcome {
             Ok(d) => ("sent", d.clone()),
@@ -64,12 +81,18 @@ fn deliver(channel: &str, p: &Parcel, dir: &Path) -> Result<String> {
     let receipt = dir.join(format!("{stem}.receipt.json"));
     if let Ok(old) = std::fs::read_to_string(&receipt) {
         if old.contains(&format!("\"delivery\": {}", p.delivery)) {
-            return Ok(format!("{channel}: delivery {} was already accepted; repeat dropped", p.delivery));
+            return Ok(format!(
+                "{channel}: delivery {} was already accepted; repeat dropped",
+                p.delivery
+            ));
         }
     }
     let detail = match channel {
         "ehf" => {
-            let xml = p.ehf.as_ref().context("this document has no EHF form (the buyer has no electronic address)")?;
+            let xml = p
+                .ehf
+                .as_ref()
+                .context("this document has no EHF form (the buyer has no electronic address)")?;
             std::fs::write(dir.join(format!("{stem}.xml")), xml)?;
             let orgnr = p.str_at(&["customer", "orgnr"]).unwrap_or_default();
             format!("access point accepted {stem}.xml for 0192:{orgnr}")
@@ -82,7 +105,10 @@ fn deliver(channel: &str, p: &Parcel, dir: &Path) -> Result<String> {
                 "kid": p.str_at(&["kid"]), "due-date": p.str_at(&["due_date"]),
                 "amount": p.body.pointer("/voucher/postings/0/debit"), "pdf": format!("{stem}.pdf"),
             });
-            std::fs::write(dir.join(format!("{stem}.json")), serde_json::to_string_pretty(&consignment)?)?;
+            std::fs::write(
+                dir.join(format!("{stem}.json")),
+                serde_json::to_string_pretty(&consignment)?,
+            )?;
             "eFaktura consignment accepted".into()
         }
         "avtalegiro" => {
@@ -93,13 +119,32 @@ fn deliver(channel: &str, p: &Parcel, dir: &Path) -> Result<String> {
         "email" => email::send(p, dir)?,
         "print" => {
             let a = &p.body["customer"]["address"];
-            let lines = [p.str_at(&["customer", "name"]), a["street"].as_str().map(Into::into), Some(format!("{} {}", a["postcode"].as_str().unwrap_or(""), a["city"].as_str().unwrap_or(""))), a["country"].as_str().map(Into::into)];
+            let lines = [
+                p.str_at(&["customer", "name"]),
+                a["street"].as_str().map(Into::into),
+                Some(format!(
+                    "{} {}",
+                    a["postcode"].as_str().unwrap_or(""),
+                    a["city"].as_str().unwrap_or("")
+                )),
+                a["country"].as_str().map(Into::into),
+            ];
             std::fs::write(dir.join(format!("{stem}.pdf")), &p.pdf)?;
-            std::fs::write(dir.join(format!("{stem}.address.txt")), lines.into_iter().flatten().collect::<Vec<_>>().join("\n") + "\n")?;
+            std::fs::write(
+                dir.join(format!("{stem}.address.txt")),
+                lines.into_iter().flatten().collect::<Vec<_>>().join("\n") + "\n",
+            )?;
             "queued for print and post (AutoPost)".into()
         }
         other => anyhow::bail!("unknown channel {other}"),
     };
-    std::fs::write(&receipt, format!("{{\n  \"delivery\": {},\n  \"channel\": \"{channel}\",\n  \"detail\": {}\n}}\n", p.delivery, serde_json::Value::String(detail.clone())))?;
+    std::fs::write(
+        &receipt,
+        format!(
+            "{{\n  \"delivery\": {},\n  \"channel\": \"{channel}\",\n  \"detail\": {}\n}}\n",
+            p.delivery,
+            serde_json::Value::String(detail.clone())
+        ),
+    )?;
     Ok(detail)
 }

@@ -2,7 +2,9 @@
 //! (immutable; their numbers must be the ones just taken).
 
 use super::{parse_id, refuse};
-use crate::bindings::erp::invoicing::documents::{Host, Index, NewDocument, StoredDocument, StoredDraft};
+use crate::bindings::erp::invoicing::documents::{
+    Host, Index, NewDocument, StoredDocument, StoredDraft,
+};
 use crate::bindings::{Delivery, DeliveryState, DocumentKind, Error, OverviewFilter, Summary};
 use crate::db::{self, to_ore};
 use crate::fixtures::channel;
@@ -40,18 +42,44 @@ fn state_of(s: &str) -> DeliveryState {
 }
 
 fn payable_ore(index: &Index) -> Result<i64, Error> {
-    to_ore(&index.payable).ok_or_else(|| refuse(format!("payable '{}' is not an amount in øre", index.payable)))
+    to_ore(&index.payable).ok_or_else(|| {
+        refuse(format!(
+            "payable '{}' is not an amount in øre",
+            index.payable
+        ))
+    })
 }
 
 impl CallState {
-    fn stored_document(&self, where_sql: &str, p: impl rusqlite::Params) -> rusqlite::Result<Option<StoredDocument>> {
+    fn stored_document(
+        &self,
+        where_sql: &str,
+        p: impl rusqlite::Params,
+    ) -> rusqlite::Result<Option<StoredDocument>> {
         let sql = format!("SELECT d.id, d.kind, d.number, d.body, {STATUS_SQL} FROM documents d WHERE d.client_id = ?1 AND {where_sql}");
         let doc = self
             .conn
-            .query_row(&sql, p, |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?)))
+            .query_row(&sql, p, |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })
             .optional()?;
-        let Some((id, kind, number, body, status)) = doc else { return Ok(None) };
-        Ok(Some(StoredDocument { id: format!("doc-{id}"), kind: kind_of(&kind), number: number as u64, body, status, deliveries: self.deliveries(id)? }))
+        let Some((id, kind, number, body, status)) = doc else {
+            return Ok(None);
+        };
+        Ok(Some(StoredDocument {
+            id: format!("doc-{id}"),
+            kind: kind_of(&kind),
+            number: number as u64,
+            body,
+            status,
+            deliveries: self.deliveries(id)?,
+        }))
     }
 
     pub fn deliveries(&self, doc: i64) -> rusqlite::Result<Vec<Delivery>> {
@@ -59,7 +87,8 @@ impl CallState {
         let rows = stmt.query_map([doc], |r| {
             Ok(Delivery {
                 id: format!("delivery-{}", r.get::<_, i64>(0)?),
-                channel: channel(&r.get::<_, String>(1)?).unwrap_or(crate::bindings::Channel::Print),
+                channel: channel(&r.get::<_, String>(1)?)
+                    .unwrap_or(crate::bindings::Channel::Print),
                 reason: r.get(2)?,
                 state: state_of(&r.get::<_, String>(3)?),
                 attempts: r.get(4)?,
@@ -72,7 +101,11 @@ impl CallState {
 }
 
 impl Host for CallState {
-    fn insert_draft(&mut self, index: Index, body: String) -> wasmtime::Result<Result<String, Error>> {
+    fn insert_draft(
+        &mut self,
+        index: Index,
+        body: String,
+    ) -> wasmtime::Result<Result<String, Error>> {
         let payable = match payable_ore(&index) {
             Ok(p) => p,
             Err(e) => return Ok(Err(e)),
@@ -86,15 +119,35 @@ impl Host for CallState {
     }
 
     fn get_draft(&mut self, id: String) -> wasmtime::Result<Option<StoredDraft>> {
-        let Some(n) = parse_id(&id, "draft") else { return Ok(None) };
+        let Some(n) = parse_id(&id, "draft") else {
+            return Ok(None);
+        };
         Ok(self
             .conn
-            .query_row("SELECT version, body FROM drafts WHERE client_id = ?1 AND id = ?2", params![self.client, n], |r| Ok(StoredDraft { id: id.clone(), version: r.get::<_, i64>(0)? as u64, body: r.get(1)? }))
+            .query_row(
+                "SELECT version, body FROM drafts WHERE client_id = ?1 AND id = ?2",
+                params![self.client, n],
+                |r| {
+                    Ok(StoredDraft {
+                        id: id.clone(),
+                        version: r.get::<_, i64>(0)? as u64,
+                        body: r.get(1)?,
+                    })
+                },
+            )
             .optional()?)
     }
 
-    fn update_draft(&mut self, id: String, expected_version: u64, index: Index, body: String) -> wasmtime::Result<Result<u64, Error>> {
-        let Some(n) = parse_id(&id, "draft") else { return Ok(Err(Error::NotFound(id))) };
+    fn update_draft(
+        &mut self,
+        id: String,
+        expected_version: u64,
+        index: Index,
+        body: String,
+    ) -> wasmtime::Result<Result<u64, Error>> {
+        let Some(n) = parse_id(&id, "draft") else {
+            return Ok(Err(Error::NotFound(id)));
+        };
         let payable = match payable_ore(&index) {
             Ok(p) => p,
             Err(e) => return Ok(Err(e)),
@@ -109,7 +162,14 @@ impl Host for CallState {
         if changed == 1 {
             return Ok(Ok(expected_version + 1));
         }
-        let current: Option<i64> = self.conn.query_row("SELECT version FROM drafts WHERE client_id = ?1 AND id = ?2", params![self.client, n], |r| r.get(0)).optional()?;
+        let current: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT version FROM drafts WHERE client_id = ?1 AND id = ?2",
+                params![self.client, n],
+                |r| r.get(0),
+            )
+            .optional()?;
         Ok(Err(match current {
             Some(v) => Error::Conflict(v as u64),
             None => Error::NotFound(id),
@@ -117,15 +177,27 @@ impl Host for CallState {
     }
 
     fn delete_draft(&mut self, id: String) -> wasmtime::Result<Result<(), Error>> {
-        let Some(n) = parse_id(&id, "draft") else { return Ok(Err(Error::NotFound(id))) };
-        let gone = self.conn.execute("DELETE FROM drafts WHERE client_id = ?1 AND id = ?2", params![self.client, n])?;
-        Ok(if gone == 1 { Ok(()) } else { Err(Error::NotFound(id)) })
+        let Some(n) = parse_id(&id, "draft") else {
+            return Ok(Err(Error::NotFound(id)));
+        };
+        let gone = self.conn.execute(
+            "DELETE FROM drafts WHERE client_id = ?1 AND id = ?2",
+            params![self.client, n],
+        )?;
+        Ok(if gone == 1 {
+            Ok(())
+        } else {
+            Err(Error::NotFound(id))
+        })
     }
 
     fn issue(&mut self, doc: NewDocument) -> wasmtime::Result<Result<String, Error>> {
         // The number must be one this call just took from a series, and is used once.
         let Some(pos) = self.taken.iter().position(|(_, n)| *n == doc.number) else {
-            return Ok(Err(refuse(format!("number {} was not taken from a series in this call", doc.number))));
+            return Ok(Err(refuse(format!(
+                "number {} was not taken from a series in this call",
+                doc.number
+            ))));
         };
         let (series, _) = self.taken.remove(pos);
         let kind = kind_name(doc.kind);
@@ -133,7 +205,9 @@ impl Host for CallState {
             return Ok(Err(refuse("a draft is not an issued document")));
         }
         if doc.credits.is_some() != (kind == "credit-note") {
-            return Ok(Err(refuse("a credit note, and only a credit note, names the invoice it credits")));
+            return Ok(Err(refuse(
+                "a credit note, and only a credit note, names the invoice it credits",
+            )));
         }
         let credits = match &doc.credits {
             Some(c) => match parse_id(c, "doc").and_then(|n| self.conn.query_row("SELECT id FROM documents WHERE client_id = ?1 AND id = ?2 AND kind = 'invoice'", params![self.client, n], |r| r.get::<_, i64>(0)).optional().transpose()) {
@@ -147,7 +221,9 @@ impl Host for CallState {
             Ok(p) => p,
             Err(e) => return Ok(Err(e)),
         };
-        let Some(issue_date) = doc.index.issue_date.clone() else { return Ok(Err(refuse("an issued document has an issue date"))) };
+        let Some(issue_date) = doc.index.issue_date.clone() else {
+            return Ok(Err(refuse("an issued document has an issue date")));
+        };
         let touched = db::touch(&self.conn)?;
         self.conn.execute(
             "INSERT INTO documents (client_id, kind, series, number, credits, idempotency_key, customer_id, customer_name, buyer_ref, our_ref, order_ref, issue_date, payable_ore, body, ehf, pdf, touched) \
@@ -161,7 +237,9 @@ impl Host for CallState {
     }
 
     fn get_document(&mut self, id: String) -> wasmtime::Result<Option<StoredDocument>> {
-        let Some(n) = parse_id(&id, "doc") else { return Ok(None) };
+        let Some(n) = parse_id(&id, "doc") else {
+            return Ok(None);
+        };
         Ok(self.stored_document("d.id = ?2", params![self.client, n])?)
     }
 
@@ -170,8 +248,14 @@ impl Host for CallState {
     }
 
     fn credits_for(&mut self, invoice_id: String) -> wasmtime::Result<Vec<StoredDocument>> {
-        let Some(n) = parse_id(&invoice_id, "doc") else { return Ok(Vec::new()) };
-        let ids: Vec<i64> = self.conn.prepare("SELECT id FROM documents WHERE client_id = ?1 AND credits = ?2 ORDER BY id")?.query_map(params![self.client, n], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let Some(n) = parse_id(&invoice_id, "doc") else {
+            return Ok(Vec::new());
+        };
+        let ids: Vec<i64> = self
+            .conn
+            .prepare("SELECT id FROM documents WHERE client_id = ?1 AND credits = ?2 ORDER BY id")?
+            .query_map(params![self.client, n], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             out.extend(self.stored_document("d.id = ?2", params![self.client, id])?);
@@ -181,7 +265,14 @@ impl Host for CallState {
 
     fn query(&mut self, f: OverviewFilter) -> wasmtime::Result<Result<Vec<Summary>, Error>> {
         let kind = f.kind.map(kind_name);
-        let reference = f.reference.as_ref().map(|r| format!("%{}%", r.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+        let reference = f.reference.as_ref().map(|r| {
+            format!(
+                "%{}%",
+                r.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            )
+        });
         // Drafts and documents, newest first; each filter is skipped when not given.
         let sql = format!(
             "SELECT * FROM (
@@ -203,7 +294,18 @@ impl Host for CallState {
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(
-            params![self.client, f.customer_id, reference, f.number.map(|n| n as i64), f.issued_from, f.issued_to, kind, f.status, f.limit.unwrap_or(50), f.offset.unwrap_or(0)],
+            params![
+                self.client,
+                f.customer_id,
+                reference,
+                f.number.map(|n| n as i64),
+                f.issued_from,
+                f.issued_to,
+                kind,
+                f.status,
+                f.limit.unwrap_or(50),
+                f.offset.unwrap_or(0)
+            ],
             summary,
         )?;
         Ok(Ok(rows.collect::<Result<_, _>>()?))
@@ -222,6 +324,8 @@ fn summary(r: &Row) -> rusqlite::Result<Summary> {
         issue_date: r.get(9)?,
         payable: db::from_ore(r.get(10)?),
         delivery: r.get::<_, Option<String>>(11)?.as_deref().map(state_of),
-        updated_at: chrono::DateTime::from_timestamp_micros(r.get(12)?).map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()).unwrap_or_default(),
+        updated_at: chrono::DateTime::from_timestamp_micros(r.get(12)?)
+            .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+            .unwrap_or_default(),
     })
 }

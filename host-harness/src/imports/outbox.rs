@@ -9,9 +9,20 @@ use crate::runtime::CallState;
 use rusqlite::params;
 
 impl Host for CallState {
-    fn enqueue(&mut self, document_id: String, channel: Channel, reason: String) -> wasmtime::Result<Result<String, Error>> {
-        let Some(doc) = parse_id(&document_id, "doc") else { return Ok(Err(Error::NotFound(document_id))) };
-        let ours: i64 = self.conn.query_row("SELECT count(*) FROM documents WHERE client_id = ?1 AND id = ?2", params![self.client, doc], |r| r.get(0))?;
+    fn enqueue(
+        &mut self,
+        document_id: String,
+        channel: Channel,
+        reason: String,
+    ) -> wasmtime::Result<Result<String, Error>> {
+        let Some(doc) = parse_id(&document_id, "doc") else {
+            return Ok(Err(Error::NotFound(document_id)));
+        };
+        let ours: i64 = self.conn.query_row(
+            "SELECT count(*) FROM documents WHERE client_id = ?1 AND id = ?2",
+            params![self.client, doc],
+            |r| r.get(0),
+        )?;
         if ours == 0 {
             return Ok(Err(Error::NotFound(document_id)));
         }

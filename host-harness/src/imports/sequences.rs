@@ -13,7 +13,14 @@ impl Host for CallState {
         if !SERIES.contains(&series.as_str()) {
             return Ok(Err(refuse(format!("unknown series '{series}'"))));
         }
-        let last: Option<i64> = self.conn.query_row("SELECT last FROM sequences WHERE client_id = ?1 AND series = ?2", params![self.client, series], |r| r.get(0)).optional()?;
+        let last: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT last FROM sequences WHERE client_id = ?1 AND series = ?2",
+                params![self.client, series],
+                |r| r.get(0),
+            )
+            .optional()?;
         // The start number counts only for a new series: after that, no gaps.
         let next = last.map_or(start, |l| l as u64 + 1);
         self.conn.execute(

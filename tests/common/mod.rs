@@ -1,0 +1,121 @@
+//! Shared setup for the end-to-end tests: one compiled component per test binary, a fresh
+//! SQLite file with the fixtures per test, and the outside tools the tests check against.
+#![allow(dead_code)]
+
+use host_harness::api::free_line;
+use host_harness::bindings::*;
+use host_harness::{fixtures, Host, Limits, Runtime};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+pub const TODAY: &str = "2026-11-28";
+
+pub fn runtime() -> Arc<Runtime> {
+    static RT: OnceLock<Arc<Runtime>> = OnceLock::new();
+    RT.get_or_init(|| Runtime::new(Limits::default()).expect("runtime"))
+        .clone()
+}
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub host: Host,
+}
+
+impl Env {
+    /// A fresh database with the fixtures loaded; no client active yet.
+    pub fn new() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let host = connect(dir.path(), runtime());
+        fixtures::load_all(host.conn()).unwrap();
+        Env { dir, host }
+    }
+
+    /// ... with `fjord` active.
+    pub fn active() -> Env {
+        let mut env = Env::new();
+        env.host.activate("fjord").unwrap();
+        env
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("test.db")
+    }
+
+    pub fn count(&self, sql: &str) -> i64 {
+        self.host.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    /// A draft with these lines, for `customer` of `fjord`.
+    pub fn draft(&mut self, customer: &str, lines: Vec<LineInput>) -> Draft {
+        let d = self.host.create_draft("fjord", customer).unwrap();
+        self.host
+            .update_draft("fjord", &d.id, d.version, &DraftChange::AddLines(lines))
+            .unwrap()
+    }
+
+    /// An issued invoice with these lines.
+    pub fn invoice(&mut self, customer: &str, lines: Vec<LineInput>) -> IssuedDocument {
+        let d = self.draft(customer, lines);
+        self.host
+            .finalize("fjord", &d.id, &format!("key-{}", d.id))
+            .unwrap()
+    }
+}
+
+pub fn connect(dir: &Path, rt: Arc<Runtime>) -> Host {
+    let mut host = Host::connect(rt, &dir.join("test.db")).unwrap();
+    host.today = TODAY.parse().unwrap();
+    host
+}
+
+/// The worked example of norway.md §5: 10 × 1 000.00 at 25 % and 4 × 249.90 at 15 %.
+pub fn worked_example() -> Vec<LineInput> {
+    vec![
+        free_line("Konsulenttimer", "10", "1000.00", "25"),
+        free_line("Kaffe", "4", "249.90", "15"),
+    ]
+}
+
+/// An outside tool on PATH. Missing: `None` on a developer's machine, a failure in CI
+/// (`.ci/run` sets INVOICING_REQUIRE_TOOLS=1 and installs them).
+pub fn tool(name: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|p| {
+        std::env::split_paths(&p)
+            .map(|d| d.join(name))
+            .find(|f| f.is_file())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("INVOICING_REQUIRE_TOOLS").is_none(),
+            "{name} is required in CI but not installed"
+        );
+        eprintln!("skipped: {name} is not installed (.ci/run installs it)");
+    }
+    found
+}
+
+/// A Python with `modules` importable: $INVOICING_PYTHON, else python3.
+pub fn python(modules: &[&str]) -> Option<String> {
+    let py = std::env::var("INVOICING_PYTHON").unwrap_or_else(|_| "python3".into());
+    let ok = std::process::Command::new(&py)
+        .arg("-c")
+        .arg(format!("import {}", modules.join(", ")))
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var_os("INVOICING_REQUIRE_TOOLS").is_none(),
+            "{py} with {modules:?} is required in CI"
+        );
+        eprintln!("skipped: {py} lacks {modules:?} (.ci/run installs them)");
+        return None;
+    }
+    Some(py)
+}
+
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}

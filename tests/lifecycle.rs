@@ -1,0 +1,356 @@
+//! The whole life of an invoice through the real component in wasmtime.
+
+mod common;
+use common::*;
+use host_harness::api::{free_line, product_line};
+use host_harness::bindings::*;
+
+#[test]
+fn activation_names_every_missing_setting_then_succeeds() {
+    let mut env = Env::new();
+    let err = env.host.activate("halvferdig").unwrap_err();
+    assert_eq!(err.kind(), "missing-settings");
+    let fields = err.fields();
+    for f in [
+        "organisation-number",
+        "address.street",
+        "bank-account",
+        "bic",
+        "vat-registered",
+        "foretaksregisteret",
+        "template",
+        "channels",
+        "invoice-start-number",
+        "payment-terms-days",
+        "kid-length",
+        "kid-algorithm",
+    ] {
+        assert!(
+            fields.contains(&f.to_string()),
+            "{f} missing from {fields:?}"
+        );
+    }
+    assert_eq!(
+        env.host.create_draft("halvferdig", "x").unwrap_err().kind(),
+        "not-active"
+    );
+    env.host.activate("fjord").unwrap();
+    assert_eq!(
+        env.count("SELECT active FROM clients WHERE id = 'fjord'"),
+        1
+    );
+}
+
+#[test]
+fn a_draft_is_saved_at_once_and_every_change_bumps_its_version() {
+    let mut env = Env::active();
+    let d = env.host.create_draft("fjord", "c-bygg").unwrap();
+    assert_eq!((d.version, d.lines.len()), (1, 0));
+    assert_eq!(env.count("SELECT count(*) FROM drafts"), 1);
+    let d = env
+        .host
+        .update_draft(
+            "fjord",
+            &d.id,
+            1,
+            &DraftChange::AddLines(vec![
+                product_line("p-konsulent", "2"),
+                free_line("Reise", "1", "100", "12"),
+            ]),
+        )
+        .unwrap();
+    assert_eq!(d.version, 2);
+    assert_eq!(d.lines[0].description, "Konsulenttime regnskap");
+    assert_eq!(d.lines[0].unit, "HUR");
+    assert_eq!(d.totals.payable, "3237.00");
+    let d = env
+        .host
+        .update_draft("fjord", &d.id, 2, &DraftChange::MoveLine((2, 0)))
+        .unwrap();
+    assert_eq!(d.lines[0].id, 2);
+    // Someone else saved version 3; a change made against version 2 is a conflict.
+    let err = env
+        .host
+        .update_draft(
+            "fjord",
+            &d.id,
+            2,
+            &DraftChange::SetNote(Some("stale".into())),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, host_harness::CallError::Component(Error::Conflict(3))),
+        "{err}"
+    );
+    let reread = env.host.get_draft("fjord", &d.id).unwrap();
+    assert_eq!((reread.version, reread.note), (3, None));
+    env.host.delete_draft("fjord", &d.id).unwrap();
+    assert_eq!(
+        env.host.get_draft("fjord", &d.id).unwrap_err().kind(),
+        "not-found"
+    );
+}
+
+#[test]
+fn finalize_numbers_posts_and_queues_the_invoice() {
+    let mut env = Env::active();
+    let inv = env.invoice("c-bygg", worked_example());
+    assert_eq!(inv.number, 10001);
+    assert_eq!(inv.totals.payable, "13649.54");
+    assert_eq!(inv.kid.as_deref(), Some("1001100013"));
+    assert_eq!(inv.issue_date, TODAY);
+    assert_eq!(inv.due_date, "2026-12-12");
+    let v: Vec<(u32, &str, &str)> = inv
+        .voucher
+        .postings
+        .iter()
+        .map(|p| (p.account, p.debit.as_str(), p.credit.as_str()))
+        .collect();
+    assert_eq!(
+        v,
+        [
+            (1500, "13649.54", "0.00"),
+            (3000, "0.00", "10000.00"),
+            (2700, "0.00", "2500.00"),
+            (3030, "0.00", "999.60"),
+            (2701, "0.00", "149.94")
+        ]
+    );
+    assert_eq!(
+        inv.voucher.postings[0].customer_id.as_deref(),
+        Some("c-bygg")
+    );
+    assert_eq!(inv.deliveries.len(), 1);
+    assert_eq!(inv.deliveries[0].channel, Channel::Ehf);
+    assert_eq!(
+        env.count("SELECT count(*) FROM drafts"),
+        0,
+        "the draft became the invoice"
+    );
+    // Immutable, in the schema too.
+    assert!(env
+        .host
+        .conn()
+        .execute("UPDATE documents SET payable_ore = 1", [])
+        .is_err());
+    assert!(env.host.conn().execute("DELETE FROM journal", []).is_err());
+}
+
+#[test]
+fn partial_then_full_credit_then_over_credit_is_refused() {
+    let mut env = Env::active();
+    let inv = env.invoice("c-bygg", worked_example());
+    let part = env
+        .host
+        .credit(
+            "fjord",
+            &inv.id,
+            Some(&[CreditLine {
+                line_id: 1,
+                quantity: Some("3".into()),
+                amount: None,
+            }]),
+            "Tre timer for mye",
+            "cn-1",
+        )
+        .unwrap();
+    assert_eq!(part.kind, DocumentKind::CreditNote);
+    assert_eq!(part.number, 50001, "credit notes have their own series");
+    assert_eq!(part.credited_invoice, Some((10001, TODAY.to_string())));
+    assert_eq!(part.totals.payable, "3750.00");
+    assert_eq!(
+        env.host.open("fjord", &inv.id).unwrap().status,
+        "partially-credited"
+    );
+    let over = env
+        .host
+        .credit(
+            "fjord",
+            &inv.id,
+            Some(&[CreditLine {
+                line_id: 1,
+                quantity: Some("7.5".into()),
+                amount: None,
+            }]),
+            "for mye",
+            "cn-x",
+        )
+        .unwrap_err();
+    assert_eq!(over.kind(), "invalid");
+    assert_eq!(over.fields(), ["lines[0].quantity"]);
+    let rest = env
+        .host
+        .credit("fjord", &inv.id, None, "Feil faktura", "cn-2")
+        .unwrap();
+    assert_eq!(rest.number, 50002);
+    assert_eq!(rest.totals.payable, "9899.54");
+    assert_eq!(env.host.open("fjord", &inv.id).unwrap().status, "credited");
+    let again = env
+        .host
+        .credit("fjord", &inv.id, None, "Igjen", "cn-3")
+        .unwrap_err();
+    assert_eq!(again.kind(), "not-allowed");
+    // Invoice + credits net to zero on 1500, 3xxx and 27xx.
+    assert_eq!(env.count("SELECT count(*) FROM (SELECT account FROM journal GROUP BY account HAVING sum(debit_ore) != sum(credit_ore))"), 0);
+}
+
+#[test]
+fn deactivation_keeps_everything_and_reactivation_restores_it() {
+    let mut env = Env::active();
+    let inv = env.invoice("c-bygg", worked_example());
+    let draft = env.draft("c-kari", vec![free_line("Rådgivning", "1", "500", "25")]);
+    assert_eq!(
+        env.host.deactivate("fjord", "  ").unwrap_err().fields(),
+        ["reason"]
+    );
+    env.host
+        .deactivate("fjord", "Vi bytter til full ordremodul")
+        .unwrap();
+    assert_eq!(
+        env.count("SELECT count(*) FROM feedback WHERE reason = 'Vi bytter til full ordremodul'"),
+        1
+    );
+    for e in [
+        env.host.open("fjord", &inv.id).unwrap_err(),
+        env.host.get_draft("fjord", &draft.id).unwrap_err(),
+        env.host
+            .overview("fjord", &OverviewFilter::default())
+            .unwrap_err(),
+    ] {
+        assert_eq!(e.kind(), "not-active");
+    }
+    env.host.activate("fjord").unwrap();
+    assert_eq!(
+        env.host.open("fjord", &inv.id).unwrap().totals.payable,
+        "13649.54"
+    );
+    assert_eq!(
+        env.host.get_draft("fjord", &draft.id).unwrap().lines.len(),
+        1
+    );
+}
+
+#[test]
+fn overview_filters_by_customer_reference_number_date_kind_and_status() {
+    let mut env = Env::active();
+    let a = env.invoice("c-bygg", worked_example());
+    let d = env.draft("c-kari", vec![free_line("Rådgivning", "1", "500", "25")]);
+    env.host
+        .update_draft(
+            "fjord",
+            &d.id,
+            d.version,
+            &DraftChange::SetReferences(References {
+                buyer_reference: Some("Kari 42".into()),
+                our_reference: None,
+                order_reference: None,
+            }),
+        )
+        .unwrap();
+    env.host.credit("fjord", &a.id, None, "Feil", "cn").unwrap();
+    let all = env
+        .host
+        .overview("fjord", &OverviewFilter::default())
+        .unwrap();
+    assert_eq!(
+        all.iter().map(|s| s.kind).collect::<Vec<_>>(),
+        [
+            DocumentKind::CreditNote,
+            DocumentKind::Draft,
+            DocumentKind::Invoice
+        ],
+        "newest first"
+    );
+    let q = |env: &mut Env, f: OverviewFilter| {
+        env.host
+            .overview("fjord", &f)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        q(
+            &mut env,
+            OverviewFilter {
+                customer_id: Some("c-kari".into()),
+                ..Default::default()
+            }
+        ),
+        [d.id.clone()]
+    );
+    assert_eq!(
+        q(
+            &mut env,
+            OverviewFilter {
+                reference: Some("ari 4".into()),
+                ..Default::default()
+            }
+        ),
+        [d.id.clone()]
+    );
+    assert_eq!(
+        q(
+            &mut env,
+            OverviewFilter {
+                number: Some(10001),
+                ..Default::default()
+            }
+        ),
+        [a.id.clone()]
+    );
+    assert_eq!(
+        q(
+            &mut env,
+            OverviewFilter {
+                status: Some("credited".into()),
+                ..Default::default()
+            }
+        ),
+        [a.id.clone()]
+    );
+    assert_eq!(
+        q(
+            &mut env,
+            OverviewFilter {
+                kind: Some(DocumentKind::Draft),
+                ..Default::default()
+            }
+        ),
+        [d.id.clone()]
+    );
+    assert_eq!(
+        q(
+            &mut env,
+            OverviewFilter {
+                issued_from: Some("2026-11-29".into()),
+                ..Default::default()
+            }
+        )
+        .len(),
+        0
+    );
+    assert_eq!(
+        q(
+            &mut env,
+            OverviewFilter {
+                limit: Some(1),
+                offset: Some(1),
+                ..Default::default()
+            }
+        ),
+        [d.id.clone()]
+    );
+    let bad = env
+        .host
+        .overview(
+            "fjord",
+            &OverviewFilter {
+                issued_from: Some("28.11.2026".into()),
+                limit: Some(0),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+    assert_eq!(bad.fields(), ["issued-from", "limit"]);
+}
