@@ -36,14 +36,10 @@ pub fn buyer_reference(doc: &Document) -> String {
         .unwrap_or_else(|| format!("Kundenr {}", doc.customer.number))
 }
 
-/// The buyer's electronic address: `0192:<orgnr>` for organisations, e-mail for consumers.
-/// None when the buyer has neither: such a document cannot be an EHF.
+/// The buyer's Peppol address `0192:<orgnr>`. Consumers have none (Peppol's EAS list has no
+/// e-mail scheme), so their documents have no EHF form.
 fn buyer_endpoint(doc: &Document) -> Option<(&'static str, String)> {
-    match (&doc.customer.orgnr, &doc.customer.email) {
-        (Some(o), _) => Some(("0192", o.clone())),
-        (None, Some(e)) => Some(("EM", e.clone())),
-        (None, None) => None,
-    }
+    doc.customer.orgnr.clone().map(|o| ("0192", o))
 }
 
 struct Xml(String);
@@ -191,19 +187,7 @@ pub fn render(doc: &Document, pdf: Option<&[u8]>) -> Option<String> {
             fmt_plain(line.quantity)
         );
         x.amount("cbc:LineExtensionAmount", a.net);
-        if !line.discount_percent.is_zero() {
-            x.open("cac:AllowanceCharge");
-            x.el("cbc:ChargeIndicator", "false");
-            x.el("cbc:AllowanceChargeReasonCode", "95");
-            x.el("cbc:AllowanceChargeReason", "Rabatt");
-            x.el(
-                "cbc:MultiplierFactorNumeric",
-                &fmt_plain(line.discount_percent),
-            );
-            x.amount("cbc:Amount", a.discount);
-            x.amount("cbc:BaseAmount", a.gross);
-            x.close("cac:AllowanceCharge");
-        }
+        line_adjustment(&mut x, line, a);
         x.open("cac:Item");
         x.el("cbc:Name", &line.description);
         if let Some(p) = &line.product_id {
@@ -226,6 +210,37 @@ pub fn render(doc: &Document, pdf: Option<&[u8]>) -> Option<String> {
     }
     let _ = write!(x.0, "</{root}>\n");
     Some(x.0)
+}
+
+/// The line discount as an allowance (PEPPOL-EN16931-R120: net = qty × price − allowances).
+/// A credit line whose net is fixed by what was left of the invoice line states the difference
+/// as an amount only: its percentage no longer describes it (R040 would refuse it).
+fn line_adjustment(x: &mut Xml, line: &crate::model::Line, a: &crate::calc::LineAmounts) {
+    if a.discount.is_zero() {
+        return;
+    }
+    let (charge, reason) = match (line.fixed_net, a.discount.is_sign_negative()) {
+        (Some(_), true) => (true, "Avrunding"),
+        (Some(_), false) => (false, "Rabatt og tidligere kreditert"),
+        (None, _) => (false, "Rabatt"),
+    };
+    x.open("cac:AllowanceCharge");
+    x.el("cbc:ChargeIndicator", if charge { "true" } else { "false" });
+    if !charge {
+        x.el("cbc:AllowanceChargeReasonCode", "95");
+    }
+    x.el("cbc:AllowanceChargeReason", reason);
+    if line.fixed_net.is_none() {
+        x.el(
+            "cbc:MultiplierFactorNumeric",
+            &fmt_plain(line.discount_percent),
+        );
+    }
+    x.amount("cbc:Amount", a.discount.abs());
+    if line.fixed_net.is_none() {
+        x.amount("cbc:BaseAmount", a.gross);
+    }
+    x.close("cac:AllowanceCharge");
 }
 
 impl Xml {
