@@ -109,7 +109,7 @@ impl Guest for Component {
         d.customer = customer(&d.customer.id)?;
         let today = today()?;
         let totals = invoice::check_issuable(&d, today, seller.vat_registered).map_err(err)?;
-        let doc = invoice::build(
+        let mut doc = invoice::build(
             &d,
             &seller,
             0,
@@ -119,6 +119,8 @@ impl Guest for Component {
             String::new(),
         )
         .map_err(err)?;
+        // No number is used, so there is no KID yet: the PDF shows how it will be made.
+        doc.kid = None;
         Ok(pdf::render(&doc, pdf::Mode::Preview))
     }
 
