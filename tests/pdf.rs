@@ -125,7 +125,18 @@ fn invoice_and_credit_note_say_what_the_law_requires() {
     let pdf = pdf_of(&env, &cn.id);
     qpdf_ok(&pdf);
     let t = text(&pdf, None);
-    for s in ["Kreditnota", "50001", "Krediterer faktura", "10001 (28.11.2026)", "To timer for mye", "Konsulenttimer", "2 000,00", "Kreditert beløp NOK", "500,00", "2 500,00"] {
+    for s in [
+        "Kreditnota",
+        "50001",
+        "Krediterer faktura",
+        "10001 (28.11.2026)",
+        "To timer for mye",
+        "Konsulenttimer",
+        "2 000,00",
+        "Kreditert beløp NOK",
+        "500,00",
+        "2 500,00",
+    ] {
         assert!(t.contains(s), "{s:?} missing from the credit note:\n{t}");
     }
 }

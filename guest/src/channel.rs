@@ -130,3 +130,136 @@ pub fn valid_email(e: &str) -> bool {
         })
         && !domain.contains('@')
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testdata;
+
+    fn reach(peppol: bool, efaktura: &str, avtalegiro: bool) -> Reach {
+        Reach {
+            peppol,
+            efaktura: efaktura.into(),
+            avtalegiro,
+        }
+    }
+
+    #[test]
+    fn the_first_channel_that_can_take_the_document_wins() {
+        let seller = testdata::seller();
+        let business = testdata::customer();
+        let mut consumer = testdata::customer();
+        consumer.orgnr = None;
+        let mut no_email = consumer.clone();
+        no_email.email = None;
+        let mut bad_email = consumer.clone();
+        bad_email.email = Some("kari@example.no\r\nBcc: x@y.no".into());
+        let mut prefers_print = business.clone();
+        prefers_print.preferred_channel = Some(Channel::Print);
+        let mut nowhere = no_email.clone();
+        nowhere.address.street = None;
+        use Channel::*;
+        use Kind::*;
+        let table: Vec<(&str, &Customer, Kind, Reach, Option<Channel>)> = vec![
+            (
+                "peppol lists the buyer",
+                &business,
+                Invoice,
+                reach(true, "found", true),
+                Some(Ehf),
+            ),
+            (
+                "not in peppol, consumer found",
+                &business,
+                Invoice,
+                reach(false, "found", true),
+                Some(Efaktura),
+            ),
+            (
+                "efaktura not found",
+                &consumer,
+                Invoice,
+                reach(false, "not-found", true),
+                Some(Avtalegiro),
+            ),
+            (
+                "efaktura no consent",
+                &consumer,
+                Invoice,
+                reach(false, "no-consent", true),
+                Some(Avtalegiro),
+            ),
+            (
+                "efaktura blocked, no mandate",
+                &consumer,
+                Invoice,
+                reach(false, "blocked", false),
+                Some(Email),
+            ),
+            (
+                "credit note skips efaktura and avtalegiro",
+                &consumer,
+                CreditNote,
+                reach(false, "found", true),
+                Some(Email),
+            ),
+            (
+                "no e-mail: print",
+                &no_email,
+                Invoice,
+                reach(false, "not-found", false),
+                Some(Print),
+            ),
+            (
+                "header injection is not an address",
+                &bad_email,
+                Invoice,
+                reach(false, "not-found", false),
+                Some(Print),
+            ),
+            (
+                "preference wins over the order",
+                &prefers_print,
+                Invoice,
+                reach(true, "found", true),
+                Some(Print),
+            ),
+            (
+                "no channel at all",
+                &nowhere,
+                Invoice,
+                reach(false, "blocked", false),
+                None,
+            ),
+        ];
+        for (case, customer, kind, r, expected) in table {
+            let got = choose(&seller, customer, kind, &r).map(|(c, _)| c).ok();
+            assert_eq!(got, expected, "{case}");
+        }
+        let refusals =
+            choose(&seller, &nowhere, Invoice, &reach(false, "blocked", false)).unwrap_err();
+        assert_eq!(refusals.len(), 5, "one reason per channel: {refusals:?}");
+    }
+
+    #[test]
+    fn only_enabled_channels_are_tried() {
+        let mut seller = testdata::seller();
+        seller.channels = vec![Channel::Email];
+        let mut c = testdata::customer();
+        c.preferred_channel = Some(Channel::Ehf);
+        assert_eq!(
+            choose(
+                &seller,
+                &c,
+                Kind::Invoice,
+                &Reach {
+                    peppol: true,
+                    ..Default::default()
+                }
+            )
+            .unwrap()
+            .0,
+            Channel::Email
+        );
+    }
+}
