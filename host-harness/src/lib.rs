@@ -2,6 +2,7 @@
 //! SQLite store with ledger and outbox, the distribution channels, fixtures and scenarios.
 
 pub mod api;
+pub mod bench;
 pub mod bindings;
 pub mod channels;
 pub mod db;

@@ -39,6 +39,12 @@ enum Cmd {
         #[arg(long, default_value = "fjord")]
         client: String,
     },
+    /// Measure what an invoice costs (JSON on stdout; see BENCHMARKS.md).
+    Bench {
+        /// A few repetitions only: the smoke mode CI runs.
+        #[arg(long)]
+        quick: bool,
+    },
     /// Journal, trial balance and customer balances of a client.
     Ledger {
         #[arg(long, default_value = "demo.db")]
@@ -58,6 +64,15 @@ fn main() -> Result<()> {
             host.out_dir = out;
             let report = scenario::run(&mut host, &sc)?;
             println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(())
+        }
+        Cmd::Bench { quick } => {
+            let dir =
+                std::env::temp_dir().join(format!("erp-invoicing-bench-{}", std::process::id()));
+            std::fs::create_dir_all(&dir)?;
+            let figures = host_harness::bench::run(quick, &dir);
+            let _ = std::fs::remove_dir_all(&dir);
+            println!("{}", serde_json::to_string_pretty(&figures?)?);
             Ok(())
         }
         Cmd::Overview { db, client } => {

@@ -98,6 +98,55 @@ impl Runtime {
     pub fn engine(&self) -> &Engine {
         &self.engine
     }
+
+    /// A fresh store for one call: memory capped, no WASI capability.
+    fn store(&self, client: &str, conn: Connection, today: chrono::NaiveDate) -> Store<CallState> {
+        let state = CallState {
+            client: client.to_owned(),
+            conn,
+            today,
+            taken: Vec::new(),
+            enqueued: false,
+            limits: StoreLimitsBuilder::new()
+                .memory_size(self.limits.memory_bytes)
+                .instances(4)
+                .build(),
+            wasi: WasiCtx::builder().build(),
+            table: ResourceTable::new(),
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.limits);
+        store
+            .set_fuel(self.limits.fuel)
+            .expect("Runtime::new enables fuel");
+        store.set_epoch_deadline(
+            (self.limits.deadline.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64,
+        );
+        store
+    }
+
+    /// Time `n` instantiations from the `InstancePre` (the per-call cost), each in a fresh store.
+    pub fn time_instantiation(
+        &self,
+        conn: Connection,
+        n: usize,
+    ) -> Result<(Vec<std::time::Duration>, Connection)> {
+        let mut conn = conn;
+        let mut times = Vec::with_capacity(n);
+        for _ in 0..n {
+            let t = std::time::Instant::now();
+            let mut store = self.store("bench", conn, chrono::NaiveDate::default());
+            store
+                .set_fuel(self.limits.fuel)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            self.pre
+                .instantiate(&mut store)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            times.push(t.elapsed());
+            conn = store.into_data().conn;
+        }
+        Ok((times, conn))
+    }
 }
 
 /// The compiled component, cached on disk by a hash of the wasm and the engine's settings.
@@ -225,6 +274,17 @@ impl Host {
             .expect("the connection is back after every call")
     }
 
+    /// Time `n` bare instantiations on this host's connection (no call, no transaction).
+    pub fn time_instantiation(&mut self, n: usize) -> Result<Vec<std::time::Duration>> {
+        let conn = self.conn.take().expect("no call in progress");
+        let (times, conn) = match self.rt.time_instantiation(conn, n) {
+            Ok(x) => x,
+            Err(e) => anyhow::bail!("{e:#}"),
+        };
+        self.conn = Some(conn);
+        Ok(times)
+    }
+
     /// Run one exported call as one unit of work: commit on `ok`, roll back on `err` or trap.
     pub fn call<R>(
         &mut self,
@@ -240,26 +300,8 @@ impl Host {
             return Err(CallError::Host(e.into()));
         }
         let limits = self.rt.limits;
-        let state = CallState {
-            client: client.to_owned(),
-            conn,
-            today: self.today,
-            taken: Vec::new(),
-            enqueued: false,
-            limits: StoreLimitsBuilder::new()
-                .memory_size(limits.memory_bytes)
-                .instances(4)
-                .build(),
-            wasi: WasiCtx::builder().build(),
-            table: ResourceTable::new(),
-        };
-        let mut store = Store::new(&self.rt.engine, state);
-        store.limiter(|s| &mut s.limits);
+        let mut store = self.rt.store(client, conn, self.today);
         let result = (|| {
-            store.set_fuel(limits.fuel)?;
-            store.set_epoch_deadline(
-                (limits.deadline.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64,
-            );
             let instance = self.rt.pre.instantiate(&mut store)?;
             f(instance.erp_invoicing_invoicing(), &mut store)
         })();
