@@ -69,6 +69,11 @@ CREATE TRIGGER IF NOT EXISTS documents_immutable BEFORE UPDATE ON documents
     BEGIN SELECT RAISE(ABORT, 'an issued document is immutable'); END;
 CREATE TRIGGER IF NOT EXISTS documents_kept BEFORE DELETE ON documents
     BEGIN SELECT RAISE(ABORT, 'an issued document is never deleted'); END;
+-- What the credit notes against an invoice have credited in all (derived, kept by the host as
+-- it issues credit notes, so an invoice's status needs no scan and the invoice stays immutable).
+CREATE TABLE IF NOT EXISTS credited (
+    document_id INTEGER PRIMARY KEY REFERENCES documents(id), ore INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS journal (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     client_id TEXT NOT NULL REFERENCES clients(id),
@@ -92,6 +97,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     attempts INTEGER NOT NULL DEFAULT 0, updated_at TEXT, detail TEXT
 );
 CREATE INDEX IF NOT EXISTS outbox_queued ON outbox (state);
+CREATE INDEX IF NOT EXISTS outbox_document ON outbox (document_id);
 CREATE TABLE IF NOT EXISTS delivery_attempts (
     id INTEGER PRIMARY KEY AUTOINCREMENT, outbox_id INTEGER NOT NULL REFERENCES outbox(id),
     at TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT

@@ -5,6 +5,7 @@
 
 pub mod avtalegiro;
 pub mod email;
+pub mod smtp;
 
 use anyhow::{Context, Result};
 use rusqlite::{params, Connection};

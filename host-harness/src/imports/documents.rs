@@ -11,11 +11,17 @@ use crate::fixtures::channel;
 use crate::runtime::CallState;
 use rusqlite::{params, OptionalExtension, Row};
 
-/// The status of an invoice, derived from the credit notes against it (documents stay immutable).
-const STATUS_SQL: &str = "CASE WHEN d.kind = 'credit-note' THEN 'issued' \
-     WHEN coalesce((SELECT sum(c.payable_ore) FROM documents c WHERE c.credits = d.id), 0) = 0 THEN 'issued' \
-     WHEN (SELECT sum(c.payable_ore) FROM documents c WHERE c.credits = d.id) < d.payable_ore THEN 'partially-credited' \
-     ELSE 'credited' END";
+/// The status of an invoice, from what its credit notes have credited (kept by `issue` in the
+/// `credited` table, so the documents themselves stay immutable). Needs `LEFT JOIN credited c`.
+const STATUS_SQL: &str = "CASE WHEN d.kind = 'credit-note' OR c.ore IS NULL THEN 'issued' \
+     WHEN c.ore < d.payable_ore THEN 'partially-credited' ELSE 'credited' END";
+
+/// The overview's filters, applied the same way to drafts and to documents (alias `d`).
+const FILTERS_SQL: &str = "d.client_id = ?1
+       AND (?2 IS NULL OR d.customer_id = ?2)
+       AND (?3 IS NULL OR d.buyer_ref LIKE ?3 ESCAPE '\\' OR d.our_ref LIKE ?3 ESCAPE '\\' OR d.order_ref LIKE ?3 ESCAPE '\\')
+       AND (?5 IS NULL OR d.issue_date >= ?5)
+       AND (?6 IS NULL OR d.issue_date <= ?6)";
 
 fn kind_name(k: DocumentKind) -> &'static str {
     match k {
@@ -56,7 +62,7 @@ impl CallState {
         where_sql: &str,
         p: impl rusqlite::Params,
     ) -> rusqlite::Result<Option<StoredDocument>> {
-        let sql = format!("SELECT d.id, d.kind, d.number, d.body, {STATUS_SQL} FROM documents d WHERE d.client_id = ?1 AND {where_sql}");
+        let sql = format!("SELECT d.id, d.kind, d.number, d.body, {STATUS_SQL} FROM documents d LEFT JOIN credited c ON c.document_id = d.id WHERE d.client_id = ?1 AND {where_sql}");
         let doc = self
             .conn
             .query_row(&sql, p, |r| {
@@ -233,7 +239,14 @@ impl Host for CallState {
                 doc.index.our_reference, doc.index.order_reference, issue_date, payable, doc.body, doc.ehf, doc.pdf, touched
             ],
         )?;
-        Ok(Ok(format!("doc-{}", self.conn.last_insert_rowid())))
+        let id = self.conn.last_insert_rowid();
+        if let Some(invoice) = credits {
+            self.conn.execute(
+                "INSERT INTO credited (document_id, ore) VALUES (?1, ?2) ON CONFLICT (document_id) DO UPDATE SET ore = ore + excluded.ore",
+                params![invoice, payable],
+            )?;
+        }
+        Ok(Ok(format!("doc-{id}")))
     }
 
     fn get_document(&mut self, id: String) -> wasmtime::Result<Option<StoredDocument>> {
@@ -273,24 +286,21 @@ impl Host for CallState {
                     .replace('_', "\\_")
             )
         });
-        // Drafts and documents, newest first; each filter is skipped when not given.
+        // Drafts and documents, newest first; each filter is skipped when not given. Each side
+        // walks its (client_id, touched) index; the delivery state is looked up for the page only.
         let sql = format!(
-            "SELECT * FROM (
-               SELECT 'draft-' || d.id AS id, 'draft' AS kind, NULL AS number, 'draft' AS status, d.customer_id, d.customer_name, d.buyer_ref, d.our_ref, d.order_ref,
-                      d.issue_date, d.payable_ore, NULL AS delivery, d.touched
-                 FROM drafts d WHERE d.client_id = ?1
+            "SELECT x.*, (SELECT o.state FROM outbox o WHERE o.document_id = x.doc ORDER BY o.id DESC LIMIT 1) FROM (
+               SELECT NULL AS doc, 'draft-' || d.id AS id, 'draft' AS kind, NULL AS number, 'draft' AS status, d.customer_id, d.customer_name,
+                      d.buyer_ref, d.issue_date, d.payable_ore, d.touched
+                 FROM drafts d
+                WHERE {FILTERS_SQL} AND ?4 IS NULL AND (?7 IS NULL OR ?7 = 'draft') AND (?8 IS NULL OR ?8 = 'draft')
                UNION ALL
-               SELECT 'doc-' || d.id, d.kind, d.number, {STATUS_SQL}, d.customer_id, d.customer_name, d.buyer_ref, d.our_ref, d.order_ref,
-                      d.issue_date, d.payable_ore, (SELECT o.state FROM outbox o WHERE o.document_id = d.id ORDER BY o.id DESC LIMIT 1), d.touched
-                 FROM documents d WHERE d.client_id = ?1
-             ) WHERE (?2 IS NULL OR customer_id = ?2)
-                 AND (?3 IS NULL OR buyer_ref LIKE ?3 ESCAPE '\\' OR our_ref LIKE ?3 ESCAPE '\\' OR order_ref LIKE ?3 ESCAPE '\\')
-                 AND (?4 IS NULL OR number = ?4)
-                 AND (?5 IS NULL OR issue_date >= ?5)
-                 AND (?6 IS NULL OR issue_date <= ?6)
-                 AND (?7 IS NULL OR kind = ?7)
-                 AND (?8 IS NULL OR status = ?8)
-             ORDER BY touched DESC LIMIT ?9 OFFSET ?10"
+               SELECT d.id, 'doc-' || d.id, d.kind, d.number, {STATUS_SQL}, d.customer_id, d.customer_name,
+                      d.buyer_ref, d.issue_date, d.payable_ore, d.touched
+                 FROM documents d LEFT JOIN credited c ON c.document_id = d.id
+                WHERE {FILTERS_SQL} AND (?4 IS NULL OR d.number = ?4) AND (?7 IS NULL OR d.kind = ?7) AND (?8 IS NULL OR {STATUS_SQL} = ?8)
+                ORDER BY touched DESC LIMIT ?9 OFFSET ?10
+             ) x"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(
@@ -314,17 +324,17 @@ impl Host for CallState {
 
 fn summary(r: &Row) -> rusqlite::Result<Summary> {
     Ok(Summary {
-        id: r.get(0)?,
-        kind: kind_of(&r.get::<_, String>(1)?),
-        number: r.get::<_, Option<i64>>(2)?.map(|n| n as u64),
-        status: r.get(3)?,
-        customer_id: r.get(4)?,
-        customer_name: r.get(5)?,
-        buyer_reference: r.get(6)?,
-        issue_date: r.get(9)?,
-        payable: db::from_ore(r.get(10)?),
+        id: r.get(1)?,
+        kind: kind_of(&r.get::<_, String>(2)?),
+        number: r.get::<_, Option<i64>>(3)?.map(|n| n as u64),
+        status: r.get(4)?,
+        customer_id: r.get(5)?,
+        customer_name: r.get(6)?,
+        buyer_reference: r.get(7)?,
+        issue_date: r.get(8)?,
+        payable: db::from_ore(r.get(9)?),
         delivery: r.get::<_, Option<String>>(11)?.as_deref().map(state_of),
-        updated_at: chrono::DateTime::from_timestamp_micros(r.get(12)?)
+        updated_at: chrono::DateTime::from_timestamp_micros(r.get(10)?)
             .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
             .unwrap_or_default(),
     })
