@@ -11,7 +11,10 @@ use std::process::Command;
 fn each_fixture_customer_lands_on_its_channel_and_the_files_are_real() {
     let mut env = Env::active();
     let out = tempfile::tempdir().unwrap();
-    env.host.out_dir = Some(out.path().to_path_buf());
+    env.host.delivery = Some(host_harness::channels::Config {
+        out: out.path().to_path_buf(),
+        smtp: None,
+    });
     let expected = [
         ("c-bygg", Channel::Ehf),
         ("c-kommune", Channel::Ehf),
@@ -54,8 +57,9 @@ fn each_fixture_customer_lands_on_its_channel_and_the_files_are_real() {
         );
     }
     // A second dispatch finds nothing queued: nothing is sent twice.
+    let cfg = env.host.delivery.clone().unwrap();
     assert_eq!(
-        host_harness::channels::dispatch(env.host.conn(), out.path()).unwrap(),
+        host_harness::channels::dispatch(env.host.conn(), &cfg).unwrap(),
         0
     );
     assert_eq!(env.count("SELECT count(*) FROM delivery_attempts"), 7);
@@ -127,4 +131,191 @@ fn each_fixture_customer_lands_on_its_channel_and_the_files_are_real() {
             "{got}"
         );
     }
+}
+
+#[test]
+fn a_crash_between_accept_and_record_never_sends_twice() {
+    let mut env = Env::active();
+    let out = tempfile::tempdir().unwrap();
+    env.host.delivery = Some(host_harness::channels::Config {
+        out: out.path().to_path_buf(),
+        smtp: None,
+    });
+    let inv = env.invoice("c-per", vec![free_line("Vare", "1", "100", "25")]);
+    let files = |dir: &std::path::Path| std::fs::read_dir(dir.join("print")).unwrap().count();
+    let before = files(out.path());
+    // The channel accepted it, then the dispatcher died before recording "sent".
+    env.host
+        .conn()
+        .execute("UPDATE outbox SET state = 'queued', attempts = 0, next_attempt_at = 0", [])
+        .unwrap();
+    env.host.dispatch();
+    assert_eq!(
+        files(out.path()),
+        before,
+        "nothing new reached the print service"
+    );
+    let doc = env.host.open("fjord", &inv.id).unwrap();
+    assert_eq!(
+        (
+            doc.deliveries.len(),
+            doc.deliveries[0].state,
+            doc.deliveries[0].attempts
+        ),
+        (1, DeliveryState::Sent, 1)
+    );
+    assert!(doc.deliveries[0]
+        .detail
+        .as_deref()
+        .unwrap()
+        .contains("repeat dropped"));
+}
+
+/// A one-shot SMTP server on loopback that refuses every recipient for good (550).
+fn refusing_smtp() -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        let (s, _) = listener.accept().unwrap();
+        let mut w = s.try_clone().unwrap();
+        let mut r = BufReader::new(s);
+        w.write_all(b"220 refuser ESMTP\r\n").unwrap();
+        let mut line = String::new();
+        while r.read_line(&mut line).unwrap_or(0) > 0 {
+            let reply: &[u8] = if line.starts_with("RCPT") {
+                b"550 5.1.1 no such user\r\n"
+            } else if line.starts_with("QUIT") {
+                b"221 bye\r\n"
+            } else {
+                b"250 ok\r\n"
+            };
+            w.write_all(reply).unwrap();
+            line.clear();
+        }
+    });
+    addr
+}
+
+#[test]
+fn a_permanent_refusal_falls_to_the_next_channel_and_a_transient_one_is_retried_later() {
+    let mut env = Env::active();
+    let out = tempfile::tempdir().unwrap();
+    env.host.delivery = Some(host_harness::channels::Config {
+        out: out.path().to_path_buf(),
+        smtp: Some(refusing_smtp()),
+    });
+    let inv = env.invoice("c-lise", vec![free_line("Consulting", "1", "100", "25")]);
+    let doc = env.host.open("fjord", &inv.id).unwrap();
+    let states: Vec<(Channel, DeliveryState)> = doc
+        .deliveries
+        .iter()
+        .map(|d| (d.channel, d.state))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            (Channel::Email, DeliveryState::Failed),
+            (Channel::Print, DeliveryState::Sent)
+        ]
+    );
+    assert!(
+        doc.deliveries[0].detail.as_deref().unwrap().contains("550"),
+        "{:?}",
+        doc.deliveries[0].detail
+    );
+    assert!(doc.deliveries[1]
+        .reason
+        .starts_with("fallback after email failed"));
+
+    // Nothing listens on this port: transient, so it stays queued with a backoff.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .to_string();
+    env.host.delivery = Some(host_harness::channels::Config {
+        out: out.path().to_path_buf(),
+        smtp: Some(closed),
+    });
+    let inv = env.invoice("c-lise", vec![free_line("Consulting", "2", "100", "25")]);
+    let d = &env.host.open("fjord", &inv.id).unwrap().deliveries[0];
+    assert_eq!(
+        (d.channel, d.state, d.attempts),
+        (Channel::Email, DeliveryState::Queued, 1)
+    );
+    assert!(d
+        .detail
+        .as_deref()
+        .unwrap()
+        .starts_with("transient, will retry"));
+    assert_eq!(
+        env.count("SELECT count(*) FROM outbox WHERE state = 'queued' AND next_attempt_at > 0"),
+        1
+    );
+}
+
+#[test]
+fn an_e_mail_reaches_a_real_smtp_server_with_the_pdf_attached() {
+    let Some(py) = python(&["aiosmtpd"]) else {
+        return;
+    };
+    let maildir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = Command::new(&py)
+        .args([
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            &format!("127.0.0.1:{port}"),
+            "-c",
+            "aiosmtpd.handlers.Mailbox",
+        ])
+        .arg(maildir.path().join("inbox"))
+        .spawn()
+        .unwrap();
+    let addr = format!("127.0.0.1:{port}");
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(&addr).is_err() {
+        assert!(started.elapsed().as_secs() < 20, "aiosmtpd did not start");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let mut env = Env::active();
+    let out = tempfile::tempdir().unwrap();
+    env.host.delivery = Some(host_harness::channels::Config {
+        out: out.path().to_path_buf(),
+        smtp: Some(addr.clone()),
+    });
+    let inv = env.invoice(
+        "c-lise",
+        vec![free_line("Tax return assistance", "1", "1100", "25")],
+    );
+    let d = &env.host.open("fjord", &inv.id).unwrap().deliveries[0];
+    assert_eq!(d.state, DeliveryState::Sent, "{:?}", d.detail);
+    let script = "import sys, mailbox\nfrom email import policy\nfor m in mailbox.Maildir(sys.argv[1], factory=None):\n    import email\n    m = email.message_from_bytes(m.as_bytes(), policy=policy.default)\n    print(m['To']); print(m['Subject'])\n    for p in m.iter_attachments():\n        data = p.get_content()\n        print(p.get_content_type(), data[:5].decode(), len(data))\n";
+    let run = Command::new(&py)
+        .arg("-c")
+        .arg(script)
+        .arg(maildir.path().join("inbox"))
+        .output()
+        .unwrap();
+    server.kill().ok();
+    let got = String::from_utf8_lossy(&run.stdout).to_string();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let lines: Vec<&str> = got.lines().collect();
+    assert_eq!(lines[0], "lise@example.com");
+    assert_eq!(
+        lines[1],
+        format!("Invoice {} from Fjord Regnskap AS", inv.number)
+    );
+    assert!(lines[2].starts_with("application/pdf %PDF-"), "{got}");
 }

@@ -91,28 +91,35 @@ pub fn order(seller: &Seller, customer: &Customer) -> Vec<Channel> {
     order
 }
 
-/// The first channel that can take the document, or every reason none can.
+/// The first channel that can take the document (with why), and the others that could, in
+/// order, for the host to fall back to if the first refuses for good; or every reason none can.
 pub fn choose(
     seller: &Seller,
     customer: &Customer,
     kind: Kind,
     reach: &Reach,
-) -> Result<(Channel, String), Vec<String>> {
+) -> Result<(Channel, String, Vec<Channel>), Vec<String>> {
     let mut refusals = Vec::new();
+    let mut takers = Vec::new();
     for c in order(seller, customer) {
         match can_take(c, kind, customer, reach) {
-            Ok(reason) => {
+            Ok(reason) if takers.is_empty() => {
                 let why = if customer.preferred_channel == Some(c) {
                     format!("preferred; {reason}")
                 } else {
                     reason
                 };
-                return Ok((c, why));
+                takers.push((c, why));
             }
+            Ok(reason) => takers.push((c, reason)),
             Err(r) => refusals.push(r),
         }
     }
-    Err(refusals)
+    let mut takers = takers.into_iter();
+    match takers.next() {
+        Some((c, why)) => Ok((c, why, takers.map(|(c, _)| c).collect())),
+        None => Err(refusals),
+    }
 }
 
 /// A plain, header-safe address: one `@`, no spaces, no CR/LF or other control characters.
@@ -233,7 +240,7 @@ mod tests {
             ),
         ];
         for (case, customer, kind, r, expected) in table {
-            let got = choose(&seller, customer, kind, &r).map(|(c, _)| c).ok();
+            let got = choose(&seller, customer, kind, &r).map(|(c, _, _)| c).ok();
             assert_eq!(got, expected, "{case}");
         }
         let refusals =

@@ -115,8 +115,7 @@ impl Guest for Component {
             0,
             today,
             &totals,
-            model::Channel::Print,
-            String::new(),
+            (model::Channel::Print, String::new(), Vec::new()),
         )
         .map_err(err)?;
         // No number is used, so there is no KID yet: the PDF shows how it will be made.
@@ -135,9 +134,9 @@ impl Guest for Component {
         d.customer = customer(&d.customer.id)?;
         let today = today()?;
         let totals = invoice::check_issuable(&d, today, seller.vat_registered).map_err(err)?;
-        let (ch, why) = choose_channel(&seller, &d.customer, Kind::Invoice)?;
+        let route = choose_channel(&seller, &d.customer, Kind::Invoice)?;
         let number = sequences::next("invoice", seller.invoice_start)?;
-        let doc = invoice::build(&d, &seller, number, today, &totals, ch, why).map_err(err)?;
+        let doc = invoice::build(&d, &seller, number, today, &totals, route).map_err(err)?;
         let doc_id = issue(&doc, None, &idempotency_key)?;
         documents::delete_draft(&id)?;
         open_id(&doc_id)
@@ -185,7 +184,7 @@ impl Guest for Component {
         });
         let lines = credit::lines(&inv, &earlier, requests.as_deref()).map_err(err)?;
         let customer = customer(&inv.customer.id).unwrap_or_else(|_| inv.customer.clone());
-        let (ch, why) = choose_channel(&seller, &customer, Kind::CreditNote)?;
+        let (ch, why, fallbacks) = choose_channel(&seller, &customer, Kind::CreditNote)?;
         let number = match seller.credit_note_start {
             Some(start) => sequences::next("credit-note", start)?,
             None => sequences::next("invoice", seller.invoice_start)?,
@@ -218,6 +217,7 @@ impl Guest for Component {
             credit_reason: Some(reason),
             channel: ch,
             channel_reason: why,
+            fallbacks,
         };
         let doc_id = issue(&doc, Some(invoice_id), &idempotency_key)?;
         open_id(&doc_id)
@@ -321,7 +321,11 @@ fn to_json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
-fn choose_channel(seller: &Seller, c: &model::Customer, kind: Kind) -> R<(model::Channel, String)> {
+fn choose_channel(
+    seller: &Seller,
+    c: &model::Customer,
+    kind: Kind,
+) -> R<(model::Channel, String, Vec<model::Channel>)> {
     let wit_kind = if kind == Kind::Invoice {
         t::DocumentKind::Invoice
     } else {
@@ -375,7 +379,13 @@ fn issue(doc: &Document, credits: Option<String>, key: &str) -> R<String> {
     };
     let id = documents::issue(&new)?;
     ledger::post(&id, &voucher_out(&doc.voucher))?;
-    outbox::enqueue(&id, channel_out(doc.channel), &doc.channel_reason)?;
+    let fallbacks: Vec<t::Channel> = doc.fallbacks.iter().copied().map(channel_out).collect();
+    outbox::enqueue(
+        &id,
+        channel_out(doc.channel),
+        &doc.channel_reason,
+        &fallbacks,
+    )?;
     Ok(id)
 }
 

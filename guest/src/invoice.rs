@@ -146,8 +146,7 @@ pub fn build(
     number: u64,
     today: NaiveDate,
     totals: &Totals,
-    channel: Channel,
-    channel_reason: String,
+    (channel, channel_reason, fallbacks): (Channel, String, Vec<Channel>),
 ) -> Result<Document, Error> {
     let issue = draft.dates.issue.unwrap_or(today);
     Ok(Document {
@@ -168,6 +167,7 @@ pub fn build(
         voucher: voucher(Kind::Invoice, number, issue, &draft.customer.id, totals),
         channel,
         channel_reason,
+        fallbacks,
     })
 }
 

@@ -178,4 +178,7 @@ pub struct Document {
     pub voucher: Voucher,
     pub channel: Channel,
     pub channel_reason: String,
+    /// Channels that could also take it, in order: where the host falls back to.
+    #[serde(default)]
+    pub fallbacks: Vec<Channel>,
 }

@@ -73,5 +73,6 @@ pub fn document(lines: Vec<Line>) -> Document {
         credit_reason: None,
         channel: Channel::Ehf,
         channel_reason: "test".into(),
+        fallbacks: Vec::new(),
     }
 }

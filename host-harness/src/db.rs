@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS drafts (
     touched INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS drafts_client ON drafts (client_id, touched);
+CREATE INDEX IF NOT EXISTS drafts_customer ON drafts (client_id, customer_id, touched);
 CREATE TABLE IF NOT EXISTS sequences (
     client_id TEXT NOT NULL REFERENCES clients(id), series TEXT NOT NULL, last INTEGER NOT NULL,
     PRIMARY KEY (client_id, series)
@@ -65,6 +66,10 @@ CREATE TABLE IF NOT EXISTS documents (
 );
 CREATE INDEX IF NOT EXISTS documents_client ON documents (client_id, touched);
 CREATE INDEX IF NOT EXISTS documents_credits ON documents (credits);
+-- The overview's filters: newest first within a customer, a number, an issue-date range.
+CREATE INDEX IF NOT EXISTS documents_customer ON documents (client_id, customer_id, touched);
+CREATE INDEX IF NOT EXISTS documents_number ON documents (client_id, number);
+CREATE INDEX IF NOT EXISTS documents_issued ON documents (client_id, issue_date);
 CREATE TRIGGER IF NOT EXISTS documents_immutable BEFORE UPDATE ON documents
     BEGIN SELECT RAISE(ABORT, 'an issued document is immutable'); END;
 CREATE TRIGGER IF NOT EXISTS documents_kept BEFORE DELETE ON documents
@@ -93,8 +98,13 @@ CREATE TABLE IF NOT EXISTS outbox (
     client_id TEXT NOT NULL REFERENCES clients(id),
     document_id INTEGER NOT NULL REFERENCES documents(id),
     channel TEXT NOT NULL, reason TEXT NOT NULL,
+    -- The channels to fall back to, in order, if this one refuses for good (comma-separated).
+    fallbacks TEXT NOT NULL DEFAULT '',
     state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sent', 'failed')),
-    attempts INTEGER NOT NULL DEFAULT 0, updated_at TEXT, detail TEXT
+    attempts INTEGER NOT NULL DEFAULT 0,
+    -- Unix ms before which a retry is not attempted (backoff after a transient failure).
+    next_attempt_at INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT, detail TEXT
 );
 CREATE INDEX IF NOT EXISTS outbox_queued ON outbox (state);
 CREATE INDEX IF NOT EXISTS outbox_document ON outbox (document_id);

@@ -5,7 +5,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use host_harness::api::{free_line, product_line};
 use host_harness::bindings::*;
-use host_harness::{fixtures, reports, scenario, Host, Limits, Runtime};
+use host_harness::{channels, fixtures, reports, scenario, Host, Limits, Runtime};
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -23,6 +23,9 @@ enum Cmd {
         db: PathBuf,
         #[arg(long, default_value = "demo-out")]
         out: PathBuf,
+        /// SMTP relay (`host:port`) for e-mail; without it, e-mails are written as .eml files.
+        #[arg(long, env = "INVOICING_SMTP")]
+        smtp: Option<String>,
     },
     /// Run a scenario (see fixtures/README.md) and print its JSON report.
     Run {
@@ -31,6 +34,8 @@ enum Cmd {
         db: PathBuf,
         #[arg(long)]
         out: Option<PathBuf>,
+        #[arg(long, env = "INVOICING_SMTP")]
+        smtp: Option<String>,
     },
     /// The latest drafts, invoices and credit notes of a client.
     Overview {
@@ -56,12 +61,18 @@ enum Cmd {
 
 fn main() -> Result<()> {
     match Cli::parse().cmd {
-        Cmd::Demo { db, out } => demo(&db, &out),
-        Cmd::Run { scenario, db, out } => {
+        Cmd::Demo { db, out, smtp } => demo(&db, &out, smtp),
+        Cmd::Run {
+            scenario,
+            db,
+            out,
+            smtp,
+        } => {
             let sc: scenario::Scenario = fixtures::read(&scenario)?;
             let mut host = Host::connect(Runtime::new(Limits::default())?, &db)?;
             fixtures::load_all(host.conn())?;
-            host.out_dir = out;
+            host.delivery = out.map(|out| channels::Config { out, smtp });
+            host.dispatch();
             let report = scenario::run(&mut host, &sc)?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(())
@@ -98,7 +109,7 @@ fn main() -> Result<()> {
     }
 }
 
-fn demo(db: &std::path::Path, out: &std::path::Path) -> Result<()> {
+fn demo(db: &std::path::Path, out: &std::path::Path, smtp: Option<String>) -> Result<()> {
     let started = std::time::Instant::now();
     let rt = Runtime::new(Limits::default())?;
     println!(
@@ -107,7 +118,11 @@ fn demo(db: &std::path::Path, out: &std::path::Path) -> Result<()> {
         host_harness::runtime::COMPONENT_WASM.len() / 1024
     );
     let mut host = Host::connect(rt, db)?;
-    host.out_dir = Some(out.to_path_buf());
+    host.delivery = Some(channels::Config {
+        out: out.to_path_buf(),
+        smtp,
+    });
+    host.dispatch();
     fixtures::load_all(host.conn())?;
     let run = chrono::Utc::now().timestamp_millis();
 

@@ -251,8 +251,8 @@ pub struct Host {
     pub rt: Arc<Runtime>,
     conn: Option<Connection>,
     pub today: chrono::NaiveDate,
-    /// Where delivered documents go; deliveries are dispatched after each commit when set.
-    pub out_dir: Option<PathBuf>,
+    /// The channels' settings; when set, queued deliveries are dispatched after each commit.
+    pub delivery: Option<crate::channels::Config>,
     /// Fuel the last call consumed.
     pub last_fuel: u64,
 }
@@ -263,7 +263,7 @@ impl Host {
             rt,
             conn: Some(crate::db::open(db)?),
             today: chrono::Local::now().date_naive(),
-            out_dir: None,
+            delivery: None,
             last_fuel: 0,
         })
     }
@@ -283,6 +283,16 @@ impl Host {
         };
         self.conn = Some(conn);
         Ok(times)
+    }
+
+    /// Deliver what is due (after a commit, and on start-up for what an earlier run left).
+    /// A failure leaves the deliveries queued for the next run; it never undoes the commit.
+    pub fn dispatch(&mut self) {
+        if let Some(cfg) = &self.delivery {
+            if let Err(e) = crate::channels::dispatch(self.conn(), cfg) {
+                eprintln!("dispatch: {e:#} (left queued for the next run)");
+            }
+        }
     }
 
     /// Run one exported call as one unit of work: commit on `ok`, roll back on `err` or trap.
@@ -322,11 +332,7 @@ impl Host {
         }
         self.conn = Some(conn);
         if outcome.is_ok() && enqueued {
-            if let Some(out) = self.out_dir.clone() {
-                if let Err(e) = crate::channels::dispatch(self.conn(), &out) {
-                    eprintln!("dispatch: {e:#} (left queued for the next run)");
-                }
-            }
+            self.dispatch();
         }
         outcome
     }

@@ -1,7 +1,7 @@
 //! E-mail: a real MIME message with the PDF attached, written as an `.eml` file (the SMTP
 //! transport is a later step; see the issue notes).
 
-use super::Parcel;
+use super::{Failure, Parcel};
 use anyhow::{bail, Result};
 use std::fmt::Write;
 use std::path::Path;
@@ -98,11 +98,17 @@ fn wrap(s: &str) -> String {
         .join("\r\n")
 }
 
-pub fn send(p: &Parcel, dir: &Path) -> Result<String> {
-    let m = message(p)?;
-    std::fs::write(dir.join(format!("{}.eml", p.stem())), m)?;
-    Ok(format!(
-        "e-mail written for {}",
-        p.str_at(&["customer", "email"]).unwrap_or_default()
-    ))
+/// Send through the SMTP relay when one is configured; keep a copy as `.eml` either way.
+pub fn send(p: &Parcel, dir: &Path, smtp: Option<&str>) -> Result<String, Failure> {
+    let m = message(p).map_err(|e| Failure::Permanent(format!("{e:#}")))?;
+    std::fs::write(dir.join(format!("{}.eml", p.stem())), &m)?;
+    let to = p.str_at(&["customer", "email"]).unwrap_or_default();
+    match smtp {
+        None => Ok(format!("e-mail written for {to}")),
+        Some(server) => match super::smtp::send(server, "faktura@invoicing.invalid", &to, &m) {
+            Ok(()) => Ok(format!("e-mail to {to} accepted by {server}")),
+            Err(super::smtp::SmtpError::Transient(e)) => Err(Failure::Transient(e)),
+            Err(super::smtp::SmtpError::Permanent(e)) => Err(Failure::Permanent(e)),
+        },
+    }
 }

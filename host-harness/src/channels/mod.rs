@@ -7,9 +7,8 @@ pub mod avtalegiro;
 pub mod email;
 pub mod smtp;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use rusqlite::{params, Connection};
-use std::path::Path;
 
 /// What the dispatcher knows of a document to deliver.
 pub struct Parcel {
@@ -45,38 +44,115 @@ impl Parcel {
     }
 }
 
-/// Deliver everything queued. Returns how many deliveries were sent.
-pub fn dispatch(conn: &Connection, out: &Path) -> Result<usize> {
-    let queued: Vec<(i64, String, String, String, i64, String, Option<String>, Option<Vec<u8>>)> = conn
-        .prepare("SELECT o.id, o.client_id, o.channel, d.kind, d.number, d.body, d.ehf, d.pdf FROM outbox o JOIN documents d ON d.id = o.document_id WHERE o.state = 'queued' ORDER BY o.id")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut sent = 0;
-    for (delivery, client, channel, kind, number, body, ehf, pdf) in queued {
-        let parcel = Parcel {
-            delivery,
-            client,
-            kind,
-            number,
-            body: serde_json::from_str(&body)?,
-            ehf,
-            pdf: pdf.unwrap_or_default(),
-        };
-        let outcome = deliver(&channel, &parcel, &out.join(&channel));
-        let (state, detail) = match &outcome {
-            Ok(d) => ("sent", d.clone()),
-            Err(e) => ("failed", format!("{e:#}")),
-        };
-        let now = crate::db::now();
-        conn.execute("INSERT INTO delivery_attempts (outbox_id, at, outcome, detail) VALUES (?1, ?2, ?3, ?4)", params![delivery, now, state, detail])?;
-        conn.execute("UPDATE outbox SET state = ?2, attempts = attempts + 1, updated_at = ?3, detail = ?4 WHERE id = ?1", params![delivery, state, now, detail])?;
-        sent += usize::from(outcome.is_ok());
-    }
-    Ok(sent)
+/// How a delivery attempt went wrong.
+#[derive(Debug)]
+pub enum Failure {
+    /// Worth retrying later, with backoff.
+    Transient(String),
+    /// Refused for good: fall back to the next channel.
+    Permanent(String),
 }
 
-fn deliver(channel: &str, p: &Parcel, dir: &Path) -> Result<String> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+impl<E: std::fmt::Display> From<E> for Failure {
+    /// Local I/O trouble is transient: the channel did not refuse the document.
+    fn from(e: E) -> Self {
+        Failure::Transient(e.to_string())
+    }
+}
+
+/// After this many transient failures a delivery counts as refused.
+pub const MAX_ATTEMPTS: u32 = 5;
+
+/// Backoff before retry number `attempts` (1 s, 4 s, 16 s, ... capped at an hour).
+pub fn backoff_ms(attempts: u32) -> i64 {
+    (1000i64 << (2 * attempts.min(6))).min(3_600_000)
+}
+
+/// Where the channels put what they deliver, and the SMTP relay for e-mail (none: `.eml` files).
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub out: std::path::PathBuf,
+    pub smtp: Option<String>,
+}
+
+type Queued = (
+    i64,
+    String,
+    String,
+    String,
+    u32,
+    String,
+    i64,
+    String,
+    Option<String>,
+    Option<Vec<u8>>,
+);
+
+/// Deliver everything that is due. Returns how many deliveries were sent.
+pub fn dispatch(conn: &Connection, cfg: &Config) -> Result<usize> {
+    let mut sent = 0;
+    loop {
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        let due: Vec<Queued> = conn
+            .prepare(
+                "SELECT o.id, o.client_id, o.channel, o.fallbacks, o.attempts, d.kind, d.number, d.body, d.ehf, d.pdf
+                   FROM outbox o JOIN documents d ON d.id = o.document_id
+                  WHERE o.state = 'queued' AND o.next_attempt_at <= ?1 ORDER BY o.id",
+            )?
+            .query_map([now_ms], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        if due.is_empty() {
+            return Ok(sent);
+        }
+        for (delivery, client, channel, fallbacks, attempts, kind, number, body, ehf, pdf) in due {
+            let parcel = Parcel {
+                delivery,
+                client,
+                kind,
+                number,
+                body: serde_json::from_str(&body)?,
+                ehf,
+                pdf: pdf.unwrap_or_default(),
+            };
+            let outcome = deliver(&channel, &parcel, cfg);
+            let now = crate::db::now();
+            let (state, detail) = match &outcome {
+                Ok(d) => ("sent", d.clone()),
+                Err(Failure::Transient(d)) if attempts + 1 < MAX_ATTEMPTS => {
+                    ("queued", format!("transient, will retry: {d}"))
+                }
+                Err(Failure::Transient(d)) => (
+                    "failed",
+                    format!("gave up after {MAX_ATTEMPTS} attempts: {d}"),
+                ),
+                Err(Failure::Permanent(d)) => ("failed", format!("refused: {d}")),
+            };
+            let tx = conn.unchecked_transaction()?;
+            tx.execute("INSERT INTO delivery_attempts (outbox_id, at, outcome, detail) VALUES (?1, ?2, ?3, ?4)", params![delivery, now, state, detail])?;
+            tx.execute(
+                "UPDATE outbox SET state = ?2, attempts = attempts + 1, updated_at = ?3, detail = ?4, next_attempt_at = ?5 WHERE id = ?1",
+                params![delivery, state, now, detail, now_ms + backoff_ms(attempts)],
+            )?;
+            // Refused for good: the next channel that could take it gets it.
+            if state == "failed" {
+                let mut rest = fallbacks.split(',').filter(|c| !c.is_empty());
+                if let Some(next) = rest.next() {
+                    tx.execute(
+                        "INSERT INTO outbox (client_id, document_id, channel, reason, fallbacks, updated_at)
+                         SELECT client_id, document_id, ?2, ?3, ?4, ?5 FROM outbox WHERE id = ?1",
+                        params![delivery, next, format!("fallback after {channel} failed: {detail}"), rest.collect::<Vec<_>>().join(","), now],
+                    )?;
+                }
+            }
+            tx.commit()?;
+            sent += usize::from(outcome.is_ok());
+        }
+    }
+}
+
+fn deliver(channel: &str, p: &Parcel, cfg: &Config) -> Result<String, Failure> {
+    let dir = cfg.out.join(channel);
+    std::fs::create_dir_all(&dir)?;
     let stem = p.stem();
     // The channel's own duplicate check: one receipt per delivery id.
     let receipt = dir.join(format!("{stem}.receipt.json"));
@@ -90,16 +166,19 @@ fn deliver(channel: &str, p: &Parcel, dir: &Path) -> Result<String> {
     }
     let detail = match channel {
         "ehf" => {
-            let xml = p
-                .ehf
-                .as_ref()
-                .context("this document has no EHF form (the buyer has no electronic address)")?;
+            let xml = p.ehf.as_ref().ok_or_else(|| {
+                Failure::Permanent(
+                    "this document has no EHF form (the buyer has no Peppol address)".into(),
+                )
+            })?;
             std::fs::write(dir.join(format!("{stem}.xml")), xml)?;
             let orgnr = p.str_at(&["customer", "orgnr"]).unwrap_or_default();
             format!("access point accepted {stem}.xml for 0192:{orgnr}")
         }
         "efaktura" => {
-            anyhow::ensure!(p.kind == "invoice", "eFaktura takes invoices only");
+            if p.kind != "invoice" {
+                return Err(Failure::Permanent("eFaktura takes invoices only".into()));
+            }
             std::fs::write(dir.join(format!("{stem}.pdf")), &p.pdf)?;
             let consignment = serde_json::json!({
                 "consignment-id": format!("{}-{}", p.client, p.delivery),
@@ -113,11 +192,12 @@ fn deliver(channel: &str, p: &Parcel, dir: &Path) -> Result<String> {
             "eFaktura consignment accepted".into()
         }
         "avtalegiro" => {
-            let file = avtalegiro::claim_file(p)?;
+            let file =
+                avtalegiro::claim_file(p).map_err(|e| Failure::Permanent(format!("{e:#}")))?;
             std::fs::write(dir.join(format!("{stem}.nets")), file)?;
             "AvtaleGiro claim written".into()
         }
-        "email" => email::send(p, dir)?,
+        "email" => email::send(p, &dir, cfg.smtp.as_deref())?,
         "print" => {
             let a = &p.body["customer"]["address"];
             let lines = [
@@ -137,7 +217,7 @@ fn deliver(channel: &str, p: &Parcel, dir: &Path) -> Result<String> {
             )?;
             "queued for print and post (AutoPost)".into()
         }
-        other => anyhow::bail!("unknown channel {other}"),
+        other => return Err(Failure::Permanent(format!("unknown channel {other}"))),
     };
     std::fs::write(
         &receipt,

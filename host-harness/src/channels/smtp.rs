@@ -48,9 +48,9 @@ pub fn send(server: &str, from: &str, to: &str, message: &str) -> Result<(), Smt
     let mut w = stream.try_clone().map_err(io)?;
     let mut r = BufReader::new(stream);
     let cmd = |w: &mut TcpStream,
-                   r: &mut BufReader<TcpStream>,
-                   line: &str,
-                   want: u16|
+               r: &mut BufReader<TcpStream>,
+               line: &str,
+               want: u16|
      -> Result<(), SmtpError> {
         w.write_all(format!("{line}\r\n").as_bytes()).map_err(io)?;
         reply(r, want)

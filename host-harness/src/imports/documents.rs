@@ -16,13 +16,6 @@ use rusqlite::{params, OptionalExtension, Row};
 const STATUS_SQL: &str = "CASE WHEN d.kind = 'credit-note' OR c.ore IS NULL THEN 'issued' \
      WHEN c.ore < d.payable_ore THEN 'partially-credited' ELSE 'credited' END";
 
-/// The overview's filters, applied the same way to drafts and to documents (alias `d`).
-const FILTERS_SQL: &str = "d.client_id = ?1
-       AND (?2 IS NULL OR d.customer_id = ?2)
-       AND (?3 IS NULL OR d.buyer_ref LIKE ?3 ESCAPE '\\' OR d.our_ref LIKE ?3 ESCAPE '\\' OR d.order_ref LIKE ?3 ESCAPE '\\')
-       AND (?5 IS NULL OR d.issue_date >= ?5)
-       AND (?6 IS NULL OR d.issue_date <= ?6)";
-
 fn kind_name(k: DocumentKind) -> &'static str {
     match k {
         DocumentKind::Invoice => "invoice",
@@ -277,47 +270,87 @@ impl Host for CallState {
     }
 
     fn query(&mut self, f: OverviewFilter) -> wasmtime::Result<Result<Vec<Summary>, Error>> {
-        let kind = f.kind.map(kind_name);
-        let reference = f.reference.as_ref().map(|r| {
-            format!(
-                "%{}%",
-                r.replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            )
-        });
-        // Drafts and documents, newest first; each filter is skipped when not given. Each side
-        // walks its (client_id, touched) index; the delivery state is looked up for the page only.
+        use rusqlite::types::Value;
+        // Only the filters given go into the SQL, so the planner can pick the index that fits
+        // (customer, number, issue date, credited) instead of scanning.
+        let mut common = vec!["d.client_id = :client"];
+        let mut args: Vec<(&str, Value)> = vec![(":client", self.client.clone().into())];
+        if let Some(c) = &f.customer_id {
+            common.push("d.customer_id = :customer");
+            args.push((":customer", c.clone().into()));
+        }
+        if let Some(r) = &f.reference {
+            common.push("(d.buyer_ref LIKE :reference ESCAPE '\\' OR d.our_ref LIKE :reference ESCAPE '\\' OR d.order_ref LIKE :reference ESCAPE '\\')");
+            let escaped = r
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            args.push((":reference", format!("%{escaped}%").into()));
+        }
+        if let Some(from) = &f.issued_from {
+            common.push("d.issue_date >= :from");
+            args.push((":from", from.clone().into()));
+        }
+        if let Some(to) = &f.issued_to {
+            common.push("d.issue_date <= :to");
+            args.push((":to", to.clone().into()));
+        }
+        let mut drafts = common.clone();
+        let mut docs = common;
+        if let Some(n) = f.number {
+            drafts.push("0");
+            docs.push("d.number = :number");
+            args.push((":number", (n as i64).into()));
+        }
+        match f.kind {
+            Some(DocumentKind::Draft) => docs.push("0"),
+            Some(k) => {
+                drafts.push("0");
+                docs.push(if k == DocumentKind::Invoice {
+                    "d.kind = 'invoice'"
+                } else {
+                    "d.kind = 'credit-note'"
+                });
+            }
+            None => {}
+        }
+        match f.status.as_deref() {
+            None => {}
+            Some("draft") => docs.push("0"),
+            Some(status) => {
+                drafts.push("0");
+                docs.push(match status {
+                    "issued" => "(d.kind = 'credit-note' OR c.ore IS NULL)",
+                    "partially-credited" => {
+                        "d.id IN (SELECT document_id FROM credited) AND c.ore < d.payable_ore"
+                    }
+                    _ => "d.id IN (SELECT document_id FROM credited) AND c.ore >= d.payable_ore",
+                });
+            }
+        }
+        args.push((":limit", i64::from(f.limit.unwrap_or(50)).into()));
+        args.push((":offset", i64::from(f.offset.unwrap_or(0)).into()));
+        // Drafts and documents, newest first; the delivery state is looked up for the page only.
         let sql = format!(
             "SELECT x.*, (SELECT o.state FROM outbox o WHERE o.document_id = x.doc ORDER BY o.id DESC LIMIT 1) FROM (
                SELECT NULL AS doc, 'draft-' || d.id AS id, 'draft' AS kind, NULL AS number, 'draft' AS status, d.customer_id, d.customer_name,
                       d.buyer_ref, d.issue_date, d.payable_ore, d.touched
-                 FROM drafts d
-                WHERE {FILTERS_SQL} AND ?4 IS NULL AND (?7 IS NULL OR ?7 = 'draft') AND (?8 IS NULL OR ?8 = 'draft')
+                 FROM drafts d WHERE {}
                UNION ALL
                SELECT d.id, 'doc-' || d.id, d.kind, d.number, {STATUS_SQL}, d.customer_id, d.customer_name,
                       d.buyer_ref, d.issue_date, d.payable_ore, d.touched
-                 FROM documents d LEFT JOIN credited c ON c.document_id = d.id
-                WHERE {FILTERS_SQL} AND (?4 IS NULL OR d.number = ?4) AND (?7 IS NULL OR d.kind = ?7) AND (?8 IS NULL OR {STATUS_SQL} = ?8)
-                ORDER BY touched DESC LIMIT ?9 OFFSET ?10
-             ) x"
+                 FROM documents d LEFT JOIN credited c ON c.document_id = d.id WHERE {}
+                ORDER BY touched DESC LIMIT :limit OFFSET :offset
+             ) x",
+            drafts.join(" AND "),
+            docs.join(" AND ")
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(
-            params![
-                self.client,
-                f.customer_id,
-                reference,
-                f.number.map(|n| n as i64),
-                f.issued_from,
-                f.issued_to,
-                kind,
-                f.status,
-                f.limit.unwrap_or(50),
-                f.offset.unwrap_or(0)
-            ],
-            summary,
-        )?;
+        let named: Vec<(&str, &dyn rusqlite::ToSql)> = args
+            .iter()
+            .map(|(k, v)| (*k, v as &dyn rusqlite::ToSql))
+            .collect();
+        let rows = stmt.query_map(named.as_slice(), summary)?;
         Ok(Ok(rows.collect::<Result<_, _>>()?))
     }
 }

@@ -14,6 +14,7 @@ impl Host for CallState {
         document_id: String,
         channel: Channel,
         reason: String,
+        fallbacks: Vec<Channel>,
     ) -> wasmtime::Result<Result<String, Error>> {
         let Some(doc) = parse_id(&document_id, "doc") else {
             return Ok(Err(Error::NotFound(document_id)));
@@ -27,8 +28,8 @@ impl Host for CallState {
             return Ok(Err(Error::NotFound(document_id)));
         }
         self.conn.execute(
-            "INSERT INTO outbox (client_id, document_id, channel, reason, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![self.client, doc, channel_name(channel), reason, crate::db::now()],
+            "INSERT INTO outbox (client_id, document_id, channel, reason, fallbacks, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![self.client, doc, channel_name(channel), reason, fallbacks.into_iter().map(channel_name).collect::<Vec<_>>().join(","), crate::db::now()],
         )?;
         self.enqueued = true;
         Ok(Ok(format!("delivery-{}", self.conn.last_insert_rowid())))
