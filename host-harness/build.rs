@@ -8,8 +8,14 @@ use std::process::Command;
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
     let root = manifest.parent().unwrap().to_path_buf();
-    for p in ["guest/src", "guest/Cargo.toml", "wit", "Cargo.lock"] {
-        println!("cargo:rerun-if-changed={}", root.join(p).display());
+    // Relative paths: each checkout watches its own files, even with a shared target dir.
+    for p in [
+        "../guest/src",
+        "../guest/Cargo.toml",
+        "../wit",
+        "../Cargo.lock",
+    ] {
+        println!("cargo:rerun-if-changed={p}");
     }
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     // Next to the outer target dir, so it stays warm across changes to this script.

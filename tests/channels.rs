@@ -147,7 +147,10 @@ fn a_crash_between_accept_and_record_never_sends_twice() {
     // The channel accepted it, then the dispatcher died before recording "sent".
     env.host
         .conn()
-        .execute("UPDATE outbox SET state = 'queued', attempts = 0, next_attempt_at = 0", [])
+        .execute(
+            "UPDATE outbox SET state = 'queued', attempts = 0, next_attempt_at = 0",
+            [],
+        )
         .unwrap();
     env.host.dispatch();
     assert_eq!(
@@ -318,4 +321,109 @@ fn an_e_mail_reaches_a_real_smtp_server_with_the_pdf_attached() {
         format!("Invoice {} from Fjord Regnskap AS", inv.number)
     );
     assert!(lines[2].starts_with("application/pdf %PDF-"), "{got}");
+}
+
+#[test]
+fn a_document_can_be_sent_again_on_request() {
+    let mut env = Env::active();
+    let out = tempfile::tempdir().unwrap();
+    env.host.delivery = Some(host_harness::channels::Config {
+        out: out.path().to_path_buf(),
+        smtp: None,
+    });
+    let inv = env.invoice("c-bygg", vec![free_line("Vare", "1", "100", "25")]);
+    let id = env
+        .host
+        .resend("fjord", &inv.id, Some(Channel::Email))
+        .unwrap();
+    let again = env.host.resend("fjord", &inv.id, None).unwrap();
+    assert_ne!(id, again);
+    let doc = env.host.open("fjord", &inv.id).unwrap();
+    let sent: Vec<(Channel, DeliveryState)> = doc
+        .deliveries
+        .iter()
+        .map(|d| (d.channel, d.state))
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            (Channel::Ehf, DeliveryState::Sent),
+            (Channel::Email, DeliveryState::Sent),
+            (Channel::Ehf, DeliveryState::Sent)
+        ]
+    );
+    assert!(doc.deliveries[1].reason.starts_with("resent on request"));
+    let refused = env
+        .host
+        .resend("fjord", &inv.id, Some(Channel::Efaktura))
+        .unwrap_err();
+    assert_eq!(
+        refused.kind(),
+        "not-allowed",
+        "c-bygg is not in the eFaktura directory: {refused}"
+    );
+    assert_eq!(
+        env.host
+            .resend("fjord", "doc-999", None)
+            .unwrap_err()
+            .kind(),
+        "not-found"
+    );
+}
+
+#[test]
+fn fully_crediting_an_avtalegiro_invoice_sends_the_bank_a_deletion() {
+    let mut env = Env::active();
+    let out = tempfile::tempdir().unwrap();
+    env.host.delivery = Some(host_harness::channels::Config {
+        out: out.path().to_path_buf(),
+        smtp: None,
+    });
+    let inv = env.invoice("c-ola", vec![free_line("Abonnement", "1", "399", "25")]);
+    let deletion = out.path().join(format!(
+        "avtalegiro/fjord-faktura-{}.deletion.nets",
+        inv.number
+    ));
+    env.host
+        .credit(
+            "fjord",
+            &inv.id,
+            Some(&[CreditLine {
+                line_id: 1,
+                amount: Some("100".into()),
+                quantity: None,
+            }]),
+            "Delvis",
+            "cn1",
+        )
+        .unwrap();
+    assert!(!deletion.exists(), "a partial credit leaves the claim");
+    env.host
+        .credit("fjord", &inv.id, None, "Avsluttet", "cn2")
+        .unwrap();
+    assert!(deletion.exists(), "a full credit deletes the claim");
+    if let Some(py) = python(&["netsgiro"]) {
+        let script = "import sys, netsgiro\nt = netsgiro.parse(open(sys.argv[1], 'rb').read().decode('iso-8859-1'))\nfor a in t.assignments:\n    print(a.type.name, a.get_num_transactions(), f'{a.get_total_amount():.2f}')\n    for tx in a.transactions:\n        print(tx.type.name, tx.kid, f'{tx.amount:.2f}', tx.date)\n";
+        let run = Command::new(py)
+            .arg("-c")
+            .arg(script)
+            .arg(&deletion)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "netsgiro refused the deletion: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let got = String::from_utf8(run.stdout).unwrap();
+        assert_eq!(
+            got,
+            format!(
+                "AVTALEGIRO_CANCELLATIONS 1 {p}\nAVTALEGIRO_CANCELLATION {} {p} {}\n",
+                inv.kid.as_deref().unwrap(),
+                inv.due_date,
+                p = inv.totals.payable
+            )
+        );
+    }
 }

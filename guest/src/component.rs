@@ -257,6 +257,35 @@ impl Guest for Component {
         require_active()?;
         open_id(&id)
     }
+
+    fn resend(id: String, channel: Option<t::Channel>) -> R<String> {
+        require_active()?;
+        let seller = seller()?;
+        let stored = documents::get_document(&id)
+            .ok_or_else(|| t::Error::NotFound(format!("document {id}")))?;
+        let doc = parse_document(&stored.body)?;
+        let customer = customer(&doc.customer.id).unwrap_or(doc.customer);
+        let (ch, why, fallbacks) = match channel.map(channel_in) {
+            None => choose_channel(&seller, &customer, doc.kind)?,
+            Some(c) if !seller.channels.contains(&c) => {
+                return Err(t::Error::NotAllowed(format!(
+                    "{c:?} is not enabled in the settings"
+                )))
+            }
+            Some(c) => {
+                let why = channel::can_take(c, doc.kind, &customer, &reach(&customer, doc.kind))
+                    .map_err(t::Error::NotAllowed)?;
+                (c, why, Vec::new())
+            }
+        };
+        let fallbacks: Vec<t::Channel> = fallbacks.into_iter().map(channel_out).collect();
+        outbox::enqueue(
+            &id,
+            channel_out(ch),
+            &format!("resent on request; {why}"),
+            &fallbacks,
+        )
+    }
 }
 
 // ---- the steps the exports share ----
@@ -321,17 +350,14 @@ fn to_json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
-fn choose_channel(
-    seller: &Seller,
-    c: &model::Customer,
-    kind: Kind,
-) -> R<(model::Channel, String, Vec<model::Channel>)> {
+/// What the host's directories say about this customer for this kind of document.
+fn reach(c: &model::Customer, kind: Kind) -> channel::Reach {
     let wit_kind = if kind == Kind::Invoice {
         t::DocumentKind::Invoice
     } else {
         t::DocumentKind::CreditNote
     };
-    let reach = channel::Reach {
+    channel::Reach {
         peppol: c
             .orgnr
             .as_ref()
@@ -344,8 +370,15 @@ fn choose_channel(
         }
         .into(),
         avtalegiro: directory::avtalegiro_mandate(&c.id),
-    };
-    channel::choose(seller, c, kind, &reach).map_err(|why| {
+    }
+}
+
+fn choose_channel(
+    seller: &Seller,
+    c: &model::Customer,
+    kind: Kind,
+) -> R<(model::Channel, String, Vec<model::Channel>)> {
+    channel::choose(seller, c, kind, &reach(c, kind)).map_err(|why| {
         t::Error::NotAllowed(format!(
             "no channel can take this document: {}",
             why.join("; ")

@@ -52,6 +52,9 @@ impl Host {
     pub fn open(&mut self, client: &str, id: &str) -> R<IssuedDocument> {
         self.call(client, |i, s| i.call_open(s, id))
     }
+    pub fn resend(&mut self, client: &str, id: &str, channel: Option<Channel>) -> R<String> {
+        self.call(client, |i, s| i.call_resend(s, id, channel))
+    }
 }
 
 impl Default for OverviewFilter {

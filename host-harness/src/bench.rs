@@ -136,7 +136,7 @@ pub fn run(quick: bool, dir: &Path) -> Result<Vec<Figure>> {
     ));
 
     // Each operation through the component, with its SQLite commit (synchronous=FULL).
-    for n in [5usize, 200] {
+    for n in [5usize, 200, 500] {
         let mut t: [Vec<f64>; 5] = Default::default();
         let mut fuel = [0u64; 5];
         for i in 0..reps {
@@ -199,7 +199,7 @@ pub fn run(quick: bool, dir: &Path) -> Result<Vec<Figure>> {
     }
 
     // The same rendering natively: the guest's own code compiled for this machine.
-    for n in [5usize, 200] {
+    for n in [5usize, 200, 500] {
         let d = h.create_draft("fjord", "c-bygg")?;
         let d = h.update_draft("fjord", &d.id, d.version, &DraftChange::AddLines(lines(n)))?;
         let mut wasm = Vec::new();

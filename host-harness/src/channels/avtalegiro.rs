@@ -29,8 +29,18 @@ fn latin1_field(s: &str, width: usize) -> String {
     format!("{s:<width$}")
 }
 
-/// One transmission with one assignment holding this invoice's claim.
-pub fn claim_file(p: &Parcel) -> Result<Vec<u8>> {
+/// Whether a file asks the bank to collect a claim or to delete one it holds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Request {
+    /// Assignment type 00, transaction type 02 (the payee notifies the payer).
+    Claim,
+    /// Assignment type 36, transaction type 93: cancel a claim not yet due.
+    Deletion,
+}
+
+/// One transmission with one assignment holding this invoice's claim (or its deletion).
+/// `p` is the invoice's parcel.
+pub fn claim_file(p: &Parcel, request: Request) -> Result<Vec<u8>> {
     anyhow::ensure!(p.kind == "invoice", "AvtaleGiro claims invoices only");
     let kid = p
         .str_at(&["kid"])
@@ -45,6 +55,10 @@ pub fn claim_file(p: &Parcel) -> Result<Vec<u8>> {
     let account = p.str_at(&["seller", "bank_account"]).context("account")?;
     let name = p.str_at(&["customer", "name"]).unwrap_or_default();
     let transmission = format!("{:07}", p.delivery % 10_000_000);
+    let (assignment, tt) = match request {
+        Request::Claim => ("00", "02"),
+        Request::Deletion => ("36", "93"),
+    };
     let tx = "0000001";
     let records = [
         format!(
@@ -52,22 +66,22 @@ pub fn claim_file(p: &Parcel) -> Result<Vec<u8>> {
             "0".repeat(49)
         ),
         format!(
-            "NY210020{}{transmission}{account}{}",
+            "NY21{assignment}20{}{transmission}{account}{}",
             "0".repeat(9),
             "0".repeat(45)
         ),
         format!(
-            "NY210230{tx}{due}{}{ore:017}{kid:>25}000000",
+            "NY21{tt}30{tx}{due}{}{ore:017}{kid:>25}000000",
             " ".repeat(11)
         ),
         format!(
-            "NY210231{tx}{}{}{}00000",
+            "NY21{tt}31{tx}{}{}{}00000",
             latin1_field(&name, 10),
             " ".repeat(25),
             latin1_field(&format!("Faktura {}", p.number), 25)
         ),
         format!(
-            "NY210088{:08}{:08}{ore:017}{due}{due}{}",
+            "NY21{assignment}88{:08}{:08}{ore:017}{due}{due}{}",
             1,
             4,
             "0".repeat(27)

@@ -8,7 +8,7 @@ pub mod email;
 pub mod smtp;
 
 use anyhow::Result;
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 /// What the dispatcher knows of a document to deliver.
 pub struct Parcel {
@@ -145,9 +145,58 @@ pub fn dispatch(conn: &Connection, cfg: &Config) -> Result<usize> {
                 }
             }
             tx.commit()?;
+            if outcome.is_ok() && parcel.kind == "credit-note" {
+                cancel_avtalegiro_claim(conn, &parcel, cfg)?;
+            }
             sent += usize::from(outcome.is_ok());
         }
     }
+}
+
+/// A credit note that credits all of an invoice claimed by AvtaleGiro cancels the claim: the
+/// bank gets a deletion request (written once, beside the claim).
+fn cancel_avtalegiro_claim(conn: &Connection, credit_note: &Parcel, cfg: &Config) -> Result<()> {
+    let Some(invoice) = credit_note
+        .body
+        .pointer("/credited/id")
+        .and_then(|v| v.as_str())
+        .and_then(|id| id.strip_prefix("doc-")?.parse::<i64>().ok())
+    else {
+        return Ok(());
+    };
+    let claimed: Option<(i64, String, i64, String)> = conn
+        .query_row(
+            "SELECT o.id, d.client_id, d.number, d.body FROM documents d JOIN outbox o ON o.document_id = d.id
+              JOIN credited c ON c.document_id = d.id
+             WHERE d.id = ?1 AND o.channel = 'avtalegiro' AND o.state = 'sent' AND c.ore >= d.payable_ore",
+            [invoice],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    let Some((delivery, client, number, body)) = claimed else {
+        return Ok(());
+    };
+    let p = Parcel {
+        delivery,
+        client,
+        kind: "invoice".into(),
+        number,
+        body: serde_json::from_str(&body)?,
+        ehf: None,
+        pdf: Vec::new(),
+    };
+    let path = cfg
+        .out
+        .join("avtalegiro")
+        .join(format!("{}.deletion.nets", p.stem()));
+    if !path.exists() {
+        std::fs::create_dir_all(cfg.out.join("avtalegiro"))?;
+        std::fs::write(
+            path,
+            avtalegiro::claim_file(&p, avtalegiro::Request::Deletion)?,
+        )?;
+    }
+    Ok(())
 }
 
 fn deliver(channel: &str, p: &Parcel, cfg: &Config) -> Result<String, Failure> {
@@ -192,8 +241,8 @@ fn deliver(channel: &str, p: &Parcel, cfg: &Config) -> Result<String, Failure> {
             "eFaktura consignment accepted".into()
         }
         "avtalegiro" => {
-            let file =
-                avtalegiro::claim_file(p).map_err(|e| Failure::Permanent(format!("{e:#}")))?;
+            let file = avtalegiro::claim_file(p, avtalegiro::Request::Claim)
+                .map_err(|e| Failure::Permanent(format!("{e:#}")))?;
             std::fs::write(dir.join(format!("{stem}.nets")), file)?;
             "AvtaleGiro claim written".into()
         }

@@ -331,6 +331,13 @@ impl Host for CallState {
         args.push((":limit", i64::from(f.limit.unwrap_or(50)).into()));
         args.push((":offset", i64::from(f.offset.unwrap_or(0)).into()));
         // Drafts and documents, newest first; the delivery state is looked up for the page only.
+        // A number matches a row or two: sorting those beats walking the whole client in
+        // `touched` order, which is what SQLite picks when the ORDER BY sits on the union.
+        let (inner_order, outer_order) = if f.number.is_some() {
+            ("", "ORDER BY x.touched DESC LIMIT :limit OFFSET :offset")
+        } else {
+            ("ORDER BY touched DESC LIMIT :limit OFFSET :offset", "")
+        };
         let sql = format!(
             "SELECT x.*, (SELECT o.state FROM outbox o WHERE o.document_id = x.doc ORDER BY o.id DESC LIMIT 1) FROM (
                SELECT NULL AS doc, 'draft-' || d.id AS id, 'draft' AS kind, NULL AS number, 'draft' AS status, d.customer_id, d.customer_name,
@@ -340,8 +347,8 @@ impl Host for CallState {
                SELECT d.id, 'doc-' || d.id, d.kind, d.number, {STATUS_SQL}, d.customer_id, d.customer_name,
                       d.buyer_ref, d.issue_date, d.payable_ore, d.touched
                  FROM documents d LEFT JOIN credited c ON c.document_id = d.id WHERE {}
-                ORDER BY touched DESC LIMIT :limit OFFSET :offset
-             ) x",
+                {inner_order}
+             ) x {outer_order}",
             drafts.join(" AND "),
             docs.join(" AND ")
         );
