@@ -175,9 +175,14 @@ pub fn now() -> String {
         .to_string()
 }
 
-/// A strictly increasing stamp for "newest first" (wall time in µs, bumped past the last one).
-pub fn touch(conn: &Connection) -> rusqlite::Result<i64> {
+/// A strictly increasing stamp per client for "newest first" (wall time in µs, bumped past the
+/// client's last one; each lookup walks the end of a (client_id, touched) index).
+pub fn touch(conn: &Connection, client: &str) -> rusqlite::Result<i64> {
     let now = chrono::Utc::now().timestamp_micros();
-    let last: i64 = conn.query_row("SELECT max(coalesce((SELECT max(touched) FROM drafts), 0), coalesce((SELECT max(touched) FROM documents), 0))", [], |r| r.get(0))?;
+    let last: i64 = conn.query_row(
+        "SELECT max(coalesce((SELECT max(touched) FROM drafts WHERE client_id = ?1), 0), coalesce((SELECT max(touched) FROM documents WHERE client_id = ?1), 0))",
+        [client],
+        |r| r.get(0),
+    )?;
     Ok(now.max(last + 1))
 }

@@ -109,7 +109,7 @@ impl Host for CallState {
             Ok(p) => p,
             Err(e) => return Ok(Err(e)),
         };
-        let touched = db::touch(&self.conn)?;
+        let touched = db::touch(&self.conn, &self.client)?;
         self.conn.execute(
             "INSERT INTO drafts (client_id, version, customer_id, customer_name, buyer_ref, our_ref, order_ref, issue_date, payable_ore, body, touched) VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![self.client, index.customer_id, index.customer_name, index.buyer_reference, index.our_reference, index.order_reference, index.issue_date, payable, body, touched],
@@ -151,7 +151,7 @@ impl Host for CallState {
             Ok(p) => p,
             Err(e) => return Ok(Err(e)),
         };
-        let touched = db::touch(&self.conn)?;
+        let touched = db::touch(&self.conn, &self.client)?;
         // Compare-and-set on the version: a stale writer never overwrites a newer draft.
         let changed = self.conn.execute(
             "UPDATE drafts SET version = version + 1, customer_id = ?4, customer_name = ?5, buyer_ref = ?6, our_ref = ?7, order_ref = ?8, issue_date = ?9, payable_ore = ?10, body = ?11, touched = ?12 \
@@ -223,7 +223,7 @@ impl Host for CallState {
         let Some(issue_date) = doc.index.issue_date.clone() else {
             return Ok(Err(refuse("an issued document has an issue date")));
         };
-        let touched = db::touch(&self.conn)?;
+        let touched = db::touch(&self.conn, &self.client)?;
         self.conn.execute(
             "INSERT INTO documents (client_id, kind, series, number, credits, idempotency_key, customer_id, customer_name, buyer_ref, our_ref, order_ref, issue_date, payable_ore, body, ehf, pdf, touched) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
