@@ -57,12 +57,9 @@ fn clip(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rust_decimal_macros_free::d;
 
-    mod rust_decimal_macros_free {
-        pub fn d(s: &str) -> rust_decimal::Decimal {
-            s.parse().unwrap()
-        }
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
     }
 
     #[test]
