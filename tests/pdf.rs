@@ -249,3 +249,56 @@ fn preview_and_issued_invoice_differ_only_in_the_marking_and_the_number() {
     );
     assert!(preview.contains("FORHÅNDSVISNING") && preview.contains("tildeles ved fakturering"));
 }
+
+#[test]
+fn the_logo_and_the_modern_template_reach_the_pdf() {
+    if tool("pdfimages").is_none() || tool("pdftotext").is_none() {
+        return;
+    }
+    let mut env = Env::active();
+    let inv = env.invoice("c-bygg", worked_example());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f.pdf");
+    std::fs::write(&path, pdf_of(&env, &inv.id)).unwrap();
+    let list = String::from_utf8(
+        Command::new("pdfimages")
+            .arg("-list")
+            .arg(&path)
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let images: Vec<&str> = list.lines().skip(2).collect();
+    assert_eq!(images.len(), 1, "{list}");
+    assert!(
+        images[0].split_whitespace().collect::<Vec<_>>()[3..6] == ["240", "100", "rgb"],
+        "{list}"
+    );
+    qpdf_ok(&std::fs::read(&path).unwrap());
+
+    // nordlys uses the modern template and has no logo.
+    env.host.activate("nordlys").unwrap();
+    let d = env.host.create_draft("nordlys", "n-anna").unwrap();
+    env.host
+        .update_draft(
+            "nordlys",
+            &d.id,
+            1,
+            &DraftChange::AddLines(vec![product_line("n-logo", "1")]),
+        )
+        .unwrap();
+    let n = env.host.finalize("nordlys", &d.id, "n").unwrap();
+    let pdf = pdf_of(&env, &n.id);
+    let t = text(&pdf, None);
+    assert!(
+        t.contains("Nordlys Design Kari Holm")
+            && t.contains("Invoice")
+            && t.contains("Outside VAT scope"),
+        "{t}"
+    );
+    assert!(
+        !String::from_utf8_lossy(&pdf).contains("/XObject"),
+        "no logo, no image"
+    );
+}

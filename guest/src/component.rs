@@ -540,6 +540,7 @@ fn raw_settings() -> settings::RawSettings {
         }),
         kid_customer_digits: s.kid_customer_digits,
         language: s.language,
+        logo: s.logo,
     }
 }
 

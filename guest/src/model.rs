@@ -67,6 +67,9 @@ pub struct Seller {
     pub kid_algorithm: KidAlgorithm,
     pub kid_customer_digits: u8,
     pub language: String,
+    /// Used when the PDF is rendered at issue; the stored PDF keeps it, the JSON does not.
+    #[serde(skip)]
+    pub logo: Option<crate::pdf::Logo>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

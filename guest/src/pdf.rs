@@ -138,7 +138,7 @@ const EN: Words = Words {
     orgnr: "Org. no.",
     exempt: "VAT exempt",
     zero: "Zero-rated",
-    outside: "Outside the scope of VAT",
+    outside: "Outside VAT scope",
 };
 
 /// Language of a document: the customer's, else the client's.
@@ -279,6 +279,53 @@ fn pdf_string(s: &str) -> String {
     out
 }
 
+/// The client's logo: a JPEG, embedded as it is (DCTDecode), so no image decoding is needed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Logo {
+    pub width: u32,
+    pub height: u32,
+    /// 1 (grey), 3 (RGB) or 4 (CMYK).
+    pub components: u8,
+    pub jpeg: Vec<u8>,
+}
+
+impl Logo {
+    /// Read the size and colour components from a JPEG's start-of-frame segment.
+    pub fn from_jpeg(bytes: &[u8]) -> Result<Logo, String> {
+        if !bytes.starts_with(&[0xFF, 0xD8]) {
+            return Err("not a JPEG image".into());
+        }
+        let mut i = 2;
+        while i + 4 <= bytes.len() {
+            if bytes[i] != 0xFF {
+                return Err("a damaged JPEG image".into());
+            }
+            let marker = bytes[i + 1];
+            let len = u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]) as usize;
+            // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC) carry the frame header.
+            if (0xC0..=0xCF).contains(&marker) && ![0xC4, 0xC8, 0xCC].contains(&marker) {
+                let f = bytes.get(i + 4..i + 10).ok_or("a damaged JPEG image")?;
+                let (height, width, components) = (
+                    u16::from_be_bytes([f[1], f[2]]) as u32,
+                    u16::from_be_bytes([f[3], f[4]]) as u32,
+                    f[5],
+                );
+                if width == 0 || height == 0 || ![1, 3, 4].contains(&components) {
+                    return Err("an unsupported JPEG image".into());
+                }
+                return Ok(Logo {
+                    width,
+                    height,
+                    components,
+                    jpeg: bytes.to_vec(),
+                });
+            }
+            i += 2 + len;
+        }
+        Err("a JPEG image without a frame header".into())
+    }
+}
+
 /// A coordinate or size in points, written with two decimals by integer arithmetic: float
 /// formatting is the most expensive thing a page does inside the component (measured: a
 /// 200-line invoice cost about half its fuel in `{:.2}`).
@@ -311,6 +358,10 @@ impl Page {
     fn right(&mut self, x_right: f32, y: f32, size: f32, bold: bool, s: &str) {
         self.text(x_right - text_width(s, size, bold), y, size, bold, s);
     }
+    /// The colour of what is drawn next (text and fills).
+    fn color(&mut self, rgb: (f32, f32, f32)) {
+        let _ = writeln!(self.0, "{} {} {} rg", Pt(rgb.0), Pt(rgb.1), Pt(rgb.2));
+    }
     fn rule(&mut self, y: f32) {
         let _ = writeln!(
             self.0,
@@ -335,6 +386,9 @@ impl Page {
         );
     }
 }
+
+/// Column right edges of the VAT summary: rate, base, VAT, category (its label needs ~90 pt).
+const SUMMARY_COLS: [f32; 4] = [320.0, 395.0, 450.0, PAGE_W - MARGIN];
 
 /// Column right edges of the lines table (the description is left-aligned at the margin).
 const COLS: [f32; 7] = [MARGIN, 330.0, 365.0, 425.0, 465.0, 495.0, PAGE_W - MARGIN];
@@ -436,7 +490,11 @@ pub fn render(doc: &Document, mode: Mode) -> Vec<u8> {
         p.right(PAGE_W - MARGIN, FOOTER_Y, 8.0, false, &label);
         p.text(MARGIN, FOOTER_Y, 8.0, false, &seller_line(doc, w));
     }
-    write_pdf(&pages, &format!("{} {}", title(doc, w), doc.number))
+    write_pdf(
+        &pages,
+        &format!("{} {}", title(doc, w), doc.number),
+        doc.seller.logo.as_ref(),
+    )
 }
 
 fn title(doc: &Document, w: &Words) -> &'static str {
@@ -488,8 +546,35 @@ fn header(
 ) -> f32 {
     let s = &doc.seller;
     let top = PAGE_H - MARGIN;
-    p.fill(accent, 0.0, PAGE_H - 14.0, PAGE_W, 14.0);
-    p.text(MARGIN, top - 10.0, 16.0, true, &s.name);
+    // The logo, if any, sits top left in a 110 × 45 pt box; the seller's name beside it.
+    let name_x = match &s.logo {
+        Some(logo) => {
+            let scale = (110.0 / logo.width as f32).min(45.0 / logo.height as f32);
+            let (lw, lh) = (logo.width as f32 * scale, logo.height as f32 * scale);
+            let _ = writeln!(
+                p.0,
+                "q {} 0 0 {} {} {} cm /Logo Do Q",
+                Pt(lw),
+                Pt(lh),
+                Pt(MARGIN),
+                Pt(top + 5.0 - lh)
+            );
+            MARGIN + lw + 12.0
+        }
+        None => MARGIN,
+    };
+    if s.template == "modern" {
+        // A colour band with the name and the title in white.
+        p.fill(accent, 0.0, PAGE_H - 62.0, PAGE_W, 62.0);
+        p.color((1.0, 1.0, 1.0));
+        p.text(name_x, PAGE_H - 40.0, 16.0, true, &s.name);
+        p.right(PAGE_W - MARGIN, PAGE_H - 40.0, 20.0, true, title(doc, w));
+        p.color((0.0, 0.0, 0.0));
+    } else {
+        p.fill(accent, 0.0, PAGE_H - 14.0, PAGE_W, 14.0);
+        p.text(name_x, top - 10.0, 16.0, true, &s.name);
+        p.right(PAGE_W - MARGIN, top - 10.0, 20.0, true, title(doc, w));
+    }
     let mut y = top - 26.0;
     for l in [
         s.address.street.clone(),
@@ -502,11 +587,10 @@ fn header(
     .into_iter()
     .flatten()
     {
-        p.text(MARGIN, y, 9.0, false, &l);
+        p.text(name_x, y, 9.0, false, &l);
         y -= 11.0;
     }
-    p.text(MARGIN, y, 9.0, false, &seller_line(doc, w));
-    p.right(PAGE_W - MARGIN, top - 10.0, 20.0, true, title(doc, w));
+    p.text(name_x, y, 9.0, false, &seller_line(doc, w));
     if mode == Mode::Preview {
         p.right(PAGE_W - MARGIN, top - 30.0, 14.0, true, w.preview);
     }
@@ -601,13 +685,19 @@ fn summary(p: &mut Page, doc: &Document, totals: &Totals, w: &Words, nb: bool, m
     p.text(300.0, y, 9.0, true, w.vat_summary);
     y -= ROW_H;
     for (i, h) in w.vat_cols.iter().enumerate() {
-        p.right([340.0, 420.0, 480.0, PAGE_W - MARGIN][i], y, 8.5, true, h);
+        p.right(SUMMARY_COLS[i], y, 8.5, true, h);
     }
     for g in &totals.groups {
         y -= ROW_H;
-        p.right(340.0, y, 8.5, false, &vat_label(g.code, w, nb, true));
-        p.right(420.0, y, 8.5, false, &amount(g.base, nb));
-        p.right(480.0, y, 8.5, false, &amount(g.vat, nb));
+        p.right(
+            SUMMARY_COLS[0],
+            y,
+            8.5,
+            false,
+            &vat_label(g.code, w, nb, true),
+        );
+        p.right(SUMMARY_COLS[1], y, 8.5, false, &amount(g.base, nb));
+        p.right(SUMMARY_COLS[2], y, 8.5, false, &amount(g.vat, nb));
         p.right(
             PAGE_W - MARGIN,
             y,
@@ -670,52 +760,77 @@ fn account(a: &str) -> String {
     }
 }
 
-/// Assemble the PDF file: catalog, pages, two standard fonts, content streams, xref.
-fn write_pdf(pages: &[Page], title: &str) -> Vec<u8> {
+/// Assemble the PDF file: catalog, pages, two standard fonts, the logo, content streams, xref.
+fn write_pdf(pages: &[Page], title: &str, logo: Option<&Logo>) -> Vec<u8> {
     let n = pages.len();
-    // Objects: 1 catalog, 2 pages, 3 F1, 4 F2, 5 info, then (page, content) pairs.
-    let mut objs: Vec<String> = vec![
-        "<< /Type /Catalog /Pages 2 0 R >>".into(),
-        format!(
-            "<< /Type /Pages /Kids [{}] /Count {n} >>",
-            (0..n)
-                .map(|i| format!("{} 0 R", 6 + 2 * i))
-                .collect::<Vec<_>>()
-                .join(" ")
-        ),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into(),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>"
-            .into(),
+    // Objects: 1 catalog, 2 pages, 3 F1, 4 F2, 5 info, 6 logo (or an empty dictionary), then
+    // (page, content) pairs.
+    let kids: Vec<String> = (0..n).map(|i| format!("{} 0 R", 7 + 2 * i)).collect();
+    let mut objs: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        format!("<< /Type /Pages /Kids [{}] /Count {n} >>", kids.join(" ")).into_bytes(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+            .to_vec(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>"
+            .to_vec(),
         format!(
             "<< /Title {} /Producer (erp-invoicing) >>",
             pdf_string(title)
-        ),
+        )
+        .into_bytes(),
     ];
-    for (i, p) in pages.iter().enumerate() {
-        objs.push(format!("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents {} 0 R >>", 7 + 2 * i));
-        objs.push(format!(
-            "<< /Length {} >>\nstream\n{}endstream",
-            p.0.len(),
-            p.0
-        ));
+    match logo {
+        Some(l) => {
+            let space = match l.components {
+                1 => "/DeviceGray",
+                4 => "/DeviceCMYK",
+                _ => "/DeviceRGB",
+            };
+            let mut o = format!(
+                "<< /Type /XObject /Subtype /Image /Width {} /Height {} /ColorSpace {space} /BitsPerComponent 8 /Filter /DCTDecode /Length {} >>\nstream\n",
+                l.width,
+                l.height,
+                l.jpeg.len()
+            )
+            .into_bytes();
+            o.extend_from_slice(&l.jpeg);
+            o.extend_from_slice(b"\nendstream");
+            objs.push(o);
+        }
+        None => objs.push(b"<< >>".to_vec()),
     }
-    let mut out = String::from("%PDF-1.4\n");
+    let xobject = if logo.is_some() {
+        " /XObject << /Logo 6 0 R >>"
+    } else {
+        ""
+    };
+    for (i, p) in pages.iter().enumerate() {
+        objs.push(
+            format!("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R /F2 4 0 R >>{xobject} >> /Contents {} 0 R >>", 8 + 2 * i)
+                .into_bytes(),
+        );
+        objs.push(format!("<< /Length {} >>\nstream\n{}endstream", p.0.len(), p.0).into_bytes());
+    }
+    let mut out = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec();
     let mut offsets = Vec::with_capacity(objs.len());
     for (i, o) in objs.iter().enumerate() {
         offsets.push(out.len());
-        let _ = write!(out, "{} 0 obj\n{o}\nendobj\n", i + 1);
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(o);
+        out.extend_from_slice(b"\nendobj\n");
     }
     let xref = out.len();
-    let _ = write!(out, "xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1);
+    let mut tail = format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1);
     for o in offsets {
-        let _ = write!(out, "{o:010} 00000 n \n");
+        let _ = write!(tail, "{o:010} 00000 n \n");
     }
     let _ = write!(
-        out,
+        tail,
         "trailer\n<< /Size {} /Root 1 0 R /Info 5 0 R >>\nstartxref\n{xref}\n%%EOF\n",
         objs.len() + 1
     );
-    out.into_bytes()
+    out.extend_from_slice(tail.as_bytes());
+    out
 }
 
 #[cfg(test)]
@@ -734,5 +849,25 @@ mod tests {
     fn strings_are_escaped_in_winansi() {
         assert_eq!(pdf_string("a(b)\\ æ"), "(a\\(b\\)\\\\ \\346)");
         assert_eq!(pdf_string("€ Ω"), "(\\200 ?)");
+    }
+}
+
+#[cfg(test)]
+mod logo_tests {
+    use super::Logo;
+
+    #[test]
+    fn a_jpeg_gives_its_size_and_anything_else_a_reason() {
+        let logo = Logo::from_jpeg(include_bytes!("../../fixtures/fjord-logo.jpg")).unwrap();
+        assert_eq!((logo.width, logo.height, logo.components), (240, 100, 3));
+        assert_eq!(
+            Logo::from_jpeg(b"GIF89a"),
+            Err("not a JPEG image".to_string())
+        );
+        assert!(
+            Logo::from_jpeg(&[0xFF, 0xD8, 0xFF, 0xC0, 0, 8]).is_err(),
+            "truncated"
+        );
+        assert!(Logo::from_jpeg(&[0xFF, 0xD8, 0x00]).is_err());
     }
 }

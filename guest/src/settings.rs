@@ -29,6 +29,8 @@ pub struct RawSettings {
     pub kid_algorithm: Option<KidAlgorithm>,
     pub kid_customer_digits: Option<u8>,
     pub language: Option<String>,
+    #[serde(skip)]
+    pub logo: Option<Vec<u8>>,
 }
 
 fn text(v: &Option<String>) -> Option<String> {
@@ -138,6 +140,16 @@ pub fn validate(raw: &RawSettings) -> Result<Seller, Problems> {
     if !LANGUAGES.contains(&language.as_str()) {
         p.add("language", "nb or en");
     }
+    let logo = match &raw.logo {
+        Some(bytes) if bytes.len() > 512 * 1024 => {
+            p.add("logo", "at most 512 KiB");
+            None
+        }
+        Some(bytes) => crate::pdf::Logo::from_jpeg(bytes)
+            .map_err(|m| p.add("logo", m))
+            .ok(),
+        None => None,
+    };
     if !p.0.is_empty() {
         return Err(p);
     }
@@ -166,6 +178,7 @@ pub fn validate(raw: &RawSettings) -> Result<Seller, Problems> {
         kid_algorithm: kid_algorithm.unwrap_or(KidAlgorithm::Mod10),
         kid_customer_digits,
         language,
+        logo,
     })
 }
 

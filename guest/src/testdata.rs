@@ -28,6 +28,7 @@ pub fn seller() -> Seller {
         kid_algorithm: KidAlgorithm::Mod10,
         kid_customer_digits: 4,
         language: "nb".into(),
+        logo: None,
     }
 }
 

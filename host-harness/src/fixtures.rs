@@ -38,6 +38,8 @@ pub struct Settings {
     pub kid_algorithm: Option<String>,
     pub kid_customer_digits: Option<u8>,
     pub language: Option<String>,
+    /// A JPEG file, relative to the fixtures folder.
+    pub logo: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -206,6 +208,11 @@ impl From<&Settings> for b::ClientSettings {
             }),
             kid_customer_digits: s.kid_customer_digits,
             language: s.language.clone(),
+            // An unreadable file reaches the component as no image, so activation names it.
+            logo: s
+                .logo
+                .as_ref()
+                .map(|f| std::fs::read(dir().join(f)).unwrap_or_default()),
         }
     }
 }
