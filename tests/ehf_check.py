@@ -73,7 +73,7 @@ def check(path):
                        Decimal((l.find("cac:Item/cac:ClassifiedTaxCategory/cbc:Percent", NS).text if l.find("cac:Item/cac:ClassifiedTaxCategory/cbc:Percent", NS) is not None else "0")) == pct]
         if sum((D(l.find("cbc:LineExtensionAmount", NS)) for l in group_lines), Decimal(0)) != base:
             errors.append(f"BR-{cat}-08: base of {cat} {pct}%")
-        if cat in ("E", "O") and st.find("cac:TaxCategory/cbc:TaxExemptionReason", NS) is None and st.find("cac:TaxCategory/cbc:TaxExemptionReasonCode", NS) is None:
+        if cat in ("E", "AE", "O") and st.find("cac:TaxCategory/cbc:TaxExemptionReason", NS) is None and st.find("cac:TaxCategory/cbc:TaxExemptionReasonCode", NS) is None:
             errors.append(f"BR-{cat}-10: exemption reason")
     # PEPPOL-EN16931-R120: line net = qty × price − allowances (±0.02)
     for l in lines:

@@ -142,6 +142,34 @@ fn invoice_and_credit_note_say_what_the_law_requires() {
 }
 
 #[test]
+fn reverse_charge_prints_what_the_law_asks_and_needs_a_business_buyer() {
+    if tool("pdftotext").is_none() {
+        return;
+    }
+    let mut env = Env::active();
+    let inv = env.invoice(
+        "c-bygg",
+        vec![free_line("Klimakvoter", "10", "812.50", "reverse")],
+    );
+    assert_eq!(
+        (inv.totals.vat.as_str(), inv.vat_groups[0].category.as_str()),
+        ("0.00", "AE")
+    );
+    assert_eq!(inv.voucher.postings[1].account, 3005);
+    let t = text(&pdf_of(&env, &inv.id), None);
+    assert!(
+        t.contains("Omvendt avgiftsplikt - Merverdiavgift ikke beregnet"),
+        "{t}"
+    );
+    let d = env.draft(
+        "c-kari",
+        vec![free_line("Klimakvoter", "1", "812.50", "reverse")],
+    );
+    let e = env.host.finalize("fjord", &d.id, "k").unwrap_err();
+    assert_eq!(e.fields(), ["lines[0].vat-code"], "{e}");
+}
+
+#[test]
 fn english_customers_get_english_and_english_numbers() {
     if tool("pdftotext").is_none() {
         return;

@@ -29,6 +29,16 @@ pub fn check_issuable(
             );
         }
     }
+    if draft.customer.orgnr.is_none() {
+        for (i, l) in draft.lines.iter().enumerate() {
+            if l.vat == crate::vat::VatCode::ReverseCharge {
+                p.add(
+                    format!("lines[{i}].vat-code"),
+                    "reverse charge is only for a business customer with an organisation number",
+                );
+            }
+        }
+    }
     let totals = calc::compute(&draft.lines, vat_registered);
     if totals.payable < Decimal::ZERO {
         p.add(

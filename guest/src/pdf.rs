@@ -532,6 +532,7 @@ fn vat_label(code: crate::vat::VatCode, w: &Words, nb: bool, short: bool) -> Str
         _ if short => "0 %".into(),
         "Z" => w.zero.into(),
         "E" => w.exempt.into(),
+        "AE" => "Omvendt avgiftsplikt".into(),
         _ => w.outside.into(),
     }
 }
@@ -720,6 +721,15 @@ fn summary(p: &mut Page, doc: &Document, totals: &Totals, w: &Words, nb: bool, m
         p.text(300.0, y, 10.0, bold, &format!("{label} NOK"));
         p.right(PAGE_W - MARGIN, y, 10.0, bold, &amount(v, nb));
         y -= ROW_H + 1.0;
+    }
+    if totals
+        .groups
+        .iter()
+        .any(|g| g.code == crate::vat::VatCode::ReverseCharge)
+    {
+        // The wording the law asks for, in Norwegian whatever the document's language.
+        p.text(300.0, y, 9.0, true, crate::vat::REVERSE_CHARGE_TEXT);
+        y -= ROW_H;
     }
     y -= ROW_H;
     let mut pay = vec![(w.account, account(&doc.seller.bank_account))];

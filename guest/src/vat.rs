@@ -4,6 +4,9 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+/// What an invoice with reverse-charge lines must print (norway.md §4).
+pub const REVERSE_CHARGE_TEXT: &str = "Omvendt avgiftsplikt - Merverdiavgift ikke beregnet";
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum VatCode {
     /// 25 %, general rate.
@@ -16,17 +19,21 @@ pub enum VatCode {
     ZeroRated,
     /// unntatt (mval. §§ 3-2..3-20).
     Exempt,
+    /// Domestic reverse charge (omvendt avgiftsplikt, mval. § 11-1 (2)-(3)): the buyer accounts
+    /// for the VAT; only to a business buyer.
+    ReverseCharge,
     /// Outside the VAT scope: a seller that is not VAT-registered.
     Outside,
 }
 
 impl VatCode {
-    pub const ALL: [VatCode; 6] = [
+    pub const ALL: [VatCode; 7] = [
         Self::High,
         Self::Medium,
         Self::Low,
         Self::ZeroRated,
         Self::Exempt,
+        Self::ReverseCharge,
         Self::Outside,
     ];
 
@@ -38,6 +45,7 @@ impl VatCode {
             Self::Low => "12",
             Self::ZeroRated => "zero",
             Self::Exempt => "exempt",
+            Self::ReverseCharge => "reverse",
             Self::Outside => "outside",
         }
     }
@@ -62,6 +70,7 @@ impl VatCode {
             Self::High | Self::Medium | Self::Low => "S",
             Self::ZeroRated => "Z",
             Self::Exempt => "E",
+            Self::ReverseCharge => "AE",
             Self::Outside => "O",
         }
     }
@@ -74,6 +83,7 @@ impl VatCode {
             Self::Low => Some("33"),
             Self::ZeroRated => Some("5"),
             Self::Exempt => Some("6"),
+            Self::ReverseCharge => Some("51"),
             Self::Outside => None,
         }
     }
@@ -84,6 +94,7 @@ impl VatCode {
             Self::Medium => 3030,
             Self::Low => 3050,
             Self::ZeroRated => 3100,
+            Self::ReverseCharge => 3005,
             Self::Exempt | Self::Outside => 3200,
         }
     }
@@ -97,11 +108,12 @@ impl VatCode {
         }
     }
 
-    /// The reason EHF requires for categories E and O (BR-E-10, BR-O-10).
+    /// The reason EHF requires for categories E, AE and O (BR-E-10, BR-AE-10, BR-O-10).
     /// Norway's exemptions are not the EU directive's articles, so E carries only a text.
     pub fn exemption_reason(self) -> Option<(Option<&'static str>, &'static str)> {
         match self {
             Self::Exempt => Some((None, "Unntatt merverdiavgift, mval. kapittel 3")),
+            Self::ReverseCharge => Some((Some("VATEX-EU-AE"), REVERSE_CHARGE_TEXT)),
             Self::Outside => Some((
                 Some("VATEX-EU-O"),
                 "Selger er ikke registrert i Merverdiavgiftsregisteret",

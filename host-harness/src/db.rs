@@ -122,6 +122,7 @@ const ACCOUNTS: &[(u32, &str)] = &[
     (2702, "Utgående merverdiavgift, råfisk"),
     (2703, "Utgående merverdiavgift, lav sats"),
     (3000, "Salgsinntekt, avgiftspliktig, høy sats"),
+    (3005, "Salgsinntekt, omvendt avgiftsplikt"),
     (3020, "Salgsinntekt tjenester, avgiftspliktig"),
     (3030, "Salgsinntekt, avgiftspliktig, middels sats"),
     (3050, "Salgsinntekt, avgiftspliktig, lav sats"),
