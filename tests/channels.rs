@@ -65,9 +65,9 @@ fn each_fixture_customer_lands_on_its_channel_and_the_files_are_real() {
     assert_eq!(env.count("SELECT count(*) FROM delivery_attempts"), 7);
 
     let ola = &docs[3];
-    let nets = out
-        .path()
-        .join(format!("avtalegiro/fjord-faktura-{}.nets", ola.number));
+    let nets = nets_files(&out.path().join("avtalegiro"))
+        .pop()
+        .expect("a claim file");
     let raw = std::fs::read(&nets).unwrap();
     assert!(
         raw.split(|b| *b == b'\n')
@@ -426,4 +426,166 @@ fn fully_crediting_an_avtalegiro_invoice_sends_the_bank_a_deletion() {
             )
         );
     }
+}
+
+#[test]
+fn a_dispatcher_killed_between_accept_and_record_delivers_exactly_once_after_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, out) = (dir.path().join("crash.db"), dir.path().join("out"));
+    let harness = env!("CARGO_BIN_EXE_host-harness");
+    let scenarios = host_harness::fixtures::dir().join("scenarios");
+    let first = Command::new(harness)
+        .args([
+            "run",
+            scenarios.join("print-one.json").to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .env("INVOICING_CRASH_AFTER_ACCEPT", "1")
+        .output()
+        .unwrap();
+    assert!(
+        !first.status.success(),
+        "the process died after the print service accepted"
+    );
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let state = |conn: &rusqlite::Connection| {
+        conn.query_row("SELECT state, attempts FROM outbox", [], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })
+        .unwrap()
+    };
+    assert_eq!(
+        state(&conn),
+        ("queued".to_string(), 0),
+        "the invoice was committed, its delivery not recorded"
+    );
+    // Restart: start-up dispatch finds the delivery, the print service drops the repeat.
+    let second = Command::new(harness)
+        .args([
+            "run",
+            scenarios.join("nothing.json").to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        second.status.success(),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    assert_eq!(state(&conn), ("sent".to_string(), 1));
+    let pdfs = std::fs::read_dir(out.join("print"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "pdf")
+        })
+        .count();
+    assert_eq!(pdfs, 1, "delivered exactly once");
+    let detail: String = conn
+        .query_row("SELECT detail FROM outbox", [], |r| r.get(0))
+        .unwrap();
+    assert!(detail.contains("repeat dropped"), "{detail}");
+}
+
+fn nets_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.to_string_lossy().ends_with(".nets")
+                && !p.to_string_lossy().ends_with(".deletion.nets")
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn avtalegiro_claims_queued_together_go_to_the_bank_in_one_transmission() {
+    let mut env = Env::active();
+    // No dispatcher while invoicing (as a host that sends AvtaleGiro once a day would).
+    let invoices: Vec<IssuedDocument> = [
+        ("399", "2026-12-05"),
+        ("1250.50", "2026-12-20"),
+        ("99.90", "2026-12-12"),
+    ]
+    .into_iter()
+    .map(|(price, due)| {
+        let d = env.draft("c-ola", vec![free_line("Abonnement", "1", price, "25")]);
+        let d = env
+            .host
+            .update_draft(
+                "fjord",
+                &d.id,
+                d.version,
+                &DraftChange::SetDates(Dates {
+                    issue_date: None,
+                    delivery_date: None,
+                    due_date: Some(due.into()),
+                    payment_terms_days: None,
+                }),
+            )
+            .unwrap();
+        env.host
+            .finalize("fjord", &d.id, &format!("k-{price}"))
+            .unwrap()
+    })
+    .collect();
+    let out = tempfile::tempdir().unwrap();
+    env.host.delivery = Some(host_harness::channels::Config {
+        out: out.path().to_path_buf(),
+        smtp: None,
+    });
+    env.host.dispatch();
+    let files = nets_files(&out.path().join("avtalegiro"));
+    assert_eq!(files.len(), 1, "one transmission");
+    assert_eq!(
+        env.count("SELECT count(*) FROM outbox WHERE state = 'sent'"),
+        3
+    );
+    let Some(py) = python(&["netsgiro"]) else {
+        return;
+    };
+    let script = "import sys, netsgiro\nt = netsgiro.parse(open(sys.argv[1], 'rb').read().decode('iso-8859-1'))\nfor a in t.assignments:\n    print(a.get_num_transactions(), a.get_num_records(), f'{a.get_total_amount():.2f}', a.get_earliest_transaction_date(), a.get_latest_transaction_date())\n    for tx in a.transactions:\n        print(tx.number, tx.kid, f'{tx.amount:.2f}', tx.date)\n";
+    let run = Command::new(py)
+        .arg("-c")
+        .arg(script)
+        .arg(&files[0])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "netsgiro refused our file: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let total: rust_decimal::Decimal = invoices
+        .iter()
+        .map(|i| i.totals.payable.parse::<rust_decimal::Decimal>().unwrap())
+        .sum();
+    assert_eq!(
+        total.to_string(),
+        "2186.76",
+        "half-up per invoice: 498.75 + 1563.13 + 124.88"
+    );
+    let mut expected = format!("3 8 {total} 2026-12-05 2026-12-20\n");
+    for (i, inv) in invoices.iter().enumerate() {
+        expected += &format!(
+            "{} {} {} {}\n",
+            i + 1,
+            inv.kid.as_deref().unwrap(),
+            inv.totals.payable,
+            inv.due_date
+        );
+    }
+    assert_eq!(String::from_utf8(run.stdout).unwrap(), expected);
 }

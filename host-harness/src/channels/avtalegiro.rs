@@ -1,17 +1,61 @@
-//! AvtaleGiro: a payment claim as a Nets file (norway.md §6): 80-character records, amounts in
-//! øre, dates DDMMYY, ISO-8859-1, CR LF.
+//! AvtaleGiro: payment claims as Nets files (norway.md §6): 80-character records, amounts in
+//! øre, dates DDMMYY, ISO-8859-1, CR LF. The claims one dispatch accepts for a client go into one
+//! transmission with one assignment, as a bank expects them.
 
 use super::Parcel;
 use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
 
 /// Our data-transmitter id and the Nets recipient id the harness uses.
 const TRANSMITTER: &str = "01234567";
 const NETS: &str = "00008080";
 
-fn ddmmyy(iso: &str) -> Result<String> {
-    let d = chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d")
-        .with_context(|| format!("date {iso}"))?;
-    Ok(d.format("%d%m%y").to_string())
+/// Whether a file asks the bank to collect claims or to delete claims it holds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Request {
+    /// Assignment type 00, transaction type 02 (the payee notifies the payer).
+    Claim,
+    /// Assignment type 36, transaction type 93: cancel a claim not yet due.
+    Deletion,
+}
+
+/// One claim, as read from an issued invoice.
+pub struct Claim {
+    pub delivery: i64,
+    pub stem: String,
+    kid: String,
+    due: NaiveDate,
+    ore: i64,
+    account: String,
+    name: String,
+    number: i64,
+}
+
+impl Claim {
+    pub fn of(p: &Parcel) -> Result<Claim> {
+        anyhow::ensure!(p.kind == "invoice", "AvtaleGiro claims invoices only");
+        let amount = p
+            .body
+            .pointer("/voucher/postings/0/debit")
+            .and_then(|v| v.as_str())
+            .context("amount")?;
+        Ok(Claim {
+            delivery: p.delivery,
+            stem: p.stem(),
+            kid: p
+                .str_at(&["kid"])
+                .context("an AvtaleGiro claim needs a KID")?,
+            due: NaiveDate::parse_from_str(
+                &p.str_at(&["due_date"]).context("due date")?,
+                "%Y-%m-%d",
+            )?,
+            ore: crate::db::to_ore(amount).context("amount in øre")?,
+            account: p.str_at(&["seller", "bank_account"]).context("account")?,
+            name: p.str_at(&["customer", "name"]).unwrap_or_default(),
+            number: p.number,
+        })
+    }
 }
 
 fn latin1_field(s: &str, width: usize) -> String {
@@ -29,70 +73,106 @@ fn latin1_field(s: &str, width: usize) -> String {
     format!("{s:<width$}")
 }
 
-/// Whether a file asks the bank to collect a claim or to delete one it holds.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Request {
-    /// Assignment type 00, transaction type 02 (the payee notifies the payer).
-    Claim,
-    /// Assignment type 36, transaction type 93: cancel a claim not yet due.
-    Deletion,
-}
-
-/// One transmission with one assignment holding this invoice's claim (or its deletion).
-/// `p` is the invoice's parcel.
-pub fn claim_file(p: &Parcel, request: Request) -> Result<Vec<u8>> {
-    anyhow::ensure!(p.kind == "invoice", "AvtaleGiro claims invoices only");
-    let kid = p
-        .str_at(&["kid"])
-        .context("an AvtaleGiro claim needs a KID")?;
-    let due = ddmmyy(&p.str_at(&["due_date"]).context("due date")?)?;
-    let amount = p
-        .body
-        .pointer("/voucher/postings/0/debit")
-        .and_then(|v| v.as_str())
-        .context("amount")?;
-    let ore = crate::db::to_ore(amount).context("amount in øre")?;
-    let account = p.str_at(&["seller", "bank_account"]).context("account")?;
-    let name = p.str_at(&["customer", "name"]).unwrap_or_default();
-    let transmission = format!("{:07}", p.delivery % 10_000_000);
+/// One transmission with one assignment holding `claims` (all to the same payee account).
+pub fn transmission(claims: &[Claim], request: Request) -> Result<Vec<u8>> {
+    let first = claims.first().context("no claims")?;
+    anyhow::ensure!(
+        claims.iter().all(|c| c.account == first.account),
+        "one assignment per payee account"
+    );
     let (assignment, tt) = match request {
         Request::Claim => ("00", "02"),
         Request::Deletion => ("36", "93"),
     };
-    let tx = "0000001";
-    let records = [
+    let ddmmyy = |d: NaiveDate| d.format("%d%m%y").to_string();
+    let number = format!("{:07}", first.delivery % 10_000_000);
+    let (n, sum) = (claims.len(), claims.iter().map(|c| c.ore).sum::<i64>());
+    let earliest = claims.iter().map(|c| c.due).min().unwrap_or(first.due);
+    let latest = claims.iter().map(|c| c.due).max().unwrap_or(first.due);
+    let mut records = vec![
+        format!("NY000010{TRANSMITTER}{number}{NETS}{}", "0".repeat(49)),
         format!(
-            "NY000010{TRANSMITTER}{transmission}{NETS}{}",
-            "0".repeat(49)
-        ),
-        format!(
-            "NY21{assignment}20{}{transmission}{account}{}",
+            "NY21{assignment}20{}{number}{}{}",
             "0".repeat(9),
+            first.account,
             "0".repeat(45)
         ),
-        format!(
-            "NY21{tt}30{tx}{due}{}{ore:017}{kid:>25}000000",
-            " ".repeat(11)
-        ),
-        format!(
-            "NY21{tt}31{tx}{}{}{}00000",
-            latin1_field(&name, 10),
-            " ".repeat(25),
-            latin1_field(&format!("Faktura {}", p.number), 25)
-        ),
-        format!(
-            "NY21{assignment}88{:08}{:08}{ore:017}{due}{due}{}",
-            1,
-            4,
-            "0".repeat(27)
-        ),
-        format!("NY000089{:08}{:08}{ore:017}{due}{}", 1, 6, "0".repeat(33)),
     ];
-    let mut out = Vec::new();
+    for (i, c) in claims.iter().enumerate() {
+        let tx = format!("{:07}", i + 1);
+        records.push(format!(
+            "NY21{tt}30{tx}{}{}{:017}{:>25}000000",
+            ddmmyy(c.due),
+            " ".repeat(11),
+            c.ore,
+            c.kid
+        ));
+        records.push(format!(
+            "NY21{tt}31{tx}{}{}{}00000",
+            latin1_field(&c.name, 10),
+            " ".repeat(25),
+            latin1_field(&format!("Faktura {}", c.number), 25)
+        ));
+    }
+    records.push(format!(
+        "NY21{assignment}88{n:08}{:08}{sum:017}{}{}{}",
+        2 * n + 2,
+        ddmmyy(earliest),
+        ddmmyy(latest),
+        "0".repeat(27)
+    ));
+    records.push(format!(
+        "NY000089{n:08}{:08}{sum:017}{}{}",
+        2 * n + 4,
+        ddmmyy(earliest),
+        "0".repeat(33)
+    ));
+    let mut out = Vec::with_capacity(records.len() * 82);
     for r in records {
-        debug_assert_eq!(r.chars().count(), 80, "{r}");
+        anyhow::ensure!(
+            r.chars().count() == 80,
+            "record of {} characters: {r}",
+            r.chars().count()
+        );
         out.extend(r.chars().map(|c| c as u32 as u8));
         out.extend_from_slice(b"\r\n");
     }
     Ok(out)
+}
+
+/// The claims accepted in one dispatch, per client, written as one file each by `flush`.
+#[derive(Default)]
+pub struct Batch(BTreeMap<String, Vec<Claim>>);
+
+impl Batch {
+    pub fn add(&mut self, client: &str, claim: Claim) {
+        self.0.entry(client.to_owned()).or_default().push(claim);
+    }
+
+    /// Write each client's transmission, then a receipt per claim (the channel has accepted).
+    pub fn flush(self, dir: &std::path::Path) -> Result<Vec<i64>> {
+        let mut accepted = Vec::new();
+        for (client, claims) in self.0 {
+            std::fs::create_dir_all(dir)?;
+            let file = dir.join(format!(
+                "{client}-avtalegiro-{:07}.nets",
+                claims[0].delivery
+            ));
+            std::fs::write(&file, transmission(&claims, Request::Claim)?)?;
+            for c in &claims {
+                super::write_receipt(
+                    dir,
+                    &c.stem,
+                    c.delivery,
+                    "avtalegiro",
+                    &format!(
+                        "claim in {}",
+                        file.file_name().unwrap_or_default().to_string_lossy()
+                    ),
+                )?;
+                accepted.push(c.delivery);
+            }
+        }
+        Ok(accepted)
+    }
 }

@@ -104,6 +104,11 @@ pub fn dispatch(conn: &Connection, cfg: &Config) -> Result<usize> {
         if due.is_empty() {
             return Ok(sent);
         }
+        // Phase 1: hand every parcel to its channel (AvtaleGiro claims are collected and
+        // written as one transmission per client). Phase 2: record the outcomes. A crash between
+        // the two leaves the receipts, so the next run drops the repeats.
+        let mut batch = avtalegiro::Batch::default();
+        let mut handed = Vec::with_capacity(due.len());
         for (delivery, client, channel, fallbacks, attempts, kind, number, body, ehf, pdf) in due {
             let parcel = Parcel {
                 delivery,
@@ -114,7 +119,28 @@ pub fn dispatch(conn: &Connection, cfg: &Config) -> Result<usize> {
                 ehf,
                 pdf: pdf.unwrap_or_default(),
             };
-            let outcome = deliver(&channel, &parcel, cfg);
+            let outcome = deliver(&channel, &parcel, cfg, &mut batch);
+            handed.push((parcel, channel, fallbacks, attempts, outcome));
+        }
+        if let Err(e) = batch.flush(&cfg.out.join("avtalegiro")) {
+            for h in handed
+                .iter_mut()
+                .filter(|h| h.1 == "avtalegiro" && h.4.is_ok())
+            {
+                h.4 = Err(Failure::Transient(format!(
+                    "writing the AvtaleGiro transmission: {e:#}"
+                )));
+            }
+        }
+        // Fault injection for the crash test: die after the channels accepted, before the
+        // outcomes are recorded.
+        if handed.iter().any(|h| h.4.is_ok())
+            && std::env::var_os("INVOICING_CRASH_AFTER_ACCEPT").is_some()
+        {
+            std::process::abort();
+        }
+        for (parcel, channel, fallbacks, attempts, outcome) in handed {
+            let delivery = parcel.delivery;
             let now = crate::db::now();
             let (state, detail) = match &outcome {
                 Ok(d) => ("sent", d.clone()),
@@ -193,13 +219,33 @@ fn cancel_avtalegiro_claim(conn: &Connection, credit_note: &Parcel, cfg: &Config
         std::fs::create_dir_all(cfg.out.join("avtalegiro"))?;
         std::fs::write(
             path,
-            avtalegiro::claim_file(&p, avtalegiro::Request::Deletion)?,
+            avtalegiro::transmission(&[avtalegiro::Claim::of(&p)?], avtalegiro::Request::Deletion)?,
         )?;
     }
     Ok(())
 }
 
-fn deliver(channel: &str, p: &Parcel, cfg: &Config) -> Result<String, Failure> {
+/// What a channel keeps of a delivery it accepted: its id, so a repeat is recognised.
+fn write_receipt(
+    dir: &std::path::Path,
+    stem: &str,
+    delivery: i64,
+    channel: &str,
+    detail: &str,
+) -> std::io::Result<()> {
+    let receipt = serde_json::json!({ "delivery": delivery, "channel": channel, "detail": detail });
+    std::fs::write(
+        dir.join(format!("{stem}.receipt.json")),
+        format!("{receipt:#}\n"),
+    )
+}
+
+fn deliver(
+    channel: &str,
+    p: &Parcel,
+    cfg: &Config,
+    batch: &mut avtalegiro::Batch,
+) -> Result<String, Failure> {
     let dir = cfg.out.join(channel);
     std::fs::create_dir_all(&dir)?;
     let stem = p.stem();
@@ -241,10 +287,11 @@ fn deliver(channel: &str, p: &Parcel, cfg: &Config) -> Result<String, Failure> {
             "eFaktura consignment accepted".into()
         }
         "avtalegiro" => {
-            let file = avtalegiro::claim_file(p, avtalegiro::Request::Claim)
-                .map_err(|e| Failure::Permanent(format!("{e:#}")))?;
-            std::fs::write(dir.join(format!("{stem}.nets")), file)?;
-            "AvtaleGiro claim written".into()
+            let claim =
+                avtalegiro::Claim::of(p).map_err(|e| Failure::Permanent(format!("{e:#}")))?;
+            batch.add(&p.client, claim);
+            // The receipt is written when the batch is, so return before the common one.
+            return Ok("AvtaleGiro claim accepted into the transmission".into());
         }
         "email" => email::send(p, &dir, cfg.smtp.as_deref())?,
         "print" => {
@@ -268,13 +315,6 @@ fn deliver(channel: &str, p: &Parcel, cfg: &Config) -> Result<String, Failure> {
         }
         other => return Err(Failure::Permanent(format!("unknown channel {other}"))),
     };
-    std::fs::write(
-        &receipt,
-        format!(
-            "{{\n  \"delivery\": {},\n  \"channel\": \"{channel}\",\n  \"detail\": {}\n}}\n",
-            p.delivery,
-            serde_json::Value::String(detail.clone())
-        ),
-    )?;
+    write_receipt(&dir, &stem, p.delivery, channel, &detail)?;
     Ok(detail)
 }
