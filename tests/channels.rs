@@ -50,6 +50,17 @@ fn each_fixture_customer_lands_on_its_channel_and_the_files_are_real() {
         "{}",
         cn.deliveries[0].reason
     );
+    // ... and it asked for the EHF XML beside the PDF.
+    let eml = std::fs::read_to_string(
+        out.path()
+            .join(format!("email/fjord-kreditnota-{}.eml", cn.number)),
+    )
+    .unwrap();
+    assert!(
+        eml.contains("Content-Type: application/pdf")
+            && eml.contains("Content-Type: application/xml"),
+        "PDF and EHF attached"
+    );
     for dir in ["ehf", "efaktura", "avtalegiro", "email", "print"] {
         assert!(
             out.path().join(dir).read_dir().unwrap().count() > 0,
@@ -588,4 +599,35 @@ fn avtalegiro_claims_queued_together_go_to_the_bank_in_one_transmission() {
         );
     }
     assert_eq!(String::from_utf8(run.stdout).unwrap(), expected);
+}
+
+#[test]
+fn efaktura_refuses_a_duplicate_consignment_and_the_resend_falls_back() {
+    let mut env = Env::active();
+    let out = tempfile::tempdir().unwrap();
+    env.host.delivery = Some(host_harness::channels::Config {
+        out: out.path().to_path_buf(),
+        smtp: None,
+    });
+    let inv = env.invoice("c-kari", vec![free_line("Rådgivning", "1", "500", "25")]);
+    env.host.resend("fjord", &inv.id, None).unwrap();
+    let doc = env.host.open("fjord", &inv.id).unwrap();
+    let states: Vec<(Channel, DeliveryState)> = doc
+        .deliveries
+        .iter()
+        .map(|d| (d.channel, d.state))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            (Channel::Efaktura, DeliveryState::Sent),
+            (Channel::Efaktura, DeliveryState::Failed),
+            (Channel::Email, DeliveryState::Sent)
+        ]
+    );
+    assert!(doc.deliveries[1]
+        .detail
+        .as_deref()
+        .unwrap()
+        .contains("duplicate consignment fjord-10001"));
 }

@@ -592,6 +592,7 @@ fn customer_in(c: t::Customer) -> model::Customer {
         email: c.email,
         language: c.language,
         preferred_channel: c.preferred_channel.map(channel_in),
+        attach_ehf: c.attach_ehf,
     }
 }
 
@@ -605,6 +606,7 @@ fn customer_out(c: &model::Customer) -> t::Customer {
         email: c.email.clone(),
         language: c.language.clone(),
         preferred_channel: c.preferred_channel.map(channel_out),
+        attach_ehf: c.attach_ehf,
     }
 }
 

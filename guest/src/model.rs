@@ -82,6 +82,8 @@ pub struct Customer {
     pub email: Option<String>,
     pub language: Option<String>,
     pub preferred_channel: Option<Channel>,
+    #[serde(default)]
+    pub attach_ehf: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

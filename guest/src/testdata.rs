@@ -47,6 +47,7 @@ pub fn customer() -> Customer {
         email: Some("post@kunde.no".into()),
         language: None,
         preferred_channel: None,
+        attach_ehf: false,
     }
 }
 

@@ -60,6 +60,9 @@ pub struct Customer {
     /// An active AvtaleGiro mandate.
     #[serde(default)]
     pub avtalegiro: bool,
+    /// E-mailed invoices carry the EHF XML too.
+    #[serde(default)]
+    pub attach_ehf: bool,
 }
 
 fn not_found() -> String {
@@ -109,6 +112,15 @@ pub fn load_client(conn: &Connection, c: &Client) -> Result<()> {
         params![c.id, serde_json::to_string(&c.settings)?],
     )?;
     for cu in &c.customers {
+        // Addresses are checked when they enter the register (the same rule the component uses).
+        if let Some(e) = &cu.email {
+            anyhow::ensure!(
+                guest::channel::valid_email(e),
+                "customer {}: '{}' is not a valid e-mail address",
+                cu.id,
+                e.escape_debug()
+            );
+        }
         conn.execute(
             "INSERT OR REPLACE INTO customers (client_id, id, body, efaktura, avtalegiro) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![c.id, cu.id, serde_json::to_string(cu)?, cu.efaktura, cu.avtalegiro],
@@ -228,6 +240,7 @@ impl From<&Customer> for b::Customer {
             email: c.email.clone(),
             language: c.language.clone(),
             preferred_channel: c.preferred_channel.as_deref().and_then(channel),
+            attach_ehf: c.attach_ehf,
         }
     }
 }

@@ -86,6 +86,15 @@ pub fn message(p: &Parcel) -> Result<String> {
     let _ = write!(m, "--{boundary}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n", wrap(&b64(body.as_bytes())));
     let name = format!("{}.pdf", p.stem());
     let _ = write!(m, "--{boundary}\r\nContent-Type: application/pdf; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n", wrap(&b64(&p.pdf)));
+    let wants_ehf = p
+        .body
+        .pointer("/customer/attach_ehf")
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    if let (true, Some(xml)) = (wants_ehf, &p.ehf) {
+        let name = format!("{}.xml", p.stem());
+        let _ = write!(m, "--{boundary}\r\nContent-Type: application/xml; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n", wrap(&b64(xml.as_bytes())));
+    }
     let _ = write!(m, "--{boundary}--\r\n");
     Ok(m)
 }

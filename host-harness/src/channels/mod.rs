@@ -274,16 +274,22 @@ fn deliver(
             if p.kind != "invoice" {
                 return Err(Failure::Permanent("eFaktura takes invoices only".into()));
             }
+            // One consignment per invoice: the service refuses the same consignment id twice
+            // (a resend of an invoice it already holds), like the real one.
+            let id = format!("{}-{}", p.client, p.number);
+            let consignment = dir.join(format!("{stem}.json"));
+            if consignment.exists() {
+                return Err(Failure::Permanent(format!(
+                    "eFaktura: duplicate consignment {id}"
+                )));
+            }
             std::fs::write(dir.join(format!("{stem}.pdf")), &p.pdf)?;
-            let consignment = serde_json::json!({
-                "consignment-id": format!("{}-{}", p.client, p.delivery),
+            let body = serde_json::json!({
+                "consignment-id": id,
                 "kid": p.str_at(&["kid"]), "due-date": p.str_at(&["due_date"]),
                 "amount": p.body.pointer("/voucher/postings/0/debit"), "pdf": format!("{stem}.pdf"),
             });
-            std::fs::write(
-                dir.join(format!("{stem}.json")),
-                serde_json::to_string_pretty(&consignment)?,
-            )?;
+            std::fs::write(consignment, serde_json::to_string_pretty(&body)?)?;
             "eFaktura consignment accepted".into()
         }
         "avtalegiro" => {
