@@ -251,3 +251,24 @@ fn unknown_customers_drafts_and_dates_are_named() {
         "not-found"
     );
 }
+
+#[test]
+fn a_due_date_that_has_passed_by_the_issue_date_is_refused_at_finalize() {
+    let mut env = Env::active();
+    let d = env.draft("c-bygg", worked_example());
+    let dates = Dates {
+        issue_date: None,
+        delivery_date: None,
+        due_date: Some("2026-11-01".into()),
+        payment_terms_days: None,
+    };
+    let d = env
+        .host
+        .update_draft("fjord", &d.id, d.version, &DraftChange::SetDates(dates))
+        .unwrap();
+    assert_invalid(
+        env.host.finalize("fjord", &d.id, "k").unwrap_err(),
+        "dates.due-date",
+    );
+    assert_eq!(env.count("SELECT count(*) FROM documents"), 0);
+}

@@ -29,6 +29,14 @@ pub fn check_issuable(
             );
         }
     }
+    // A due date set on an earlier day must still not fall before the date of issue.
+    if draft
+        .dates
+        .due
+        .is_some_and(|due| due < draft.dates.issue.unwrap_or(today))
+    {
+        p.add("dates.due-date", "is before the issue date");
+    }
     if draft.customer.orgnr.is_none() {
         for (i, l) in draft.lines.iter().enumerate() {
             if l.vat == crate::vat::VatCode::ReverseCharge {
