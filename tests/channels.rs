@@ -10,11 +10,7 @@ use std::process::Command;
 #[test]
 fn each_fixture_customer_lands_on_its_channel_and_the_files_are_real() {
     let mut env = Env::active();
-    let out = tempfile::tempdir().unwrap();
-    env.host.delivery = Some(host_harness::channels::Config {
-        out: out.path().to_path_buf(),
-        smtp: None,
-    });
+    let out = deliver_to_tempdir(&mut env, None);
     let expected = [
         ("c-bygg", Channel::Ehf),
         ("c-kommune", Channel::Ehf),
@@ -86,26 +82,13 @@ fn each_fixture_customer_lands_on_its_channel_and_the_files_are_real() {
             .all(|l| l.len() == 81 && l.ends_with(b"\r")),
         "80 characters + CR LF per record"
     );
-    if let Some(py) = python(&["netsgiro"]) {
-        let script = "import sys, netsgiro\nt = netsgiro.parse(open(sys.argv[1], 'rb').read().decode('iso-8859-1'))\nfor a in t.assignments:\n    print(a.get_num_transactions(), a.get_num_records(), f'{a.get_total_amount():.2f}', a.account, a.get_earliest_transaction_date())\n    for tx in a.transactions:\n        print(tx.kid, f'{tx.amount:.2f}', tx.date, tx.payer_name, tx.type.name)\n";
-        let run = Command::new(py)
-            .arg("-c")
-            .arg(script)
-            .arg(&nets)
-            .output()
-            .unwrap();
-        assert!(
-            run.status.success(),
-            "netsgiro refused our file: {}",
-            String::from_utf8_lossy(&run.stderr)
-        );
-        let got = String::from_utf8(run.stdout).unwrap();
+    if let Some(got) = netsgiro(&nets) {
         let (kid, amount, due) = (
             ola.kid.as_deref().unwrap(),
             &ola.totals.payable,
             &ola.due_date,
         );
-        let expected = format!("1 4 {amount} 86011117947 {due}\n{kid} {amount} {due} Ola Nordma AVTALEGIRO_WITH_PAYEE_NOTIFICATION\n");
+        let expected = format!("TRANSACTIONS 1 4 {amount} {due} {due} 86011117947\n1 AVTALEGIRO_WITH_PAYEE_NOTIFICATION {kid} {amount} {due} Ola Nordma\n");
         assert_eq!(got, expected);
     }
 
@@ -147,11 +130,7 @@ fn each_fixture_customer_lands_on_its_channel_and_the_files_are_real() {
 #[test]
 fn a_crash_between_accept_and_record_never_sends_twice() {
     let mut env = Env::active();
-    let out = tempfile::tempdir().unwrap();
-    env.host.delivery = Some(host_harness::channels::Config {
-        out: out.path().to_path_buf(),
-        smtp: None,
-    });
+    let out = deliver_to_tempdir(&mut env, None);
     let inv = env.invoice("c-per", vec![free_line("Vare", "1", "100", "25")]);
     let files = |dir: &std::path::Path| std::fs::read_dir(dir.join("print")).unwrap().count();
     let before = files(out.path());
@@ -214,11 +193,7 @@ fn refusing_smtp() -> String {
 #[test]
 fn a_permanent_refusal_falls_to_the_next_channel_and_a_transient_one_is_retried_later() {
     let mut env = Env::active();
-    let out = tempfile::tempdir().unwrap();
-    env.host.delivery = Some(host_harness::channels::Config {
-        out: out.path().to_path_buf(),
-        smtp: Some(refusing_smtp()),
-    });
+    let out = deliver_to_tempdir(&mut env, Some(refusing_smtp()));
     let inv = env.invoice("c-lise", vec![free_line("Consulting", "1", "100", "25")]);
     let doc = env.host.open("fjord", &inv.id).unwrap();
     let states: Vec<(Channel, DeliveryState)> = doc
@@ -300,11 +275,7 @@ fn an_e_mail_reaches_a_real_smtp_server_with_the_pdf_attached() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     let mut env = Env::active();
-    let out = tempfile::tempdir().unwrap();
-    env.host.delivery = Some(host_harness::channels::Config {
-        out: out.path().to_path_buf(),
-        smtp: Some(addr.clone()),
-    });
+    let out = deliver_to_tempdir(&mut env, Some(addr.clone()));
     let inv = env.invoice(
         "c-lise",
         vec![free_line("Tax return assistance", "1", "1100", "25")],
@@ -337,11 +308,7 @@ fn an_e_mail_reaches_a_real_smtp_server_with_the_pdf_attached() {
 #[test]
 fn a_document_can_be_sent_again_on_request() {
     let mut env = Env::active();
-    let out = tempfile::tempdir().unwrap();
-    env.host.delivery = Some(host_harness::channels::Config {
-        out: out.path().to_path_buf(),
-        smtp: None,
-    });
+    let out = deliver_to_tempdir(&mut env, None);
     let inv = env.invoice("c-bygg", vec![free_line("Vare", "1", "100", "25")]);
     let id = env
         .host
@@ -385,11 +352,7 @@ fn a_document_can_be_sent_again_on_request() {
 #[test]
 fn fully_crediting_an_avtalegiro_invoice_sends_the_bank_a_deletion() {
     let mut env = Env::active();
-    let out = tempfile::tempdir().unwrap();
-    env.host.delivery = Some(host_harness::channels::Config {
-        out: out.path().to_path_buf(),
-        smtp: None,
-    });
+    let out = deliver_to_tempdir(&mut env, None);
     let inv = env.invoice("c-ola", vec![free_line("Abonnement", "1", "399", "25")]);
     let deletion = out.path().join(format!(
         "avtalegiro/fjord-faktura-{}.deletion.nets",
@@ -413,29 +376,14 @@ fn fully_crediting_an_avtalegiro_invoice_sends_the_bank_a_deletion() {
         .credit("fjord", &inv.id, None, "Avsluttet", "cn2")
         .unwrap();
     assert!(deletion.exists(), "a full credit deletes the claim");
-    if let Some(py) = python(&["netsgiro"]) {
-        let script = "import sys, netsgiro\nt = netsgiro.parse(open(sys.argv[1], 'rb').read().decode('iso-8859-1'))\nfor a in t.assignments:\n    print(a.type.name, a.get_num_transactions(), f'{a.get_total_amount():.2f}')\n    for tx in a.transactions:\n        print(tx.type.name, tx.kid, f'{tx.amount:.2f}', tx.date)\n";
-        let run = Command::new(py)
-            .arg("-c")
-            .arg(script)
-            .arg(&deletion)
-            .output()
-            .unwrap();
-        assert!(
-            run.status.success(),
-            "netsgiro refused the deletion: {}",
-            String::from_utf8_lossy(&run.stderr)
+    if let Some(got) = netsgiro(&deletion) {
+        let (kid, amount, due) = (
+            inv.kid.as_deref().unwrap(),
+            &inv.totals.payable,
+            &inv.due_date,
         );
-        let got = String::from_utf8(run.stdout).unwrap();
-        assert_eq!(
-            got,
-            format!(
-                "AVTALEGIRO_CANCELLATIONS 1 {p}\nAVTALEGIRO_CANCELLATION {} {p} {}\n",
-                inv.kid.as_deref().unwrap(),
-                inv.due_date,
-                p = inv.totals.payable
-            )
-        );
+        let expected = format!("AVTALEGIRO_CANCELLATIONS 1 4 {amount} {due} {due} 86011117947\n1 AVTALEGIRO_CANCELLATION {kid} {amount} {due} Ola Nordma\n");
+        assert_eq!(got, expected);
     }
 }
 
@@ -552,11 +500,7 @@ fn avtalegiro_claims_queued_together_go_to_the_bank_in_one_transmission() {
             .unwrap()
     })
     .collect();
-    let out = tempfile::tempdir().unwrap();
-    env.host.delivery = Some(host_harness::channels::Config {
-        out: out.path().to_path_buf(),
-        smtp: None,
-    });
+    let out = deliver_to_tempdir(&mut env, None);
     env.host.dispatch();
     let files = nets_files(&out.path().join("avtalegiro"));
     assert_eq!(files.len(), 1, "one transmission");
@@ -564,21 +508,9 @@ fn avtalegiro_claims_queued_together_go_to_the_bank_in_one_transmission() {
         env.count("SELECT count(*) FROM outbox WHERE state = 'sent'"),
         3
     );
-    let Some(py) = python(&["netsgiro"]) else {
+    let Some(got) = netsgiro(&files[0]) else {
         return;
     };
-    let script = "import sys, netsgiro\nt = netsgiro.parse(open(sys.argv[1], 'rb').read().decode('iso-8859-1'))\nfor a in t.assignments:\n    print(a.get_num_transactions(), a.get_num_records(), f'{a.get_total_amount():.2f}', a.get_earliest_transaction_date(), a.get_latest_transaction_date())\n    for tx in a.transactions:\n        print(tx.number, tx.kid, f'{tx.amount:.2f}', tx.date)\n";
-    let run = Command::new(py)
-        .arg("-c")
-        .arg(script)
-        .arg(&files[0])
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "netsgiro refused our file: {}",
-        String::from_utf8_lossy(&run.stderr)
-    );
     let total: rust_decimal::Decimal = invoices
         .iter()
         .map(|i| i.totals.payable.parse::<rust_decimal::Decimal>().unwrap())
@@ -588,27 +520,23 @@ fn avtalegiro_claims_queued_together_go_to_the_bank_in_one_transmission() {
         "2186.76",
         "half-up per invoice: 498.75 + 1563.13 + 124.88"
     );
-    let mut expected = format!("3 8 {total} 2026-12-05 2026-12-20\n");
+    let mut expected = format!("TRANSACTIONS 3 8 {total} 2026-12-05 2026-12-20 86011117947\n");
     for (i, inv) in invoices.iter().enumerate() {
         expected += &format!(
-            "{} {} {} {}\n",
+            "{} AVTALEGIRO_WITH_PAYEE_NOTIFICATION {} {} {} Ola Nordma\n",
             i + 1,
             inv.kid.as_deref().unwrap(),
             inv.totals.payable,
             inv.due_date
         );
     }
-    assert_eq!(String::from_utf8(run.stdout).unwrap(), expected);
+    assert_eq!(got, expected);
 }
 
 #[test]
 fn efaktura_refuses_a_duplicate_consignment_and_the_resend_falls_back() {
     let mut env = Env::active();
-    let out = tempfile::tempdir().unwrap();
-    env.host.delivery = Some(host_harness::channels::Config {
-        out: out.path().to_path_buf(),
-        smtp: None,
-    });
+    let out = deliver_to_tempdir(&mut env, None);
     let inv = env.invoice("c-kari", vec![free_line("Rådgivning", "1", "500", "25")]);
     env.host.resend("fjord", &inv.id, None).unwrap();
     let doc = env.host.open("fjord", &inv.id).unwrap();
@@ -630,4 +558,41 @@ fn efaktura_refuses_a_duplicate_consignment_and_the_resend_falls_back() {
         .as_deref()
         .unwrap()
         .contains("duplicate consignment fjord-10001"));
+}
+
+/// What netsgiro (PyPI, an independent parser of Nets files) reads in `file`: per assignment
+/// `type transactions records total earliest-due latest-due account`, per transaction
+/// `number type kid amount due payer`. None where netsgiro is not installed (outside CI).
+fn netsgiro(file: &std::path::Path) -> Option<String> {
+    let py = python(&["netsgiro"])?;
+    let script = "import sys, netsgiro
+t = netsgiro.parse(open(sys.argv[1], 'rb').read().decode('iso-8859-1'))
+for a in t.assignments:
+    print(a.type.name, a.get_num_transactions(), a.get_num_records(), f'{a.get_total_amount():.2f}', a.get_earliest_transaction_date(), a.get_latest_transaction_date(), a.account)
+    for tx in a.transactions:
+        print(int(tx.number), tx.type.name, tx.kid, f'{tx.amount:.2f}', tx.date, tx.payer_name)
+";
+    let run = Command::new(py)
+        .arg("-c")
+        .arg(script)
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "netsgiro refused {}: {}",
+        file.display(),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    Some(String::from_utf8(run.stdout).unwrap())
+}
+
+/// Deliver to a fresh folder (and SMTP relay, if given) after every commit.
+fn deliver_to_tempdir(env: &mut Env, smtp: Option<String>) -> tempfile::TempDir {
+    let out = tempfile::tempdir().unwrap();
+    env.host.delivery = Some(host_harness::channels::Config {
+        out: out.path().to_path_buf(),
+        smtp,
+    });
+    out
 }
