@@ -275,7 +275,7 @@ fn an_e_mail_reaches_a_real_smtp_server_with_the_pdf_attached() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     let mut env = Env::active();
-    let out = deliver_to_tempdir(&mut env, Some(addr.clone()));
+    let _out = deliver_to_tempdir(&mut env, Some(addr.clone()));
     let inv = env.invoice(
         "c-lise",
         vec![free_line("Tax return assistance", "1", "1100", "25")],
@@ -308,7 +308,7 @@ fn an_e_mail_reaches_a_real_smtp_server_with_the_pdf_attached() {
 #[test]
 fn a_document_can_be_sent_again_on_request() {
     let mut env = Env::active();
-    let out = deliver_to_tempdir(&mut env, None);
+    let _out = deliver_to_tempdir(&mut env, None);
     let inv = env.invoice("c-bygg", vec![free_line("Vare", "1", "100", "25")]);
     let id = env
         .host
@@ -536,7 +536,7 @@ fn avtalegiro_claims_queued_together_go_to_the_bank_in_one_transmission() {
 #[test]
 fn efaktura_refuses_a_duplicate_consignment_and_the_resend_falls_back() {
     let mut env = Env::active();
-    let out = deliver_to_tempdir(&mut env, None);
+    let _out = deliver_to_tempdir(&mut env, None);
     let inv = env.invoice("c-kari", vec![free_line("Rådgivning", "1", "500", "25")]);
     env.host.resend("fjord", &inv.id, None).unwrap();
     let doc = env.host.open("fjord", &inv.id).unwrap();

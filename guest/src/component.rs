@@ -120,7 +120,7 @@ impl Guest for Component {
         .map_err(err)?;
         // No number is used, so there is no KID yet: the PDF shows how it will be made.
         doc.kid = None;
-        Ok(pdf::render(&doc, pdf::Mode::Preview))
+        Ok(pdf::render(&doc, &totals, pdf::Mode::Preview))
     }
 
     fn finalize(id: String, idempotency_key: String) -> R<t::IssuedDocument> {
@@ -137,7 +137,7 @@ impl Guest for Component {
         let route = choose_channel(&seller, &d.customer, Kind::Invoice)?;
         let number = sequences::next("invoice", seller.invoice_start)?;
         let doc = invoice::build(&d, &seller, number, today, &totals, route).map_err(err)?;
-        let doc_id = issue(&doc, None, &idempotency_key)?;
+        let doc_id = issue(&doc, &totals, None, &idempotency_key)?;
         documents::delete_draft(&id)?;
         open_id(&doc_id)
     }
@@ -219,7 +219,7 @@ impl Guest for Component {
             channel_reason: why,
             fallbacks,
         };
-        let doc_id = issue(&doc, Some(invoice_id), &idempotency_key)?;
+        let doc_id = issue(&doc, &totals, Some(invoice_id), &idempotency_key)?;
         open_id(&doc_id)
     }
 
@@ -387,10 +387,10 @@ fn choose_channel(
 }
 
 /// Store, post and queue an issued document: the three writes of one unit of work.
-fn issue(doc: &Document, credits: Option<String>, key: &str) -> R<String> {
-    let pdf = pdf::render(doc, pdf::Mode::Issued);
-    let ehf = ehf::render(doc, Some(&pdf));
-    let totals = invoice::totals(doc);
+/// `totals` are the document's, from the one calculation core, computed once by the caller.
+fn issue(doc: &Document, totals: &calc::Totals, credits: Option<String>, key: &str) -> R<String> {
+    let pdf = pdf::render(doc, totals, pdf::Mode::Issued);
+    let ehf = ehf::render(doc, totals, Some(&pdf));
     let new = documents::NewDocument {
         kind: if doc.kind == Kind::Invoice {
             t::DocumentKind::Invoice

@@ -79,8 +79,7 @@ impl Xml {
 
 /// Render `doc` as EHF, with the PDF embedded when given. None when the buyer has no
 /// electronic address.
-pub fn render(doc: &Document, pdf: Option<&[u8]>) -> Option<String> {
-    let totals = calc::compute(&doc.lines, doc.seller.vat_registered);
+pub fn render(doc: &Document, totals: &Totals, pdf: Option<&[u8]>) -> Option<String> {
     let (scheme, endpoint) = buyer_endpoint(doc)?;
     let (root, ns, line_el, qty_el) = match doc.kind {
         Kind::Invoice => (
@@ -169,7 +168,7 @@ pub fn render(doc: &Document, pdf: Option<&[u8]>) -> Option<String> {
         x.close("cac:Delivery");
     }
     payment(&mut x, doc);
-    tax_total(&mut x, &totals);
+    tax_total(&mut x, totals);
     x.open("cac:LegalMonetaryTotal");
     x.amount("cbc:LineExtensionAmount", totals.net);
     x.amount("cbc:TaxExclusiveAmount", totals.net);

@@ -406,9 +406,8 @@ fn table_header(p: &mut Page, w: &Words, y: f32) {
 }
 
 /// Render the document. `Mode::Preview` marks it and shows no number.
-pub fn render(doc: &Document, mode: Mode) -> Vec<u8> {
+pub fn render(doc: &Document, totals: &Totals, mode: Mode) -> Vec<u8> {
     let (w, nb) = words(doc);
-    let totals = calc::compute(&doc.lines, doc.seller.vat_registered);
     let accent = if doc.seller.template == "modern" {
         (0.12, 0.35, 0.55)
     } else {
@@ -471,7 +470,7 @@ pub fn render(doc: &Document, mode: Mode) -> Vec<u8> {
         pages.push(Page::default());
         y = PAGE_H - MARGIN - 20.0;
     }
-    summary(pages.last_mut().expect("page"), doc, &totals, w, nb, y);
+    summary(pages.last_mut().expect("page"), doc, totals, w, nb, y);
 
     let count = pages.len();
     for (i, p) in pages.iter_mut().enumerate() {
