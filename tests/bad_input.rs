@@ -8,9 +8,7 @@ use host_harness::CallError;
 
 fn add(env: &mut Env, lines: Vec<LineInput>) -> CallError {
     let d = env.host.create_draft("fjord", "c-bygg").unwrap();
-    env.host
-        .update_draft("fjord", &d.id, d.version, &DraftChange::AddLines(lines))
-        .unwrap_err()
+    env.change(&d, DraftChange::AddLines(lines)).unwrap_err()
 }
 
 fn assert_invalid(e: CallError, field: &str) {
@@ -120,36 +118,14 @@ fn the_documented_line_limit_is_enforced_past_2000() {
             .map(|i| free_line(&format!("Linje {i}"), "1", "1.00", "25"))
             .collect::<Vec<_>>()
     };
-    let d = env
-        .host
-        .update_draft(
-            "fjord",
-            &d.id,
-            d.version,
-            &DraftChange::AddLines(lines(3000)),
-        )
-        .unwrap();
+    let d = env.change(&d, DraftChange::AddLines(lines(3000))).unwrap();
     assert_eq!(d.lines.len(), 3000);
     let e = env
-        .host
-        .update_draft(
-            "fjord",
-            &d.id,
-            d.version,
-            &DraftChange::AddLines(lines(2001)),
-        )
+        .change(&d, DraftChange::AddLines(lines(2001)))
         .err()
         .expect("5 001 lines are refused");
     assert_invalid(e, "lines");
-    let d = env
-        .host
-        .update_draft(
-            "fjord",
-            &d.id,
-            d.version,
-            &DraftChange::AddLines(lines(2000)),
-        )
-        .unwrap();
+    let d = env.change(&d, DraftChange::AddLines(lines(2000))).unwrap();
     assert_eq!(
         d.lines.len(),
         5000,
@@ -262,10 +238,7 @@ fn a_due_date_that_has_passed_by_the_issue_date_is_refused_at_finalize() {
         due_date: Some("2026-11-01".into()),
         payment_terms_days: None,
     };
-    let d = env
-        .host
-        .update_draft("fjord", &d.id, d.version, &DraftChange::SetDates(dates))
-        .unwrap();
+    let d = env.change(&d, DraftChange::SetDates(dates)).unwrap();
     assert_invalid(
         env.host.finalize("fjord", &d.id, "k").unwrap_err(),
         "dates.due-date",

@@ -196,11 +196,7 @@ fn a_permanent_refusal_falls_to_the_next_channel_and_a_transient_one_is_retried_
     let out = deliver_to_tempdir(&mut env, Some(refusing_smtp()));
     let inv = env.invoice("c-lise", vec![free_line("Consulting", "1", "100", "25")]);
     let doc = env.host.open("fjord", &inv.id).unwrap();
-    let states: Vec<(Channel, DeliveryState)> = doc
-        .deliveries
-        .iter()
-        .map(|d| (d.channel, d.state))
-        .collect();
+    let states = routes(&doc);
     assert_eq!(
         states,
         [
@@ -317,11 +313,7 @@ fn a_document_can_be_sent_again_on_request() {
     let again = env.host.resend("fjord", &inv.id, None).unwrap();
     assert_ne!(id, again);
     let doc = env.host.open("fjord", &inv.id).unwrap();
-    let sent: Vec<(Channel, DeliveryState)> = doc
-        .deliveries
-        .iter()
-        .map(|d| (d.channel, d.state))
-        .collect();
+    let sent = routes(&doc);
     assert_eq!(
         sent,
         [
@@ -482,12 +474,9 @@ fn avtalegiro_claims_queued_together_go_to_the_bank_in_one_transmission() {
     .map(|(price, due)| {
         let d = env.draft("c-ola", vec![free_line("Abonnement", "1", price, "25")]);
         let d = env
-            .host
-            .update_draft(
-                "fjord",
-                &d.id,
-                d.version,
-                &DraftChange::SetDates(Dates {
+            .change(
+                &d,
+                DraftChange::SetDates(Dates {
                     issue_date: None,
                     delivery_date: None,
                     due_date: Some(due.into()),
@@ -540,11 +529,7 @@ fn efaktura_refuses_a_duplicate_consignment_and_the_resend_falls_back() {
     let inv = env.invoice("c-kari", vec![free_line("Rådgivning", "1", "500", "25")]);
     env.host.resend("fjord", &inv.id, None).unwrap();
     let doc = env.host.open("fjord", &inv.id).unwrap();
-    let states: Vec<(Channel, DeliveryState)> = doc
-        .deliveries
-        .iter()
-        .map(|d| (d.channel, d.state))
-        .collect();
+    let states = routes(&doc);
     assert_eq!(
         states,
         [
@@ -595,4 +580,12 @@ fn deliver_to_tempdir(env: &mut Env, smtp: Option<String>) -> tempfile::TempDir 
         smtp,
     });
     out
+}
+
+/// Each delivery of a document as (channel, state), in the order they were queued.
+fn routes(doc: &IssuedDocument) -> Vec<(Channel, DeliveryState)> {
+    doc.deliveries
+        .iter()
+        .map(|d| (d.channel, d.state))
+        .collect()
 }

@@ -235,18 +235,15 @@ fn overview_filters_by_customer_reference_number_date_kind_and_status() {
     let mut env = Env::active();
     let a = env.invoice("c-bygg", worked_example());
     let d = env.draft("c-kari", vec![free_line("Rådgivning", "1", "500", "25")]);
-    env.host
-        .update_draft(
-            "fjord",
-            &d.id,
-            d.version,
-            &DraftChange::SetReferences(References {
-                buyer_reference: Some("Kari 42".into()),
-                our_reference: None,
-                order_reference: None,
-            }),
-        )
-        .unwrap();
+    env.change(
+        &d,
+        DraftChange::SetReferences(References {
+            buyer_reference: Some("Kari 42".into()),
+            our_reference: None,
+            order_reference: None,
+        }),
+    )
+    .unwrap();
     env.host.credit("fjord", &a.id, None, "Feil", "cn").unwrap();
     let all = env
         .host

@@ -62,18 +62,15 @@ fn invoice_and_credit_note_say_what_the_law_requires() {
             free_line("Småvarer & <bolter>", "3", "0.99", "25"),
         ],
     );
-    env.host
-        .update_draft(
-            "fjord",
-            &d.id,
-            d.version,
-            &DraftChange::SetReferences(References {
-                buyer_reference: Some("Ola Ås".into()),
-                our_reference: None,
-                order_reference: None,
-            }),
-        )
-        .unwrap();
+    env.change(
+        &d,
+        DraftChange::SetReferences(References {
+            buyer_reference: Some("Ola Ås".into()),
+            our_reference: None,
+            order_reference: None,
+        }),
+    )
+    .unwrap();
     let inv = env.host.finalize("fjord", &d.id, "k").unwrap();
     let pdf = pdf_of(&env, &inv.id);
     qpdf_ok(&pdf);

@@ -48,9 +48,16 @@ impl Env {
     /// A draft with these lines, for `customer` of `fjord`.
     pub fn draft(&mut self, customer: &str, lines: Vec<LineInput>) -> Draft {
         let d = self.host.create_draft("fjord", customer).unwrap();
-        self.host
-            .update_draft("fjord", &d.id, d.version, &DraftChange::AddLines(lines))
-            .unwrap()
+        self.change(&d, DraftChange::AddLines(lines)).unwrap()
+    }
+
+    /// Apply one change to a draft of `fjord`, against the version the caller holds.
+    pub fn change(
+        &mut self,
+        d: &Draft,
+        change: DraftChange,
+    ) -> Result<Draft, host_harness::CallError> {
+        self.host.update_draft("fjord", &d.id, d.version, &change)
     }
 
     /// An issued invoice with these lines.
