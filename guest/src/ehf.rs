@@ -194,13 +194,7 @@ pub fn render(doc: &Document, totals: &Totals, pdf: Option<&[u8]>) -> Option<Str
             x.el("cbc:ID", p);
             x.close("cac:SellersItemIdentification");
         }
-        x.open("cac:ClassifiedTaxCategory");
-        x.el("cbc:ID", code.category());
-        if code.category() != "O" {
-            x.el("cbc:Percent", &fmt_plain(code.rate()));
-        }
-        vat_scheme(&mut x);
-        x.close("cac:ClassifiedTaxCategory");
+        tax_category(&mut x, "cac:ClassifiedTaxCategory", code, false);
         x.close("cac:Item");
         x.open("cac:Price");
         x.amount_plain("cbc:PriceAmount", line.unit_price);
@@ -365,6 +359,24 @@ fn payment(x: &mut Xml, doc: &Document) {
     x.close("cac:PaymentTerms");
 }
 
+/// A VAT category: ID, percent (none for O), the exemption reason where the subtotal needs one
+/// (the line's category must not carry it), and the VAT scheme.
+fn tax_category(x: &mut Xml, element: &str, code: crate::vat::VatCode, with_reason: bool) {
+    x.open(element);
+    x.el("cbc:ID", code.category());
+    if code.category() != "O" {
+        x.el("cbc:Percent", &fmt_plain(code.rate()));
+    }
+    if let (true, Some((reason_code, text))) = (with_reason, code.exemption_reason()) {
+        if let Some(c) = reason_code {
+            x.el("cbc:TaxExemptionReasonCode", c);
+        }
+        x.el("cbc:TaxExemptionReason", text);
+    }
+    vat_scheme(x);
+    x.close(element);
+}
+
 fn tax_total(x: &mut Xml, totals: &Totals) {
     x.open("cac:TaxTotal");
     x.amount("cbc:TaxAmount", totals.vat);
@@ -372,19 +384,7 @@ fn tax_total(x: &mut Xml, totals: &Totals) {
         x.open("cac:TaxSubtotal");
         x.amount("cbc:TaxableAmount", g.base);
         x.amount("cbc:TaxAmount", g.vat);
-        x.open("cac:TaxCategory");
-        x.el("cbc:ID", g.code.category());
-        if g.code.category() != "O" {
-            x.el("cbc:Percent", &fmt_plain(g.code.rate()));
-        }
-        if let Some((code, text)) = g.code.exemption_reason() {
-            if let Some(code) = code {
-                x.el("cbc:TaxExemptionReasonCode", code);
-            }
-            x.el("cbc:TaxExemptionReason", text);
-        }
-        vat_scheme(x);
-        x.close("cac:TaxCategory");
+        tax_category(x, "cac:TaxCategory", g.code, true);
         x.close("cac:TaxSubtotal");
     }
     x.close("cac:TaxTotal");

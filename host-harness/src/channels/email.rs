@@ -14,26 +14,8 @@ pub fn header_value(s: &str) -> Result<String> {
     Ok(if s.is_ascii() {
         s.to_owned()
     } else {
-        format!("=?UTF-8?B?{}?=", b64(s.as_bytes()))
+        format!("=?UTF-8?B?{}?=", guest::base64::encode(s.as_bytes()))
     })
-}
-
-fn b64(data: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for c in data.chunks(3) {
-        let n = (c[0] as u32) << 16
-            | (*c.get(1).unwrap_or(&0) as u32) << 8
-            | *c.get(2).unwrap_or(&0) as u32;
-        for i in 0..4 {
-            out.push(if i <= c.len() {
-                A[(n >> (18 - 6 * i) & 63) as usize] as char
-            } else {
-                '='
-            });
-        }
-    }
-    out
 }
 
 pub fn message(p: &Parcel) -> Result<String> {
@@ -83,9 +65,9 @@ pub fn message(p: &Parcel) -> Result<String> {
         p.delivery,
         p.client
     );
-    let _ = write!(m, "--{boundary}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n", wrap(&b64(body.as_bytes())));
+    let _ = write!(m, "--{boundary}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n", wrap(&guest::base64::encode(body.as_bytes())));
     let name = format!("{}.pdf", p.stem());
-    let _ = write!(m, "--{boundary}\r\nContent-Type: application/pdf; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n", wrap(&b64(&p.pdf)));
+    let _ = write!(m, "--{boundary}\r\nContent-Type: application/pdf; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n", wrap(&guest::base64::encode(&p.pdf)));
     let wants_ehf = p
         .body
         .pointer("/customer/attach_ehf")
@@ -93,7 +75,7 @@ pub fn message(p: &Parcel) -> Result<String> {
         .unwrap_or(false);
     if let (true, Some(xml)) = (wants_ehf, &p.ehf) {
         let name = format!("{}.xml", p.stem());
-        let _ = write!(m, "--{boundary}\r\nContent-Type: application/xml; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n", wrap(&b64(xml.as_bytes())));
+        let _ = write!(m, "--{boundary}\r\nContent-Type: application/xml; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n", wrap(&guest::base64::encode(xml.as_bytes())));
     }
     let _ = write!(m, "--{boundary}--\r\n");
     Ok(m)
