@@ -22,6 +22,13 @@ pub struct VatGroup {
     pub vat: Decimal,
 }
 
+/// The VAT a credit note's group carries when it is fixed by what was left on the invoice.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct GroupVat {
+    pub code: VatCode,
+    pub vat: Decimal,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Totals {
     pub lines: Vec<LineAmounts>,
@@ -47,6 +54,12 @@ pub fn line_amounts(line: &Line) -> LineAmounts {
 
 /// `vat_registered = false` puts every line outside the VAT scope, whatever its code says.
 pub fn compute(lines: &[Line], vat_registered: bool) -> Totals {
+    compute_with(lines, vat_registered, &[])
+}
+
+/// As `compute`, but a group named in `fixed_vat` carries that VAT instead of its own rounding:
+/// a credit note that empties a VAT group of its invoice takes exactly the VAT left in it.
+pub fn compute_with(lines: &[Line], vat_registered: bool, fixed_vat: &[GroupVat]) -> Totals {
     let amounts: Vec<LineAmounts> = lines.iter().map(line_amounts).collect();
     let mut groups: Vec<VatGroup> = Vec::new();
     for (line, a) in lines.iter().zip(&amounts) {
@@ -62,7 +75,10 @@ pub fn compute(lines: &[Line], vat_registered: bool) -> Totals {
     }
     groups.sort_by_key(|g| g.code);
     for g in &mut groups {
-        g.vat = round2(g.base * g.code.rate() / Decimal::ONE_HUNDRED);
+        g.vat = match fixed_vat.iter().find(|f| f.code == g.code) {
+            Some(f) => f.vat,
+            None => round2(g.base * g.code.rate() / Decimal::ONE_HUNDRED),
+        };
     }
     let net: Decimal = amounts.iter().map(|a| a.net).sum();
     let vat: Decimal = groups.iter().map(|g| g.vat).sum();

@@ -12,6 +12,10 @@ pub struct Reach {
     pub efaktura: String,
     /// An active AvtaleGiro mandate.
     pub avtalegiro: bool,
+    /// What the document asks the customer to pay, and its KID: the payment channels carry
+    /// a claim, so they take only a positive amount with an all-digit KID.
+    pub payable: rust_decimal::Decimal,
+    pub kid: Option<String>,
 }
 
 /// Whether `channel` can take this document, and why (or why not).
@@ -37,6 +41,9 @@ pub fn can_take(
         Channel::Efaktura if kind == Kind::CreditNote => {
             Err("eFaktura: credit notes are not sent by eFaktura".into())
         }
+        Channel::Efaktura if reach.payable <= rust_decimal::Decimal::ZERO => {
+            Err("eFaktura: nothing to pay, so no payment request".into())
+        }
         Channel::Efaktura if reach.efaktura == "found" => {
             Ok("eFaktura: the consumer has consented and not blocked us".into())
         }
@@ -50,6 +57,18 @@ pub fn can_take(
         )),
         Channel::Avtalegiro if kind == Kind::CreditNote => {
             Err("AvtaleGiro: only invoices are claimed".into())
+        }
+        Channel::Avtalegiro if reach.payable <= rust_decimal::Decimal::ZERO => {
+            Err("AvtaleGiro: nothing to pay, so no claim".into())
+        }
+        // A MOD11 KID whose remainder is 1 ends in '-': a Nets claim's KID is digits only.
+        Channel::Avtalegiro
+            if !reach
+                .kid
+                .as_deref()
+                .is_some_and(|k| k.bytes().all(|b| b.is_ascii_digit())) =>
+        {
+            Err("AvtaleGiro: the KID is not all digits (MOD11 check '-'), which a claim cannot carry".into())
         }
         Channel::Avtalegiro if reach.avtalegiro => {
             Ok("AvtaleGiro: the customer has an active mandate".into())
@@ -148,7 +167,28 @@ mod tests {
             peppol,
             efaktura: efaktura.into(),
             avtalegiro,
+            payable: 100.into(),
+            kid: Some("1001100017".into()),
         }
+    }
+
+    #[test]
+    fn payment_channels_need_something_to_pay_and_a_digit_kid() {
+        let seller = testdata::seller();
+        let mut consumer = testdata::customer();
+        consumer.orgnr = None;
+        let pick = |r: Reach| choose(&seller, &consumer, Kind::Invoice, &r).unwrap().0;
+        assert_eq!(pick(reach(false, "found", true)), Channel::Efaktura);
+        let nothing = Reach {
+            payable: 0.into(),
+            ..reach(false, "found", true)
+        };
+        assert_eq!(pick(nothing), Channel::Email);
+        let dash = Reach {
+            kid: Some("100110001-".into()),
+            ..reach(false, "not-found", true)
+        };
+        assert_eq!(pick(dash), Channel::Email);
     }
 
     #[test]

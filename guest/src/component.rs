@@ -6,7 +6,7 @@ mod wit {
 
 use crate::error::{Error, FieldError};
 use crate::model::{self, Document, Draft, Kind, Seller};
-use crate::{calc, channel, credit, draft, ehf, invoice, money, pdf, settings};
+use crate::{calc, channel, credit, dates, draft, ehf, invoice, money, pdf, settings};
 use chrono::NaiveDate;
 use wit::erp::invoicing::{
     directory, documents, ledger, outbox, sequences, settings as host_settings, types as t,
@@ -125,18 +125,27 @@ impl Guest for Component {
 
     fn finalize(id: String, idempotency_key: String) -> R<t::IssuedDocument> {
         require_active()?;
-        check_key(&idempotency_key)?;
-        if let Some(done) = documents::find_by_idempotency_key(&idempotency_key) {
-            return open_stored(done);
+        let request = format!("finalize {id}");
+        if let Some(done) = replay(&idempotency_key, &request)? {
+            return Ok(done);
         }
         let seller = seller()?;
         let (_, mut d) = load_draft(&id)?;
         d.customer = customer(&d.customer.id)?;
         let today = today()?;
         let totals = invoice::check_issuable(&d, today, seller.vat_registered).map_err(err)?;
-        let route = choose_channel(&seller, &d.customer, Kind::Invoice)?;
         let number = sequences::next("invoice", seller.invoice_start)?;
-        let doc = invoice::build(&d, &seller, number, today, &totals, route).map_err(err)?;
+        let issue_date = d.dates.issue.unwrap_or(today);
+        check_date_order(&seller, Kind::Invoice, number, issue_date, "dates.issue-date")?;
+        let kid = invoice::kid(&seller, d.customer.number, number).map_err(err)?;
+        let route = choose_channel(
+            &seller,
+            &d.customer,
+            Kind::Invoice,
+            (totals.payable, Some(&kid)),
+        )?;
+        let mut doc = invoice::build(&d, &seller, number, today, &totals, route).map_err(err)?;
+        doc.request = Some(request);
         let doc_id = issue(&doc, &totals, None, &idempotency_key)?;
         documents::delete_draft(&id)?;
         open_id(&doc_id)
@@ -149,9 +158,9 @@ impl Guest for Component {
         idempotency_key: String,
     ) -> R<t::IssuedDocument> {
         require_active()?;
-        check_key(&idempotency_key)?;
-        if let Some(done) = documents::find_by_idempotency_key(&idempotency_key) {
-            return open_stored(done);
+        let request = credit_request(&invoice_id, lines.as_deref(), &reason);
+        if let Some(done) = replay(&idempotency_key, &request)? {
+            return Ok(done);
         }
         let seller = seller()?;
         let reason = reason.trim().to_owned();
@@ -182,17 +191,19 @@ impl Guest for Component {
                 })
                 .collect()
         });
-        let lines = credit::lines(&inv, &earlier, requests.as_deref()).map_err(err)?;
+        let (lines, totals, group_vat) =
+            credit::note(&inv, &earlier, requests.as_deref()).map_err(err)?;
         let customer = customer(&inv.customer.id).unwrap_or_else(|_| inv.customer.clone());
-        let (ch, why, fallbacks) = choose_channel(&seller, &customer, Kind::CreditNote)?;
+        let (ch, why, fallbacks) =
+            choose_channel(&seller, &customer, Kind::CreditNote, (totals.payable, None))?;
         let number = match seller.credit_note_start {
             Some(start) => sequences::next("credit-note", start)?,
             None => sequences::next("invoice", seller.invoice_start)?,
         };
         let today = today()?;
+        check_date_order(&seller, Kind::CreditNote, number, today, "today")?;
         // The credit note is posted on its own date, with the invoice's VAT treatment.
         let vat_registered = inv.seller.vat_registered;
-        let totals = calc::compute(&lines, vat_registered);
         let doc = Document {
             kind: Kind::CreditNote,
             number,
@@ -218,6 +229,8 @@ impl Guest for Component {
             channel: ch,
             channel_reason: why,
             fallbacks,
+            group_vat,
+            request: Some(request),
         };
         let doc_id = issue(&doc, &totals, Some(invoice_id), &idempotency_key)?;
         open_id(&doc_id)
@@ -264,16 +277,18 @@ impl Guest for Component {
         let stored = documents::get_document(&id)
             .ok_or_else(|| t::Error::NotFound(format!("document {id}")))?;
         let doc = parse_document(&stored.body)?;
-        let customer = customer(&doc.customer.id).unwrap_or(doc.customer);
+        let payable = invoice::totals(&doc).payable;
+        let payment = (payable, doc.kid.as_deref());
+        let customer = customer(&doc.customer.id).unwrap_or_else(|_| doc.customer.clone());
         let (ch, why, fallbacks) = match channel.map(channel_in) {
-            None => choose_channel(&seller, &customer, doc.kind)?,
+            None => choose_channel(&seller, &customer, doc.kind, payment)?,
             Some(c) if !seller.channels.contains(&c) => {
                 return Err(t::Error::NotAllowed(format!(
                     "{c:?} is not enabled in the settings"
                 )))
             }
             Some(c) => {
-                let why = channel::can_take(c, doc.kind, &customer, &reach(&customer, doc.kind))
+                let why = channel::can_take(c, doc.kind, &customer, &reach(&customer, doc.kind, payment))
                     .map_err(t::Error::NotAllowed)?;
                 (c, why, Vec::new())
             }
@@ -305,18 +320,95 @@ fn seller() -> R<Seller> {
 
 fn today() -> R<NaiveDate> {
     let s = host_settings::today();
-    NaiveDate::parse_from_str(&s, "%Y-%m-%d")
-        .map_err(|_| t::Error::Host(format!("the host's date '{s}' is not YYYY-MM-DD")))
+    dates::parse(&s).map_err(|m| t::Error::Host(format!("the host's today: {m}")))
 }
 
-fn check_key(key: &str) -> R<()> {
-    if key.trim().is_empty() || key.len() > 200 {
-        return Err(err(Error::invalid(
-            "idempotency-key",
-            "1 to 200 characters",
-        )));
+/// Numbers ascend with dates within a series: the document numbered just before `number` in
+/// the same series must not be dated after `date`. (By induction it is the latest one.)
+fn check_date_order(seller: &Seller, kind: Kind, number: u64, date: NaiveDate, field: &str) -> R<()> {
+    let shared = seller.credit_note_start.is_none();
+    let kinds: &[t::DocumentKind] = match (kind, shared) {
+        (_, true) => &[t::DocumentKind::Invoice, t::DocumentKind::CreditNote],
+        (Kind::Invoice, false) => &[t::DocumentKind::Invoice],
+        (Kind::CreditNote, false) => &[t::DocumentKind::CreditNote],
+    };
+    let Some(previous) = number.checked_sub(1) else {
+        return Ok(());
+    };
+    for k in kinds {
+        let rows = documents::query(&t::OverviewFilter {
+            customer_id: None,
+            reference: None,
+            number: Some(previous),
+            issued_from: None,
+            issued_to: None,
+            kind: Some(*k),
+            status: None,
+            limit: Some(10),
+            offset: None,
+        })?;
+        for r in rows {
+            let before = r.issue_date.as_deref().and_then(|s| dates::parse(s).ok());
+            if let Some(before) = before.filter(|b| *b > date) {
+                return Err(err(Error::invalid(
+                    field,
+                    format!(
+                        "{date} is before {before}, the date of number {previous} in the same series: numbers must ascend with dates"
+                    ),
+                )));
+            }
+        }
     }
     Ok(())
+}
+
+/// The document an idempotency key already produced, if the key was used for this same
+/// request; a key used for anything else is refused, never answered with another document.
+fn replay(key: &str, request: &str) -> R<Option<t::IssuedDocument>> {
+    if key.trim().is_empty() || key.len() > 200 || key.chars().any(char::is_control) {
+        return Err(err(Error::invalid(
+            "idempotency-key",
+            "1 to 200 characters, no control characters",
+        )));
+    }
+    let Some(done) = documents::find_by_idempotency_key(key) else {
+        return Ok(None);
+    };
+    let doc = parse_document(&done.body)?;
+    if doc.request.as_deref() == Some(request) {
+        return open_stored(done).map(Some);
+    }
+    let what = match doc.kind {
+        Kind::Invoice => "invoice",
+        Kind::CreditNote => "credit note",
+    };
+    Err(err(Error::invalid(
+        "idempotency-key",
+        format!(
+            "already used for {what} {} from a different request: use a new key",
+            doc.number
+        ),
+    )))
+}
+
+/// A credit request in one canonical line: the invoice, each line asked for, and the reason.
+fn credit_request(invoice_id: &str, lines: Option<&[t::CreditLine]>, reason: &str) -> String {
+    let lines = match lines {
+        None => "all".to_owned(),
+        Some(ls) => ls
+            .iter()
+            .map(|l| {
+                format!(
+                    "{}:q={}:a={}",
+                    l.line_id,
+                    l.quantity.as_deref().unwrap_or("").trim(),
+                    l.amount.as_deref().unwrap_or("").trim()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(","),
+    };
+    format!("credit {invoice_id} [{lines}] {}", reason.trim())
 }
 
 fn customer(id: &str) -> R<model::Customer> {
@@ -350,8 +442,9 @@ fn to_json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
-/// What the host's directories say about this customer for this kind of document.
-fn reach(c: &model::Customer, kind: Kind) -> channel::Reach {
+/// What the host's directories say about this customer for this kind of document, and what
+/// the document asks to be paid.
+fn reach(c: &model::Customer, kind: Kind, payment: Payment) -> channel::Reach {
     let wit_kind = if kind == Kind::Invoice {
         t::DocumentKind::Invoice
     } else {
@@ -370,15 +463,21 @@ fn reach(c: &model::Customer, kind: Kind) -> channel::Reach {
         }
         .into(),
         avtalegiro: directory::avtalegiro_mandate(&c.id),
+        payable: payment.0,
+        kid: payment.1.map(Into::into),
     }
 }
+
+/// The amount payable and the KID of the document a channel is chosen for.
+type Payment<'a> = (rust_decimal::Decimal, Option<&'a str>);
 
 fn choose_channel(
     seller: &Seller,
     c: &model::Customer,
     kind: Kind,
+    payment: Payment,
 ) -> R<(model::Channel, String, Vec<model::Channel>)> {
-    channel::choose(seller, c, kind, &reach(c, kind)).map_err(|why| {
+    channel::choose(seller, c, kind, &reach(c, kind, payment)).map_err(|why| {
         t::Error::NotAllowed(format!(
             "no channel can take this document: {}",
             why.join("; ")
@@ -442,7 +541,7 @@ fn open_stored(s: documents::StoredDocument) -> R<t::IssuedDocument> {
         due_date: doc.due_date.to_string(),
         note: doc.note.clone(),
         kid: doc.kid.clone(),
-        lines: lines_out(&doc.lines, &totals),
+        lines: lines_out(&doc.lines, &totals, doc.seller.vat_registered),
         vat_groups: groups_out(&totals),
         totals: totals_out(&totals),
         credited_invoice: doc
@@ -483,17 +582,7 @@ fn index(
 }
 
 fn date_field(p: &mut crate::error::Problems, name: &str, s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| {
-            p.add(
-                name,
-                format!(
-                    "'{}' is not a date (YYYY-MM-DD)",
-                    s.chars().take(20).collect::<String>()
-                ),
-            )
-        })
-        .ok()
+    dates::parse(s).map_err(|m| p.add(name, m)).ok()
 }
 
 // ---- conversions between the contract's types and the model ----
@@ -668,7 +757,9 @@ fn line_in(l: t::LineInput) -> draft::LineInput {
     }
 }
 
-fn lines_out(lines: &[model::Line], totals: &calc::Totals) -> Vec<t::Line> {
+/// The lines with their amounts and the VAT code that was applied (a seller that is not
+/// VAT-registered applies `outside`, whatever the product says).
+fn lines_out(lines: &[model::Line], totals: &calc::Totals, vat_registered: bool) -> Vec<t::Line> {
     lines
         .iter()
         .zip(&totals.lines)
@@ -680,7 +771,7 @@ fn lines_out(lines: &[model::Line], totals: &calc::Totals) -> Vec<t::Line> {
             unit: l.unit.clone(),
             unit_price: money::fmt_plain(l.unit_price),
             discount_percent: money::fmt_plain(l.discount_percent),
-            vat_code: l.vat.as_str().into(),
+            vat_code: calc::effective_code(l.vat, vat_registered).as_str().into(),
             gross_amount: money::fmt2(a.gross),
             discount_amount: money::fmt2(a.discount),
             net_amount: money::fmt2(a.net),
@@ -737,7 +828,7 @@ fn draft_out(id: String, version: u64, d: &Draft, vat_registered: bool) -> t::Dr
         references: refs_out(&d.references),
         dates: dates_out(&d.dates),
         note: d.note.clone(),
-        lines: lines_out(&d.lines, &totals),
+        lines: lines_out(&d.lines, &totals, vat_registered),
         vat_groups: groups_out(&totals),
         totals: totals_out(&totals),
     }

@@ -1,11 +1,18 @@
 //! Credit notes: full or partial by line, quantity or amount, never more than is left to credit
-//! on any line (norway.md §5).
+//! on any line or on the invoice (norway.md §5).
+//!
+//! What has been credited is tracked per line (quantity and net) and per VAT group (base and
+//! VAT). The credit that empties a line takes exactly the net left on it, and the credit that
+//! empties a VAT group takes exactly the VAT left in it, so an invoice credited in any number of
+//! steps nets every account to zero: no øre drifts by rounding each credit on its own base.
 
-use crate::calc::line_amounts;
+use crate::calc::{self, line_amounts, GroupVat, Totals};
+use crate::vat::VatCode;
 use crate::draft::{MAX_QUANTITY, MAX_UNIT_PRICE};
 use crate::error::{Error, Problems};
 use crate::model::{Document, Line};
 use crate::money;
+use rust_decimal::prelude::Signed;
 use rust_decimal::Decimal;
 
 /// A requested partial credit of one invoice line.
@@ -48,6 +55,97 @@ pub fn left(invoice: &Document, earlier: &[Document]) -> Vec<(u32, Left)> {
         .collect()
 }
 
+/// What is left of one VAT group of the invoice after the earlier credit notes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GroupLeft {
+    pub code: VatCode,
+    pub base: Decimal,
+    pub vat: Decimal,
+}
+
+fn groups_left(invoice: &Totals, earlier: &[Totals]) -> Vec<GroupLeft> {
+    invoice
+        .groups
+        .iter()
+        .map(|g| {
+            let mut left = GroupLeft {
+                code: g.code,
+                base: g.base,
+                vat: g.vat,
+            };
+            for e in earlier.iter().flat_map(|t| &t.groups).filter(|e| e.code == g.code) {
+                left.base -= e.base;
+                left.vat -= e.vat;
+            }
+            left
+        })
+        .collect()
+}
+
+/// The VAT of each group of a credit note, given what is left of the invoice's groups: the
+/// group's own rounding, except that a credit that empties the group takes exactly the VAT
+/// left, and one that takes part of the base never takes more VAT than is left.
+fn group_vat(lines: &[Line], vat_registered: bool, left: &[GroupLeft]) -> Vec<GroupVat> {
+    let own = calc::compute(lines, vat_registered);
+    let mut fixed = Vec::new();
+    for g in &own.groups {
+        let Some(l) = left.iter().find(|l| l.code == g.code) else {
+            continue;
+        };
+        let vat = if g.base == l.base {
+            l.vat
+        } else if g.base.signum() == l.base.signum() && g.base.abs() < l.base.abs() {
+            // Within the base that is left: clamp to the VAT that is left, on the same side.
+            let side = l.base.signum();
+            let most = (l.vat * side).max(Decimal::ZERO);
+            (g.vat * side).clamp(Decimal::ZERO, most) * side
+        } else {
+            g.vat
+        };
+        if vat != g.vat {
+            fixed.push(GroupVat { code: g.code, vat });
+        }
+    }
+    fixed
+}
+
+/// A credit note's lines, its totals and the VAT it fixes per group (`Document::group_vat`).
+/// `requests` None credits everything that is left. `earlier` are the credit notes already
+/// issued against `invoice`.
+pub fn note(
+    invoice: &Document,
+    earlier: &[Document],
+    requests: Option<&[Request]>,
+) -> Result<(Vec<Line>, Totals, Vec<GroupVat>), Error> {
+    let lines = lines(invoice, earlier, requests)?;
+    let vat_registered = invoice.seller.vat_registered;
+    let inv_totals = crate::invoice::totals(invoice);
+    let earlier_totals: Vec<Totals> = earlier.iter().map(crate::invoice::totals).collect();
+    let left = groups_left(&inv_totals, &earlier_totals);
+    let fixed = group_vat(&lines, vat_registered, &left);
+    let totals = calc::compute_with(&lines, vat_registered, &fixed);
+    let payable_left =
+        inv_totals.payable - earlier_totals.iter().map(|t| t.payable).sum::<Decimal>();
+    if totals.payable < Decimal::ZERO {
+        return Err(Error::invalid(
+            "lines",
+            "a credit note cannot be negative: credit the lines that were charged",
+        ));
+    }
+    if totals.payable > payable_left {
+        return Err(Error::invalid(
+            "lines",
+            format!(
+                "only {} (incl. VAT) is left to credit on invoice {}; this credit is {}",
+                money::fmt2(payable_left),
+                invoice.number,
+                money::fmt2(totals.payable)
+            ),
+        ));
+    }
+    Ok((lines, totals, fixed))
+}
+
 /// The credit note's lines: every line with something left (`None`), or the requested ones.
 pub fn lines(
     invoice: &Document,
@@ -75,7 +173,10 @@ pub fn lines(
     match requests {
         None => {
             for (l, (_, lf)) in invoice.lines.iter().zip(&left) {
-                if !lf.net.is_zero() || !lf.quantity.is_zero() {
+                // A line credited by amount down to zero is done, whatever quantity is left;
+                // a line that was free (net zero) is done when its quantity is.
+                let free = line_amounts(l).net.is_zero();
+                if !lf.net.is_zero() || (free && !lf.quantity.is_zero()) {
                     out.push(rest(l, *lf, out.len() as u32 + 1));
                 }
             }
@@ -245,5 +346,116 @@ mod tests {
             panic!()
         };
         assert_eq!(e[0].field, "lines[0].amount");
+    }
+
+    mod property {
+        //! Any invoice, credited by any sequence of partial credits and then "the rest", nets
+        //! every account to exactly zero, and the rest is never refused while something is left.
+        use super::*;
+        use crate::invoice::{totals, voucher};
+        use crate::model::Kind;
+        use proptest::prelude::*;
+        use std::collections::BTreeMap;
+
+        fn dec(n: i64, scale: u32) -> Decimal {
+            Decimal::new(n, scale)
+        }
+
+        fn line_strategy() -> impl Strategy<Value = (u8, i64, bool, i64, i64)> {
+            (
+                0u8..6,               // VAT code
+                1i64..=50_000_000,    // quantity × 10⁴ (up to 5 000.0000)
+                proptest::bool::weighted(0.15), // a returned item (negative quantity)
+                0i64..=200_000_000,   // unit price × 10⁴ (up to 20 000.0000)
+                prop_oneof![Just(0i64), 1i64..=10_000], // discount × 10² (up to 100 %)
+            )
+        }
+
+        /// A partial credit: which line, by quantity or amount, and what share of what is left.
+        fn step_strategy() -> impl Strategy<Value = (usize, bool, u32)> {
+            (0usize..8, any::<bool>(), 1u32..=100)
+        }
+
+        fn cases() -> u32 {
+            std::env::var("CREDIT_PROPTEST_CASES")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(10_000)
+        }
+
+        fn post(sums: &mut BTreeMap<u32, Decimal>, doc: &Document, kind: Kind) {
+            let t = totals(doc);
+            for p in voucher(kind, doc.number, doc.issue_date, "c1", &t).postings {
+                *sums.entry(p.account).or_default() += p.debit - p.credit;
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+            #[test]
+            fn credits_net_every_account_to_zero(
+                specs in proptest::collection::vec(line_strategy(), 1..6),
+                steps in proptest::collection::vec(step_strategy(), 0..6),
+                vat_registered in proptest::bool::weighted(0.9),
+            ) {
+                const CODES: [VatCode; 6] = [VatCode::High, VatCode::Medium, VatCode::Low,
+                    VatCode::ZeroRated, VatCode::Exempt, VatCode::ReverseCharge];
+                let lines: Vec<Line> = specs.iter().enumerate().map(|(i, &(c, q, neg, p, d))| {
+                    let mut l = test_line(i as u32 + 1, "1", "0", CODES[c as usize]);
+                    l.quantity = if neg { -dec(q, 4) } else { dec(q, 4) };
+                    l.unit_price = dec(p, 4);
+                    l.discount_percent = dec(d, 2);
+                    l
+                }).collect();
+                let mut inv = doc(lines);
+                inv.seller.vat_registered = vat_registered;
+                if totals(&inv).payable < Decimal::ZERO {
+                    // An invoice may not total below zero: the returns become sales.
+                    for l in &mut inv.lines {
+                        l.quantity = l.quantity.abs();
+                    }
+                }
+
+                let mut sums = BTreeMap::new();
+                post(&mut sums, &inv, Kind::Invoice);
+                let mut earlier: Vec<Document> = Vec::new();
+                let issue = |earlier: &mut Vec<Document>, sums: &mut BTreeMap<u32, Decimal>,
+                                 (lines, t, group_vat): (Vec<Line>, Totals, Vec<GroupVat>)| {
+                    prop_assert!(t.payable >= Decimal::ZERO, "a negative credit note");
+                    let cn = Document { kind: Kind::CreditNote, lines, group_vat, ..inv.clone() };
+                    prop_assert_eq!(totals(&cn), t);
+                    post(sums, &cn, Kind::CreditNote);
+                    earlier.push(cn);
+                    Ok(())
+                };
+                for (line, by_quantity, share) in steps {
+                    let l = &inv.lines[line % inv.lines.len()];
+                    let lf = left(&inv, &earlier).into_iter().find(|(id, _)| *id == l.id).unwrap().1;
+                    let share = Decimal::from(share) / Decimal::ONE_HUNDRED;
+                    let r = if by_quantity {
+                        let q = (lf.quantity * share).round_dp(4);
+                        Request { line_id: l.id, quantity: Some(q.to_string()), amount: None }
+                    } else {
+                        let a = money::round2(lf.net * share);
+                        Request { line_id: l.id, quantity: None, amount: Some(a.to_string()) }
+                    };
+                    match note(&inv, &earlier, Some(&[r])) {
+                        Ok(n) => issue(&mut earlier, &mut sums, n)?,
+                        // Refused with a typed error naming the field: nothing more to check.
+                        Err(Error::Invalid(_)) => {}
+                        Err(e) => prop_assert!(false, "unexpected {e:?}"),
+                    }
+                }
+                let something_left = left(&inv, &earlier).iter().any(|(_, l)| !l.net.is_zero());
+                match note(&inv, &earlier, None) {
+                    Ok(n) => issue(&mut earlier, &mut sums, n)?,
+                    Err(e) => prop_assert!(!something_left, "the rest was refused: {e:?}"),
+                }
+                for (account, sum) in &sums {
+                    prop_assert!(sum.is_zero(), "account {} nets to {} after full credit", account, sum);
+                }
+                prop_assert!(matches!(note(&inv, &earlier, None), Err(Error::NotAllowed(_))));
+            }
+        }
     }
 }

@@ -12,9 +12,12 @@ pub const MAX_LINES: usize = 5_000;
 pub const MAX_DESCRIPTION_CHARS: usize = 500;
 pub const MAX_REFERENCE_CHARS: usize = 200;
 pub const MAX_NOTE_CHARS: usize = 1_000;
-/// |quantity| < 10⁹ and unit price < 10¹¹ keep every product far inside `Decimal`'s range.
-pub const MAX_QUANTITY: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
+/// |quantity| below 10⁹ (at most 999 999 999.9999) and unit price at most 10¹¹.
+pub const MAX_QUANTITY: Decimal = Decimal::from_parts(1_316_134_911, 2_328, 0, false, 4); // 999999999.9999
 pub const MAX_UNIT_PRICE: Decimal = Decimal::from_parts(1_215_752_192, 23, 0, false, 0); // 10^11
+/// A line's amount (|quantity × unit price|) at most 10¹² NOK: 5 000 such lines still fit the
+/// host's ledger in øre (a signed 64-bit integer) with room to spare.
+pub const MAX_LINE_AMOUNT: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0); // 10^12
 pub const MAX_TERMS_DAYS: u32 = 365;
 
 /// A line as the user typed it (text for numbers, so a typo becomes a field error).
@@ -226,15 +229,13 @@ fn line_from_input(
     }
     let unit = pick(&input.unit, defaults.as_ref().map(|d| &d.unit)).unwrap_or_else(|| "EA".into());
     let unit = unit.trim().to_owned();
-    if unit.is_empty()
-        || unit.len() > 3
-        || !unit
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-    {
+    if !crate::units::is_known(&unit) {
         p.add(
             format!("{field}.unit"),
-            "a UN/ECE Rec 20 unit code such as EA, HUR or KGM",
+            format!(
+                "'{}' is not a UN/ECE Rec 20 or 21 unit code (e.g. EA, HUR, KGM, C62)",
+                unit.chars().filter(|c| !c.is_control()).take(10).collect::<String>()
+            ),
         );
     }
     let unit_price = match pick(&input.unit_price, defaults.as_ref().map(|d| &d.unit_price)) {
@@ -251,6 +252,14 @@ fn line_from_input(
             format!("{field}.unit-price"),
             "must not be negative (credit with a credit note)",
         );
+    }
+    if let (Some(q), Some(u)) = (quantity, unit_price) {
+        if (q * u).abs() > MAX_LINE_AMOUNT {
+            p.add(
+                format!("{field}.quantity"),
+                format!("quantity × unit price is above the limit of {MAX_LINE_AMOUNT} NOK a line"),
+            );
+        }
     }
     let discount = match &input.discount_percent {
         Some(t) if !t.trim().is_empty() => money::parse(t, 2, Decimal::ONE_HUNDRED)
@@ -303,4 +312,16 @@ fn line_from_input(
         credits_line: None,
         by_amount: false,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documented_limits_are_what_the_constants_say() {
+        assert_eq!(MAX_QUANTITY.to_string(), "999999999.9999");
+        assert_eq!(MAX_UNIT_PRICE.to_string(), "100000000000");
+        assert_eq!(MAX_LINE_AMOUNT.to_string(), "1000000000000");
+    }
 }

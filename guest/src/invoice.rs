@@ -62,7 +62,12 @@ pub fn check_issuable(
 pub fn kid(seller: &Seller, customer_number: u64, number: u64) -> Result<String, Error> {
     let cust_digits = seller.kid_customer_digits as usize;
     let num_digits = seller.kid_length as usize - 1 - cust_digits;
-    let cust = format!("{customer_number:0cust_digits$}");
+    // No customer digits: the KID is the document number alone.
+    let cust = if cust_digits == 0 {
+        String::new()
+    } else {
+        format!("{customer_number:0cust_digits$}")
+    };
     let num = format!("{number:0num_digits$}");
     if cust.len() > cust_digits || num.len() > num_digits {
         return Err(Error::invalid(
@@ -186,12 +191,14 @@ pub fn build(
         channel,
         channel_reason,
         fallbacks,
+        group_vat: Vec::new(),
+        request: None,
     })
 }
 
 /// The totals of an issued document (computed by the one core, never stored twice).
 pub fn totals(doc: &Document) -> Totals {
-    calc::compute(&doc.lines, doc.seller.vat_registered)
+    calc::compute_with(&doc.lines, doc.seller.vat_registered, &doc.group_vat)
 }
 
 #[cfg(test)]
@@ -199,6 +206,17 @@ mod tests {
     use super::*;
     use crate::calc::test_line;
     use crate::vat::VatCode;
+
+    #[test]
+    fn kid_without_customer_digits_is_the_number_alone() {
+        let mut s = crate::testdata::seller();
+        s.kid_customer_digits = 0;
+        s.kid_length = 7;
+        let k = kid(&s, 1001, 10001).unwrap();
+        assert_eq!(k.len(), 7);
+        assert!(k.starts_with("010001"), "{k}");
+        assert_eq!(k.chars().last(), Some(crate::checkdigits::kid_mod10("010001")));
+    }
 
     #[test]
     fn worked_posting_balances() {

@@ -7,6 +7,7 @@ pub mod calc;
 pub mod channel;
 pub mod checkdigits;
 pub mod credit;
+pub mod dates;
 pub mod draft;
 pub mod ehf;
 pub mod error;
@@ -17,6 +18,7 @@ pub mod pdf;
 pub mod settings;
 #[cfg(test)]
 mod testdata;
+pub mod units;
 pub mod vat;
 
 #[cfg(target_arch = "wasm32")]

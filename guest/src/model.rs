@@ -186,4 +186,12 @@ pub struct Document {
     /// Channels that could also take it, in order: where the host falls back to.
     #[serde(default)]
     pub fallbacks: Vec<Channel>,
+    /// A credit note: the VAT of each group fixed by what was left of the invoice's group
+    /// (`calc::compute_with`), so that credits net to exactly the invoice's VAT.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub group_vat: Vec<crate::calc::GroupVat>,
+    /// What was asked for, bound to the idempotency key: the same key with another request is
+    /// refused rather than answered with this document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<String>,
 }

@@ -76,5 +76,7 @@ pub fn document(lines: Vec<Line>) -> Document {
         channel: Channel::Ehf,
         channel_reason: "test".into(),
         fallbacks: Vec::new(),
+        group_vat: Vec::new(),
+        request: None,
     }
 }
