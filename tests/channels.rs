@@ -111,7 +111,7 @@ fn each_fixture_customer_lands_on_its_channel_and_the_files_are_real() {
         );
         let got = String::from_utf8(run.stdout).unwrap();
         let lines: Vec<&str> = got.lines().collect();
-        assert_eq!(lines[0], "lise@example.com");
+        assert_eq!(lines[0], "Lise O'Brien <lise@example.com>");
         assert_eq!(
             lines[1],
             format!("Invoice {} from Fjord Regnskap AS", lise.number),
@@ -293,7 +293,7 @@ fn an_e_mail_reaches_a_real_smtp_server_with_the_pdf_attached() {
         String::from_utf8_lossy(&run.stderr)
     );
     let lines: Vec<&str> = got.lines().collect();
-    assert_eq!(lines[0], "lise@example.com");
+    assert_eq!(lines[0], "Lise O'Brien <lise@example.com>");
     assert_eq!(
         lines[1],
         format!("Invoice {} from Fjord Regnskap AS", inv.number)
@@ -588,4 +588,61 @@ fn routes(doc: &IssuedDocument) -> Vec<(Channel, DeliveryState)> {
         .iter()
         .map(|d| (d.channel, d.state))
         .collect()
+}
+
+/// Headers read back exactly by Python's `email` parser (policy `default`) for names with
+/// æøå, quotes, angle brackets and commas, and a subject far over one encoded word's 75 chars.
+#[test]
+fn e_mail_headers_read_back_exactly_for_any_name() {
+    let Some(py) = python(&["email"]) else {
+        return;
+    };
+    let long = format!("Fjord Økonomi AS {}", "æøå ÆØÅ ".repeat(23));
+    let cases = [
+        ("Fjord Økonomi AS", "Kari Nordmann"),
+        ("Brødrene \"Ærlig\" & Sønn <AS>, avd. Øst", "Ås, Ørjan \"Bløt\" <kunde>"),
+        (long.trim(), "Ola"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (i, (seller, customer)) in cases.iter().enumerate() {
+        let p = host_harness::channels::Parcel {
+            store: "s1".into(),
+            delivery: 7 + i as i64,
+            client: "fjord".into(),
+            kind: "invoice".into(),
+            number: 10001,
+            body: serde_json::json!({
+                "seller": { "name": seller, "language": "nb" },
+                "customer": { "name": customer, "email": "kari@example.no", "attach_ehf": true },
+                "kid": "1001100013", "due_date": "2026-12-12"
+            }),
+            ehf: Some("<Invoice/>".into()),
+            pdf: b"%PDF-1.7 test".to_vec(),
+        };
+        let file = dir.path().join(format!("{i}.eml"));
+        let m = host_harness::channels::email::message(&p).unwrap().formatted();
+        assert!(
+            m.split(|&b| b == b'\n').all(|l| l.len() <= 998),
+            "no line over RFC 5322's limit"
+        );
+        std::fs::write(&file, &m).unwrap();
+        // CPython's address parser keeps the space between two adjacent encoded words in a
+        // display name, which RFC 2047 §6.2 says to drop; lettre splits a long name over several
+        // words. So a long name is also read with the stdlib's RFC 2047 decoder.
+        let script = "import sys, json, email\nfrom email import policy\nfrom email.header import decode_header, make_header\nraw = open(sys.argv[1], 'rb').read()\nm = email.message_from_bytes(raw, policy=policy.default)\nf, t = m['From'].addresses[0], m['To'].addresses[0]\nraw_from = email.message_from_bytes(raw, policy=policy.compat32)['From']\nrfc2047 = str(make_header(decode_header(raw_from.rsplit('<', 1)[0].strip())))\nprint(json.dumps([f.display_name if len(f.display_name) < 75 else rfc2047, f.addr_spec, t.display_name, t.addr_spec, str(m['Subject']), m['Message-ID'], [a.get_filename() for a in m.iter_attachments()], [a.get_content()[:5].decode() for a in m.iter_attachments()]]))\n";
+        let run = Command::new(&py).arg("-c").arg(script).arg(&file).output().unwrap();
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        let got: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+        let subject = format!("Faktura 10001 fra {seller}");
+        assert_eq!(
+            got,
+            serde_json::json!([
+                seller, "faktura@invoicing.invalid", customer, "kari@example.no", subject,
+                format!("<delivery-{}.fjord.s1@invoicing.invalid>", 7 + i),
+                ["fjord-faktura-10001.pdf", "fjord-faktura-10001.xml"],
+                ["%PDF-", "<Invo"]
+            ]),
+            "case {i}"
+        );
+    }
 }

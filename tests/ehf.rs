@@ -23,7 +23,7 @@ fn issue_everything(
             report
                 .documents
                 .into_iter()
-                .map(|d| (report.client.clone(), d)),
+                .map(|d| (report.client.clone(), d.document)),
         );
     }
     let mut stmt = env

@@ -18,6 +18,8 @@ fn every_fixture_scenario_runs_and_its_books_balance() {
         let sc: scenario::Scenario = fixtures::read(&f).unwrap();
         let report =
             scenario::run(&mut env.host, &sc).unwrap_or_else(|e| panic!("{}: {e:#}", f.display()));
+        let missed: Vec<_> = report.steps.iter().filter_map(|s| s.mismatch.as_ref()).collect();
+        assert_eq!(report.mismatches, 0, "{}: {missed:?}", f.display());
         let sum = |side: fn(&host_harness::reports::Balance) -> &str| {
             report
                 .trial_balance
@@ -52,7 +54,7 @@ fn the_lifecycle_scenario_reports_what_happened() {
         .map(|s| s.error_kind.as_deref())
         .collect();
     assert_eq!(kinds.iter().filter(|k| k.is_some()).count(), 5, "{kinds:?}");
-    let numbers: Vec<u64> = report.documents.iter().map(|d| d.number).collect();
+    let numbers: Vec<u64> = report.documents.iter().map(|d| d.document.number).collect();
     assert_eq!(numbers, [10001, 50001, 50002]);
     let balance_1500 = report
         .trial_balance

@@ -168,7 +168,7 @@ mod tests {
             efaktura: efaktura.into(),
             avtalegiro,
             payable: 100.into(),
-            kid: Some("1001100017".into()),
+            kid: Some("1001100013".into()),
         }
     }
 

@@ -59,6 +59,16 @@ pub fn valid_bic(s: &str) -> bool {
 }
 
 /// The KID check character for a digit base: Luhn (MOD10).
+/// A KID (2..=25 characters) whose last character is its MOD10 or MOD11 check digit.
+pub fn kid_valid(kid: &str) -> bool {
+    let Some((base, check)) = kid.char_indices().last().map(|(i, c)| (&kid[..i], c)) else {
+        return false;
+    };
+    (2..=25).contains(&kid.len())
+        && base.bytes().all(|b| b.is_ascii_digit())
+        && (check == kid_mod10(base) || check == kid_mod11(base))
+}
+
 pub fn kid_mod10(base: &str) -> char {
     let sum: u32 = base
         .bytes()

@@ -6,7 +6,7 @@ mod wit {
 
 use crate::error::{Error, FieldError};
 use crate::model::{self, Document, Draft, Kind, Seller};
-use crate::{calc, channel, credit, dates, draft, ehf, invoice, money, pdf, settings};
+use crate::{calc, channel, credit, dates, draft, ehf, ehf_check, invoice, money, pdf, settings};
 use chrono::NaiveDate;
 use wit::erp::invoicing::{
     directory, documents, ledger, outbox, sequences, settings as host_settings, types as t,
@@ -169,6 +169,9 @@ impl Guest for Component {
                 "reason",
                 format!("say why, in 1 to {} characters", draft::MAX_REFERENCE_CHARS),
             )));
+        }
+        if let Some(m) = draft::bad_text(&reason) {
+            return Err(err(Error::invalid("reason", m)));
         }
         let stored = documents::get_document(&invoice_id)
             .ok_or_else(|| t::Error::NotFound(format!("document {invoice_id}")))?;
@@ -411,10 +414,32 @@ fn credit_request(invoice_id: &str, lines: Option<&[t::CreditLine]>, reason: &st
     format!("credit {invoice_id} [{lines}] {}", reason.trim())
 }
 
+/// A customer from the host's register, checked like typed input: its texts reach documents.
 fn customer(id: &str) -> R<model::Customer> {
-    directory::get_customer(id)
+    let c = directory::get_customer(id)
         .map(customer_in)
-        .ok_or_else(|| t::Error::NotFound(format!("customer {id}")))
+        .ok_or_else(|| t::Error::NotFound(format!("customer {id}")))?;
+    let a = &c.address;
+    let texts = [
+        ("customer.name", Some(&c.name)),
+        ("customer.organisation-number", c.orgnr.as_ref()),
+        ("customer.address.street", a.street.as_ref()),
+        ("customer.address.postcode", a.postcode.as_ref()),
+        ("customer.address.city", a.city.as_ref()),
+        ("customer.address.country", a.country.as_ref()),
+        ("customer.email", c.email.as_ref()),
+    ];
+    let mut p = crate::error::Problems::default();
+    for (field, text) in texts {
+        if let Some(m) = text.and_then(|t| draft::bad_text(t)) {
+            p.add(field, m);
+        }
+    }
+    if c.name.chars().count() > draft::MAX_REFERENCE_CHARS {
+        p.add("customer.name", format!("at most {} characters", draft::MAX_REFERENCE_CHARS));
+    }
+    p.into_result().map_err(err)?;
+    Ok(c)
 }
 
 fn product(id: &str) -> Option<draft::ProductDefaults> {
@@ -490,6 +515,15 @@ fn choose_channel(
 fn issue(doc: &Document, totals: &calc::Totals, credits: Option<String>, key: &str) -> R<String> {
     let pdf = pdf::render(doc, totals, pdf::Mode::Issued);
     let ehf = ehf::render(doc, totals, Some(&pdf));
+    // The last gate: never issue an EHF we know to be invalid.
+    if let Some(problems) = ehf.as_deref().map(ehf_check::check).filter(|p| !p.is_empty()) {
+        return Err(err(Error::Invalid(
+            problems
+                .into_iter()
+                .map(|m| crate::error::field_error("ehf", m))
+                .collect(),
+        )));
+    }
     let new = documents::NewDocument {
         kind: if doc.kind == Kind::Invoice {
             t::DocumentKind::Invoice

@@ -56,10 +56,18 @@ fn check_text(p: &mut Problems, field: &str, v: &Option<String>, max: usize) -> 
     if v.chars().count() > max {
         p.add(field, format!("at most {max} characters"));
     }
-    if v.chars().any(|c| c.is_control() && c != '\n') {
-        p.add(field, "control characters are not allowed");
+    if let Some(m) = bad_text(v) {
+        p.add(field, m);
     }
     Some(v.to_owned())
+}
+
+/// Why a text cannot go on a document: control characters (a line break is fine) and the
+/// characters XML 1.0 forbids (U+FFFE, U+FFFF). None when it can.
+pub fn bad_text(v: &str) -> Option<String> {
+    v.chars()
+        .find(|&c| (c.is_control() && c != '\n') || crate::ehf_check::xml_forbidden(c))
+        .map(|c| format!("character U+{:04X} is not allowed", c as u32))
 }
 
 /// Apply one change. `product` looks a product id up in the register.

@@ -205,32 +205,39 @@ pub fn render(doc: &Document, totals: &Totals, pdf: Option<&[u8]>) -> Option<Str
     Some(x.0)
 }
 
-/// The line discount as an allowance (PEPPOL-EN16931-R120: net = qty × price − allowances).
-/// A credit line whose net is fixed by what was left of the invoice line states the difference
-/// as an amount only: its percentage no longer describes it (R040 would refuse it).
+/// The line discount (PEPPOL-EN16931-R120: net = qty × price + charges − allowances, and an
+/// adjustment's amount is never negative). A discount brings the line towards zero: on a sold
+/// item it is an allowance of gross × % (stated with percentage and base, R040-R042); on a
+/// returned item (negative gross) the same size is a charge. A credit line whose net is fixed by
+/// what was left of the invoice line states the difference as an amount only: its percentage
+/// no longer describes it.
 fn line_adjustment(x: &mut Xml, line: &crate::model::Line, a: &crate::calc::LineAmounts) {
     if a.discount.is_zero() {
         return;
     }
-    let (charge, reason) = match (line.fixed_net, a.discount.is_sign_negative()) {
-        (Some(_), true) => (true, "Avrunding"),
-        (Some(_), false) => (false, "Rabatt og tidligere kreditert"),
-        (None, _) => (false, "Rabatt"),
+    let charge = a.discount.is_sign_negative();
+    let fixed = line.fixed_net.is_some();
+    let reason = match (fixed, charge) {
+        (false, false) => "Rabatt",
+        (false, true) => "Rabatt på returnert vare",
+        (true, false) => "Rabatt og tidligere kreditert",
+        (true, true) => "Avrunding",
     };
+    let percentage = !fixed && !charge;
     x.open("cac:AllowanceCharge");
     x.el("cbc:ChargeIndicator", if charge { "true" } else { "false" });
     if !charge {
         x.el("cbc:AllowanceChargeReasonCode", "95");
     }
     x.el("cbc:AllowanceChargeReason", reason);
-    if line.fixed_net.is_none() {
+    if percentage {
         x.el(
             "cbc:MultiplierFactorNumeric",
             &fmt_plain(line.discount_percent),
         );
     }
     x.amount("cbc:Amount", a.discount.abs());
-    if line.fixed_net.is_none() {
+    if percentage {
         x.amount("cbc:BaseAmount", a.gross);
     }
     x.close("cac:AllowanceCharge");

@@ -10,6 +10,7 @@ pub mod credit;
 pub mod dates;
 pub mod draft;
 pub mod ehf;
+pub mod ehf_check;
 pub mod error;
 pub mod invoice;
 pub mod model;

@@ -51,6 +51,19 @@ pub fn validate(raw: &RawSettings) -> Result<Seller, Problems> {
             v
         }};
     }
+    // Texts that reach documents must be printable and valid in XML.
+    let a = &raw.address;
+    for (field, v) in [
+        ("name", &raw.name),
+        ("address.street", &a.street),
+        ("address.postcode", &a.postcode),
+        ("address.city", &a.city),
+        ("address.country", &a.country),
+    ] {
+        if let Some(m) = v.as_deref().and_then(crate::draft::bad_text) {
+            p.add(field, m);
+        }
+    }
     let name = required!(text(&raw.name), "name");
     let orgnr = required!(text(&raw.organisation_number), "organisation-number")
         .map(|s| s.replace(' ', ""));

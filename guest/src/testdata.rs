@@ -68,7 +68,7 @@ pub fn document(lines: Vec<Line>) -> Document {
         delivery_date: None,
         due_date: date + chrono::Days::new(14),
         note: None,
-        kid: Some("1001100017".into()),
+        kid: Some("1001100013".into()),
         voucher: crate::invoice::voucher(Kind::Invoice, 10001, date, "c1", &totals),
         lines,
         credited: None,

@@ -9,6 +9,9 @@ use std::path::Path;
 use std::time::Duration;
 
 const SCHEMA: &str = r#"
+-- This store's identity: delivery ids are unique within a store, so receivers key what they
+-- accept by (store, delivery), and a fresh database never looks like a repeat of another.
+CREATE TABLE IF NOT EXISTS store (id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS clients (
     id TEXT PRIMARY KEY,
     settings TEXT NOT NULL,
@@ -138,6 +141,13 @@ pub fn open(path: &Path) -> Result<Connection> {
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
     )?;
     conn.execute_batch(SCHEMA)?;
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    conn.execute(
+        "INSERT INTO store (id) SELECT ?1 WHERE NOT EXISTS (SELECT 1 FROM store)",
+        [format!("{:x}{:05x}", t.as_nanos(), std::process::id())],
+    )?;
     {
         let mut stmt =
             conn.prepare("INSERT OR IGNORE INTO accounts (number, name) VALUES (?1, ?2)")?;
@@ -186,4 +196,9 @@ pub fn touch(conn: &Connection, client: &str) -> rusqlite::Result<i64> {
         |r| r.get(0),
     )?;
     Ok(now.max(last + 1))
+}
+
+/// This store's identity (see the `store` table).
+pub fn store_id(conn: &Connection) -> rusqlite::Result<String> {
+    conn.query_row("SELECT id FROM store", [], |r| r.get(0))
 }

@@ -154,11 +154,23 @@ pub fn dir() -> std::path::PathBuf {
 
 /// Load `fixtures/clients.json` and `fixtures/peppol.json`.
 pub fn load_all(conn: &Connection) -> Result<Vec<Client>> {
-    let clients: Vec<Client> = read(&dir().join("clients.json"))?;
-    for c in &clients {
+    load_from(conn, &dir())
+}
+
+/// Load `clients.json` and (if there is one) `peppol.json` from a fixtures folder; a logo named
+/// in it is a file in that folder.
+pub fn load_from(conn: &Connection, folder: &Path) -> Result<Vec<Client>> {
+    let mut clients: Vec<Client> = read(&folder.join("clients.json"))?;
+    for c in &mut clients {
+        if let Some(logo) = &mut c.settings.logo {
+            *logo = folder.join(&*logo).display().to_string();
+        }
         load_client(conn, c)?;
     }
-    load_peppol(conn, &read::<Vec<Participant>>(&dir().join("peppol.json"))?)?;
+    let peppol = folder.join("peppol.json");
+    if peppol.exists() {
+        load_peppol(conn, &read::<Vec<Participant>>(&peppol)?)?;
+    }
     Ok(clients)
 }
 

@@ -32,6 +32,9 @@ enum Cmd {
         scenario: PathBuf,
         #[arg(long)]
         db: PathBuf,
+        /// A fixtures folder (clients.json, peppol.json) instead of the scenario's or ours.
+        #[arg(long)]
+        fixtures: Option<PathBuf>,
         #[arg(long)]
         out: Option<PathBuf>,
         #[arg(long, env = "INVOICING_SMTP")]
@@ -65,16 +68,27 @@ fn main() -> Result<()> {
         Cmd::Run {
             scenario,
             db,
+            fixtures: folder,
             out,
             smtp,
         } => {
             let sc: scenario::Scenario = fixtures::read(&scenario)?;
             let mut host = Host::connect(Runtime::new(Limits::default())?, &db)?;
-            fixtures::load_all(host.conn())?;
+            let own = sc.fixtures.as_ref().map(|f| {
+                scenario
+                    .parent()
+                    .unwrap_or(std::path::Path::new("."))
+                    .join(f)
+            });
+            fixtures::load_from(host.conn(), &folder.or(own).unwrap_or_else(fixtures::dir))?;
             host.delivery = out.map(|out| channels::Config { out, smtp });
             host.dispatch();
             let report = scenario::run(&mut host, &sc)?;
             println!("{}", serde_json::to_string_pretty(&report)?);
+            if report.mismatches > 0 {
+                eprintln!("{} step(s) did not go as expected", report.mismatches);
+                std::process::exit(1);
+            }
             Ok(())
         }
         Cmd::Bench { quick } => {

@@ -11,8 +11,11 @@ use std::collections::HashMap;
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Scenario {
-    /// The client the steps act for (from fixtures/clients.json unless `clients` is given).
+    /// The client the steps act for.
     pub client: String,
+    /// A fixtures folder of the scenario's own (clients.json, peppol.json), relative to the
+    /// scenario file; `run --fixtures DIR` overrides it, and the repository's is the default.
+    pub fixtures: Option<std::path::PathBuf>,
     /// The host's date for every call ("today").
     pub today: Option<chrono::NaiveDate>,
     pub steps: Vec<Step>,
@@ -23,6 +26,8 @@ pub struct Scenario {
 pub struct Step {
     #[serde(flatten)]
     pub action: Action,
+    /// The host's date from this step on (so a credit can be dated after its invoice).
+    pub today: Option<chrono::NaiveDate>,
     /// The step must fail with this error case (`invalid`, `not-active`, `conflict`, ...).
     pub expect_error: Option<String>,
     /// ... naming these fields.
@@ -31,7 +36,7 @@ pub struct Step {
 }
 
 #[derive(Debug, Deserialize, Default)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[serde(rename_all = "kebab-case")]
 pub struct LineSpec {
     pub product: Option<String>,
     pub description: Option<String>,
@@ -88,6 +93,43 @@ pub enum Action {
         draft: String,
         lines: Vec<LineSpec>,
     },
+    /// Replace line `line` of a draft.
+    UpdateLine {
+        draft: String,
+        line: u32,
+        #[serde(flatten)]
+        spec: LineSpec,
+    },
+    SetCustomer {
+        draft: String,
+        customer: String,
+    },
+    /// Render the preview; `save` writes the PDF there.
+    Preview {
+        draft: String,
+        save: Option<std::path::PathBuf>,
+    },
+    /// Send an issued document again, through `channel` or the one that suits now.
+    Resend {
+        document: String,
+        channel: Option<String>,
+    },
+    /// Query the overview; `expect-count` checks how many rows it gives.
+    Overview {
+        customer_id: Option<String>,
+        reference: Option<String>,
+        number: Option<u64>,
+        issued_from: Option<String>,
+        issued_to: Option<String>,
+        kind: Option<String>,
+        status: Option<String>,
+        limit: Option<u32>,
+        offset: Option<u32>,
+        expect_count: Option<usize>,
+    },
+    Open {
+        document: String,
+    },
     RemoveLine {
         draft: String,
         line: u32,
@@ -133,13 +175,30 @@ pub struct StepReport {
     pub fields: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fuel: Option<u64>,
+    /// What the step expected, when the outcome differs: the run goes on and fails at the end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mismatch: Option<String>,
+    /// What the step returned that a tester may want to read (rows, a delivery id, a path).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<serde_json::Value>,
+}
+
+/// An issued document by the name its step gave it, with the files its channels delivered.
+#[derive(Debug, Serialize)]
+pub struct NamedDocument {
+    pub name: String,
+    #[serde(flatten)]
+    pub document: IssuedDocument,
+    pub delivered: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct Report {
     pub client: String,
+    /// Steps whose outcome differed from what they expected; the run exits non-zero if any.
+    pub mismatches: usize,
     pub steps: Vec<StepReport>,
-    pub documents: Vec<IssuedDocument>,
+    pub documents: Vec<NamedDocument>,
     pub trial_balance: Vec<crate::reports::Balance>,
     pub customer_balances: Vec<(String, String)>,
 }
@@ -165,7 +224,9 @@ fn line_input(l: &LineSpec) -> LineInput {
     }
 }
 
-/// Run every step; a step whose outcome differs from its expectation fails the run.
+/// Run every step. A step whose outcome differs from its expectation is recorded in the report
+/// (`mismatch`) and the run goes on; a step that names a draft or document no earlier step
+/// made is a mistake in the scenario and stops it.
 pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
     if let Some(t) = sc.today {
         host.today = t;
@@ -173,14 +234,23 @@ pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
     let client = sc.client.as_str();
     let mut drafts: HashMap<String, (String, u64)> = HashMap::new();
     let mut docs: HashMap<String, String> = HashMap::new();
-    let mut issued: Vec<String> = Vec::new();
+    // Issued documents in order, with the name each was given last.
+    let mut issued: Vec<(String, String)> = Vec::new();
     let mut steps = Vec::new();
     for (n, step) in sc.steps.iter().enumerate() {
+        if let Some(t) = step.today {
+            host.today = t;
+        }
         let draft = |drafts: &HashMap<String, (String, u64)>, name: &str| {
             drafts
                 .get(name)
                 .cloned()
                 .with_context(|| format!("step {n}: no draft named '{name}'"))
+        };
+        let doc = |docs: &HashMap<String, String>, name: &str| {
+            docs.get(name)
+                .cloned()
+                .with_context(|| format!("step {n}: no document named '{name}'"))
         };
         let change = |drafts: &mut HashMap<String, (String, u64)>,
                       host: &mut Host,
@@ -192,6 +262,14 @@ pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
                 drafts.insert(name.into(), (d.id, d.version));
             }))
         };
+        let mut name_issued = |name: &str, doc: &IssuedDocument, docs: &mut HashMap<String, String>| {
+            docs.insert(name.into(), doc.id.clone());
+            match issued.iter_mut().find(|(id, _)| *id == doc.id) {
+                Some(entry) => entry.1 = name.into(),
+                None => issued.push((doc.id.clone(), name.into())),
+            }
+        };
+        let mut result = None;
         let outcome: Result<(), CallError> = match &step.action {
             Action::Activate => host.activate(client),
             Action::Deactivate { reason } => host.deactivate(client, reason),
@@ -239,6 +317,22 @@ pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
                 d,
                 DraftChange::AddLines(lines.iter().map(line_input).collect()),
             )?,
+            Action::UpdateLine {
+                draft: d,
+                line,
+                spec,
+            } => change(
+                &mut drafts,
+                host,
+                d,
+                DraftChange::UpdateLine((*line, line_input(spec))),
+            )?,
+            Action::SetCustomer { draft: d, customer } => change(
+                &mut drafts,
+                host,
+                d,
+                DraftChange::SetCustomer(customer.clone()),
+            )?,
             Action::RemoveLine { draft: d, line } => {
                 change(&mut drafts, host, d, DraftChange::RemoveLine(*line))?
             }
@@ -263,6 +357,20 @@ pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
                 let (id, _) = draft(&drafts, d)?;
                 host.delete_draft(client, &id)
             }
+            Action::Preview { draft: d, save } => {
+                let (id, _) = draft(&drafts, d)?;
+                match host.preview(client, &id) {
+                    Ok(pdf) => {
+                        if let Some(path) = save {
+                            std::fs::write(path, &pdf)
+                                .with_context(|| format!("writing {}", path.display()))?;
+                        }
+                        result = Some(serde_json::json!({ "pdf-bytes": pdf.len() }));
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                }
+            }
             Action::Finalize {
                 draft: d,
                 r#as,
@@ -270,12 +378,8 @@ pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
             } => {
                 let (id, _) = draft(&drafts, d)?;
                 let key = key.clone().unwrap_or_else(|| format!("{client}-{id}"));
-                host.finalize(client, &id, &key).map(|doc| {
-                    docs.insert(r#as.clone(), doc.id.clone());
-                    if !issued.contains(&doc.id) {
-                        issued.push(doc.id);
-                    }
-                })
+                host.finalize(client, &id, &key)
+                    .map(|doc| name_issued(r#as, &doc, &mut docs))
             }
             Action::Credit {
                 invoice,
@@ -284,10 +388,7 @@ pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
                 reason,
                 key,
             } => {
-                let inv = docs
-                    .get(invoice)
-                    .cloned()
-                    .with_context(|| format!("step {n}: no document named '{invoice}'"))?;
+                let inv = doc(&docs, invoice)?;
                 let lines: Option<Vec<CreditLine>> = lines.as_ref().map(|ls| {
                     ls.iter()
                         .map(|l| CreditLine {
@@ -301,12 +402,59 @@ pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
                     .clone()
                     .unwrap_or_else(|| format!("{client}-credit-{}-{n}", inv));
                 host.credit(client, &inv, lines.as_deref(), reason, &key)
-                    .map(|doc| {
-                        docs.insert(r#as.clone(), doc.id.clone());
-                        if !issued.contains(&doc.id) {
-                            issued.push(doc.id);
-                        }
-                    })
+                    .map(|doc| name_issued(r#as, &doc, &mut docs))
+            }
+            Action::Resend { document, channel } => {
+                let id = doc(&docs, document)?;
+                let channel = match channel.as_deref() {
+                    None => None,
+                    Some(c) => Some(crate::fixtures::channel(c).with_context(|| {
+                        format!("step {n}: no channel '{c}'")
+                    })?),
+                };
+                host.resend(client, &id, channel).map(|delivery| {
+                    result = Some(serde_json::json!({ "delivery": delivery }));
+                })
+            }
+            Action::Overview {
+                customer_id,
+                reference,
+                number,
+                issued_from,
+                issued_to,
+                kind,
+                status,
+                limit,
+                offset,
+                expect_count: _,
+            } => {
+                let kind = match kind.as_deref() {
+                    None => None,
+                    Some("draft") => Some(DocumentKind::Draft),
+                    Some("invoice") => Some(DocumentKind::Invoice),
+                    Some("credit-note") => Some(DocumentKind::CreditNote),
+                    Some(k) => bail!("step {n}: no document kind '{k}'"),
+                };
+                let filter = OverviewFilter {
+                    customer_id: customer_id.clone(),
+                    reference: reference.clone(),
+                    number: *number,
+                    issued_from: issued_from.clone(),
+                    issued_to: issued_to.clone(),
+                    kind,
+                    status: status.clone(),
+                    limit: *limit,
+                    offset: *offset,
+                };
+                host.overview(client, &filter).map(|rows| {
+                    result = Some(serde_json::to_value(&rows).unwrap_or_default());
+                })
+            }
+            Action::Open { document } => {
+                let id = doc(&docs, document)?;
+                host.open(client, &id).map(|d| {
+                    result = Some(serde_json::json!({ "number": d.number, "status": d.status }));
+                })
             }
         };
         let action = format!("{:?}", step.action)
@@ -314,7 +462,26 @@ pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
             .next()
             .unwrap_or("")
             .to_owned();
-        let report = StepReport {
+        let mismatch = match (&step.expect_error, &outcome) {
+            (None, Err(e)) => Some(format!("failed: {e}")),
+            (Some(k), Ok(())) => Some(format!("succeeded but should fail with {k}")),
+            (Some(k), Err(e)) if e.kind() != k => {
+                Some(format!("failed with {} but should with {k}: {e}", e.kind()))
+            }
+            (Some(_), Err(e)) => step
+                .expect_fields
+                .iter()
+                .find(|f| !e.fields().contains(f))
+                .map(|f| format!("the error does not name field {f}: {e}")),
+            (None, Ok(())) => match (&step.action, &result) {
+                (Action::Overview { expect_count: Some(want), .. }, Some(rows)) => {
+                    let got = rows.as_array().map_or(0, Vec::len);
+                    (got != *want).then(|| format!("{got} rows, expected {want}"))
+                }
+                _ => None,
+            },
+        };
+        steps.push(StepReport {
             step: n,
             action,
             ok: outcome.is_ok(),
@@ -326,29 +493,9 @@ pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
                 .map(|e| e.fields())
                 .unwrap_or_default(),
             fuel: Some(host.last_fuel),
-        };
-        match (&step.expect_error, &outcome) {
-            (None, Err(e)) => bail!("step {n} ({}) failed: {e}", report.action),
-            (Some(k), Ok(())) => bail!(
-                "step {n} ({}) succeeded but should fail with {k}",
-                report.action
-            ),
-            (Some(k), Err(e)) if e.kind() != k => bail!(
-                "step {n} ({}) failed with {} but should with {k}: {e}",
-                report.action,
-                e.kind()
-            ),
-            (Some(_), Err(e)) => {
-                for f in &step.expect_fields {
-                    anyhow::ensure!(
-                        e.fields().contains(f),
-                        "step {n}: error does not name field {f}: {e}"
-                    );
-                }
-            }
-            _ => {}
-        }
-        steps.push(report);
+            mismatch,
+            result,
+        });
     }
     let mut documents = Vec::new();
     let active =
@@ -357,18 +504,54 @@ pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
                 r.get::<_, bool>(0)
             })?;
     if active {
-        for id in &issued {
-            documents.push(
-                host.open(client, id)
-                    .map_err(|e| anyhow::anyhow!("open {id}: {e}"))?,
-            );
+        host.dispatch();
+        for (id, name) in &issued {
+            let document = host
+                .open(client, id)
+                .map_err(|e| anyhow::anyhow!("open {id}: {e}"))?;
+            let delivered = delivered_files(host, client, &document);
+            documents.push(NamedDocument {
+                name: name.clone(),
+                document,
+                delivered,
+            });
         }
     }
     Ok(Report {
         client: client.into(),
+        mismatches: steps.iter().filter(|s| s.mismatch.is_some()).count(),
         steps,
         documents,
         trial_balance: crate::reports::trial_balance(host.conn(), client)?,
         customer_balances: crate::reports::customer_balances(host.conn(), client)?,
     })
+}
+
+/// The files the channels wrote for a document (`out/<channel>/<client>-<kind>-<number>.*`).
+fn delivered_files(host: &Host, client: &str, doc: &IssuedDocument) -> Vec<String> {
+    let Some(cfg) = &host.delivery else {
+        return Vec::new();
+    };
+    let kind = if doc.kind == DocumentKind::CreditNote {
+        "kreditnota"
+    } else {
+        "faktura"
+    };
+    let stem = format!("{client}-{kind}-{}.", doc.number);
+    let mut out = Vec::new();
+    for d in doc.deliveries.iter().filter(|d| d.state == DeliveryState::Sent) {
+        let dir = cfg.out.join(crate::fixtures::channel_name(d.channel));
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut files: Vec<String> = entries
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with(&stem))
+            .map(|e| e.path().display().to_string())
+            .collect();
+        files.sort();
+        out.extend(files);
+    }
+    out.dedup();
+    out
 }

@@ -22,6 +22,7 @@ pub enum Request {
 
 /// One claim, as read from an issued invoice.
 pub struct Claim {
+    pub store: String,
     pub delivery: i64,
     pub stem: String,
     kid: String,
@@ -41,6 +42,7 @@ impl Claim {
             .and_then(|v| v.as_str())
             .context("amount")?;
         Ok(Claim {
+            store: p.store.clone(),
             delivery: p.delivery,
             stem: p.stem(),
             kid: p
@@ -163,6 +165,7 @@ impl Batch {
                 super::write_receipt(
                     dir,
                     &c.stem,
+                    &c.store,
                     c.delivery,
                     "avtalegiro",
                     &format!(

@@ -5,13 +5,15 @@
 
 pub mod avtalegiro;
 pub mod email;
-pub mod smtp;
 
 use anyhow::Result;
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// What the dispatcher knows of a document to deliver.
 pub struct Parcel {
+    /// The store the delivery comes from (`db::store_id`): with `delivery`, what a receiver
+    /// recognises a repeat by.
+    pub store: String,
     pub delivery: i64,
     pub client: String,
     pub kind: String,
@@ -35,7 +37,7 @@ impl Parcel {
             self.number
         )
     }
-    fn str_at(&self, path: &[&str]) -> Option<String> {
+    pub fn str_at(&self, path: &[&str]) -> Option<String> {
         let mut v = &self.body;
         for p in path {
             v = v.get(p)?;
@@ -109,8 +111,10 @@ pub fn dispatch(conn: &Connection, cfg: &Config) -> Result<usize> {
         // the two leaves the receipts, so the next run drops the repeats.
         let mut batch = avtalegiro::Batch::default();
         let mut handed = Vec::with_capacity(due.len());
+        let store = crate::db::store_id(conn)?;
         for (delivery, client, channel, fallbacks, attempts, kind, number, body, ehf, pdf) in due {
             let parcel = Parcel {
+                store: store.clone(),
                 delivery,
                 client,
                 kind,
@@ -203,6 +207,7 @@ fn cancel_avtalegiro_claim(conn: &Connection, credit_note: &Parcel, cfg: &Config
         return Ok(());
     };
     let p = Parcel {
+        store: crate::db::store_id(conn)?,
         delivery,
         client,
         kind: "invoice".into(),
@@ -229,11 +234,12 @@ fn cancel_avtalegiro_claim(conn: &Connection, credit_note: &Parcel, cfg: &Config
 fn write_receipt(
     dir: &std::path::Path,
     stem: &str,
+    store: &str,
     delivery: i64,
     channel: &str,
     detail: &str,
 ) -> std::io::Result<()> {
-    let receipt = serde_json::json!({ "delivery": delivery, "channel": channel, "detail": detail });
+    let receipt = serde_json::json!({ "store": store, "delivery": delivery, "channel": channel, "detail": detail });
     std::fs::write(
         dir.join(format!("{stem}.receipt.json")),
         format!("{receipt:#}\n"),
@@ -252,7 +258,8 @@ fn deliver(
     // The channel's own duplicate check: one receipt per delivery id.
     let receipt = dir.join(format!("{stem}.receipt.json"));
     if let Ok(old) = std::fs::read_to_string(&receipt) {
-        if old.contains(&format!("\"delivery\": {}", p.delivery)) {
+        let old: serde_json::Value = serde_json::from_str(&old).unwrap_or_default();
+        if old["delivery"] == p.delivery && old["store"] == p.store.as_str() {
             return Ok(format!(
                 "{channel}: delivery {} was already accepted; repeat dropped",
                 p.delivery
@@ -321,6 +328,6 @@ fn deliver(
         }
         other => return Err(Failure::Permanent(format!("unknown channel {other}"))),
     };
-    write_receipt(&dir, &stem, p.delivery, channel, &detail)?;
+    write_receipt(&dir, &stem, &p.store, p.delivery, channel, &detail)?;
     Ok(detail)
 }
