@@ -15,7 +15,7 @@ fn issue_everything(
     dir: &Path,
 ) -> Vec<(String, host_harness::bindings::IssuedDocument)> {
     let mut docs = Vec::new();
-    for name in ["ehf-cases.json", "unregistered.json"] {
+    for name in ["ehf-cases.json", "unregistered.json", "accountant.json"] {
         let sc: scenario::Scenario =
             fixtures::read(&fixtures::dir().join("scenarios").join(name)).unwrap();
         let report = scenario::run(&mut env.host, &sc).unwrap();
@@ -69,7 +69,7 @@ fn every_document_passes_xsd_and_the_en16931_and_norwegian_checks_and_matches_it
         docs.len(),
         "every document to an organisation has an EHF form (one consumer invoice has none)"
     );
-    assert_eq!(files.len(), 7, "3 invoices and 4 credit notes");
+    assert_eq!(files.len(), 11, "4 invoices and 7 credit notes");
     let Some(py) = python(&["lxml", "peppol", "stdnum"]) else {
         return;
     };

@@ -538,20 +538,18 @@ fn delivered_files(host: &Host, client: &str, doc: &IssuedDocument) -> Vec<Strin
         "faktura"
     };
     let stem = format!("{client}-{kind}-{}.", doc.number);
-    let mut out = Vec::new();
+    let mut out = std::collections::BTreeSet::new();
     for d in doc.deliveries.iter().filter(|d| d.state == DeliveryState::Sent) {
         let dir = cfg.out.join(crate::fixtures::channel_name(d.channel));
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
         };
-        let mut files: Vec<String> = entries
-            .flatten()
-            .filter(|e| e.file_name().to_string_lossy().starts_with(&stem))
-            .map(|e| e.path().display().to_string())
-            .collect();
-        files.sort();
-        out.extend(files);
+        out.extend(
+            entries
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().starts_with(&stem))
+                .map(|e| e.path().display().to_string()),
+        );
     }
-    out.dedup();
-    out
+    out.into_iter().collect()
 }
