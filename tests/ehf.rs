@@ -141,6 +141,7 @@ fn every_document_passes_xsd_and_the_en16931_and_norwegian_checks_and_matches_it
             .filter(|v| v != "0.00")
             .collect();
         let mut vat_posted = posted(|a| (2700..2710).contains(&a));
+        vat_posted.retain(|v| v != "0.00");
         vats.sort();
         vat_posted.sort();
         assert_eq!(vats, vat_posted);
