@@ -24,6 +24,12 @@ fn main() {
         .nth(4)
         .map(|t| t.join("guest-wasm"))
         .unwrap_or_else(|| out.join("guest-wasm"));
+    // rustup may be set not to add a toolchain file's targets by itself (RUSTUP_AUTO_INSTALL=0):
+    // ask for the component's target; a no-op when it is there, harmless without rustup.
+    let _ = Command::new("rustup")
+        .current_dir(&root)
+        .args(["target", "add", "wasm32-wasip2"])
+        .output();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(&root)
