@@ -103,7 +103,11 @@ CREATE TABLE IF NOT EXISTS outbox (
     channel TEXT NOT NULL, reason TEXT NOT NULL,
     -- The channels to fall back to, in order, if this one refuses for good (comma-separated).
     fallbacks TEXT NOT NULL DEFAULT '',
+    -- deliver: the document to its recipient; cancel: an AvtaleGiro deletion request.
+    purpose TEXT NOT NULL DEFAULT 'deliver' CHECK (purpose IN ('deliver', 'cancel')),
     state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sent', 'failed')),
+    -- The dispatcher that claimed it, until when (Unix ms): no other takes it meanwhile.
+    lease_owner TEXT, lease_until INTEGER,
     attempts INTEGER NOT NULL DEFAULT 0,
     -- Unix ms before which a retry is not attempted (backoff after a transient failure).
     next_attempt_at INTEGER NOT NULL DEFAULT 0,

@@ -40,6 +40,22 @@ enum Cmd {
         #[arg(long, env = "INVOICING_SMTP")]
         smtp: Option<String>,
     },
+    /// Deliver what is queued in a database, as one of any number of dispatcher processes;
+    /// `--until-empty` keeps at it until nothing is queued (or the time is up).
+    Dispatch {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, env = "INVOICING_SMTP")]
+        smtp: Option<String>,
+        /// Keep dispatching until nothing is queued, for at most this many seconds.
+        #[arg(long)]
+        until_empty: Option<u64>,
+        /// How long a claimed delivery stays this process's (ms).
+        #[arg(long, default_value_t = 120_000)]
+        lease_ms: i64,
+    },
     /// The latest drafts, invoices and credit notes of a client.
     Overview {
         #[arg(long, default_value = "demo.db")]
@@ -81,7 +97,7 @@ fn main() -> Result<()> {
                     .join(f)
             });
             fixtures::load_from(host.conn(), &folder.or(own).unwrap_or_else(fixtures::dir))?;
-            host.delivery = out.map(|out| channels::Config { out, smtp });
+            host.delivery = out.map(|out| channels::Config::new(out, smtp));
             host.dispatch();
             let report = scenario::run(&mut host, &sc)?;
             println!("{}", serde_json::to_string_pretty(&report)?);
@@ -89,6 +105,25 @@ fn main() -> Result<()> {
                 eprintln!("{} step(s) did not go as expected", report.mismatches);
                 std::process::exit(1);
             }
+            Ok(())
+        }
+        Cmd::Dispatch {
+            db,
+            out,
+            smtp,
+            until_empty,
+            lease_ms,
+        } => {
+            let conn = host_harness::db::open(&db)?;
+            let cfg = channels::Config {
+                lease_ms,
+                ..channels::Config::new(out, smtp)
+            };
+            let sent = match until_empty {
+                None => channels::dispatch(&conn, &cfg)?,
+                Some(s) => channels::drain(&conn, &cfg, std::time::Duration::from_secs(s))?,
+            };
+            println!("{sent} delivered");
             Ok(())
         }
         Cmd::Bench { quick } => {
@@ -132,10 +167,7 @@ fn demo(db: &std::path::Path, out: &std::path::Path, smtp: Option<String>) -> Re
         host_harness::runtime::COMPONENT_WASM.len() / 1024
     );
     let mut host = Host::connect(rt, db)?;
-    host.delivery = Some(channels::Config {
-        out: out.to_path_buf(),
-        smtp,
-    });
+    host.delivery = Some(channels::Config::new(out, smtp));
     host.dispatch();
     fixtures::load_all(host.conn())?;
     let run = chrono::Utc::now().timestamp_millis();
@@ -235,6 +267,8 @@ fn demo(db: &std::path::Path, out: &std::path::Path, smtp: Option<String>) -> Re
         );
         invoices.push(inv);
     }
+    // Delivery runs apart from the calls: the invoices are issued, now they go out.
+    host.dispatch();
     // One draft stays a draft, for the overview.
     let d = host.create_draft(c, "c-bygg")?;
     host.update_draft(
@@ -271,6 +305,8 @@ fn demo(db: &std::path::Path, out: &std::path::Path, smtp: Option<String>) -> Re
         "credit note {} credits invoice {} fully: {} NOK",
         full.number, invoices[1].number, full.totals.payable
     );
+
+    host.dispatch();
 
     println!("\n== Overview (latest 12)");
     print_overview(&mut host, c)?;

@@ -45,8 +45,6 @@ pub struct CallState {
     pub today: chrono::NaiveDate,
     /// Numbers taken in this call: `issue` accepts exactly these.
     pub taken: Vec<(String, u64)>,
-    /// Whether the call queued a delivery (the dispatcher runs after commit).
-    pub enqueued: bool,
     limits: StoreLimits,
     wasi: WasiCtx,
     table: ResourceTable,
@@ -106,7 +104,6 @@ impl Runtime {
             conn,
             today,
             taken: Vec::new(),
-            enqueued: false,
             limits: StoreLimitsBuilder::new()
                 .memory_size(self.limits.memory_bytes)
                 .instances(4)
@@ -251,7 +248,7 @@ pub struct Host {
     pub rt: Arc<Runtime>,
     conn: Option<Connection>,
     pub today: chrono::NaiveDate,
-    /// The channels' settings; when set, queued deliveries are dispatched after each commit.
+    /// The channels' settings; `dispatch` delivers what is queued (never a call of the component).
     pub delivery: Option<crate::channels::Config>,
     /// Fuel the last call consumed.
     pub last_fuel: u64,
@@ -285,8 +282,9 @@ impl Host {
         Ok(times)
     }
 
-    /// Deliver what is due (after a commit, and on start-up for what an earlier run left).
-    /// A failure leaves the deliveries queued for the next run; it never undoes the commit.
+    /// Deliver what is due now (what calls queued, and what an earlier run left). Run after
+    /// calls return, by the harness's commands, or in a process of its own (`dispatch`). A
+    /// failure leaves the deliveries queued for the next run; it never undoes a commit.
     pub fn dispatch(&mut self) {
         if let Some(cfg) = &self.delivery {
             if let Err(e) = crate::channels::dispatch(self.conn(), cfg) {
@@ -317,7 +315,6 @@ impl Host {
         })();
         self.last_fuel = limits.fuel - store.get_fuel().unwrap_or(0);
         let state = store.into_data();
-        let enqueued = state.enqueued;
         let conn = state.conn;
         let outcome = match result {
             Ok(Ok(r)) => match conn.execute_batch("COMMIT") {
@@ -331,9 +328,6 @@ impl Host {
             let _ = conn.execute_batch("ROLLBACK");
         }
         self.conn = Some(conn);
-        if outcome.is_ok() && enqueued {
-            self.dispatch();
-        }
         outcome
     }
 }

@@ -457,6 +457,8 @@ pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
                 })
             }
         };
+        // Deliveries go out between steps, never inside a call.
+        host.dispatch();
         let action = format!("{:?}", step.action)
             .split([' ', '{'])
             .next()

@@ -60,12 +60,16 @@ impl Env {
         self.host.update_draft("fjord", &d.id, d.version, &change)
     }
 
-    /// An issued invoice with these lines.
+    /// An issued invoice with these lines; what it queued is then dispatched, as the harness
+    /// does after a call returns (never inside it).
     pub fn invoice(&mut self, customer: &str, lines: Vec<LineInput>) -> IssuedDocument {
         let d = self.draft(customer, lines);
-        self.host
+        let inv = self
+            .host
             .finalize("fjord", &d.id, &format!("key-{}", d.id))
-            .unwrap()
+            .unwrap();
+        self.host.dispatch();
+        inv
     }
 }
 

@@ -146,34 +146,71 @@ pub fn transmission(claims: &[Claim], request: Request) -> Result<Vec<u8>> {
 #[derive(Default)]
 pub struct Batch(BTreeMap<String, Vec<Claim>>);
 
+/// What the bank already holds: (payee account, KID, due date) of every claim in every claim
+/// transmission in `dir`. A claim is keyed by these across transmissions, so one sent again
+/// after a crash is recognised instead of collected twice.
+pub fn bank_holds(dir: &std::path::Path) -> Result<std::collections::HashSet<(String, String, String)>> {
+    let mut held = std::collections::HashSet::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(held);
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !name.ends_with(".nets") || name.ends_with(".deletion.nets") {
+            continue;
+        }
+        let bytes = std::fs::read(e.path())?;
+        let text: String = bytes.iter().map(|&b| b as char).collect();
+        let mut account = String::new();
+        for r in text.split("\r\n").filter(|r| r.len() == 80) {
+            match (&r[4..6], &r[6..8]) {
+                ("00", "20") => account = r[24..35].to_owned(),
+                ("02", "30") => {
+                    held.insert((account.clone(), r[49..74].trim().to_owned(), r[15..21].to_owned()));
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(held)
+}
+
+/// Write `bytes` as `path` all at once: a file under another name, then a rename, so the bank
+/// (or a reader after a crash) never sees half a transmission.
+pub fn write_whole(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension("partial");
+    std::fs::write(&tmp, bytes)?;
+    super::crash_point("avtalegiro-before-rename");
+    std::fs::rename(&tmp, path)
+}
+
 impl Batch {
     pub fn add(&mut self, client: &str, claim: Claim) {
         self.0.entry(client.to_owned()).or_default().push(claim);
     }
 
-    /// Write each client's transmission, then a receipt per claim (the channel has accepted).
-    pub fn flush(self, dir: &std::path::Path) -> Result<Vec<i64>> {
+    /// Write each client's transmission of the claims the bank does not hold yet, then a
+    /// receipt per claim. Returns each claim's delivery and what became of it.
+    pub fn flush(self, dir: &std::path::Path) -> Result<Vec<(i64, String)>> {
         let mut accepted = Vec::new();
+        std::fs::create_dir_all(dir)?;
+        let held = bank_holds(dir)?;
+        let ddmmyy = |d: NaiveDate| d.format("%d%m%y").to_string();
         for (client, claims) in self.0 {
-            std::fs::create_dir_all(dir)?;
-            let file = dir.join(format!(
-                "{client}-avtalegiro-{:07}.nets",
-                claims[0].delivery
-            ));
-            std::fs::write(&file, transmission(&claims, Request::Claim)?)?;
-            for c in &claims {
-                super::write_receipt(
-                    dir,
-                    &c.stem,
-                    &c.store,
-                    c.delivery,
-                    "avtalegiro",
-                    &format!(
-                        "claim in {}",
-                        file.file_name().unwrap_or_default().to_string_lossy()
-                    ),
-                )?;
-                accepted.push(c.delivery);
+            let (old, new): (Vec<Claim>, Vec<Claim>) = claims.into_iter().partition(|c| {
+                held.contains(&(c.account.clone(), c.kid.clone(), ddmmyy(c.due)))
+            });
+            for c in &old {
+                accepted.push((c.delivery, format!("the bank already holds the claim for KID {}", c.kid)));
+            }
+            if new.is_empty() {
+                continue;
+            }
+            let file = dir.join(format!("{client}-avtalegiro-{}-{:07}.nets", new[0].store, new[0].delivery));
+            write_whole(&file, &transmission(&new, Request::Claim)?)?;
+            let detail = format!("claim in {}", file.file_name().unwrap_or_default().to_string_lossy());
+            for c in &new {
+                accepted.push((c.delivery, detail.clone()));
             }
         }
         Ok(accepted)

@@ -7,13 +7,9 @@ use anyhow::{Context, Result};
 use lettre::message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{Message, SmtpTransport, Transport};
 use std::path::Path;
-use std::time::Duration;
 
 /// The address invoices are sent from; the seller's name is its display name.
 const FROM: &str = "faktura@invoicing.invalid";
-
-/// How long any one step of an SMTP conversation may take before it counts as a failure.
-const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub fn message(p: &Parcel) -> Result<Message> {
     let to = p.str_at(&["customer", "email"]).unwrap_or_default();
@@ -82,26 +78,44 @@ pub fn message(p: &Parcel) -> Result<Message> {
         .context("building the e-mail")
 }
 
-/// Send through the SMTP relay when one is configured; keep a copy as `.eml` either way.
-pub fn send(p: &Parcel, dir: &Path, smtp: Option<&str>) -> Result<String, Failure> {
+/// Send through the SMTP relay when one is configured; keep a copy as `.eml` either way. The
+/// sent-log (`sent/<store>-<delivery>`) is checked before sending and written once the relay
+/// accepted: a delivery handed over again is not sent again, and if a crash falls between the
+/// relay's acceptance and the log, the repeat carries the same Message-ID for the receiver to
+/// drop.
+pub fn send(p: &Parcel, dir: &Path, cfg: &super::Config) -> Result<String, Failure> {
+    let to = p.str_at(&["customer", "email"]).unwrap_or_default();
+    let sent_log = dir.join("sent").join(format!("{}-{}", p.store, p.delivery));
+    if let Ok(detail) = std::fs::read_to_string(&sent_log) {
+        return Ok(format!("already sent: {detail}"));
+    }
     let m = message(p).map_err(|e| Failure::Permanent(format!("{e:#}")))?;
     std::fs::write(dir.join(format!("{}.eml", p.stem())), m.formatted())?;
-    let to = p.str_at(&["customer", "email"]).unwrap_or_default();
-    let Some(server) = smtp else {
-        return Ok(format!("e-mail written for {to}"));
+    let detail = match cfg.smtp.as_deref() {
+        None => format!("e-mail written for {to}"),
+        Some(server) => {
+            let (host, port) = server
+                .rsplit_once(':')
+                .and_then(|(h, p)| Some((h, p.parse::<u16>().ok()?)))
+                .ok_or_else(|| {
+                    Failure::Permanent(format!("SMTP relay '{server}' is not HOST:PORT"))
+                })?;
+            // A relay on loopback or inside the ERP's network, without TLS, as the harness runs it.
+            let relay = SmtpTransport::builder_dangerous(host)
+                .port(port)
+                .timeout(Some(cfg.smtp_timeout))
+                .build();
+            match relay.send(&m) {
+                Ok(_) => format!("e-mail to {to} accepted by {server}"),
+                Err(e) if e.is_permanent() => {
+                    return Err(Failure::Permanent(format!("{server}: {e}")))
+                }
+                Err(e) => return Err(Failure::Transient(format!("{server}: {e}"))),
+            }
+        }
     };
-    let (host, port) = server
-        .rsplit_once(':')
-        .and_then(|(h, p)| Some((h, p.parse::<u16>().ok()?)))
-        .ok_or_else(|| Failure::Permanent(format!("SMTP relay '{server}' is not HOST:PORT")))?;
-    // A relay on loopback or inside the ERP's network, without TLS, as the harness runs it.
-    let relay = SmtpTransport::builder_dangerous(host)
-        .port(port)
-        .timeout(Some(SMTP_TIMEOUT))
-        .build();
-    match relay.send(&m) {
-        Ok(_) => Ok(format!("e-mail to {to} accepted by {server}")),
-        Err(e) if e.is_permanent() => Err(Failure::Permanent(format!("{server}: {e}"))),
-        Err(e) => Err(Failure::Transient(format!("{server}: {e}"))),
-    }
+    super::crash_point("email-before-sent-log");
+    std::fs::create_dir_all(dir.join("sent"))?;
+    std::fs::write(&sent_log, &detail)?;
+    Ok(detail)
 }

@@ -31,7 +31,6 @@ impl Host for CallState {
             "INSERT INTO outbox (client_id, document_id, channel, reason, fallbacks, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![self.client, doc, channel_name(channel), reason, fallbacks.into_iter().map(channel_name).collect::<Vec<_>>().join(","), crate::db::now()],
         )?;
-        self.enqueued = true;
         Ok(Ok(format!("delivery-{}", self.conn.last_insert_rowid())))
     }
 }
