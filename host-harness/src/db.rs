@@ -206,3 +206,13 @@ pub fn touch(conn: &Connection, client: &str) -> rusqlite::Result<i64> {
 pub fn store_id(conn: &Connection) -> rusqlite::Result<String> {
     conn.query_row("SELECT id FROM store", [], |r| r.get(0))
 }
+
+/// An identifier that may become part of a file name, a MIME boundary or a header (client ids):
+/// 1 to 64 of `a-z`, `0-9` and `-`. Checked where it enters, so no `../`, `/`, NUL or CR/LF
+/// ever reaches a path.
+pub fn valid_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}

@@ -107,6 +107,11 @@ pub fn read<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
 
 /// Create or replace a client and its registers (the module's on/off state is kept).
 pub fn load_client(conn: &Connection, c: &Client) -> Result<()> {
+    anyhow::ensure!(
+        crate::db::valid_id(&c.id),
+        "client id '{}' is not 1 to 64 of a-z, 0-9 and '-'",
+        c.id.escape_debug()
+    );
     conn.execute(
         "INSERT INTO clients (id, settings) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET settings = excluded.settings",
         params![c.id, serde_json::to_string(&c.settings)?],

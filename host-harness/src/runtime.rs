@@ -108,7 +108,7 @@ impl Runtime {
                 .memory_size(self.limits.memory_bytes)
                 .instances(4)
                 .build(),
-            wasi: WasiCtx::builder().build(),
+            wasi: sandbox(),
             table: ResourceTable::new(),
         };
         let mut store = Store::new(&self.engine, state);
@@ -146,23 +146,61 @@ impl Runtime {
     }
 }
 
+/// The WASI context of every call: no directories, environment, arguments, sockets or stdio,
+/// and neither a real clock nor real randomness. The only date the rules see is the host's
+/// `today`, and the same call on the same data gives the same bytes. (std's `HashMap` asks for
+/// a random seed at start; a fixed one keeps it working.)
+fn sandbox() -> WasiCtx {
+    struct Stopped;
+    impl wasmtime_wasi::HostWallClock for Stopped {
+        fn resolution(&self) -> Duration {
+            Duration::from_secs(1)
+        }
+        fn now(&self) -> Duration {
+            Duration::ZERO
+        }
+    }
+    impl wasmtime_wasi::HostMonotonicClock for Stopped {
+        fn resolution(&self) -> u64 {
+            1
+        }
+        fn now(&self) -> u64 {
+            0
+        }
+    }
+    let seed = || wasmtime_wasi::Deterministic::new(b"erp-invoicing".to_vec());
+    WasiCtx::builder()
+        .wall_clock(Stopped)
+        .monotonic_clock(Stopped)
+        .secure_random(seed())
+        .insecure_random(seed())
+        .insecure_random_seed(0)
+        .build()
+}
+
 /// The compiled component, cached on disk by a hash of the wasm and the engine's settings.
 pub fn load_cached(engine: &Engine, wasm: &[u8]) -> Result<Component> {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     wasm.hash(&mut h);
     engine.precompile_compatibility_hash().hash(&mut h);
-    let path = cache_dir().join(format!("invoicing-{:016x}.cwasm", h.finish()));
-    if path.exists() {
-        // SAFETY: the file is one this process family wrote with `serialize` for this engine's
-        // settings (the hash covers them); wasmtime checks its header as well.
-        if let Ok(c) = unsafe { Component::deserialize_file(engine, &path) } {
+    let dir = std::env::var_os("INVOICING_CACHE_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/erp-invoicing")));
+    let path = dir
+        .and_then(|d| trusted_cache_dir(&d))
+        .map(|d| d.join(format!("invoicing-{:016x}.cwasm", h.finish())));
+    if let Some(path) = path.as_ref().filter(|p| only_we_can_write(p)) {
+        // SAFETY: `deserialize_file` runs the file's code. It is trusted because only this user
+        // can write it or its folder (checked above), it was written by `serialize` for this
+        // engine's settings (the hash in its name), and wasmtime checks its header as well.
+        if let Ok(c) = unsafe { Component::deserialize_file(engine, path) } {
             return Ok(c);
         }
     }
     let component = Component::new(engine, wasm)
         .map_err(|e| anyhow::anyhow!("compiling the component: {e:#}"))?;
-    if std::fs::create_dir_all(cache_dir()).is_ok() {
+    if let Some(path) = path {
         let tmp = path.with_extension(format!("tmp{}", std::process::id()));
         if std::fs::write(&tmp, component.serialize()?).is_ok() {
             let _ = std::fs::rename(&tmp, &path);
@@ -171,10 +209,26 @@ pub fn load_cached(engine: &Engine, wasm: &[u8]) -> Result<Component> {
     Ok(component)
 }
 
-fn cache_dir() -> PathBuf {
-    std::env::var_os("INVOICING_CACHE_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| std::env::temp_dir().join("erp-invoicing-cache"))
+/// `dir`, created 0700 if need be, if only this user can write it: owned by us, writable by
+/// neither group nor others. Anything else (say a world-writable temp folder, where anyone
+/// could plant a compiled file) is not used as a cache.
+pub fn trusted_cache_dir(dir: &Path) -> Option<PathBuf> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .ok()?;
+    only_we_can_write(dir).then(|| dir.to_path_buf())
+}
+
+fn only_we_can_write(path: &Path) -> bool {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    // The owner of /proc/self is this process's user.
+    let (Ok(meta), Ok(me)) = (std::fs::symlink_metadata(path), std::fs::metadata("/proc/self")) else {
+        return false;
+    };
+    meta.uid() == me.uid() && meta.permissions().mode() & 0o022 == 0 && !meta.file_type().is_symlink()
 }
 
 /// Why an exported call did not succeed.
@@ -302,6 +356,12 @@ impl Host {
             &mut Store<CallState>,
         ) -> wasmtime::Result<Result<R, bindings::Error>>,
     ) -> Result<R, CallError> {
+        if !crate::db::valid_id(client) {
+            return Err(CallError::Host(anyhow::anyhow!(
+                "client id '{}' is not 1 to 64 of a-z, 0-9 and '-'",
+                client.escape_debug()
+            )));
+        }
         let conn = self.conn.take().expect("one call at a time per host");
         if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
             self.conn = Some(conn);

@@ -1,0 +1,178 @@
+//! Hostile input: texts no document may carry, identifiers that would become paths, a cache a
+//! stranger could plant code in, and arbitrary sequences of calls with arbitrary values, which
+//! must never trap, never issue an ill-formed EHF and never unbalance the books.
+
+mod common;
+use common::*;
+use host_harness::api::free_line;
+use host_harness::bindings::*;
+use proptest::prelude::*;
+
+#[test]
+fn texts_with_control_or_xml_forbidden_characters_are_refused_naming_the_field() {
+    let mut env = Env::active();
+    let d = env.draft("c-bygg", worked_example());
+    for bad in ["a\u{0}b", "a\u{7}b", "a\u{b}b", "a\u{c}b", "a\u{1b}b", "a\u{fffe}b", "a\u{ffff}b", "a\rb"] {
+        let e = env.change(&d, DraftChange::SetNote(Some(bad.into()))).unwrap_err();
+        assert_eq!(e.fields(), ["note"], "{bad:?}");
+        let e = env
+            .change(&d, DraftChange::AddLines(vec![free_line(bad, "1", "1", "25")]))
+            .unwrap_err();
+        assert_eq!(e.fields(), ["lines[2].description"], "{bad:?}");
+        let refs = References { buyer_reference: Some(bad.into()), our_reference: None, order_reference: None };
+        let e = env.change(&d, DraftChange::SetReferences(refs)).unwrap_err();
+        assert_eq!(e.fields(), ["references.buyer-reference"], "{bad:?}");
+    }
+    let inv = env.invoice("c-bygg", worked_example());
+    let e = env.host.credit("fjord", &inv.id, None, "feil\u{1}", "k").unwrap_err();
+    assert_eq!(e.fields(), ["reason"]);
+    // What the host's register hands over is checked the same way.
+    env.host
+        .conn()
+        .execute(
+            "UPDATE customers SET body = json_set(body, '$.name', 'Kari\u{1b}[31m') WHERE id = 'c-kari'",
+            [],
+        )
+        .unwrap();
+    let e = env.host.create_draft("fjord", "c-kari").unwrap_err();
+    assert_eq!(e.fields(), ["customer.name"]);
+}
+
+#[test]
+fn identifiers_never_become_paths_or_headers() {
+    let env = Env::new();
+    for bad in ["../etc", "/abs", "a/b", "nul\u{0}", "cr\r\nlf", "", "UPPER", &"x".repeat(65)] {
+        let mut c: host_harness::fixtures::Client = serde_json::from_value(serde_json::json!({
+            "id": "ok", "settings": {}
+        }))
+        .unwrap();
+        c.id = bad.into();
+        assert!(host_harness::fixtures::load_client(env.host.conn(), &c).is_err(), "{bad:?}");
+    }
+    let mut env = env;
+    let e = env.host.activate("../fjord").unwrap_err();
+    assert_eq!(e.kind(), "host");
+    assert!(host_harness::db::valid_id("fjord-2"));
+}
+
+#[test]
+fn the_compiled_component_is_cached_only_where_no_one_else_can_write() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let open = dir.path().join("open");
+    std::fs::create_dir(&open).unwrap();
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+    assert!(host_harness::runtime::trusted_cache_dir(&open).is_none(), "world-writable");
+    let mine = dir.path().join("mine");
+    let got = host_harness::runtime::trusted_cache_dir(&mine).unwrap();
+    assert_eq!(std::fs::metadata(got).unwrap().permissions().mode() & 0o777, 0o700);
+}
+
+#[test]
+fn the_same_call_gives_the_same_bytes() {
+    let mut a = Env::active();
+    let mut b = Env::active();
+    let da = a.draft("c-bygg", worked_example());
+    let db = b.draft("c-bygg", worked_example());
+    assert_eq!(a.host.preview("fjord", &da.id).unwrap(), b.host.preview("fjord", &db.id).unwrap());
+}
+
+/// One step of an arbitrary session.
+#[derive(Debug, Clone)]
+enum Step {
+    Line(String, String, String, Option<String>, Option<String>, String),
+    Note(String),
+    Dates(String, Option<String>),
+    Finalize,
+    Credit(Option<(u32, String, bool)>, String),
+}
+
+fn text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-zA-Z æøåÆØÅ&<>\"']{0,30}",
+        any::<String>().prop_map(|s| s.chars().take(40).collect()),
+        Just("\u{feff}\u{202e}x".to_owned()),
+    ]
+}
+
+fn number() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "-?[0-9]{1,12}(\\.[0-9]{1,5})?",
+        Just("999999999.9999".to_owned()),
+        Just("1e5".to_owned()),
+        any::<String>().prop_map(|s| s.chars().take(12).collect()),
+    ]
+}
+
+fn date() -> impl Strategy<Value = String> {
+    prop_oneof!["20[0-9]{2}-[01][0-9]-[0-3][0-9]", "-?[0-9]{1,5}-[0-9]{1,2}-[0-9]{1,2}", any::<String>()]
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        4 => (text(), number(), number(), proptest::option::of(number()), proptest::option::of("[A-Z0-9]{1,4}"), prop_oneof![Just("25".to_owned()), Just("15".to_owned()), Just("zero".to_owned()), Just("reverse".to_owned()), "[a-z0-9]{0,3}"])
+            .prop_map(|(d, q, p, disc, unit, vat)| Step::Line(d, q, p, disc, unit, vat)),
+        1 => text().prop_map(Step::Note),
+        1 => (date(), proptest::option::of(date())).prop_map(|(i, d)| Step::Dates(i, d)),
+        2 => Just(Step::Finalize),
+        2 => (proptest::option::of((1u32..4, number(), any::<bool>())), text()).prop_map(|(l, r)| Step::Credit(l, r)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("HOSTILE_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64),
+        ..ProptestConfig::default()
+    })]
+    #[test]
+    fn arbitrary_calls_never_trap_and_keep_the_books(steps in proptest::collection::vec(step(), 1..12)) {
+        let mut env = Env::active();
+        let customers = ["c-bygg", "c-kari", "c-ola"];
+        let mut draft = env.host.create_draft("fjord", customers[steps.len() % 3]).unwrap();
+        let mut invoices: Vec<IssuedDocument> = Vec::new();
+        for (n, s) in steps.iter().enumerate() {
+            let outcome = match s {
+                Step::Line(d, q, p, disc, unit, vat) => {
+                    let l = LineInput { product_id: None, description: Some(d.clone()), quantity: q.clone(), unit: unit.clone(), unit_price: Some(p.clone()), discount_percent: disc.clone(), vat_code: Some(vat.clone()) };
+                    env.change(&draft, DraftChange::AddLines(vec![l])).map(|d| draft = d)
+                }
+                Step::Note(t) => env.change(&draft, DraftChange::SetNote(Some(t.clone()))).map(|d| draft = d),
+                Step::Dates(i, due) => env
+                    .change(&draft, DraftChange::SetDates(Dates { issue_date: Some(i.clone()), delivery_date: None, due_date: due.clone(), payment_terms_days: None }))
+                    .map(|d| draft = d),
+                Step::Finalize => env.host.finalize("fjord", &draft.id, &format!("k{n}")).map(|inv| {
+                    invoices.push(inv);
+                    draft = env.host.create_draft("fjord", "c-bygg").unwrap();
+                }),
+                Step::Credit(line, reason) => match invoices.last() {
+                    None => Ok(()),
+                    Some(inv) => {
+                        let lines = line.as_ref().map(|(id, v, by_qty)| vec![CreditLine {
+                            line_id: *id,
+                            quantity: by_qty.then(|| v.clone()),
+                            amount: (!by_qty).then(|| v.clone()),
+                        }]);
+                        env.host.credit("fjord", &inv.id, lines.as_deref(), reason, &format!("c{n}")).map(|_| ())
+                    }
+                },
+            };
+            if let Err(e) = outcome {
+                prop_assert!(!matches!(e.kind(), "trap" | "host"), "step {n} {s:?}: {e}");
+            }
+        }
+        // Every EHF issued is well-formed and passes the component's own rules, read back here.
+        let mut stmt = env.host.conn().prepare("SELECT ehf FROM documents WHERE ehf IS NOT NULL").unwrap();
+        let xmls: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+        for xml in xmls {
+            prop_assert_eq!(guest::ehf_check::check(&xml), Vec::<String>::new());
+        }
+        // The books: every voucher balances, and so does the trial balance.
+        let unbalanced: i64 = env.count("SELECT count(*) FROM (SELECT document_id FROM journal GROUP BY document_id HAVING sum(debit_ore) != sum(credit_ore))");
+        prop_assert_eq!(unbalanced, 0);
+        for inv in &invoices {
+            let credited: i64 = env.count(&format!("SELECT coalesce(sum(d.payable_ore), 0) FROM documents d WHERE d.credits = {}", inv.id.trim_start_matches("doc-")));
+            let payable: i64 = env.count(&format!("SELECT payable_ore FROM documents WHERE id = {}", inv.id.trim_start_matches("doc-")));
+            prop_assert!(credited <= payable, "credited {} of {}", credited, payable);
+        }
+    }
+}
