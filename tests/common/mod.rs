@@ -130,3 +130,103 @@ pub fn repo() -> PathBuf {
         .unwrap()
         .to_path_buf()
 }
+
+/// How a loopback SMTP relay for the tests behaves.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Relay {
+    /// Accepts every message; a repeat of a Message-ID it holds is recognised and dropped.
+    Receiving,
+    /// Refuses every recipient for good (550).
+    Refusing,
+    /// Accepts the connection and never greets.
+    StallAtGreeting,
+    /// Reads the message and never answers the final dot.
+    StallAfterData,
+    /// Reads the message and hangs up without answering the final dot.
+    DropAfterDot,
+}
+
+/// What a test relay received: every message's Message-ID, in order, repeats included.
+#[derive(Clone, Default)]
+pub struct Inbox(pub Arc<std::sync::Mutex<Vec<String>>>);
+
+impl Inbox {
+    pub fn ids(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
+    /// Distinct Message-IDs: what the receiver holds.
+    pub fn held(&self) -> std::collections::BTreeSet<String> {
+        self.ids().into_iter().collect()
+    }
+}
+
+/// An SMTP relay on loopback behaving as `relay`; its address and what it received. It serves
+/// until the test process ends (each connection on its own thread).
+pub fn smtp_relay(relay: Relay) -> (String, Inbox) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let inbox = Inbox::default();
+    let got = inbox.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let got = got.clone();
+            std::thread::spawn(move || {
+                let mut w = stream.try_clone().unwrap();
+                let mut r = BufReader::new(stream);
+                if relay == Relay::StallAtGreeting {
+                    std::thread::sleep(std::time::Duration::from_secs(60));
+                    return;
+                }
+                let _ = w.write_all(b"220 test relay ESMTP\r\n");
+                let mut line = String::new();
+                while r.read_line(&mut line).unwrap_or(0) > 0 {
+                    let cmd = line.to_ascii_uppercase();
+                    let reply: &[u8] = if cmd.starts_with("EHLO") || cmd.starts_with("HELO") {
+                        b"250 test relay\r\n"
+                    } else if cmd.starts_with("RCPT") && relay == Relay::Refusing {
+                        b"550 5.1.1 no such user\r\n"
+                    } else if cmd.starts_with("DATA") {
+                        let _ = w.write_all(b"354 go ahead\r\n");
+                        let mut id = String::new();
+                        let mut l = String::new();
+                        let mut complete = false;
+                        while r.read_line(&mut l).unwrap_or(0) > 0 {
+                            if l == ".\r\n" {
+                                complete = true;
+                                break;
+                            }
+                            if l.to_ascii_lowercase().starts_with("message-id:") {
+                                id = l[11..].trim().to_owned();
+                            }
+                            l.clear();
+                        }
+                        if !complete {
+                            return; // the sender died mid-message: nothing was delivered
+                        }
+                        match relay {
+                            Relay::StallAfterData => {
+                                std::thread::sleep(std::time::Duration::from_secs(60));
+                                return;
+                            }
+                            Relay::DropAfterDot => return,
+                            _ => {}
+                        }
+                        got.0.lock().unwrap().push(id);
+                        b"250 2.0.0 queued\r\n"
+                    } else if cmd.starts_with("QUIT") {
+                        let _ = w.write_all(b"221 bye\r\n");
+                        return;
+                    } else {
+                        b"250 ok\r\n"
+                    };
+                    if w.write_all(reply).is_err() {
+                        return;
+                    }
+                    line.clear();
+                }
+            });
+        }
+    });
+    (addr, inbox)
+}

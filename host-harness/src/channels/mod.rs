@@ -114,6 +114,7 @@ fn now_ms() -> i64 {
 /// A queued delivery this dispatcher holds the lease on.
 struct Claimed {
     id: i64,
+    document: i64,
     purpose: String,
     channel: String,
     fallbacks: String,
@@ -140,7 +141,7 @@ fn claim(conn: &Connection, owner: &str, cfg: &Config, n: i64) -> Result<Vec<Cla
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         let row = conn.query_row(
-            "SELECT o.purpose, o.channel, o.fallbacks, o.attempts, o.client_id, d.kind, d.number, d.body, d.ehf, d.pdf
+            "SELECT o.purpose, o.channel, o.fallbacks, o.attempts, o.client_id, d.kind, d.number, d.body, d.ehf, d.pdf, d.id
                FROM outbox o JOIN documents d ON d.id = o.document_id WHERE o.id = ?1",
             [id],
             |r| {
@@ -155,12 +156,15 @@ fn claim(conn: &Connection, owner: &str, cfg: &Config, n: i64) -> Result<Vec<Cla
                     r.get::<_, String>(7)?,
                     r.get::<_, Option<String>>(8)?,
                     r.get::<_, Option<Vec<u8>>>(9)?,
+                    r.get::<_, i64>(10)?,
                 ))
             },
         )?;
-        let (purpose, channel, fallbacks, attempts, client, kind, number, body, ehf, pdf) = row;
+        let (purpose, channel, fallbacks, attempts, client, kind, number, body, ehf, pdf, document) =
+            row;
         out.push(Claimed {
             id,
+            document,
             purpose,
             channel,
             fallbacks,
@@ -285,24 +289,28 @@ fn record(conn: &Connection, owner: &str, c: &Claimed, outcome: &Result<String, 
             )?;
         }
     }
-    if state == "sent" && c.parcel.kind == "credit-note" {
-        queue_avtalegiro_cancel(&tx, &c.parcel, &now)?;
+    // The bank must not collect an invoice that is fully credited. Whichever of its claim and
+    // its last credit note is recorded last queues the deletion (once).
+    let invoice = match (c.parcel.kind.as_str(), c.channel.as_str(), c.purpose.as_str()) {
+        ("credit-note", _, _) => c
+            .parcel
+            .body
+            .pointer("/credited/id")
+            .and_then(|v| v.as_str())
+            .and_then(|id| id.strip_prefix("doc-")?.parse::<i64>().ok()),
+        ("invoice", "avtalegiro", "deliver") => Some(c.document),
+        _ => None,
+    };
+    if let (true, Some(invoice)) = (state == "sent", invoice) {
+        queue_avtalegiro_cancel(&tx, invoice, &now)?;
     }
     tx.commit()?;
     Ok(state == "sent")
 }
 
-/// A credit note that credits all of an invoice claimed by AvtaleGiro cancels the claim: a
-/// deletion request joins the outbox in the same transaction, and is delivered like any other.
-fn queue_avtalegiro_cancel(tx: &Connection, credit_note: &Parcel, now: &str) -> Result<()> {
-    let Some(invoice) = credit_note
-        .body
-        .pointer("/credited/id")
-        .and_then(|v| v.as_str())
-        .and_then(|id| id.strip_prefix("doc-")?.parse::<i64>().ok())
-    else {
-        return Ok(());
-    };
+/// An invoice that is fully credited and whose AvtaleGiro claim the bank holds gets a deletion
+/// request: it joins the outbox in the recording transaction, and is delivered like any other.
+fn queue_avtalegiro_cancel(tx: &Connection, invoice: i64, now: &str) -> Result<()> {
     tx.execute(
         "INSERT INTO outbox (client_id, document_id, channel, purpose, reason, updated_at)
          SELECT d.client_id, d.id, 'avtalegiro', 'cancel', 'the invoice is fully credited: delete the claim', ?2

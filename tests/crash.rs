@@ -1,0 +1,238 @@
+//! Exactly once, under crashes and concurrency: harness processes that issue, credit and
+//! dispatch through every channel are SIGKILLed at random moments and at chosen points inside
+//! the channels' write sequences; several dispatchers share one database; relays misbehave.
+//! Afterwards every delivery is at its receiver exactly once, every deletion request exists
+//! once, no document went out by two channels, and the books balance.
+//!
+//! `CRASH_KILLS=1000 cargo test --test crash -- --nocapture` is the long run (docs/reliability.md).
+
+mod common;
+use common::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const HARNESS: &str = env!("CARGO_BIN_EXE_host-harness");
+/// A dead dispatcher's deliveries are taken over after this long.
+const LEASE_MS: &str = "150";
+
+/// One run of work: an invoice to each channel's customer, a partial credit of the EHF one and
+/// a full credit of the AvtaleGiro one (which must delete the bank's claim).
+fn workload(dir: &Path) -> PathBuf {
+    let mut steps = vec![serde_json::json!({ "do": "activate" })];
+    for c in ["c-bygg", "c-kari", "c-ola", "c-lise", "c-per"] {
+        steps.push(serde_json::json!({ "do": "draft", "as": c, "customer": c }));
+        steps.push(serde_json::json!({ "do": "lines", "draft": c, "lines": [
+            { "description": "Tjeneste", "quantity": "2", "unit-price": "1234.56", "vat-code": "25" } ] }));
+        steps.push(serde_json::json!({ "do": "finalize", "draft": c, "as": c }));
+    }
+    steps.push(serde_json::json!({ "do": "credit", "invoice": "c-bygg", "as": "cn1", "reason": "Delvis",
+        "lines": [ { "line": 1, "quantity": "1" } ] }));
+    steps.push(serde_json::json!({ "do": "credit", "invoice": "c-ola", "as": "cn2", "reason": "Avsluttet" }));
+    let f = dir.join("work.json");
+    std::fs::write(&f, serde_json::json!({ "client": "fjord", "today": TODAY, "steps": steps }).to_string()).unwrap();
+    f
+}
+
+fn harness(args: &[&str], db: &Path, out: &Path, smtp: &str) -> Command {
+    let mut c = Command::new(HARNESS);
+    c.args(args)
+        .args(["--db", db.to_str().unwrap(), "--out", out.to_str().unwrap(), "--smtp", smtp])
+        .env("INVOICING_LEASE_MS", LEASE_MS)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    c
+}
+
+fn kill_after(mut child: Child, after: Duration) -> bool {
+    let until = Instant::now() + after;
+    while Instant::now() < until {
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    true
+}
+
+/// Drain what is queued, as a restarted dispatcher would, once dead leases have run out.
+fn drain(db: &Path, out: &Path, smtp: &str) {
+    std::thread::sleep(Duration::from_millis(200));
+    let ok = harness(&["dispatch", "--until-empty", "60"], db, out, smtp).status().unwrap();
+    assert!(ok.success());
+}
+
+fn files(dir: &Path, suffix: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    v.retain(|p| p.to_string_lossy().ends_with(suffix));
+    v.sort();
+    v
+}
+
+/// The KID and due date of every claim (or deletion) in Nets files, as the bank reads them.
+fn nets_claims(files: &[PathBuf]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for f in files {
+        let text: String = std::fs::read(f).unwrap().iter().map(|&b| b as char).collect();
+        for r in text.split("\r\n").filter(|r| r.len() == 80 && &r[6..8] == "30") {
+            out.push((r[49..74].trim().to_owned(), r[15..21].to_owned()));
+        }
+    }
+    out
+}
+
+/// Everything the receivers hold against what the database says was delivered.
+fn check_exactly_once(db: &Path, out: &Path, inbox: &Inbox) -> BTreeMap<&'static str, usize> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap() as usize;
+    assert_eq!(count("SELECT count(*) FROM outbox WHERE state = 'queued'"), 0, "drained");
+    // Each document went out by exactly one channel (this workload resends nothing).
+    assert_eq!(
+        count("SELECT count(*) FROM (SELECT document_id FROM outbox WHERE purpose = 'deliver' AND state = 'sent' GROUP BY document_id HAVING count(*) != 1)"),
+        0,
+        "no document by two channels"
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.document_id = d.id AND o.purpose = 'deliver' AND o.state = 'sent')"),
+        0,
+        "every document delivered"
+    );
+    let sent = |channel: &str| count(&format!("SELECT count(*) FROM outbox WHERE purpose = 'deliver' AND state = 'sent' AND channel = '{channel}'"));
+    assert_eq!(files(&out.join("ehf"), ".xml").len(), sent("ehf"), "EHF");
+    assert_eq!(files(&out.join("efaktura"), ".json").len(), sent("efaktura"), "eFaktura");
+    assert_eq!(files(&out.join("print"), ".pdf").len(), sent("print"), "print");
+    // E-mail: the relay holds each delivery's Message-ID once; nothing else arrived.
+    let store: String = conn.query_row("SELECT id FROM store", [], |r| r.get(0)).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT id FROM outbox WHERE purpose = 'deliver' AND state = 'sent' AND channel = 'email'")
+        .unwrap();
+    let expected: BTreeSet<String> = stmt
+        .query_map([], |r| r.get::<_, i64>(0))
+        .unwrap()
+        .map(|id| format!("<delivery-{}.fjord.{store}@invoicing.invalid>", id.unwrap()))
+        .collect();
+    let held = inbox.held();
+    let missing: Vec<_> = expected.difference(&held).collect();
+    let extra: Vec<_> = held.difference(&expected).collect();
+    assert!(missing.is_empty() && extra.is_empty(), "e-mail lost: {missing:?}; not ours: {extra:?}");
+    // AvtaleGiro: each claim once across all transmissions, each deletion once.
+    let claims = nets_claims(&files(&out.join("avtalegiro"), ".nets").into_iter().filter(|f| !f.to_string_lossy().ends_with(".deletion.nets")).collect::<Vec<_>>());
+    let distinct: BTreeSet<_> = claims.iter().cloned().collect();
+    assert_eq!(claims.len(), distinct.len(), "the bank would collect a claim twice: {claims:?}");
+    assert_eq!(claims.len(), sent("avtalegiro"), "AvtaleGiro claims");
+    let deletions = files(&out.join("avtalegiro"), ".deletion.nets");
+    assert_eq!(deletions.len(), count("SELECT count(*) FROM outbox WHERE purpose = 'cancel' AND state = 'sent'"));
+    assert_eq!(
+        deletions.len(),
+        count("SELECT count(*) FROM documents d JOIN credited c ON c.document_id = d.id WHERE c.ore >= d.payable_ore AND EXISTS (SELECT 1 FROM outbox o WHERE o.document_id = d.id AND o.channel = 'avtalegiro' AND o.state = 'sent')"),
+        "every fully credited claim deleted, once"
+    );
+    for f in &deletions {
+        assert_eq!(nets_claims(std::slice::from_ref(f)).len(), 1);
+    }
+    // The books.
+    assert_eq!(count("SELECT count(*) FROM (SELECT 1 FROM journal GROUP BY document_id HAVING sum(debit_ore) != sum(credit_ore))"), 0);
+    assert_eq!(count("SELECT abs(coalesce(sum(debit_ore) - sum(credit_ore), 0)) FROM journal"), 0);
+    for series in ["invoice", "credit-note"] {
+        let (n, lo, hi): (i64, Option<i64>, Option<i64>) = conn
+            .query_row(&format!("SELECT count(*), min(number), max(number) FROM documents WHERE series = '{series}'"), [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap();
+        if let (Some(lo), Some(hi)) = (lo, hi) {
+            assert_eq!(hi - lo + 1, n, "{series} numbers are gapless");
+        }
+    }
+    BTreeMap::from([
+        ("documents", count("SELECT count(*) FROM documents")),
+        ("deliveries", count("SELECT count(*) FROM outbox WHERE state = 'sent'")),
+        ("e-mails held", inbox.held().len()),
+        ("e-mail repeats dropped by the relay", inbox.ids().len() - inbox.held().len()),
+        ("claims", claims.len()),
+        ("deletions", deletions.len()),
+    ])
+}
+
+/// A small deterministic generator, so a failing run can be repeated (CRASH_SEED).
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+#[test]
+fn kills_at_random_moments_and_at_chosen_points_deliver_everything_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, out) = (dir.path().join("crash.db"), dir.path().join("out"));
+    let work = workload(dir.path());
+    let (smtp, inbox) = smtp_relay(Relay::Receiving);
+    let kills: usize = std::env::var("CRASH_KILLS").ok().and_then(|v| v.parse().ok()).unwrap_or(16);
+    let seed = std::env::var("CRASH_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(20261129);
+    let mut rng = Lcg(seed);
+    let points = ["after-accept", "before-receipt", "email-before-sent-log", "avtalegiro-before-rename"];
+    let (mut killed, mut died_at_point) = (0, 0);
+    // How long a whole run takes here, so a random kill lands inside one.
+    let mut run_ms = 200;
+    for i in 0..kills {
+        let mut cmd = harness(&["run", work.to_str().unwrap()], &db, &out, &smtp);
+        if i % 2 == 0 {
+            // A chosen point inside a channel's write sequence: the process aborts there.
+            cmd.env("INVOICING_CRASH_AT", points[(i / 2) % points.len()]);
+            let status = cmd.status().unwrap();
+            died_at_point += usize::from(!status.success());
+        } else {
+            let started = Instant::now();
+            let child = cmd.spawn().unwrap();
+            if kill_after(child, Duration::from_millis(rng.next(run_ms))) {
+                killed += 1;
+            } else {
+                run_ms = started.elapsed().as_millis() as u64 + 1;
+            }
+        }
+        // Now and then the restart comes with a drained dispatcher in between.
+        if rng.next(4) == 0 {
+            drain(&db, &out, &smtp);
+        }
+    }
+    drain(&db, &out, &smtp);
+    let figures = check_exactly_once(&db, &out, &inbox);
+    eprintln!("{kills} runs: {killed} SIGKILLed at random, {died_at_point} died at a chosen point; {figures:?}");
+    assert!(killed + died_at_point >= kills / 2, "the kills happened");
+}
+
+#[test]
+fn four_dispatchers_on_one_database_deliver_each_item_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, out) = (dir.path().join("shared.db"), dir.path().join("out"));
+    let work = workload(dir.path());
+    let (smtp, inbox) = smtp_relay(Relay::Receiving);
+    // Issue without dispatching (no --out: the runner queues only), several times over.
+    for _ in 0..4 {
+        let ok = Command::new(HARNESS)
+            .args(["run", work.to_str().unwrap(), "--db", db.to_str().unwrap()])
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+    let mut rng = Lcg(7);
+    let dispatchers: Vec<Child> = (0..4)
+        .map(|_| harness(&["dispatch", "--until-empty", "60"], &db, &out, &smtp).spawn().unwrap())
+        .collect();
+    // One of them is killed mid-way; its leases run out and the others take over.
+    let mut dispatchers = dispatchers.into_iter();
+    let victim = dispatchers.next().unwrap();
+    kill_after(victim, Duration::from_millis(rng.next(300)));
+    for mut d in dispatchers {
+        assert!(d.wait().unwrap().success());
+    }
+    drain(&db, &out, &smtp);
+    let figures = check_exactly_once(&db, &out, &inbox);
+    eprintln!("4 dispatchers: {figures:?}");
+    assert_eq!(figures["documents"], 28);
+}
