@@ -12,6 +12,8 @@ fn main() {
     for p in [
         "../guest/src",
         "../guest/Cargo.toml",
+        "../tests/hostile-guest/src",
+        "../tests/hostile-guest/Cargo.toml",
         "../wit",
         "../Cargo.lock",
     ] {
@@ -30,33 +32,42 @@ fn main() {
         .current_dir(&root)
         .args(["target", "add", "wasm32-wasip2"])
         .output();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut cmd = Command::new(cargo);
-    cmd.current_dir(&root)
-        .args([
-            "build",
-            "-p",
-            "guest",
-            "--release",
-            "--target",
-            "wasm32-wasip2",
-            "--target-dir",
-        ])
-        .arg(&target_dir);
-    for var in [
-        "CARGO_ENCODED_RUSTFLAGS",
-        "RUSTFLAGS",
-        "CARGO_BUILD_TARGET",
-        "RUSTC_WORKSPACE_WRAPPER",
-        "CARGO_TARGET_DIR",
-        "CARGO_MAKEFLAGS",
-        "MAKEFLAGS",
-        "MFLAGS",
-    ] {
-        cmd.env_remove(var);
-    }
-    let status = cmd.status().expect("run cargo to build the component");
-    assert!(status.success(), "building the component failed (is the wasm32-wasip2 target installed? rust-toolchain.toml asks rustup for it)");
+    let build = |package: &str| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut cmd = Command::new(cargo);
+        cmd.current_dir(&root)
+            .args([
+                "build",
+                "-p",
+                package,
+                "--release",
+                "--target",
+                "wasm32-wasip2",
+                "--target-dir",
+            ])
+            .arg(&target_dir);
+        for var in [
+            "CARGO_ENCODED_RUSTFLAGS",
+            "RUSTFLAGS",
+            "CARGO_BUILD_TARGET",
+            "RUSTC_WORKSPACE_WRAPPER",
+            "CARGO_TARGET_DIR",
+            "CARGO_MAKEFLAGS",
+            "MAKEFLAGS",
+            "MFLAGS",
+        ] {
+            cmd.env_remove(var);
+        }
+        let status = cmd.status().expect("run cargo to build a component");
+        assert!(status.success(), "building {package} failed (is the wasm32-wasip2 target installed?)");
+    };
+    build("guest");
+    // A component that misbehaves on purpose, for the tests of the host's defences only.
+    build("hostile-guest");
+    println!(
+        "cargo:rustc-env=INVOICING_HOSTILE_WASM={}",
+        target_dir.join("wasm32-wasip2/release/hostile_guest.wasm").display()
+    );
     let wasm = target_dir.join("wasm32-wasip2/release/guest.wasm");
     println!("cargo:rustc-env=INVOICING_WASM={}", wasm.display());
 }

@@ -68,10 +68,15 @@ pub struct Runtime {
 impl Runtime {
     /// Compile (or load the cached compiled form of) the embedded component.
     pub fn new(limits: Limits) -> Result<Arc<Self>> {
+        Self::with_component(COMPONENT_WASM, limits)
+    }
+
+    /// The same host around another component of the same world (the tests load a hostile one).
+    pub fn with_component(wasm: &[u8], limits: Limits) -> Result<Arc<Self>> {
         let mut config = Config::new();
         config.consume_fuel(true).epoch_interruption(true);
         let engine = Engine::new(&config)?;
-        let component = load_cached(&engine, COMPONENT_WASM)?;
+        let component = load_cached(&engine, wasm)?;
         let mut linker = Linker::<CallState>::new(&engine);
         // std's wasip2 imports must resolve, but the context grants nothing: no dirs, env,
         // args, sockets or stdio.

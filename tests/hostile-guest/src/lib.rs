@@ -1,0 +1,181 @@
+//! Test only: a component implementing the same world as the invoicing component, that
+//! misbehaves on purpose so the host's defences can be shown to hold. `create-draft` takes the
+//! misbehaviour's name as its customer id; every other export refuses.
+
+#[cfg(target_arch = "wasm32")]
+mod component {
+    mod wit {
+        wit_bindgen::generate!({ path: "../../wit", world: "invoicing-component" });
+    }
+
+    use std::hint::black_box;
+    use wit::erp::invoicing::{documents, ledger, outbox, sequences, types as t};
+    use wit::exports::erp::invoicing::invoicing::Guest;
+
+    struct Hostile;
+    wit::export!(Hostile with_types_in wit);
+
+    type R<T> = Result<T, t::Error>;
+
+    fn deep(n: u64) -> u64 {
+        if black_box(n) == u64::MAX {
+            return 0;
+        }
+        deep(black_box(n + 1)) + 1
+    }
+
+    fn index() -> documents::Index {
+        documents::Index {
+            customer_id: "c-bygg".into(),
+            customer_name: "x".into(),
+            buyer_reference: None,
+            our_reference: None,
+            order_reference: None,
+            issue_date: Some("2026-11-28".into()),
+            payable: "125.00".into(),
+        }
+    }
+
+    fn posting(account: u32, debit: &str, credit: &str) -> t::Posting {
+        t::Posting {
+            account,
+            debit: debit.into(),
+            credit: credit.into(),
+            customer_id: None,
+            vat_code: None,
+            text: "x".into(),
+        }
+    }
+
+    fn voucher(number: u64, balanced: bool) -> t::Voucher {
+        t::Voucher {
+            date: "2026-11-28".into(),
+            document_number: number,
+            postings: vec![
+                posting(1500, "125.00", "0.00"),
+                posting(3000, "0.00", if balanced { "125.00" } else { "100.00" }),
+            ],
+        }
+    }
+
+    fn store(number: u64) -> R<String> {
+        documents::issue(&documents::NewDocument {
+            kind: t::DocumentKind::Invoice,
+            number,
+            credits: None,
+            idempotency_key: None,
+            index: index(),
+            body: "{}".into(),
+            ehf: None,
+            pdf: None,
+        })
+    }
+
+    /// Take a number, store a document, post, enqueue: stopping after `steps` of them.
+    fn issue(balanced: bool, steps: u32) -> R<String> {
+        let number = sequences::next("invoice", 10001)?;
+        if steps == 1 {
+            panic!("trap after the number was taken");
+        }
+        let id = store(number)?;
+        if steps == 2 {
+            panic!("trap after the document was stored");
+        }
+        ledger::post(&id, &voucher(number, balanced))?;
+        if steps == 3 {
+            panic!("trap after the voucher was posted");
+        }
+        outbox::enqueue(&id, t::Channel::Print, "x", &[])?;
+        if steps == 4 {
+            panic!("trap after the delivery was queued");
+        }
+        Ok(id)
+    }
+
+    fn refuse<T>() -> R<T> {
+        Err(t::Error::NotAllowed("hostile".into()))
+    }
+
+    impl Guest for Hostile {
+        fn create_draft(what: String) -> R<t::Draft> {
+            match what.as_str() {
+                "loop" => loop {
+                    black_box(());
+                },
+                "alloc" => {
+                    let mut hoard = Vec::new();
+                    loop {
+                        hoard.push(black_box(vec![1u8; 1 << 20]));
+                    }
+                }
+                "recurse" => {
+                    black_box(deep(0));
+                }
+                "trap-before-number" => panic!("trap before anything"),
+                "trap-after-number" => drop(issue(true, 1)),
+                "trap-after-issue" => drop(issue(true, 2)),
+                "trap-after-post" => drop(issue(true, 3)),
+                "trap-after-enqueue" => drop(issue(true, 4)),
+                "unbalanced" => {
+                    issue(false, 5)?;
+                }
+                "reuse-number" => {
+                    // The number just used, once more: the host accepts each taken number once.
+                    let number = sequences::next("invoice", 10001)?;
+                    store(number)?;
+                    store(number)?;
+                }
+                "invent-number" => {
+                    store(424242)?;
+                }
+                "other-client" => {
+                    // A document id that belongs to another client: the host must not know it.
+                    if documents::get_document("doc-1").is_some() {
+                        return Err(t::Error::Host("saw another client's document".into()));
+                    }
+                    ledger::post("doc-1", &voucher(10001, true))?;
+                }
+                _ => {}
+            }
+            refuse()
+        }
+        fn activate() -> R<()> {
+            refuse()
+        }
+        fn deactivate(_: String) -> R<()> {
+            refuse()
+        }
+        fn update_draft(_: String, _: u64, _: t::DraftChange) -> R<t::Draft> {
+            refuse()
+        }
+        fn get_draft(_: String) -> R<t::Draft> {
+            refuse()
+        }
+        fn delete_draft(_: String) -> R<()> {
+            refuse()
+        }
+        fn preview(_: String) -> R<Vec<u8>> {
+            refuse()
+        }
+        fn finalize(_: String, _: String) -> R<t::IssuedDocument> {
+            refuse()
+        }
+        fn credit(
+            _: String,
+            _: Option<Vec<t::CreditLine>>,
+            _: String,
+            _: String,
+        ) -> R<t::IssuedDocument> {
+            refuse()
+        }
+        fn overview(_: t::OverviewFilter) -> R<Vec<t::Summary>> {
+            refuse()
+        }
+        fn open(_: String) -> R<t::IssuedDocument> {
+            refuse()
+        }
+        fn resend(_: String, _: Option<t::Channel>) -> R<String> {
+            refuse()
+        }
+    }
+}

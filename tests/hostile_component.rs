@@ -1,0 +1,84 @@
+//! A component that misbehaves on purpose (tests/hostile-guest) in the real host: it loops,
+//! hoards memory, recurses, traps at every step of issuing, hands back an unbalanced voucher,
+//! reuses a number and reaches for another client's document. Each call is stopped within its
+//! budget or deadline or refused, nothing it did is kept, and meanwhile another thread keeps
+//! invoicing for another client with the real component.
+
+mod common;
+use common::*;
+use host_harness::{Host, Limits, Runtime};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const HOSTILE: &[u8] = include_bytes!(env!("INVOICING_HOSTILE_WASM"));
+
+fn counts(host: &Host) -> [i64; 4] {
+    ["documents", "journal", "outbox", "sequences"].map(|t| {
+        host.conn()
+            .query_row(&format!("SELECT count(*) FROM {t} WHERE client_id = 'nordlys'"), [], |r| r.get(0))
+            .unwrap()
+    })
+}
+
+#[test]
+fn a_hostile_component_is_stopped_refused_and_rolled_back_while_others_are_served() {
+    let env = Env::active();
+    let db = env.db();
+    // The other client, served by the real component the whole time.
+    let stop = Arc::new(AtomicBool::new(false));
+    let served = {
+        let (stop, db) = (stop.clone(), db.clone());
+        std::thread::spawn(move || {
+            let mut host = connect(db.parent().unwrap(), runtime());
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let d = host.create_draft("fjord", "c-bygg").unwrap();
+                let d = host
+                    .update_draft("fjord", &d.id, d.version, &host_harness::bindings::DraftChange::AddLines(worked_example()))
+                    .unwrap();
+                host.finalize("fjord", &d.id, &format!("other-{n}")).unwrap();
+                n += 1;
+            }
+            n
+        })
+    };
+    let limits = Limits { fuel: 200_000_000, deadline: Duration::from_secs(2), memory_bytes: 64 << 20 };
+    let rt = Runtime::with_component(HOSTILE, limits).unwrap();
+    let mut hostile = connect(db.parent().unwrap(), rt);
+    let before = counts(&hostile);
+    for (what, expect) in [
+        ("loop", "trap"),
+        ("alloc", "trap"),
+        ("recurse", "trap"),
+        ("trap-before-number", "trap"),
+        ("trap-after-number", "trap"),
+        ("trap-after-issue", "trap"),
+        ("trap-after-post", "trap"),
+        ("trap-after-enqueue", "trap"),
+        ("unbalanced", "host"),
+        ("reuse-number", "host"),
+        ("invent-number", "host"),
+        ("other-client", "not-found"),
+    ] {
+        let started = Instant::now();
+        let e = hostile.create_draft("nordlys", what).unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(5), "{what}: stopped within its budget");
+        assert_eq!(e.kind(), expect, "{what}: {e}");
+        assert_eq!(counts(&hostile), before, "{what}: nothing kept");
+    }
+    // A deadline stops what fuel alone would let run on.
+    let slow = Runtime::with_component(HOSTILE, Limits { fuel: u64::MAX / 2, deadline: Duration::from_millis(300), ..limits }).unwrap();
+    let mut slow = connect(db.parent().unwrap(), slow);
+    let started = Instant::now();
+    assert_eq!(slow.create_draft("nordlys", "loop").unwrap_err().kind(), "trap");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    stop.store(true, Ordering::Relaxed);
+    let n = served.join().unwrap();
+    assert!(n > 0, "the other client was served meanwhile");
+    let numbers: Vec<i64> = {
+        let mut s = env.host.conn().prepare("SELECT number FROM documents WHERE client_id = 'fjord' ORDER BY number").unwrap();
+        s.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    assert_eq!(numbers, (10001..10001 + n as i64).collect::<Vec<_>>(), "gapless for the other client");
+}
