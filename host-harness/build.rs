@@ -40,7 +40,8 @@ fn main() {
                 "build",
                 "-p",
                 package,
-                "--release",
+                "--profile",
+                "component",
                 "--target",
                 "wasm32-wasip2",
                 "--target-dir",
@@ -66,8 +67,8 @@ fn main() {
     build("hostile-guest");
     println!(
         "cargo:rustc-env=INVOICING_HOSTILE_WASM={}",
-        target_dir.join("wasm32-wasip2/release/hostile_guest.wasm").display()
+        target_dir.join("wasm32-wasip2/component/hostile_guest.wasm").display()
     );
-    let wasm = target_dir.join("wasm32-wasip2/release/guest.wasm");
+    let wasm = target_dir.join("wasm32-wasip2/component/guest.wasm");
     println!("cargo:rustc-env=INVOICING_WASM={}", wasm.display());
 }

@@ -6,45 +6,6 @@ use host_harness::api::{free_line, product_line};
 use host_harness::bindings::*;
 use std::process::Command;
 
-fn pdf_of(env: &Env, doc_id: &str) -> Vec<u8> {
-    let n: i64 = doc_id.strip_prefix("doc-").unwrap().parse().unwrap();
-    env.host
-        .conn()
-        .query_row("SELECT pdf FROM documents WHERE id = ?1", [n], |r| r.get(0))
-        .unwrap()
-}
-
-/// `pdftotext -layout` of the whole file, or of one page.
-fn text(pdf: &[u8], page: Option<usize>) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("f.pdf");
-    std::fs::write(&path, pdf).unwrap();
-    let mut cmd = Command::new("pdftotext");
-    cmd.arg("-layout");
-    if let Some(p) = page {
-        cmd.args(["-f", &p.to_string(), "-l", &p.to_string()]);
-    }
-    let out = cmd.arg(&path).arg("-").output().unwrap();
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn qpdf_ok(pdf: &[u8]) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("f.pdf");
-    std::fs::write(&path, pdf).unwrap();
-    let out = Command::new("qpdf")
-        .arg("--check")
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "qpdf --check: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-}
-
 #[test]
 fn invoice_and_credit_note_say_what_the_law_requires() {
     if tool("pdftotext").is_none() || tool("qpdf").is_none() {
@@ -201,9 +162,7 @@ fn a_200_line_invoice_flows_over_pages_with_the_header_repeated() {
         .collect();
     let inv = env.invoice("c-bygg", lines);
     let pdf = pdf_of(&env, &inv.id);
-    let pages = String::from_utf8_lossy(&pdf)
-        .matches("/Type /Page ")
-        .count();
+    let pages = page_count(&pdf);
     assert!(pages >= 4, "{pages} pages");
     for p in 1..=pages {
         let t = text(&pdf, Some(p));

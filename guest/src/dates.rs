@@ -8,15 +8,8 @@ pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2099;
 
 /// Parse `YYYY-MM-DD` with a four-digit year in `YEARS`; the message says what is wrong.
 pub fn parse(s: &str) -> Result<NaiveDate, String> {
-    let shaped = s.len() == 10
-        && s.bytes()
-            .enumerate()
-            .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
     let quoted: String = s.chars().filter(|c| !c.is_control()).take(20).collect();
-    let date = shaped
-        .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-        .flatten()
-        .ok_or_else(|| format!("'{quoted}' is not a date (YYYY-MM-DD)"))?;
+    let date = iso_date(s).ok_or_else(|| format!("'{quoted}' is not a date (YYYY-MM-DD)"))?;
     if !YEARS.contains(&date.year()) {
         return Err(format!(
             "{date} is outside {}-{}",
@@ -27,9 +20,63 @@ pub fn parse(s: &str) -> Result<NaiveDate, String> {
     Ok(date)
 }
 
+/// A date's digits, `YYYY-MM-DD`, whatever the year (what was stored is read as it was).
+fn iso_date(s: &str) -> Option<NaiveDate> {
+    let digit = |i: usize| s.as_bytes().get(i).is_some_and(u8::is_ascii_digit);
+    let shaped = s.len() == 10
+        && (0..10).all(|i| if i == 4 || i == 7 { s.as_bytes()[i] == b'-' } else { digit(i) });
+    let field = |r: std::ops::Range<usize>| s.get(r)?.parse::<u32>().ok();
+    shaped
+        .then(|| NaiveDate::from_ymd_opt(field(0..4)? as i32, field(5..7)?, field(8..10)?))
+        .flatten()
+}
+
+/// Dates in the component's stored JSON, `YYYY-MM-DD` (serde `with`); read without chrono's
+/// general parser, which would cost the component tens of kilobytes.
+pub mod iso {
+    use chrono::NaiveDate;
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(d)
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+        let s = <&str>::deserialize(d)?;
+        super::iso_date(s).ok_or_else(|| D::Error::custom(format!("'{s}' is not YYYY-MM-DD")))
+    }
+}
+
+/// As `iso`, for an optional date.
+pub mod iso_opt {
+    use chrono::NaiveDate;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.collect_str(d),
+            None => s.serialize_none(),
+        }
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+        #[derive(Deserialize)]
+        struct Wrap(#[serde(with = "super::iso")] NaiveDate);
+        Ok(Option::<Wrap>::deserialize(d)?.map(|w| w.0))
+    }
+}
+
+/// `17.03.2025`, as Norwegian documents write a date.
+pub fn nb(d: NaiveDate) -> String {
+    format!("{:02}.{:02}.{:04}", d.day(), d.month(), d.year())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn norwegian_format() {
+        assert_eq!(nb(NaiveDate::from_ymd_opt(2025, 3, 7).unwrap()), "07.03.2025");
+    }
 
     #[test]
     fn only_four_digit_years_in_range() {

@@ -350,11 +350,11 @@ fn payment(x: &mut Xml, doc: &Document) {
         Some(c) => format!(
             "Kreditnota til faktura {} av {}",
             c.number,
-            c.issue_date.format("%d.%m.%Y")
+            crate::dates::nb(c.issue_date)
         ),
         None => format!(
             "Forfall {}, {} dager netto",
-            doc.due_date.format("%d.%m.%Y"),
+            crate::dates::nb(doc.due_date),
             (doc.due_date - doc.issue_date).num_days()
         ),
     };

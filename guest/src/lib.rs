@@ -17,6 +17,7 @@ pub mod model;
 pub mod money;
 pub mod pdf;
 pub mod settings;
+pub mod typeset;
 #[cfg(test)]
 mod testdata;
 pub mod units;

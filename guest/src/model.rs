@@ -95,8 +95,11 @@ pub struct References {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Dates {
+    #[serde(default, with = "crate::dates::iso_opt")]
     pub issue: Option<chrono::NaiveDate>,
+    #[serde(default, with = "crate::dates::iso_opt")]
     pub delivery: Option<chrono::NaiveDate>,
+    #[serde(default, with = "crate::dates::iso_opt")]
     pub due: Option<chrono::NaiveDate>,
     pub terms_days: Option<u32>,
 }
@@ -152,6 +155,7 @@ pub struct Posting {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Voucher {
+    #[serde(with = "crate::dates::iso")]
     pub date: chrono::NaiveDate,
     pub number: u64,
     pub postings: Vec<Posting>,
@@ -161,6 +165,7 @@ pub struct Voucher {
 pub struct CreditedInvoice {
     pub id: String,
     pub number: u64,
+    #[serde(with = "crate::dates::iso")]
     pub issue_date: chrono::NaiveDate,
 }
 
@@ -172,8 +177,11 @@ pub struct Document {
     pub seller: Seller,
     pub customer: Customer,
     pub references: References,
+    #[serde(with = "crate::dates::iso")]
     pub issue_date: chrono::NaiveDate,
+    #[serde(default, with = "crate::dates::iso_opt")]
     pub delivery_date: Option<chrono::NaiveDate>,
+    #[serde(with = "crate::dates::iso")]
     pub due_date: chrono::NaiveDate,
     pub note: Option<String>,
     pub kid: Option<String>,

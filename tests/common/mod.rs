@@ -230,3 +230,55 @@ pub fn smtp_relay(relay: Relay) -> (String, Inbox) {
     });
     (addr, inbox)
 }
+
+// ---- PDFs, read with poppler-utils and qpdf ----
+
+/// The stored PDF of an issued document.
+pub fn pdf_of(env: &Env, doc_id: &str) -> Vec<u8> {
+    let n: i64 = doc_id.strip_prefix("doc-").unwrap().parse().unwrap();
+    env.host
+        .conn()
+        .query_row("SELECT pdf FROM documents WHERE id = ?1", [n], |r| r.get(0))
+        .unwrap()
+}
+
+/// `pdftotext -layout` of the whole file, or of one page.
+pub fn text(pdf: &[u8], page: Option<usize>) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let mut cmd = std::process::Command::new("pdftotext");
+    cmd.arg("-layout");
+    if let Some(p) = page {
+        cmd.args(["-f", &p.to_string(), "-l", &p.to_string()]);
+    }
+    let out = cmd.arg(&path).arg("-").output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+pub fn qpdf_ok(pdf: &[u8]) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("qpdf")
+        .arg("--check")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "qpdf --check: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+
+/// How many pages, as qpdf counts them.
+pub fn page_count(pdf: &[u8]) -> usize {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("qpdf").arg("--show-npages").arg(&path).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}

@@ -399,6 +399,7 @@ fn deliver(
                 put(&dir.join(format!("{stem}.pdf")), &p.pdf)?;
                 let body = serde_json::json!({
                     "consignment-id": id,
+                    "recipient": p.str_at(&["customer", "name"]),
                     "kid": p.str_at(&["kid"]), "due-date": p.str_at(&["due_date"]),
                     "amount": p.body.pointer("/voucher/postings/0/debit"), "pdf": format!("{stem}.pdf"),
                 });
