@@ -16,6 +16,7 @@ fn main() {
         "../tests/hostile-guest/Cargo.toml",
         "../wit",
         "../Cargo.lock",
+        "../Cargo.toml",
     ] {
         println!("cargo:rerun-if-changed={p}");
     }
