@@ -651,3 +651,22 @@ fn e_mail_headers_read_back_exactly_for_any_name() {
         );
     }
 }
+
+/// A fresh database writing to a folder another one used is another sender: its deliveries
+/// are made, never dropped as repeats of the other's (delivery ids are keyed by the store).
+#[test]
+fn a_fresh_database_with_a_reused_out_folder_delivers_everything() {
+    let out = tempfile::tempdir().unwrap();
+    for round in 0..2 {
+        let mut env = Env::active();
+        env.host.delivery = Some(host_harness::channels::Config::new(out.path(), None));
+        for c in ["c-bygg", "c-kari", "c-ola", "c-lise", "c-per"] {
+            let inv = env.invoice(c, vec![free_line("Vare", "1", "100", "25")]);
+            let d = &env.host.open("fjord", &inv.id).unwrap().deliveries[0];
+            assert_eq!(d.state, DeliveryState::Sent, "round {round} {c}");
+            let detail = d.detail.as_deref().unwrap_or("");
+            assert!(!detail.contains("already") && !detail.contains("repeat"), "round {round} {c}: {detail}");
+        }
+    }
+    assert_eq!(nets_files(&out.path().join("avtalegiro")).len(), 2, "two payee systems, two claims");
+}

@@ -146,17 +146,18 @@ pub fn transmission(claims: &[Claim], request: Request) -> Result<Vec<u8>> {
 #[derive(Default)]
 pub struct Batch(BTreeMap<String, Vec<Claim>>);
 
-/// What the bank already holds: (payee account, KID, due date) of every claim in every claim
-/// transmission in `dir`. A claim is keyed by these across transmissions, so one sent again
-/// after a crash is recognised instead of collected twice.
-pub fn bank_holds(dir: &std::path::Path) -> Result<std::collections::HashSet<(String, String, String)>> {
+/// What the bank already holds from this store: (payee account, KID, due date) of every claim
+/// in every claim transmission the store sent to `dir`. A claim is keyed by these across
+/// transmissions, so one sent again after a crash is recognised instead of collected twice;
+/// another database writing to the same folder is another payee system, not a repeat.
+pub fn bank_holds(dir: &std::path::Path, store: &str) -> Result<std::collections::HashSet<(String, String, String)>> {
     let mut held = std::collections::HashSet::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(held);
     };
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
-        if !name.ends_with(".nets") || name.ends_with(".deletion.nets") {
+        if !name.ends_with(".nets") || name.ends_with(".deletion.nets") || !name.contains(&format!("-avtalegiro-{store}-")) {
             continue;
         }
         let bytes = std::fs::read(e.path())?;
@@ -191,10 +192,10 @@ impl Batch {
 
     /// Write each client's transmission of the claims the bank does not hold yet, then a
     /// receipt per claim. Returns each claim's delivery and what became of it.
-    pub fn flush(self, dir: &std::path::Path) -> Result<Vec<(i64, String)>> {
+    pub fn flush(self, dir: &std::path::Path, store: &str) -> Result<Vec<(i64, String)>> {
         let mut accepted = Vec::new();
         std::fs::create_dir_all(dir)?;
-        let held = bank_holds(dir)?;
+        let held = bank_holds(dir, store)?;
         let ddmmyy = |d: NaiveDate| d.format("%d%m%y").to_string();
         for (client, claims) in self.0 {
             let (old, new): (Vec<Claim>, Vec<Claim>) = claims.into_iter().partition(|c| {

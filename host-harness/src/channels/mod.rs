@@ -204,7 +204,7 @@ pub fn dispatch_as(conn: &Connection, cfg: &Config, owner: &str) -> Result<usize
             };
             outcomes.push((c, outcome));
         }
-        match batch.flush(&cfg.out.join("avtalegiro")) {
+        match batch.flush(&cfg.out.join("avtalegiro"), &crate::db::store_id(conn)?) {
             Ok(done) => {
                 for (delivery, detail) in done {
                     if let Some(o) = outcomes.iter_mut().find(|o| o.0.id == delivery) {
@@ -323,19 +323,22 @@ fn queue_avtalegiro_cancel(tx: &Connection, invoice: i64, now: &str) -> Result<(
     Ok(())
 }
 
-/// The bank's deletion request for an invoice's claim, written once (keyed by the invoice).
+/// The bank's deletion request for an invoice's claim, written once (keyed, like every
+/// delivery, by the store and the delivery id of the request).
 fn cancel_claim(invoice: &Parcel, cfg: &Config) -> Result<String, Failure> {
     let dir = cfg.out.join("avtalegiro");
     std::fs::create_dir_all(&dir)?;
-    let path = dir.join(format!("{}.deletion.nets", invoice.stem()));
-    if path.exists() {
+    if receipt_path(&dir, invoice).exists() {
         return Ok("the bank already holds the deletion request".into());
     }
+    let path = dir.join(format!("{}.deletion.nets", invoice.stem()));
     let claim = avtalegiro::Claim::of(invoice).map_err(|e| Failure::Permanent(format!("{e:#}")))?;
     let file = avtalegiro::transmission(&[claim], avtalegiro::Request::Deletion)
         .map_err(|e| Failure::Permanent(format!("{e:#}")))?;
     avtalegiro::write_whole(&path, &file)?;
-    Ok(format!("deletion request {}", path.file_name().unwrap_or_default().to_string_lossy()))
+    let detail = format!("deletion request {}", path.file_name().unwrap_or_default().to_string_lossy());
+    write_receipt(&dir, invoice, "avtalegiro", &detail)?;
+    Ok(detail)
 }
 
 /// What a receiver keeps of a delivery it accepted, keyed by the store and delivery id.
@@ -393,12 +396,17 @@ fn deliver(
             // accepted, so a resend or a repeat after a crash is success, never a fallback.
             let id = format!("{}-{}", p.client, p.number);
             let consignment = dir.join(format!("{stem}.json"));
-            if consignment.exists() {
+            let held = std::fs::read_to_string(&consignment)
+                .ok()
+                .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+                .is_some_and(|c| c["store"] == p.store.as_str());
+            if held {
                 format!("eFaktura already holds consignment {id}")
             } else {
                 put(&dir.join(format!("{stem}.pdf")), &p.pdf)?;
                 let body = serde_json::json!({
                     "consignment-id": id,
+                    "store": p.store,
                     "recipient": p.str_at(&["customer", "name"]),
                     "kid": p.str_at(&["kid"]), "due-date": p.str_at(&["due_date"]),
                     "amount": p.body.pointer("/voucher/postings/0/debit"), "pdf": format!("{stem}.pdf"),
