@@ -74,8 +74,25 @@ fn files(dir: &Path, suffix: &str) -> Vec<PathBuf> {
     v
 }
 
-/// The KID and due date of every claim (or deletion) in Nets files, as the bank reads them.
+/// The KID and due date of every claim (or deletion) in Nets files, as the bank reads them:
+/// by netsgiro (PyPI, an independent parser of Nets files), or by record position without it.
 fn nets_claims(files: &[PathBuf]) -> Vec<(String, String)> {
+    if files.is_empty() {
+        return Vec::new();
+    }
+    if let Some(py) = python(&["netsgiro"]) {
+        let script = "import sys, netsgiro\nfor f in sys.argv[1:]:\n    t = netsgiro.parse(open(f, 'rb').read().decode('iso-8859-1'))\n    for a in t.assignments:\n        for tx in a.transactions:\n            print(tx.kid, tx.date.strftime('%d%m%y'))\n";
+        let run = Command::new(py).arg("-c").arg(script).args(files).output().unwrap();
+        assert!(run.status.success(), "netsgiro refused a file: {}", String::from_utf8_lossy(&run.stderr));
+        return String::from_utf8(run.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let (kid, due) = l.split_once(' ').unwrap();
+                (kid.to_owned(), due.to_owned())
+            })
+            .collect();
+    }
     let mut out = Vec::new();
     for f in files {
         let text: String = std::fs::read(f).unwrap().iter().map(|&b| b as char).collect();

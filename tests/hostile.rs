@@ -85,6 +85,12 @@ enum Step {
     Dates(String, Option<String>),
     Finalize,
     Credit(Option<(u32, String, bool)>, String),
+    Preview,
+    Overview(Option<String>, Option<String>, Option<String>, Option<u32>),
+    Open(String),
+    Resend(Option<u8>),
+    SetCustomer(String),
+    DeleteDraft,
 }
 
 fn text() -> impl Strategy<Value = String> {
@@ -116,6 +122,13 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (date(), proptest::option::of(date())).prop_map(|(i, d)| Step::Dates(i, d)),
         2 => Just(Step::Finalize),
         2 => (proptest::option::of((1u32..4, number(), any::<bool>())), text()).prop_map(|(l, r)| Step::Credit(l, r)),
+        1 => Just(Step::Preview),
+        1 => (proptest::option::of(text()), proptest::option::of(date()), proptest::option::of(text()), proptest::option::of(0u32..300))
+            .prop_map(|(r, d, s, l)| Step::Overview(r, d, s, l)),
+        1 => prop_oneof![Just("doc-1".to_owned()), text()].prop_map(Step::Open),
+        1 => proptest::option::of(0u8..5).prop_map(Step::Resend),
+        1 => prop_oneof![Just("c-kari".to_owned()), Just("c-lise".to_owned()), text()].prop_map(Step::SetCustomer),
+        1 => Just(Step::DeleteDraft),
     ]
 }
 
@@ -144,6 +157,7 @@ proptest! {
                     invoices.push(inv);
                     draft = env.host.create_draft("fjord", "c-bygg").unwrap();
                 }),
+                Step::Preview | Step::Overview(..) | Step::Open(_) | Step::Resend(_) | Step::SetCustomer(_) | Step::DeleteDraft => Ok(()),
                 Step::Credit(line, reason) => match invoices.last() {
                     None => Ok(()),
                     Some(inv) => {
@@ -155,6 +169,26 @@ proptest! {
                         env.host.credit("fjord", &inv.id, lines.as_deref(), reason, &format!("c{n}")).map(|_| ())
                     }
                 },
+            };
+            let outcome = match (s, outcome) {
+                (Step::Preview, _) => env.host.preview("fjord", &draft.id).map(|_| ()),
+                (Step::Overview(reference, from, status, limit), _) => env
+                    .host
+                    .overview("fjord", &OverviewFilter { reference: reference.clone(), issued_from: from.clone(), status: status.clone(), limit: *limit, ..Default::default() })
+                    .map(|_| ()),
+                (Step::Open(id), _) => env.host.open("fjord", id).map(|_| ()),
+                (Step::Resend(ch), _) => match invoices.last() {
+                    None => Ok(()),
+                    Some(inv) => {
+                        let ch = ch.map(|c| [Channel::Ehf, Channel::Efaktura, Channel::Avtalegiro, Channel::Email, Channel::Print][c as usize]);
+                        env.host.resend("fjord", &inv.id, ch).map(|_| ())
+                    }
+                },
+                (Step::SetCustomer(c), _) => env.change(&draft, DraftChange::SetCustomer(c.clone())).map(|d| draft = d),
+                (Step::DeleteDraft, _) => env.host.delete_draft("fjord", &draft.id).map(|_| {
+                    draft = env.host.create_draft("fjord", "c-bygg").unwrap();
+                }),
+                (_, outcome) => outcome,
             };
             if let Err(e) = outcome {
                 prop_assert!(!matches!(e.kind(), "trap" | "host"), "step {n} {s:?}: {e}");
