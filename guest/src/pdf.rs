@@ -498,61 +498,54 @@ fn header(
 ) -> f32 {
     let s = &doc.seller;
     let top = PAGE_H - MARGIN;
-    // The logo, if any, sits top left in a 110 × 45 pt box; the seller's name beside it.
-    let name_x = match &s.logo {
-        Some(logo) => {
-            let scale = (110.0 / logo.width as f32).min(45.0 / logo.height as f32);
-            let (lw, lh) = (logo.width as f32 * scale, logo.height as f32 * scale);
-            p.page()
-                .save_state()
-                .transform([lw, 0.0, 0.0, lh, MARGIN, top + 5.0 - lh])
-                .x_object(Name(b"Logo"))
-                .restore_state();
-            MARGIN + lw + 12.0
-        }
-        None => MARGIN,
-    };
+    // The logo, if any, sits top left in a 110 × 45 pt box; the seller's name beside it, clear
+    // of the title (the preview mark goes below the name, so both wrap the name alike).
+    let logo_box = s.logo.as_ref().map(|logo| {
+        let scale = (110.0 / logo.width as f32).min(45.0 / logo.height as f32);
+        (logo.width as f32 * scale, logo.height as f32 * scale)
+    });
+    let name_x = logo_box.map_or(MARGIN, |(lw, _)| MARGIN + lw + 12.0);
     let title_w = p.ts.width(title(doc, w), 20.0, true);
-    let name_w = PAGE_W - MARGIN - title_w - 20.0 - name_x;
-    let name = p.wrap(&s.name, name_w, 16.0, true);
+    let name = p.wrap(&s.name, PAGE_W - MARGIN - title_w - 20.0 - name_x, 16.0, true);
     let mut y = if s.template == "modern" {
-        // A colour band with the name and the title in white.
-        p.fill(accent, 0.0, PAGE_H - 62.0, PAGE_W, 62.0);
+        // A colour band as tall as the name needs, with the name and the title in white.
+        let band = 44.0 + 18.0 * name.len() as f32;
+        p.fill(accent, 0.0, PAGE_H - band, PAGE_W, band);
         p.color((1.0, 1.0, 1.0));
         p.right(PAGE_W - MARGIN, PAGE_H - 40.0, 20.0, true, title(doc, w));
-        let mut y = PAGE_H - 40.0;
         for (i, l) in name.iter().enumerate() {
-            if i == 1 {
-                // Lines past the band's first are in black below it.
-                p.color((0.0, 0.0, 0.0));
-                y = PAGE_H - 62.0 - 16.0;
-            }
-            p.text(name_x, y, 16.0, true, l);
-            y -= 18.0;
+            p.text(name_x, PAGE_H - 40.0 - 18.0 * i as f32, 16.0, true, l);
         }
         p.color((0.0, 0.0, 0.0));
-        y.min(top - 26.0)
+        (PAGE_H - band - 14.0).min(top - 26.0)
     } else {
         p.fill(accent, 0.0, PAGE_H - 14.0, PAGE_W, 14.0);
         p.right(PAGE_W - MARGIN, top - 10.0, 20.0, true, title(doc, w));
-        let mut y = top - 10.0;
-        for l in &name {
-            p.text(name_x, y, 16.0, true, l);
-            y -= 18.0;
+        for (i, l) in name.iter().enumerate() {
+            p.text(name_x, top - 10.0 - 18.0 * i as f32, 16.0, true, l);
         }
-        y + 2.0
+        top - 10.0 - 18.0 * name.len() as f32 + 2.0
     };
+    // Drawn after the band, so the band never covers it.
+    if let Some((lw, lh)) = logo_box {
+        p.page()
+            .save_state()
+            .transform([lw, 0.0, 0.0, lh, MARGIN, top + 5.0 - lh])
+            .x_object(Name(b"Logo"))
+            .restore_state();
+    }
+    if mode == Mode::Preview {
+        p.right(PAGE_W - MARGIN, (top - 30.0).min(y - 4.0), 14.0, true, w.preview);
+    }
     for l in [s.address.street.clone(), place(&s.address), Some(seller_line(doc, w))]
         .into_iter()
         .flatten()
     {
-        for part in p.wrap(&l, PAGE_W - 2.0 * MARGIN - (name_x - MARGIN) - 120.0, 9.0, false) {
+        // Clear of the preview mark on the right.
+        for part in p.wrap(&l, PAGE_W - 2.0 * MARGIN - (name_x - MARGIN) - 150.0, 9.0, false) {
             p.text(name_x, y, 9.0, false, &part);
             y -= 11.0;
         }
-    }
-    if mode == Mode::Preview {
-        p.right(PAGE_W - MARGIN, top - 30.0, 14.0, true, w.preview);
     }
 
     // Buyer block, left; the document's facts, right.

@@ -270,7 +270,9 @@ pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
             }
         };
         let mut result = None;
-        let outcome: Result<(), CallError> = match &step.action {
+        // A step that names a draft or document no earlier step made (say, because that step
+        // failed) is recorded as a mismatch too, and the run goes on.
+        let attempt = (|| -> Result<Result<(), CallError>> { Ok(match &step.action {
             Action::Activate => host.activate(client),
             Action::Deactivate { reason } => host.deactivate(client, reason),
             Action::Draft { r#as, customer } => host.create_draft(client, customer).map(|d| {
@@ -456,6 +458,10 @@ pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
                     result = Some(serde_json::json!({ "number": d.number, "status": d.status }));
                 })
             }
+        }) })();
+        let (outcome, unrunnable) = match attempt {
+            Ok(outcome) => (outcome, None),
+            Err(e) => (Ok(()), Some(format!("{e:#}"))),
         };
         // Deliveries go out between steps, never inside a call.
         host.dispatch();
@@ -464,7 +470,7 @@ pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
             .next()
             .unwrap_or("")
             .to_owned();
-        let mismatch = match (&step.expect_error, &outcome) {
+        let mismatch = unrunnable.clone().or_else(|| match (&step.expect_error, &outcome) {
             (None, Err(e)) => Some(format!("failed: {e}")),
             (Some(k), Ok(())) => Some(format!("succeeded but should fail with {k}")),
             (Some(k), Err(e)) if e.kind() != k => {
@@ -482,11 +488,11 @@ pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
                 }
                 _ => None,
             },
-        };
+        });
         steps.push(StepReport {
             step: n,
             action,
-            ok: outcome.is_ok(),
+            ok: outcome.is_ok() && unrunnable.is_none(),
             error: outcome.as_ref().err().map(|e| e.to_string()),
             error_kind: outcome.as_ref().err().map(|e| e.kind().to_owned()),
             fields: outcome
