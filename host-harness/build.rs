@@ -61,14 +61,19 @@ fn main() {
             cmd.env_remove(var);
         }
         let status = cmd.status().expect("run cargo to build a component");
-        assert!(status.success(), "building {package} failed (is the wasm32-wasip2 target installed?)");
+        assert!(
+            status.success(),
+            "building {package} failed (is the wasm32-wasip2 target installed?)"
+        );
     };
     build("guest");
     // A component that misbehaves on purpose, for the tests of the host's defences only.
     build("hostile-guest");
     println!(
         "cargo:rustc-env=INVOICING_HOSTILE_WASM={}",
-        target_dir.join("wasm32-wasip2/component/hostile_guest.wasm").display()
+        target_dir
+            .join("wasm32-wasip2/component/hostile_guest.wasm")
+            .display()
     );
     let wasm = target_dir.join("wasm32-wasip2/component/guest.wasm");
     println!("cargo:rustc-env=INVOICING_WASM={}", wasm.display());

@@ -17,14 +17,23 @@ fn balance(env: &Env, account: u32) -> String {
         .map_or("0.00".into(), |b| b.balance)
 }
 
-fn credit(env: &mut Env, inv: &IssuedDocument, lines: Option<Vec<CreditLine>>, key: &str) -> IssuedDocument {
+fn credit(
+    env: &mut Env,
+    inv: &IssuedDocument,
+    lines: Option<Vec<CreditLine>>,
+    key: &str,
+) -> IssuedDocument {
     env.host
         .credit("fjord", &inv.id, lines.as_deref(), "Feil antall", key)
         .unwrap()
 }
 
 fn by_quantity(line_id: u32, q: &str) -> CreditLine {
-    CreditLine { line_id, quantity: Some(q.into()), amount: None }
+    CreditLine {
+        line_id,
+        quantity: Some(q.into()),
+        amount: None,
+    }
 }
 
 fn field_of(e: &host_harness::CallError) -> Vec<String> {
@@ -44,8 +53,18 @@ fn partial_credits_then_the_rest_net_every_account_to_zero() {
         ],
     );
     for (i, line) in [1, 2, 3].iter().enumerate() {
-        credit(&mut env, &inv, Some(vec![by_quantity(*line, "1")]), &format!("a{i}"));
-        credit(&mut env, &inv, Some(vec![by_quantity(*line, "1")]), &format!("b{i}"));
+        credit(
+            &mut env,
+            &inv,
+            Some(vec![by_quantity(*line, "1")]),
+            &format!("a{i}"),
+        );
+        credit(
+            &mut env,
+            &inv,
+            Some(vec![by_quantity(*line, "1")]),
+            &format!("b{i}"),
+        );
     }
     credit(&mut env, &inv, None, "rest");
     for account in [1500, 2700, 2701, 2703, 3000, 3030, 3050] {
@@ -58,7 +77,13 @@ fn partial_credits_then_the_rest_net_every_account_to_zero() {
 fn every_line_shape_gives_a_valid_ehf_and_unknown_units_are_refused_at_input() {
     let mut env = Env::active();
     let mut lines = vec![free_line("Salg", "10", "500", "25")];
-    for (q, price, discount) in [("-1", "100", None), ("-1", "100", Some("10")), ("2", "100", Some("100")), ("3", "0", None), ("-2", "50", Some("100"))] {
+    for (q, price, discount) in [
+        ("-1", "100", None),
+        ("-1", "100", Some("10")),
+        ("2", "100", Some("100")),
+        ("3", "0", None),
+        ("-2", "50", Some("100")),
+    ] {
         let mut l = free_line("Vare", q, price, "25");
         l.discount_percent = discount.map(Into::into);
         lines.push(l);
@@ -72,7 +97,9 @@ fn every_line_shape_gives_a_valid_ehf_and_unknown_units_are_refused_at_input() {
         let xml: String = env
             .host
             .conn()
-            .query_row("SELECT ehf FROM documents WHERE id = ?1", [id], |r| r.get(0))
+            .query_row("SELECT ehf FROM documents WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
             .unwrap();
         let f = dir.path().join(format!("{}.xml", doc.number));
         std::fs::write(&f, xml).unwrap();
@@ -84,7 +111,11 @@ fn every_line_shape_gives_a_valid_ehf_and_unknown_units_are_refused_at_input() {
             .args(&files)
             .output()
             .unwrap();
-        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stdout));
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stdout)
+        );
     }
 
     let d = env.host.create_draft("fjord", "c-bygg").unwrap();
@@ -101,20 +132,39 @@ fn an_idempotency_key_is_bound_to_its_request() {
     let b = env.draft("c-bygg", worked_example());
     let inv = env.host.finalize("fjord", &a.id, "key-1").unwrap();
     // The same request again: the same invoice, nothing more.
-    assert_eq!(env.host.finalize("fjord", &a.id, "key-1").unwrap().id, inv.id);
+    assert_eq!(
+        env.host.finalize("fjord", &a.id, "key-1").unwrap().id,
+        inv.id
+    );
     // Another draft with the used key: refused, and B stays a draft.
     let e = env.host.finalize("fjord", &b.id, "key-1").unwrap_err();
-    assert_eq!((e.kind(), field_of(&e)), ("invalid", vec!["idempotency-key".to_owned()]));
+    assert_eq!(
+        (e.kind(), field_of(&e)),
+        ("invalid", vec!["idempotency-key".to_owned()])
+    );
     assert!(env.host.get_draft("fjord", &b.id).is_ok());
     // A credit with the invoice's key: refused, not answered with the invoice.
-    let e = env.host.credit("fjord", &inv.id, None, "Feil", "key-1").unwrap_err();
+    let e = env
+        .host
+        .credit("fjord", &inv.id, None, "Feil", "key-1")
+        .unwrap_err();
     assert_eq!(field_of(&e), ["idempotency-key"]);
     let lines = vec![by_quantity(1, "1")];
     let cn = credit(&mut env, &inv, Some(lines.clone()), "c-1");
-    assert_eq!(credit(&mut env, &inv, Some(lines), "c-1").id, cn.id, "same credit, same note");
+    assert_eq!(
+        credit(&mut env, &inv, Some(lines), "c-1").id,
+        cn.id,
+        "same credit, same note"
+    );
     let e = env
         .host
-        .credit("fjord", &inv.id, Some(&[by_quantity(1, "2")]), "Feil antall", "c-1")
+        .credit(
+            "fjord",
+            &inv.id,
+            Some(&[by_quantity(1, "2")]),
+            "Feil antall",
+            "c-1",
+        )
         .unwrap_err();
     assert_eq!(field_of(&e), ["idempotency-key"], "other lines, same key");
 }
@@ -125,17 +175,36 @@ fn numbers_ascend_with_dates_within_a_series() {
     env.invoice("c-bygg", worked_example());
     let d = env.draft("c-bygg", worked_example());
     let d = env
-        .change(&d, DraftChange::SetDates(Dates { issue_date: Some("2026-01-01".into()), delivery_date: None, due_date: None, payment_terms_days: None }))
+        .change(
+            &d,
+            DraftChange::SetDates(Dates {
+                issue_date: Some("2026-01-01".into()),
+                delivery_date: None,
+                due_date: None,
+                payment_terms_days: None,
+            }),
+        )
         .unwrap();
     let e = env.host.finalize("fjord", &d.id, "k").unwrap_err();
     assert_eq!(field_of(&e), ["dates.issue-date"]);
     // Nothing was used: the next invoice takes the next number.
     let d2 = env.draft("c-bygg", worked_example());
-    assert_eq!(env.host.finalize("fjord", &d2.id, "k2").unwrap().number, 10002);
+    assert_eq!(
+        env.host.finalize("fjord", &d2.id, "k2").unwrap().number,
+        10002
+    );
     let d3 = env.host.create_draft("fjord", "c-bygg").unwrap();
     for bad in ["26-11-28", "0000-01-01", "-2026-01-01", "1999-12-31"] {
         let e = env
-            .change(&d3, DraftChange::SetDates(Dates { issue_date: Some(bad.into()), delivery_date: None, due_date: None, payment_terms_days: None }))
+            .change(
+                &d3,
+                DraftChange::SetDates(Dates {
+                    issue_date: Some(bad.into()),
+                    delivery_date: None,
+                    due_date: None,
+                    payment_terms_days: None,
+                }),
+            )
             .unwrap_err();
         assert_eq!(field_of(&e), ["dates.issue-date"], "{bad}");
     }
@@ -158,7 +227,10 @@ fn kids_and_the_payment_channels() {
     set_setting(&env, "kid-customer-digits", "null");
     let inv = env.invoice("c-ola", worked_example());
     assert_eq!(inv.kid.as_deref().map(str::len), Some(10));
-    assert_eq!(&inv.kid.as_deref().unwrap()[..9], format!("{:09}", inv.number));
+    assert_eq!(
+        &inv.kid.as_deref().unwrap()[..9],
+        format!("{:09}", inv.number)
+    );
     assert_eq!(inv.deliveries[0].channel, Channel::Avtalegiro);
     // MOD11: a KID ending in '-' never goes into a claim; the next channel takes it.
     set_setting(&env, "kid-algorithm", "\"mod11\"");
@@ -170,7 +242,10 @@ fn kids_and_the_payment_channels() {
         if kid.ends_with('-') {
             dashes += 1;
             assert_ne!(ch, Channel::Avtalegiro, "{kid}");
-            assert!(inv.deliveries[0].reason.contains("e-mail") || inv.deliveries[0].reason.contains("print"));
+            assert!(
+                inv.deliveries[0].reason.contains("e-mail")
+                    || inv.deliveries[0].reason.contains("print")
+            );
         } else {
             assert_eq!(ch, Channel::Avtalegiro, "{kid}");
         }
@@ -188,7 +263,14 @@ fn documented_limits_hold_end_to_end() {
     let mut env = Env::active();
     let at = |q: &str, p: &str| free_line("Grense", q, p, "25");
     // At each limit: issued. (A line may be at most 10¹² NOK.)
-    let inv = env.invoice("c-bygg", vec![at("999999999.9999", "1000"), at("10", "100000000000"), at("-0.0001", "0.0001")]);
+    let inv = env.invoice(
+        "c-bygg",
+        vec![
+            at("999999999.9999", "1000"),
+            at("10", "100000000000"),
+            at("-0.0001", "0.0001"),
+        ],
+    );
     assert_eq!(inv.totals.net, "1999999999999.90");
     // Past each: refused, naming the field.
     let d = env.host.create_draft("fjord", "c-bygg").unwrap();
@@ -198,8 +280,13 @@ fn documented_limits_hold_end_to_end() {
         (at("999999999.9999", "100000000000"), "lines[0].quantity"),
         (at("1.00001", "1"), "lines[0].quantity"),
     ] {
-        let e = env.change(&d, DraftChange::AddLines(vec![line])).unwrap_err();
-        assert_eq!((e.kind(), field_of(&e)), ("invalid", vec![field.to_owned()]));
+        let e = env
+            .change(&d, DraftChange::AddLines(vec![line]))
+            .unwrap_err();
+        assert_eq!(
+            (e.kind(), field_of(&e)),
+            ("invalid", vec![field.to_owned()])
+        );
     }
 }
 
@@ -210,7 +297,12 @@ fn a_seller_outside_vat_reports_the_code_it_applied() {
     let d = env.host.create_draft("nordlys", "n-kafe").unwrap();
     let d = env
         .host
-        .update_draft("nordlys", &d.id, d.version, &DraftChange::AddLines(vec![free_line("Logo", "1", "1000", "25")]))
+        .update_draft(
+            "nordlys",
+            &d.id,
+            d.version,
+            &DraftChange::AddLines(vec![free_line("Logo", "1", "1000", "25")]),
+        )
         .unwrap();
     assert_eq!(d.lines[0].vat_code, "outside");
     assert_eq!(d.totals.vat, "0.00");
@@ -225,12 +317,30 @@ fn one_discount_rounding_rule_in_draft_document_ehf_and_voucher() {
     l.discount_percent = Some("10".into());
     let d = env.draft("c-bygg", vec![l]);
     // gross 0.125 → 0.13; discount 10 % of 0.13 = 0.013 → 0.01; net 0.12 (fixtures/README.md).
-    assert_eq!((d.lines[0].gross_amount.as_str(), d.lines[0].discount_amount.as_str(), d.lines[0].net_amount.as_str()), ("0.13", "0.01", "0.12"));
+    assert_eq!(
+        (
+            d.lines[0].gross_amount.as_str(),
+            d.lines[0].discount_amount.as_str(),
+            d.lines[0].net_amount.as_str()
+        ),
+        ("0.13", "0.01", "0.12")
+    );
     let inv = env.host.finalize("fjord", &d.id, "k").unwrap();
     assert_eq!(inv.lines[0].net_amount, "0.12");
-    let revenue = inv.voucher.postings.iter().find(|p| p.account == 3000).unwrap();
+    let revenue = inv
+        .voucher
+        .postings
+        .iter()
+        .find(|p| p.account == 3000)
+        .unwrap();
     assert_eq!(revenue.credit, "0.12");
     let id: i64 = inv.id.trim_start_matches("doc-").parse().unwrap();
-    let xml: String = env.host.conn().query_row("SELECT ehf FROM documents WHERE id = ?1", [id], |r| r.get(0)).unwrap();
+    let xml: String = env
+        .host
+        .conn()
+        .query_row("SELECT ehf FROM documents WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .unwrap();
     assert!(xml.contains("<cac:InvoiceLine><cbc:ID>1</cbc:ID><cbc:InvoicedQuantity unitCode=\"EA\">1</cbc:InvoicedQuantity><cbc:LineExtensionAmount currencyID=\"NOK\">0.12</cbc:LineExtensionAmount>"));
 }

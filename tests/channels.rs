@@ -220,7 +220,10 @@ fn a_permanent_refusal_falls_to_the_next_channel_and_a_transient_one_is_retried_
         .local_addr()
         .unwrap()
         .to_string();
-    env.host.delivery = Some(host_harness::channels::Config::new(out.path(), Some(closed)));
+    env.host.delivery = Some(host_harness::channels::Config::new(
+        out.path(),
+        Some(closed),
+    ));
     let inv = env.invoice("c-lise", vec![free_line("Consulting", "2", "100", "25")]);
     let d = &env.host.open("fjord", &inv.id).unwrap().deliveries[0];
     assert_eq!(
@@ -371,7 +374,13 @@ fn fully_crediting_an_avtalegiro_invoice_sends_the_bank_a_deletion() {
     assert!(deletion.exists(), "a full credit deletes the claim");
     // The deletion request is a delivery of its own, recorded like any other.
     let doc = env.host.open("fjord", &inv.id).unwrap();
-    assert_eq!(routes(&doc), [(Channel::Avtalegiro, DeliveryState::Sent), (Channel::Avtalegiro, DeliveryState::Sent)]);
+    assert_eq!(
+        routes(&doc),
+        [
+            (Channel::Avtalegiro, DeliveryState::Sent),
+            (Channel::Avtalegiro, DeliveryState::Sent)
+        ]
+    );
     if let Some(got) = netsgiro(&deletion) {
         let (kid, amount, due) = (
             inv.kid.as_deref().unwrap(),
@@ -605,7 +614,10 @@ fn e_mail_headers_read_back_exactly_for_any_name() {
     let long = format!("Fjord Økonomi AS {}", "æøå ÆØÅ ".repeat(23));
     let cases = [
         ("Fjord Økonomi AS", "Kari Nordmann"),
-        ("Brødrene \"Ærlig\" & Sønn <AS>, avd. Øst", "Ås, Ørjan \"Bløt\" <kunde>"),
+        (
+            "Brødrene \"Ærlig\" & Sønn <AS>, avd. Øst",
+            "Ås, Ørjan \"Bløt\" <kunde>",
+        ),
         (long.trim(), "Ola"),
     ];
     let dir = tempfile::tempdir().unwrap();
@@ -625,7 +637,9 @@ fn e_mail_headers_read_back_exactly_for_any_name() {
             pdf: b"%PDF-1.7 test".to_vec(),
         };
         let file = dir.path().join(format!("{i}.eml"));
-        let m = host_harness::channels::email::message(&p).unwrap().formatted();
+        let m = host_harness::channels::email::message(&p)
+            .unwrap()
+            .formatted();
         assert!(
             m.split(|&b| b == b'\n').all(|l| l.len() <= 998),
             "no line over RFC 5322's limit"
@@ -635,14 +649,27 @@ fn e_mail_headers_read_back_exactly_for_any_name() {
         // display name, which RFC 2047 §6.2 says to drop; lettre splits a long name over several
         // words. So a long name is also read with the stdlib's RFC 2047 decoder.
         let script = "import sys, json, email\nfrom email import policy\nfrom email.header import decode_header, make_header\nraw = open(sys.argv[1], 'rb').read()\nm = email.message_from_bytes(raw, policy=policy.default)\nf, t = m['From'].addresses[0], m['To'].addresses[0]\nraw_from = email.message_from_bytes(raw, policy=policy.compat32)['From']\nrfc2047 = str(make_header(decode_header(raw_from.rsplit('<', 1)[0].strip())))\nprint(json.dumps([f.display_name if len(f.display_name) < 75 else rfc2047, f.addr_spec, t.display_name, t.addr_spec, str(m['Subject']), m['Message-ID'], [a.get_filename() for a in m.iter_attachments()], [a.get_content()[:5].decode() for a in m.iter_attachments()]]))\n";
-        let run = Command::new(&py).arg("-c").arg(script).arg(&file).output().unwrap();
-        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        let run = Command::new(&py)
+            .arg("-c")
+            .arg(script)
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
         let got: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
         let subject = format!("Faktura 10001 fra {seller}");
         assert_eq!(
             got,
             serde_json::json!([
-                seller, "faktura@invoicing.invalid", customer, "kari@example.no", subject,
+                seller,
+                "faktura@invoicing.invalid",
+                customer,
+                "kari@example.no",
+                subject,
                 format!("<delivery-{}.fjord.s1@invoicing.invalid>", 7 + i),
                 ["fjord-faktura-10001.pdf", "fjord-faktura-10001.xml"],
                 ["%PDF-", "<Invo"]
@@ -665,8 +692,15 @@ fn a_fresh_database_with_a_reused_out_folder_delivers_everything() {
             let d = &env.host.open("fjord", &inv.id).unwrap().deliveries[0];
             assert_eq!(d.state, DeliveryState::Sent, "round {round} {c}");
             let detail = d.detail.as_deref().unwrap_or("");
-            assert!(!detail.contains("already") && !detail.contains("repeat"), "round {round} {c}: {detail}");
+            assert!(
+                !detail.contains("already") && !detail.contains("repeat"),
+                "round {round} {c}: {detail}"
+            );
         }
     }
-    assert_eq!(nets_files(&out.path().join("avtalegiro")).len(), 2, "two payee systems, two claims");
+    assert_eq!(
+        nets_files(&out.path().join("avtalegiro")).len(),
+        2,
+        "two payee systems, two claims"
+    );
 }

@@ -27,18 +27,31 @@ fn workload(dir: &Path) -> PathBuf {
             { "description": "Tjeneste", "quantity": "2", "unit-price": "1234.56", "vat-code": "25" } ] }));
         steps.push(serde_json::json!({ "do": "finalize", "draft": c, "as": c }));
     }
-    steps.push(serde_json::json!({ "do": "credit", "invoice": "c-bygg", "as": "cn1", "reason": "Delvis",
-        "lines": [ { "line": 1, "quantity": "1" } ] }));
+    steps.push(
+        serde_json::json!({ "do": "credit", "invoice": "c-bygg", "as": "cn1", "reason": "Delvis",
+        "lines": [ { "line": 1, "quantity": "1" } ] }),
+    );
     steps.push(serde_json::json!({ "do": "credit", "invoice": "c-ola", "as": "cn2", "reason": "Avsluttet" }));
     let f = dir.join("work.json");
-    std::fs::write(&f, serde_json::json!({ "client": "fjord", "today": TODAY, "steps": steps }).to_string()).unwrap();
+    std::fs::write(
+        &f,
+        serde_json::json!({ "client": "fjord", "today": TODAY, "steps": steps }).to_string(),
+    )
+    .unwrap();
     f
 }
 
 fn harness(args: &[&str], db: &Path, out: &Path, smtp: &str) -> Command {
     let mut c = Command::new(HARNESS);
     c.args(args)
-        .args(["--db", db.to_str().unwrap(), "--out", out.to_str().unwrap(), "--smtp", smtp])
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--smtp",
+            smtp,
+        ])
         .env("INVOICING_LEASE_MS", LEASE_MS)
         .stdout(Stdio::null())
         .stderr(Stdio::null());
@@ -61,7 +74,9 @@ fn kill_after(mut child: Child, after: Duration) -> bool {
 /// Drain what is queued, as a restarted dispatcher would, once dead leases have run out.
 fn drain(db: &Path, out: &Path, smtp: &str) {
     std::thread::sleep(Duration::from_millis(200));
-    let ok = harness(&["dispatch", "--until-empty", "60"], db, out, smtp).status().unwrap();
+    let ok = harness(&["dispatch", "--until-empty", "60"], db, out, smtp)
+        .status()
+        .unwrap();
     assert!(ok.success());
 }
 
@@ -82,8 +97,17 @@ fn nets_claims(files: &[PathBuf]) -> Vec<(String, String)> {
     }
     if let Some(py) = python(&["netsgiro"]) {
         let script = "import sys, netsgiro\nfor f in sys.argv[1:]:\n    t = netsgiro.parse(open(f, 'rb').read().decode('iso-8859-1'))\n    for a in t.assignments:\n        for tx in a.transactions:\n            print(tx.kid, tx.date.strftime('%d%m%y'))\n";
-        let run = Command::new(py).arg("-c").arg(script).args(files).output().unwrap();
-        assert!(run.status.success(), "netsgiro refused a file: {}", String::from_utf8_lossy(&run.stderr));
+        let run = Command::new(py)
+            .arg("-c")
+            .arg(script)
+            .args(files)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "netsgiro refused a file: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
         return String::from_utf8(run.stdout)
             .unwrap()
             .lines()
@@ -95,8 +119,15 @@ fn nets_claims(files: &[PathBuf]) -> Vec<(String, String)> {
     }
     let mut out = Vec::new();
     for f in files {
-        let text: String = std::fs::read(f).unwrap().iter().map(|&b| b as char).collect();
-        for r in text.split("\r\n").filter(|r| r.len() == 80 && &r[6..8] == "30") {
+        let text: String = std::fs::read(f)
+            .unwrap()
+            .iter()
+            .map(|&b| b as char)
+            .collect();
+        for r in text
+            .split("\r\n")
+            .filter(|r| r.len() == 80 && &r[6..8] == "30")
+        {
             out.push((r[49..74].trim().to_owned(), r[15..21].to_owned()));
         }
     }
@@ -107,7 +138,11 @@ fn nets_claims(files: &[PathBuf]) -> Vec<(String, String)> {
 fn check_exactly_once(db: &Path, out: &Path, inbox: &Inbox) -> BTreeMap<&'static str, usize> {
     let conn = rusqlite::Connection::open(db).unwrap();
     let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap() as usize;
-    assert_eq!(count("SELECT count(*) FROM outbox WHERE state = 'queued'"), 0, "drained");
+    assert_eq!(
+        count("SELECT count(*) FROM outbox WHERE state = 'queued'"),
+        0,
+        "drained"
+    );
     // Each document went out by exactly one channel (this workload resends nothing).
     assert_eq!(
         count("SELECT count(*) FROM (SELECT document_id FROM outbox WHERE purpose = 'deliver' AND state = 'sent' GROUP BY document_id HAVING count(*) != 1)"),
@@ -119,12 +154,24 @@ fn check_exactly_once(db: &Path, out: &Path, inbox: &Inbox) -> BTreeMap<&'static
         0,
         "every document delivered"
     );
-    let sent = |channel: &str| count(&format!("SELECT count(*) FROM outbox WHERE purpose = 'deliver' AND state = 'sent' AND channel = '{channel}'"));
+    let sent = |channel: &str| {
+        count(&format!("SELECT count(*) FROM outbox WHERE purpose = 'deliver' AND state = 'sent' AND channel = '{channel}'"))
+    };
     assert_eq!(files(&out.join("ehf"), ".xml").len(), sent("ehf"), "EHF");
-    assert_eq!(files(&out.join("efaktura"), ".json").len(), sent("efaktura"), "eFaktura");
-    assert_eq!(files(&out.join("print"), ".pdf").len(), sent("print"), "print");
+    assert_eq!(
+        files(&out.join("efaktura"), ".json").len(),
+        sent("efaktura"),
+        "eFaktura"
+    );
+    assert_eq!(
+        files(&out.join("print"), ".pdf").len(),
+        sent("print"),
+        "print"
+    );
     // E-mail: the relay holds each delivery's Message-ID once; nothing else arrived.
-    let store: String = conn.query_row("SELECT id FROM store", [], |r| r.get(0)).unwrap();
+    let store: String = conn
+        .query_row("SELECT id FROM store", [], |r| r.get(0))
+        .unwrap();
     let mut stmt = conn
         .prepare("SELECT id FROM outbox WHERE purpose = 'deliver' AND state = 'sent' AND channel = 'email'")
         .unwrap();
@@ -136,14 +183,29 @@ fn check_exactly_once(db: &Path, out: &Path, inbox: &Inbox) -> BTreeMap<&'static
     let held = inbox.held();
     let missing: Vec<_> = expected.difference(&held).collect();
     let extra: Vec<_> = held.difference(&expected).collect();
-    assert!(missing.is_empty() && extra.is_empty(), "e-mail lost: {missing:?}; not ours: {extra:?}");
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "e-mail lost: {missing:?}; not ours: {extra:?}"
+    );
     // AvtaleGiro: each claim once across all transmissions, each deletion once.
-    let claims = nets_claims(&files(&out.join("avtalegiro"), ".nets").into_iter().filter(|f| !f.to_string_lossy().ends_with(".deletion.nets")).collect::<Vec<_>>());
+    let claims = nets_claims(
+        &files(&out.join("avtalegiro"), ".nets")
+            .into_iter()
+            .filter(|f| !f.to_string_lossy().ends_with(".deletion.nets"))
+            .collect::<Vec<_>>(),
+    );
     let distinct: BTreeSet<_> = claims.iter().cloned().collect();
-    assert_eq!(claims.len(), distinct.len(), "the bank would collect a claim twice: {claims:?}");
+    assert_eq!(
+        claims.len(),
+        distinct.len(),
+        "the bank would collect a claim twice: {claims:?}"
+    );
     assert_eq!(claims.len(), sent("avtalegiro"), "AvtaleGiro claims");
     let deletions = files(&out.join("avtalegiro"), ".deletion.nets");
-    assert_eq!(deletions.len(), count("SELECT count(*) FROM outbox WHERE purpose = 'cancel' AND state = 'sent'"));
+    assert_eq!(
+        deletions.len(),
+        count("SELECT count(*) FROM outbox WHERE purpose = 'cancel' AND state = 'sent'")
+    );
     assert_eq!(
         deletions.len(),
         count("SELECT count(*) FROM documents d JOIN credited c ON c.document_id = d.id WHERE c.ore >= d.payable_ore AND EXISTS (SELECT 1 FROM outbox o WHERE o.document_id = d.id AND o.channel = 'avtalegiro' AND o.state = 'sent')"),
@@ -154,7 +216,10 @@ fn check_exactly_once(db: &Path, out: &Path, inbox: &Inbox) -> BTreeMap<&'static
     }
     // The books.
     assert_eq!(count("SELECT count(*) FROM (SELECT 1 FROM journal GROUP BY document_id HAVING sum(debit_ore) != sum(credit_ore))"), 0);
-    assert_eq!(count("SELECT abs(coalesce(sum(debit_ore) - sum(credit_ore), 0)) FROM journal"), 0);
+    assert_eq!(
+        count("SELECT abs(coalesce(sum(debit_ore) - sum(credit_ore), 0)) FROM journal"),
+        0
+    );
     for series in ["invoice", "credit-note"] {
         let (n, lo, hi): (i64, Option<i64>, Option<i64>) = conn
             .query_row(&format!("SELECT count(*), min(number), max(number) FROM documents WHERE series = '{series}'"), [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
@@ -165,9 +230,15 @@ fn check_exactly_once(db: &Path, out: &Path, inbox: &Inbox) -> BTreeMap<&'static
     }
     BTreeMap::from([
         ("documents", count("SELECT count(*) FROM documents")),
-        ("deliveries", count("SELECT count(*) FROM outbox WHERE state = 'sent'")),
+        (
+            "deliveries",
+            count("SELECT count(*) FROM outbox WHERE state = 'sent'"),
+        ),
         ("e-mails held", inbox.held().len()),
-        ("e-mail repeats dropped by the relay", inbox.ids().len() - inbox.held().len()),
+        (
+            "e-mail repeats dropped by the relay",
+            inbox.ids().len() - inbox.held().len(),
+        ),
         ("claims", claims.len()),
         ("deletions", deletions.len()),
     ])
@@ -177,7 +248,10 @@ fn check_exactly_once(db: &Path, out: &Path, inbox: &Inbox) -> BTreeMap<&'static
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 33) % n
     }
 }
@@ -188,10 +262,21 @@ fn kills_at_random_moments_and_at_chosen_points_deliver_everything_exactly_once(
     let (db, out) = (dir.path().join("crash.db"), dir.path().join("out"));
     let work = workload(dir.path());
     let (smtp, inbox) = smtp_relay(Relay::Receiving);
-    let kills: usize = std::env::var("CRASH_KILLS").ok().and_then(|v| v.parse().ok()).unwrap_or(16);
-    let seed = std::env::var("CRASH_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(20261129);
+    let kills: usize = std::env::var("CRASH_KILLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(16);
+    let seed = std::env::var("CRASH_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20261129);
     let mut rng = Lcg(seed);
-    let points = ["after-accept", "before-receipt", "email-before-sent-log", "avtalegiro-before-rename"];
+    let points = [
+        "after-accept",
+        "before-receipt",
+        "email-before-sent-log",
+        "avtalegiro-before-rename",
+    ];
     let (mut killed, mut died_at_point) = (0, 0);
     // How long a whole run takes here, so a random kill lands inside one.
     let mut run_ms = 200;
@@ -239,7 +324,11 @@ fn four_dispatchers_on_one_database_deliver_each_item_exactly_once() {
     }
     let mut rng = Lcg(7);
     let dispatchers: Vec<Child> = (0..4)
-        .map(|_| harness(&["dispatch", "--until-empty", "60"], &db, &out, &smtp).spawn().unwrap())
+        .map(|_| {
+            harness(&["dispatch", "--until-empty", "60"], &db, &out, &smtp)
+                .spawn()
+                .unwrap()
+        })
         .collect();
     // One of them is killed mid-way; its leases run out and the others take over.
     let mut dispatchers = dispatchers.into_iter();

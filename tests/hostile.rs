@@ -12,19 +12,42 @@ use proptest::prelude::*;
 fn texts_with_control_or_xml_forbidden_characters_are_refused_naming_the_field() {
     let mut env = Env::active();
     let d = env.draft("c-bygg", worked_example());
-    for bad in ["a\u{0}b", "a\u{7}b", "a\u{b}b", "a\u{c}b", "a\u{1b}b", "a\u{fffe}b", "a\u{ffff}b", "a\rb"] {
-        let e = env.change(&d, DraftChange::SetNote(Some(bad.into()))).unwrap_err();
+    for bad in [
+        "a\u{0}b",
+        "a\u{7}b",
+        "a\u{b}b",
+        "a\u{c}b",
+        "a\u{1b}b",
+        "a\u{fffe}b",
+        "a\u{ffff}b",
+        "a\rb",
+    ] {
+        let e = env
+            .change(&d, DraftChange::SetNote(Some(bad.into())))
+            .unwrap_err();
         assert_eq!(e.fields(), ["note"], "{bad:?}");
         let e = env
-            .change(&d, DraftChange::AddLines(vec![free_line(bad, "1", "1", "25")]))
+            .change(
+                &d,
+                DraftChange::AddLines(vec![free_line(bad, "1", "1", "25")]),
+            )
             .unwrap_err();
         assert_eq!(e.fields(), ["lines[2].description"], "{bad:?}");
-        let refs = References { buyer_reference: Some(bad.into()), our_reference: None, order_reference: None };
-        let e = env.change(&d, DraftChange::SetReferences(refs)).unwrap_err();
+        let refs = References {
+            buyer_reference: Some(bad.into()),
+            our_reference: None,
+            order_reference: None,
+        };
+        let e = env
+            .change(&d, DraftChange::SetReferences(refs))
+            .unwrap_err();
         assert_eq!(e.fields(), ["references.buyer-reference"], "{bad:?}");
     }
     let inv = env.invoice("c-bygg", worked_example());
-    let e = env.host.credit("fjord", &inv.id, None, "feil\u{1}", "k").unwrap_err();
+    let e = env
+        .host
+        .credit("fjord", &inv.id, None, "feil\u{1}", "k")
+        .unwrap_err();
     assert_eq!(e.fields(), ["reason"]);
     // What the host's register hands over is checked the same way.
     env.host
@@ -41,13 +64,25 @@ fn texts_with_control_or_xml_forbidden_characters_are_refused_naming_the_field()
 #[test]
 fn identifiers_never_become_paths_or_headers() {
     let env = Env::new();
-    for bad in ["../etc", "/abs", "a/b", "nul\u{0}", "cr\r\nlf", "", "UPPER", &"x".repeat(65)] {
+    for bad in [
+        "../etc",
+        "/abs",
+        "a/b",
+        "nul\u{0}",
+        "cr\r\nlf",
+        "",
+        "UPPER",
+        &"x".repeat(65),
+    ] {
         let mut c: host_harness::fixtures::Client = serde_json::from_value(serde_json::json!({
             "id": "ok", "settings": {}
         }))
         .unwrap();
         c.id = bad.into();
-        assert!(host_harness::fixtures::load_client(env.host.conn(), &c).is_err(), "{bad:?}");
+        assert!(
+            host_harness::fixtures::load_client(env.host.conn(), &c).is_err(),
+            "{bad:?}"
+        );
     }
     let mut env = env;
     let e = env.host.activate("../fjord").unwrap_err();
@@ -62,10 +97,16 @@ fn the_compiled_component_is_cached_only_where_no_one_else_can_write() {
     let open = dir.path().join("open");
     std::fs::create_dir(&open).unwrap();
     std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
-    assert!(host_harness::runtime::trusted_cache_dir(&open).is_none(), "world-writable");
+    assert!(
+        host_harness::runtime::trusted_cache_dir(&open).is_none(),
+        "world-writable"
+    );
     let mine = dir.path().join("mine");
     let got = host_harness::runtime::trusted_cache_dir(&mine).unwrap();
-    assert_eq!(std::fs::metadata(got).unwrap().permissions().mode() & 0o777, 0o700);
+    assert_eq!(
+        std::fs::metadata(got).unwrap().permissions().mode() & 0o777,
+        0o700
+    );
 }
 
 #[test]
@@ -74,13 +115,23 @@ fn the_same_call_gives_the_same_bytes() {
     let mut b = Env::active();
     let da = a.draft("c-bygg", worked_example());
     let db = b.draft("c-bygg", worked_example());
-    assert_eq!(a.host.preview("fjord", &da.id).unwrap(), b.host.preview("fjord", &db.id).unwrap());
+    assert_eq!(
+        a.host.preview("fjord", &da.id).unwrap(),
+        b.host.preview("fjord", &db.id).unwrap()
+    );
 }
 
 /// One step of an arbitrary session.
 #[derive(Debug, Clone)]
 enum Step {
-    Line(String, String, String, Option<String>, Option<String>, String),
+    Line(
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+    ),
     Note(String),
     Dates(String, Option<String>),
     Finalize,
@@ -111,7 +162,11 @@ fn number() -> impl Strategy<Value = String> {
 }
 
 fn date() -> impl Strategy<Value = String> {
-    prop_oneof!["20[0-9]{2}-[01][0-9]-[0-3][0-9]", "-?[0-9]{1,5}-[0-9]{1,2}-[0-9]{1,2}", any::<String>()]
+    prop_oneof![
+        "20[0-9]{2}-[01][0-9]-[0-3][0-9]",
+        "-?[0-9]{1,5}-[0-9]{1,2}-[0-9]{1,2}",
+        any::<String>()
+    ]
 }
 
 fn step() -> impl Strategy<Value = Step> {

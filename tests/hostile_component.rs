@@ -16,7 +16,11 @@ const HOSTILE: &[u8] = include_bytes!(env!("INVOICING_HOSTILE_WASM"));
 fn counts(host: &Host) -> [i64; 4] {
     ["documents", "journal", "outbox", "sequences"].map(|t| {
         host.conn()
-            .query_row(&format!("SELECT count(*) FROM {t} WHERE client_id = 'nordlys'"), [], |r| r.get(0))
+            .query_row(
+                &format!("SELECT count(*) FROM {t} WHERE client_id = 'nordlys'"),
+                [],
+                |r| r.get(0),
+            )
             .unwrap()
     })
 }
@@ -35,15 +39,25 @@ fn a_hostile_component_is_stopped_refused_and_rolled_back_while_others_are_serve
             while !stop.load(Ordering::Relaxed) {
                 let d = host.create_draft("fjord", "c-bygg").unwrap();
                 let d = host
-                    .update_draft("fjord", &d.id, d.version, &host_harness::bindings::DraftChange::AddLines(worked_example()))
+                    .update_draft(
+                        "fjord",
+                        &d.id,
+                        d.version,
+                        &host_harness::bindings::DraftChange::AddLines(worked_example()),
+                    )
                     .unwrap();
-                host.finalize("fjord", &d.id, &format!("other-{n}")).unwrap();
+                host.finalize("fjord", &d.id, &format!("other-{n}"))
+                    .unwrap();
                 n += 1;
             }
             n
         })
     };
-    let limits = Limits { fuel: 200_000_000, deadline: Duration::from_secs(2), memory_bytes: 64 << 20 };
+    let limits = Limits {
+        fuel: 200_000_000,
+        deadline: Duration::from_secs(2),
+        memory_bytes: 64 << 20,
+    };
     let rt = Runtime::with_component(HOSTILE, limits).unwrap();
     let mut hostile = connect(db.parent().unwrap(), rt);
     let before = counts(&hostile);
@@ -63,22 +77,47 @@ fn a_hostile_component_is_stopped_refused_and_rolled_back_while_others_are_serve
     ] {
         let started = Instant::now();
         let e = hostile.create_draft("nordlys", what).unwrap_err();
-        assert!(started.elapsed() < Duration::from_secs(5), "{what}: stopped within its budget");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{what}: stopped within its budget"
+        );
         assert_eq!(e.kind(), expect, "{what}: {e}");
         assert_eq!(counts(&hostile), before, "{what}: nothing kept");
     }
     // A deadline stops what fuel alone would let run on.
-    let slow = Runtime::with_component(HOSTILE, Limits { fuel: u64::MAX / 2, deadline: Duration::from_millis(300), ..limits }).unwrap();
+    let slow = Runtime::with_component(
+        HOSTILE,
+        Limits {
+            fuel: u64::MAX / 2,
+            deadline: Duration::from_millis(300),
+            ..limits
+        },
+    )
+    .unwrap();
     let mut slow = connect(db.parent().unwrap(), slow);
     let started = Instant::now();
-    assert_eq!(slow.create_draft("nordlys", "loop").unwrap_err().kind(), "trap");
+    assert_eq!(
+        slow.create_draft("nordlys", "loop").unwrap_err().kind(),
+        "trap"
+    );
     assert!(started.elapsed() < Duration::from_secs(3));
     stop.store(true, Ordering::Relaxed);
     let n = served.join().unwrap();
     assert!(n > 0, "the other client was served meanwhile");
     let numbers: Vec<i64> = {
-        let mut s = env.host.conn().prepare("SELECT number FROM documents WHERE client_id = 'fjord' ORDER BY number").unwrap();
-        s.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+        let mut s = env
+            .host
+            .conn()
+            .prepare("SELECT number FROM documents WHERE client_id = 'fjord' ORDER BY number")
+            .unwrap();
+        s.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
     };
-    assert_eq!(numbers, (10001..10001 + n as i64).collect::<Vec<_>>(), "gapless for the other client");
+    assert_eq!(
+        numbers,
+        (10001..10001 + n as i64).collect::<Vec<_>>(),
+        "gapless for the other client"
+    );
 }

@@ -12,7 +12,12 @@ const TIMEOUT: Duration = Duration::from_millis(800);
 
 #[test]
 fn a_misbehaving_relay_never_holds_up_a_call_and_each_delivery_ends_once() {
-    for relay in [Relay::Refusing, Relay::StallAtGreeting, Relay::StallAfterData, Relay::DropAfterDot] {
+    for relay in [
+        Relay::Refusing,
+        Relay::StallAtGreeting,
+        Relay::StallAfterData,
+        Relay::DropAfterDot,
+    ] {
         let mut env = Env::active();
         let out = tempfile::tempdir().unwrap();
         let (addr, _) = smtp_relay(relay);
@@ -23,31 +28,68 @@ fn a_misbehaving_relay_never_holds_up_a_call_and_each_delivery_ends_once() {
         let d = env.draft("c-lise", vec![free_line("Consulting", "1", "100", "25")]);
         let started = Instant::now();
         let inv = env.host.finalize("fjord", &d.id, "k").unwrap();
-        assert!(started.elapsed() < Duration::from_secs(2), "{relay:?}: the call waited");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{relay:?}: the call waited"
+        );
         let started = Instant::now();
         env.host.dispatch();
-        assert!(started.elapsed() < TIMEOUT * 4, "{relay:?}: every network step has a timeout");
+        assert!(
+            started.elapsed() < TIMEOUT * 4,
+            "{relay:?}: every network step has a timeout"
+        );
         let doc = env.host.open("fjord", &inv.id).unwrap();
-        let routes: Vec<_> = doc.deliveries.iter().map(|d| (d.channel, d.state)).collect();
+        let routes: Vec<_> = doc
+            .deliveries
+            .iter()
+            .map(|d| (d.channel, d.state))
+            .collect();
         if relay == Relay::Refusing {
-            assert_eq!(routes, [(Channel::Email, DeliveryState::Failed), (Channel::Print, DeliveryState::Sent)]);
+            assert_eq!(
+                routes,
+                [
+                    (Channel::Email, DeliveryState::Failed),
+                    (Channel::Print, DeliveryState::Sent)
+                ]
+            );
             continue;
         }
-        assert_eq!(routes, [(Channel::Email, DeliveryState::Queued)], "{relay:?}");
-        assert!(doc.deliveries[0].detail.as_deref().unwrap().starts_with("transient"), "{relay:?}");
+        assert_eq!(
+            routes,
+            [(Channel::Email, DeliveryState::Queued)],
+            "{relay:?}"
+        );
+        assert!(
+            doc.deliveries[0]
+                .detail
+                .as_deref()
+                .unwrap()
+                .starts_with("transient"),
+            "{relay:?}"
+        );
         // The backoff runs from the end of the attempt that failed.
         let (next, attempt_end): (i64, i64) = env.host.conn().query_row(
             "SELECT next_attempt_at, CAST(strftime('%s', updated_at) AS INTEGER) * 1000 FROM outbox",
             [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
-        assert!(next >= attempt_end + 1000, "{relay:?}: retry at {next}, attempt ended {attempt_end}");
+        assert!(
+            next >= attempt_end + 1000,
+            "{relay:?}: retry at {next}, attempt ended {attempt_end}"
+        );
         // The relay recovers: the retry delivers once, under the same Message-ID.
         let (good, inbox) = smtp_relay(Relay::Receiving);
         env.host.delivery.as_mut().unwrap().smtp = Some(good);
-        env.host.conn().execute("UPDATE outbox SET next_attempt_at = 0", []).unwrap();
+        env.host
+            .conn()
+            .execute("UPDATE outbox SET next_attempt_at = 0", [])
+            .unwrap();
         env.host.dispatch();
         let doc = env.host.open("fjord", &inv.id).unwrap();
         assert_eq!(doc.deliveries[0].state, DeliveryState::Sent, "{relay:?}");
         assert_eq!(inbox.ids().len(), 1, "{relay:?}");
-        assert!(inbox.ids()[0].starts_with(&format!("<{}.fjord.", doc.deliveries[0].id)), "{:?}", inbox.ids());
+        assert!(
+            inbox.ids()[0].starts_with(&format!("<{}.fjord.", doc.deliveries[0].id)),
+            "{:?}",
+            inbox.ids()
+        );
     }
 }

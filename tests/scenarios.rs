@@ -18,7 +18,11 @@ fn every_fixture_scenario_runs_and_its_books_balance() {
         let sc: scenario::Scenario = fixtures::read(&f).unwrap();
         let report =
             scenario::run(&mut env.host, &sc).unwrap_or_else(|e| panic!("{}: {e:#}", f.display()));
-        let missed: Vec<_> = report.steps.iter().filter_map(|s| s.mismatch.as_ref()).collect();
+        let missed: Vec<_> = report
+            .steps
+            .iter()
+            .filter_map(|s| s.mismatch.as_ref())
+            .collect();
         assert_eq!(report.mismatches, 0, "{}: {missed:?}", f.display());
         let sum = |side: fn(&host_harness::reports::Balance) -> &str| {
             report

@@ -9,7 +9,8 @@ use host_harness::api::free_line;
 use host_harness::bindings::*;
 
 /// The coverage list of the issue, in words short enough to wrap between.
-const COVERAGE: &str = "á č đ ŋ š ŧ ž Á Č Đ Ŋ Š Ŧ Ž ąćęłńóśźż ĄĆĘŁŃÓŚŹŻ ėįųū ĖĮŲŪ ğışçöü İĞŞ æøå ÆØÅ \
+const COVERAGE: &str =
+    "á č đ ŋ š ŧ ž Á Č Đ Ŋ Š Ŧ Ž ąćęłńóśźż ĄĆĘŁŃÓŚŹŻ ėįųū ĖĮŲŪ ğışçöü İĞŞ æøå ÆØÅ \
                         – — ‘ ’ “ ” … • € £ № ‰ ✓ ✗ ½ ≤ ≥ ×";
 
 fn normalised(s: &str) -> String {
@@ -21,7 +22,11 @@ fn plain_text(pdf: &[u8]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("f.pdf");
     std::fs::write(&path, pdf).unwrap();
-    let out = std::process::Command::new("pdftotext").arg(&path).arg("-").output().unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
     assert!(out.status.success());
     String::from_utf8(out.stdout).unwrap()
 }
@@ -31,13 +36,20 @@ fn fonts_embedded_subset_unicode(pdf: &[u8]) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("f.pdf");
     std::fs::write(&path, pdf).unwrap();
-    let out = std::process::Command::new("pdffonts").arg(&path).output().unwrap();
+    let out = std::process::Command::new("pdffonts")
+        .arg(&path)
+        .output()
+        .unwrap();
     let listing = String::from_utf8_lossy(&out.stdout).to_string();
     let fonts: Vec<&str> = listing.lines().skip(2).collect();
     assert_eq!(fonts.len(), 2, "{listing}");
     for f in fonts {
         let cols: Vec<&str> = f.split_whitespace().collect();
-        assert_eq!(cols[cols.len() - 5..cols.len() - 2], ["yes", "yes", "yes"], "emb sub uni: {f}");
+        assert_eq!(
+            cols[cols.len() - 5..cols.len() - 2],
+            ["yes", "yes", "yes"],
+            "emb sub uni: {f}"
+        );
         assert!(cols[0].contains("+DejaVuSans"), "{f}");
     }
 }
@@ -45,14 +57,20 @@ fn fonts_embedded_subset_unicode(pdf: &[u8]) {
 fn set_customer_name(env: &Env, id: &str, name: &str) {
     env.host
         .conn()
-        .execute("UPDATE customers SET body = json_set(body, '$.name', ?2) WHERE id = ?1", [id, name])
+        .execute(
+            "UPDATE customers SET body = json_set(body, '$.name', ?2) WHERE id = ?1",
+            [id, name],
+        )
         .unwrap();
 }
 
 fn set_template(env: &Env, template: &str) {
     env.host
         .conn()
-        .execute("UPDATE clients SET settings = json_set(settings, '$.template', ?1) WHERE id = 'fjord'", [template])
+        .execute(
+            "UPDATE clients SET settings = json_set(settings, '$.template', ?1) WHERE id = 'fjord'",
+            [template],
+        )
         .unwrap();
 }
 
@@ -74,26 +92,49 @@ fn every_character_of_the_coverage_list_extracts_exactly_in_both_templates() {
         set_template(&env, template);
         let name = format!("Máret Ŋ Čáhppes {COVERAGE}");
         set_customer_name(&env, "c-bygg", &name);
-        let d = env.draft("c-bygg", vec![free_line(&format!("Tjeneste {COVERAGE}"), "1", "100", "25")]);
+        let d = env.draft(
+            "c-bygg",
+            vec![free_line(&format!("Tjeneste {COVERAGE}"), "1", "100", "25")],
+        );
         let d = env.change(&d, refs("Ŧ ŋ đ “Prosjekt” – № 7 ✓")).unwrap();
-        let d = env.change(&d, DraftChange::SetNote(Some(format!("Merk: {COVERAGE}")))).unwrap();
+        let d = env
+            .change(&d, DraftChange::SetNote(Some(format!("Merk: {COVERAGE}"))))
+            .unwrap();
         let preview = env.host.preview("fjord", &d.id).unwrap();
         let inv = env.host.finalize("fjord", &d.id, "k").unwrap();
-        let cn = env.host.credit("fjord", &inv.id, None, &format!("Retur {COVERAGE}"), "c").unwrap();
-        for (what, pdf) in [("preview", preview), ("invoice", pdf_of(&env, &inv.id)), ("credit note", pdf_of(&env, &cn.id))] {
+        let cn = env
+            .host
+            .credit("fjord", &inv.id, None, &format!("Retur {COVERAGE}"), "c")
+            .unwrap();
+        for (what, pdf) in [
+            ("preview", preview),
+            ("invoice", pdf_of(&env, &inv.id)),
+            ("credit note", pdf_of(&env, &cn.id)),
+        ] {
             qpdf_ok(&pdf);
             fonts_embedded_subset_unicode(&pdf);
             // Compared without whitespace: pdftotext guesses word gaps from glyph positions and
             // drops some between one-character symbols (… • €); the characters are what counts.
             let bare = |s: &str| s.split_whitespace().collect::<String>();
             let t = bare(&plain_text(&pdf));
-            for expected in [name.as_str(), &format!("Tjeneste {COVERAGE}"), "Ŧ ŋ đ “Prosjekt” – № 7 ✓", &format!("Merk: {COVERAGE}")] {
+            for expected in [
+                name.as_str(),
+                &format!("Tjeneste {COVERAGE}"),
+                "Ŧ ŋ đ “Prosjekt” – № 7 ✓",
+                &format!("Merk: {COVERAGE}"),
+            ] {
                 if what == "credit note" && expected.starts_with("Merk") {
                     continue; // a credit note carries its reason, not the invoice's note
                 }
-                assert!(t.contains(&bare(expected)), "{template} {what}: {expected:?} not in\n{t}");
+                assert!(
+                    t.contains(&bare(expected)),
+                    "{template} {what}: {expected:?} not in\n{t}"
+                );
             }
-            assert!(!t.contains('\u{FFFD}'), "{template} {what}: nothing replaced");
+            assert!(
+                !t.contains('\u{FFFD}'),
+                "{template} {what}: nothing replaced"
+            );
         }
     }
 }
@@ -104,22 +145,40 @@ fn long_text_wraps_and_prints_in_full() {
         return;
     }
     let mut env = Env::active();
-    let words = |n: usize, w: &str| (0..).map(|i| format!("{w}{i}")).scan(0, |len, x| {
-        *len += x.len() + 1;
-        (*len <= n).then_some(x)
-    }).collect::<Vec<_>>().join(" ");
+    let words = |n: usize, w: &str| {
+        (0..)
+            .map(|i| format!("{w}{i}"))
+            .scan(0, |len, x| {
+                *len += x.len() + 1;
+                (*len <= n).then_some(x)
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     let description = words(500, "beskrivelse");
     let reference = words(200, "ref");
     let note = words(1000, "notat");
-    let d = env.draft("c-bygg", vec![free_line(&description, "1", "100", "25"), free_line("Kort", "1", "1", "25")]);
+    let d = env.draft(
+        "c-bygg",
+        vec![
+            free_line(&description, "1", "100", "25"),
+            free_line("Kort", "1", "1", "25"),
+        ],
+    );
     let d = env.change(&d, refs(&reference)).unwrap();
-    let d = env.change(&d, DraftChange::SetNote(Some(note.clone()))).unwrap();
+    let d = env
+        .change(&d, DraftChange::SetNote(Some(note.clone())))
+        .unwrap();
     let inv = env.host.finalize("fjord", &d.id, "k").unwrap();
     let pdf = pdf_of(&env, &inv.id);
     qpdf_ok(&pdf);
     let t = normalised(&plain_text(&pdf));
     for expected in [&description, &reference, &note] {
-        assert!(t.contains(&normalised(expected)), "{} characters not printed in full:\n{t}", expected.len());
+        assert!(
+            t.contains(&normalised(expected)),
+            "{} characters not printed in full:\n{t}",
+            expected.len()
+        );
     }
 }
 
@@ -129,16 +188,31 @@ fn a_character_the_font_lacks_is_marked_and_the_preview_names_it() {
         return;
     }
     let mut env = Env::active();
-    let d = env.draft("c-bygg", vec![free_line("Kake 🎂 og kaffe", "1", "100", "25")]);
+    let d = env.draft(
+        "c-bygg",
+        vec![free_line("Kake 🎂 og kaffe", "1", "100", "25")],
+    );
     let preview = plain_text(&env.host.preview("fjord", &d.id).unwrap());
     assert!(preview.contains("Kake \u{FFFD} og kaffe"), "{preview}");
-    assert!(preview.contains("U+1F382"), "the preview names it:\n{preview}");
+    assert!(
+        preview.contains("U+1F382"),
+        "the preview names it:\n{preview}"
+    );
     let inv = env.host.finalize("fjord", &d.id, "k").unwrap();
     let issued = plain_text(&pdf_of(&env, &inv.id));
     assert!(issued.contains("Kake \u{FFFD} og kaffe") && !issued.contains("U+1F382"));
     let id: i64 = inv.id.trim_start_matches("doc-").parse().unwrap();
-    let xml: String = env.host.conn().query_row("SELECT ehf FROM documents WHERE id = ?1", [id], |r| r.get(0)).unwrap();
-    assert!(xml.contains("Kake 🎂 og kaffe"), "the EHF keeps the original text");
+    let xml: String = env
+        .host
+        .conn()
+        .query_row("SELECT ehf FROM documents WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(
+        xml.contains("Kake 🎂 og kaffe"),
+        "the EHF keeps the original text"
+    );
 }
 
 #[test]
@@ -151,17 +225,22 @@ fn names_survive_in_the_files_the_host_writes_for_the_channels() {
         set_customer_name(&env, c, name);
         env.invoice(c, vec![free_line("Tjeneste", "1", "100", "25")]);
     }
-    let address = std::fs::read_to_string(out.path().join("print/fjord-faktura-10001.address.txt")).unwrap();
+    let address =
+        std::fs::read_to_string(out.path().join("print/fjord-faktura-10001.address.txt")).unwrap();
     assert_eq!(address.lines().next(), Some(name));
-    let consignment: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.path().join("efaktura/fjord-faktura-10002.json")).unwrap()).unwrap();
+    let consignment: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join("efaktura/fjord-faktura-10002.json")).unwrap(),
+    )
+    .unwrap();
     assert_eq!(consignment["recipient"], name);
 }
 
 #[test]
 fn a_5000_line_invoice_renders_with_its_header_on_every_page() {
     let mut env = Env::active();
-    let lines: Vec<LineInput> = (1..=5000).map(|i| free_line(&format!("Vare {i}"), "1", "1", "25")).collect();
+    let lines: Vec<LineInput> = (1..=5000)
+        .map(|i| free_line(&format!("Vare {i}"), "1", "1", "25"))
+        .collect();
     let d = env.host.create_draft("fjord", "c-bygg").unwrap();
     let d = env.change(&d, DraftChange::AddLines(lines)).unwrap();
     let started = std::time::Instant::now();
@@ -169,7 +248,10 @@ fn a_5000_line_invoice_renders_with_its_header_on_every_page() {
     let (elapsed, fuel) = (started.elapsed(), env.host.last_fuel);
     let pdf = pdf_of(&env, &inv.id);
     let pages = page_count(&pdf);
-    eprintln!("5 000 lines: {pages} pages, {:.1} M fuel, {elapsed:.2?}", fuel as f64 / 1e6);
+    eprintln!(
+        "5 000 lines: {pages} pages, {:.1} M fuel, {elapsed:.2?}",
+        fuel as f64 / 1e6
+    );
     assert!(pages >= 80, "{pages} pages");
     if tool("pdftotext").is_some() {
         qpdf_ok(&pdf);

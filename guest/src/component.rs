@@ -136,7 +136,13 @@ impl Guest for Component {
         let totals = invoice::check_issuable(&d, today, seller.vat_registered).map_err(err)?;
         let number = sequences::next("invoice", seller.invoice_start)?;
         let issue_date = d.dates.issue.unwrap_or(today);
-        check_date_order(&seller, Kind::Invoice, number, issue_date, "dates.issue-date")?;
+        check_date_order(
+            &seller,
+            Kind::Invoice,
+            number,
+            issue_date,
+            "dates.issue-date",
+        )?;
         let kid = invoice::kid(&seller, d.customer.number, number).map_err(err)?;
         let route = choose_channel(
             &seller,
@@ -291,8 +297,9 @@ impl Guest for Component {
                 )))
             }
             Some(c) => {
-                let why = channel::can_take(c, doc.kind, &customer, &reach(&customer, doc.kind, payment))
-                    .map_err(t::Error::NotAllowed)?;
+                let why =
+                    channel::can_take(c, doc.kind, &customer, &reach(&customer, doc.kind, payment))
+                        .map_err(t::Error::NotAllowed)?;
                 (c, why, Vec::new())
             }
         };
@@ -328,7 +335,13 @@ fn today() -> R<NaiveDate> {
 
 /// Numbers ascend with dates within a series: the document numbered just before `number` in
 /// the same series must not be dated after `date`. (By induction it is the latest one.)
-fn check_date_order(seller: &Seller, kind: Kind, number: u64, date: NaiveDate, field: &str) -> R<()> {
+fn check_date_order(
+    seller: &Seller,
+    kind: Kind,
+    number: u64,
+    date: NaiveDate,
+    field: &str,
+) -> R<()> {
     let shared = seller.credit_note_start.is_none();
     let kinds: &[t::DocumentKind] = match (kind, shared) {
         (_, true) => &[t::DocumentKind::Invoice, t::DocumentKind::CreditNote],
@@ -436,7 +449,10 @@ fn customer(id: &str) -> R<model::Customer> {
         }
     }
     if c.name.chars().count() > draft::MAX_REFERENCE_CHARS {
-        p.add("customer.name", format!("at most {} characters", draft::MAX_REFERENCE_CHARS));
+        p.add(
+            "customer.name",
+            format!("at most {} characters", draft::MAX_REFERENCE_CHARS),
+        );
     }
     p.into_result().map_err(err)?;
     Ok(c)
@@ -516,7 +532,11 @@ fn issue(doc: &Document, totals: &calc::Totals, credits: Option<String>, key: &s
     let pdf = pdf::render(doc, totals, pdf::Mode::Issued);
     let ehf = ehf::render(doc, totals, Some(&pdf));
     // The last gate: never issue an EHF we know to be invalid.
-    if let Some(problems) = ehf.as_deref().map(ehf_check::check).filter(|p| !p.is_empty()) {
+    if let Some(problems) = ehf
+        .as_deref()
+        .map(ehf_check::check)
+        .filter(|p| !p.is_empty())
+    {
         return Err(err(Error::Invalid(
             problems
                 .into_iter()

@@ -7,11 +7,11 @@
 //! steps nets every account to zero: no øre drifts by rounding each credit on its own base.
 
 use crate::calc::{self, line_amounts, GroupVat, Totals};
-use crate::vat::VatCode;
 use crate::draft::{MAX_QUANTITY, MAX_UNIT_PRICE};
 use crate::error::{Error, Problems};
 use crate::model::{Document, Line};
 use crate::money;
+use crate::vat::VatCode;
 use rust_decimal::prelude::Signed;
 use rust_decimal::Decimal;
 
@@ -73,7 +73,11 @@ fn groups_left(invoice: &Totals, earlier: &[Totals]) -> Vec<GroupLeft> {
                 base: g.base,
                 vat: g.vat,
             };
-            for e in earlier.iter().flat_map(|t| &t.groups).filter(|e| e.code == g.code) {
+            for e in earlier
+                .iter()
+                .flat_map(|t| &t.groups)
+                .filter(|e| e.code == g.code)
+            {
                 left.base -= e.base;
                 left.vat -= e.vat;
             }
@@ -363,10 +367,10 @@ mod tests {
 
         fn line_strategy() -> impl Strategy<Value = (u8, i64, bool, i64, i64)> {
             (
-                0u8..6,               // VAT code
-                1i64..=50_000_000,    // quantity × 10⁴ (up to 5 000.0000)
-                proptest::bool::weighted(0.15), // a returned item (negative quantity)
-                0i64..=200_000_000,   // unit price × 10⁴ (up to 20 000.0000)
+                0u8..6,                                 // VAT code
+                1i64..=50_000_000,                      // quantity × 10⁴ (up to 5 000.0000)
+                proptest::bool::weighted(0.15),         // a returned item (negative quantity)
+                0i64..=200_000_000,                     // unit price × 10⁴ (up to 20 000.0000)
                 prop_oneof![Just(0i64), 1i64..=10_000], // discount × 10² (up to 100 %)
             )
         }

@@ -24,7 +24,13 @@ pub fn parse(s: &str) -> Result<NaiveDate, String> {
 fn iso_date(s: &str) -> Option<NaiveDate> {
     let digit = |i: usize| s.as_bytes().get(i).is_some_and(u8::is_ascii_digit);
     let shaped = s.len() == 10
-        && (0..10).all(|i| if i == 4 || i == 7 { s.as_bytes()[i] == b'-' } else { digit(i) });
+        && (0..10).all(|i| {
+            if i == 4 || i == 7 {
+                s.as_bytes()[i] == b'-'
+            } else {
+                digit(i)
+            }
+        });
     let field = |r: std::ops::Range<usize>| s.get(r)?.parse::<u32>().ok();
     shaped
         .then(|| NaiveDate::from_ymd_opt(field(0..4)? as i32, field(5..7)?, field(8..10)?))
@@ -75,12 +81,18 @@ mod tests {
 
     #[test]
     fn norwegian_format() {
-        assert_eq!(nb(NaiveDate::from_ymd_opt(2025, 3, 7).unwrap()), "07.03.2025");
+        assert_eq!(
+            nb(NaiveDate::from_ymd_opt(2025, 3, 7).unwrap()),
+            "07.03.2025"
+        );
     }
 
     #[test]
     fn only_four_digit_years_in_range() {
-        assert_eq!(parse("2026-11-28"), Ok(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()));
+        assert_eq!(
+            parse("2026-11-28"),
+            Ok(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap())
+        );
         for bad in [
             "26-11-28",
             "0000-01-01",

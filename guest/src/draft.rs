@@ -242,7 +242,10 @@ fn line_from_input(
             format!("{field}.unit"),
             format!(
                 "'{}' is not a UN/ECE Rec 20 or 21 unit code (e.g. EA, HUR, KGM, C62)",
-                unit.chars().filter(|c| !c.is_control()).take(10).collect::<String>()
+                unit.chars()
+                    .filter(|c| !c.is_control())
+                    .take(10)
+                    .collect::<String>()
             ),
         );
     }

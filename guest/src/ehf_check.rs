@@ -47,7 +47,10 @@ impl<'a> Node<'a> {
 /// The name of a start tag without its prefix, as a slice of the document itself (the reader
 /// hands out tags that point into it).
 fn local_name<'a>(xml: &'a str, tag: &[u8]) -> Result<&'a str, String> {
-    let name = tag.split(|b| b.is_ascii_whitespace()).next().unwrap_or_default();
+    let name = tag
+        .split(|b| b.is_ascii_whitespace())
+        .next()
+        .unwrap_or_default();
     let name = name.rsplit(|&b| b == b':').next().unwrap_or_default();
     (name.as_ptr() as usize)
         .checked_sub(xml.as_ptr() as usize)
@@ -60,8 +63,13 @@ fn element<'a>(xml: &'a str, e: quick_xml::events::BytesStart<'a>) -> Result<Nod
     for a in e.attributes() {
         let a = a.map_err(|e| format!("bad attribute: {e}"))?;
         let key = a.key.local_name();
-        let v = a.unescape_value().map_err(|e| format!("bad attribute: {e}"))?;
-        attrs.push((String::from_utf8_lossy(key.as_ref()).into_owned(), v.into_owned()));
+        let v = a
+            .unescape_value()
+            .map_err(|e| format!("bad attribute: {e}"))?;
+        attrs.push((
+            String::from_utf8_lossy(key.as_ref()).into_owned(),
+            v.into_owned(),
+        ));
     }
     Ok(Node {
         name: local_name(xml, &e)?,
@@ -75,7 +83,10 @@ fn parse(xml: &str) -> Result<Node<'_>, String> {
     let mut stack = vec![Node::default()];
     let top = |stack: &mut Vec<Node<'_>>| -> usize { stack.len() - 1 };
     loop {
-        match reader.read_event().map_err(|e| format!("not well-formed XML: {e}"))? {
+        match reader
+            .read_event()
+            .map_err(|e| format!("not well-formed XML: {e}"))?
+        {
             Event::Start(e) => stack.push(element(xml, e)?),
             Event::Empty(e) => {
                 let n = element(xml, e)?;
@@ -146,7 +157,9 @@ pub fn check(xml: &str) -> Vec<String> {
     let b = xml.as_bytes();
     let forbidden = b.iter().enumerate().any(|(i, &c)| {
         (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r'))
-            || (c == 0xEF && b.get(i + 1) == Some(&0xBF) && matches!(b.get(i + 2), Some(0xBE | 0xBF)))
+            || (c == 0xEF
+                && b.get(i + 1) == Some(&0xBF)
+                && matches!(b.get(i + 2), Some(0xBE | 0xBF)))
     });
     if forbidden {
         errors.push("XML 1.0: a character XML forbids".to_owned());
@@ -184,7 +197,10 @@ pub fn check(xml: &str) -> Vec<String> {
             amount(l.one("LineExtensionAmount")),
             amount(l.at("Price/PriceAmount")),
         ) else {
-            err("BR-24/BR-26", format!("line {id}: quantity, net or price missing"));
+            err(
+                "BR-24/BR-26",
+                format!("line {id}: quantity, net or price missing"),
+            );
             continue;
         };
         line_sum += net;
@@ -195,25 +211,40 @@ pub fn check(xml: &str) -> Vec<String> {
         for ac in l.all("AllowanceCharge") {
             let charge = ac.one("ChargeIndicator").is_some_and(|c| c.text == "true");
             let Some(a) = amount(ac.one("Amount")) else {
-                err("BR-41/BR-43", format!("line {id}: adjustment without amount"));
+                err(
+                    "BR-41/BR-43",
+                    format!("line {id}: adjustment without amount"),
+                );
                 continue;
             };
             if a < Decimal::ZERO {
                 err("BR-41/BR-43", format!("line {id}: negative adjustment {a}"));
             }
             adjusted += if charge { a } else { -a };
-            match (amount(ac.one("MultiplierFactorNumeric")), amount(ac.one("BaseAmount"))) {
+            match (
+                amount(ac.one("MultiplierFactorNumeric")),
+                amount(ac.one("BaseAmount")),
+            ) {
                 (Some(pct), Some(base)) => {
                     if (base * pct / Decimal::ONE_HUNDRED - a).abs() > Decimal::new(2, 2) {
-                        err("PEPPOL-EN16931-R040", format!("line {id}: {a} is not {pct} % of {base}"));
+                        err(
+                            "PEPPOL-EN16931-R040",
+                            format!("line {id}: {a} is not {pct} % of {base}"),
+                        );
                     }
                 }
                 (None, None) => {}
-                _ => err("PEPPOL-EN16931-R041/R042", format!("line {id}: percentage and base go together")),
+                _ => err(
+                    "PEPPOL-EN16931-R041/R042",
+                    format!("line {id}: percentage and base go together"),
+                ),
             }
         }
         if (adjusted - net).abs() > Decimal::new(2, 2) {
-            err("PEPPOL-EN16931-R120", format!("line {id}: net {net}, quantity × price ± adjustments {adjusted}"));
+            err(
+                "PEPPOL-EN16931-R120",
+                format!("line {id}: net {net}, quantity × price ± adjustments {adjusted}"),
+            );
         }
     }
 
@@ -229,15 +260,23 @@ pub fn check(xml: &str) -> Vec<String> {
         return errors;
     };
     if line_sum != line_ext {
-        err("BR-CO-10", format!("lines sum to {line_sum}, total says {line_ext}"));
+        err(
+            "BR-CO-10",
+            format!("lines sum to {line_sum}, total says {line_ext}"),
+        );
     }
     if tax_excl != line_ext {
         err("BR-CO-13", format!("{tax_excl} != {line_ext}"));
     }
     let tax_total = root.one("TaxTotal");
     let vat = amount(tax_total.and_then(|t| t.one("TaxAmount"))).unwrap_or_default();
-    let subtotals: Vec<&Node> = tax_total.map(|t| t.all("TaxSubtotal").collect()).unwrap_or_default();
-    let sub_sum: Decimal = subtotals.iter().filter_map(|s| amount(s.one("TaxAmount"))).sum();
+    let subtotals: Vec<&Node> = tax_total
+        .map(|t| t.all("TaxSubtotal").collect())
+        .unwrap_or_default();
+    let sub_sum: Decimal = subtotals
+        .iter()
+        .filter_map(|s| amount(s.one("TaxAmount")))
+        .sum();
     if sub_sum != vat {
         err("BR-CO-14", format!("subtotals {sub_sum}, total {vat}"));
     }
@@ -253,7 +292,10 @@ pub fn check(xml: &str) -> Vec<String> {
 
     // Per VAT group: BR-CO-17 (VAT = base × rate, |Δ| < 1) and BR-x-08 (base = Σ its lines).
     let category = |n: Option<&Node>| {
-        let id = n.and_then(|c| c.one("ID")).map(|i| i.text.to_string()).unwrap_or_default();
+        let id = n
+            .and_then(|c| c.one("ID"))
+            .map(|i| i.text.to_string())
+            .unwrap_or_default();
         let pct = amount(n.and_then(|c| c.one("Percent"))).unwrap_or_default();
         (id, pct.normalize())
     };
@@ -270,7 +312,10 @@ pub fn check(xml: &str) -> Vec<String> {
             .filter_map(|l| amount(l.one("LineExtensionAmount")))
             .sum();
         if lines_base != base {
-            err(&format!("BR-{cat}-08"), format!("{pct} %: base {base}, lines {lines_base}"));
+            err(
+                &format!("BR-{cat}-08"),
+                format!("{pct} %: base {base}, lines {lines_base}"),
+            );
         }
     }
 
@@ -333,14 +378,25 @@ mod tests {
             ("0.0001", "0.0001", "0"),
         ];
         for (q, price, d) in shapes {
-            let lines = vec![test_line(1, "10", "500", VatCode::High), shaped(q, price, d)];
+            let lines = vec![
+                test_line(1, "10", "500", VatCode::High),
+                shaped(q, price, d),
+            ];
             let inv = crate::testdata::document(lines);
             let problems = check(&ehf(&inv));
             assert!(problems.is_empty(), "{q} × {price} at {d} %: {problems:?}");
             let (lines, _, group_vat) = crate::credit::note(&inv, &[], None).unwrap();
-            let cn = Document { kind: Kind::CreditNote, lines, group_vat, ..inv.clone() };
+            let cn = Document {
+                kind: Kind::CreditNote,
+                lines,
+                group_vat,
+                ..inv.clone()
+            };
             let problems = check(&ehf(&cn));
-            assert!(problems.is_empty(), "credit of {q} × {price} at {d} %: {problems:?}");
+            assert!(
+                problems.is_empty(),
+                "credit of {q} × {price} at {d} %: {problems:?}"
+            );
         }
     }
 
@@ -349,13 +405,27 @@ mod tests {
         let inv = crate::testdata::document(vec![shaped("-1", "100", "10")]);
         let good = ehf(&inv);
         // The old shape: a discount on a returned item written as an allowance.
-        let bad = good.replace("<cbc:ChargeIndicator>true</cbc:ChargeIndicator>", "<cbc:ChargeIndicator>false</cbc:ChargeIndicator>");
-        assert!(check(&bad).iter().any(|e| e.contains("R120")), "{:?}", check(&bad));
+        let bad = good.replace(
+            "<cbc:ChargeIndicator>true</cbc:ChargeIndicator>",
+            "<cbc:ChargeIndicator>false</cbc:ChargeIndicator>",
+        );
+        assert!(
+            check(&bad).iter().any(|e| e.contains("R120")),
+            "{:?}",
+            check(&bad)
+        );
         let bad = good.replace("unitCode=\"EA\"", "unitCode=\"TIM\"");
         assert!(check(&bad).iter().any(|e| e.starts_with("BR-CL-23")));
-        let bad = good.replace("<cbc:Name>line 2</cbc:Name>", "<cbc:Name>a\u{1}b</cbc:Name>");
+        let bad = good.replace(
+            "<cbc:Name>line 2</cbc:Name>",
+            "<cbc:Name>a\u{1}b</cbc:Name>",
+        );
         assert!(!check(&bad).is_empty());
-        let bad = good.replacen("<cbc:TaxAmount currencyID=\"NOK\">", "<cbc:TaxAmount currencyID=\"NOK\">1", 1);
+        let bad = good.replacen(
+            "<cbc:TaxAmount currencyID=\"NOK\">",
+            "<cbc:TaxAmount currencyID=\"NOK\">1",
+            1,
+        );
         assert!(!check(&bad).is_empty());
     }
 }
@@ -366,8 +436,13 @@ mod timing {
     #[ignore]
     fn phases_of_a_5000_line_issue() {
         use crate::calc::test_line;
-        let n: u32 = std::env::var("LINES").ok().and_then(|v| v.parse().ok()).unwrap_or(5000);
-        let lines = (1..=n).map(|i| test_line(i, "1", "1", crate::vat::VatCode::High)).collect();
+        let n: u32 = std::env::var("LINES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(5000);
+        let lines = (1..=n)
+            .map(|i| test_line(i, "1", "1", crate::vat::VatCode::High))
+            .collect();
         let inv = crate::testdata::document(lines);
         let totals = crate::invoice::totals(&inv);
         let t = std::time::Instant::now();
@@ -382,6 +457,10 @@ mod timing {
         let bare = crate::ehf::render(&inv, &totals, None).unwrap();
         let t = std::time::Instant::now();
         let p = super::check(&bare);
-        eprintln!("check without the PDF {:?} {p:?} {} bytes", t.elapsed(), bare.len());
+        eprintln!(
+            "check without the PDF {:?} {p:?} {} bytes",
+            t.elapsed(),
+            bare.len()
+        );
     }
 }

@@ -215,7 +215,10 @@ mod tests {
         let k = kid(&s, 1001, 10001).unwrap();
         assert_eq!(k.len(), 7);
         assert!(k.starts_with("010001"), "{k}");
-        assert_eq!(k.chars().last(), Some(crate::checkdigits::kid_mod10("010001")));
+        assert_eq!(
+            k.chars().last(),
+            Some(crate::checkdigits::kid_mod10("010001"))
+        );
     }
 
     #[test]

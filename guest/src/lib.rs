@@ -17,9 +17,9 @@ pub mod model;
 pub mod money;
 pub mod pdf;
 pub mod settings;
-pub mod typeset;
 #[cfg(test)]
 mod testdata;
+pub mod typeset;
 pub mod units;
 pub mod vat;
 

@@ -343,11 +343,21 @@ fn missing_chars(ts: &mut Typesetter, doc: &Document) -> Vec<char> {
     let texts = [&s.address, &c.address]
         .into_iter()
         .flat_map(|a| [&a.street, &a.postcode, &a.city, &a.country])
-        .chain([&c.orgnr, &r.buyer, &r.ours, &r.order, &doc.note, &doc.credit_reason])
+        .chain([
+            &c.orgnr,
+            &r.buyer,
+            &r.ours,
+            &r.order,
+            &doc.note,
+            &doc.credit_reason,
+        ])
         .flatten()
         .chain([&s.name, &c.name])
         .chain(doc.lines.iter().flat_map(|l| [&l.description, &l.unit]));
-    let mut missing: Vec<char> = texts.flat_map(|t| t.chars()).filter(|ch| !ts.has(*ch)).collect();
+    let mut missing: Vec<char> = texts
+        .flat_map(|t| t.chars())
+        .filter(|ch| !ts.has(*ch))
+        .collect();
     missing.sort_unstable();
     missing.dedup();
     missing
@@ -366,7 +376,10 @@ pub fn render(doc: &Document, totals: &Totals, mode: Mode) -> Vec<u8> {
     let missing = missing_chars(&mut p.ts, doc);
     let mut y = header(&mut p, doc, w, nb, mode, accent);
     if mode == Mode::Preview && !missing.is_empty() {
-        let list: Vec<String> = missing.iter().map(|c| format!("{c} (U+{:04X})", *c as u32)).collect();
+        let list: Vec<String> = missing
+            .iter()
+            .map(|c| format!("{c} (U+{:04X})", *c as u32))
+            .collect();
         let text = format!("{} {}", w.missing, list.join(", "));
         p.color((0.7, 0.0, 0.0));
         for l in p.wrap(&text, PAGE_W - 2.0 * MARGIN, 9.0, true) {
@@ -395,7 +408,13 @@ pub fn render(doc: &Document, totals: &Totals, mode: Mode) -> Vec<u8> {
         p.text(COLS[1] + 8.0, y, 8.5, false, &line.unit);
         p.right(COLS[3], y, 8.5, false, &price(line.unit_price, nb));
         if !line.discount_percent.is_zero() {
-            p.right(COLS[4], y, 8.5, false, &format!("{} %", qty(line.discount_percent, nb)));
+            p.right(
+                COLS[4],
+                y,
+                8.5,
+                false,
+                &format!("{} %", qty(line.discount_percent, nb)),
+            );
         }
         let code = calc::effective_code(line.vat, doc.seller.vat_registered);
         p.right(COLS[5], y, 8.5, false, &vat_label(code, w, nb, true));
@@ -435,7 +454,11 @@ pub fn render(doc: &Document, totals: &Totals, mode: Mode) -> Vec<u8> {
         }
         p.pages.swap(i, count - 1);
     }
-    write_pdf(p, &format!("{} {}", title(doc, w), doc.number), doc.seller.logo.as_ref())
+    write_pdf(
+        p,
+        &format!("{} {}", title(doc, w), doc.number),
+        doc.seller.logo.as_ref(),
+    )
 }
 
 fn title(doc: &Document, w: &Words) -> &'static str {
@@ -506,7 +529,12 @@ fn header(
     });
     let name_x = logo_box.map_or(MARGIN, |(lw, _)| MARGIN + lw + 12.0);
     let title_w = p.ts.width(title(doc, w), 20.0, true);
-    let name = p.wrap(&s.name, PAGE_W - MARGIN - title_w - 20.0 - name_x, 16.0, true);
+    let name = p.wrap(
+        &s.name,
+        PAGE_W - MARGIN - title_w - 20.0 - name_x,
+        16.0,
+        true,
+    );
     let mut y = if s.template == "modern" {
         // A colour band as tall as the name needs, with the name and the title in white.
         let band = 44.0 + 18.0 * name.len() as f32;
@@ -535,14 +563,29 @@ fn header(
             .restore_state();
     }
     if mode == Mode::Preview {
-        p.right(PAGE_W - MARGIN, (top - 30.0).min(y - 4.0), 14.0, true, w.preview);
+        p.right(
+            PAGE_W - MARGIN,
+            (top - 30.0).min(y - 4.0),
+            14.0,
+            true,
+            w.preview,
+        );
     }
-    for l in [s.address.street.clone(), place(&s.address), Some(seller_line(doc, w))]
-        .into_iter()
-        .flatten()
+    for l in [
+        s.address.street.clone(),
+        place(&s.address),
+        Some(seller_line(doc, w)),
+    ]
+    .into_iter()
+    .flatten()
     {
         // Clear of the preview mark on the right.
-        for part in p.wrap(&l, PAGE_W - 2.0 * MARGIN - (name_x - MARGIN) - 150.0, 9.0, false) {
+        for part in p.wrap(
+            &l,
+            PAGE_W - 2.0 * MARGIN - (name_x - MARGIN) - 150.0,
+            9.0,
+            false,
+        ) {
             p.text(name_x, y, 9.0, false, &part);
             y -= 11.0;
         }
@@ -646,7 +689,13 @@ fn summary(p: &mut Sheet, doc: &Document, totals: &Totals, w: &Words, nb: bool, 
     }
     for g in &totals.groups {
         y -= ROW_H;
-        p.right(SUMMARY_COLS[0], y, 8.5, false, &vat_label(g.code, w, nb, true));
+        p.right(
+            SUMMARY_COLS[0],
+            y,
+            8.5,
+            false,
+            &vat_label(g.code, w, nb, true),
+        );
         p.right(SUMMARY_COLS[1], y, 8.5, false, &amount(g.base, nb));
         p.right(SUMMARY_COLS[2], y, 8.5, false, &amount(g.vat, nb));
         let label = vat_label(g.code, w, nb, false).replace(" %", " % MVA");
@@ -723,7 +772,8 @@ fn write_pdf(sheet: Sheet, title: &str, logo: Option<&Logo>) -> Vec<u8> {
         next += 1;
         r
     };
-    let (catalog, tree, info, fonts, logo_ref) = (alloc(), alloc(), alloc(), [alloc(), alloc()], alloc());
+    let (catalog, tree, info, fonts, logo_ref) =
+        (alloc(), alloc(), alloc(), [alloc(), alloc()], alloc());
     let page_refs: Vec<(Ref, Ref)> = sheet.pages.iter().map(|_| (alloc(), alloc())).collect();
     let mut pdf = Pdf::new();
     pdf.catalog(catalog).pages(tree);
@@ -778,7 +828,6 @@ mod tests {
         assert_eq!(amount("-5".parse().unwrap(), true), "-5,00");
         assert_eq!(amount("999".parse().unwrap(), true), "999,00");
     }
-
 }
 
 #[cfg(test)]

@@ -49,7 +49,12 @@ impl Face {
             ascender: face.ascender() as f32,
             descender: face.descender() as f32,
             cap_height: face.capital_height().unwrap_or(face.ascender()) as f32,
-            bbox: [bb.x_min as f32, bb.y_min as f32, bb.x_max as f32, bb.y_max as f32],
+            bbox: [
+                bb.x_min as f32,
+                bb.y_min as f32,
+                bb.x_max as f32,
+                bb.y_max as f32,
+            ],
             glyphs: vec![None; TABLE],
             other: HashMap::new(),
             remapper: subsetter::GlyphRemapper::new(),
@@ -96,7 +101,10 @@ pub struct Typesetter {
 impl Default for Typesetter {
     fn default() -> Self {
         Typesetter {
-            faces: [Face::new(REGULAR, "DejaVuSans"), Face::new(BOLD, "DejaVuSans-Bold")],
+            faces: [
+                Face::new(REGULAR, "DejaVuSans"),
+                Face::new(BOLD, "DejaVuSans-Bold"),
+            ],
             missing: BTreeSet::new(),
         }
     }
@@ -155,7 +163,11 @@ impl Typesetter {
             let mut line_w = 0.0;
             for word in para.split(' ') {
                 let word_w = self.width(word, size, bold);
-                let space_w = if line.is_empty() { 0.0 } else { self.width(" ", size, bold) };
+                let space_w = if line.is_empty() {
+                    0.0
+                } else {
+                    self.width(" ", size, bold)
+                };
                 if line_w + space_w + word_w <= width {
                     if !line.is_empty() {
                         line.push(' ');
@@ -199,7 +211,9 @@ impl Typesetter {
             for g in f.remapper.remapped_gids() {
                 h = (h ^ g as u32).wrapping_mul(16777619);
             }
-            let tag: String = (0..6).map(|i| (b'A' + ((h >> (i * 5)) % 26) as u8) as char).collect();
+            let tag: String = (0..6)
+                .map(|i| (b'A' + ((h >> (i * 5)) % 26) as u8) as char)
+                .collect();
             let base = format!("{tag}+{}", f.name);
             let base = Name(base.as_bytes());
             let mut t0 = chunk.type0_font(type0);
@@ -212,7 +226,12 @@ impl Typesetter {
             let widths: Vec<f32> = f
                 .remapper
                 .remapped_gids()
-                .map(|g| f.face.glyph_hor_advance(ttf_parser::GlyphId(g)).unwrap_or(0) as f32 * scale)
+                .map(|g| {
+                    f.face
+                        .glyph_hor_advance(ttf_parser::GlyphId(g))
+                        .unwrap_or(0) as f32
+                        * scale
+                })
                 .collect();
             let mut c = chunk.cid_font(cid);
             c.subtype(CidFontType::Type2)
@@ -232,7 +251,11 @@ impl Typesetter {
                 .ascent(f.ascender * scale)
                 .descent(f.descender * scale)
                 .cap_height(f.cap_height * scale)
-                .stem_v(if f.name.ends_with("Bold") { 120.0 } else { 80.0 })
+                .stem_v(if f.name.ends_with("Bold") {
+                    120.0
+                } else {
+                    80.0
+                })
                 .font_file2(file);
             d.finish();
             let mut map = UnicodeCmap::new(Name(b"Custom"), INFO);
@@ -241,7 +264,8 @@ impl Typesetter {
             }
             chunk.cmap(cmap, &map.finish());
             // The subset keeps the glyphs used, renumbered in the order they were first used.
-            let subset = subsetter::subset(f.data, 0, &f.remapper).expect("the embedded font subsets");
+            let subset =
+                subsetter::subset(f.data, 0, &f.remapper).expect("the embedded font subsets");
             // Left uncompressed: a document's subset is a few kilobytes, and a deflater would
             // cost the component more than it saves a PDF.
             chunk

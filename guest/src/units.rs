@@ -19,7 +19,9 @@ mod tests {
 
     #[test]
     fn real_codes_only() {
-        for ok in ["EA", "HUR", "KGM", "C62", "LTR", "MTR", "DAY", "MON", "XBX", "H87"] {
+        for ok in [
+            "EA", "HUR", "KGM", "C62", "LTR", "MTR", "DAY", "MON", "XBX", "H87",
+        ] {
             assert!(is_known(ok), "{ok}");
         }
         for bad in ["TIM", "ea", "", "E A", "PCS", "XYZ1"] {

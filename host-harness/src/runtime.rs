@@ -191,7 +191,9 @@ pub fn load_cached(engine: &Engine, wasm: &[u8]) -> Result<Component> {
     engine.precompile_compatibility_hash().hash(&mut h);
     let dir = std::env::var_os("INVOICING_CACHE_DIR")
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/erp-invoicing")));
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/erp-invoicing"))
+        });
     let path = dir
         .and_then(|d| trusted_cache_dir(&d))
         .map(|d| d.join(format!("invoicing-{:016x}.cwasm", h.finish())));
@@ -230,10 +232,15 @@ pub fn trusted_cache_dir(dir: &Path) -> Option<PathBuf> {
 fn only_we_can_write(path: &Path) -> bool {
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
     // The owner of /proc/self is this process's user.
-    let (Ok(meta), Ok(me)) = (std::fs::symlink_metadata(path), std::fs::metadata("/proc/self")) else {
+    let (Ok(meta), Ok(me)) = (
+        std::fs::symlink_metadata(path),
+        std::fs::metadata("/proc/self"),
+    ) else {
         return false;
     };
-    meta.uid() == me.uid() && meta.permissions().mode() & 0o022 == 0 && !meta.file_type().is_symlink()
+    meta.uid() == me.uid()
+        && meta.permissions().mode() & 0o022 == 0
+        && !meta.file_type().is_symlink()
 }
 
 /// Why an exported call did not succeed.

@@ -262,203 +262,208 @@ pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
                 drafts.insert(name.into(), (d.id, d.version));
             }))
         };
-        let mut name_issued = |name: &str, doc: &IssuedDocument, docs: &mut HashMap<String, String>| {
-            docs.insert(name.into(), doc.id.clone());
-            match issued.iter_mut().find(|(id, _)| *id == doc.id) {
-                Some(entry) => entry.1 = name.into(),
-                None => issued.push((doc.id.clone(), name.into())),
-            }
-        };
+        let mut name_issued =
+            |name: &str, doc: &IssuedDocument, docs: &mut HashMap<String, String>| {
+                docs.insert(name.into(), doc.id.clone());
+                match issued.iter_mut().find(|(id, _)| *id == doc.id) {
+                    Some(entry) => entry.1 = name.into(),
+                    None => issued.push((doc.id.clone(), name.into())),
+                }
+            };
         let mut result = None;
         // A step that names a draft or document no earlier step made (say, because that step
         // failed) is recorded as a mismatch too, and the run goes on.
-        let attempt = (|| -> Result<Result<(), CallError>> { Ok(match &step.action {
-            Action::Activate => host.activate(client),
-            Action::Deactivate { reason } => host.deactivate(client, reason),
-            Action::Draft { r#as, customer } => host.create_draft(client, customer).map(|d| {
-                drafts.insert(r#as.clone(), (d.id, d.version));
-            }),
-            Action::References {
-                draft: d,
-                buyer_reference,
-                our_reference,
-                order_reference,
-            } => change(
-                &mut drafts,
-                host,
-                d,
-                DraftChange::SetReferences(References {
-                    buyer_reference: buyer_reference.clone(),
-                    our_reference: our_reference.clone(),
-                    order_reference: order_reference.clone(),
+        let attempt = (|| -> Result<Result<(), CallError>> {
+            Ok(match &step.action {
+                Action::Activate => host.activate(client),
+                Action::Deactivate { reason } => host.deactivate(client, reason),
+                Action::Draft { r#as, customer } => host.create_draft(client, customer).map(|d| {
+                    drafts.insert(r#as.clone(), (d.id, d.version));
                 }),
-            )?,
-            Action::Dates {
-                draft: d,
-                issue_date,
-                delivery_date,
-                due_date,
-                payment_terms_days,
-            } => change(
-                &mut drafts,
-                host,
-                d,
-                DraftChange::SetDates(Dates {
-                    issue_date: issue_date.clone(),
-                    delivery_date: delivery_date.clone(),
-                    due_date: due_date.clone(),
-                    payment_terms_days: *payment_terms_days,
-                }),
-            )?,
-            Action::Note { draft: d, note } => {
-                change(&mut drafts, host, d, DraftChange::SetNote(note.clone()))?
-            }
-            Action::Lines { draft: d, lines } => change(
-                &mut drafts,
-                host,
-                d,
-                DraftChange::AddLines(lines.iter().map(line_input).collect()),
-            )?,
-            Action::UpdateLine {
-                draft: d,
-                line,
-                spec,
-            } => change(
-                &mut drafts,
-                host,
-                d,
-                DraftChange::UpdateLine((*line, line_input(spec))),
-            )?,
-            Action::SetCustomer { draft: d, customer } => change(
-                &mut drafts,
-                host,
-                d,
-                DraftChange::SetCustomer(customer.clone()),
-            )?,
-            Action::RemoveLine { draft: d, line } => {
-                change(&mut drafts, host, d, DraftChange::RemoveLine(*line))?
-            }
-            Action::MoveLine { draft: d, line, to } => {
-                change(&mut drafts, host, d, DraftChange::MoveLine((*line, *to)))?
-            }
-            Action::StaleNote {
-                draft: d,
-                version,
-                note,
-            } => {
-                let (id, _) = draft(&drafts, d)?;
-                host.update_draft(
-                    client,
-                    &id,
-                    *version,
-                    &DraftChange::SetNote(Some(note.clone())),
-                )
-                .map(|_| ())
-            }
-            Action::DeleteDraft { draft: d } => {
-                let (id, _) = draft(&drafts, d)?;
-                host.delete_draft(client, &id)
-            }
-            Action::Preview { draft: d, save } => {
-                let (id, _) = draft(&drafts, d)?;
-                match host.preview(client, &id) {
-                    Ok(pdf) => {
-                        if let Some(path) = save {
-                            std::fs::write(path, &pdf)
-                                .with_context(|| format!("writing {}", path.display()))?;
-                        }
-                        result = Some(serde_json::json!({ "pdf-bytes": pdf.len() }));
-                        Ok(())
-                    }
-                    Err(e) => Err(e),
+                Action::References {
+                    draft: d,
+                    buyer_reference,
+                    our_reference,
+                    order_reference,
+                } => change(
+                    &mut drafts,
+                    host,
+                    d,
+                    DraftChange::SetReferences(References {
+                        buyer_reference: buyer_reference.clone(),
+                        our_reference: our_reference.clone(),
+                        order_reference: order_reference.clone(),
+                    }),
+                )?,
+                Action::Dates {
+                    draft: d,
+                    issue_date,
+                    delivery_date,
+                    due_date,
+                    payment_terms_days,
+                } => change(
+                    &mut drafts,
+                    host,
+                    d,
+                    DraftChange::SetDates(Dates {
+                        issue_date: issue_date.clone(),
+                        delivery_date: delivery_date.clone(),
+                        due_date: due_date.clone(),
+                        payment_terms_days: *payment_terms_days,
+                    }),
+                )?,
+                Action::Note { draft: d, note } => {
+                    change(&mut drafts, host, d, DraftChange::SetNote(note.clone()))?
                 }
-            }
-            Action::Finalize {
-                draft: d,
-                r#as,
-                key,
-            } => {
-                let (id, _) = draft(&drafts, d)?;
-                let key = key.clone().unwrap_or_else(|| format!("{client}-{id}"));
-                host.finalize(client, &id, &key)
-                    .map(|doc| name_issued(r#as, &doc, &mut docs))
-            }
-            Action::Credit {
-                invoice,
-                r#as,
-                lines,
-                reason,
-                key,
-            } => {
-                let inv = doc(&docs, invoice)?;
-                let lines: Option<Vec<CreditLine>> = lines.as_ref().map(|ls| {
-                    ls.iter()
-                        .map(|l| CreditLine {
-                            line_id: l.line,
-                            quantity: l.quantity.clone(),
-                            amount: l.amount.clone(),
-                        })
-                        .collect()
-                });
-                let key = key
-                    .clone()
-                    .unwrap_or_else(|| format!("{client}-credit-{}-{n}", inv));
-                host.credit(client, &inv, lines.as_deref(), reason, &key)
-                    .map(|doc| name_issued(r#as, &doc, &mut docs))
-            }
-            Action::Resend { document, channel } => {
-                let id = doc(&docs, document)?;
-                let channel = match channel.as_deref() {
-                    None => None,
-                    Some(c) => Some(crate::fixtures::channel(c).with_context(|| {
-                        format!("step {n}: no channel '{c}'")
-                    })?),
-                };
-                host.resend(client, &id, channel).map(|delivery| {
-                    result = Some(serde_json::json!({ "delivery": delivery }));
-                })
-            }
-            Action::Overview {
-                customer_id,
-                reference,
-                number,
-                issued_from,
-                issued_to,
-                kind,
-                status,
-                limit,
-                offset,
-                expect_count: _,
-            } => {
-                let kind = match kind.as_deref() {
-                    None => None,
-                    Some("draft") => Some(DocumentKind::Draft),
-                    Some("invoice") => Some(DocumentKind::Invoice),
-                    Some("credit-note") => Some(DocumentKind::CreditNote),
-                    Some(k) => bail!("step {n}: no document kind '{k}'"),
-                };
-                let filter = OverviewFilter {
-                    customer_id: customer_id.clone(),
-                    reference: reference.clone(),
-                    number: *number,
-                    issued_from: issued_from.clone(),
-                    issued_to: issued_to.clone(),
+                Action::Lines { draft: d, lines } => change(
+                    &mut drafts,
+                    host,
+                    d,
+                    DraftChange::AddLines(lines.iter().map(line_input).collect()),
+                )?,
+                Action::UpdateLine {
+                    draft: d,
+                    line,
+                    spec,
+                } => change(
+                    &mut drafts,
+                    host,
+                    d,
+                    DraftChange::UpdateLine((*line, line_input(spec))),
+                )?,
+                Action::SetCustomer { draft: d, customer } => change(
+                    &mut drafts,
+                    host,
+                    d,
+                    DraftChange::SetCustomer(customer.clone()),
+                )?,
+                Action::RemoveLine { draft: d, line } => {
+                    change(&mut drafts, host, d, DraftChange::RemoveLine(*line))?
+                }
+                Action::MoveLine { draft: d, line, to } => {
+                    change(&mut drafts, host, d, DraftChange::MoveLine((*line, *to)))?
+                }
+                Action::StaleNote {
+                    draft: d,
+                    version,
+                    note,
+                } => {
+                    let (id, _) = draft(&drafts, d)?;
+                    host.update_draft(
+                        client,
+                        &id,
+                        *version,
+                        &DraftChange::SetNote(Some(note.clone())),
+                    )
+                    .map(|_| ())
+                }
+                Action::DeleteDraft { draft: d } => {
+                    let (id, _) = draft(&drafts, d)?;
+                    host.delete_draft(client, &id)
+                }
+                Action::Preview { draft: d, save } => {
+                    let (id, _) = draft(&drafts, d)?;
+                    match host.preview(client, &id) {
+                        Ok(pdf) => {
+                            if let Some(path) = save {
+                                std::fs::write(path, &pdf)
+                                    .with_context(|| format!("writing {}", path.display()))?;
+                            }
+                            result = Some(serde_json::json!({ "pdf-bytes": pdf.len() }));
+                            Ok(())
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+                Action::Finalize {
+                    draft: d,
+                    r#as,
+                    key,
+                } => {
+                    let (id, _) = draft(&drafts, d)?;
+                    let key = key.clone().unwrap_or_else(|| format!("{client}-{id}"));
+                    host.finalize(client, &id, &key)
+                        .map(|doc| name_issued(r#as, &doc, &mut docs))
+                }
+                Action::Credit {
+                    invoice,
+                    r#as,
+                    lines,
+                    reason,
+                    key,
+                } => {
+                    let inv = doc(&docs, invoice)?;
+                    let lines: Option<Vec<CreditLine>> = lines.as_ref().map(|ls| {
+                        ls.iter()
+                            .map(|l| CreditLine {
+                                line_id: l.line,
+                                quantity: l.quantity.clone(),
+                                amount: l.amount.clone(),
+                            })
+                            .collect()
+                    });
+                    let key = key
+                        .clone()
+                        .unwrap_or_else(|| format!("{client}-credit-{}-{n}", inv));
+                    host.credit(client, &inv, lines.as_deref(), reason, &key)
+                        .map(|doc| name_issued(r#as, &doc, &mut docs))
+                }
+                Action::Resend { document, channel } => {
+                    let id = doc(&docs, document)?;
+                    let channel = match channel.as_deref() {
+                        None => None,
+                        Some(c) => Some(
+                            crate::fixtures::channel(c)
+                                .with_context(|| format!("step {n}: no channel '{c}'"))?,
+                        ),
+                    };
+                    host.resend(client, &id, channel).map(|delivery| {
+                        result = Some(serde_json::json!({ "delivery": delivery }));
+                    })
+                }
+                Action::Overview {
+                    customer_id,
+                    reference,
+                    number,
+                    issued_from,
+                    issued_to,
                     kind,
-                    status: status.clone(),
-                    limit: *limit,
-                    offset: *offset,
-                };
-                host.overview(client, &filter).map(|rows| {
-                    result = Some(serde_json::to_value(&rows).unwrap_or_default());
-                })
-            }
-            Action::Open { document } => {
-                let id = doc(&docs, document)?;
-                host.open(client, &id).map(|d| {
-                    result = Some(serde_json::json!({ "number": d.number, "status": d.status }));
-                })
-            }
-        }) })();
+                    status,
+                    limit,
+                    offset,
+                    expect_count: _,
+                } => {
+                    let kind = match kind.as_deref() {
+                        None => None,
+                        Some("draft") => Some(DocumentKind::Draft),
+                        Some("invoice") => Some(DocumentKind::Invoice),
+                        Some("credit-note") => Some(DocumentKind::CreditNote),
+                        Some(k) => bail!("step {n}: no document kind '{k}'"),
+                    };
+                    let filter = OverviewFilter {
+                        customer_id: customer_id.clone(),
+                        reference: reference.clone(),
+                        number: *number,
+                        issued_from: issued_from.clone(),
+                        issued_to: issued_to.clone(),
+                        kind,
+                        status: status.clone(),
+                        limit: *limit,
+                        offset: *offset,
+                    };
+                    host.overview(client, &filter).map(|rows| {
+                        result = Some(serde_json::to_value(&rows).unwrap_or_default());
+                    })
+                }
+                Action::Open { document } => {
+                    let id = doc(&docs, document)?;
+                    host.open(client, &id).map(|d| {
+                        result =
+                            Some(serde_json::json!({ "number": d.number, "status": d.status }));
+                    })
+                }
+            })
+        })();
         let (outcome, unrunnable) = match attempt {
             Ok(outcome) => (outcome, None),
             Err(e) => (Ok(()), Some(format!("{e:#}"))),
@@ -470,25 +475,33 @@ pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
             .next()
             .unwrap_or("")
             .to_owned();
-        let mismatch = unrunnable.clone().or_else(|| match (&step.expect_error, &outcome) {
-            (None, Err(e)) => Some(format!("failed: {e}")),
-            (Some(k), Ok(())) => Some(format!("succeeded but should fail with {k}")),
-            (Some(k), Err(e)) if e.kind() != k => {
-                Some(format!("failed with {} but should with {k}: {e}", e.kind()))
-            }
-            (Some(_), Err(e)) => step
-                .expect_fields
-                .iter()
-                .find(|f| !e.fields().contains(f))
-                .map(|f| format!("the error does not name field {f}: {e}")),
-            (None, Ok(())) => match (&step.action, &result) {
-                (Action::Overview { expect_count: Some(want), .. }, Some(rows)) => {
-                    let got = rows.as_array().map_or(0, Vec::len);
-                    (got != *want).then(|| format!("{got} rows, expected {want}"))
+        let mismatch = unrunnable
+            .clone()
+            .or_else(|| match (&step.expect_error, &outcome) {
+                (None, Err(e)) => Some(format!("failed: {e}")),
+                (Some(k), Ok(())) => Some(format!("succeeded but should fail with {k}")),
+                (Some(k), Err(e)) if e.kind() != k => {
+                    Some(format!("failed with {} but should with {k}: {e}", e.kind()))
                 }
-                _ => None,
-            },
-        });
+                (Some(_), Err(e)) => step
+                    .expect_fields
+                    .iter()
+                    .find(|f| !e.fields().contains(f))
+                    .map(|f| format!("the error does not name field {f}: {e}")),
+                (None, Ok(())) => match (&step.action, &result) {
+                    (
+                        Action::Overview {
+                            expect_count: Some(want),
+                            ..
+                        },
+                        Some(rows),
+                    ) => {
+                        let got = rows.as_array().map_or(0, Vec::len);
+                        (got != *want).then(|| format!("{got} rows, expected {want}"))
+                    }
+                    _ => None,
+                },
+            });
         steps.push(StepReport {
             step: n,
             action,
@@ -547,7 +560,11 @@ fn delivered_files(host: &Host, client: &str, doc: &IssuedDocument) -> Vec<Strin
     };
     let stem = format!("{client}-{kind}-{}.", doc.number);
     let mut out = std::collections::BTreeSet::new();
-    for d in doc.deliveries.iter().filter(|d| d.state == DeliveryState::Sent) {
+    for d in doc
+        .deliveries
+        .iter()
+        .filter(|d| d.state == DeliveryState::Sent)
+    {
         let dir = cfg.out.join(crate::fixtures::channel_name(d.channel));
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;

@@ -273,12 +273,15 @@ pub fn qpdf_ok(pdf: &[u8]) {
     );
 }
 
-
 /// How many pages, as qpdf counts them.
 pub fn page_count(pdf: &[u8]) -> usize {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("f.pdf");
     std::fs::write(&path, pdf).unwrap();
-    let out = std::process::Command::new("qpdf").arg("--show-npages").arg(&path).output().unwrap();
+    let out = std::process::Command::new("qpdf")
+        .arg("--show-npages")
+        .arg(&path)
+        .output()
+        .unwrap();
     String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
 }

@@ -150,14 +150,20 @@ pub struct Batch(BTreeMap<String, Vec<Claim>>);
 /// in every claim transmission the store sent to `dir`. A claim is keyed by these across
 /// transmissions, so one sent again after a crash is recognised instead of collected twice;
 /// another database writing to the same folder is another payee system, not a repeat.
-pub fn bank_holds(dir: &std::path::Path, store: &str) -> Result<std::collections::HashSet<(String, String, String)>> {
+pub fn bank_holds(
+    dir: &std::path::Path,
+    store: &str,
+) -> Result<std::collections::HashSet<(String, String, String)>> {
     let mut held = std::collections::HashSet::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(held);
     };
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
-        if !name.ends_with(".nets") || name.ends_with(".deletion.nets") || !name.contains(&format!("-avtalegiro-{store}-")) {
+        if !name.ends_with(".nets")
+            || name.ends_with(".deletion.nets")
+            || !name.contains(&format!("-avtalegiro-{store}-"))
+        {
             continue;
         }
         let bytes = std::fs::read(e.path())?;
@@ -167,7 +173,11 @@ pub fn bank_holds(dir: &std::path::Path, store: &str) -> Result<std::collections
             match (&r[4..6], &r[6..8]) {
                 ("00", "20") => account = r[24..35].to_owned(),
                 ("02", "30") => {
-                    held.insert((account.clone(), r[49..74].trim().to_owned(), r[15..21].to_owned()));
+                    held.insert((
+                        account.clone(),
+                        r[49..74].trim().to_owned(),
+                        r[15..21].to_owned(),
+                    ));
                 }
                 _ => {}
             }
@@ -198,18 +208,27 @@ impl Batch {
         let held = bank_holds(dir, store)?;
         let ddmmyy = |d: NaiveDate| d.format("%d%m%y").to_string();
         for (client, claims) in self.0 {
-            let (old, new): (Vec<Claim>, Vec<Claim>) = claims.into_iter().partition(|c| {
-                held.contains(&(c.account.clone(), c.kid.clone(), ddmmyy(c.due)))
-            });
+            let (old, new): (Vec<Claim>, Vec<Claim>) = claims
+                .into_iter()
+                .partition(|c| held.contains(&(c.account.clone(), c.kid.clone(), ddmmyy(c.due))));
             for c in &old {
-                accepted.push((c.delivery, format!("the bank already holds the claim for KID {}", c.kid)));
+                accepted.push((
+                    c.delivery,
+                    format!("the bank already holds the claim for KID {}", c.kid),
+                ));
             }
             if new.is_empty() {
                 continue;
             }
-            let file = dir.join(format!("{client}-avtalegiro-{}-{:07}.nets", new[0].store, new[0].delivery));
+            let file = dir.join(format!(
+                "{client}-avtalegiro-{}-{:07}.nets",
+                new[0].store, new[0].delivery
+            ));
             write_whole(&file, &transmission(&new, Request::Claim)?)?;
-            let detail = format!("claim in {}", file.file_name().unwrap_or_default().to_string_lossy());
+            let detail = format!(
+                "claim in {}",
+                file.file_name().unwrap_or_default().to_string_lossy()
+            );
             for c in &new {
                 accepted.push((c.delivery, detail.clone()));
             }

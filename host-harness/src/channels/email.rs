@@ -46,10 +46,12 @@ pub fn message(p: &Parcel) -> Result<Message> {
             format!("Vedlagt følger kreditnota {}.\n", p.number),
         ),
     };
-    let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(body)).singlepart(
-        Attachment::new(format!("{}.pdf", p.stem()))
-            .body(p.pdf.clone(), ContentType::parse("application/pdf")?),
-    );
+    let mut parts = MultiPart::mixed()
+        .singlepart(SinglePart::plain(body))
+        .singlepart(
+            Attachment::new(format!("{}.pdf", p.stem()))
+                .body(p.pdf.clone(), ContentType::parse("application/pdf")?),
+        );
     let wants_ehf = p
         .body
         .pointer("/customer/attach_ehf")
@@ -66,7 +68,8 @@ pub fn message(p: &Parcel) -> Result<Message> {
         .from(Mailbox::new(display(&seller), FROM.parse()?))
         .to(Mailbox::new(
             display(&customer),
-            to.parse().with_context(|| format!("'{to}' is not an e-mail address"))?,
+            to.parse()
+                .with_context(|| format!("'{to}' is not an e-mail address"))?,
         ))
         .subject(subject)
         // The delivery's own id: a receiver (or our sent-log) recognises a repeat by it.

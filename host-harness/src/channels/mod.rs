@@ -196,7 +196,8 @@ pub fn dispatch_as(conn: &Connection, cfg: &Config, owner: &str) -> Result<usize
         // Hand every parcel to its channel; AvtaleGiro claims are collected and written as one
         // transmission per client.
         let mut batch = avtalegiro::Batch::default();
-        let mut outcomes: Vec<(Claimed, Result<String, Failure>)> = Vec::with_capacity(claimed.len());
+        let mut outcomes: Vec<(Claimed, Result<String, Failure>)> =
+            Vec::with_capacity(claimed.len());
         for c in claimed {
             let outcome = match c.purpose.as_str() {
                 "cancel" => cancel_claim(&c.parcel, cfg),
@@ -213,11 +214,12 @@ pub fn dispatch_as(conn: &Connection, cfg: &Config, owner: &str) -> Result<usize
                 }
             }
             Err(e) => {
-                for o in outcomes
-                    .iter_mut()
-                    .filter(|o| o.0.channel == "avtalegiro" && o.0.purpose == "deliver" && o.1.is_ok())
-                {
-                    o.1 = Err(Failure::Transient(format!("writing the AvtaleGiro transmission: {e:#}")));
+                for o in outcomes.iter_mut().filter(|o| {
+                    o.0.channel == "avtalegiro" && o.0.purpose == "deliver" && o.1.is_ok()
+                }) {
+                    o.1 = Err(Failure::Transient(format!(
+                        "writing the AvtaleGiro transmission: {e:#}"
+                    )));
                 }
             }
         }
@@ -242,8 +244,11 @@ pub fn drain(conn: &Connection, cfg: &Config, limit: std::time::Duration) -> Res
     let mut sent = 0;
     loop {
         sent += dispatch(conn, cfg)?;
-        let queued: i64 =
-            conn.query_row("SELECT count(*) FROM outbox WHERE state = 'queued'", [], |r| r.get(0))?;
+        let queued: i64 = conn.query_row(
+            "SELECT count(*) FROM outbox WHERE state = 'queued'",
+            [],
+            |r| r.get(0),
+        )?;
         if queued == 0 || std::time::Instant::now() >= until {
             return Ok(sent);
         }
@@ -254,14 +259,22 @@ pub fn drain(conn: &Connection, cfg: &Config, limit: std::time::Duration) -> Res
 /// Record an attempt's outcome, if this dispatcher still holds the delivery's lease (checked in
 /// the UPDATE): refused for good, the next fallback is queued; a credit note that empties an
 /// invoice the bank collects by AvtaleGiro queues the deletion request.
-fn record(conn: &Connection, owner: &str, c: &Claimed, outcome: &Result<String, Failure>) -> Result<bool> {
+fn record(
+    conn: &Connection,
+    owner: &str,
+    c: &Claimed,
+    outcome: &Result<String, Failure>,
+) -> Result<bool> {
     let now = crate::db::now();
     let (state, detail) = match outcome {
         Ok(d) => ("sent", d.clone()),
         Err(Failure::Transient(d)) if c.attempts + 1 < MAX_ATTEMPTS => {
             ("queued", format!("transient, will retry: {d}"))
         }
-        Err(Failure::Transient(d)) => ("failed", format!("gave up after {MAX_ATTEMPTS} attempts: {d}")),
+        Err(Failure::Transient(d)) => (
+            "failed",
+            format!("gave up after {MAX_ATTEMPTS} attempts: {d}"),
+        ),
         Err(Failure::Permanent(d)) => ("failed", format!("refused: {d}")),
     };
     let tx = conn.unchecked_transaction()?;
@@ -269,7 +282,14 @@ fn record(conn: &Connection, owner: &str, c: &Claimed, outcome: &Result<String, 
         "UPDATE outbox SET state = ?2, attempts = attempts + 1, updated_at = ?3, detail = ?4,
                 next_attempt_at = ?5, lease_owner = NULL, lease_until = NULL
           WHERE id = ?1 AND state = 'queued' AND lease_owner = ?6",
-        params![c.id, state, now, detail, now_ms() + backoff_ms(c.attempts), owner],
+        params![
+            c.id,
+            state,
+            now,
+            detail,
+            now_ms() + backoff_ms(c.attempts),
+            owner
+        ],
     )?;
     if changed == 0 {
         // The lease ran out and another dispatcher took the delivery over: its outcome counts.
@@ -291,7 +311,11 @@ fn record(conn: &Connection, owner: &str, c: &Claimed, outcome: &Result<String, 
     }
     // The bank must not collect an invoice that is fully credited. Whichever of its claim and
     // its last credit note is recorded last queues the deletion (once).
-    let invoice = match (c.parcel.kind.as_str(), c.channel.as_str(), c.purpose.as_str()) {
+    let invoice = match (
+        c.parcel.kind.as_str(),
+        c.channel.as_str(),
+        c.purpose.as_str(),
+    ) {
         ("credit-note", _, _) => c
             .parcel
             .body
@@ -336,17 +360,26 @@ fn cancel_claim(invoice: &Parcel, cfg: &Config) -> Result<String, Failure> {
     let file = avtalegiro::transmission(&[claim], avtalegiro::Request::Deletion)
         .map_err(|e| Failure::Permanent(format!("{e:#}")))?;
     avtalegiro::write_whole(&path, &file)?;
-    let detail = format!("deletion request {}", path.file_name().unwrap_or_default().to_string_lossy());
+    let detail = format!(
+        "deletion request {}",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    );
     write_receipt(&dir, invoice, "avtalegiro", &detail)?;
     Ok(detail)
 }
 
 /// What a receiver keeps of a delivery it accepted, keyed by the store and delivery id.
 fn receipt_path(dir: &std::path::Path, p: &Parcel) -> std::path::PathBuf {
-    dir.join("receipts").join(format!("{}-{}.json", p.store, p.delivery))
+    dir.join("receipts")
+        .join(format!("{}-{}.json", p.store, p.delivery))
 }
 
-fn write_receipt(dir: &std::path::Path, p: &Parcel, channel: &str, detail: &str) -> std::io::Result<()> {
+fn write_receipt(
+    dir: &std::path::Path,
+    p: &Parcel,
+    channel: &str,
+    detail: &str,
+) -> std::io::Result<()> {
     let receipt = serde_json::json!({ "store": p.store, "delivery": p.delivery, "channel": channel, "document": p.stem(), "detail": detail });
     std::fs::create_dir_all(dir.join("receipts"))?;
     std::fs::write(receipt_path(dir, p), format!("{receipt:#}\n"))
@@ -354,7 +387,10 @@ fn write_receipt(dir: &std::path::Path, p: &Parcel, channel: &str, detail: &str)
 
 /// Write a file whole (another name, then a rename): a receiver never holds half a document.
 fn put(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension(format!("{}.partial", path.extension().unwrap_or_default().to_string_lossy()));
+    let tmp = path.with_extension(format!(
+        "{}.partial",
+        path.extension().unwrap_or_default().to_string_lossy()
+    ));
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(tmp, path)
 }
@@ -411,7 +447,10 @@ fn deliver(
                     "kid": p.str_at(&["kid"]), "due-date": p.str_at(&["due_date"]),
                     "amount": p.body.pointer("/voucher/postings/0/debit"), "pdf": format!("{stem}.pdf"),
                 });
-                put(&consignment, serde_json::to_string_pretty(&body)?.as_bytes())?;
+                put(
+                    &consignment,
+                    serde_json::to_string_pretty(&body)?.as_bytes(),
+                )?;
                 "eFaktura consignment accepted".into()
             }
         }
