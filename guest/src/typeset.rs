@@ -11,8 +11,8 @@ use std::collections::{BTreeSet, HashMap};
 const REGULAR: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
 const BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
 
-/// Characters below this are looked up in a table.
-const TABLE: usize = 0x3000;
+/// Characters below this (Latin up to Extended-B) are looked up in a table, the rest in a map.
+const TABLE: usize = 0x250;
 
 /// What a character the font lacks prints as (U+FFFD, in the font).
 pub const REPLACEMENT: char = '\u{FFFD}';
@@ -27,7 +27,7 @@ struct Face {
     cap_height: f32,
     bbox: [f32; 4],
     /// char → (glyph id in the font, advance in font units), looked up once per character:
-    /// a table for the characters the font has (all below U+3000, but U+FFFD), else a map.
+    /// a table for the Latin letters most text is made of, else a map.
     /// Per character of a 5 000-line invoice, a hashed lookup would be most of the work.
     glyphs: Vec<Option<Option<(u16, u16)>>>,
     other: HashMap<char, Option<(u16, u16)>>,
