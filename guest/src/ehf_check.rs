@@ -14,7 +14,7 @@ use std::str::FromStr;
 #[derive(Default)]
 struct Node<'a> {
     name: &'a str,
-    attrs: Vec<(String, String)>,
+    attrs: Vec<(&'a str, Cow<'a, str>)>,
     text: Cow<'a, str>,
     children: Vec<Node<'a>>,
 }
@@ -33,8 +33,8 @@ impl<'a> Node<'a> {
     fn attr(&self, name: &str) -> Option<&str> {
         self.attrs
             .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_ref())
     }
     fn walk(&self, f: &mut dyn FnMut(&Node)) {
         f(self);
@@ -44,32 +44,38 @@ impl<'a> Node<'a> {
     }
 }
 
-/// The name of a start tag without its prefix, as a slice of the document itself (the reader
-/// hands out tags that point into it).
+/// `bytes` as the slice of the document they are (the reader hands out tags and attributes
+/// that point into it), so nothing is copied.
+fn within<'a>(xml: &'a str, bytes: &[u8]) -> Result<&'a str, String> {
+    (bytes.as_ptr() as usize)
+        .checked_sub(xml.as_ptr() as usize)
+        .and_then(|start| xml.get(start..start + bytes.len()))
+        .ok_or_else(|| "a tag outside the document".into())
+}
+
+/// The name of a start tag without its prefix.
 fn local_name<'a>(xml: &'a str, tag: &[u8]) -> Result<&'a str, String> {
     let name = tag
         .split(|b| b.is_ascii_whitespace())
         .next()
         .unwrap_or_default();
-    let name = name.rsplit(|&b| b == b':').next().unwrap_or_default();
-    (name.as_ptr() as usize)
-        .checked_sub(xml.as_ptr() as usize)
-        .and_then(|start| xml.get(start..start + name.len()))
-        .ok_or_else(|| "a tag outside the document".into())
+    within(xml, name.rsplit(|&b| b == b':').next().unwrap_or_default())
 }
 
 fn element<'a>(xml: &'a str, e: quick_xml::events::BytesStart<'a>) -> Result<Node<'a>, String> {
     let mut attrs = Vec::new();
     for a in e.attributes() {
         let a = a.map_err(|e| format!("bad attribute: {e}"))?;
-        let key = a.key.local_name();
-        let v = a
-            .unescape_value()
-            .map_err(|e| format!("bad attribute: {e}"))?;
-        attrs.push((
-            String::from_utf8_lossy(key.as_ref()).into_owned(),
-            v.into_owned(),
-        ));
+        let key = within(xml, a.key.local_name().into_inner())?;
+        let value = if a.value.contains(&b'&') {
+            let v = a
+                .unescape_value()
+                .map_err(|e| format!("bad attribute: {e}"))?;
+            Cow::Owned(v.into_owned())
+        } else {
+            Cow::Borrowed(within(xml, &a.value)?)
+        };
+        attrs.push((key, value));
     }
     Ok(Node {
         name: local_name(xml, &e)?,
@@ -291,11 +297,10 @@ pub fn check(xml: &str) -> Vec<String> {
     }
 
     // Per VAT group: BR-CO-17 (VAT = base × rate, |Δ| < 1) and BR-x-08 (base = Σ its lines).
-    let category = |n: Option<&Node>| {
+    let category = |n: Option<&Node<'_>>| {
         let id = n
             .and_then(|c| c.one("ID"))
-            .map(|i| i.text.to_string())
-            .unwrap_or_default();
+            .map_or(String::new(), |i| i.text.to_string());
         let pct = amount(n.and_then(|c| c.one("Percent"))).unwrap_or_default();
         (id, pct.normalize())
     };
