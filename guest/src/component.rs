@@ -34,6 +34,9 @@ impl Guest for Component {
                 format!("tell us why, in 1 to {} characters", draft::MAX_NOTE_CHARS),
             )));
         }
+        if let Some(m) = draft::bad_text(reason) {
+            return Err(err(Error::invalid("reason", m)));
+        }
         host_settings::record_feedback(reason);
         host_settings::set_active(false);
         Ok(())

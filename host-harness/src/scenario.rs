@@ -148,6 +148,9 @@ pub enum Action {
     DeleteDraft {
         draft: String,
     },
+    GetDraft {
+        draft: String,
+    },
     Finalize {
         draft: String,
         r#as: String,
@@ -360,6 +363,15 @@ pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
                 Action::DeleteDraft { draft: d } => {
                     let (id, _) = draft(&drafts, d)?;
                     host.delete_draft(client, &id)
+                }
+                Action::GetDraft { draft: d } => {
+                    let (id, _) = draft(&drafts, d)?;
+                    host.get_draft(client, &id).map(|got| {
+                        result = Some(serde_json::json!({
+                            "version": got.version,
+                            "payable": got.totals.payable,
+                        }));
+                    })
                 }
                 Action::Preview { draft: d, save } => {
                     let (id, _) = draft(&drafts, d)?;
