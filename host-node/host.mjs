@@ -1,0 +1,495 @@
+// A second host for the invoicing component, in Node.js: the component transpiled by jco, the
+// six imported interfaces in JavaScript over an in-memory store. It keeps the house rules the
+// Rust host keeps: one unit of work per exported call (rolled back on an error or a throw),
+// gapless numbers taken inside it, issued documents and vouchers immutable, vouchers checked to
+// balance, every query scoped to the call's client.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as cli from '@bytecodealliance/preview2-shim/cli';
+import * as io from '@bytecodealliance/preview2-shim/io';
+
+/** A refusal the component passes on: the contract's `host` error. */
+const refuse = (msg) => ({ tag: 'host', val: msg });
+/** `draft-12` → 12, for this kind of id only. */
+const parseId = (id, prefix) => {
+  const m = new RegExp(`^${prefix}-(\\d+)$`).exec(id);
+  return m ? Number(m[1]) : undefined;
+};
+/** An amount in øre from a decimal text with at most 2 decimals (exact; no floats). */
+export function toOre(s) {
+  const m = /^(-?)(\d+)(?:\.(\d{1,2})0*)?$/.exec(s);
+  if (!m) return undefined;
+  return BigInt(m[1] + m[2] + (m[3] ?? '').padEnd(2, '0'));
+}
+export function fromOre(ore) {
+  const neg = ore < 0n;
+  const s = (neg ? -ore : ore).toString().padStart(3, '0');
+  return `${neg ? '-' : ''}${s.slice(0, -2)}.${s.slice(-2)}`;
+}
+
+/** NS 4102 accounts the component may post to, as the Rust host has them. */
+export const ACCOUNTS = new Map([
+  [1500, 'Kundefordringer'],
+  [2700, 'Utgående merverdiavgift, høy sats'],
+  [2701, 'Utgående merverdiavgift, middels sats'],
+  [2702, 'Utgående merverdiavgift, råfisk'],
+  [2703, 'Utgående merverdiavgift, lav sats'],
+  [3000, 'Salgsinntekt, avgiftspliktig, høy sats'],
+  [3005, 'Salgsinntekt, omvendt avgiftsplikt'],
+  [3020, 'Salgsinntekt tjenester, avgiftspliktig'],
+  [3030, 'Salgsinntekt, avgiftspliktig, middels sats'],
+  [3050, 'Salgsinntekt, avgiftspliktig, lav sats'],
+  [3100, 'Salgsinntekt, avgiftsfri'],
+  [3200, 'Salgsinntekt, utenfor avgiftsområdet / unntatt'],
+]);
+
+const opt = (v) => (v === null || v === undefined ? undefined : v);
+const big = (v) => (v === null || v === undefined ? undefined : BigInt(v));
+
+/** The store: every table of the Rust host's schema, in memory. */
+function emptyStore() {
+  return {
+    clients: new Map(), // id → { settings (fixture JSON), active, dir }
+    customers: new Map(), // `${client}/${id}` → fixture JSON
+    products: new Map(),
+    peppol: new Set(), // `${participant}/${type}`
+    feedback: [],
+    drafts: new Map(), // id → { client, version, index, payableOre, body, touched }
+    documents: new Map(), // id → { client, kind, series, number, credits, key, index, payableOre, body, ehf, pdf, touched }
+    credited: new Map(), // invoice id → øre
+    journal: [],
+    outbox: [], // { id, client, document, channel, reason, fallbacks, state, attempts }
+    sequences: new Map(), // `${client}/${series}` → last
+    next: { draft: 1, doc: 1, delivery: 1 },
+    touched: new Map(), // client → last touch stamp
+  };
+}
+
+export class Host {
+  /** `gen`: the folder jco transpiled the component into (with `--instantiation async`). */
+  static async load(gen) {
+    const { instantiate } = await import(join(gen, 'invoicing.js'));
+    const modules = new Map();
+    const getCoreModule = (name) => {
+      if (!modules.has(name)) modules.set(name, WebAssembly.compile(readFileSync(join(gen, name))));
+      return modules.get(name);
+    };
+    return new Host(instantiate, getCoreModule);
+  }
+
+  constructor(instantiate, getCoreModule) {
+    this.instantiate = instantiate;
+    this.getCoreModule = getCoreModule;
+    /** One instance per client, reused while it behaves (see `call`). */
+    this.instances = new Map();
+    this.store = emptyStore();
+    this.today = new Date().toISOString().slice(0, 10);
+  }
+
+  /** Load clients.json and (if there is one) peppol.json from a fixtures folder. */
+  loadFixtures(dir) {
+    const clients = JSON.parse(readFileSync(join(dir, 'clients.json'), 'utf8'));
+    for (const c of clients) {
+      if (!/^[a-z0-9-]{1,64}$/.test(c.id)) throw new Error(`client id '${c.id}' is not 1 to 64 of a-z, 0-9 and '-'`);
+      const old = this.store.clients.get(c.id);
+      this.store.clients.set(c.id, { settings: c.settings, active: old?.active ?? false, dir });
+      for (const cu of c.customers ?? []) this.store.customers.set(`${c.id}/${cu.id}`, cu);
+      for (const p of c.products ?? []) this.store.products.set(`${c.id}/${p.id}`, p);
+    }
+    let participants = [];
+    try {
+      participants = JSON.parse(readFileSync(join(dir, 'peppol.json'), 'utf8'));
+    } catch {}
+    for (const p of participants) for (const t of p.accepts) this.store.peppol.add(`${p.participant}/${t}`);
+    return clients;
+  }
+
+  /**
+   * One exported call as one unit of work, on an instance whose imports act for `client`: the
+   * store is kept if the call returns ok, and put back as it was on an error or a throw.
+   * Instantiating through jco costs about 40 ms here (wasmtime: tens of µs), so an instance is
+   * reused for its client's next call; the component keeps nothing between calls, and an
+   * instance that trapped is dropped.
+   */
+  async call(client, f) {
+    if (!/^[a-z0-9-]{1,64}$/.test(client)) return { err: { kind: 'host', message: `client id '${client}' is not 1 to 64 of a-z, 0-9 and '-'` } };
+    const before = snapshot(this.store);
+    if (!this.instances.has(client)) {
+      const state = { client, taken: [] };
+      const instance = await this.instantiate(this.getCoreModule, this.imports(state));
+      this.instances.set(client, { instance, state });
+    }
+    const { instance, state } = this.instances.get(client);
+    state.taken = [];
+    try {
+      const ok = f(instance.invoicing);
+      return { ok };
+    } catch (e) {
+      this.store = before;
+      if (e && Object.hasOwn(e, 'payload')) return { err: componentError(e.payload) };
+      this.instances.delete(client);
+      return { err: { kind: 'trap', message: `the component trapped: ${e?.message ?? e}` } };
+    }
+  }
+
+  touch(client) {
+    const last = this.store.touched.get(client) ?? 0;
+    const t = Math.max(Date.now() * 1000, last + 1);
+    this.store.touched.set(client, t);
+    return t;
+  }
+
+  /** The stored document as `documents.get-document` hands it over. */
+  storedDocument(id) {
+    const d = this.store.documents.get(id);
+    return {
+      id: `doc-${id}`,
+      kind: d.kind,
+      number: BigInt(d.number),
+      body: d.body,
+      status: this.status(id),
+      deliveries: this.deliveries(id),
+    };
+  }
+
+  status(id) {
+    const d = this.store.documents.get(id);
+    const c = this.store.credited.get(id);
+    if (d.kind === 'credit-note' || c === undefined) return 'issued';
+    return c < d.payableOre ? 'partially-credited' : 'credited';
+  }
+
+  deliveries(doc) {
+    return this.store.outbox
+      .filter((o) => o.document === doc)
+      .map((o) => ({
+        id: `delivery-${o.id}`,
+        channel: o.channel,
+        reason: o.reason,
+        state: o.state,
+        attempts: o.attempts,
+        updatedAt: o.updatedAt,
+        detail: undefined,
+      }));
+  }
+
+  /** The imports of an instance acting for `state.client`, on whatever the store is now. */
+  imports(state) {
+    const host = this;
+    const client = state.client;
+    const key = (id) => `${client}/${id}`;
+    const settings = {
+      get() {
+        const st = host.store.clients.get(client)?.settings ?? {};
+        const a = st.address ?? {};
+        let logo;
+        if (st.logo !== undefined && st.logo !== null) {
+          try {
+            logo = new Uint8Array(readFileSync(join(host.store.clients.get(client).dir, st.logo)));
+          } catch {
+            logo = new Uint8Array();
+          }
+        }
+        return {
+          name: opt(st.name),
+          organisationNumber: opt(st['organisation-number']),
+          address: { street: opt(a.street), postcode: opt(a.postcode), city: opt(a.city), country: opt(a.country) },
+          bankAccount: opt(st['bank-account']),
+          iban: opt(st.iban),
+          bic: opt(st.bic),
+          vatRegistered: opt(st['vat-registered']),
+          foretaksregisteret: opt(st.foretaksregisteret),
+          template: opt(st.template),
+          channels: (st.channels ?? []).filter((c) => ['ehf', 'efaktura', 'avtalegiro', 'email', 'print'].includes(c)),
+          invoiceStartNumber: big(st['invoice-start-number']),
+          creditNoteStartNumber: big(st['credit-note-start-number']),
+          paymentTermsDays: opt(st['payment-terms-days']),
+          kidLength: opt(st['kid-length']),
+          kidAlgorithm: ['mod10', 'mod11'].includes(st['kid-algorithm']) ? st['kid-algorithm'] : undefined,
+          kidCustomerDigits: opt(st['kid-customer-digits']),
+          language: opt(st.language),
+          logo,
+        };
+      },
+      isActive: () => host.store.clients.get(client)?.active ?? false,
+      setActive(active) {
+        const c = host.store.clients.get(client);
+        if (!c) throw new Error(`no client ${client}`);
+        c.active = active;
+      },
+      recordFeedback(reason) {
+        host.store.feedback.push({ client, reason });
+      },
+      today: () => host.today,
+    };
+    const customerOut = (c) => {
+      const a = c.address ?? {};
+      return {
+        id: c.id,
+        number: BigInt(c.number),
+        name: c.name,
+        organisationNumber: opt(c['organisation-number']),
+        address: { street: opt(a.street), postcode: opt(a.postcode), city: opt(a.city), country: opt(a.country) },
+        email: opt(c.email),
+        language: opt(c.language),
+        preferredChannel: ['ehf', 'efaktura', 'avtalegiro', 'email', 'print'].includes(c['preferred-channel']) ? c['preferred-channel'] : undefined,
+        attachEhf: c['attach-ehf'] ?? false,
+      };
+    };
+    const directory = {
+      getCustomer(id) {
+        const c = host.store.customers.get(key(id));
+        return c ? customerOut(c) : undefined;
+      },
+      getProduct(id) {
+        const p = host.store.products.get(key(id));
+        return p ? { id: p.id, name: p.name, unit: p.unit, unitPrice: p['unit-price'], vatCode: p['vat-code'] } : undefined;
+      },
+      peppolAccepts(participant, kind) {
+        const t = { invoice: 'Invoice', 'credit-note': 'CreditNote' }[kind];
+        return t !== undefined && host.store.peppol.has(`${participant}/${t}`);
+      },
+      efakturaLookup(customerId) {
+        const e = host.store.customers.get(key(customerId))?.efaktura;
+        return ['found', 'no-consent', 'blocked'].includes(e) ? e : 'not-found';
+      },
+      avtalegiroMandate: (customerId) => host.store.customers.get(key(customerId))?.avtalegiro ?? false,
+    };
+    const payableOre = (index) => {
+      const p = toOre(index.payable);
+      if (p === undefined) throw refuse(`payable '${index.payable}' is not an amount in øre`);
+      return p;
+    };
+    const documents = {
+      insertDraft(index, body) {
+        const p = payableOre(index);
+        const id = host.store.next.draft++;
+        host.store.drafts.set(id, { client, version: 1, index, payableOre: p, body, touched: host.touch(client) });
+        return `draft-${id}`;
+      },
+      getDraft(id) {
+        const n = parseId(id, 'draft');
+        const d = host.store.drafts.get(n);
+        return d && d.client === client ? { id, version: BigInt(d.version), body: d.body } : undefined;
+      },
+      updateDraft(id, expected, index, body) {
+        const n = parseId(id, 'draft');
+        if (n === undefined) throw { tag: 'not-found', val: id };
+        const p = payableOre(index);
+        const d = host.store.drafts.get(n);
+        if (!d || d.client !== client) throw { tag: 'not-found', val: id };
+        // Compare-and-set on the version: a stale writer never overwrites a newer draft.
+        if (BigInt(d.version) !== expected) throw { tag: 'conflict', val: BigInt(d.version) };
+        Object.assign(d, { version: d.version + 1, index, payableOre: p, body, touched: host.touch(client) });
+        return BigInt(d.version);
+      },
+      deleteDraft(id) {
+        const n = parseId(id, 'draft');
+        const d = host.store.drafts.get(n);
+        if (!d || d.client !== client) throw { tag: 'not-found', val: id };
+        host.store.drafts.delete(n);
+      },
+      issue(doc) {
+        // The number must be one this call just took from a series, and is used once.
+        const pos = state.taken.findIndex(([, n]) => n === doc.number);
+        if (pos < 0) throw refuse(`number ${doc.number} was not taken from a series in this call`);
+        const [[series]] = state.taken.splice(pos, 1);
+        if (doc.kind === 'draft') throw refuse('a draft is not an issued document');
+        if ((doc.credits !== undefined) !== (doc.kind === 'credit-note')) {
+          throw refuse('a credit note, and only a credit note, names the invoice it credits');
+        }
+        let credits;
+        if (doc.credits !== undefined) {
+          credits = parseId(doc.credits, 'doc');
+          const inv = host.store.documents.get(credits);
+          if (!inv || inv.client !== client || inv.kind !== 'invoice') throw refuse(`credited invoice ${doc.credits} is not this client's`);
+        }
+        const p = payableOre(doc.index);
+        if (doc.index.issueDate === undefined) throw refuse('an issued document has an issue date');
+        const id = host.store.next.doc++;
+        host.store.documents.set(id, {
+          client, kind: doc.kind, series, number: doc.number, credits, key: doc.idempotencyKey,
+          index: doc.index, payableOre: p, body: doc.body, ehf: doc.ehf, pdf: doc.pdf, touched: host.touch(client),
+        });
+        if (credits !== undefined) host.store.credited.set(credits, (host.store.credited.get(credits) ?? 0n) + p);
+        return `doc-${id}`;
+      },
+      getDocument(id) {
+        const n = parseId(id, 'doc');
+        const d = host.store.documents.get(n);
+        return d && d.client === client ? host.storedDocument(n) : undefined;
+      },
+      findByIdempotencyKey(k) {
+        for (const [id, d] of host.store.documents) if (d.client === client && d.key === k) return host.storedDocument(id);
+        return undefined;
+      },
+      creditsFor(invoiceId) {
+        const n = parseId(invoiceId, 'doc');
+        return [...host.store.documents]
+          .filter(([, d]) => d.client === client && d.credits === n && n !== undefined)
+          .map(([id]) => host.storedDocument(id));
+      },
+      query(f) {
+        const rows = [];
+        const refMatch = (i) => f.reference === undefined || [i.buyerReference, i.ourReference, i.orderReference].some((r) => r !== undefined && r.includes(f.reference));
+        const common = (i) =>
+          (f.customerId === undefined || i.customerId === f.customerId) && refMatch(i) &&
+          (f.issuedFrom === undefined || (i.issueDate !== undefined && i.issueDate >= f.issuedFrom)) &&
+          (f.issuedTo === undefined || (i.issueDate !== undefined && i.issueDate <= f.issuedTo));
+        const draftsToo = f.number === undefined && (f.kind === undefined || f.kind === 'draft') && (f.status === undefined || f.status === 'draft');
+        if (draftsToo) {
+          for (const [id, d] of host.store.drafts) {
+            if (d.client !== client || !common(d.index)) continue;
+            rows.push({ touched: d.touched, summary: {
+              id: `draft-${id}`, kind: 'draft', number: undefined, status: 'draft', customerId: d.index.customerId,
+              customerName: d.index.customerName, buyerReference: d.index.buyerReference, issueDate: d.index.issueDate,
+              payable: fromOre(d.payableOre), delivery: undefined, updatedAt: new Date(d.touched / 1000).toISOString(),
+            } });
+          }
+        }
+        for (const [id, d] of host.store.documents) {
+          if (d.client !== client || !common(d.index)) continue;
+          if (f.number !== undefined && d.number !== f.number) continue;
+          if (f.kind !== undefined && d.kind !== f.kind) continue;
+          const status = host.status(id);
+          if (f.status !== undefined && f.status !== status) continue;
+          const last = host.store.outbox.filter((o) => o.document === id).at(-1);
+          rows.push({ touched: d.touched, summary: {
+            id: `doc-${id}`, kind: d.kind, number: d.number, status, customerId: d.index.customerId,
+            customerName: d.index.customerName, buyerReference: d.index.buyerReference, issueDate: d.index.issueDate,
+            payable: fromOre(d.payableOre), delivery: last?.state, updatedAt: new Date(d.touched / 1000).toISOString(),
+          } });
+        }
+        rows.sort((a, b) => b.touched - a.touched);
+        const offset = f.offset ?? 0;
+        return rows.slice(offset, offset + (f.limit ?? 50)).map((r) => r.summary);
+      },
+    };
+    const sequences = {
+      next(series, start) {
+        if (!['invoice', 'credit-note'].includes(series)) throw refuse(`unknown series '${series}'`);
+        const k = key(series);
+        // The start number counts only for a new series: after that, no gaps.
+        const n = host.store.sequences.has(k) ? host.store.sequences.get(k) + 1n : start;
+        host.store.sequences.set(k, n);
+        state.taken.push([series, n]);
+        return n;
+      },
+    };
+    const ledger = {
+      post(documentId, v) {
+        const n = parseId(documentId, 'doc');
+        const d = host.store.documents.get(n);
+        if (!d || d.client !== client) throw { tag: 'not-found', val: documentId };
+        if (d.number !== v.documentNumber) throw refuse(`voucher for number ${v.documentNumber} posted on document ${d.number}`);
+        if (host.store.journal.some((j) => j.document === n)) throw refuse(`${documentId} already has a voucher`);
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(v.date)) throw refuse(`voucher date '${v.date}' is not a date`);
+        let debit = 0n, credit = 0n;
+        const rows = [];
+        for (const p of v.postings) {
+          const [dOre, cOre] = [toOre(p.debit), toOre(p.credit)];
+          if (dOre === undefined || cOre === undefined) throw refuse(`account ${p.account}: amounts must have at most 2 decimals`);
+          if (dOre < 0n || cOre < 0n || (dOre > 0n && cOre > 0n)) throw refuse(`account ${p.account}: one side, not negative`);
+          if (!ACCOUNTS.has(p.account)) throw refuse(`account ${p.account} is not in the chart of accounts`);
+          debit += dOre;
+          credit += cOre;
+          rows.push({ client, document: n, account: p.account, debit: dOre, credit: cOre, customerId: p.customerId });
+        }
+        if (rows.length === 0 || debit !== credit) throw refuse(`the voucher does not balance: debit ${debit} øre, credit ${credit} øre`);
+        host.store.journal.push(...rows);
+      },
+    };
+    const outbox = {
+      enqueue(documentId, channel, reason, fallbacks) {
+        const n = parseId(documentId, 'doc');
+        const d = host.store.documents.get(n);
+        if (!d || d.client !== client) throw { tag: 'not-found', val: documentId };
+        const id = host.store.next.delivery++;
+        host.store.outbox.push({ id, client, document: n, channel, reason, fallbacks, state: 'queued', attempts: 0 });
+        return `delivery-${id}`;
+      },
+    };
+    // The component's std asks for a random seed and an environment; it gets fixed ones.
+    return {
+      'erp:invoicing/settings': settings,
+      'erp:invoicing/directory': directory,
+      'erp:invoicing/documents': documents,
+      'erp:invoicing/sequences': sequences,
+      'erp:invoicing/ledger': ledger,
+      'erp:invoicing/outbox': outbox,
+      'erp:invoicing/types': {},
+      'wasi:cli/environment': { getEnvironment: () => [], getArguments: () => [], initialCwd: () => undefined },
+      'wasi:cli/exit': cli.exit,
+      'wasi:cli/stderr': cli.stderr,
+      'wasi:cli/stdin': cli.stdin,
+      'wasi:cli/stdout': cli.stdout,
+      'wasi:cli/terminal-input': cli.terminalInput,
+      'wasi:cli/terminal-output': cli.terminalOutput,
+      'wasi:cli/terminal-stderr': cli.terminalStderr,
+      'wasi:cli/terminal-stdin': cli.terminalStdin,
+      'wasi:cli/terminal-stdout': cli.terminalStdout,
+      'wasi:io/error': io.error,
+      'wasi:io/poll': io.poll,
+      'wasi:io/streams': io.streams,
+      'wasi:random/insecure-seed': { insecureSeed: () => [0n, 0n] },
+    };
+  }
+
+  /** Trial balance of a client, as the Rust host's report has it. */
+  trialBalance(client) {
+    const sums = new Map();
+    for (const j of this.store.journal.filter((j) => j.client === client)) {
+      const [d, c] = sums.get(j.account) ?? [0n, 0n];
+      sums.set(j.account, [d + j.debit, c + j.credit]);
+    }
+    return [...sums].sort(([a], [b]) => a - b).map(([account, [d, c]]) => ({
+      account, name: ACCOUNTS.get(account) ?? '', debit: fromOre(d), credit: fromOre(c), balance: fromOre(d - c),
+    }));
+  }
+
+  customerBalances(client) {
+    const sums = new Map();
+    for (const j of this.store.journal.filter((j) => j.client === client && j.account === 1500)) {
+      sums.set(j.customerId, (sums.get(j.customerId) ?? 0n) + j.debit - j.credit);
+    }
+    return [...sums].sort(([a], [b]) => (a < b ? -1 : 1)).map(([c, ore]) => [c, fromOre(ore)]);
+  }
+}
+
+/**
+ * The store as it was before a call, to put back if the call fails. Issued documents, the
+ * registers and journal rows are never changed once written, so they are shared; what a call
+ * may change (drafts, the on/off switch, counters) is copied.
+ */
+function snapshot(s) {
+  return {
+    ...s,
+    clients: new Map([...s.clients].map(([k, v]) => [k, { ...v }])),
+    feedback: [...s.feedback],
+    drafts: new Map([...s.drafts].map(([k, v]) => [k, { ...v }])),
+    documents: new Map(s.documents),
+    credited: new Map(s.credited),
+    journal: [...s.journal],
+    outbox: [...s.outbox],
+    sequences: new Map(s.sequences),
+    next: { ...s.next },
+    touched: new Map(s.touched),
+  };
+}
+
+/** The contract's error as the report names it: its case, the fields, and the message. */
+function componentError(e) {
+  const fields = e.tag === 'invalid' || e.tag === 'missing-settings' ? e.val.map((f) => f.field) : [];
+  const list = () => e.val.map((f) => `${f.field}: ${f.message}`).join('; ');
+  const message = {
+    invalid: () => `invalid: ${list()}`,
+    'missing-settings': () => `missing settings: ${list()}`,
+    'not-active': () => 'the module is not active for this client',
+    'not-found': () => `not found: ${e.val}`,
+    conflict: () => `conflict: the draft is now at version ${e.val}`,
+    'not-allowed': () => `not allowed: ${e.val}`,
+    host: () => `host: ${e.val}`,
+  }[e.tag]();
+  return { kind: e.tag, message, fields };
+}
