@@ -410,14 +410,28 @@ export class Host {
         return `delivery-${id}`;
       },
     };
+    // `host.failing` ("ledger.post") makes that import throw, as a broken database would: the
+    // scenario step `fail-import` uses it to show that the call is rolled back.
+    const failable = (name, iface) =>
+      Object.fromEntries(
+        Object.entries(iface).map(([fn, f]) => [
+          fn,
+          (...args) => {
+            // Named as the contract names it: `documents.update-draft`.
+            const wit = `${name}.${fn.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+            if (host.failing === wit) throw new Error(`${wit} failed (injected)`);
+            return f(...args);
+          },
+        ]),
+      );
     // The component's std asks for a random seed and an environment; it gets fixed ones.
     return {
-      'erp:invoicing/settings': settings,
-      'erp:invoicing/directory': directory,
-      'erp:invoicing/documents': documents,
-      'erp:invoicing/sequences': sequences,
-      'erp:invoicing/ledger': ledger,
-      'erp:invoicing/outbox': outbox,
+      'erp:invoicing/settings': failable('settings', settings),
+      'erp:invoicing/directory': failable('directory', directory),
+      'erp:invoicing/documents': failable('documents', documents),
+      'erp:invoicing/sequences': failable('sequences', sequences),
+      'erp:invoicing/ledger': failable('ledger', ledger),
+      'erp:invoicing/outbox': failable('outbox', outbox),
       'erp:invoicing/types': {},
       'wasi:cli/environment': { getEnvironment: () => [], getArguments: () => [], initialCwd: () => undefined },
       'wasi:cli/exit': cli.exit,
