@@ -169,6 +169,7 @@ fn every_scenario_gives_the_same_report_and_the_same_documents_in_both_hosts() {
             compared += 1;
         }
     }
+    eprintln!("{compared} documents compared");
     assert!(compared >= 10, "{compared} documents compared");
 }
 
