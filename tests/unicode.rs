@@ -259,3 +259,26 @@ fn a_5000_line_invoice_renders_with_its_header_on_every_page() {
         assert!(last.contains(&format!("Side {pages} av {pages}")), "{last}");
     }
 }
+
+/// The documented limits all at once: 5 000 lines, each with a 500-character description that
+/// wraps, still issue within the host's budget.
+#[test]
+fn the_largest_documented_invoice_issues() {
+    let mut env = Env::active();
+    let long = "beskrivelse ".repeat(42)[..500].to_owned();
+    let lines: Vec<LineInput> = (1..=5000).map(|_| free_line(&long, "1", "1", "25")).collect();
+    let d = env.host.create_draft("fjord", "c-bygg").unwrap();
+    let d = env.change(&d, DraftChange::AddLines(lines)).unwrap();
+    let started = std::time::Instant::now();
+    let inv = env.host.finalize("fjord", &d.id, "k").unwrap();
+    let pdf = pdf_of(&env, &inv.id);
+    let pages = page_count(&pdf);
+    eprintln!(
+        "5 000 × 500 characters: {pages} pages, {:.0} M fuel, {:.2?}, PDF {} KiB",
+        env.host.last_fuel as f64 / 1e6,
+        started.elapsed(),
+        pdf.len() / 1024
+    );
+    assert!(pages > 900, "every description printed in full: {pages} pages");
+    assert_eq!(inv.totals.net, "5000.00");
+}
