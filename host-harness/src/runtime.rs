@@ -19,7 +19,7 @@ pub const COMPONENT_WASM: &[u8] = include_bytes!(env!("INVOICING_WASM"));
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     /// Deterministic instruction budget per call. The largest documented invoice (5 000 lines,
-    /// each with a 500-character description: 1 001 pages) takes 6.6 G; the deadline is the
+    /// each with a 500-character description: 1 001 pages) takes 5.5 G; the deadline is the
     /// tighter bound in practice.
     pub fuel: u64,
     /// Wall-clock deadline per call.
