@@ -266,7 +266,9 @@ fn a_5000_line_invoice_renders_with_its_header_on_every_page() {
 fn the_largest_documented_invoice_issues() {
     let mut env = Env::active();
     let long = "beskrivelse ".repeat(42)[..500].to_owned();
-    let lines: Vec<LineInput> = (1..=5000).map(|_| free_line(&long, "1", "1", "25")).collect();
+    let lines: Vec<LineInput> = (1..=5000)
+        .map(|_| free_line(&long, "1", "1", "25"))
+        .collect();
     let d = env.host.create_draft("fjord", "c-bygg").unwrap();
     let d = env.change(&d, DraftChange::AddLines(lines)).unwrap();
     let started = std::time::Instant::now();
@@ -279,6 +281,9 @@ fn the_largest_documented_invoice_issues() {
         started.elapsed(),
         pdf.len() / 1024
     );
-    assert!(pages > 900, "every description printed in full: {pages} pages");
+    assert!(
+        pages > 900,
+        "every description printed in full: {pages} pages"
+    );
     assert_eq!(inv.totals.net, "5000.00");
 }
