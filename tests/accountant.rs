@@ -93,14 +93,7 @@ fn every_line_shape_gives_a_valid_ehf_and_unknown_units_are_refused_at_input() {
     let dir = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
     for doc in [&inv, &cn] {
-        let id: i64 = doc.id.trim_start_matches("doc-").parse().unwrap();
-        let xml: String = env
-            .host
-            .conn()
-            .query_row("SELECT ehf FROM documents WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
-            .unwrap();
+        let xml = ehf_of(&env, &doc.id);
         let f = dir.path().join(format!("{}.xml", doc.number));
         std::fs::write(&f, xml).unwrap();
         files.push(f);
@@ -334,13 +327,6 @@ fn one_discount_rounding_rule_in_draft_document_ehf_and_voucher() {
         .find(|p| p.account == 3000)
         .unwrap();
     assert_eq!(revenue.credit, "0.12");
-    let id: i64 = inv.id.trim_start_matches("doc-").parse().unwrap();
-    let xml: String = env
-        .host
-        .conn()
-        .query_row("SELECT ehf FROM documents WHERE id = ?1", [id], |r| {
-            r.get(0)
-        })
-        .unwrap();
+    let xml = ehf_of(&env, &inv.id);
     assert!(xml.contains("<cac:InvoiceLine><cbc:ID>1</cbc:ID><cbc:InvoicedQuantity unitCode=\"EA\">1</cbc:InvoicedQuantity><cbc:LineExtensionAmount currencyID=\"NOK\">0.12</cbc:LineExtensionAmount>"));
 }

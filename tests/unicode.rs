@@ -201,14 +201,7 @@ fn a_character_the_font_lacks_is_marked_and_the_preview_names_it() {
     let inv = env.host.finalize("fjord", &d.id, "k").unwrap();
     let issued = plain_text(&pdf_of(&env, &inv.id));
     assert!(issued.contains("Kake \u{FFFD} og kaffe") && !issued.contains("U+1F382"));
-    let id: i64 = inv.id.trim_start_matches("doc-").parse().unwrap();
-    let xml: String = env
-        .host
-        .conn()
-        .query_row("SELECT ehf FROM documents WHERE id = ?1", [id], |r| {
-            r.get(0)
-        })
-        .unwrap();
+    let xml = ehf_of(&env, &inv.id);
     assert!(
         xml.contains("Kake 🎂 og kaffe"),
         "the EHF keeps the original text"

@@ -98,6 +98,15 @@ struct Facts<'a> {
     kid: Option<Cow<'a, str>>,
 }
 
+/// The facts so far, and the line, adjustment and subtotal being read.
+#[derive(Default)]
+struct Reading<'a> {
+    facts: Facts<'a>,
+    line: Option<LineFacts<'a>>,
+    adjustment: Option<Adjustment>,
+    subtotal: Option<Subtotal<'a>>,
+}
+
 fn decimal(t: &str) -> Option<Decimal> {
     Decimal::from_str(t.trim()).ok()
 }
@@ -107,10 +116,7 @@ fn decimal(t: &str) -> Option<Decimal> {
 fn read<'a>(xml: &'a str, errors: &mut Vec<String>) -> Result<Facts<'a>, String> {
     let mut reader = quick_xml::Reader::from_str(xml);
     let mut stack: Vec<Open<'a>> = Vec::new();
-    let mut facts = Facts::default();
-    let mut line: Option<LineFacts<'a>> = None;
-    let mut adjustment: Option<Adjustment> = None;
-    let mut subtotal: Option<Subtotal<'a>> = None;
+    let mut r = Reading::default();
     loop {
         let (e, empty) = match reader
             .read_event()
@@ -140,15 +146,7 @@ fn read<'a>(xml: &'a str, errors: &mut Vec<String>) -> Result<Facts<'a>, String>
             }
             Event::End(_) => {
                 let open = stack.pop().ok_or("unbalanced end tag")?;
-                close(
-                    open,
-                    &stack,
-                    &mut facts,
-                    &mut line,
-                    &mut adjustment,
-                    &mut subtotal,
-                    errors,
-                );
+                r.close(open, &stack, errors);
                 continue;
             }
             Event::Eof => break,
@@ -170,7 +168,7 @@ fn read<'a>(xml: &'a str, errors: &mut Vec<String>) -> Result<Facts<'a>, String>
                     errors.push(format!("PEPPOL-EN16931-R051: currency {value}"))
                 }
                 b"unitCode" => {
-                    if let Some(l) = line.as_mut() {
+                    if let Some(l) = r.line.as_mut() {
                         l.unit = Cow::Owned(value.into_owned());
                     }
                 }
@@ -178,12 +176,14 @@ fn read<'a>(xml: &'a str, errors: &mut Vec<String>) -> Result<Facts<'a>, String>
             }
         }
         match (parent, name) {
-            ("", _) => facts.root = name,
-            (p, "InvoiceLine" | "CreditNoteLine") if p == facts.root => {
-                line = Some(LineFacts::default())
+            ("", _) => r.facts.root = name,
+            (p, "InvoiceLine" | "CreditNoteLine") if p == r.facts.root => {
+                r.line = Some(LineFacts::default())
             }
-            (_, "AllowanceCharge") if line.is_some() => adjustment = Some(Adjustment::default()),
-            ("TaxTotal", "TaxSubtotal") => subtotal = Some(Subtotal::default()),
+            (_, "AllowanceCharge") if r.line.is_some() => {
+                r.adjustment = Some(Adjustment::default())
+            }
+            ("TaxTotal", "TaxSubtotal") => r.subtotal = Some(Subtotal::default()),
             _ => {}
         }
         let open = Open {
@@ -192,138 +192,130 @@ fn read<'a>(xml: &'a str, errors: &mut Vec<String>) -> Result<Facts<'a>, String>
             children: false,
         };
         if empty {
-            close(
-                open,
-                &stack,
-                &mut facts,
-                &mut line,
-                &mut adjustment,
-                &mut subtotal,
-                errors,
-            );
+            r.close(open, &stack, errors);
         } else {
             stack.push(open);
         }
     }
-    Ok(facts)
+    Ok(r.facts)
 }
 
-/// An element ends: the checks any element gets, and what the rules need of it.
-fn close<'a>(
-    open: Open<'a>,
-    stack: &[Open<'a>],
-    facts: &mut Facts<'a>,
-    line: &mut Option<LineFacts<'a>>,
-    adjustment: &mut Option<Adjustment>,
-    subtotal: &mut Option<Subtotal<'a>>,
-    errors: &mut Vec<String>,
-) {
-    let Open {
-        name,
-        text,
-        children,
-    } = open;
-    if !children && text.trim().is_empty() {
-        errors.push(format!("PEPPOL-EN16931-R008: empty {name}"));
-    }
-    let parent = stack.last().map_or("", |o| o.name);
-    let grand = stack.len().checked_sub(2).map_or("", |i| stack[i].name);
-    let amount_like = matches!(
-        name,
-        "LineExtensionAmount"
-            | "TaxExclusiveAmount"
-            | "TaxInclusiveAmount"
-            | "PayableAmount"
-            | "TaxAmount"
-            | "TaxableAmount"
-            | "Amount"
-    );
-    if amount_like && text.split_once('.').is_some_and(|(_, f)| f.len() > 2) {
-        errors.push(format!("BR-DEC: {name} {text}"));
-    }
-    let value = || decimal(&text);
-    let at_root = stack.len() == 1;
-    match (grand, parent, name) {
-        (_, _, "Note") if at_root => facts.notes += 1,
-        (_, "PaymentMeans", "PaymentID") if stack.len() == 2 => facts.kid = Some(text),
-        (_, "LegalMonetaryTotal", n) => {
-            let i = [
-                "LineExtensionAmount",
-                "TaxExclusiveAmount",
-                "TaxInclusiveAmount",
-                "PayableAmount",
-            ]
-            .iter()
-            .position(|t| *t == n);
-            if let Some(i) = i {
-                facts.totals[i] = value();
-            }
+impl<'a> Reading<'a> {
+    /// An element ends: the checks any element gets, and what the rules need of it.
+    fn close(&mut self, open: Open<'a>, stack: &[Open<'a>], errors: &mut Vec<String>) {
+        let Reading {
+            facts,
+            line,
+            adjustment,
+            subtotal,
+        } = self;
+        let Open {
+            name,
+            text,
+            children,
+        } = open;
+        if !children && text.trim().is_empty() {
+            errors.push(format!("PEPPOL-EN16931-R008: empty {name}"));
         }
-        (_, "TaxTotal", "TaxAmount") => facts.tax_total = value(),
-        (_, "TaxTotal", "TaxSubtotal") => facts.subtotals.extend(subtotal.take()),
-        ("TaxSubtotal", "TaxCategory", "ID") => {
-            if let Some(s) = subtotal.as_mut() {
-                s.category.0 = text;
-            }
+        let parent = stack.last().map_or("", |o| o.name);
+        let grand = stack.len().checked_sub(2).map_or("", |i| stack[i].name);
+        let amount_like = matches!(
+            name,
+            "LineExtensionAmount"
+                | "TaxExclusiveAmount"
+                | "TaxInclusiveAmount"
+                | "PayableAmount"
+                | "TaxAmount"
+                | "TaxableAmount"
+                | "Amount"
+        );
+        if amount_like && text.split_once('.').is_some_and(|(_, f)| f.len() > 2) {
+            errors.push(format!("BR-DEC: {name} {text}"));
         }
-        ("TaxSubtotal", "TaxCategory", "Percent") => {
-            if let Some(s) = subtotal.as_mut() {
-                s.category.1 = value().unwrap_or_default().normalize();
-            }
-        }
-        (_, "TaxSubtotal", "TaxableAmount") => {
-            if let Some(s) = subtotal.as_mut() {
-                s.base = value().unwrap_or_default();
-            }
-        }
-        (_, "TaxSubtotal", "TaxAmount") => {
-            if let Some(s) = subtotal.as_mut() {
-                s.tax = value().unwrap_or_default();
-            }
-        }
-        (_, _, "InvoiceLine" | "CreditNoteLine") if at_root => facts.lines.extend(line.take()),
-        (_, "AllowanceCharge", n) if line.is_some() => {
-            if let Some(a) = adjustment.as_mut() {
-                match n {
-                    "ChargeIndicator" => a.charge = text == "true",
-                    "Amount" => a.amount = value(),
-                    "MultiplierFactorNumeric" => a.percent = value(),
-                    "BaseAmount" => a.base = value(),
-                    _ => {}
+        let value = || decimal(&text);
+        let at_root = stack.len() == 1;
+        match (grand, parent, name) {
+            (_, _, "Note") if at_root => facts.notes += 1,
+            (_, "PaymentMeans", "PaymentID") if stack.len() == 2 => facts.kid = Some(text),
+            (_, "LegalMonetaryTotal", n) => {
+                let i = [
+                    "LineExtensionAmount",
+                    "TaxExclusiveAmount",
+                    "TaxInclusiveAmount",
+                    "PayableAmount",
+                ]
+                .iter()
+                .position(|t| *t == n);
+                if let Some(i) = i {
+                    facts.totals[i] = value();
                 }
             }
-        }
-        (_, "InvoiceLine" | "CreditNoteLine", "AllowanceCharge") => {
-            if let (Some(l), Some(a)) = (line.as_mut(), adjustment.take()) {
-                l.adjustments.push(a);
-            }
-        }
-        (_, "InvoiceLine" | "CreditNoteLine", n) => {
-            if let Some(l) = line.as_mut() {
-                match n {
-                    "ID" => l.id = text,
-                    "InvoicedQuantity" | "CreditedQuantity" => l.quantity = value(),
-                    "LineExtensionAmount" => l.net = value(),
-                    _ => {}
+            (_, "TaxTotal", "TaxAmount") => facts.tax_total = value(),
+            (_, "TaxTotal", "TaxSubtotal") => facts.subtotals.extend(subtotal.take()),
+            ("TaxSubtotal", "TaxCategory", "ID") => {
+                if let Some(s) = subtotal.as_mut() {
+                    s.category.0 = text;
                 }
             }
-        }
-        (_, "Price", "PriceAmount") => {
-            if let Some(l) = line.as_mut() {
-                l.price = value();
+            ("TaxSubtotal", "TaxCategory", "Percent") => {
+                if let Some(s) = subtotal.as_mut() {
+                    s.category.1 = value().unwrap_or_default().normalize();
+                }
             }
-        }
-        ("Item", "ClassifiedTaxCategory", "ID") => {
-            if let Some(l) = line.as_mut() {
-                l.category.0 = text;
+            (_, "TaxSubtotal", "TaxableAmount") => {
+                if let Some(s) = subtotal.as_mut() {
+                    s.base = value().unwrap_or_default();
+                }
             }
-        }
-        ("Item", "ClassifiedTaxCategory", "Percent") => {
-            if let Some(l) = line.as_mut() {
-                l.category.1 = value().unwrap_or_default().normalize();
+            (_, "TaxSubtotal", "TaxAmount") => {
+                if let Some(s) = subtotal.as_mut() {
+                    s.tax = value().unwrap_or_default();
+                }
             }
+            (_, _, "InvoiceLine" | "CreditNoteLine") if at_root => facts.lines.extend(line.take()),
+            (_, "AllowanceCharge", n) if line.is_some() => {
+                if let Some(a) = adjustment.as_mut() {
+                    match n {
+                        "ChargeIndicator" => a.charge = text == "true",
+                        "Amount" => a.amount = value(),
+                        "MultiplierFactorNumeric" => a.percent = value(),
+                        "BaseAmount" => a.base = value(),
+                        _ => {}
+                    }
+                }
+            }
+            (_, "InvoiceLine" | "CreditNoteLine", "AllowanceCharge") => {
+                if let (Some(l), Some(a)) = (line.as_mut(), adjustment.take()) {
+                    l.adjustments.push(a);
+                }
+            }
+            (_, "InvoiceLine" | "CreditNoteLine", n) => {
+                if let Some(l) = line.as_mut() {
+                    match n {
+                        "ID" => l.id = text,
+                        "InvoicedQuantity" | "CreditedQuantity" => l.quantity = value(),
+                        "LineExtensionAmount" => l.net = value(),
+                        _ => {}
+                    }
+                }
+            }
+            (_, "Price", "PriceAmount") => {
+                if let Some(l) = line.as_mut() {
+                    l.price = value();
+                }
+            }
+            ("Item", "ClassifiedTaxCategory", "ID") => {
+                if let Some(l) = line.as_mut() {
+                    l.category.0 = text;
+                }
+            }
+            ("Item", "ClassifiedTaxCategory", "Percent") => {
+                if let Some(l) = line.as_mut() {
+                    l.category.1 = value().unwrap_or_default().normalize();
+                }
+            }
+            _ => {}
         }
-        _ => {}
     }
 }
 

@@ -273,6 +273,15 @@ pub fn qpdf_ok(pdf: &[u8]) {
     );
 }
 
+/// The stored EHF of an issued document.
+pub fn ehf_of(env: &Env, doc_id: &str) -> String {
+    let n: i64 = doc_id.strip_prefix("doc-").unwrap().parse().unwrap();
+    env.host
+        .conn()
+        .query_row("SELECT ehf FROM documents WHERE id = ?1", [n], |r| r.get(0))
+        .unwrap()
+}
+
 /// How many pages, as qpdf counts them.
 pub fn page_count(pdf: &[u8]) -> usize {
     let dir = tempfile::tempdir().unwrap();
