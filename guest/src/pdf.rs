@@ -257,10 +257,11 @@ impl Logo {
     }
 }
 
-/// The pages being drawn, and the fonts they use.
+/// The pages being drawn, the one being drawn on, and the fonts they use.
 struct Sheet {
     ts: Typesetter,
     pages: Vec<Content>,
+    current: usize,
 }
 
 impl Sheet {
@@ -268,13 +269,15 @@ impl Sheet {
         Sheet {
             ts: Typesetter::default(),
             pages: vec![Content::new()],
+            current: 0,
         }
     }
     fn page(&mut self) -> &mut Content {
-        self.pages.last_mut().expect("at least one page")
+        &mut self.pages[self.current]
     }
     fn new_page(&mut self) {
         self.pages.push(Content::new());
+        self.current = self.pages.len() - 1;
     }
     fn text(&mut self, x: f32, y: f32, size: f32, bold: bool, s: &str) {
         let glyphs = self.ts.encode(s, bold);
@@ -444,15 +447,13 @@ pub fn render(doc: &Document, totals: &Totals, mode: Mode) -> Vec<u8> {
                 count
             ),
         };
-        // Draw on page i: the sheet writes on its last page, so rotate it there and back.
-        p.pages.swap(i, count - 1);
+        p.current = i;
         let label_w = p.ts.width(&label, 8.0, false);
         p.right(PAGE_W - MARGIN, FOOTER_Y, 8.0, false, &label);
         let lines = p.wrap(&footer, PAGE_W - 2.0 * MARGIN - label_w - 12.0, 8.0, false);
         for (k, l) in lines.iter().enumerate() {
             p.text(MARGIN, FOOTER_Y - k as f32 * 9.0, 8.0, false, l);
         }
-        p.pages.swap(i, count - 1);
     }
     write_pdf(
         p,

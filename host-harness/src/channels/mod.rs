@@ -123,7 +123,13 @@ struct Claimed {
 }
 
 /// Take up to `n` due deliveries: one UPDATE, so two dispatchers never hold the same one.
-fn claim(conn: &Connection, owner: &str, cfg: &Config, n: i64) -> Result<Vec<Claimed>> {
+fn claim(
+    conn: &Connection,
+    store: &str,
+    owner: &str,
+    cfg: &Config,
+    n: i64,
+) -> Result<Vec<Claimed>> {
     let now = now_ms();
     let ids: Vec<i64> = conn
         .prepare_cached(
@@ -137,7 +143,6 @@ fn claim(conn: &Connection, owner: &str, cfg: &Config, n: i64) -> Result<Vec<Cla
         )?
         .query_map(params![owner, now + cfg.lease_ms, now, n], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    let store = crate::db::store_id(conn)?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         let row = conn.query_row(
@@ -170,7 +175,7 @@ fn claim(conn: &Connection, owner: &str, cfg: &Config, n: i64) -> Result<Vec<Cla
             fallbacks,
             attempts,
             parcel: Parcel {
-                store: store.clone(),
+                store: store.to_owned(),
                 delivery: id,
                 client,
                 kind,
@@ -187,9 +192,10 @@ fn claim(conn: &Connection, owner: &str, cfg: &Config, n: i64) -> Result<Vec<Cla
 /// Deliver everything that is due now, as dispatcher `owner`. Returns how many deliveries were
 /// sent. Deliveries leased by another dispatcher, or waiting for their backoff, are left.
 pub fn dispatch_as(conn: &Connection, cfg: &Config, owner: &str) -> Result<usize> {
+    let store = crate::db::store_id(conn)?;
     let mut sent = 0;
     loop {
-        let claimed = claim(conn, owner, cfg, 64)?;
+        let claimed = claim(conn, &store, owner, cfg, 64)?;
         if claimed.is_empty() {
             return Ok(sent);
         }
@@ -205,7 +211,7 @@ pub fn dispatch_as(conn: &Connection, cfg: &Config, owner: &str) -> Result<usize
             };
             outcomes.push((c, outcome));
         }
-        match batch.flush(&cfg.out.join("avtalegiro"), &crate::db::store_id(conn)?) {
+        match batch.flush(&cfg.out.join("avtalegiro"), &store) {
             Ok(done) => {
                 for (delivery, detail) in done {
                     if let Some(o) = outcomes.iter_mut().find(|o| o.0.id == delivery) {
