@@ -99,18 +99,8 @@ fn each_fixture_customer_lands_on_its_channel_and_the_files_are_real() {
         .join(format!("email/fjord-faktura-{}.eml", lise.number));
     if let Some(py) = python(&["email"]) {
         let script = "import sys, email\nfrom email import policy\nm = email.message_from_binary_file(open(sys.argv[1], 'rb'), policy=policy.default)\nprint(m['To']); print(m['Subject'])\nfor p in m.iter_attachments():\n    data = p.get_content()\n    print(p.get_content_type(), p.get_filename(), data[:5].decode(), len(data))\n";
-        let run = Command::new(py)
-            .arg("-c")
-            .arg(script)
-            .arg(&eml)
-            .output()
-            .unwrap();
-        assert!(
-            run.status.success(),
-            "{}",
-            String::from_utf8_lossy(&run.stderr)
-        );
-        let got = String::from_utf8(run.stdout).unwrap();
+        let got = stdout_of(Command::new(py).arg("-c").arg(script).arg(&eml));
+        let got = String::from_utf8(got).unwrap();
         let lines: Vec<&str> = got.lines().collect();
         assert_eq!(lines[0], "Lise O'Brien <lise@example.com>");
         assert_eq!(
@@ -649,18 +639,8 @@ fn e_mail_headers_read_back_exactly_for_any_name() {
         // display name, which RFC 2047 §6.2 says to drop; lettre splits a long name over several
         // words. So a long name is also read with the stdlib's RFC 2047 decoder.
         let script = "import sys, json, email\nfrom email import policy\nfrom email.header import decode_header, make_header\nraw = open(sys.argv[1], 'rb').read()\nm = email.message_from_bytes(raw, policy=policy.default)\nf, t = m['From'].addresses[0], m['To'].addresses[0]\nraw_from = email.message_from_bytes(raw, policy=policy.compat32)['From']\nrfc2047 = str(make_header(decode_header(raw_from.rsplit('<', 1)[0].strip())))\nprint(json.dumps([f.display_name if len(f.display_name) < 75 else rfc2047, f.addr_spec, t.display_name, t.addr_spec, str(m['Subject']), m['Message-ID'], [a.get_filename() for a in m.iter_attachments()], [a.get_content()[:5].decode() for a in m.iter_attachments()]]))\n";
-        let run = Command::new(&py)
-            .arg("-c")
-            .arg(script)
-            .arg(&file)
-            .output()
-            .unwrap();
-        assert!(
-            run.status.success(),
-            "{}",
-            String::from_utf8_lossy(&run.stderr)
-        );
-        let got: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+        let got = stdout_of(Command::new(&py).arg("-c").arg(script).arg(&file));
+        let got: serde_json::Value = serde_json::from_slice(&got).unwrap();
         let subject = format!("Faktura 10001 fra {seller}");
         assert_eq!(
             got,

@@ -92,42 +92,29 @@ fn normalised(v: Value) -> Value {
 
 fn rust_run(scenario: &Path, dir: &Path) -> (Value, rusqlite::Connection) {
     let db = dir.join("rust.db");
-    let out = Command::new(env!("CARGO_BIN_EXE_host-harness"))
-        .args([
-            "run",
-            scenario.to_str().unwrap(),
-            "--db",
-            db.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = stdout_of(Command::new(env!("CARGO_BIN_EXE_host-harness")).args([
+        "run",
+        scenario.to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+    ]));
     (
-        serde_json::from_slice(&out.stdout).unwrap(),
+        serde_json::from_slice(&out).unwrap(),
         rusqlite::Connection::open(db).unwrap(),
     )
 }
 
 fn node_run(gen: &Path, scenario: &Path, dump: &Path) -> Value {
-    let out = Command::new("node")
-        .arg(repo().join("host-node/run.mjs"))
-        .arg(scenario)
-        .arg("--gen")
-        .arg(gen)
-        .arg("--dump")
-        .arg(dump)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = stdout_of(
+        Command::new("node")
+            .arg(repo().join("host-node/run.mjs"))
+            .arg(scenario)
+            .arg("--gen")
+            .arg(gen)
+            .arg("--dump")
+            .arg(dump),
     );
-    serde_json::from_slice(&out.stdout).unwrap()
+    serde_json::from_slice(&out).unwrap()
 }
 
 #[test]

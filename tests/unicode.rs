@@ -19,27 +19,14 @@ fn normalised(s: &str) -> String {
 
 /// `pdftotext` in reading order (no -layout: columns come out one after the other).
 fn plain_text(pdf: &[u8]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("f.pdf");
-    std::fs::write(&path, pdf).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .arg(&path)
-        .arg("-")
-        .output()
-        .unwrap();
+    let out = pdf_tool(pdf, "pdftotext", &[], &["-"]);
     assert!(out.status.success());
     String::from_utf8(out.stdout).unwrap()
 }
 
 /// Every font embedded, subset and with a Unicode map (`pdffonts`).
 fn fonts_embedded_subset_unicode(pdf: &[u8]) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("f.pdf");
-    std::fs::write(&path, pdf).unwrap();
-    let out = std::process::Command::new("pdffonts")
-        .arg(&path)
-        .output()
-        .unwrap();
+    let out = pdf_tool(pdf, "pdffonts", &[], &[]);
     let listing = String::from_utf8_lossy(&out.stdout).to_string();
     let fonts: Vec<&str> = listing.lines().skip(2).collect();
     assert_eq!(fonts.len(), 2, "{listing}");

@@ -242,37 +242,6 @@ pub fn pdf_of(env: &Env, doc_id: &str) -> Vec<u8> {
         .unwrap()
 }
 
-/// `pdftotext -layout` of the whole file, or of one page.
-pub fn text(pdf: &[u8], page: Option<usize>) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("f.pdf");
-    std::fs::write(&path, pdf).unwrap();
-    let mut cmd = std::process::Command::new("pdftotext");
-    cmd.arg("-layout");
-    if let Some(p) = page {
-        cmd.args(["-f", &p.to_string(), "-l", &p.to_string()]);
-    }
-    let out = cmd.arg(&path).arg("-").output().unwrap();
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap()
-}
-
-pub fn qpdf_ok(pdf: &[u8]) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("f.pdf");
-    std::fs::write(&path, pdf).unwrap();
-    let out = std::process::Command::new("qpdf")
-        .arg("--check")
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "qpdf --check: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-}
-
 /// The stored EHF of an issued document.
 pub fn ehf_of(env: &Env, doc_id: &str) -> String {
     let n: i64 = doc_id.strip_prefix("doc-").unwrap().parse().unwrap();
@@ -282,15 +251,54 @@ pub fn ehf_of(env: &Env, doc_id: &str) -> String {
         .unwrap()
 }
 
-/// How many pages, as qpdf counts them.
-pub fn page_count(pdf: &[u8]) -> usize {
+/// Run `program ARGS… FILE ARGS_AFTER…` on the PDF (written to a temporary file); its output.
+pub fn pdf_tool(pdf: &[u8], program: &str, args: &[&str], after: &[&str]) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("f.pdf");
     std::fs::write(&path, pdf).unwrap();
-    let out = std::process::Command::new("qpdf")
-        .arg("--show-npages")
+    std::process::Command::new(program)
+        .args(args)
         .arg(&path)
+        .args(after)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// `pdftotext -layout` of the whole file, or of one page.
+pub fn text(pdf: &[u8], page: Option<usize>) -> String {
+    let p = page.map(|p| p.to_string());
+    let mut args = vec!["-layout"];
+    if let Some(p) = &p {
+        args.extend(["-f", p, "-l", p]);
+    }
+    let out = pdf_tool(pdf, "pdftotext", &args, &["-"]);
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+pub fn qpdf_ok(pdf: &[u8]) {
+    let out = pdf_tool(pdf, "qpdf", &["--check"], &[]);
+    assert!(
+        out.status.success(),
+        "qpdf --check: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+/// How many pages, as qpdf counts them.
+pub fn page_count(pdf: &[u8]) -> usize {
+    let out = pdf_tool(pdf, "qpdf", &["--show-npages"], &[]);
     String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
+/// Run a command that must succeed (its stderr in the failure); its stdout.
+pub fn stdout_of(cmd: &mut std::process::Command) -> Vec<u8> {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{:?}: {}",
+        cmd.get_program(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
 }

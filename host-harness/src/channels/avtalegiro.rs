@@ -186,15 +186,6 @@ pub fn bank_holds(
     Ok(held)
 }
 
-/// Write `bytes` as `path` all at once: a file under another name, then a rename, so the bank
-/// (or a reader after a crash) never sees half a transmission.
-pub fn write_whole(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension("partial");
-    std::fs::write(&tmp, bytes)?;
-    super::crash_point("avtalegiro-before-rename");
-    std::fs::rename(&tmp, path)
-}
-
 impl Batch {
     pub fn add(&mut self, client: &str, claim: Claim) {
         self.0.entry(client.to_owned()).or_default().push(claim);
@@ -224,7 +215,7 @@ impl Batch {
                 "{client}-avtalegiro-{}-{:07}.nets",
                 new[0].store, new[0].delivery
             ));
-            write_whole(&file, &transmission(&new, Request::Claim)?)?;
+            super::put(&file, &transmission(&new, Request::Claim)?)?;
             let detail = format!(
                 "claim in {}",
                 file.file_name().unwrap_or_default().to_string_lossy()

@@ -365,7 +365,7 @@ fn cancel_claim(invoice: &Parcel, cfg: &Config) -> Result<String, Failure> {
     let claim = avtalegiro::Claim::of(invoice).map_err(|e| Failure::Permanent(format!("{e:#}")))?;
     let file = avtalegiro::transmission(&[claim], avtalegiro::Request::Deletion)
         .map_err(|e| Failure::Permanent(format!("{e:#}")))?;
-    avtalegiro::write_whole(&path, &file)?;
+    put(&path, &file)?;
     let detail = format!(
         "deletion request {}",
         path.file_name().unwrap_or_default().to_string_lossy()
@@ -391,13 +391,15 @@ fn write_receipt(
     std::fs::write(receipt_path(dir, p), format!("{receipt:#}\n"))
 }
 
-/// Write a file whole (another name, then a rename): a receiver never holds half a document.
-fn put(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Write a file whole (another name, then a rename): a receiver never holds half a document,
+/// nor the bank half a transmission, even when the process dies in between.
+pub fn put(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = path.with_extension(format!(
         "{}.partial",
         path.extension().unwrap_or_default().to_string_lossy()
     ));
     std::fs::write(&tmp, bytes)?;
+    crash_point("before-rename");
     std::fs::rename(tmp, path)
 }
 
