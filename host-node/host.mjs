@@ -56,7 +56,7 @@ function emptyStore() {
     peppol: new Set(), // `${participant}/${type}`
     feedback: [],
     drafts: new Map(), // id → { client, version, index, payableOre, body, touched }
-    documents: new Map(), // id → { client, kind, series, number, credits, key, index, payableOre, body, ehf, pdf, touched }
+    documents: new Map(), // id → { client, kind, series, number, credits, key, index, facts, payableOre, body, ehf, pdf, touched }
     credited: new Map(), // invoice id → øre
     journal: [],
     outbox: [], // { id, client, document, channel, reason, fallbacks, state, attempts }
@@ -148,6 +148,7 @@ export class Host {
       kind: d.kind,
       number: BigInt(d.number),
       body: d.body,
+      facts: d.facts,
       status: this.status(id),
       deliveries: this.deliveries(id),
     };
@@ -296,21 +297,23 @@ export class Host {
         if (pos < 0) throw refuse(`number ${doc.number} was not taken from a series in this call`);
         const [[series]] = state.taken.splice(pos, 1);
         if (doc.kind === 'draft') throw refuse('a draft is not an issued document');
-        if ((doc.credits !== undefined) !== (doc.kind === 'credit-note')) {
+        const credited = doc.facts.creditedInvoice;
+        if ((credited !== undefined) !== (doc.kind === 'credit-note')) {
           throw refuse('a credit note, and only a credit note, names the invoice it credits');
         }
         let credits;
-        if (doc.credits !== undefined) {
-          credits = parseId(doc.credits, 'doc');
+        if (credited !== undefined) {
+          credits = parseId(credited, 'doc');
           const inv = host.store.documents.get(credits);
-          if (!inv || inv.client !== client || inv.kind !== 'invoice') throw refuse(`credited invoice ${doc.credits} is not this client's`);
+          if (!inv || inv.client !== client || inv.kind !== 'invoice') throw refuse(`credited invoice ${credited} is not this client's`);
         }
         const p = payableOre(doc.index);
+        if (doc.facts.payable !== doc.index.payable) throw refuse('the facts and the index disagree on the amount payable');
         if (doc.index.issueDate === undefined) throw refuse('an issued document has an issue date');
         const id = host.store.next.doc++;
         host.store.documents.set(id, {
           client, kind: doc.kind, series, number: doc.number, credits, key: doc.idempotencyKey,
-          index: doc.index, payableOre: p, body: doc.body, ehf: doc.ehf, pdf: doc.pdf, touched: host.touch(client),
+          index: doc.index, facts: doc.facts, payableOre: p, body: doc.body, ehf: doc.ehf, pdf: doc.pdf, touched: host.touch(client),
         });
         if (credits !== undefined) host.store.credited.set(credits, (host.store.credited.get(credits) ?? 0n) + p);
         return `doc-${id}`;

@@ -203,3 +203,10 @@ pub struct Document {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<String>,
 }
+
+impl Document {
+    /// Whether the recipient reads English: the customer's language, else the client's.
+    pub fn in_english(&self) -> bool {
+        self.customer.language.as_deref().unwrap_or(&self.seller.language) == "en"
+    }
+}

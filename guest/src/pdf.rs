@@ -148,12 +148,7 @@ const EN: Words = Words {
 
 /// Language of a document: the customer's, else the client's.
 fn words(doc: &Document) -> (&'static Words, bool) {
-    let lang = doc
-        .customer
-        .language
-        .as_deref()
-        .unwrap_or(&doc.seller.language);
-    if lang == "en" {
+    if doc.in_english() {
         (&EN, false)
     } else {
         (&NB, true)

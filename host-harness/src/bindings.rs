@@ -4,6 +4,9 @@ wasmtime::component::bindgen!({
     path: "../wit",
     world: "invoicing-component",
     imports: { default: trappable },
+    // Imports that can refuse return `Result<T, ImportError>`: `?` works on store faults
+    // (they trap and roll the call back) and on refusals (the component is told).
+    trappable_error_type: { "erp:invoicing/types.error" => crate::imports::ImportError },
     additional_derives: [serde::Serialize],
 });
 

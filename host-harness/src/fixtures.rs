@@ -2,8 +2,9 @@
 //! products and the channel directories, loaded into the store.
 
 use crate::bindings as b;
+use crate::names::Name;
+use crate::store::{with_unit, CustomerRecord, Store};
 use anyhow::{Context, Result};
-use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -105,51 +106,54 @@ pub fn read<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
     serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
 }
 
-/// Create or replace a client and its registers (the module's on/off state is kept).
-pub fn load_client(conn: &Connection, c: &Client) -> Result<()> {
+/// Create or replace a client and its registers (the module's on/off state is kept). A logo is
+/// read from `folder`.
+pub fn load_client(store: &dyn Store, c: &Client, folder: &Path) -> Result<()> {
     anyhow::ensure!(
-        crate::db::valid_id(&c.id),
+        crate::runtime::valid_client_id(&c.id),
         "client id '{}' is not 1 to 64 of a-z, 0-9 and '-'",
         c.id.escape_debug()
     );
-    conn.execute(
-        "INSERT INTO clients (id, settings) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET settings = excluded.settings",
-        params![c.id, serde_json::to_string(&c.settings)?],
-    )?;
+    let mut records = Vec::with_capacity(c.customers.len());
     for cu in &c.customers {
-        // Addresses are checked when they enter the register (the same rule the component uses).
-        if let Some(e) = &cu.email {
-            anyhow::ensure!(
-                guest::channel::valid_email(e),
-                "customer {}: '{}' is not a valid e-mail address",
-                cu.id,
-                e.escape_debug()
-            );
+        records.push(customer(cu)?);
+    }
+    let settings = settings(&c.settings, folder)?;
+    with_unit(store, |u| {
+        u.put_client(&c.id, &settings)?;
+        for r in &records {
+            u.put_customer(&c.id, r)?;
         }
-        conn.execute(
-            "INSERT OR REPLACE INTO customers (client_id, id, body, efaktura, avtalegiro) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![c.id, cu.id, serde_json::to_string(cu)?, cu.efaktura, cu.avtalegiro],
-        )?;
-    }
-    for p in &c.products {
-        conn.execute(
-            "INSERT OR REPLACE INTO products (client_id, id, body) VALUES (?1, ?2, ?3)",
-            params![c.id, p.id, serde_json::to_string(p)?],
-        )?;
-    }
-    Ok(())
-}
-
-pub fn load_peppol(conn: &Connection, participants: &[Participant]) -> Result<()> {
-    for p in participants {
-        for t in &p.accepts {
-            conn.execute(
-                "INSERT OR IGNORE INTO peppol (participant, document_type) VALUES (?1, ?2)",
-                params![p.participant, t],
+        for p in &c.products {
+            u.put_product(
+                &c.id,
+                &b::Product {
+                    id: p.id.clone(),
+                    name: p.name.clone(),
+                    unit: p.unit.clone(),
+                    unit_price: p.unit_price.clone(),
+                    vat_code: p.vat_code.clone(),
+                },
             )?;
         }
-    }
-    Ok(())
+        Ok(())
+    })
+}
+
+pub fn load_peppol(store: &dyn Store, participants: &[Participant]) -> Result<()> {
+    with_unit(store, |u| {
+        for p in participants {
+            for t in &p.accepts {
+                let kind = match t.as_str() {
+                    "Invoice" => b::DocumentKind::Invoice,
+                    "CreditNote" => b::DocumentKind::CreditNote,
+                    other => anyhow::bail!("{}: unknown document type '{other}'", p.participant),
+                };
+                u.put_participant(&p.participant, kind)?;
+            }
+        }
+        Ok(())
+    })
 }
 
 /// The fixtures folder of this repository.
@@ -158,106 +162,101 @@ pub fn dir() -> std::path::PathBuf {
 }
 
 /// Load `fixtures/clients.json` and `fixtures/peppol.json`.
-pub fn load_all(conn: &Connection) -> Result<Vec<Client>> {
-    load_from(conn, &dir())
+pub fn load_all(store: &dyn Store) -> Result<Vec<Client>> {
+    load_from(store, &dir())
 }
 
 /// Load `clients.json` and (if there is one) `peppol.json` from a fixtures folder; a logo named
 /// in it is a file in that folder.
-pub fn load_from(conn: &Connection, folder: &Path) -> Result<Vec<Client>> {
-    let mut clients: Vec<Client> = read(&folder.join("clients.json"))?;
-    for c in &mut clients {
-        if let Some(logo) = &mut c.settings.logo {
-            *logo = folder.join(&*logo).display().to_string();
-        }
-        load_client(conn, c)?;
+pub fn load_from(store: &dyn Store, folder: &Path) -> Result<Vec<Client>> {
+    let clients: Vec<Client> = read(&folder.join("clients.json"))?;
+    for c in &clients {
+        load_client(store, c, folder)?;
     }
     let peppol = folder.join("peppol.json");
     if peppol.exists() {
-        load_peppol(conn, &read::<Vec<Participant>>(&peppol)?)?;
+        load_peppol(store, &read::<Vec<Participant>>(&peppol)?)?;
     }
     Ok(clients)
 }
 
 // ---- into the contract's types ----
 
-pub fn channel(s: &str) -> Option<b::Channel> {
-    Some(match s {
-        "ehf" => b::Channel::Ehf,
-        "efaktura" => b::Channel::Efaktura,
-        "avtalegiro" => b::Channel::Avtalegiro,
-        "email" => b::Channel::Email,
-        "print" => b::Channel::Print,
-        _ => return None,
+fn word<T: Name>(what: &str, w: &str) -> Result<T> {
+    T::parse(w).with_context(|| format!("'{w}' is not a known {what}"))
+}
+
+fn address(a: &Address) -> b::Address {
+    b::Address {
+        street: a.street.clone(),
+        postcode: a.postcode.clone(),
+        city: a.city.clone(),
+        country: a.country.clone(),
+    }
+}
+
+fn settings(s: &Settings, folder: &Path) -> Result<b::ClientSettings> {
+    Ok(b::ClientSettings {
+        name: s.name.clone(),
+        organisation_number: s.organisation_number.clone(),
+        address: address(&s.address),
+        bank_account: s.bank_account.clone(),
+        iban: s.iban.clone(),
+        bic: s.bic.clone(),
+        vat_registered: s.vat_registered,
+        foretaksregisteret: s.foretaksregisteret,
+        template: s.template.clone(),
+        channels: s
+            .channels
+            .iter()
+            .map(|c| word("channel", c))
+            .collect::<Result<_>>()?,
+        invoice_start_number: s.invoice_start_number,
+        credit_note_start_number: s.credit_note_start_number,
+        payment_terms_days: s.payment_terms_days,
+        kid_length: s.kid_length,
+        kid_algorithm: s
+            .kid_algorithm
+            .as_deref()
+            .map(|a| word("KID algorithm", a))
+            .transpose()?,
+        kid_customer_digits: s.kid_customer_digits,
+        language: s.language.clone(),
+        // An unreadable file reaches the component as no image, so activation names it.
+        logo: s
+            .logo
+            .as_ref()
+            .map(|f| std::fs::read(folder.join(f)).unwrap_or_default()),
     })
 }
 
-pub fn channel_name(c: b::Channel) -> &'static str {
-    match c {
-        b::Channel::Ehf => "ehf",
-        b::Channel::Efaktura => "efaktura",
-        b::Channel::Avtalegiro => "avtalegiro",
-        b::Channel::Email => "email",
-        b::Channel::Print => "print",
+fn customer(c: &Customer) -> Result<CustomerRecord> {
+    // Addresses are checked when they enter the register, with the parser that sends to them.
+    if let Some(e) = &c.email {
+        anyhow::ensure!(
+            e.parse::<lettre::Address>().is_ok() && !e.chars().any(char::is_control),
+            "customer {}: '{}' is not a valid e-mail address",
+            c.id,
+            e.escape_debug()
+        );
     }
-}
-
-impl From<&Address> for b::Address {
-    fn from(a: &Address) -> Self {
-        b::Address {
-            street: a.street.clone(),
-            postcode: a.postcode.clone(),
-            city: a.city.clone(),
-            country: a.country.clone(),
-        }
-    }
-}
-
-impl From<&Settings> for b::ClientSettings {
-    fn from(s: &Settings) -> Self {
-        b::ClientSettings {
-            name: s.name.clone(),
-            organisation_number: s.organisation_number.clone(),
-            address: (&s.address).into(),
-            bank_account: s.bank_account.clone(),
-            iban: s.iban.clone(),
-            bic: s.bic.clone(),
-            vat_registered: s.vat_registered,
-            foretaksregisteret: s.foretaksregisteret,
-            template: s.template.clone(),
-            channels: s.channels.iter().filter_map(|c| channel(c)).collect(),
-            invoice_start_number: s.invoice_start_number,
-            credit_note_start_number: s.credit_note_start_number,
-            payment_terms_days: s.payment_terms_days,
-            kid_length: s.kid_length,
-            kid_algorithm: s.kid_algorithm.as_deref().and_then(|a| match a {
-                "mod10" => Some(b::KidAlgorithm::Mod10),
-                "mod11" => Some(b::KidAlgorithm::Mod11),
-                _ => None,
-            }),
-            kid_customer_digits: s.kid_customer_digits,
-            language: s.language.clone(),
-            // An unreadable file reaches the component as no image, so activation names it.
-            logo: s
-                .logo
-                .as_ref()
-                .map(|f| std::fs::read(dir().join(f)).unwrap_or_default()),
-        }
-    }
-}
-
-impl From<&Customer> for b::Customer {
-    fn from(c: &Customer) -> Self {
-        b::Customer {
+    Ok(CustomerRecord {
+        customer: b::Customer {
             id: c.id.clone(),
             number: c.number,
             name: c.name.clone(),
             organisation_number: c.organisation_number.clone(),
-            address: (&c.address).into(),
+            address: address(&c.address),
             email: c.email.clone(),
             language: c.language.clone(),
-            preferred_channel: c.preferred_channel.as_deref().and_then(channel),
+            preferred_channel: c
+                .preferred_channel
+                .as_deref()
+                .map(|w| word("channel", w))
+                .transpose()?,
             attach_ehf: c.attach_ehf,
-        }
-    }
+        },
+        efaktura: word("eFaktura status", &c.efaktura)?,
+        avtalegiro: c.avtalegiro,
+    })
 }

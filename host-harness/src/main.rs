@@ -5,6 +5,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use host_harness::api::{free_line, product_line};
 use host_harness::bindings::*;
+use host_harness::names::Name;
 use host_harness::{channels, fixtures, reports, scenario, Host, Limits, Runtime};
 use std::path::PathBuf;
 
@@ -19,8 +20,9 @@ struct Cli {
 enum Cmd {
     /// Set up the fixture companies, invoice several customers, credit, and show the result.
     Demo {
+        /// An SQLite file, or a `postgres://` URL.
         #[arg(long, default_value = "demo.db")]
-        db: PathBuf,
+        db: String,
         #[arg(long, default_value = "demo-out")]
         out: PathBuf,
         /// SMTP relay (`host:port`) for e-mail; without it, e-mails are written as .eml files.
@@ -30,8 +32,9 @@ enum Cmd {
     /// Run a scenario (see fixtures/README.md) and print its JSON report.
     Run {
         scenario: PathBuf,
+        /// An SQLite file, or a `postgres://` URL.
         #[arg(long)]
-        db: PathBuf,
+        db: String,
         /// A fixtures folder (clients.json, peppol.json) instead of the scenario's or ours.
         #[arg(long)]
         fixtures: Option<PathBuf>,
@@ -43,8 +46,9 @@ enum Cmd {
     /// Deliver what is queued in a database, as one of any number of dispatcher processes;
     /// `--until-empty` keeps at it until nothing is queued (or the time is up).
     Dispatch {
+        /// An SQLite file, or a `postgres://` URL.
         #[arg(long)]
-        db: PathBuf,
+        db: String,
         #[arg(long)]
         out: PathBuf,
         #[arg(long, env = "INVOICING_SMTP")]
@@ -59,7 +63,7 @@ enum Cmd {
     /// The latest drafts, invoices and credit notes of a client.
     Overview {
         #[arg(long, default_value = "demo.db")]
-        db: PathBuf,
+        db: String,
         #[arg(long, default_value = "fjord")]
         client: String,
     },
@@ -72,7 +76,7 @@ enum Cmd {
     /// Journal, trial balance and customer balances of a client.
     Ledger {
         #[arg(long, default_value = "demo.db")]
-        db: PathBuf,
+        db: String,
         #[arg(long, default_value = "fjord")]
         client: String,
     },
@@ -96,7 +100,7 @@ fn main() -> Result<()> {
                     .unwrap_or(std::path::Path::new("."))
                     .join(f)
             });
-            fixtures::load_from(host.conn(), &folder.or(own).unwrap_or_else(fixtures::dir))?;
+            fixtures::load_from(host.store(), &folder.or(own).unwrap_or_else(fixtures::dir))?;
             host.delivery = out.map(|out| channels::Config::new(out, smtp));
             host.dispatch();
             let report = scenario::run(&mut host, &sc)?;
@@ -114,14 +118,14 @@ fn main() -> Result<()> {
             until_empty,
             lease_ms,
         } => {
-            let conn = host_harness::db::open(&db)?;
+            let store = host_harness::store::open(&db)?;
             let cfg = channels::Config {
                 lease_ms,
                 ..channels::Config::new(out, smtp)
             };
             let sent = match until_empty {
-                None => channels::dispatch(&conn, &cfg)?,
-                Some(s) => channels::drain(&conn, &cfg, std::time::Duration::from_secs(s))?,
+                None => channels::dispatch(&*store, &cfg)?,
+                Some(s) => channels::drain(&*store, &cfg, std::time::Duration::from_secs(s))?,
             };
             println!("{sent} delivered");
             Ok(())
@@ -141,7 +145,7 @@ fn main() -> Result<()> {
         }
         Cmd::Ledger { db, client } => {
             let host = Host::connect(Runtime::new(Limits::default())?, &db)?;
-            for j in reports::journal(host.conn(), &client)? {
+            for j in reports::journal(host.store(), &client)? {
                 println!(
                     "{} {:>6} {:>5} {:>12} {:>12} {:<10} {}",
                     j.date,
@@ -158,7 +162,7 @@ fn main() -> Result<()> {
     }
 }
 
-fn demo(db: &std::path::Path, out: &std::path::Path, smtp: Option<String>) -> Result<()> {
+fn demo(db: &str, out: &std::path::Path, smtp: Option<String>) -> Result<()> {
     let started = std::time::Instant::now();
     let rt = Runtime::new(Limits::default())?;
     println!(
@@ -169,7 +173,7 @@ fn demo(db: &std::path::Path, out: &std::path::Path, smtp: Option<String>) -> Re
     let mut host = Host::connect(rt, db)?;
     host.delivery = Some(channels::Config::new(out, smtp));
     host.dispatch();
-    fixtures::load_all(host.conn())?;
+    fixtures::load_all(host.store())?;
     let run = chrono::Utc::now().timestamp_millis();
 
     println!("\n== Activation");
@@ -256,7 +260,7 @@ fn demo(db: &std::path::Path, out: &std::path::Path, smtp: Option<String>) -> Re
         let ch = inv
             .deliveries
             .first()
-            .map(|d| fixtures::channel_name(d.channel))
+            .map(|d| d.channel.name())
             .unwrap_or("-");
         println!(
             "invoice {} to {:<28} {:>12} NOK  KID {}  via {ch}",
@@ -313,16 +317,21 @@ fn demo(db: &std::path::Path, out: &std::path::Path, smtp: Option<String>) -> Re
     println!();
     print_ledger(&host, c)?;
     println!("\n== Deliveries");
-    for d in reports::deliveries(host.conn(), c)? {
+    for d in reports::deliveries(host.store(), c)? {
         println!(
             "{:<11} {:>6} {:<30} {:<10} {:<6} {}",
-            d.kind, d.number, d.customer, d.channel, d.state, d.reason
+            d.kind.name(),
+            d.number,
+            d.customer,
+            d.channel.name(),
+            d.state.name(),
+            d.reason
         );
     }
     println!(
         "\nDocuments are in {}/ (one folder per channel); the database is {}.",
         out.display(),
-        db.display()
+        db
     );
     Ok(())
 }
@@ -340,23 +349,14 @@ fn print_overview(host: &mut Host, client: &str) -> Result<()> {
         "id", "kind", "number", "status", "customer", "payable", "delivery"
     );
     for r in rows {
-        let kind = match r.kind {
-            DocumentKind::Draft => "draft",
-            DocumentKind::Invoice => "invoice",
-            DocumentKind::CreditNote => "credit-note",
-        };
-        let delivery = match r.delivery {
-            Some(DeliveryState::Queued) => "queued",
-            Some(DeliveryState::Sent) => "sent",
-            Some(DeliveryState::Failed) => "failed",
-            None => "",
-        };
+        let kind = r.kind.name();
+        let delivery = r.delivery.map_or("", Name::name);
         println!(
             "{:<12} {:<12} {:>7} {:<19} {:<30} {:>12} {:<8}",
             r.id,
             kind,
             r.number.map(|n| n.to_string()).unwrap_or_default(),
-            r.status,
+            r.status.name(),
             r.customer_name,
             r.payable,
             delivery
@@ -367,14 +367,14 @@ fn print_overview(host: &mut Host, client: &str) -> Result<()> {
 
 fn print_ledger(host: &Host, client: &str) -> Result<()> {
     println!("== Trial balance ({client})");
-    for b in reports::trial_balance(host.conn(), client)? {
+    for b in reports::trial_balance(host.store(), client)? {
         println!(
             "{:>5} {:<48} {:>14} {:>14} {:>14}",
             b.account, b.name, b.debit, b.credit, b.balance
         );
     }
     println!("== Balance per customer on 1500");
-    for (cu, bal) in reports::customer_balances(host.conn(), client)? {
+    for (cu, bal) in reports::customer_balances(host.store(), client)? {
         println!("{cu:<12} {bal:>14}");
     }
     Ok(())

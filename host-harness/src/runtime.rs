@@ -1,15 +1,15 @@
 //! The wasmtime side: one engine, one linker and one `InstancePre` per process; a fresh store
 //! and instance per exported call, sandboxed (no WASI capability) and bounded by fuel, an epoch
-//! deadline and a memory cap; one SQLite transaction per call.
+//! deadline and a memory cap; one unit of work of the store per call.
 
 use crate::bindings::{self, InvoicingComponentPre};
+use crate::store::{Series, Store, Unit};
 use anyhow::Result;
-use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
-use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
+use wasmtime::{Config, Engine, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 /// The component, built by build.rs.
@@ -40,13 +40,13 @@ impl Default for Limits {
 
 const EPOCH_TICK: Duration = Duration::from_millis(5);
 
-/// What one call's store holds: the client it serves and its open transaction.
+/// What one call's store holds: the client it serves and its open unit of work.
 pub struct CallState {
     pub client: String,
-    pub conn: Connection,
+    pub unit: Box<dyn Unit>,
     pub today: chrono::NaiveDate,
     /// Numbers taken in this call: `issue` accepts exactly these.
-    pub taken: Vec<(String, u64)>,
+    pub taken: Vec<(Series, u64)>,
     limits: StoreLimits,
     wasi: WasiCtx,
     table: ResourceTable,
@@ -105,10 +105,15 @@ impl Runtime {
     }
 
     /// A fresh store for one call: memory capped, no WASI capability.
-    fn store(&self, client: &str, conn: Connection, today: chrono::NaiveDate) -> Store<CallState> {
+    fn store(
+        &self,
+        client: &str,
+        unit: Box<dyn Unit>,
+        today: chrono::NaiveDate,
+    ) -> wasmtime::Store<CallState> {
         let state = CallState {
             client: client.to_owned(),
-            conn,
+            unit,
             today,
             taken: Vec::new(),
             limits: StoreLimitsBuilder::new()
@@ -118,7 +123,7 @@ impl Runtime {
             wasi: sandbox(),
             table: ResourceTable::new(),
         };
-        let mut store = Store::new(&self.engine, state);
+        let mut store = wasmtime::Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
         store
             .set_fuel(self.limits.fuel)
@@ -129,27 +134,25 @@ impl Runtime {
         store
     }
 
-    /// Time `n` instantiations from the `InstancePre` (the per-call cost), each in a fresh store.
+    /// Time `n` instantiations from the `InstancePre` (the per-call cost), each in a fresh
+    /// store, on one unit of work that is then rolled back.
     pub fn time_instantiation(
         &self,
-        conn: Connection,
+        store: &dyn Store,
         n: usize,
-    ) -> Result<(Vec<std::time::Duration>, Connection)> {
-        let mut conn = conn;
+    ) -> Result<Vec<std::time::Duration>> {
+        let mut unit = store.begin()?;
         let mut times = Vec::with_capacity(n);
         for _ in 0..n {
             let t = std::time::Instant::now();
-            let mut store = self.store("bench", conn, chrono::NaiveDate::default());
-            store
-                .set_fuel(self.limits.fuel)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let mut store = self.store("bench", unit, chrono::NaiveDate::default());
             self.pre
                 .instantiate(&mut store)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .map_err(|e| anyhow::anyhow!("{e:#}"))?;
             times.push(t.elapsed());
-            conn = store.into_data().conn;
+            unit = store.into_data().unit;
         }
-        Ok((times, conn))
+        Ok(times)
     }
 }
 
@@ -311,10 +314,10 @@ impl CallError {
     }
 }
 
-/// A host process's handle: the shared runtime and this thread's database connection.
+/// A host process's handle: the shared runtime and the store.
 pub struct Host {
     pub rt: Arc<Runtime>,
-    conn: Option<Connection>,
+    store: Arc<dyn Store>,
     pub today: chrono::NaiveDate,
     /// The channels' settings; `dispatch` delivers what is queued (never a call of the component).
     pub delivery: Option<crate::channels::Config>,
@@ -323,31 +326,29 @@ pub struct Host {
 }
 
 impl Host {
-    pub fn connect(rt: Arc<Runtime>, db: &Path) -> Result<Self> {
-        Ok(Host {
+    /// A host on the store at `db`: an SQLite file, or a `postgres://` URL.
+    pub fn connect(rt: Arc<Runtime>, db: &str) -> Result<Self> {
+        Ok(Host::on(rt, crate::store::open(db)?))
+    }
+
+    /// A host on a store that is open already (several hosts may share one).
+    pub fn on(rt: Arc<Runtime>, store: Arc<dyn Store>) -> Self {
+        Host {
             rt,
-            conn: Some(crate::db::open(db)?),
+            store,
             today: chrono::Local::now().date_naive(),
             delivery: None,
             last_fuel: 0,
-        })
+        }
     }
 
-    pub fn conn(&self) -> &Connection {
-        self.conn
-            .as_ref()
-            .expect("the connection is back after every call")
+    pub fn store(&self) -> &dyn Store {
+        &*self.store
     }
 
-    /// Time `n` bare instantiations on this host's connection (no call, no transaction).
+    /// Time `n` bare instantiations (no call).
     pub fn time_instantiation(&mut self, n: usize) -> Result<Vec<std::time::Duration>> {
-        let conn = self.conn.take().expect("no call in progress");
-        let (times, conn) = match self.rt.time_instantiation(conn, n) {
-            Ok(x) => x,
-            Err(e) => anyhow::bail!("{e:#}"),
-        };
-        self.conn = Some(conn);
-        Ok(times)
+        self.rt.time_instantiation(&*self.store, n)
     }
 
     /// Deliver what is due now (what calls queued, and what an earlier run left). Run after
@@ -355,7 +356,7 @@ impl Host {
     /// failure leaves the deliveries queued for the next run; it never undoes a commit.
     pub fn dispatch(&mut self) {
         if let Some(cfg) = &self.delivery {
-            if let Err(e) = crate::channels::dispatch(self.conn(), cfg) {
+            if let Err(e) = crate::channels::dispatch(&*self.store, cfg) {
                 eprintln!("dispatch: {e:#} (left queued for the next run)");
             }
         }
@@ -367,41 +368,39 @@ impl Host {
         client: &str,
         f: impl FnOnce(
             &bindings::Invoicing,
-            &mut Store<CallState>,
+            &mut wasmtime::Store<CallState>,
         ) -> wasmtime::Result<Result<R, bindings::Error>>,
     ) -> Result<R, CallError> {
-        if !crate::db::valid_id(client) {
+        if !valid_client_id(client) {
             return Err(CallError::Host(anyhow::anyhow!(
                 "client id '{}' is not 1 to 64 of a-z, 0-9 and '-'",
                 client.escape_debug()
             )));
         }
-        let conn = self.conn.take().expect("one call at a time per host");
-        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
-            self.conn = Some(conn);
-            return Err(CallError::Host(e.into()));
-        }
+        let unit = self.store.begin().map_err(CallError::Host)?;
         let limits = self.rt.limits;
-        let mut store = self.rt.store(client, conn, self.today);
+        let mut store = self.rt.store(client, unit, self.today);
         let result = (|| {
             let instance = self.rt.pre.instantiate(&mut store)?;
             f(instance.erp_invoicing_invoicing(), &mut store)
         })();
         self.last_fuel = limits.fuel - store.get_fuel().unwrap_or(0);
-        let state = store.into_data();
-        let conn = state.conn;
-        let outcome = match result {
-            Ok(Ok(r)) => match conn.execute_batch("COMMIT") {
-                Ok(()) => Ok(r),
-                Err(e) => Err(CallError::Host(e.into())),
-            },
+        let unit = store.into_data().unit;
+        // Dropping the unit rolls it back: on `err`, on a trap, on an exhausted budget.
+        match result {
+            Ok(Ok(r)) => unit.commit().map(|()| r).map_err(CallError::Host),
             Ok(Err(e)) => Err(CallError::Component(e)),
             Err(trap) => Err(CallError::Trap(format!("{trap:#}"))),
-        };
-        if outcome.is_err() && !conn.is_autocommit() {
-            let _ = conn.execute_batch("ROLLBACK");
         }
-        self.conn = Some(conn);
-        outcome
     }
+}
+
+/// A client id may become part of a file name, a MIME boundary or a header: 1 to 64 of
+/// `a-z`, `0-9` and `-`. Checked where it enters, so no `../`, `/`, NUL or CR/LF ever reaches
+/// a path.
+pub fn valid_client_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }

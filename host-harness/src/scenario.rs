@@ -3,8 +3,9 @@
 
 use crate::api::{free_line, product_line};
 use crate::bindings::*;
+use crate::names::Name;
 use crate::runtime::{CallError, Host};
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -425,7 +426,7 @@ pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
                     let channel = match channel.as_deref() {
                         None => None,
                         Some(c) => Some(
-                            crate::fixtures::channel(c)
+                            Channel::parse(c)
                                 .with_context(|| format!("step {n}: no channel '{c}'"))?,
                         ),
                     };
@@ -447,10 +448,17 @@ pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
                 } => {
                     let kind = match kind.as_deref() {
                         None => None,
-                        Some("draft") => Some(DocumentKind::Draft),
-                        Some("invoice") => Some(DocumentKind::Invoice),
-                        Some("credit-note") => Some(DocumentKind::CreditNote),
-                        Some(k) => bail!("step {n}: no document kind '{k}'"),
+                        Some(k) => Some(
+                            DocumentKind::parse(k)
+                                .with_context(|| format!("step {n}: no document kind '{k}'"))?,
+                        ),
+                    };
+                    let status = match status.as_deref() {
+                        None => None,
+                        Some(s) => Some(
+                            DocumentStatus::parse(s)
+                                .with_context(|| format!("step {n}: no status '{s}'"))?,
+                        ),
                     };
                     let filter = OverviewFilter {
                         customer_id: customer_id.clone(),
@@ -459,7 +467,7 @@ pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
                         issued_from: issued_from.clone(),
                         issued_to: issued_to.clone(),
                         kind,
-                        status: status.clone(),
+                        status,
                         limit: *limit,
                         offset: *offset,
                     };
@@ -471,7 +479,7 @@ pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
                     let id = doc(&docs, document)?;
                     host.open(client, &id).map(|d| {
                         result =
-                            Some(serde_json::json!({ "number": d.number, "status": d.status }));
+                            Some(serde_json::json!({ "number": d.number, "status": d.status.name() }));
                     })
                 }
             })
@@ -531,11 +539,7 @@ pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
         });
     }
     let mut documents = Vec::new();
-    let active =
-        host.conn()
-            .query_row("SELECT active FROM clients WHERE id = ?1", [client], |r| {
-                r.get::<_, bool>(0)
-            })?;
+    let active = crate::store::with_unit(host.store(), |u| u.is_active(client))?;
     if active {
         host.dispatch();
         for (id, name) in &issued {
@@ -555,8 +559,8 @@ pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
         mismatches: steps.iter().filter(|s| s.mismatch.is_some()).count(),
         steps,
         documents,
-        trial_balance: crate::reports::trial_balance(host.conn(), client)?,
-        customer_balances: crate::reports::customer_balances(host.conn(), client)?,
+        trial_balance: crate::reports::trial_balance(host.store(), client)?,
+        customer_balances: crate::reports::customer_balances(host.store(), client)?,
     })
 }
 
@@ -565,19 +569,14 @@ fn delivered_files(host: &Host, client: &str, doc: &IssuedDocument) -> Vec<Strin
     let Some(cfg) = &host.delivery else {
         return Vec::new();
     };
-    let kind = if doc.kind == DocumentKind::CreditNote {
-        "kreditnota"
-    } else {
-        "faktura"
-    };
-    let stem = format!("{client}-{kind}-{}.", doc.number);
+    let stem = format!("{}.", crate::channels::stem(client, doc.kind, doc.number));
     let mut out = std::collections::BTreeSet::new();
     for d in doc
         .deliveries
         .iter()
         .filter(|d| d.state == DeliveryState::Sent)
     {
-        let dir = cfg.out.join(crate::fixtures::channel_name(d.channel));
+        let dir = cfg.out.join(d.channel.name());
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
         };

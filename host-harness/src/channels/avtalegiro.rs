@@ -3,6 +3,7 @@
 //! transmission with one assignment, as a bank expects them.
 
 use super::Parcel;
+use crate::bindings::DocumentKind;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -30,31 +31,25 @@ pub struct Claim {
     ore: i64,
     account: String,
     name: String,
-    number: i64,
+    number: u64,
 }
 
 impl Claim {
     pub fn of(p: &Parcel) -> Result<Claim> {
-        anyhow::ensure!(p.kind == "invoice", "AvtaleGiro claims invoices only");
-        let amount = p
-            .body
-            .pointer("/voucher/postings/0/debit")
-            .and_then(|v| v.as_str())
-            .context("amount")?;
+        anyhow::ensure!(p.kind == DocumentKind::Invoice, "AvtaleGiro claims invoices only");
+        let f = &p.facts;
         Ok(Claim {
             store: p.store.clone(),
             delivery: p.delivery,
             stem: p.stem(),
-            kid: p
-                .str_at(&["kid"])
-                .context("an AvtaleGiro claim needs a KID")?,
-            due: NaiveDate::parse_from_str(
-                &p.str_at(&["due_date"]).context("due date")?,
-                "%Y-%m-%d",
-            )?,
-            ore: crate::db::to_ore(amount).context("amount in øre")?,
-            account: p.str_at(&["seller", "bank_account"]).context("account")?,
-            name: p.str_at(&["customer", "name"]).unwrap_or_default(),
+            kid: f.kid.clone().context("an AvtaleGiro claim needs a KID")?,
+            due: NaiveDate::parse_from_str(&f.due_date, "%Y-%m-%d").context("due date")?,
+            ore: crate::money::to_ore(&f.payable).context("amount in øre")?,
+            account: f
+                .seller_account
+                .clone()
+                .context("an AvtaleGiro claim needs the payee's account")?,
+            name: f.recipient_name.clone(),
             number: p.number,
         })
     }

@@ -3,6 +3,7 @@
 //! It goes through the SMTP relay when one is configured, and is kept as an `.eml` file either way.
 
 use super::{Failure, Parcel};
+use crate::bindings::{DocumentKind, Language};
 use anyhow::{Context, Result};
 use lettre::message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{Message, SmtpTransport, Transport};
@@ -12,36 +13,35 @@ use std::path::Path;
 const FROM: &str = "faktura@invoicing.invalid";
 
 pub fn message(p: &Parcel) -> Result<Message> {
-    let to = p.str_at(&["customer", "email"]).unwrap_or_default();
-    let customer = p.str_at(&["customer", "name"]).unwrap_or_default();
-    let seller = p.str_at(&["seller", "name"]).unwrap_or_default();
-    let lang = p
-        .str_at(&["customer", "language"])
-        .or_else(|| p.str_at(&["seller", "language"]))
-        .unwrap_or_else(|| "nb".into());
-    let invoice = p.kind == "invoice";
-    let kid = p.str_at(&["kid"]).unwrap_or_default();
-    let due = p.str_at(&["due_date"]).unwrap_or_default();
-    let (subject, body) = match (lang.as_str(), invoice) {
-        ("en", true) => (
+    let f = &p.facts;
+    let to = f
+        .email
+        .as_deref()
+        .context("the customer has no e-mail address")?;
+    let (customer, seller) = (&f.recipient_name, &f.seller_name);
+    let invoice = p.kind == DocumentKind::Invoice;
+    let kid = f.kid.as_deref().unwrap_or_default();
+    let due = &f.due_date;
+    let (subject, body) = match (f.language, invoice) {
+        (Language::En, true) => (
             format!("Invoice {} from {seller}", p.number),
             format!(
                 "Please find invoice {} attached.\n\nKID: {kid}\nDue date: {due}\n",
                 p.number
             ),
         ),
-        ("en", false) => (
+        (Language::En, false) => (
             format!("Credit note {} from {seller}", p.number),
             format!("Please find credit note {} attached.\n", p.number),
         ),
-        (_, true) => (
+        (Language::Nb, true) => (
             format!("Faktura {} fra {seller}", p.number),
             format!(
                 "Vedlagt følger faktura {}.\n\nKID: {kid}\nForfallsdato: {due}\n",
                 p.number
             ),
         ),
-        (_, false) => (
+        (Language::Nb, false) => (
             format!("Kreditnota {} fra {seller}", p.number),
             format!("Vedlagt følger kreditnota {}.\n", p.number),
         ),
@@ -52,22 +52,17 @@ pub fn message(p: &Parcel) -> Result<Message> {
             Attachment::new(format!("{}.pdf", p.stem()))
                 .body(p.pdf.clone(), ContentType::parse("application/pdf")?),
         );
-    let wants_ehf = p
-        .body
-        .pointer("/customer/attach_ehf")
-        .and_then(|v| v.as_bool())
-        .unwrap_or(false);
-    if let (true, Some(xml)) = (wants_ehf, &p.ehf) {
+    if let (true, Some(xml)) = (f.attach_ehf, &p.ehf) {
         parts = parts.singlepart(
             Attachment::new(format!("{}.xml", p.stem()))
                 .body(xml.clone(), ContentType::parse("application/xml")?),
         );
     }
-    let display = |name: &str| Some(name.to_owned()).filter(|n| !n.trim().is_empty());
+    let display = |name: &String| Some(name.clone()).filter(|n| !n.trim().is_empty());
     Message::builder()
-        .from(Mailbox::new(display(&seller), FROM.parse()?))
+        .from(Mailbox::new(display(seller), FROM.parse()?))
         .to(Mailbox::new(
-            display(&customer),
+            display(customer),
             to.parse()
                 .with_context(|| format!("'{to}' is not an e-mail address"))?,
         ))
@@ -87,7 +82,7 @@ pub fn message(p: &Parcel) -> Result<Message> {
 /// relay's acceptance and the log, the repeat carries the same Message-ID for the receiver to
 /// drop.
 pub fn send(p: &Parcel, dir: &Path, cfg: &super::Config) -> Result<String, Failure> {
-    let to = p.str_at(&["customer", "email"]).unwrap_or_default();
+    let to = p.facts.email.as_deref().unwrap_or_default();
     let sent_log = dir.join("sent").join(format!("{}-{}", p.store, p.delivery));
     if let Ok(detail) = std::fs::read_to_string(&sent_log) {
         return Ok(format!("already sent: {detail}"));

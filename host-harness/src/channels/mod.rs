@@ -8,44 +8,54 @@
 pub mod avtalegiro;
 pub mod email;
 
+use crate::bindings::{Channel, DeliveryFacts, DeliveryState, DocumentKind};
+use crate::names::Name;
+use crate::store::{Claimed, Finish, Purpose, Queue, Store};
 use anyhow::Result;
-use rusqlite::{params, Connection};
 
-/// What the dispatcher knows of a document to deliver.
+/// What the dispatcher knows of a document to deliver: the contract's typed delivery facts
+/// and the files, never the component's body.
 pub struct Parcel {
-    /// The store the delivery comes from (`db::store_id`): with `delivery`, what a receiver
+    /// The store the delivery comes from (`Store::id`): with `delivery`, what a receiver
     /// recognises a repeat by.
     pub store: String,
     pub delivery: i64,
     pub client: String,
-    pub kind: String,
-    pub number: i64,
-    pub body: serde_json::Value,
+    pub kind: DocumentKind,
+    pub number: u64,
+    pub facts: DeliveryFacts,
     pub ehf: Option<String>,
     pub pdf: Vec<u8>,
 }
 
 impl Parcel {
+    fn of(store: &str, c: &Claimed) -> Parcel {
+        Parcel {
+            store: store.to_owned(),
+            delivery: c.id,
+            client: c.document.client.clone(),
+            kind: c.document.kind,
+            number: c.document.number,
+            facts: c.document.facts.clone(),
+            ehf: c.ehf.clone(),
+            pdf: c.pdf.clone(),
+        }
+    }
+
     /// `fjord-faktura-10001` / `fjord-kreditnota-10004`.
     pub fn stem(&self) -> String {
-        format!(
-            "{}-{}-{}",
-            self.client,
-            if self.kind == "invoice" {
-                "faktura"
-            } else {
-                "kreditnota"
-            },
-            self.number
-        )
+        stem(&self.client, self.kind, self.number)
     }
-    pub fn str_at(&self, path: &[&str]) -> Option<String> {
-        let mut v = &self.body;
-        for p in path {
-            v = v.get(p)?;
-        }
-        v.as_str().map(str::to_owned)
-    }
+}
+
+/// The name a document's files go by at every receiver.
+pub fn stem(client: &str, kind: DocumentKind, number: u64) -> String {
+    let kind = if kind == DocumentKind::CreditNote {
+        "kreditnota"
+    } else {
+        "faktura"
+    };
+    format!("{client}-{kind}-{number}")
 }
 
 /// How a delivery attempt went wrong.
@@ -111,91 +121,14 @@ fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-/// A queued delivery this dispatcher holds the lease on.
-struct Claimed {
-    id: i64,
-    document: i64,
-    purpose: String,
-    channel: String,
-    fallbacks: String,
-    attempts: u32,
-    parcel: Parcel,
-}
-
-/// Take up to `n` due deliveries: one UPDATE, so two dispatchers never hold the same one.
-fn claim(
-    conn: &Connection,
-    store: &str,
-    owner: &str,
-    cfg: &Config,
-    n: i64,
-) -> Result<Vec<Claimed>> {
-    let now = now_ms();
-    let ids: Vec<i64> = conn
-        .prepare_cached(
-            "UPDATE outbox SET lease_owner = ?1, lease_until = ?2
-              WHERE id IN (SELECT id FROM outbox
-                            WHERE state = 'queued' AND next_attempt_at <= ?3
-                              AND (lease_until IS NULL OR lease_until < ?3)
-                            ORDER BY id LIMIT ?4)
-                AND state = 'queued'
-             RETURNING id",
-        )?
-        .query_map(params![owner, now + cfg.lease_ms, now, n], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        let row = conn.query_row(
-            "SELECT o.purpose, o.channel, o.fallbacks, o.attempts, o.client_id, d.kind, d.number, d.body, d.ehf, d.pdf, d.id
-               FROM outbox o JOIN documents d ON d.id = o.document_id WHERE o.id = ?1",
-            [id],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, u32>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, i64>(6)?,
-                    r.get::<_, String>(7)?,
-                    r.get::<_, Option<String>>(8)?,
-                    r.get::<_, Option<Vec<u8>>>(9)?,
-                    r.get::<_, i64>(10)?,
-                ))
-            },
-        )?;
-        let (purpose, channel, fallbacks, attempts, client, kind, number, body, ehf, pdf, document) =
-            row;
-        out.push(Claimed {
-            id,
-            document,
-            purpose,
-            channel,
-            fallbacks,
-            attempts,
-            parcel: Parcel {
-                store: store.to_owned(),
-                delivery: id,
-                client,
-                kind,
-                number,
-                body: serde_json::from_str(&body)?,
-                ehf,
-                pdf: pdf.unwrap_or_default(),
-            },
-        });
-    }
-    Ok(out)
-}
-
 /// Deliver everything that is due now, as dispatcher `owner`. Returns how many deliveries were
 /// sent. Deliveries leased by another dispatcher, or waiting for their backoff, are left.
-pub fn dispatch_as(conn: &Connection, cfg: &Config, owner: &str) -> Result<usize> {
-    let store = crate::db::store_id(conn)?;
+pub fn dispatch_as(store: &dyn Store, cfg: &Config, owner: &str) -> Result<usize> {
     let mut sent = 0;
     loop {
-        let claimed = claim(conn, &store, owner, cfg, 64)?;
+        let now = now_ms();
+        let claimed =
+            crate::store::with_unit(store, |u| u.claim(owner, now, now + cfg.lease_ms, 64))?;
         if claimed.is_empty() {
             return Ok(sent);
         }
@@ -205,13 +138,14 @@ pub fn dispatch_as(conn: &Connection, cfg: &Config, owner: &str) -> Result<usize
         let mut outcomes: Vec<(Claimed, Result<String, Failure>)> =
             Vec::with_capacity(claimed.len());
         for c in claimed {
-            let outcome = match c.purpose.as_str() {
-                "cancel" => cancel_claim(&c.parcel, cfg),
-                _ => deliver(&c.channel, &c.parcel, cfg, &mut batch),
+            let parcel = Parcel::of(store.id(), &c);
+            let outcome = match c.purpose {
+                Purpose::Cancel => cancel_claim(&parcel, cfg),
+                Purpose::Deliver => deliver(c.channel, &parcel, cfg, &mut batch),
             };
             outcomes.push((c, outcome));
         }
-        match batch.flush(&cfg.out.join("avtalegiro"), &store) {
+        match batch.flush(&cfg.out.join("avtalegiro"), store.id()) {
             Ok(done) => {
                 for (delivery, detail) in done {
                     if let Some(o) = outcomes.iter_mut().find(|o| o.0.id == delivery) {
@@ -221,7 +155,9 @@ pub fn dispatch_as(conn: &Connection, cfg: &Config, owner: &str) -> Result<usize
             }
             Err(e) => {
                 for o in outcomes.iter_mut().filter(|o| {
-                    o.0.channel == "avtalegiro" && o.0.purpose == "deliver" && o.1.is_ok()
+                    o.0.channel == Channel::Avtalegiro
+                        && o.0.purpose == Purpose::Deliver
+                        && o.1.is_ok()
                 }) {
                     o.1 = Err(Failure::Transient(format!(
                         "writing the AvtaleGiro transmission: {e:#}"
@@ -231,30 +167,26 @@ pub fn dispatch_as(conn: &Connection, cfg: &Config, owner: &str) -> Result<usize
         }
         crash_point("after-accept");
         for (c, outcome) in outcomes {
-            sent += usize::from(record(conn, owner, &c, &outcome)?);
+            sent += usize::from(record(store, owner, &c, &outcome)?);
         }
     }
 }
 
 /// Deliver what is due until nothing is left that can be sent now. The dispatcher of a
 /// harness process: run after the component's calls return, never inside them.
-pub fn dispatch(conn: &Connection, cfg: &Config) -> Result<usize> {
-    dispatch_as(conn, cfg, &format!("pid-{}", std::process::id()))
+pub fn dispatch(store: &dyn Store, cfg: &Config) -> Result<usize> {
+    dispatch_as(store, cfg, &format!("pid-{}", std::process::id()))
 }
 
 /// Dispatch until nothing is queued any more (deliveries waiting for a backoff or held by
 /// another dispatcher are waited for), or until `limit` has passed. Returns how many this
 /// process sent.
-pub fn drain(conn: &Connection, cfg: &Config, limit: std::time::Duration) -> Result<usize> {
+pub fn drain(store: &dyn Store, cfg: &Config, limit: std::time::Duration) -> Result<usize> {
     let until = std::time::Instant::now() + limit;
     let mut sent = 0;
     loop {
-        sent += dispatch(conn, cfg)?;
-        let queued: i64 = conn.query_row(
-            "SELECT count(*) FROM outbox WHERE state = 'queued'",
-            [],
-            |r| r.get(0),
-        )?;
+        sent += dispatch(store, cfg)?;
+        let queued = crate::store::with_unit(store, |u| u.queued())?;
         if queued == 0 || std::time::Instant::now() >= until {
             return Ok(sent);
         }
@@ -263,94 +195,84 @@ pub fn drain(conn: &Connection, cfg: &Config, limit: std::time::Duration) -> Res
 }
 
 /// Record an attempt's outcome, if this dispatcher still holds the delivery's lease (checked in
-/// the UPDATE): refused for good, the next fallback is queued; a credit note that empties an
+/// the store): refused for good, the next fallback is queued; a credit note that empties an
 /// invoice the bank collects by AvtaleGiro queues the deletion request.
 fn record(
-    conn: &Connection,
+    store: &dyn Store,
     owner: &str,
     c: &Claimed,
     outcome: &Result<String, Failure>,
 ) -> Result<bool> {
-    let now = crate::db::now();
     let (state, detail) = match outcome {
-        Ok(d) => ("sent", d.clone()),
+        Ok(d) => (DeliveryState::Sent, d.clone()),
         Err(Failure::Transient(d)) if c.attempts + 1 < MAX_ATTEMPTS => {
-            ("queued", format!("transient, will retry: {d}"))
+            (DeliveryState::Queued, format!("transient, will retry: {d}"))
         }
         Err(Failure::Transient(d)) => (
-            "failed",
+            DeliveryState::Failed,
             format!("gave up after {MAX_ATTEMPTS} attempts: {d}"),
         ),
-        Err(Failure::Permanent(d)) => ("failed", format!("refused: {d}")),
+        Err(Failure::Permanent(d)) => (DeliveryState::Failed, format!("refused: {d}")),
     };
-    let tx = conn.unchecked_transaction()?;
-    let changed = tx.execute(
-        "UPDATE outbox SET state = ?2, attempts = attempts + 1, updated_at = ?3, detail = ?4,
-                next_attempt_at = ?5, lease_owner = NULL, lease_until = NULL
-          WHERE id = ?1 AND state = 'queued' AND lease_owner = ?6",
-        params![
-            c.id,
-            state,
-            now,
-            detail,
-            now_ms() + backoff_ms(c.attempts),
-            owner
-        ],
-    )?;
-    if changed == 0 {
-        // The lease ran out and another dispatcher took the delivery over: its outcome counts.
-        return Ok(false);
-    }
-    tx.execute(
-        "INSERT INTO delivery_attempts (outbox_id, at, outcome, detail) VALUES (?1, ?2, ?3, ?4)",
-        params![c.id, now, state, detail],
-    )?;
-    if state == "failed" && c.purpose == "deliver" {
-        let mut rest = c.fallbacks.split(',').filter(|f| !f.is_empty());
-        if let Some(next) = rest.next() {
-            tx.execute(
-                "INSERT INTO outbox (client_id, document_id, channel, reason, fallbacks, updated_at)
-                 SELECT client_id, document_id, ?2, ?3, ?4, ?5 FROM outbox WHERE id = ?1",
-                params![c.id, next, format!("fallback after {} failed: {detail}", c.channel), rest.collect::<Vec<_>>().join(","), now],
-            )?;
-        }
-    }
+    let doc = &c.document;
     // The bank must not collect an invoice that is fully credited. Whichever of its claim and
     // its last credit note is recorded last queues the deletion (once).
-    let invoice = match (
-        c.parcel.kind.as_str(),
-        c.channel.as_str(),
-        c.purpose.as_str(),
-    ) {
-        ("credit-note", _, _) => c
-            .parcel
-            .body
-            .pointer("/credited/id")
-            .and_then(|v| v.as_str())
+    let invoice = match (doc.kind, c.channel, c.purpose) {
+        (DocumentKind::CreditNote, _, _) => doc
+            .facts
+            .credited_invoice
+            .as_deref()
             .and_then(|id| id.strip_prefix("doc-")?.parse::<i64>().ok()),
-        ("invoice", "avtalegiro", "deliver") => Some(c.document),
+        (DocumentKind::Invoice, Channel::Avtalegiro, Purpose::Deliver) => Some(doc.id),
         _ => None,
     };
-    if let (true, Some(invoice)) = (state == "sent", invoice) {
-        queue_avtalegiro_cancel(&tx, invoice, &now)?;
-    }
-    tx.commit()?;
-    Ok(state == "sent")
-}
-
-/// An invoice that is fully credited and whose AvtaleGiro claim the bank holds gets a deletion
-/// request: it joins the outbox in the recording transaction, and is delivered like any other.
-fn queue_avtalegiro_cancel(tx: &Connection, invoice: i64, now: &str) -> Result<()> {
-    tx.execute(
-        "INSERT INTO outbox (client_id, document_id, channel, purpose, reason, updated_at)
-         SELECT d.client_id, d.id, 'avtalegiro', 'cancel', 'the invoice is fully credited: delete the claim', ?2
-           FROM documents d JOIN credited c ON c.document_id = d.id
-          WHERE d.id = ?1 AND c.ore >= d.payable_ore
-            AND EXISTS (SELECT 1 FROM outbox o WHERE o.document_id = d.id AND o.channel = 'avtalegiro' AND o.purpose = 'deliver' AND o.state = 'sent')
-            AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.document_id = d.id AND o.purpose = 'cancel')",
-        params![invoice, now],
-    )?;
-    Ok(())
+    crate::store::with_unit(store, |u| {
+        if let (DeliveryState::Sent, Some(invoice)) = (state, invoice) {
+            // Both recordings that may queue the deletion take this lock first, so the one
+            // that comes second sees what the first wrote.
+            u.lock_document(invoice)?;
+        }
+        let finish = Finish {
+            delivery: c.id,
+            state,
+            detail: &detail,
+            next_attempt_at: now_ms() + backoff_ms(c.attempts),
+        };
+        if !u.finish(owner, &finish)? {
+            // The lease ran out and another dispatcher took the delivery over: its outcome counts.
+            return Ok(false);
+        }
+        if state == DeliveryState::Failed && c.purpose == Purpose::Deliver {
+            if let Some((next, rest)) = c.fallbacks.split_first() {
+                let reason = format!("fallback after {} failed: {detail}", c.channel.name());
+                u.enqueue(
+                    &doc.client,
+                    doc.id,
+                    &Queue {
+                        channel: *next,
+                        purpose: Purpose::Deliver,
+                        reason: &reason,
+                        fallbacks: rest,
+                    },
+                )?;
+            }
+        }
+        if let (DeliveryState::Sent, Some(invoice)) = (state, invoice) {
+            if let Some(client) = u.needs_cancel(invoice)? {
+                u.enqueue(
+                    &client,
+                    invoice,
+                    &Queue {
+                        channel: Channel::Avtalegiro,
+                        purpose: Purpose::Cancel,
+                        reason: "the invoice is fully credited: delete the claim",
+                        fallbacks: &[],
+                    },
+                )?;
+            }
+        }
+        Ok(state == DeliveryState::Sent)
+    })
 }
 
 /// The bank's deletion request for an invoice's claim, written once (keyed, like every
@@ -404,36 +326,38 @@ pub fn put(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 fn deliver(
-    channel: &str,
+    channel: Channel,
     p: &Parcel,
     cfg: &Config,
     batch: &mut avtalegiro::Batch,
 ) -> Result<String, Failure> {
-    let dir = cfg.out.join(channel);
+    let f = &p.facts;
+    let dir = cfg.out.join(channel.name());
     std::fs::create_dir_all(&dir)?;
     let stem = p.stem();
     // The receiver's own check: it accepted this very delivery already.
     if let Ok(old) = std::fs::read_to_string(receipt_path(&dir, p)) {
         let old: serde_json::Value = serde_json::from_str(&old).unwrap_or_default();
         return Ok(format!(
-            "{channel}: delivery {} was already accepted ({}); repeat dropped",
+            "{}: delivery {} was already accepted ({}); repeat dropped",
+            channel.name(),
             p.delivery,
             old["detail"].as_str().unwrap_or("")
         ));
     }
     let detail = match channel {
-        "ehf" => {
+        Channel::Ehf => {
             let xml = p.ehf.as_ref().ok_or_else(|| {
                 Failure::Permanent(
                     "this document has no EHF form (the buyer has no Peppol address)".into(),
                 )
             })?;
             put(&dir.join(format!("{stem}.xml")), xml.as_bytes())?;
-            let orgnr = p.str_at(&["customer", "orgnr"]).unwrap_or_default();
+            let orgnr = f.organisation_number.as_deref().unwrap_or_default();
             format!("access point accepted {stem}.xml for 0192:{orgnr}")
         }
-        "efaktura" => {
-            if p.kind != "invoice" {
+        Channel::Efaktura => {
+            if p.kind != DocumentKind::Invoice {
                 return Err(Failure::Permanent("eFaktura takes invoices only".into()));
             }
             // One consignment per invoice: the service answers a consignment it holds as
@@ -451,9 +375,9 @@ fn deliver(
                 let body = serde_json::json!({
                     "consignment-id": id,
                     "store": p.store,
-                    "recipient": p.str_at(&["customer", "name"]),
-                    "kid": p.str_at(&["kid"]), "due-date": p.str_at(&["due_date"]),
-                    "amount": p.body.pointer("/voucher/postings/0/debit"), "pdf": format!("{stem}.pdf"),
+                    "recipient": f.recipient_name,
+                    "kid": f.kid, "due-date": f.due_date,
+                    "amount": f.payable, "pdf": format!("{stem}.pdf"),
                 });
                 put(
                     &consignment,
@@ -462,25 +386,25 @@ fn deliver(
                 "eFaktura consignment accepted".into()
             }
         }
-        "avtalegiro" => {
+        Channel::Avtalegiro => {
             let claim =
                 avtalegiro::Claim::of(p).map_err(|e| Failure::Permanent(format!("{e:#}")))?;
             batch.add(&p.client, claim);
             // The batch is written after every parcel is handed over; its outcome replaces this.
             return Ok("AvtaleGiro claim accepted into the transmission".into());
         }
-        "email" => email::send(p, &dir, cfg)?,
-        "print" => {
-            let a = &p.body["customer"]["address"];
+        Channel::Email => email::send(p, &dir, cfg)?,
+        Channel::Print => {
+            let a = &f.address;
             let lines = [
-                p.str_at(&["customer", "name"]),
-                a["street"].as_str().map(Into::into),
+                Some(f.recipient_name.clone()),
+                a.street.clone(),
                 Some(format!(
                     "{} {}",
-                    a["postcode"].as_str().unwrap_or(""),
-                    a["city"].as_str().unwrap_or("")
+                    a.postcode.as_deref().unwrap_or(""),
+                    a.city.as_deref().unwrap_or("")
                 )),
-                a["country"].as_str().map(Into::into),
+                a.country.clone(),
             ];
             put(&dir.join(format!("{stem}.pdf")), &p.pdf)?;
             put(
@@ -489,9 +413,8 @@ fn deliver(
             )?;
             "queued for print and post (AutoPost)".into()
         }
-        other => return Err(Failure::Permanent(format!("unknown channel {other}"))),
     };
     crash_point("before-receipt");
-    write_receipt(&dir, p, channel, &detail)?;
+    write_receipt(&dir, p, channel.name(), &detail)?;
     Ok(detail)
 }

@@ -2,45 +2,16 @@
 
 use crate::bindings::erp::invoicing::directory::{EfakturaStatus, Host};
 use crate::bindings::{Customer, DocumentKind, Product};
-use crate::fixtures;
+use super::Trap;
 use crate::runtime::CallState;
-use rusqlite::{params, OptionalExtension};
 
 impl Host for CallState {
     fn get_customer(&mut self, id: String) -> wasmtime::Result<Option<Customer>> {
-        let body: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT body FROM customers WHERE client_id = ?1 AND id = ?2",
-                params![self.client, id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(match body {
-            Some(b) => Some((&serde_json::from_str::<fixtures::Customer>(&b)?).into()),
-            None => None,
-        })
+        Ok(self.unit.customer(&self.client, &id).trap()?.map(|c| c.customer))
     }
 
     fn get_product(&mut self, id: String) -> wasmtime::Result<Option<Product>> {
-        let body: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT body FROM products WHERE client_id = ?1 AND id = ?2",
-                params![self.client, id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(body
-            .map(|b| serde_json::from_str::<fixtures::Product>(&b))
-            .transpose()?
-            .map(|p| Product {
-                id: p.id,
-                name: p.name,
-                unit: p.unit,
-                unit_price: p.unit_price,
-                vat_code: p.vat_code,
-            }))
+        self.unit.product(&self.client, &id).trap()
     }
 
     fn peppol_accepts(
@@ -48,44 +19,22 @@ impl Host for CallState {
         participant: String,
         kind: DocumentKind,
     ) -> wasmtime::Result<bool> {
-        let t = match kind {
-            DocumentKind::Invoice => "Invoice",
-            DocumentKind::CreditNote => "CreditNote",
-            DocumentKind::Draft => return Ok(false),
-        };
-        Ok(self.conn.query_row(
-            "SELECT count(*) FROM peppol WHERE participant = ?1 AND document_type = ?2",
-            params![participant, t],
-            |r| r.get::<_, i64>(0),
-        )? > 0)
+        self.unit.accepts(&participant, kind).trap()
     }
 
     fn efaktura_lookup(&mut self, customer_id: String) -> wasmtime::Result<EfakturaStatus> {
-        let s: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT efaktura FROM customers WHERE client_id = ?1 AND id = ?2",
-                params![self.client, customer_id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(match s.as_deref() {
-            Some("found") => EfakturaStatus::Found,
-            Some("no-consent") => EfakturaStatus::NoConsent,
-            Some("blocked") => EfakturaStatus::Blocked,
-            _ => EfakturaStatus::NotFound,
-        })
+        Ok(self
+            .unit
+            .customer(&self.client, &customer_id)
+            .trap()?
+            .map_or(EfakturaStatus::NotFound, |c| c.efaktura))
     }
 
     fn avtalegiro_mandate(&mut self, customer_id: String) -> wasmtime::Result<bool> {
         Ok(self
-            .conn
-            .query_row(
-                "SELECT avtalegiro FROM customers WHERE client_id = ?1 AND id = ?2",
-                params![self.client, customer_id],
-                |r| r.get(0),
-            )
-            .optional()?
-            .unwrap_or(false))
+            .unit
+            .customer(&self.client, &customer_id)
+            .trap()?
+            .is_some_and(|c| c.avtalegiro))
     }
 }

@@ -1,60 +1,60 @@
 //! `erp:invoicing/settings`: the client's settings, the on/off toggle, feedback, the date.
 
 use crate::bindings::erp::invoicing::settings::Host;
-use crate::bindings::ClientSettings;
-use crate::fixtures::Settings;
+use crate::bindings::{Address, ClientSettings};
+use super::Trap;
 use crate::runtime::CallState;
-use rusqlite::{params, OptionalExtension};
 
 impl Host for CallState {
     fn get(&mut self) -> wasmtime::Result<ClientSettings> {
-        let json: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT settings FROM clients WHERE id = ?1",
-                [&self.client],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let s: Settings = match json {
-            Some(j) => serde_json::from_str(&j)?,
-            None => Settings::default(),
-        };
-        Ok((&s).into())
+        Ok(self.unit.settings(&self.client).trap()?.unwrap_or_else(empty))
     }
 
     fn is_active(&mut self) -> wasmtime::Result<bool> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT active FROM clients WHERE id = ?1",
-                [&self.client],
-                |r| r.get(0),
-            )
-            .optional()?
-            .unwrap_or(false))
+        self.unit.is_active(&self.client).trap()
     }
 
     fn set_active(&mut self, active: bool) -> wasmtime::Result<()> {
-        let n = self.conn.execute(
-            "UPDATE clients SET active = ?2 WHERE id = ?1",
-            params![self.client, active],
-        )?;
-        if n != 1 {
-            return Err(wasmtime::Error::msg(format!("no client {}", self.client)));
+        if !self.unit.set_active(&self.client, active).trap()? {
+            wasmtime::bail!("no client {}", self.client);
         }
         Ok(())
     }
 
     fn record_feedback(&mut self, reason: String) -> wasmtime::Result<()> {
-        self.conn.execute(
-            "INSERT INTO feedback (client_id, reason, at) VALUES (?1, ?2, ?3)",
-            params![self.client, reason, crate::db::now()],
-        )?;
-        Ok(())
+        self.unit.add_feedback(&self.client, &reason).trap()
     }
 
     fn today(&mut self) -> wasmtime::Result<String> {
         Ok(self.today.to_string())
+    }
+}
+
+/// The settings of a client the host does not know: nothing set, so activation names it all.
+pub fn empty() -> ClientSettings {
+    ClientSettings {
+        name: None,
+        organisation_number: None,
+        address: Address {
+            street: None,
+            postcode: None,
+            city: None,
+            country: None,
+        },
+        bank_account: None,
+        iban: None,
+        bic: None,
+        vat_registered: None,
+        foretaksregisteret: None,
+        template: None,
+        channels: Vec::new(),
+        invoice_start_number: None,
+        credit_note_start_number: None,
+        payment_terms_days: None,
+        kid_length: None,
+        kid_algorithm: None,
+        kid_customer_digits: None,
+        language: None,
+        logo: None,
     }
 }

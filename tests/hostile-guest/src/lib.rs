@@ -62,9 +62,27 @@ mod component {
         documents::issue(&documents::NewDocument {
             kind: t::DocumentKind::Invoice,
             number,
-            credits: None,
             idempotency_key: None,
             index: index(),
+            facts: t::DeliveryFacts {
+                recipient_name: "x".into(),
+                email: None,
+                organisation_number: None,
+                address: t::Address {
+                    street: None,
+                    postcode: None,
+                    city: None,
+                    country: None,
+                },
+                language: t::Language::Nb,
+                attach_ehf: false,
+                kid: None,
+                due_date: "2026-12-12".into(),
+                payable: "125.00".into(),
+                seller_name: "x".into(),
+                seller_account: None,
+                credited_invoice: None,
+            },
             body: "{}".into(),
             ehf: None,
             pdf: None,
@@ -73,7 +91,7 @@ mod component {
 
     /// Take a number, store a document, post, enqueue: stopping after `steps` of them.
     fn issue(balanced: bool, steps: u32) -> R<String> {
-        let number = sequences::next("invoice", 10001)?;
+        let number = sequences::next(sequences::Series::Invoice, 10001)?;
         if steps == 1 {
             panic!("trap after the number was taken");
         }
@@ -121,7 +139,7 @@ mod component {
                 }
                 "reuse-number" => {
                     // The number just used, once more: the host accepts each taken number once.
-                    let number = sequences::next("invoice", 10001)?;
+                    let number = sequences::next(sequences::Series::Invoice, 10001)?;
                     store(number)?;
                     store(number)?;
                 }

@@ -1,0 +1,92 @@
+//! The contract's closed sets as the words the host writes down (database columns, folder
+//! names, fixture files, reports), and back: one table per enum, so the two directions agree.
+
+use crate::bindings::{Channel, DeliveryState, DocumentKind, DocumentStatus};
+use crate::store::{EfakturaStatus, Purpose, Series};
+
+/// An enum written as a word.
+pub trait Name: Sized + Copy + PartialEq + 'static {
+    const ALL: &'static [(Self, &'static str)];
+
+    fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(v, _)| *v == self)
+            .map(|(_, n)| *n)
+            .expect("every case has a name")
+    }
+
+    fn parse(word: &str) -> Option<Self> {
+        Self::ALL.iter().find(|(_, n)| *n == word).map(|(v, _)| *v)
+    }
+}
+
+impl Name for Channel {
+    const ALL: &'static [(Self, &'static str)] = &[
+        (Channel::Ehf, "ehf"),
+        (Channel::Efaktura, "efaktura"),
+        (Channel::Avtalegiro, "avtalegiro"),
+        (Channel::Email, "email"),
+        (Channel::Print, "print"),
+    ];
+}
+
+impl Name for DocumentKind {
+    const ALL: &'static [(Self, &'static str)] = &[
+        (DocumentKind::Draft, "draft"),
+        (DocumentKind::Invoice, "invoice"),
+        (DocumentKind::CreditNote, "credit-note"),
+    ];
+}
+
+impl Name for DocumentStatus {
+    const ALL: &'static [(Self, &'static str)] = &[
+        (DocumentStatus::Draft, "draft"),
+        (DocumentStatus::Issued, "issued"),
+        (DocumentStatus::PartiallyCredited, "partially-credited"),
+        (DocumentStatus::Credited, "credited"),
+    ];
+}
+
+impl Name for DeliveryState {
+    const ALL: &'static [(Self, &'static str)] = &[
+        (DeliveryState::Queued, "queued"),
+        (DeliveryState::Sent, "sent"),
+        (DeliveryState::Failed, "failed"),
+    ];
+}
+
+impl Name for Series {
+    const ALL: &'static [(Self, &'static str)] = &[
+        (Series::Invoice, "invoice"),
+        (Series::CreditNote, "credit-note"),
+    ];
+}
+
+impl Name for EfakturaStatus {
+    const ALL: &'static [(Self, &'static str)] = &[
+        (EfakturaStatus::Found, "found"),
+        (EfakturaStatus::NotFound, "not-found"),
+        (EfakturaStatus::NoConsent, "no-consent"),
+        (EfakturaStatus::Blocked, "blocked"),
+    ];
+}
+
+impl Name for Purpose {
+    const ALL: &'static [(Self, &'static str)] =
+        &[(Purpose::Deliver, "deliver"), (Purpose::Cancel, "cancel")];
+}
+
+impl Name for crate::bindings::KidAlgorithm {
+    const ALL: &'static [(Self, &'static str)] = &[
+        (crate::bindings::KidAlgorithm::Mod10, "mod10"),
+        (crate::bindings::KidAlgorithm::Mod11, "mod11"),
+    ];
+}
+
+impl Name for crate::bindings::Language {
+    const ALL: &'static [(Self, &'static str)] = &[
+        (crate::bindings::Language::Nb, "nb"),
+        (crate::bindings::Language::En, "en"),
+    ];
+}

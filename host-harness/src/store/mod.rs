@@ -1,0 +1,306 @@
+//! The store seam: everything the host keeps (clients, registers, drafts, issued documents, the
+//! journal, the outbox), behind one trait with two backends: an embedded SQLite file (the
+//! default) and PostgreSQL (many host processes on many machines, one database).
+//!
+//! Callers see typed operations only. The host's own rules (balanced vouchers, known accounts,
+//! numbers just taken, client isolation) live in the import modules that call them; every SQL
+//! statement lives here. Money is integer øre, so sums are exact in either database.
+
+mod postgres;
+mod sql;
+mod sqlite;
+
+use crate::bindings::{
+    Channel, ClientSettings, Customer, DeliveryFacts, DocumentKind, DocumentStatus, Product,
+};
+use anyhow::Result;
+use std::sync::Arc;
+
+pub use crate::bindings::erp::invoicing::directory::EfakturaStatus;
+pub use crate::bindings::erp::invoicing::sequences::Series;
+
+/// A database the host keeps its records in.
+pub trait Store: Send + Sync {
+    /// Begin a unit of work: its writes commit together on [`Unit::commit`], or not at all
+    /// (dropping it rolls back).
+    fn begin(&self) -> Result<Box<dyn Unit>>;
+    /// This store's identity, made once when the database is created. Delivery ids are unique
+    /// within a store, so receivers recognise a repeat by (store, delivery).
+    fn id(&self) -> &str;
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+}
+
+/// Open the store at `location`: a `postgres://` (or `postgresql://`) URL, or else the path of
+/// an SQLite file (created if need be). The schema is created or checked on the way.
+pub fn open(location: &str) -> anyhow::Result<Arc<dyn Store>> {
+    if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+        Ok(Arc::new(postgres::PgStore::open(location)?))
+    } else {
+        Ok(Arc::new(sqlite::SqliteStore::open(std::path::Path::new(
+            location,
+        ))?))
+    }
+}
+
+/// One unit of work. Every operation is scoped to a client where the data is a client's.
+pub trait Unit: Send {
+    fn commit(self: Box<Self>) -> Result<()>;
+
+    // ---- clients and their registers ----
+    /// Create or replace a client's settings; its on/off state is kept.
+    fn put_client(&mut self, client: &str, settings: &ClientSettings) -> Result<()>;
+    fn settings(&mut self, client: &str) -> Result<Option<ClientSettings>>;
+    fn clients(&mut self) -> Result<Vec<String>>;
+    fn is_active(&mut self, client: &str) -> Result<bool>;
+    /// False if there is no such client.
+    fn set_active(&mut self, client: &str, active: bool) -> Result<bool>;
+    fn add_feedback(&mut self, client: &str, reason: &str) -> Result<()>;
+    fn put_customer(&mut self, client: &str, c: &CustomerRecord) -> Result<()>;
+    fn customer(&mut self, client: &str, id: &str) -> Result<Option<CustomerRecord>>;
+    fn put_product(&mut self, client: &str, p: &Product) -> Result<()>;
+    fn product(&mut self, client: &str, id: &str) -> Result<Option<Product>>;
+    /// The Peppol directory: `participant` accepts documents of `kind`.
+    fn put_participant(&mut self, participant: &str, kind: DocumentKind) -> Result<()>;
+    fn accepts(&mut self, participant: &str, kind: DocumentKind) -> Result<bool>;
+
+    // ---- drafts ----
+    fn insert_draft(&mut self, client: &str, index: &Index, body: &str) -> Result<i64>;
+    /// (version, body).
+    fn draft(&mut self, client: &str, id: i64) -> Result<Option<(u64, String)>>;
+    /// Compare-and-set on the version.
+    fn update_draft(
+        &mut self,
+        client: &str,
+        id: i64,
+        expected_version: u64,
+        index: &Index,
+        body: &str,
+    ) -> Result<Saved>;
+    /// False if there was no such draft.
+    fn delete_draft(&mut self, client: &str, id: i64) -> Result<bool>;
+
+    // ---- numbers ----
+    /// The next number of a series (`start` for a new one), the series' counter locked until
+    /// the unit ends: gapless under any number of concurrent hosts.
+    fn next_number(&mut self, client: &str, series: Series, start: u64) -> Result<u64>;
+
+    // ---- issued documents ----
+    fn insert_document(&mut self, client: &str, d: &NewDocument) -> Result<i64>;
+    fn document(&mut self, client: &str, id: i64) -> Result<Option<Document>>;
+    fn document_by_key(&mut self, client: &str, key: &str) -> Result<Option<Document>>;
+    /// The credit notes against an invoice, oldest first.
+    fn credits_for(&mut self, client: &str, invoice: i64) -> Result<Vec<Document>>;
+    /// The EHF and the PDF of a document.
+    fn files(&mut self, client: &str, id: i64) -> Result<Option<Files>>;
+    fn overview(
+        &mut self,
+        client: &str,
+        f: &crate::bindings::OverviewFilter,
+    ) -> Result<Vec<crate::bindings::Summary>>;
+
+    // ---- the ledger ----
+    fn account_known(&mut self, account: u32) -> Result<bool>;
+    fn has_voucher(&mut self, document: i64) -> Result<bool>;
+    fn post(&mut self, client: &str, document: i64, postings: &[Posting]) -> Result<()>;
+
+    // ---- the outbox ----
+    fn enqueue(&mut self, client: &str, document: i64, q: &Queue) -> Result<i64>;
+    fn deliveries(&mut self, document: i64) -> Result<Vec<crate::bindings::Delivery>>;
+    /// Lease up to `n` due deliveries to `owner` until `lease_until` (Unix ms): no other
+    /// dispatcher, in this process or another host, gets them meanwhile.
+    fn claim(&mut self, owner: &str, now: i64, lease_until: i64, n: i64) -> Result<Vec<Claimed>>;
+    /// Record an attempt's outcome if `owner` still holds the lease; false if it lost it.
+    fn finish(&mut self, owner: &str, f: &Finish) -> Result<bool>;
+    fn queued(&mut self) -> Result<i64>;
+    /// Lock the document's row until the unit ends (PostgreSQL; SQLite units are serial).
+    fn lock_document(&mut self, document: i64) -> Result<()>;
+    /// Whether the invoice is fully credited, the bank holds its AvtaleGiro claim, and no
+    /// deletion request is queued yet.
+    fn needs_cancel(&mut self, invoice: i64) -> Result<Option<String>>;
+
+    // ---- reports ----
+    fn journal(&mut self, client: &str) -> Result<Vec<JournalRow>>;
+    /// (account, debit øre, credit øre).
+    fn trial_balance(&mut self, client: &str) -> Result<Vec<(u32, i64, i64)>>;
+    /// (customer id, balance øre on 1500).
+    fn customer_balances(&mut self, client: &str) -> Result<Vec<(String, i64)>>;
+    fn delivery_report(&mut self, client: &str) -> Result<Vec<DeliveryRow>>;
+
+    // ---- for tests and operators ----
+    /// Run a statement as it is (tests tamper with records to show the database refuses).
+    fn execute_raw(&mut self, sql: &str) -> Result<u64>;
+    /// The first column of the first row of a query, as an integer.
+    fn scalar(&mut self, sql: &str) -> Result<i64>;
+}
+
+/// A customer with what the channel directories say about it.
+#[derive(Clone, Debug)]
+pub struct CustomerRecord {
+    pub customer: Customer,
+    pub efaktura: EfakturaStatus,
+    pub avtalegiro: bool,
+}
+
+/// The fields the overview filters and sorts on.
+#[derive(Clone, Debug, Default)]
+pub struct Index {
+    pub customer_id: String,
+    pub customer_name: String,
+    pub buyer_reference: Option<String>,
+    pub our_reference: Option<String>,
+    pub order_reference: Option<String>,
+    pub issue_date: Option<String>,
+    pub payable_ore: i64,
+}
+
+pub enum Saved {
+    Saved(u64),
+    Conflict(u64),
+    NotFound,
+}
+
+pub struct NewDocument<'a> {
+    pub kind: DocumentKind,
+    pub series: Series,
+    pub number: u64,
+    /// A credit note: the invoice's row id.
+    pub credits: Option<i64>,
+    pub idempotency_key: Option<&'a str>,
+    pub index: &'a Index,
+    pub facts: &'a DeliveryFacts,
+    pub body: &'a str,
+    pub ehf: Option<&'a str>,
+    pub pdf: Option<&'a [u8]>,
+}
+
+/// An issued document as stored.
+#[derive(Clone, Debug)]
+pub struct Document {
+    pub id: i64,
+    pub client: String,
+    pub kind: DocumentKind,
+    pub number: u64,
+    pub issue_date: String,
+    pub body: String,
+    pub facts: DeliveryFacts,
+    pub status: DocumentStatus,
+}
+
+pub struct Files {
+    pub ehf: Option<String>,
+    pub pdf: Vec<u8>,
+}
+
+pub struct Posting {
+    pub date: String,
+    pub number: u64,
+    pub account: u32,
+    pub debit_ore: i64,
+    pub credit_ore: i64,
+    pub customer_id: Option<String>,
+    pub vat_code: Option<String>,
+    pub text: String,
+}
+
+/// Why a delivery is in the outbox.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// The document to its recipient.
+    Deliver,
+    /// An AvtaleGiro deletion request for a fully credited invoice.
+    Cancel,
+}
+
+pub struct Queue<'a> {
+    pub channel: Channel,
+    pub purpose: Purpose,
+    pub reason: &'a str,
+    /// The channels to fall back to, in order, if this one refuses for good.
+    pub fallbacks: &'a [Channel],
+}
+
+/// A delivery a dispatcher holds the lease on, with what it needs to deliver.
+pub struct Claimed {
+    pub id: i64,
+    pub purpose: Purpose,
+    pub channel: Channel,
+    pub fallbacks: Vec<Channel>,
+    pub attempts: u32,
+    pub document: Document,
+    pub ehf: Option<String>,
+    pub pdf: Vec<u8>,
+}
+
+/// The outcome of one attempt.
+pub struct Finish<'a> {
+    pub delivery: i64,
+    pub state: crate::bindings::DeliveryState,
+    pub detail: &'a str,
+    /// Unix ms before which a retry is not attempted.
+    pub next_attempt_at: i64,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct JournalRow {
+    pub date: String,
+    pub number: i64,
+    pub account: u32,
+    pub debit_ore: i64,
+    pub credit_ore: i64,
+    pub customer: Option<String>,
+    pub vat_code: Option<String>,
+    pub text: String,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct DeliveryRow {
+    pub number: i64,
+    pub kind: DocumentKind,
+    pub customer: String,
+    pub channel: Channel,
+    pub state: crate::bindings::DeliveryState,
+    pub reason: String,
+}
+
+/// Run `f` in one unit of work and commit it.
+pub fn with_unit<T>(
+    store: &dyn Store,
+    f: impl FnOnce(&mut dyn Unit) -> Result<T>,
+) -> Result<T> {
+    let mut unit = store.begin()?;
+    let out = f(unit.as_mut())?;
+    unit.commit()?;
+    Ok(out)
+}
+
+/// NS 4102 accounts the component may post to; the host refuses any other.
+pub const ACCOUNTS: &[(u32, &str)] = &[
+    (1500, "Kundefordringer"),
+    (2700, "Utgående merverdiavgift, høy sats"),
+    (2701, "Utgående merverdiavgift, middels sats"),
+    (2702, "Utgående merverdiavgift, råfisk"),
+    (2703, "Utgående merverdiavgift, lav sats"),
+    (3000, "Salgsinntekt, avgiftspliktig, høy sats"),
+    (3005, "Salgsinntekt, omvendt avgiftsplikt"),
+    (3020, "Salgsinntekt tjenester, avgiftspliktig"),
+    (3030, "Salgsinntekt, avgiftspliktig, middels sats"),
+    (3050, "Salgsinntekt, avgiftspliktig, lav sats"),
+    (3100, "Salgsinntekt, avgiftsfri"),
+    (3200, "Salgsinntekt, utenfor avgiftsområdet / unntatt"),
+];
+
+pub fn account_name(n: u32) -> &'static str {
+    ACCOUNTS
+        .iter()
+        .find(|(a, _)| *a == n)
+        .map_or("?", |(_, name)| name)
+}
+
+/// A fresh store identity: the creation time and the process, in hex.
+fn new_store_id() -> String {
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    format!("{:x}{:05x}", t.as_nanos(), std::process::id())
+}

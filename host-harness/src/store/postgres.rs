@@ -1,0 +1,345 @@
+//! The PostgreSQL backend: many host processes, on many machines, against one database.
+//!
+//! - Numbers stay gapless under concurrency: a series' counter row is locked with
+//!   `SELECT … FOR UPDATE` inside the unit of work (a sequence would leave gaps on rollback).
+//! - Dispatchers claim the outbox with `FOR UPDATE SKIP LOCKED`, so each item goes to one.
+//! - Issued documents and posted vouchers are immutable in the database (triggers), as in
+//!   SQLite; client isolation is in every statement's `client_id`, as in SQLite.
+//! - Units of work run at READ COMMITTED; the row locks above are what serialise them.
+
+use super::sql::{Backend, Row, SqlUnit, Value, P, Q};
+use super::{Store, Unit, ACCOUNTS};
+use anyhow::{Context, Result};
+use postgres::types::{FromSql, IsNull, ToSql, Type};
+use postgres::{Client, NoTls, Statement};
+use std::collections::HashMap;
+
+const VERSION: i64 = 2;
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS store (id TEXT NOT NULL, version BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS clients (
+    id TEXT PRIMARY KEY,
+    active BIGINT NOT NULL DEFAULT 0,
+    name TEXT, orgnr TEXT, street TEXT, postcode TEXT, city TEXT, country TEXT,
+    bank_account TEXT, iban TEXT, bic TEXT, vat_registered BIGINT, foretaksregisteret BIGINT,
+    template TEXT, channels TEXT NOT NULL DEFAULT '', invoice_start BIGINT, credit_start BIGINT,
+    terms_days BIGINT, kid_length BIGINT, kid_algorithm TEXT, kid_customer_digits BIGINT,
+    language TEXT, logo BYTEA
+);
+CREATE TABLE IF NOT EXISTS feedback (
+    id BIGSERIAL PRIMARY KEY, client_id TEXT NOT NULL REFERENCES clients(id), reason TEXT NOT NULL, at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS customers (
+    client_id TEXT NOT NULL REFERENCES clients(id), id TEXT NOT NULL,
+    number BIGINT NOT NULL, name TEXT NOT NULL, orgnr TEXT,
+    street TEXT, postcode TEXT, city TEXT, country TEXT, email TEXT, language TEXT,
+    preferred_channel TEXT, attach_ehf BIGINT NOT NULL DEFAULT 0,
+    efaktura TEXT NOT NULL DEFAULT 'not-found', avtalegiro BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (client_id, id)
+);
+CREATE TABLE IF NOT EXISTS products (
+    client_id TEXT NOT NULL REFERENCES clients(id), id TEXT NOT NULL,
+    name TEXT NOT NULL, unit TEXT NOT NULL, unit_price TEXT NOT NULL, vat_code TEXT NOT NULL,
+    PRIMARY KEY (client_id, id)
+);
+CREATE TABLE IF NOT EXISTS peppol (
+    participant TEXT NOT NULL, document_type TEXT NOT NULL CHECK (document_type IN ('invoice', 'credit-note')),
+    PRIMARY KEY (participant, document_type)
+);
+CREATE TABLE IF NOT EXISTS accounts (number BIGINT PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS drafts (
+    id BIGSERIAL PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients(id),
+    version BIGINT NOT NULL,
+    customer_id TEXT NOT NULL, customer_name TEXT NOT NULL,
+    buyer_ref TEXT, our_ref TEXT, order_ref TEXT, issue_date TEXT,
+    payable_ore BIGINT NOT NULL,
+    body TEXT NOT NULL,
+    touched BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS drafts_client ON drafts (client_id, touched);
+CREATE INDEX IF NOT EXISTS drafts_customer ON drafts (client_id, customer_id, touched);
+CREATE TABLE IF NOT EXISTS sequences (
+    client_id TEXT NOT NULL REFERENCES clients(id), series TEXT NOT NULL, last BIGINT NOT NULL,
+    PRIMARY KEY (client_id, series)
+);
+CREATE TABLE IF NOT EXISTS documents (
+    id BIGSERIAL PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients(id),
+    kind TEXT NOT NULL CHECK (kind IN ('invoice', 'credit-note')),
+    series TEXT NOT NULL,
+    number BIGINT NOT NULL,
+    credits BIGINT REFERENCES documents(id),
+    idempotency_key TEXT,
+    customer_id TEXT NOT NULL, customer_name TEXT NOT NULL,
+    buyer_ref TEXT, our_ref TEXT, order_ref TEXT, issue_date TEXT NOT NULL,
+    payable_ore BIGINT NOT NULL,
+    email TEXT, orgnr TEXT, street TEXT, postcode TEXT, city TEXT, country TEXT,
+    language TEXT NOT NULL, attach_ehf BIGINT NOT NULL, kid TEXT, due_date TEXT NOT NULL,
+    seller_name TEXT NOT NULL, seller_account TEXT,
+    body TEXT NOT NULL, ehf TEXT, pdf BYTEA,
+    touched BIGINT NOT NULL,
+    UNIQUE (client_id, series, number),
+    UNIQUE (client_id, idempotency_key)
+);
+CREATE INDEX IF NOT EXISTS documents_client ON documents (client_id, touched);
+CREATE INDEX IF NOT EXISTS documents_credits ON documents (credits);
+CREATE INDEX IF NOT EXISTS documents_customer ON documents (client_id, customer_id, touched);
+CREATE INDEX IF NOT EXISTS documents_number ON documents (client_id, number);
+CREATE INDEX IF NOT EXISTS documents_issued ON documents (client_id, issue_date);
+CREATE TABLE IF NOT EXISTS credited (
+    document_id BIGINT PRIMARY KEY REFERENCES documents(id), ore BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS journal (
+    id BIGSERIAL PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients(id),
+    document_id BIGINT NOT NULL REFERENCES documents(id),
+    date TEXT NOT NULL, document_number BIGINT NOT NULL,
+    account BIGINT NOT NULL REFERENCES accounts(number),
+    debit_ore BIGINT NOT NULL CHECK (debit_ore >= 0), credit_ore BIGINT NOT NULL CHECK (credit_ore >= 0),
+    customer_id TEXT, vat_code TEXT, text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS journal_client ON journal (client_id, account);
+CREATE INDEX IF NOT EXISTS journal_document ON journal (document_id);
+CREATE TABLE IF NOT EXISTS outbox (
+    id BIGSERIAL PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients(id),
+    document_id BIGINT NOT NULL REFERENCES documents(id),
+    channel TEXT NOT NULL, reason TEXT NOT NULL,
+    fallbacks TEXT NOT NULL DEFAULT '',
+    purpose TEXT NOT NULL DEFAULT 'deliver' CHECK (purpose IN ('deliver', 'cancel')),
+    state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sent', 'failed')),
+    lease_owner TEXT, lease_until BIGINT,
+    attempts BIGINT NOT NULL DEFAULT 0,
+    next_attempt_at BIGINT NOT NULL DEFAULT 0,
+    updated_at TEXT, detail TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_queued ON outbox (state, id) WHERE state = 'queued';
+CREATE INDEX IF NOT EXISTS outbox_document ON outbox (document_id);
+CREATE UNIQUE INDEX IF NOT EXISTS outbox_one_cancel ON outbox (document_id) WHERE purpose = 'cancel';
+CREATE TABLE IF NOT EXISTS delivery_attempts (
+    id BIGSERIAL PRIMARY KEY, outbox_id BIGINT NOT NULL REFERENCES outbox(id),
+    at TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT
+);
+-- Issued documents and posted vouchers are never changed nor removed, whoever asks.
+CREATE OR REPLACE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '% is immutable: % refused', TG_TABLE_NAME, TG_OP;
+END $$;
+DROP TRIGGER IF EXISTS documents_immutable ON documents;
+CREATE TRIGGER documents_immutable BEFORE UPDATE OR DELETE ON documents
+    FOR EACH ROW EXECUTE FUNCTION refuse_change();
+DROP TRIGGER IF EXISTS documents_truncate ON documents;
+CREATE TRIGGER documents_truncate BEFORE TRUNCATE ON documents
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+DROP TRIGGER IF EXISTS journal_immutable ON journal;
+CREATE TRIGGER journal_immutable BEFORE UPDATE OR DELETE ON journal
+    FOR EACH ROW EXECUTE FUNCTION refuse_change();
+DROP TRIGGER IF EXISTS journal_truncate ON journal;
+CREATE TRIGGER journal_truncate BEFORE TRUNCATE ON journal
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+"#;
+
+pub struct PgStore {
+    pool: r2d2::Pool<Manager>,
+    id: String,
+}
+
+/// A connection with its prepared statements (each is parsed once per connection).
+pub struct PgConn {
+    client: Client,
+    prepared: HashMap<String, Statement>,
+}
+
+impl PgConn {
+    fn statement(&mut self, sql: &str) -> Result<Statement> {
+        if let Some(s) = self.prepared.get(sql) {
+            return Ok(s.clone());
+        }
+        // The shared statements number their parameters `?N`; PostgreSQL's are `$N`.
+        let s = self.client.prepare(&sql.replace('?', "$"))?;
+        self.prepared.insert(sql.to_owned(), s.clone());
+        Ok(s)
+    }
+}
+
+pub struct Manager(postgres::Config);
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = PgConn;
+    type Error = postgres::Error;
+    fn connect(&self) -> Result<PgConn, postgres::Error> {
+        Ok(PgConn {
+            client: self.0.connect(NoTls)?,
+            prepared: HashMap::new(),
+        })
+    }
+    fn is_valid(&self, c: &mut PgConn) -> Result<(), postgres::Error> {
+        c.client.simple_query("").map(|_| ())
+    }
+    fn has_broken(&self, c: &mut PgConn) -> bool {
+        c.client.is_closed()
+    }
+}
+
+impl PgStore {
+    pub fn open(url: &str) -> Result<Self> {
+        let config: postgres::Config = url.parse().context("the PostgreSQL URL")?;
+        let manager = Manager(config);
+        let mut c = r2d2::ManageConnection::connect(&manager)
+            .with_context(|| format!("connecting to {}", redact(url)))?;
+        let mut tx = c.client.transaction()?;
+        // Hosts starting together create the schema one at a time.
+        tx.execute("SELECT pg_advisory_xact_lock(4712)", &[])?;
+        let exists: bool = tx
+            .query_one("SELECT to_regclass('store') IS NOT NULL", &[])?
+            .get(0);
+        if exists {
+            let version: i64 = tx.query_one("SELECT version FROM store", &[])?.get(0);
+            anyhow::ensure!(
+                version == VERSION,
+                "the database was made by another host version (schema {version}, this host writes {VERSION})"
+            );
+        }
+        tx.batch_execute(SCHEMA)?;
+        tx.execute(
+            "INSERT INTO store (id, version) SELECT $1, $2 WHERE NOT EXISTS (SELECT 1 FROM store)",
+            &[&super::new_store_id(), &VERSION],
+        )?;
+        for (n, name) in ACCOUNTS {
+            tx.execute(
+                "INSERT INTO accounts (number, name) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[&i64::from(*n), name],
+            )?;
+        }
+        let id: String = tx.query_one("SELECT id FROM store", &[])?.get(0);
+        tx.commit()?;
+        let pool = r2d2::Pool::builder()
+            .max_size(8)
+            .min_idle(Some(0))
+            .build(manager)?;
+        Ok(PgStore { pool, id })
+    }
+}
+
+/// A URL with its password hidden, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => match url[s + 3..at].find(':') {
+            Some(colon) => format!("{}:***{}", &url[..s + 3 + colon], &url[at..]),
+            None => url.to_owned(),
+        },
+        _ => url.to_owned(),
+    }
+}
+
+impl Store for PgStore {
+    fn begin(&self) -> Result<Box<dyn Unit>> {
+        Ok(Box::new(SqlUnit::<Postgres>::begin(self.pool.get()?, "BEGIN")?))
+    }
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+}
+
+pub struct Postgres;
+
+impl ToSql for P<'_> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut postgres::types::private::BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match *self {
+            P::Null => Ok(IsNull::Yes),
+            P::Int(v) if *ty == Type::INT4 => i32::try_from(v)?.to_sql(ty, out),
+            P::Int(v) => v.to_sql(ty, out),
+            P::Text(v) => v.to_sql(ty, out),
+            P::Blob(v) => v.to_sql(ty, out),
+        }
+    }
+    fn accepts(ty: &Type) -> bool {
+        [Type::INT4, Type::INT8, Type::TEXT, Type::VARCHAR, Type::BYTEA].contains(ty)
+    }
+    postgres::types::to_sql_checked!();
+}
+
+impl<'a> FromSql<'a> for Value {
+    fn from_sql(
+        ty: &Type,
+        raw: &'a [u8],
+    ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(match *ty {
+            Type::INT8 => Value::Int(i64::from_sql(ty, raw)?),
+            Type::INT4 => Value::Int(i32::from_sql(ty, raw)?.into()),
+            Type::BOOL => Value::Int(bool::from_sql(ty, raw)?.into()),
+            Type::BYTEA => Value::Blob(Vec::<u8>::from_sql(ty, raw)?),
+            _ => Value::Text(String::from_sql(ty, raw)?),
+        })
+    }
+    fn from_sql_null(_: &Type) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(Value::Null)
+    }
+    fn accepts(ty: &Type) -> bool {
+        [Type::INT4, Type::INT8, Type::BOOL, Type::TEXT, Type::VARCHAR, Type::BYTEA].contains(ty)
+    }
+}
+
+impl Backend for Postgres {
+    type Conn = r2d2::PooledConnection<Manager>;
+    const LIKE: &'static str = "ILIKE";
+
+    fn special(q: Q) -> Option<&'static str> {
+        Some(match q {
+            // The counter row stays locked until the unit ends: the next host waits for it.
+            Q::LockCounter => "SELECT last FROM sequences WHERE client_id = ?1 AND series = ?2 FOR UPDATE",
+            // Rows another dispatcher is claiming right now are skipped, not waited for.
+            Q::Claim => "UPDATE outbox SET lease_owner = ?1, lease_until = ?2
+                  WHERE id IN (SELECT id FROM outbox
+                                WHERE state = 'queued' AND next_attempt_at <= ?3
+                                  AND (lease_until IS NULL OR lease_until < ?3)
+                                ORDER BY id LIMIT ?4
+                                FOR UPDATE SKIP LOCKED)
+                 RETURNING id, purpose, channel, fallbacks, attempts, document_id",
+            // Serialises the two recordings that may queue an invoice's deletion request.
+            Q::LockDocument => "SELECT id FROM documents WHERE id = ?1 FOR NO KEY UPDATE",
+            _ => return None,
+        })
+    }
+
+    fn exec(c: &mut Self::Conn, sql: &str, p: &[P]) -> Result<u64> {
+        let stmt = c.statement(sql)?;
+        let params: Vec<&(dyn ToSql + Sync)> = p.iter().map(|v| v as _).collect();
+        Ok(c.client.execute(&stmt, &params)?)
+    }
+
+    fn rows(c: &mut Self::Conn, sql: &str, p: &[P]) -> Result<Vec<Row>> {
+        let stmt = c.statement(sql)?;
+        let params: Vec<&(dyn ToSql + Sync)> = p.iter().map(|v| v as _).collect();
+        c.client
+            .query(&stmt, &params)?
+            .iter()
+            .map(|r| {
+                Ok(Row(
+                    (0..r.len())
+                        .map(|i| r.try_get::<_, Value>(i))
+                        .collect::<Result<_, _>>()?,
+                ))
+            })
+            .collect()
+    }
+
+    fn batch(c: &mut Self::Conn, sql: &str) -> Result<u64> {
+        let mut n = 0;
+        for m in c.client.simple_query(sql)? {
+            if let postgres::SimpleQueryMessage::CommandComplete(k) = m {
+                n += k;
+            }
+        }
+        Ok(n)
+    }
+}

@@ -1,0 +1,1005 @@
+//! The store's operations in SQL, once for both backends. The statements are standard SQL that
+//! SQLite and PostgreSQL read alike, written with `?N` placeholders; a backend supplies its own
+//! text where the dialects differ (row locks, `SKIP LOCKED`) and runs the statements.
+
+use super::*;
+use crate::bindings::{Address, Delivery, DeliveryState, OverviewFilter, Summary};
+use crate::names::Name;
+use anyhow::{anyhow, Context};
+
+/// A parameter, borrowed from the caller (PDFs and bodies are large).
+#[derive(Clone, Copy, Debug)]
+pub enum P<'a> {
+    Null,
+    Int(i64),
+    Text(&'a str),
+    Blob(&'a [u8]),
+}
+
+impl From<i64> for P<'_> {
+    fn from(v: i64) -> Self {
+        P::Int(v)
+    }
+}
+impl From<u64> for P<'_> {
+    fn from(v: u64) -> Self {
+        P::Int(v as i64)
+    }
+}
+impl From<u32> for P<'_> {
+    fn from(v: u32) -> Self {
+        P::Int(v.into())
+    }
+}
+impl From<bool> for P<'_> {
+    fn from(v: bool) -> Self {
+        P::Int(v.into())
+    }
+}
+impl<'a> From<&'a str> for P<'a> {
+    fn from(v: &'a str) -> Self {
+        P::Text(v)
+    }
+}
+impl<'a> From<&'a String> for P<'a> {
+    fn from(v: &'a String) -> Self {
+        P::Text(v)
+    }
+}
+impl<'a> From<&'a [u8]> for P<'a> {
+    fn from(v: &'a [u8]) -> Self {
+        P::Blob(v)
+    }
+}
+impl<'a, T: Into<P<'a>>> From<Option<T>> for P<'a> {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(P::Null, Into::into)
+    }
+}
+
+macro_rules! params {
+    ($($v:expr),* $(,)?) => { &[$(P::from($v)),*] };
+}
+
+/// A value read back.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Int(i64),
+    Text(String),
+    Blob(Vec<u8>),
+}
+
+pub struct Row(pub Vec<Value>);
+
+impl Row {
+    fn at(&self, i: usize) -> Result<&Value> {
+        self.0.get(i).ok_or_else(|| anyhow!("no column {i}"))
+    }
+    pub fn oi(&self, i: usize) -> Result<Option<i64>> {
+        match self.at(i)? {
+            Value::Null => Ok(None),
+            Value::Int(v) => Ok(Some(*v)),
+            v => Err(anyhow!("column {i}: expected an integer, found {v:?}")),
+        }
+    }
+    pub fn i(&self, i: usize) -> Result<i64> {
+        self.oi(i)?
+            .ok_or_else(|| anyhow!("column {i}: expected an integer, found NULL"))
+    }
+    pub fn os(&self, i: usize) -> Result<Option<String>> {
+        match self.at(i)? {
+            Value::Null => Ok(None),
+            Value::Text(v) => Ok(Some(v.clone())),
+            v => Err(anyhow!("column {i}: expected text, found {v:?}")),
+        }
+    }
+    pub fn s(&self, i: usize) -> Result<String> {
+        self.os(i)?
+            .ok_or_else(|| anyhow!("column {i}: expected text, found NULL"))
+    }
+    pub fn ob(&self, i: usize) -> Result<Option<Vec<u8>>> {
+        match self.at(i)? {
+            Value::Null => Ok(None),
+            Value::Blob(v) => Ok(Some(v.clone())),
+            v => Err(anyhow!("column {i}: expected bytes, found {v:?}")),
+        }
+    }
+    fn bool(&self, i: usize) -> Result<bool> {
+        Ok(self.i(i)? != 0)
+    }
+    fn obool(&self, i: usize) -> Result<Option<bool>> {
+        Ok(self.oi(i)?.map(|v| v != 0))
+    }
+    fn name<T: Name>(&self, i: usize) -> Result<T> {
+        let w = self.s(i)?;
+        T::parse(&w).ok_or_else(|| anyhow!("column {i}: '{w}' is not a known value"))
+    }
+}
+
+/// What a backend does: run the statements below in its dialect on one connection.
+pub trait Backend: Send + Sync + 'static {
+    type Conn: Send + 'static;
+    /// The text of `q` where this dialect needs its own; `None` takes [`Q::sql`].
+    fn special(q: Q) -> Option<&'static str>;
+    /// The operator the overview's reference filter matches with (case-insensitive).
+    const LIKE: &'static str;
+    /// Run a statement with `?N` placeholders; rows affected.
+    fn exec(c: &mut Self::Conn, sql: &str, p: &[P]) -> Result<u64>;
+    fn rows(c: &mut Self::Conn, sql: &str, p: &[P]) -> Result<Vec<Row>>;
+    /// Statements without parameters (BEGIN, COMMIT, ROLLBACK, or a test's raw SQL).
+    fn batch(c: &mut Self::Conn, sql: &str) -> Result<u64>;
+}
+
+/// One unit of work on a backend's connection: rolled back on drop unless committed.
+pub struct SqlUnit<B: Backend> {
+    conn: Option<B::Conn>,
+}
+
+impl<B: Backend> SqlUnit<B> {
+    pub fn begin(mut conn: B::Conn, begin: &str) -> Result<Self> {
+        B::batch(&mut conn, begin)?;
+        Ok(SqlUnit { conn: Some(conn) })
+    }
+    fn c(&mut self) -> &mut B::Conn {
+        self.conn.as_mut().expect("open until commit")
+    }
+    fn exec(&mut self, q: Q, p: &[P]) -> Result<u64> {
+        let sql = B::special(q).unwrap_or(q.sql());
+        B::exec(self.c(), sql, p).with_context(|| format!("{q:?}"))
+    }
+    fn rows(&mut self, q: Q, p: &[P]) -> Result<Vec<Row>> {
+        let sql = B::special(q).unwrap_or(q.sql());
+        B::rows(self.c(), sql, p).with_context(|| format!("{q:?}"))
+    }
+    fn row(&mut self, q: Q, p: &[P]) -> Result<Option<Row>> {
+        Ok(self.rows(q, p)?.into_iter().next())
+    }
+    fn int(&mut self, q: Q, p: &[P]) -> Result<i64> {
+        self.row(q, p)?
+            .ok_or_else(|| anyhow!("{q:?}: no row"))?
+            .i(0)
+    }
+    fn documents(&mut self, q: Q, p: &[P]) -> Result<Vec<Document>> {
+        self.rows(q, p)?.iter().map(document).collect()
+    }
+    /// A strictly increasing stamp per client for "newest first": wall time in µs, bumped
+    /// past the client's last one.
+    fn touch(&mut self, client: &str) -> Result<i64> {
+        let last = self.int(Q::LastTouched, params![client])?;
+        Ok(chrono::Utc::now().timestamp_micros().max(last + 1))
+    }
+}
+
+impl<B: Backend> Drop for SqlUnit<B> {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.conn.take() {
+            let _ = B::batch(&mut c, "ROLLBACK");
+        }
+    }
+}
+
+fn now() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
+}
+
+/// The columns of a document, in the order [`document`] reads them (needs
+/// `documents d LEFT JOIN credited c ON c.document_id = d.id`).
+macro_rules! document_columns {
+    () => {
+        "d.id, d.client_id, d.kind, d.number, d.issue_date, d.body, d.customer_name, d.email, d.orgnr, \
+         d.street, d.postcode, d.city, d.country, d.language, d.attach_ehf, d.kid, d.due_date, \
+         d.payable_ore, d.seller_name, d.seller_account, d.credits, \
+         CASE WHEN d.kind = 'credit-note' OR c.ore IS NULL THEN 'issued' \
+              WHEN c.ore < d.payable_ore THEN 'partially-credited' ELSE 'credited' END"
+    };
+}
+
+fn document(r: &Row) -> Result<Document> {
+    Ok(Document {
+        id: r.i(0)?,
+        client: r.s(1)?,
+        kind: r.name(2)?,
+        number: r.i(3)? as u64,
+        issue_date: r.s(4)?,
+        body: r.s(5)?,
+        facts: DeliveryFacts {
+            recipient_name: r.s(6)?,
+            email: r.os(7)?,
+            organisation_number: r.os(8)?,
+            address: Address {
+                street: r.os(9)?,
+                postcode: r.os(10)?,
+                city: r.os(11)?,
+                country: r.os(12)?,
+            },
+            language: r.name(13)?,
+            attach_ehf: r.bool(14)?,
+            kid: r.os(15)?,
+            due_date: r.s(16)?,
+            payable: crate::money::from_ore(r.i(17)?),
+            seller_name: r.s(18)?,
+            seller_account: r.os(19)?,
+            credited_invoice: r.oi(20)?.map(|id| format!("doc-{id}")),
+        },
+        status: r.name(21)?,
+    })
+}
+
+/// The statements, by what they do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Q {
+    PutClient,
+    Settings,
+    Clients,
+    Active,
+    SetActive,
+    Feedback,
+    PutCustomer,
+    Customer,
+    PutProduct,
+    Product,
+    PutParticipant,
+    Accepts,
+    LastTouched,
+    InsertDraft,
+    Draft,
+    UpdateDraft,
+    DraftVersion,
+    DeleteDraft,
+    NewCounter,
+    LockCounter,
+    SetCounter,
+    InsertDocument,
+    AddCredited,
+    DocumentById,
+    DocumentByKey,
+    CreditsFor,
+    ClaimedDocument,
+    Files,
+    AccountKnown,
+    HasVoucher,
+    Post,
+    Enqueue,
+    Deliveries,
+    Claim,
+    Finish,
+    Attempt,
+    Queued,
+    LockDocument,
+    NeedsCancel,
+    Journal,
+    TrialBalance,
+    CustomerBalances,
+    DeliveryReport,
+}
+
+impl Q {
+    pub fn sql(self) -> &'static str {
+        match self {
+            Q::PutClient => "INSERT INTO clients (id, name, orgnr, street, postcode, city, country, bank_account, iban, bic, vat_registered, foretaksregisteret, template, channels, invoice_start, credit_start, terms_days, kid_length, kid_algorithm, kid_customer_digits, language, logo)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, orgnr = excluded.orgnr, street = excluded.street, postcode = excluded.postcode,
+                   city = excluded.city, country = excluded.country, bank_account = excluded.bank_account, iban = excluded.iban, bic = excluded.bic,
+                   vat_registered = excluded.vat_registered, foretaksregisteret = excluded.foretaksregisteret, template = excluded.template,
+                   channels = excluded.channels, invoice_start = excluded.invoice_start, credit_start = excluded.credit_start,
+                   terms_days = excluded.terms_days, kid_length = excluded.kid_length, kid_algorithm = excluded.kid_algorithm,
+                   kid_customer_digits = excluded.kid_customer_digits, language = excluded.language, logo = excluded.logo",
+            Q::Settings => "SELECT name, orgnr, street, postcode, city, country, bank_account, iban, bic, vat_registered, foretaksregisteret, template, channels, invoice_start, credit_start, terms_days, kid_length, kid_algorithm, kid_customer_digits, language, logo
+                 FROM clients WHERE id = ?1",
+            Q::Clients => "SELECT id FROM clients ORDER BY id",
+            Q::Active => "SELECT active FROM clients WHERE id = ?1",
+            Q::SetActive => "UPDATE clients SET active = ?2 WHERE id = ?1",
+            Q::Feedback => "INSERT INTO feedback (client_id, reason, at) VALUES (?1, ?2, ?3)",
+            Q::PutCustomer => "INSERT INTO customers (client_id, id, number, name, orgnr, street, postcode, city, country, email, language, preferred_channel, attach_ehf, efaktura, avtalegiro)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                 ON CONFLICT (client_id, id) DO UPDATE SET number = excluded.number, name = excluded.name, orgnr = excluded.orgnr,
+                   street = excluded.street, postcode = excluded.postcode, city = excluded.city, country = excluded.country,
+                   email = excluded.email, language = excluded.language, preferred_channel = excluded.preferred_channel,
+                   attach_ehf = excluded.attach_ehf, efaktura = excluded.efaktura, avtalegiro = excluded.avtalegiro",
+            Q::Customer => "SELECT id, number, name, orgnr, street, postcode, city, country, email, language, preferred_channel, attach_ehf, efaktura, avtalegiro
+                 FROM customers WHERE client_id = ?1 AND id = ?2",
+            Q::PutProduct => "INSERT INTO products (client_id, id, name, unit, unit_price, vat_code) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (client_id, id) DO UPDATE SET name = excluded.name, unit = excluded.unit, unit_price = excluded.unit_price, vat_code = excluded.vat_code",
+            Q::Product => "SELECT id, name, unit, unit_price, vat_code FROM products WHERE client_id = ?1 AND id = ?2",
+            Q::PutParticipant => "INSERT INTO peppol (participant, document_type) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            Q::Accepts => "SELECT count(*) FROM peppol WHERE participant = ?1 AND document_type = ?2",
+            Q::LastTouched => "SELECT coalesce(max(t), 0) FROM (SELECT max(touched) AS t FROM drafts WHERE client_id = ?1
+                 UNION ALL SELECT max(touched) FROM documents WHERE client_id = ?1) x",
+            Q::InsertDraft => "INSERT INTO drafts (client_id, version, customer_id, customer_name, buyer_ref, our_ref, order_ref, issue_date, payable_ore, body, touched)
+                 VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
+            Q::Draft => "SELECT version, body FROM drafts WHERE client_id = ?1 AND id = ?2",
+            Q::UpdateDraft => "UPDATE drafts SET version = version + 1, customer_id = ?4, customer_name = ?5, buyer_ref = ?6, our_ref = ?7, order_ref = ?8,
+                   issue_date = ?9, payable_ore = ?10, body = ?11, touched = ?12
+                 WHERE client_id = ?1 AND id = ?2 AND version = ?3",
+            Q::DraftVersion => "SELECT version FROM drafts WHERE client_id = ?1 AND id = ?2",
+            Q::DeleteDraft => "DELETE FROM drafts WHERE client_id = ?1 AND id = ?2",
+            Q::NewCounter => "INSERT INTO sequences (client_id, series, last) VALUES (?1, ?2, ?3) ON CONFLICT (client_id, series) DO NOTHING",
+            Q::LockCounter => "SELECT last FROM sequences WHERE client_id = ?1 AND series = ?2",
+            Q::SetCounter => "UPDATE sequences SET last = ?3 WHERE client_id = ?1 AND series = ?2",
+            Q::InsertDocument => "INSERT INTO documents (client_id, kind, series, number, credits, idempotency_key, customer_id, customer_name, buyer_ref, our_ref, order_ref,
+                   issue_date, payable_ore, email, orgnr, street, postcode, city, country, language, attach_ehf, kid, due_date, seller_name, seller_account,
+                   body, ehf, pdf, touched)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)
+                 RETURNING id",
+            Q::AddCredited => "INSERT INTO credited (document_id, ore) VALUES (?1, ?2)
+                 ON CONFLICT (document_id) DO UPDATE SET ore = credited.ore + excluded.ore",
+            Q::DocumentById => concat!("SELECT ", document_columns!(), " FROM documents d LEFT JOIN credited c ON c.document_id = d.id WHERE d.client_id = ?1 AND d.id = ?2"),
+            Q::DocumentByKey => concat!("SELECT ", document_columns!(), " FROM documents d LEFT JOIN credited c ON c.document_id = d.id WHERE d.client_id = ?1 AND d.idempotency_key = ?2"),
+            Q::CreditsFor => concat!("SELECT ", document_columns!(), " FROM documents d LEFT JOIN credited c ON c.document_id = d.id WHERE d.client_id = ?1 AND d.credits = ?2 ORDER BY d.id"),
+            Q::ClaimedDocument => concat!("SELECT ", document_columns!(), ", d.ehf, d.pdf FROM documents d LEFT JOIN credited c ON c.document_id = d.id WHERE d.id = ?1"),
+            Q::Files => "SELECT ehf, pdf FROM documents WHERE client_id = ?1 AND id = ?2",
+            Q::AccountKnown => "SELECT count(*) FROM accounts WHERE number = ?1",
+            Q::HasVoucher => "SELECT count(*) FROM journal WHERE document_id = ?1",
+            Q::Post => "INSERT INTO journal (client_id, document_id, date, document_number, account, debit_ore, credit_ore, customer_id, vat_code, text)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            Q::Enqueue => "INSERT INTO outbox (client_id, document_id, channel, purpose, reason, fallbacks, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+            Q::Deliveries => "SELECT id, channel, reason, state, attempts, updated_at, detail FROM outbox WHERE document_id = ?1 ORDER BY id",
+            Q::Claim => "UPDATE outbox SET lease_owner = ?1, lease_until = ?2
+                  WHERE id IN (SELECT id FROM outbox
+                                WHERE state = 'queued' AND next_attempt_at <= ?3
+                                  AND (lease_until IS NULL OR lease_until < ?3)
+                                ORDER BY id LIMIT ?4)
+                    AND state = 'queued'
+                 RETURNING id, purpose, channel, fallbacks, attempts, document_id",
+            Q::Finish => "UPDATE outbox SET state = ?2, attempts = attempts + 1, updated_at = ?3, detail = ?4, next_attempt_at = ?5,
+                   lease_owner = NULL, lease_until = NULL
+                 WHERE id = ?1 AND state = 'queued' AND lease_owner = ?6",
+            Q::Attempt => "INSERT INTO delivery_attempts (outbox_id, at, outcome, detail) VALUES (?1, ?2, ?3, ?4)",
+            Q::Queued => "SELECT count(*) FROM outbox WHERE state = 'queued'",
+            Q::LockDocument => "SELECT id FROM documents WHERE id = ?1",
+            Q::NeedsCancel => "SELECT d.client_id FROM documents d JOIN credited c ON c.document_id = d.id
+                 WHERE d.id = ?1 AND c.ore >= d.payable_ore
+                   AND EXISTS (SELECT 1 FROM outbox o WHERE o.document_id = d.id AND o.channel = 'avtalegiro' AND o.purpose = 'deliver' AND o.state = 'sent')
+                   AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.document_id = d.id AND o.purpose = 'cancel')",
+            Q::Journal => "SELECT date, document_number, account, debit_ore, credit_ore, customer_id, vat_code, text FROM journal WHERE client_id = ?1 ORDER BY id",
+            Q::TrialBalance => "SELECT account, CAST(sum(debit_ore) AS BIGINT), CAST(sum(credit_ore) AS BIGINT) FROM journal
+                 WHERE client_id = ?1 GROUP BY account ORDER BY account",
+            Q::CustomerBalances => "SELECT coalesce(customer_id, ''), CAST(sum(debit_ore) - sum(credit_ore) AS BIGINT) FROM journal
+                 WHERE client_id = ?1 AND account = 1500 GROUP BY customer_id ORDER BY customer_id",
+            Q::DeliveryReport => "SELECT d.number, d.kind, d.customer_name, o.channel, o.state, o.reason FROM outbox o JOIN documents d ON d.id = o.document_id
+                 WHERE o.client_id = ?1 ORDER BY o.id",
+        }
+    }
+}
+
+fn channels_text(cs: &[Channel]) -> String {
+    cs.iter().map(|c| c.name()).collect::<Vec<_>>().join(",")
+}
+
+fn channels_of(s: &str) -> Result<Vec<Channel>> {
+    s.split(',')
+        .filter(|w| !w.is_empty())
+        .map(|w| Channel::parse(w).ok_or_else(|| anyhow!("unknown channel '{w}'")))
+        .collect()
+}
+
+fn customer(r: &Row) -> Result<CustomerRecord> {
+    Ok(CustomerRecord {
+        customer: Customer {
+            id: r.s(0)?,
+            number: r.i(1)? as u64,
+            name: r.s(2)?,
+            organisation_number: r.os(3)?,
+            address: Address {
+                street: r.os(4)?,
+                postcode: r.os(5)?,
+                city: r.os(6)?,
+                country: r.os(7)?,
+            },
+            email: r.os(8)?,
+            language: r.os(9)?,
+            preferred_channel: r
+                .os(10)?
+                .map(|c| Channel::parse(&c).ok_or_else(|| anyhow!("unknown channel '{c}'")))
+                .transpose()?,
+            attach_ehf: r.bool(11)?,
+        },
+        efaktura: r.name(12)?,
+        avtalegiro: r.bool(13)?,
+    })
+}
+
+impl<B: Backend> Unit for SqlUnit<B> {
+    fn commit(mut self: Box<Self>) -> Result<()> {
+        let mut c = self.conn.take().expect("open until commit");
+        B::batch(&mut c, "COMMIT")?;
+        Ok(())
+    }
+
+    fn put_client(&mut self, client: &str, s: &ClientSettings) -> Result<()> {
+        let a = &s.address;
+        let channels = channels_text(&s.channels);
+        self.exec(
+            Q::PutClient,
+            params![
+                client,
+                s.name.as_ref(),
+                s.organisation_number.as_ref(),
+                a.street.as_ref(),
+                a.postcode.as_ref(),
+                a.city.as_ref(),
+                a.country.as_ref(),
+                s.bank_account.as_ref(),
+                s.iban.as_ref(),
+                s.bic.as_ref(),
+                s.vat_registered,
+                s.foretaksregisteret,
+                s.template.as_ref(),
+                &channels,
+                s.invoice_start_number,
+                s.credit_note_start_number,
+                s.payment_terms_days,
+                s.kid_length.map(u32::from),
+                s.kid_algorithm.map(|k| k.name()),
+                s.kid_customer_digits.map(u32::from),
+                s.language.as_ref(),
+                s.logo.as_deref(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn settings(&mut self, client: &str) -> Result<Option<ClientSettings>> {
+        let Some(r) = self.row(Q::Settings, params![client])? else {
+            return Ok(None);
+        };
+        let small = |i: usize| -> Result<Option<u8>> {
+            r.oi(i)?.map(|v| u8::try_from(v).context("out of range")).transpose()
+        };
+        Ok(Some(ClientSettings {
+            name: r.os(0)?,
+            organisation_number: r.os(1)?,
+            address: Address {
+                street: r.os(2)?,
+                postcode: r.os(3)?,
+                city: r.os(4)?,
+                country: r.os(5)?,
+            },
+            bank_account: r.os(6)?,
+            iban: r.os(7)?,
+            bic: r.os(8)?,
+            vat_registered: r.obool(9)?,
+            foretaksregisteret: r.obool(10)?,
+            template: r.os(11)?,
+            channels: channels_of(&r.s(12)?)?,
+            invoice_start_number: r.oi(13)?.map(|v| v as u64),
+            credit_note_start_number: r.oi(14)?.map(|v| v as u64),
+            payment_terms_days: r.oi(15)?.map(|v| v as u32),
+            kid_length: small(16)?,
+            kid_algorithm: r
+                .os(17)?
+                .map(|k| {
+                    crate::bindings::KidAlgorithm::parse(&k)
+                        .ok_or_else(|| anyhow!("unknown KID algorithm '{k}'"))
+                })
+                .transpose()?,
+            kid_customer_digits: small(18)?,
+            language: r.os(19)?,
+            logo: r.ob(20)?,
+        }))
+    }
+
+    fn clients(&mut self) -> Result<Vec<String>> {
+        self.rows(Q::Clients, &[])?.iter().map(|r| r.s(0)).collect()
+    }
+
+    fn is_active(&mut self, client: &str) -> Result<bool> {
+        Ok(self.row(Q::Active, params![client])?.map(|r| r.bool(0)).transpose()?.unwrap_or(false))
+    }
+
+    fn set_active(&mut self, client: &str, active: bool) -> Result<bool> {
+        Ok(self.exec(Q::SetActive, params![client, active])? == 1)
+    }
+
+    fn add_feedback(&mut self, client: &str, reason: &str) -> Result<()> {
+        self.exec(Q::Feedback, params![client, reason, &now()])?;
+        Ok(())
+    }
+
+    fn put_customer(&mut self, client: &str, c: &CustomerRecord) -> Result<()> {
+        let (cu, a) = (&c.customer, &c.customer.address);
+        self.exec(
+            Q::PutCustomer,
+            params![
+                client,
+                &cu.id,
+                cu.number,
+                &cu.name,
+                cu.organisation_number.as_ref(),
+                a.street.as_ref(),
+                a.postcode.as_ref(),
+                a.city.as_ref(),
+                a.country.as_ref(),
+                cu.email.as_ref(),
+                cu.language.as_ref(),
+                cu.preferred_channel.map(|c| c.name()),
+                cu.attach_ehf,
+                c.efaktura.name(),
+                c.avtalegiro,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn customer(&mut self, client: &str, id: &str) -> Result<Option<CustomerRecord>> {
+        self.row(Q::Customer, params![client, id])?
+            .map(|r| customer(&r))
+            .transpose()
+    }
+
+    fn put_product(&mut self, client: &str, p: &Product) -> Result<()> {
+        self.exec(
+            Q::PutProduct,
+            params![client, &p.id, &p.name, &p.unit, &p.unit_price, &p.vat_code],
+        )?;
+        Ok(())
+    }
+
+    fn product(&mut self, client: &str, id: &str) -> Result<Option<Product>> {
+        let Some(r) = self.row(Q::Product, params![client, id])? else {
+            return Ok(None);
+        };
+        Ok(Some(Product {
+            id: r.s(0)?,
+            name: r.s(1)?,
+            unit: r.s(2)?,
+            unit_price: r.s(3)?,
+            vat_code: r.s(4)?,
+        }))
+    }
+
+    fn put_participant(&mut self, participant: &str, kind: DocumentKind) -> Result<()> {
+        self.exec(Q::PutParticipant, params![participant, kind.name()])?;
+        Ok(())
+    }
+
+    fn accepts(&mut self, participant: &str, kind: DocumentKind) -> Result<bool> {
+        Ok(self.int(Q::Accepts, params![participant, kind.name()])? > 0)
+    }
+
+    fn insert_draft(&mut self, client: &str, x: &Index, body: &str) -> Result<i64> {
+        let touched = self.touch(client)?;
+        self.int(
+            Q::InsertDraft,
+            params![
+                client,
+                &x.customer_id,
+                &x.customer_name,
+                x.buyer_reference.as_ref(),
+                x.our_reference.as_ref(),
+                x.order_reference.as_ref(),
+                x.issue_date.as_ref(),
+                x.payable_ore,
+                body,
+                touched
+            ],
+        )
+    }
+
+    fn draft(&mut self, client: &str, id: i64) -> Result<Option<(u64, String)>> {
+        self.row(Q::Draft, params![client, id])?
+            .map(|r| Ok((r.i(0)? as u64, r.s(1)?)))
+            .transpose()
+    }
+
+    fn update_draft(
+        &mut self,
+        client: &str,
+        id: i64,
+        expected: u64,
+        x: &Index,
+        body: &str,
+    ) -> Result<Saved> {
+        let touched = self.touch(client)?;
+        let changed = self.exec(
+            Q::UpdateDraft,
+            params![
+                client,
+                id,
+                expected,
+                &x.customer_id,
+                &x.customer_name,
+                x.buyer_reference.as_ref(),
+                x.our_reference.as_ref(),
+                x.order_reference.as_ref(),
+                x.issue_date.as_ref(),
+                x.payable_ore,
+                body,
+                touched
+            ],
+        )?;
+        if changed == 1 {
+            return Ok(Saved::Saved(expected + 1));
+        }
+        Ok(match self.row(Q::DraftVersion, params![client, id])? {
+            Some(r) => Saved::Conflict(r.i(0)? as u64),
+            None => Saved::NotFound,
+        })
+    }
+
+    fn delete_draft(&mut self, client: &str, id: i64) -> Result<bool> {
+        Ok(self.exec(Q::DeleteDraft, params![client, id])? == 1)
+    }
+
+    fn next_number(&mut self, client: &str, series: Series, start: u64) -> Result<u64> {
+        let s = series.name();
+        // A new series starts at `start`; after that the counter alone decides (no gaps).
+        self.exec(Q::NewCounter, params![client, s, start as i64 - 1])?;
+        let last = self.int(Q::LockCounter, params![client, s])?;
+        let next = last + 1;
+        self.exec(Q::SetCounter, params![client, s, next])?;
+        Ok(next as u64)
+    }
+
+    fn insert_document(&mut self, client: &str, d: &NewDocument) -> Result<i64> {
+        let (x, f) = (d.index, d.facts);
+        let touched = self.touch(client)?;
+        let id = self.int(
+            Q::InsertDocument,
+            params![
+                client,
+                d.kind.name(),
+                d.series.name(),
+                d.number,
+                d.credits,
+                d.idempotency_key,
+                &x.customer_id,
+                &x.customer_name,
+                x.buyer_reference.as_ref(),
+                x.our_reference.as_ref(),
+                x.order_reference.as_ref(),
+                x.issue_date.as_ref(),
+                x.payable_ore,
+                f.email.as_ref(),
+                f.organisation_number.as_ref(),
+                f.address.street.as_ref(),
+                f.address.postcode.as_ref(),
+                f.address.city.as_ref(),
+                f.address.country.as_ref(),
+                f.language.name(),
+                f.attach_ehf,
+                f.kid.as_ref(),
+                &f.due_date,
+                &f.seller_name,
+                f.seller_account.as_ref(),
+                d.body,
+                d.ehf,
+                d.pdf,
+                touched
+            ],
+        )?;
+        if let Some(invoice) = d.credits {
+            self.exec(Q::AddCredited, params![invoice, x.payable_ore])?;
+        }
+        Ok(id)
+    }
+
+    fn document(&mut self, client: &str, id: i64) -> Result<Option<Document>> {
+        Ok(self.documents(Q::DocumentById, params![client, id])?.pop())
+    }
+
+    fn document_by_key(&mut self, client: &str, key: &str) -> Result<Option<Document>> {
+        Ok(self.documents(Q::DocumentByKey, params![client, key])?.pop())
+    }
+
+    fn credits_for(&mut self, client: &str, invoice: i64) -> Result<Vec<Document>> {
+        self.documents(Q::CreditsFor, params![client, invoice])
+    }
+
+    fn files(&mut self, client: &str, id: i64) -> Result<Option<Files>> {
+        self.row(Q::Files, params![client, id])?
+            .map(|r| {
+                Ok(Files {
+                    ehf: r.os(0)?,
+                    pdf: r.ob(1)?.unwrap_or_default(),
+                })
+            })
+            .transpose()
+    }
+
+    fn overview(&mut self, client: &str, f: &OverviewFilter) -> Result<Vec<Summary>> {
+        let (sql, args) = overview_sql(client, f, B::LIKE);
+        let args: Vec<P> = args.iter().map(Arg::p).collect();
+        let rows = B::rows(self.c(), &sql, &args).context("overview")?;
+        rows.iter()
+            .map(|r| {
+                Ok(Summary {
+                    id: r.s(1)?,
+                    kind: r.name(2)?,
+                    number: r.oi(3)?.map(|n| n as u64),
+                    status: r.name(4)?,
+                    customer_id: r.s(5)?,
+                    customer_name: r.s(6)?,
+                    buyer_reference: r.os(7)?,
+                    issue_date: r.os(8)?,
+                    payable: crate::money::from_ore(r.i(9)?),
+                    updated_at: chrono::DateTime::from_timestamp_micros(r.i(10)?)
+                        .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+                        .unwrap_or_default(),
+                    delivery: r
+                        .os(11)?
+                        .map(|s| DeliveryState::parse(&s).ok_or_else(|| anyhow!("state '{s}'")))
+                        .transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    fn account_known(&mut self, account: u32) -> Result<bool> {
+        Ok(self.int(Q::AccountKnown, params![account])? > 0)
+    }
+
+    fn has_voucher(&mut self, document: i64) -> Result<bool> {
+        Ok(self.int(Q::HasVoucher, params![document])? > 0)
+    }
+
+    fn post(&mut self, client: &str, document: i64, postings: &[Posting]) -> Result<()> {
+        for p in postings {
+            self.exec(
+                Q::Post,
+                params![
+                    client,
+                    document,
+                    &p.date,
+                    p.number,
+                    p.account,
+                    p.debit_ore,
+                    p.credit_ore,
+                    p.customer_id.as_ref(),
+                    p.vat_code.as_ref(),
+                    &p.text
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn enqueue(&mut self, client: &str, document: i64, q: &Queue) -> Result<i64> {
+        let fallbacks = channels_text(q.fallbacks);
+        self.int(
+            Q::Enqueue,
+            params![
+                client,
+                document,
+                q.channel.name(),
+                q.purpose.name(),
+                q.reason,
+                &fallbacks,
+                &now()
+            ],
+        )
+    }
+
+    fn deliveries(&mut self, document: i64) -> Result<Vec<Delivery>> {
+        self.rows(Q::Deliveries, params![document])?
+            .iter()
+            .map(|r| {
+                Ok(Delivery {
+                    id: format!("delivery-{}", r.i(0)?),
+                    channel: r.name(1)?,
+                    reason: r.s(2)?,
+                    state: r.name(3)?,
+                    attempts: r.i(4)? as u32,
+                    updated_at: r.os(5)?,
+                    detail: r.os(6)?,
+                })
+            })
+            .collect()
+    }
+
+    fn claim(&mut self, owner: &str, now: i64, lease_until: i64, n: i64) -> Result<Vec<Claimed>> {
+        let leased = self.rows(Q::Claim, params![owner, lease_until, now, n])?;
+        let mut out = Vec::with_capacity(leased.len());
+        for r in leased {
+            let id = r.i(0)?;
+            let doc = self
+                .row(Q::ClaimedDocument, params![r.i(5)?])?
+                .ok_or_else(|| anyhow!("delivery {id} has no document"))?;
+            out.push(Claimed {
+                id,
+                purpose: r.name(1)?,
+                channel: r.name(2)?,
+                fallbacks: channels_of(&r.s(3)?)?,
+                attempts: r.i(4)? as u32,
+                document: document(&doc)?,
+                ehf: doc.os(22)?,
+                pdf: doc.ob(23)?.unwrap_or_default(),
+            });
+        }
+        out.sort_by_key(|c| c.id);
+        Ok(out)
+    }
+
+    fn finish(&mut self, owner: &str, f: &Finish) -> Result<bool> {
+        let at = now();
+        let state = f.state.name();
+        let changed = self.exec(
+            Q::Finish,
+            params![f.delivery, state, &at, f.detail, f.next_attempt_at, owner],
+        )?;
+        if changed == 0 {
+            return Ok(false);
+        }
+        self.exec(Q::Attempt, params![f.delivery, &at, state, f.detail])?;
+        Ok(true)
+    }
+
+    fn queued(&mut self) -> Result<i64> {
+        self.int(Q::Queued, &[])
+    }
+
+    fn lock_document(&mut self, document: i64) -> Result<()> {
+        self.rows(Q::LockDocument, params![document])?;
+        Ok(())
+    }
+
+    fn needs_cancel(&mut self, invoice: i64) -> Result<Option<String>> {
+        self.row(Q::NeedsCancel, params![invoice])?
+            .map(|r| r.s(0))
+            .transpose()
+    }
+
+    fn journal(&mut self, client: &str) -> Result<Vec<JournalRow>> {
+        self.rows(Q::Journal, params![client])?
+            .iter()
+            .map(|r| {
+                Ok(JournalRow {
+                    date: r.s(0)?,
+                    number: r.i(1)?,
+                    account: r.i(2)? as u32,
+                    debit_ore: r.i(3)?,
+                    credit_ore: r.i(4)?,
+                    customer: r.os(5)?,
+                    vat_code: r.os(6)?,
+                    text: r.s(7)?,
+                })
+            })
+            .collect()
+    }
+
+    fn trial_balance(&mut self, client: &str) -> Result<Vec<(u32, i64, i64)>> {
+        self.rows(Q::TrialBalance, params![client])?
+            .iter()
+            .map(|r| Ok((r.i(0)? as u32, r.i(1)?, r.i(2)?)))
+            .collect()
+    }
+
+    fn customer_balances(&mut self, client: &str) -> Result<Vec<(String, i64)>> {
+        self.rows(Q::CustomerBalances, params![client])?
+            .iter()
+            .map(|r| Ok((r.s(0)?, r.i(1)?)))
+            .collect()
+    }
+
+    fn delivery_report(&mut self, client: &str) -> Result<Vec<DeliveryRow>> {
+        self.rows(Q::DeliveryReport, params![client])?
+            .iter()
+            .map(|r| {
+                Ok(DeliveryRow {
+                    number: r.i(0)?,
+                    kind: r.name(1)?,
+                    customer: r.s(2)?,
+                    channel: r.name(3)?,
+                    state: r.name(4)?,
+                    reason: r.s(5)?,
+                })
+            })
+            .collect()
+    }
+
+    fn execute_raw(&mut self, sql: &str) -> Result<u64> {
+        B::batch(self.c(), sql)
+    }
+
+    fn scalar(&mut self, sql: &str) -> Result<i64> {
+        B::rows(self.c(), sql, &[])?
+            .first()
+            .ok_or_else(|| anyhow!("no row"))?
+            .i(0)
+    }
+}
+
+/// An owned overview parameter.
+enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+impl Arg {
+    fn p(&self) -> P<'_> {
+        match self {
+            Arg::Int(v) => P::Int(*v),
+            Arg::Text(v) => P::Text(v),
+        }
+    }
+}
+
+/// The overview's query: drafts and documents, newest first, with only the filters given in
+/// the SQL so the planner can pick the index that fits (customer, number, issue date) instead
+/// of scanning. The delivery state is looked up for the page only.
+fn overview_sql(client: &str, f: &OverviewFilter, like: &str) -> (String, Vec<Arg>) {
+    let mut args = vec![Arg::Text(client.into())];
+    let mut arg = |a: Arg| {
+        args.push(a);
+        format!("?{}", args.len())
+    };
+    let mut common = vec!["d.client_id = ?1".to_owned()];
+    if let Some(c) = &f.customer_id {
+        common.push(format!("d.customer_id = {}", arg(Arg::Text(c.clone()))));
+    }
+    if let Some(r) = &f.reference {
+        let escaped = r
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let p = arg(Arg::Text(format!("%{escaped}%")));
+        common.push(format!(
+            "(d.buyer_ref {like} {p} ESCAPE '\\' OR d.our_ref {like} {p} ESCAPE '\\' OR d.order_ref {like} {p} ESCAPE '\\')"
+        ));
+    }
+    if let Some(from) = &f.issued_from {
+        common.push(format!("d.issue_date >= {}", arg(Arg::Text(from.clone()))));
+    }
+    if let Some(to) = &f.issued_to {
+        common.push(format!("d.issue_date <= {}", arg(Arg::Text(to.clone()))));
+    }
+    let mut drafts = common.clone();
+    let mut docs = common;
+    let none = "1 = 0".to_owned();
+    if let Some(n) = f.number {
+        drafts.push(none.clone());
+        docs.push(format!("d.number = {}", arg(Arg::Int(n as i64))));
+    }
+    match f.kind {
+        Some(DocumentKind::Draft) => docs.push(none.clone()),
+        Some(k) => {
+            drafts.push(none.clone());
+            docs.push(format!("d.kind = '{}'", k.name()));
+        }
+        None => {}
+    }
+    match f.status {
+        None => {}
+        Some(DocumentStatus::Draft) => docs.push(none),
+        Some(status) => {
+            drafts.push(none);
+            docs.push(
+                match status {
+                    DocumentStatus::PartiallyCredited => "c.ore IS NOT NULL AND c.ore < d.payable_ore",
+                    DocumentStatus::Credited => "c.ore IS NOT NULL AND c.ore >= d.payable_ore",
+                    _ => "(d.kind = 'credit-note' OR c.ore IS NULL)",
+                }
+                .into(),
+            );
+        }
+    }
+    let limit = arg(Arg::Int(f.limit.unwrap_or(50).into()));
+    let offset = arg(Arg::Int(f.offset.unwrap_or(0).into()));
+    // A number matches a row or two: sorting those beats walking the whole client in
+    // `touched` order, which is what a planner picks when the ORDER BY sits on the union.
+    let (inner_order, outer_order) = if f.number.is_some() {
+        (String::new(), format!("ORDER BY x.touched DESC LIMIT {limit} OFFSET {offset}"))
+    } else {
+        (format!("ORDER BY touched DESC LIMIT {limit} OFFSET {offset}"), String::new())
+    };
+    let sql = format!(
+        "SELECT x.*, (SELECT o.state FROM outbox o WHERE o.document_id = x.doc ORDER BY o.id DESC LIMIT 1) FROM (
+           SELECT CAST(NULL AS BIGINT) AS doc, 'draft-' || d.id AS id, 'draft' AS kind, CAST(NULL AS BIGINT) AS number, 'draft' AS status,
+                  d.customer_id, d.customer_name, d.buyer_ref, d.issue_date, d.payable_ore, d.touched
+             FROM drafts d WHERE {}
+           UNION ALL
+           SELECT d.id, 'doc-' || d.id, d.kind, d.number,
+                  CASE WHEN d.kind = 'credit-note' OR c.ore IS NULL THEN 'issued' WHEN c.ore < d.payable_ore THEN 'partially-credited' ELSE 'credited' END,
+                  d.customer_id, d.customer_name, d.buyer_ref, d.issue_date, d.payable_ore, d.touched
+             FROM documents d LEFT JOIN credited c ON c.document_id = d.id WHERE {}
+            {inner_order}
+         ) x {outer_order}",
+        drafts.join(" AND "),
+        docs.join(" AND ")
+    );
+    (sql, args)
+}

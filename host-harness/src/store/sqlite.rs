@@ -1,0 +1,262 @@
+//! The embedded backend: one SQLite file, WAL with `synchronous=FULL`. Issued documents and
+//! posted vouchers are immutable in the schema itself (triggers). Units of work begin
+//! `IMMEDIATE`, so they run one at a time per file, across threads and processes alike.
+
+use super::sql::{Backend, Row, SqlUnit, Value, P, Q};
+use super::{Store, Unit, ACCOUNTS};
+use anyhow::{Context, Result};
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, ToSql};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The schema version this host writes (`PRAGMA user_version`).
+const VERSION: i64 = 2;
+
+const SCHEMA: &str = r#"
+-- This store's identity: delivery ids are unique within a store, so receivers key what they
+-- accept by (store, delivery), and a fresh database never looks like a repeat of another.
+CREATE TABLE IF NOT EXISTS store (id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS clients (
+    id TEXT PRIMARY KEY,
+    active INTEGER NOT NULL DEFAULT 0,
+    name TEXT, orgnr TEXT, street TEXT, postcode TEXT, city TEXT, country TEXT,
+    bank_account TEXT, iban TEXT, bic TEXT, vat_registered INTEGER, foretaksregisteret INTEGER,
+    template TEXT, channels TEXT NOT NULL DEFAULT '', invoice_start INTEGER, credit_start INTEGER,
+    terms_days INTEGER, kid_length INTEGER, kid_algorithm TEXT, kid_customer_digits INTEGER,
+    language TEXT, logo BLOB
+);
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY, client_id TEXT NOT NULL REFERENCES clients(id), reason TEXT NOT NULL, at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS customers (
+    client_id TEXT NOT NULL REFERENCES clients(id), id TEXT NOT NULL,
+    number INTEGER NOT NULL, name TEXT NOT NULL, orgnr TEXT,
+    street TEXT, postcode TEXT, city TEXT, country TEXT, email TEXT, language TEXT,
+    preferred_channel TEXT, attach_ehf INTEGER NOT NULL DEFAULT 0,
+    efaktura TEXT NOT NULL DEFAULT 'not-found', avtalegiro INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (client_id, id)
+);
+CREATE TABLE IF NOT EXISTS products (
+    client_id TEXT NOT NULL REFERENCES clients(id), id TEXT NOT NULL,
+    name TEXT NOT NULL, unit TEXT NOT NULL, unit_price TEXT NOT NULL, vat_code TEXT NOT NULL,
+    PRIMARY KEY (client_id, id)
+);
+-- The Peppol directory (ELMA/SMP): which participant accepts which document type.
+CREATE TABLE IF NOT EXISTS peppol (
+    participant TEXT NOT NULL, document_type TEXT NOT NULL CHECK (document_type IN ('invoice', 'credit-note')),
+    PRIMARY KEY (participant, document_type)
+);
+CREATE TABLE IF NOT EXISTS accounts (number INTEGER PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS drafts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    client_id TEXT NOT NULL REFERENCES clients(id),
+    version INTEGER NOT NULL,
+    customer_id TEXT NOT NULL, customer_name TEXT NOT NULL,
+    buyer_ref TEXT, our_ref TEXT, order_ref TEXT, issue_date TEXT,
+    payable_ore INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    touched INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS drafts_client ON drafts (client_id, touched);
+CREATE INDEX IF NOT EXISTS drafts_customer ON drafts (client_id, customer_id, touched);
+CREATE TABLE IF NOT EXISTS sequences (
+    client_id TEXT NOT NULL REFERENCES clients(id), series TEXT NOT NULL, last INTEGER NOT NULL,
+    PRIMARY KEY (client_id, series)
+);
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    client_id TEXT NOT NULL REFERENCES clients(id),
+    kind TEXT NOT NULL CHECK (kind IN ('invoice', 'credit-note')),
+    series TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    credits INTEGER REFERENCES documents(id),
+    idempotency_key TEXT,
+    customer_id TEXT NOT NULL, customer_name TEXT NOT NULL,
+    buyer_ref TEXT, our_ref TEXT, order_ref TEXT, issue_date TEXT NOT NULL,
+    payable_ore INTEGER NOT NULL,
+    -- The delivery facts (the contract's delivery-facts): the channels read these, never the body.
+    email TEXT, orgnr TEXT, street TEXT, postcode TEXT, city TEXT, country TEXT,
+    language TEXT NOT NULL, attach_ehf INTEGER NOT NULL, kid TEXT, due_date TEXT NOT NULL,
+    seller_name TEXT NOT NULL, seller_account TEXT,
+    body TEXT NOT NULL, ehf TEXT, pdf BLOB,
+    touched INTEGER NOT NULL,
+    UNIQUE (client_id, series, number),
+    UNIQUE (client_id, idempotency_key)
+);
+CREATE INDEX IF NOT EXISTS documents_client ON documents (client_id, touched);
+CREATE INDEX IF NOT EXISTS documents_credits ON documents (credits);
+-- The overview's filters: newest first within a customer, a number, an issue-date range.
+CREATE INDEX IF NOT EXISTS documents_customer ON documents (client_id, customer_id, touched);
+CREATE INDEX IF NOT EXISTS documents_number ON documents (client_id, number);
+CREATE INDEX IF NOT EXISTS documents_issued ON documents (client_id, issue_date);
+CREATE TRIGGER IF NOT EXISTS documents_immutable BEFORE UPDATE ON documents
+    BEGIN SELECT RAISE(ABORT, 'an issued document is immutable'); END;
+CREATE TRIGGER IF NOT EXISTS documents_kept BEFORE DELETE ON documents
+    BEGIN SELECT RAISE(ABORT, 'an issued document is never deleted'); END;
+-- What the credit notes against an invoice have credited in all (derived, kept by the host as
+-- it issues credit notes, so an invoice's status needs no scan and the invoice stays immutable).
+CREATE TABLE IF NOT EXISTS credited (
+    document_id INTEGER PRIMARY KEY REFERENCES documents(id), ore INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS journal (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    client_id TEXT NOT NULL REFERENCES clients(id),
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    date TEXT NOT NULL, document_number INTEGER NOT NULL,
+    account INTEGER NOT NULL REFERENCES accounts(number),
+    debit_ore INTEGER NOT NULL CHECK (debit_ore >= 0), credit_ore INTEGER NOT NULL CHECK (credit_ore >= 0),
+    customer_id TEXT, vat_code TEXT, text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS journal_client ON journal (client_id, account);
+CREATE INDEX IF NOT EXISTS journal_document ON journal (document_id);
+CREATE TRIGGER IF NOT EXISTS journal_immutable BEFORE UPDATE ON journal
+    BEGIN SELECT RAISE(ABORT, 'a posted voucher is immutable'); END;
+CREATE TRIGGER IF NOT EXISTS journal_kept BEFORE DELETE ON journal
+    BEGIN SELECT RAISE(ABORT, 'a posted voucher is never deleted'); END;
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    client_id TEXT NOT NULL REFERENCES clients(id),
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    channel TEXT NOT NULL, reason TEXT NOT NULL,
+    -- The channels to fall back to, in order, if this one refuses for good (comma-separated).
+    fallbacks TEXT NOT NULL DEFAULT '',
+    -- deliver: the document to its recipient; cancel: an AvtaleGiro deletion request.
+    purpose TEXT NOT NULL DEFAULT 'deliver' CHECK (purpose IN ('deliver', 'cancel')),
+    state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sent', 'failed')),
+    -- The dispatcher that claimed it, until when (Unix ms): no other takes it meanwhile.
+    lease_owner TEXT, lease_until INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    -- Unix ms before which a retry is not attempted (backoff after a transient failure).
+    next_attempt_at INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT, detail TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_queued ON outbox (state);
+CREATE INDEX IF NOT EXISTS outbox_document ON outbox (document_id);
+-- At most one deletion request per invoice, whichever dispatcher queues it.
+CREATE UNIQUE INDEX IF NOT EXISTS outbox_one_cancel ON outbox (document_id) WHERE purpose = 'cancel';
+CREATE TABLE IF NOT EXISTS delivery_attempts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, outbox_id INTEGER NOT NULL REFERENCES outbox(id),
+    at TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT
+);
+"#;
+
+pub struct SqliteStore {
+    pool: r2d2::Pool<Manager>,
+    id: String,
+}
+
+/// Opens connections to one file with the settings every connection needs.
+pub struct Manager(PathBuf);
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = Connection;
+    type Error = rusqlite::Error;
+    fn connect(&self) -> rusqlite::Result<Connection> {
+        let conn = Connection::open(&self.0)?;
+        conn.busy_timeout(Duration::from_secs(60))?;
+        conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
+        conn.set_prepared_statement_cache_capacity(128);
+        Ok(conn)
+    }
+    fn is_valid(&self, _: &mut Connection) -> rusqlite::Result<()> {
+        Ok(())
+    }
+    fn has_broken(&self, _: &mut Connection) -> bool {
+        false
+    }
+}
+
+impl SqliteStore {
+    pub fn open(path: &Path) -> Result<Self> {
+        let manager = Manager(path.to_path_buf());
+        let mut conn = r2d2::ManageConnection::connect(&manager)
+            .with_context(|| format!("opening {}", path.display()))?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let tables: i64 = tx.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'clients'", [], |r| r.get(0))?;
+        anyhow::ensure!(
+            version == VERSION || (version == 0 && tables == 0),
+            "{} was made by an older host (schema {version}, this host writes {VERSION}): use a new database file",
+            path.display()
+        );
+        tx.execute_batch(SCHEMA)?;
+        tx.execute_batch(&format!("PRAGMA user_version = {VERSION}"))?;
+        tx.execute("INSERT INTO store (id) SELECT ?1 WHERE NOT EXISTS (SELECT 1 FROM store)", [super::new_store_id()])?;
+        for (n, name) in ACCOUNTS {
+            tx.execute("INSERT INTO accounts (number, name) VALUES (?1, ?2) ON CONFLICT DO NOTHING", rusqlite::params![n, name])?;
+        }
+        let id = tx.query_row("SELECT id FROM store", [], |r| r.get(0))?;
+        tx.commit()?;
+        let pool = r2d2::Pool::builder()
+            .max_size(8)
+            .min_idle(Some(0))
+            .build(manager)?;
+        Ok(SqliteStore { pool, id })
+    }
+}
+
+impl Store for SqliteStore {
+    fn begin(&self) -> Result<Box<dyn Unit>> {
+        Ok(Box::new(SqlUnit::<Sqlite>::begin(self.pool.get()?, "BEGIN IMMEDIATE")?))
+    }
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+}
+
+pub struct Sqlite;
+
+impl ToSql for P<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match *self {
+            P::Null => ValueRef::Null,
+            P::Int(v) => ValueRef::Integer(v),
+            P::Text(v) => ValueRef::Text(v.as_bytes()),
+            P::Blob(v) => ValueRef::Blob(v),
+        }))
+    }
+}
+
+fn value(v: ValueRef) -> Result<Value> {
+    Ok(match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Int(i),
+        ValueRef::Text(t) => Value::Text(std::str::from_utf8(t)?.to_owned()),
+        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+        ValueRef::Real(_) => anyhow::bail!("no column holds a float"),
+    })
+}
+
+impl Backend for Sqlite {
+    type Conn = r2d2::PooledConnection<Manager>;
+    const LIKE: &'static str = "LIKE";
+
+    /// A unit holds the write lock from BEGIN IMMEDIATE: reading is locking enough.
+    fn special(_: Q) -> Option<&'static str> {
+        None
+    }
+
+    fn exec(c: &mut Self::Conn, sql: &str, p: &[P]) -> Result<u64> {
+        Ok(c.prepare_cached(sql)?.execute(rusqlite::params_from_iter(p))? as u64)
+    }
+
+    fn rows(c: &mut Self::Conn, sql: &str, p: &[P]) -> Result<Vec<Row>> {
+        let mut stmt = c.prepare_cached(sql)?;
+        let n = stmt.column_count();
+        let mut rows = stmt.query(rusqlite::params_from_iter(p))?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(Row((0..n).map(|i| value(r.get_ref(i)?)).collect::<Result<_>>()?));
+        }
+        Ok(out)
+    }
+
+    fn batch(c: &mut Self::Conn, sql: &str) -> Result<u64> {
+        c.execute_batch(sql)?;
+        Ok(c.changes())
+    }
+}
