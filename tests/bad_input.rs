@@ -19,7 +19,6 @@ fn assert_invalid(e: CallError, field: &str) {
     );
 }
 
-#[test]
 fn line_fields_are_checked_one_by_one() {
     let mut env = Env::active();
     assert_invalid(
@@ -109,7 +108,6 @@ fn line_fields_are_checked_one_by_one() {
     );
 }
 
-#[test]
 fn the_documented_line_limit_is_enforced_past_2000() {
     let mut env = Env::active();
     let d = env.host.create_draft("fjord", "c-bygg").unwrap();
@@ -133,7 +131,6 @@ fn the_documented_line_limit_is_enforced_past_2000() {
     );
 }
 
-#[test]
 fn an_invoice_with_a_negative_total_is_refused() {
     let mut env = Env::active();
     let d = env.draft(
@@ -150,7 +147,6 @@ fn an_invoice_with_a_negative_total_is_refused() {
     assert_eq!(env.count("SELECT count(*) FROM documents"), 0);
 }
 
-#[test]
 fn unknown_customers_drafts_and_dates_are_named() {
     let mut env = Env::active();
     assert_eq!(
@@ -228,7 +224,6 @@ fn unknown_customers_drafts_and_dates_are_named() {
     );
 }
 
-#[test]
 fn a_due_date_that_has_passed_by_the_issue_date_is_refused_at_finalize() {
     let mut env = Env::active();
     let d = env.draft("c-bygg", worked_example());
@@ -245,3 +240,11 @@ fn a_due_date_that_has_passed_by_the_issue_date_is_refused_at_finalize() {
     );
     assert_eq!(env.count("SELECT count(*) FROM documents"), 0);
 }
+
+crate::on_both_stores!(
+    line_fields_are_checked_one_by_one,
+    the_documented_line_limit_is_enforced_past_2000,
+    an_invoice_with_a_negative_total_is_refused,
+    unknown_customers_drafts_and_dates_are_named,
+    a_due_date_that_has_passed_by_the_issue_date_is_refused_at_finalize,
+);

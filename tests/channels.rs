@@ -7,7 +7,6 @@ use host_harness::api::free_line;
 use host_harness::bindings::*;
 use std::process::Command;
 
-#[test]
 fn each_fixture_customer_lands_on_its_channel_and_the_files_are_real() {
     let mut env = Env::active();
     let out = deliver_to_tempdir(&mut env, None);
@@ -67,7 +66,7 @@ fn each_fixture_customer_lands_on_its_channel_and_the_files_are_real() {
     // A second dispatch finds nothing queued: nothing is sent twice.
     let cfg = env.host.delivery.clone().unwrap();
     assert_eq!(
-        host_harness::channels::dispatch(env.host.conn(), &cfg).unwrap(),
+        host_harness::channels::dispatch(env.host.store(), &cfg).unwrap(),
         0
     );
     assert_eq!(env.count("SELECT count(*) FROM delivery_attempts"), 7);
@@ -118,7 +117,6 @@ fn each_fixture_customer_lands_on_its_channel_and_the_files_are_real() {
     }
 }
 
-#[test]
 fn a_crash_between_accept_and_record_never_sends_twice() {
     let mut env = Env::active();
     let out = deliver_to_tempdir(&mut env, None);
@@ -126,12 +124,7 @@ fn a_crash_between_accept_and_record_never_sends_twice() {
     let files = |dir: &std::path::Path| std::fs::read_dir(dir.join("print")).unwrap().count();
     let before = files(out.path());
     // The channel accepted it, then the dispatcher died before recording "sent".
-    env.host
-        .conn()
-        .execute(
-            "UPDATE outbox SET state = 'queued', attempts = 0, next_attempt_at = 0",
-            [],
-        )
+    env.execute("UPDATE outbox SET state = 'queued', attempts = 0, next_attempt_at = 0")
         .unwrap();
     env.host.dispatch();
     assert_eq!(
@@ -181,7 +174,6 @@ fn refusing_smtp() -> String {
     addr
 }
 
-#[test]
 fn a_permanent_refusal_falls_to_the_next_channel_and_a_transient_one_is_retried_later() {
     let mut env = Env::active();
     let out = deliver_to_tempdir(&mut env, Some(refusing_smtp()));
@@ -231,7 +223,6 @@ fn a_permanent_refusal_falls_to_the_next_channel_and_a_transient_one_is_retried_
     );
 }
 
-#[test]
 fn an_e_mail_reaches_a_real_smtp_server_with_the_pdf_attached() {
     let Some(py) = python(&["aiosmtpd"]) else {
         return;
@@ -292,7 +283,6 @@ fn an_e_mail_reaches_a_real_smtp_server_with_the_pdf_attached() {
     assert!(lines[2].starts_with("application/pdf %PDF-"), "{got}");
 }
 
-#[test]
 fn a_document_can_be_sent_again_on_request() {
     let mut env = Env::active();
     let _out = deliver_to_tempdir(&mut env, None);
@@ -333,7 +323,6 @@ fn a_document_can_be_sent_again_on_request() {
     );
 }
 
-#[test]
 fn fully_crediting_an_avtalegiro_invoice_sends_the_bank_a_deletion() {
     let mut env = Env::active();
     let out = deliver_to_tempdir(&mut env, None);
@@ -382,10 +371,9 @@ fn fully_crediting_an_avtalegiro_invoice_sends_the_bank_a_deletion() {
     }
 }
 
-#[test]
 fn a_dispatcher_killed_between_accept_and_record_delivers_exactly_once_after_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let (db, out) = (dir.path().join("crash.db"), dir.path().join("out"));
+    let (db, out) = (new_store(dir.path()), dir.path().join("out"));
     let harness = env!("CARGO_BIN_EXE_host-harness");
     let scenarios = host_harness::fixtures::dir().join("scenarios");
     let first = Command::new(harness)
@@ -393,7 +381,7 @@ fn a_dispatcher_killed_between_accept_and_record_delivers_exactly_once_after_res
             "run",
             scenarios.join("print-one.json").to_str().unwrap(),
             "--db",
-            db.to_str().unwrap(),
+            &db,
             "--out",
             out.to_str().unwrap(),
         ])
@@ -405,16 +393,14 @@ fn a_dispatcher_killed_between_accept_and_record_delivers_exactly_once_after_res
         !first.status.success(),
         "the process died after the print service accepted"
     );
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    let state = |conn: &rusqlite::Connection| {
-        conn.query_row("SELECT state, attempts FROM outbox", [], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-        })
-        .unwrap()
+    let state = |state: &str, attempts: i64| {
+        scalar_at(
+            &db,
+            &format!("SELECT count(*) FROM outbox WHERE state = '{state}' AND attempts = {attempts}"),
+        ) == 1
     };
-    assert_eq!(
-        state(&conn),
-        ("queued".to_string(), 0),
+    assert!(
+        state("queued", 0),
         "the invoice was committed, its delivery not recorded"
     );
     // Restart once the dead dispatcher's lease has run out: start-up dispatch finds the
@@ -425,7 +411,7 @@ fn a_dispatcher_killed_between_accept_and_record_delivers_exactly_once_after_res
             "run",
             scenarios.join("nothing.json").to_str().unwrap(),
             "--db",
-            db.to_str().unwrap(),
+            &db,
             "--out",
             out.to_str().unwrap(),
         ])
@@ -436,7 +422,7 @@ fn a_dispatcher_killed_between_accept_and_record_delivers_exactly_once_after_res
         "{}",
         String::from_utf8_lossy(&second.stderr)
     );
-    assert_eq!(state(&conn), ("sent".to_string(), 1));
+    assert!(state("sent", 1));
     let pdfs = std::fs::read_dir(out.join("print"))
         .unwrap()
         .filter(|e| {
@@ -448,10 +434,10 @@ fn a_dispatcher_killed_between_accept_and_record_delivers_exactly_once_after_res
         })
         .count();
     assert_eq!(pdfs, 1, "delivered exactly once");
-    let detail: String = conn
-        .query_row("SELECT detail FROM outbox", [], |r| r.get(0))
-        .unwrap();
-    assert!(detail.contains("repeat dropped"), "{detail}");
+    assert_eq!(
+        scalar_at(&db, "SELECT count(*) FROM outbox WHERE detail LIKE '%repeat dropped%'"),
+        1
+    );
 }
 
 fn nets_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
@@ -467,7 +453,6 @@ fn nets_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     v
 }
 
-#[test]
 fn avtalegiro_claims_queued_together_go_to_the_bank_in_one_transmission() {
     let mut env = Env::active();
     // No dispatcher while invoicing (as a host that sends AvtaleGiro once a day would).
@@ -528,7 +513,6 @@ fn avtalegiro_claims_queued_together_go_to_the_bank_in_one_transmission() {
     assert_eq!(got, expected);
 }
 
-#[test]
 fn efaktura_answers_a_consignment_it_holds_as_accepted_never_a_fallback() {
     let mut env = Env::active();
     let out = deliver_to_tempdir(&mut env, None);
@@ -616,13 +600,27 @@ fn e_mail_headers_read_back_exactly_for_any_name() {
             store: "s1".into(),
             delivery: 7 + i as i64,
             client: "fjord".into(),
-            kind: "invoice".into(),
+            kind: DocumentKind::Invoice,
             number: 10001,
-            body: serde_json::json!({
-                "seller": { "name": seller, "language": "nb" },
-                "customer": { "name": customer, "email": "kari@example.no", "attach_ehf": true },
-                "kid": "1001100013", "due_date": "2026-12-12"
-            }),
+            facts: DeliveryFacts {
+                recipient_name: customer.to_string(),
+                email: Some("kari@example.no".into()),
+                organisation_number: None,
+                address: Address {
+                    street: None,
+                    postcode: None,
+                    city: None,
+                    country: None,
+                },
+                language: Language::Nb,
+                attach_ehf: true,
+                kid: Some("1001100013".into()),
+                due_date: "2026-12-12".into(),
+                payable: "100.00".into(),
+                seller_name: seller.to_string(),
+                seller_account: Some("15032080119".into()),
+                credited_invoice: None,
+            },
             ehf: Some("<Invoice/>".into()),
             pdf: b"%PDF-1.7 test".to_vec(),
         };
@@ -661,7 +659,6 @@ fn e_mail_headers_read_back_exactly_for_any_name() {
 
 /// A fresh database writing to a folder another one used is another sender: its deliveries
 /// are made, never dropped as repeats of the other's (delivery ids are keyed by the store).
-#[test]
 fn a_fresh_database_with_a_reused_out_folder_delivers_everything() {
     let out = tempfile::tempdir().unwrap();
     for round in 0..2 {
@@ -684,3 +681,16 @@ fn a_fresh_database_with_a_reused_out_folder_delivers_everything() {
         "two payee systems, two claims"
     );
 }
+
+crate::on_both_stores!(
+    each_fixture_customer_lands_on_its_channel_and_the_files_are_real,
+    a_crash_between_accept_and_record_never_sends_twice,
+    a_permanent_refusal_falls_to_the_next_channel_and_a_transient_one_is_retried_later,
+    an_e_mail_reaches_a_real_smtp_server_with_the_pdf_attached,
+    a_document_can_be_sent_again_on_request,
+    fully_crediting_an_avtalegiro_invoice_sends_the_bank_a_deletion,
+    a_dispatcher_killed_between_accept_and_record_delivers_exactly_once_after_restart,
+    avtalegiro_claims_queued_together_go_to_the_bank_in_one_transmission,
+    efaktura_answers_a_consignment_it_holds_as_accepted_never_a_fallback,
+    a_fresh_database_with_a_reused_out_folder_delivers_everything,
+);

@@ -17,15 +17,14 @@ fn nothing_issued(env: &Env) {
     }
 }
 
-#[test]
 fn four_threads_finalizing_250_each_get_exactly_start_to_start_plus_999() {
     let env = Env::active();
     let rt = runtime();
     let threads: Vec<_> = (0..4)
         .map(|t| {
-            let (dir, rt) = (env.dir.path().to_path_buf(), rt.clone());
+            let (db, rt) = (env.db.clone(), rt.clone());
             std::thread::spawn(move || {
-                let mut host = connect(&dir, rt);
+                let mut host = connect(&db, rt);
                 let mut numbers = Vec::new();
                 for i in 0..250 {
                     let d = host.create_draft("fjord", "c-bygg").unwrap();
@@ -59,7 +58,6 @@ fn four_threads_finalizing_250_each_get_exactly_start_to_start_plus_999() {
     );
 }
 
-#[test]
 fn a_finalize_refused_by_validation_uses_no_number_and_posts_nothing() {
     let mut env = Env::active();
     let d = env.host.create_draft("fjord", "c-bygg").unwrap();
@@ -81,7 +79,6 @@ fn a_finalize_refused_by_validation_uses_no_number_and_posts_nothing() {
     nothing_issued(&env);
 }
 
-#[test]
 fn a_trapping_finalize_is_rolled_back_and_the_host_goes_on() {
     let mut env = Env::active();
     // Measure what a finalize costs, on another client's database, then give 90 % of it: the
@@ -96,7 +93,7 @@ fn a_trapping_finalize_is_rolled_back_and_the_host_goes_on() {
         ..Limits::default()
     })
     .unwrap();
-    let mut poor = connect(env.dir.path(), starved);
+    let mut poor = connect(&env.db, starved);
     let err = poor.finalize("fjord", &d.id, "k").unwrap_err();
     assert_eq!(err.kind(), "trap", "{err}");
     nothing_issued(&env);
@@ -104,7 +101,6 @@ fn a_trapping_finalize_is_rolled_back_and_the_host_goes_on() {
     assert_eq!(inv.number, 10001, "the trapped call used no number");
 }
 
-#[test]
 fn the_same_idempotency_key_returns_the_same_invoice_and_posts_nothing_new() {
     let mut env = Env::active();
     let d = env.draft("c-bygg", worked_example());
@@ -125,7 +121,6 @@ fn the_same_idempotency_key_returns_the_same_invoice_and_posts_nothing_new() {
     assert_eq!(env.count("SELECT count(*) FROM documents"), 2);
 }
 
-#[test]
 fn two_clients_never_see_each_others_data() {
     let mut env = Env::active();
     env.host.activate("nordlys").unwrap();
@@ -179,13 +174,21 @@ fn two_clients_never_see_each_others_data() {
     assert_eq!(h.open("fjord", &ninv.id).unwrap_err().kind(), "not-found");
 }
 
-#[test]
 fn a_new_host_process_serves_from_the_cached_compiled_component() {
     let t = std::time::Instant::now();
     let rt = Runtime::new(Limits::default()).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut host = Host::connect(rt, &dir.path().join("x.db")).unwrap();
-    host_harness::fixtures::load_all(host.conn()).unwrap();
+    let mut host = Host::connect(rt, &new_store(dir.path())).unwrap();
+    host_harness::fixtures::load_all(host.store()).unwrap();
     host.activate("fjord").unwrap();
     eprintln!("runtime from cache + first call: {:?}", t.elapsed());
 }
+
+crate::on_both_stores!(
+    four_threads_finalizing_250_each_get_exactly_start_to_start_plus_999,
+    a_finalize_refused_by_validation_uses_no_number_and_posts_nothing,
+    a_trapping_finalize_is_rolled_back_and_the_host_goes_on,
+    the_same_idempotency_key_returns_the_same_invoice_and_posts_nothing_new,
+    two_clients_never_see_each_others_data,
+    a_new_host_process_serves_from_the_cached_compiled_component,
+);

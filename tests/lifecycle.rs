@@ -5,7 +5,6 @@ use common::*;
 use host_harness::api::{free_line, product_line};
 use host_harness::bindings::*;
 
-#[test]
 fn activation_names_every_missing_setting_then_succeeds() {
     let mut env = Env::new();
     let err = env.host.activate("halvferdig").unwrap_err();
@@ -41,7 +40,6 @@ fn activation_names_every_missing_setting_then_succeeds() {
     );
 }
 
-#[test]
 fn a_draft_is_saved_at_once_and_every_change_bumps_its_version() {
     let mut env = Env::active();
     let d = env.host.create_draft("fjord", "c-bygg").unwrap();
@@ -91,7 +89,6 @@ fn a_draft_is_saved_at_once_and_every_change_bumps_its_version() {
     );
 }
 
-#[test]
 fn finalize_numbers_posts_and_queues_the_invoice() {
     let mut env = Env::active();
     let inv = env.invoice("c-bygg", worked_example());
@@ -128,15 +125,16 @@ fn finalize_numbers_posts_and_queues_the_invoice() {
         "the draft became the invoice"
     );
     // Immutable, in the schema too.
-    assert!(env
-        .host
-        .conn()
-        .execute("UPDATE documents SET payable_ore = 1", [])
-        .is_err());
-    assert!(env.host.conn().execute("DELETE FROM journal", []).is_err());
+    for tamper in [
+        "UPDATE documents SET payable_ore = 1",
+        "DELETE FROM documents",
+        "UPDATE journal SET debit_ore = 0",
+        "DELETE FROM journal",
+    ] {
+        assert!(env.execute(tamper).is_err(), "{tamper} was allowed");
+    }
 }
 
-#[test]
 fn partial_then_full_credit_then_over_credit_is_refused() {
     let mut env = Env::active();
     let inv = env.invoice("c-bygg", worked_example());
@@ -160,7 +158,7 @@ fn partial_then_full_credit_then_over_credit_is_refused() {
     assert_eq!(part.totals.payable, "3750.00");
     assert_eq!(
         env.host.open("fjord", &inv.id).unwrap().status,
-        "partially-credited"
+        DocumentStatus::PartiallyCredited
     );
     let over = env
         .host
@@ -184,17 +182,16 @@ fn partial_then_full_credit_then_over_credit_is_refused() {
         .unwrap();
     assert_eq!(rest.number, 50002);
     assert_eq!(rest.totals.payable, "9899.54");
-    assert_eq!(env.host.open("fjord", &inv.id).unwrap().status, "credited");
+    assert_eq!(env.host.open("fjord", &inv.id).unwrap().status, DocumentStatus::Credited);
     let again = env
         .host
         .credit("fjord", &inv.id, None, "Igjen", "cn-3")
         .unwrap_err();
     assert_eq!(again.kind(), "not-allowed");
     // Invoice + credits net to zero on 1500, 3xxx and 27xx.
-    assert_eq!(env.count("SELECT count(*) FROM (SELECT account FROM journal GROUP BY account HAVING sum(debit_ore) != sum(credit_ore))"), 0);
+    assert_eq!(env.count("SELECT count(*) FROM (SELECT account FROM journal GROUP BY account HAVING sum(debit_ore) != sum(credit_ore)) x"), 0);
 }
 
-#[test]
 fn deactivation_keeps_everything_and_reactivation_restores_it() {
     let mut env = Env::active();
     let inv = env.invoice("c-bygg", worked_example());
@@ -230,7 +227,6 @@ fn deactivation_keeps_everything_and_reactivation_restores_it() {
     );
 }
 
-#[test]
 fn overview_filters_by_customer_reference_number_date_kind_and_status() {
     let mut env = Env::active();
     let a = env.invoice("c-bygg", worked_example());
@@ -300,7 +296,7 @@ fn overview_filters_by_customer_reference_number_date_kind_and_status() {
         q(
             &mut env,
             OverviewFilter {
-                status: Some("credited".into()),
+                status: Some(DocumentStatus::Credited),
                 ..Default::default()
             }
         ),
@@ -351,3 +347,12 @@ fn overview_filters_by_customer_reference_number_date_kind_and_status() {
         .unwrap_err();
     assert_eq!(bad.fields(), ["issued-from", "limit"]);
 }
+
+crate::on_both_stores!(
+    activation_names_every_missing_setting_then_succeeds,
+    a_draft_is_saved_at_once_and_every_change_bumps_its_version,
+    finalize_numbers_posts_and_queues_the_invoice,
+    partial_then_full_credit_then_over_credit_is_refused,
+    deactivation_keeps_everything_and_reactivation_restores_it,
+    overview_filters_by_customer_reference_number_date_kind_and_status,
+);

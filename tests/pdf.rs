@@ -6,7 +6,6 @@ use host_harness::api::{free_line, product_line};
 use host_harness::bindings::*;
 use std::process::Command;
 
-#[test]
 fn invoice_and_credit_note_say_what_the_law_requires() {
     if tool("pdftotext").is_none() || tool("qpdf").is_none() {
         return;
@@ -99,7 +98,6 @@ fn invoice_and_credit_note_say_what_the_law_requires() {
     }
 }
 
-#[test]
 fn reverse_charge_prints_what_the_law_asks_and_needs_a_business_buyer() {
     if tool("pdftotext").is_none() {
         return;
@@ -127,7 +125,6 @@ fn reverse_charge_prints_what_the_law_asks_and_needs_a_business_buyer() {
     assert_eq!(e.fields(), ["lines[0].vat-code"], "{e}");
 }
 
-#[test]
 fn english_customers_get_english_and_english_numbers() {
     if tool("pdftotext").is_none() {
         return;
@@ -151,7 +148,6 @@ fn english_customers_get_english_and_english_numbers() {
     }
 }
 
-#[test]
 fn a_200_line_invoice_flows_over_pages_with_the_header_repeated() {
     if tool("pdftotext").is_none() {
         return;
@@ -190,7 +186,6 @@ fn a_200_line_invoice_flows_over_pages_with_the_header_repeated() {
     );
 }
 
-#[test]
 fn preview_and_issued_invoice_differ_only_in_the_marking_and_the_number() {
     if tool("pdftotext").is_none() {
         return;
@@ -234,7 +229,6 @@ fn preview_and_issued_invoice_differ_only_in_the_marking_and_the_number() {
     assert!(preview.contains("FORHÅNDSVISNING") && preview.contains("tildeles ved fakturering"));
 }
 
-#[test]
 fn the_logo_and_the_modern_template_reach_the_pdf() {
     if tool("pdfimages").is_none() || tool("pdftotext").is_none() {
         return;
@@ -286,3 +280,12 @@ fn the_logo_and_the_modern_template_reach_the_pdf() {
         "no logo, no image"
     );
 }
+
+crate::on_both_stores!(
+    invoice_and_credit_note_say_what_the_law_requires,
+    reverse_charge_prints_what_the_law_asks_and_needs_a_business_buyer,
+    english_customers_get_english_and_english_numbers,
+    a_200_line_invoice_flows_over_pages_with_the_header_repeated,
+    preview_and_issued_invoice_differ_only_in_the_marking_and_the_number,
+    the_logo_and_the_modern_template_reach_the_pdf,
+);

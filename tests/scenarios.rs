@@ -5,7 +5,6 @@ mod common;
 use common::*;
 use host_harness::{fixtures, scenario};
 
-#[test]
 fn every_fixture_scenario_runs_and_its_books_balance() {
     let mut files: Vec<_> = std::fs::read_dir(fixtures::dir().join("scenarios"))
         .unwrap()
@@ -46,7 +45,6 @@ fn every_fixture_scenario_runs_and_its_books_balance() {
     }
 }
 
-#[test]
 fn the_lifecycle_scenario_reports_what_happened() {
     let mut env = Env::new();
     let sc: scenario::Scenario =
@@ -67,3 +65,8 @@ fn the_lifecycle_scenario_reports_what_happened() {
         .unwrap();
     assert_eq!(balance_1500.balance, "0.00", "invoice fully credited");
 }
+
+crate::on_both_stores!(
+    every_fixture_scenario_runs_and_its_books_balance,
+    the_lifecycle_scenario_reports_what_happened,
+);

@@ -42,23 +42,11 @@ fn fonts_embedded_subset_unicode(pdf: &[u8]) {
 }
 
 fn set_customer_name(env: &Env, id: &str, name: &str) {
-    env.host
-        .conn()
-        .execute(
-            "UPDATE customers SET body = json_set(body, '$.name', ?2) WHERE id = ?1",
-            [id, name],
-        )
-        .unwrap();
+    edit_customer(env, "fjord", id, |c| c.name = name.into());
 }
 
 fn set_template(env: &Env, template: &str) {
-    env.host
-        .conn()
-        .execute(
-            "UPDATE clients SET settings = json_set(settings, '$.template', ?1) WHERE id = 'fjord'",
-            [template],
-        )
-        .unwrap();
+    edit_settings(env, "fjord", |s| s.template = Some(template.into()));
 }
 
 fn refs(all: &str) -> DraftChange {
@@ -69,7 +57,6 @@ fn refs(all: &str) -> DraftChange {
     })
 }
 
-#[test]
 fn every_character_of_the_coverage_list_extracts_exactly_in_both_templates() {
     if tool("pdftotext").is_none() || tool("pdffonts").is_none() {
         return;
@@ -126,7 +113,6 @@ fn every_character_of_the_coverage_list_extracts_exactly_in_both_templates() {
     }
 }
 
-#[test]
 fn long_text_wraps_and_prints_in_full() {
     if tool("pdftotext").is_none() {
         return;
@@ -169,7 +155,6 @@ fn long_text_wraps_and_prints_in_full() {
     }
 }
 
-#[test]
 fn a_character_the_font_lacks_is_marked_and_the_preview_names_it() {
     if tool("pdftotext").is_none() {
         return;
@@ -195,7 +180,6 @@ fn a_character_the_font_lacks_is_marked_and_the_preview_names_it() {
     );
 }
 
-#[test]
 fn names_survive_in_the_files_the_host_writes_for_the_channels() {
     let mut env = Env::active();
     let out = tempfile::tempdir().unwrap();
@@ -215,7 +199,6 @@ fn names_survive_in_the_files_the_host_writes_for_the_channels() {
     assert_eq!(consignment["recipient"], name);
 }
 
-#[test]
 fn a_5000_line_invoice_renders_with_its_header_on_every_page() {
     let mut env = Env::active();
     let lines: Vec<LineInput> = (1..=5000)
@@ -242,7 +225,6 @@ fn a_5000_line_invoice_renders_with_its_header_on_every_page() {
 
 /// The documented limits all at once: 5 000 lines, each with a 500-character description that
 /// wraps, still issue within the host's budget.
-#[test]
 fn the_largest_documented_invoice_issues() {
     let mut env = Env::active();
     let long = "beskrivelse ".repeat(42)[..500].to_owned();
@@ -267,3 +249,12 @@ fn the_largest_documented_invoice_issues() {
     );
     assert_eq!(inv.totals.net, "5000.00");
 }
+
+crate::on_both_stores!(
+    every_character_of_the_coverage_list_extracts_exactly_in_both_templates,
+    long_text_wraps_and_prints_in_full,
+    a_character_the_font_lacks_is_marked_and_the_preview_names_it,
+    names_survive_in_the_files_the_host_writes_for_the_channels,
+    a_5000_line_invoice_renders_with_its_header_on_every_page,
+    the_largest_documented_invoice_issues,
+);

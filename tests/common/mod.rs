@@ -1,6 +1,10 @@
 //! Shared setup for the end-to-end tests: one compiled component per test binary, a fresh
-//! SQLite file with the fixtures per test, and the outside tools the tests check against.
+//! store with the fixtures per test (an SQLite file, or a database on the binary's own
+//! PostgreSQL server: `on_both_stores!` runs a test body on each), and the outside tools the
+//! tests check against.
 #![allow(dead_code)]
+
+pub mod pg;
 
 use host_harness::api::free_line;
 use host_harness::bindings::*;
@@ -16,8 +20,60 @@ pub fn runtime() -> Arc<Runtime> {
         .clone()
 }
 
+/// Which store a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+thread_local! {
+    static BACKEND: std::cell::Cell<Backend> = const { std::cell::Cell::new(Backend::Sqlite) };
+}
+
+/// The store this test runs on (each test has its own thread).
+pub fn backend() -> Backend {
+    BACKEND.with(|b| b.get())
+}
+
+/// Run a test body on `b`; on PostgreSQL only where it is installed (required in CI).
+pub fn on(b: Backend, test: fn()) {
+    if b == Backend::Postgres && pg::installed().is_none() {
+        return;
+    }
+    BACKEND.with(|c| c.set(b));
+    test()
+}
+
+/// One test body, run twice: `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn sqlite() {
+                $crate::common::on($crate::common::Backend::Sqlite, super::$name)
+            }
+            #[test]
+            fn postgres() {
+                $crate::common::on($crate::common::Backend::Postgres, super::$name)
+            }
+        }
+    )*};
+}
+
+/// A new, empty store for this test's backend: an SQLite file in `dir`, or a database.
+pub fn new_store(dir: &Path) -> String {
+    match backend() {
+        Backend::Sqlite => dir.join("test.db").display().to_string(),
+        Backend::Postgres => pg::shared().database(),
+    }
+}
+
 pub struct Env {
     pub dir: tempfile::TempDir,
+    /// The store's location (`--db`): an SQLite file or a `postgres://` URL.
+    pub db: String,
     pub host: Host,
 }
 
@@ -25,9 +81,10 @@ impl Env {
     /// A fresh database with the fixtures loaded; no client active yet.
     pub fn new() -> Env {
         let dir = tempfile::tempdir().unwrap();
-        let host = connect(dir.path(), runtime());
-        fixtures::load_all(host.conn()).unwrap();
-        Env { dir, host }
+        let db = new_store(dir.path());
+        let host = connect(&db, runtime());
+        fixtures::load_all(host.store()).unwrap();
+        Env { dir, db, host }
     }
 
     /// ... with `fjord` active.
@@ -37,12 +94,17 @@ impl Env {
         env
     }
 
-    pub fn db(&self) -> PathBuf {
-        self.dir.path().join("test.db")
+    /// The first column of the first row of `sql` (portable SQL: it runs on both stores).
+    pub fn count(&self, sql: &str) -> i64 {
+        self.host.store().begin().unwrap().scalar(sql).unwrap()
     }
 
-    pub fn count(&self, sql: &str) -> i64 {
-        self.host.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+    /// Run `sql` as it is, committed if it succeeds (tests tamper to show what is refused).
+    pub fn execute(&self, sql: &str) -> anyhow::Result<u64> {
+        let mut u = self.host.store().begin()?;
+        let n = u.execute_raw(sql)?;
+        u.commit()?;
+        Ok(n)
     }
 
     /// A draft with these lines, for `customer` of `fjord`.
@@ -73,8 +135,63 @@ impl Env {
     }
 }
 
-pub fn connect(dir: &Path, rt: Arc<Runtime>) -> Host {
-    let mut host = Host::connect(rt, &dir.join("test.db")).unwrap();
+/// Change a client's settings in the store, as the ERP's settings screen would.
+pub fn edit_settings(env: &Env, client: &str, f: impl FnOnce(&mut ClientSettings)) {
+    host_harness::store::with_unit(env.host.store(), |u| {
+        let mut s = u.settings(client)?.expect("the client");
+        f(&mut s);
+        u.put_client(client, &s)
+    })
+    .unwrap()
+}
+
+/// Change a customer in the CRM, as the ERP's customer screen would.
+pub fn edit_customer(env: &Env, client: &str, id: &str, f: impl FnOnce(&mut Customer)) {
+    host_harness::store::with_unit(env.host.store(), |u| {
+        let mut c = u.customer(client, id)?.expect("the customer");
+        f(&mut c.customer);
+        u.put_customer(client, &c)
+    })
+    .unwrap()
+}
+
+/// Every EHF a client's documents carry, newest first.
+pub fn stored_ehfs(env: &Env, client: &str) -> Vec<String> {
+    host_harness::store::with_unit(env.host.store(), |u| {
+        let mut out = Vec::new();
+        for offset in (0..).step_by(200) {
+            let rows = u.overview(
+                client,
+                &OverviewFilter {
+                    limit: Some(200),
+                    offset: Some(offset),
+                    ..Default::default()
+                },
+            )?;
+            for r in &rows {
+                if let Some(n) = r.id.strip_prefix("doc-") {
+                    out.extend(u.files(client, n.parse()?)?.and_then(|f| f.ehf));
+                }
+            }
+            if rows.len() < 200 {
+                return Ok(out);
+            }
+        }
+        unreachable!()
+    })
+    .unwrap()
+}
+
+/// The first column of the first row of `sql` in the store at `db` (portable SQL).
+pub fn scalar_at(db: &str, sql: &str) -> i64 {
+    let store = host_harness::store::open(db).unwrap();
+    let mut u = store.begin().unwrap();
+    u.scalar(sql).unwrap()
+}
+
+/// Another host on the store at `db`.
+pub fn connect(db: &str, rt: Arc<Runtime>) -> Host {
+    let mut host = Host::connect(rt, db).unwrap();
     host.today = TODAY.parse().unwrap();
     host
 }
@@ -233,22 +350,22 @@ pub fn smtp_relay(relay: Relay) -> (String, Inbox) {
 
 // ---- PDFs, read with poppler-utils and qpdf ----
 
+/// The stored EHF and PDF of one of `fjord`'s issued documents.
+pub fn files_of(env: &Env, doc_id: &str) -> host_harness::store::Files {
+    let n: i64 = doc_id.strip_prefix("doc-").unwrap().parse().unwrap();
+    host_harness::store::with_unit(env.host.store(), |u| u.files("fjord", n))
+        .unwrap()
+        .expect("the document")
+}
+
 /// The stored PDF of an issued document.
 pub fn pdf_of(env: &Env, doc_id: &str) -> Vec<u8> {
-    let n: i64 = doc_id.strip_prefix("doc-").unwrap().parse().unwrap();
-    env.host
-        .conn()
-        .query_row("SELECT pdf FROM documents WHERE id = ?1", [n], |r| r.get(0))
-        .unwrap()
+    files_of(env, doc_id).pdf
 }
 
 /// The stored EHF of an issued document.
 pub fn ehf_of(env: &Env, doc_id: &str) -> String {
-    let n: i64 = doc_id.strip_prefix("doc-").unwrap().parse().unwrap();
-    env.host
-        .conn()
-        .query_row("SELECT ehf FROM documents WHERE id = ?1", [n], |r| r.get(0))
-        .unwrap()
+    files_of(env, doc_id).ehf.expect("an EHF")
 }
 
 /// Run `program ARGS… FILE ARGS_AFTER…` on the PDF (written to a temporary file); its output.
