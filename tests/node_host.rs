@@ -66,7 +66,7 @@ fn normalised(v: Value) -> Value {
                     }
                     let v = match (key.as_str(), v) {
                         (
-                            "kind" | "channel" | "state" | "delivery" | "preferredChannel",
+                            "kind" | "channel" | "state" | "delivery" | "preferredChannel" | "status",
                             Value::String(s),
                         ) => {
                             let mut kebab = String::new();

@@ -350,12 +350,19 @@ pub fn smtp_relay(relay: Relay) -> (String, Inbox) {
 
 // ---- PDFs, read with poppler-utils and qpdf ----
 
-/// The stored EHF and PDF of one of `fjord`'s issued documents.
+/// The stored EHF and PDF of an issued document, whichever client's it is.
 pub fn files_of(env: &Env, doc_id: &str) -> host_harness::store::Files {
     let n: i64 = doc_id.strip_prefix("doc-").unwrap().parse().unwrap();
-    host_harness::store::with_unit(env.host.store(), |u| u.files("fjord", n))
-        .unwrap()
-        .expect("the document")
+    host_harness::store::with_unit(env.host.store(), |u| {
+        for client in u.clients()? {
+            if let Some(f) = u.files(&client, n)? {
+                return Ok(Some(f));
+            }
+        }
+        Ok(None)
+    })
+    .unwrap()
+    .expect("the document")
 }
 
 /// The stored PDF of an issued document.

@@ -201,17 +201,20 @@ impl PgStore {
                 version == VERSION,
                 "the database was made by another host version (schema {version}, this host writes {VERSION})"
             );
-        }
-        tx.batch_execute(SCHEMA)?;
-        tx.execute(
-            "INSERT INTO store (id, version) SELECT $1, $2 WHERE NOT EXISTS (SELECT 1 FROM store)",
-            &[&super::new_store_id(), &VERSION],
-        )?;
-        for (n, name) in ACCOUNTS {
+        } else {
+            // Only a new database gets the DDL: on a live one it would take table locks that
+            // running units of work hold the other way round (a deadlock).
+            tx.batch_execute(SCHEMA)?;
             tx.execute(
-                "INSERT INTO accounts (number, name) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                &[&i64::from(*n), name],
+                "INSERT INTO store (id, version) VALUES ($1, $2)",
+                &[&super::new_store_id(), &VERSION],
             )?;
+            for (n, name) in ACCOUNTS {
+                tx.execute(
+                    "INSERT INTO accounts (number, name) VALUES ($1, $2)",
+                    &[&i64::from(*n), name],
+                )?;
+            }
         }
         let id: String = tx.query_one("SELECT id FROM store", &[])?.get(0);
         tx.commit()?;
