@@ -2,7 +2,8 @@
 //! dispatch through every channel are SIGKILLed at random moments and at chosen points inside
 //! the channels' write sequences; several dispatchers share one database; relays misbehave.
 //! Afterwards every delivery is at its receiver exactly once, every deletion request exists
-//! once, no document went out by two channels, and the books balance.
+//! once, no document went out by two channels, and the books balance. Each runs on SQLite and
+//! on PostgreSQL; four host processes share one PostgreSQL too.
 //!
 //! `CRASH_KILLS=1000 cargo test --test crash -- --nocapture` is the long run (docs/reliability.md).
 
@@ -41,12 +42,12 @@ fn workload(dir: &Path) -> PathBuf {
     f
 }
 
-fn harness(args: &[&str], db: &Path, out: &Path, smtp: &str) -> Command {
+fn harness(args: &[&str], db: &str, out: &Path, smtp: &str) -> Command {
     let mut c = Command::new(HARNESS);
     c.args(args)
         .args([
             "--db",
-            db.to_str().unwrap(),
+            db,
             "--out",
             out.to_str().unwrap(),
             "--smtp",
@@ -72,7 +73,7 @@ fn kill_after(mut child: Child, after: Duration) -> bool {
 }
 
 /// Drain what is queued, as a restarted dispatcher would, once dead leases have run out.
-fn drain(db: &Path, out: &Path, smtp: &str) {
+fn drain(db: &str, out: &Path, smtp: &str) {
     std::thread::sleep(Duration::from_millis(200));
     let ok = harness(&["dispatch", "--until-empty", "60"], db, out, smtp)
         .status()
@@ -126,9 +127,10 @@ fn nets_claims(files: &[PathBuf]) -> Vec<(String, String)> {
 }
 
 /// Everything the receivers hold against what the database says was delivered.
-fn check_exactly_once(db: &Path, out: &Path, inbox: &Inbox) -> BTreeMap<&'static str, usize> {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap() as usize;
+fn check_exactly_once(db: &str, out: &Path, inbox: &Inbox) -> BTreeMap<&'static str, usize> {
+    let store = host_harness::store::open(db).unwrap();
+    let integers = |sql: &str| store.begin().unwrap().integers(sql).unwrap();
+    let count = |sql: &str| integers(sql)[0] as usize;
     assert_eq!(
         count("SELECT count(*) FROM outbox WHERE state = 'queued'"),
         0,
@@ -160,17 +162,12 @@ fn check_exactly_once(db: &Path, out: &Path, inbox: &Inbox) -> BTreeMap<&'static
         "print"
     );
     // E-mail: the relay holds each delivery's Message-ID once; nothing else arrived.
-    let store: String = conn
-        .query_row("SELECT id FROM store", [], |r| r.get(0))
-        .unwrap();
-    let mut stmt = conn
-        .prepare("SELECT id FROM outbox WHERE purpose = 'deliver' AND state = 'sent' AND channel = 'email'")
-        .unwrap();
-    let expected: BTreeSet<String> = stmt
-        .query_map([], |r| r.get::<_, i64>(0))
-        .unwrap()
-        .map(|id| format!("<delivery-{}.fjord.{store}@invoicing.invalid>", id.unwrap()))
-        .collect();
+    let expected: BTreeSet<String> = integers(
+        "SELECT id FROM outbox WHERE purpose = 'deliver' AND state = 'sent' AND channel = 'email'",
+    )
+    .into_iter()
+    .map(|id| format!("<delivery-{id}.fjord.{}@invoicing.invalid>", store.id()))
+    .collect();
     let held = inbox.held();
     let missing: Vec<_> = expected.difference(&held).collect();
     let extra: Vec<_> = held.difference(&expected).collect();
@@ -208,16 +205,13 @@ fn check_exactly_once(db: &Path, out: &Path, inbox: &Inbox) -> BTreeMap<&'static
     // The books.
     assert_eq!(count("SELECT count(*) FROM (SELECT 1 FROM journal GROUP BY document_id HAVING sum(debit_ore) != sum(credit_ore)) x"), 0);
     assert_eq!(
-        count("SELECT abs(coalesce(sum(debit_ore) - sum(credit_ore), 0)) FROM journal"),
+        count("SELECT CAST(abs(coalesce(sum(debit_ore) - sum(credit_ore), 0)) AS BIGINT) FROM journal"),
         0
     );
     for series in ["invoice", "credit-note"] {
-        let (n, lo, hi): (i64, Option<i64>, Option<i64>) = conn
-            .query_row(&format!("SELECT count(*), min(number), max(number) FROM documents WHERE series = '{series}'"), [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .unwrap();
-        if let (Some(lo), Some(hi)) = (lo, hi) {
-            assert_eq!(hi - lo + 1, n, "{series} numbers are gapless");
-        }
+        let [n, lo, hi] = ["count(*)", "coalesce(min(number), 0)", "coalesce(max(number), -1)"]
+            .map(|f| count(&format!("SELECT {f} FROM documents WHERE series = '{series}'")) as i64);
+        assert_eq!(hi - lo + 1, n, "{series} numbers are gapless");
     }
     BTreeMap::from([
         ("documents", count("SELECT count(*) FROM documents")),
@@ -247,10 +241,9 @@ impl Lcg {
     }
 }
 
-#[test]
 fn kills_at_random_moments_and_at_chosen_points_deliver_everything_exactly_once() {
     let dir = tempfile::tempdir().unwrap();
-    let (db, out) = (dir.path().join("crash.db"), dir.path().join("out"));
+    let (db, out) = (new_store(dir.path()), dir.path().join("out"));
     let work = workload(dir.path());
     let (smtp, inbox) = smtp_relay(Relay::Receiving);
     let kills: usize = std::env::var("CRASH_KILLS")
@@ -298,16 +291,15 @@ fn kills_at_random_moments_and_at_chosen_points_deliver_everything_exactly_once(
     assert!(killed + died_at_point >= kills / 2, "the kills happened");
 }
 
-#[test]
 fn four_dispatchers_on_one_database_deliver_each_item_exactly_once() {
     let dir = tempfile::tempdir().unwrap();
-    let (db, out) = (dir.path().join("shared.db"), dir.path().join("out"));
+    let (db, out) = (new_store(dir.path()), dir.path().join("out"));
     let work = workload(dir.path());
     let (smtp, inbox) = smtp_relay(Relay::Receiving);
     // Issue without dispatching (no --out: the runner queues only), several times over.
     for _ in 0..4 {
         let ok = Command::new(HARNESS)
-            .args(["run", work.to_str().unwrap(), "--db", db.to_str().unwrap()])
+            .args(["run", work.to_str().unwrap(), "--db", &db])
             .stdout(Stdio::null())
             .status()
             .unwrap();
@@ -332,4 +324,73 @@ fn four_dispatchers_on_one_database_deliver_each_item_exactly_once() {
     let figures = check_exactly_once(&db, &out, &inbox);
     eprintln!("4 dispatchers: {figures:?}");
     assert_eq!(figures["documents"], 28);
+}
+
+crate::on_both_stores!(
+    kills_at_random_moments_and_at_chosen_points_deliver_everything_exactly_once,
+    four_dispatchers_on_one_database_deliver_each_item_exactly_once,
+);
+
+/// Many hosts, one PostgreSQL: four host processes issue 500 five-line invoices each for the
+/// same client (customers of every channel in turn) and dispatch as they go; two of them are
+/// SIGKILLed mid-way and started again, carrying on by their idempotency keys. The numbers are
+/// exactly start..start+1999, and every delivery is at its receiver once.
+#[test]
+fn four_host_processes_on_one_postgres_number_gaplessly_and_deliver_once() {
+    if pg::installed().is_none() {
+        return;
+    }
+    let per_host: usize = std::env::var("MANY_HOSTS_INVOICES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(500);
+    let dir = tempfile::tempdir().unwrap();
+    let (db, out) = (pg::shared().database(), dir.path().join("out"));
+    let (smtp, inbox) = smtp_relay(Relay::Receiving);
+    let nothing = host_harness::fixtures::dir().join("scenarios/nothing.json");
+    let ok = harness(&["run", nothing.to_str().unwrap()], &db, &out, &smtp)
+        .status()
+        .unwrap();
+    assert!(ok.success(), "fixtures loaded");
+    let count = per_host.to_string();
+    let host = |k: usize| {
+        harness(
+            &["issue", "--count", &count, "--keys", &format!("host{k}"), "--today", TODAY],
+            &db,
+            &out,
+            &smtp,
+        )
+        .spawn()
+        .unwrap()
+    };
+    let started = Instant::now();
+    let mut hosts: Vec<Child> = (0..4).map(host).collect();
+    let mut rng = Lcg(4712);
+    for k in 0..2 {
+        // Killed somewhere in its run (a run of 500 takes several seconds here), then started
+        // again with the same keys.
+        let victim = std::mem::replace(&mut hosts[k], Command::new("true").spawn().unwrap());
+        assert!(
+            kill_after(victim, Duration::from_millis(500 + rng.next(2000))),
+            "host {k} was killed mid-way"
+        );
+        hosts[k] = host(k);
+    }
+    for mut h in hosts {
+        assert!(h.wait().unwrap().success());
+    }
+    let elapsed = started.elapsed();
+    drain(&db, &out, &smtp);
+    let figures = check_exactly_once(&db, &out, &inbox);
+    let store = host_harness::store::open(&db).unwrap();
+    let numbers = ["count(*)", "min(number)", "max(number)"].map(|f| {
+        store
+            .begin()
+            .unwrap()
+            .scalar(&format!("SELECT {f} FROM documents WHERE client_id = 'fjord' AND series = 'invoice'"))
+            .unwrap()
+    });
+    let n = 4 * per_host as i64;
+    assert_eq!(numbers, [n, 10001, 10000 + n], "exactly start..start+{}", n - 1);
+    eprintln!("4 hosts × {per_host} in {elapsed:?}, 2 killed and restarted: {figures:?}");
 }

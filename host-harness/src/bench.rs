@@ -76,11 +76,39 @@ pub fn host(rt: std::sync::Arc<Runtime>, db: &str) -> Result<Host> {
     Ok(h)
 }
 
-/// A draft for `c-bygg` with five lines, finalized: one invoice as a user issues it.
-pub fn five_line_invoice(h: &mut Host, key: &str) -> Result<IssuedDocument> {
-    let d = h.create_draft("fjord", "c-bygg")?;
-    let d = h.update_draft("fjord", &d.id, d.version, &DraftChange::AddLines(lines(5)))?;
-    Ok(h.finalize("fjord", &d.id, key)?)
+/// A draft with five lines, finalized: one invoice as a user issues it.
+pub fn five_line_invoice(
+    h: &mut Host,
+    client: &str,
+    customer: &str,
+    key: &str,
+) -> Result<IssuedDocument> {
+    let d = h.create_draft(client, customer)?;
+    let d = h.update_draft(client, &d.id, d.version, &DraftChange::AddLines(lines(5)))?;
+    Ok(h.finalize(client, &d.id, key)?)
+}
+
+/// The fixture customers of every channel, in turn.
+const CUSTOMERS: [&str; 5] = ["c-bygg", "c-kari", "c-ola", "c-lise", "c-per"];
+
+/// Issue `count` five-line invoices with keys `keys-0`, `keys-1`, … (the `issue` command).
+/// Keys already used are skipped, so a process started again after a crash carries on; what
+/// each call queued is dispatched after it returns. Returns how many this run issued.
+pub fn issue(h: &mut Host, client: &str, keys: &str, count: usize) -> Result<usize> {
+    if !with_unit(h.store(), |u| u.is_active(client))? {
+        h.activate(client)?;
+    }
+    let mut issued = 0;
+    for i in 0..count {
+        let key = format!("{keys}-{i}");
+        if with_unit(h.store(), |u| u.document_by_key(client, &key))?.is_some() {
+            continue;
+        }
+        five_line_invoice(h, client, CUSTOMERS[i % CUSTOMERS.len()], &key)?;
+        issued += 1;
+        h.dispatch();
+    }
+    Ok(issued)
 }
 
 pub fn run(quick: bool, dir: &Path) -> Result<Vec<Figure>> {
@@ -217,6 +245,8 @@ pub fn run(quick: bool, dir: &Path) -> Result<Vec<Figure>> {
                     for i in 0..count {
                         five_line_invoice(
                             &mut h,
+                            "fjord",
+                            "c-bygg",
                             &format!("tp-{threads}-{k}-{i}-{}", std::process::id()),
                         )?;
                     }

@@ -60,6 +60,29 @@ enum Cmd {
         #[arg(long, default_value_t = 120_000)]
         lease_ms: i64,
     },
+    /// Issue five-line invoices as one of any number of host processes on one database: keys
+    /// `KEYS-0`, `KEYS-1`, …, so a process started again carries on where it died. The
+    /// customers take turns; what each call queued is dispatched after it returns.
+    Issue {
+        /// An SQLite file, or a `postgres://` URL (loaded with the fixtures already).
+        #[arg(long)]
+        db: String,
+        #[arg(long, default_value = "fjord")]
+        client: String,
+        #[arg(long)]
+        count: usize,
+        /// The idempotency keys' prefix: one per process.
+        #[arg(long)]
+        keys: String,
+        /// Deliver to this folder (none: only queue).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, env = "INVOICING_SMTP")]
+        smtp: Option<String>,
+        /// Today's date for the calls (default: the machine's).
+        #[arg(long)]
+        today: Option<chrono::NaiveDate>,
+    },
     /// The latest drafts, invoices and credit notes of a client.
     Overview {
         #[arg(long, default_value = "demo.db")]
@@ -128,6 +151,23 @@ fn main() -> Result<()> {
                 Some(s) => channels::drain(&*store, &cfg, std::time::Duration::from_secs(s))?,
             };
             println!("{sent} delivered");
+            Ok(())
+        }
+        Cmd::Issue {
+            db,
+            client,
+            count,
+            keys,
+            out,
+            smtp,
+            today,
+        } => {
+            let mut host = Host::connect(Runtime::new(Limits::default())?, &db)?;
+            host.today = today.unwrap_or(host.today);
+            host.delivery = out.map(|out| channels::Config::new(out, smtp));
+            host.dispatch();
+            let issued = host_harness::bench::issue(&mut host, &client, &keys, count)?;
+            println!("{issued} issued");
             Ok(())
         }
         Cmd::Bench { quick } => {

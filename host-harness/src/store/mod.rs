@@ -130,8 +130,15 @@ pub trait Unit: Send {
     // ---- for tests and operators ----
     /// Run a statement as it is (tests tamper with records to show the database refuses).
     fn execute_raw(&mut self, sql: &str) -> Result<u64>;
+    /// The first column of every row of a query, as integers.
+    fn integers(&mut self, sql: &str) -> Result<Vec<i64>>;
     /// The first column of the first row of a query, as an integer.
-    fn scalar(&mut self, sql: &str) -> Result<i64>;
+    fn scalar(&mut self, sql: &str) -> Result<i64> {
+        self.integers(sql)?
+            .first()
+            .copied()
+            .ok_or_else(|| anyhow::anyhow!("no row: {sql}"))
+    }
 }
 
 /// A customer with what the channel directories say about it.

@@ -895,11 +895,8 @@ impl<B: Backend> Unit for SqlUnit<B> {
         B::batch(self.c(), sql)
     }
 
-    fn scalar(&mut self, sql: &str) -> Result<i64> {
-        B::rows(self.c(), sql, &[])?
-            .first()
-            .ok_or_else(|| anyhow!("no row"))?
-            .i(0)
+    fn integers(&mut self, sql: &str) -> Result<Vec<i64>> {
+        B::rows(self.c(), sql, &[])?.iter().map(|r| r.i(0)).collect()
     }
 }
 
