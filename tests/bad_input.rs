@@ -120,8 +120,7 @@ fn the_documented_line_limit_is_enforced_past_2000() {
     assert_eq!(d.lines.len(), 3000);
     let e = env
         .change(&d, DraftChange::AddLines(lines(2001)))
-        .err()
-        .expect("5 001 lines are refused");
+        .expect_err("5 001 lines are refused");
     assert_invalid(e, "lines");
     let d = env.change(&d, DraftChange::AddLines(lines(2000))).unwrap();
     assert_eq!(

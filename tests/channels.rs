@@ -268,6 +268,7 @@ fn an_e_mail_reaches_a_real_smtp_server_with_the_pdf_attached() {
         .output()
         .unwrap();
     server.kill().ok();
+    server.wait().ok();
     let got = String::from_utf8_lossy(&run.stdout).to_string();
     assert!(
         run.status.success(),

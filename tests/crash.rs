@@ -366,15 +366,15 @@ fn four_host_processes_on_one_postgres_number_gaplessly_and_deliver_once() {
     let started = Instant::now();
     let mut hosts: Vec<Child> = (0..4).map(host).collect();
     let mut rng = Lcg(4712);
-    for k in 0..2 {
+    for (k, slot) in hosts.iter_mut().enumerate().take(2) {
         // Killed somewhere in its run (a run of 500 takes several seconds here), then started
         // again with the same keys.
-        let victim = std::mem::replace(&mut hosts[k], Command::new("true").spawn().unwrap());
+        let victim = std::mem::replace(slot, Command::new("true").spawn().unwrap());
         assert!(
             kill_after(victim, Duration::from_millis(500 + rng.next(2000))),
             "host {k} was killed mid-way"
         );
-        hosts[k] = host(k);
+        *slot = host(k);
     }
     for mut h in hosts {
         assert!(h.wait().unwrap().success());

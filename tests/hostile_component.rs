@@ -6,14 +6,14 @@
 
 mod common;
 use common::*;
-use host_harness::{Host, Limits, Runtime};
+use host_harness::{Harness, Limits, Runtime};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const HOSTILE: &[u8] = include_bytes!(env!("INVOICING_HOSTILE_WASM"));
 
-fn counts(host: &Host) -> [i64; 4] {
+fn counts(host: &Harness) -> [i64; 4] {
     ["documents", "journal", "outbox", "sequences"].map(|t| {
         host.store()
             .begin()

@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use host_harness::api::free_line;
 use host_harness::bindings::*;
-use host_harness::{Host, Limits, Runtime};
+use host_harness::{Harness, Limits, Runtime};
 
 fn nothing_issued(env: &Env) {
     for t in ["documents", "journal", "outbox", "sequences"] {
@@ -178,7 +178,7 @@ fn a_new_host_process_serves_from_the_cached_compiled_component() {
     let t = std::time::Instant::now();
     let rt = Runtime::new(Limits::default()).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut host = Host::connect(rt, &new_store(dir.path())).unwrap();
+    let mut host = Harness::connect(rt, &new_store(dir.path())).unwrap();
     host_harness::fixtures::load_all(host.store()).unwrap();
     host.activate("fjord").unwrap();
     eprintln!("runtime from cache + first call: {:?}", t.elapsed());

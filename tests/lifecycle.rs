@@ -270,7 +270,7 @@ fn overview_filters_by_customer_reference_number_date_kind_and_status() {
                 ..Default::default()
             }
         ),
-        [d.id.clone()]
+        vec![d.id.clone()]
     );
     assert_eq!(
         q(
@@ -280,7 +280,7 @@ fn overview_filters_by_customer_reference_number_date_kind_and_status() {
                 ..Default::default()
             }
         ),
-        [d.id.clone()]
+        vec![d.id.clone()]
     );
     assert_eq!(
         q(
@@ -290,7 +290,7 @@ fn overview_filters_by_customer_reference_number_date_kind_and_status() {
                 ..Default::default()
             }
         ),
-        [a.id.clone()]
+        vec![a.id.clone()]
     );
     assert_eq!(
         q(
@@ -300,7 +300,7 @@ fn overview_filters_by_customer_reference_number_date_kind_and_status() {
                 ..Default::default()
             }
         ),
-        [a.id.clone()]
+        vec![a.id.clone()]
     );
     assert_eq!(
         q(
@@ -310,7 +310,7 @@ fn overview_filters_by_customer_reference_number_date_kind_and_status() {
                 ..Default::default()
             }
         ),
-        [d.id.clone()]
+        vec![d.id.clone()]
     );
     assert_eq!(
         q(
@@ -332,7 +332,7 @@ fn overview_filters_by_customer_reference_number_date_kind_and_status() {
                 ..Default::default()
             }
         ),
-        [d.id.clone()]
+        vec![d.id.clone()]
     );
     let bad = env
         .host

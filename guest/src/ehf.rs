@@ -201,7 +201,7 @@ pub fn render(doc: &Document, totals: &Totals, pdf: Option<&[u8]>) -> Option<Str
         x.close("cac:Price");
         x.close(line_el);
     }
-    let _ = write!(x.0, "</{root}>\n");
+    let _ = writeln!(x.0, "</{root}>");
     Some(x.0)
 }
 

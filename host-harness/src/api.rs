@@ -1,18 +1,18 @@
 //! Typed calls on the component, one exported function each, as one unit of work.
 
 use crate::bindings::*;
-use crate::runtime::{CallError, Host};
+use crate::runtime::{CallError, Harness};
 
-type R<T> = Result<T, CallError>;
+type CallResult<T> = Result<T, CallError>;
 
-impl Host {
-    pub fn activate(&mut self, client: &str) -> R<()> {
+impl Harness {
+    pub fn activate(&mut self, client: &str) -> CallResult<()> {
         self.call(client, |i, s| i.call_activate(s))
     }
-    pub fn deactivate(&mut self, client: &str, reason: &str) -> R<()> {
+    pub fn deactivate(&mut self, client: &str, reason: &str) -> CallResult<()> {
         self.call(client, |i, s| i.call_deactivate(s, reason))
     }
-    pub fn create_draft(&mut self, client: &str, customer: &str) -> R<Draft> {
+    pub fn create_draft(&mut self, client: &str, customer: &str) -> CallResult<Draft> {
         self.call(client, |i, s| i.call_create_draft(s, customer))
     }
     pub fn update_draft(
@@ -21,19 +21,19 @@ impl Host {
         id: &str,
         version: u64,
         change: &DraftChange,
-    ) -> R<Draft> {
+    ) -> CallResult<Draft> {
         self.call(client, |i, s| i.call_update_draft(s, id, version, change))
     }
-    pub fn get_draft(&mut self, client: &str, id: &str) -> R<Draft> {
+    pub fn get_draft(&mut self, client: &str, id: &str) -> CallResult<Draft> {
         self.call(client, |i, s| i.call_get_draft(s, id))
     }
-    pub fn delete_draft(&mut self, client: &str, id: &str) -> R<()> {
+    pub fn delete_draft(&mut self, client: &str, id: &str) -> CallResult<()> {
         self.call(client, |i, s| i.call_delete_draft(s, id))
     }
-    pub fn preview(&mut self, client: &str, id: &str) -> R<Vec<u8>> {
+    pub fn preview(&mut self, client: &str, id: &str) -> CallResult<Vec<u8>> {
         self.call(client, |i, s| i.call_preview(s, id))
     }
-    pub fn finalize(&mut self, client: &str, id: &str, key: &str) -> R<IssuedDocument> {
+    pub fn finalize(&mut self, client: &str, id: &str, key: &str) -> CallResult<IssuedDocument> {
         self.call(client, |i, s| i.call_finalize(s, id, key))
     }
     pub fn credit(
@@ -43,20 +43,22 @@ impl Host {
         lines: Option<&[CreditLine]>,
         reason: &str,
         key: &str,
-    ) -> R<IssuedDocument> {
+    ) -> CallResult<IssuedDocument> {
         self.call(client, |i, s| i.call_credit(s, invoice, lines, reason, key))
     }
-    pub fn overview(&mut self, client: &str, filter: &OverviewFilter) -> R<Vec<Summary>> {
+    pub fn overview(&mut self, client: &str, filter: &OverviewFilter) -> CallResult<Vec<Summary>> {
         self.call(client, |i, s| i.call_overview(s, filter))
     }
-    pub fn open(&mut self, client: &str, id: &str) -> R<IssuedDocument> {
+    pub fn open(&mut self, client: &str, id: &str) -> CallResult<IssuedDocument> {
         self.call(client, |i, s| i.call_open(s, id))
     }
-    pub fn resend(&mut self, client: &str, id: &str, channel: Option<Channel>) -> R<String> {
+    pub fn resend(&mut self, client: &str, id: &str, channel: Option<Channel>) -> CallResult<String> {
         self.call(client, |i, s| i.call_resend(s, id, channel))
     }
 }
 
+// The type is generated from the WIT, so `Default` cannot be derived on it.
+#[allow(clippy::derivable_impls)]
 impl Default for OverviewFilter {
     fn default() -> Self {
         OverviewFilter {

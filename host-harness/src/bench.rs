@@ -3,7 +3,7 @@
 
 use crate::api::free_line;
 use crate::bindings::*;
-use crate::runtime::{Host, Limits, Runtime, COMPONENT_WASM};
+use crate::runtime::{Harness, Limits, Runtime, COMPONENT_WASM};
 use crate::store::with_unit;
 use anyhow::{Context, Result};
 use serde::Serialize;
@@ -67,8 +67,8 @@ fn lines(n: usize) -> Vec<LineInput> {
 }
 
 /// A host on the store at `db`, with fixtures and `fjord` active.
-pub fn host(rt: std::sync::Arc<Runtime>, db: &str) -> Result<Host> {
-    let mut h = Host::connect(rt, db)?;
+pub fn host(rt: std::sync::Arc<Runtime>, db: &str) -> Result<Harness> {
+    let mut h = Harness::connect(rt, db)?;
     crate::fixtures::load_all(h.store())?;
     if !with_unit(h.store(), |u| u.is_active("fjord"))? {
         h.activate("fjord")?;
@@ -78,7 +78,7 @@ pub fn host(rt: std::sync::Arc<Runtime>, db: &str) -> Result<Host> {
 
 /// A draft with five lines, finalized: one invoice as a user issues it.
 pub fn five_line_invoice(
-    h: &mut Host,
+    h: &mut Harness,
     client: &str,
     customer: &str,
     key: &str,
@@ -94,7 +94,7 @@ const CUSTOMERS: [&str; 5] = ["c-bygg", "c-kari", "c-ola", "c-lise", "c-per"];
 /// Issue `count` five-line invoices with keys `keys-0`, `keys-1`, … (the `issue` command).
 /// Keys already used are skipped, so a process started again after a crash carries on; what
 /// each call queued is dispatched after it returns. Returns how many this run issued.
-pub fn issue(h: &mut Host, client: &str, keys: &str, count: usize) -> Result<usize> {
+pub fn issue(h: &mut Harness, client: &str, keys: &str, count: usize) -> Result<usize> {
     if !with_unit(h.store(), |u| u.is_active(client))? {
         h.activate(client)?;
     }
@@ -241,7 +241,7 @@ pub fn run(quick: bool, dir: &Path) -> Result<Vec<Figure>> {
             .map(|k| {
                 let (rt, dir) = (rt.clone(), dir.to_path_buf());
                 std::thread::spawn(move || -> Result<()> {
-                    let mut h = Host::connect(rt, &dir.join("bench.db").display().to_string())?;
+                    let mut h = Harness::connect(rt, &dir.join("bench.db").display().to_string())?;
                     for i in 0..count {
                         five_line_invoice(
                             &mut h,
@@ -279,6 +279,47 @@ pub fn run(quick: bool, dir: &Path) -> Result<Vec<Figure>> {
     Ok(out)
 }
 
+/// Five-line invoices per second from `processes` host processes at once on the store at `db`
+/// (each a child `issue` process issuing `count`), beside the store's raw durable commit rate:
+/// the limit no invoicing can pass. The store must hold the fixtures.
+pub fn hosts(db: &str, processes: &[usize], count: usize) -> Result<Vec<Figure>> {
+    let store = crate::store::open(db)?;
+    crate::fixtures::load_all(&*store)?;
+    let backend = store.backend();
+    let mut out = vec![figure(
+        format!("raw durable commits per second, {backend}"),
+        "1/s",
+        vec![commit_rate(&*store, 500)?],
+        None,
+        None,
+    )];
+    let exe = std::env::current_exe()?;
+    let run = chrono::Utc::now().timestamp_millis();
+    for &n in processes {
+        let started = Instant::now();
+        let children = (0..n)
+            .map(|k| {
+                std::process::Command::new(&exe)
+                    .args(["issue", "--db", db, "--count", &count.to_string()])
+                    .args(["--keys", &format!("bench-{run}-{n}-{k}")])
+                    .stdout(std::process::Stdio::null())
+                    .spawn()
+            })
+            .collect::<std::io::Result<Vec<_>>>()?;
+        for mut c in children {
+            anyhow::ensure!(c.wait()?.success(), "an issuing process failed");
+        }
+        out.push(figure(
+            format!("five-line invoices per second, {backend}, {n} host process(es)"),
+            "1/s",
+            vec![(n * count) as f64 / started.elapsed().as_secs_f64()],
+            None,
+            None,
+        ));
+    }
+    Ok(out)
+}
+
 /// Durable commits per second of the store itself: one small row per unit of work, the least
 /// any issued invoice can cost.
 pub fn commit_rate(store: &dyn crate::store::Store, commits: usize) -> Result<f64> {
@@ -291,7 +332,7 @@ pub fn commit_rate(store: &dyn crate::store::Store, commits: usize) -> Result<f6
 
 /// Overview pages over many documents: the rows are written straight into the store (the
 /// component is not what is measured here), then every filter is timed through the component.
-fn overview(h: &mut Host, docs: usize, reps: usize) -> Result<Vec<Figure>> {
+fn overview(h: &mut Harness, docs: usize, reps: usize) -> Result<Vec<Figure>> {
     {
         // Copies of a real document, written straight through the store.
         let model = with_unit(h.store(), |u| {
@@ -318,7 +359,7 @@ fn overview(h: &mut Host, docs: usize, reps: usize) -> Result<Vec<Figure>> {
                     customer_name: format!("Kunde {}", i % 500),
                     buyer_reference: Some(format!("REF-{i}")),
                     issue_date: Some(date.to_string()),
-                    payable_ore: 100_00 + i as i64,
+                    payable_ore: 10_000 + i as i64,
                     ..Default::default()
                 };
                 u.insert_document(
@@ -408,7 +449,7 @@ fn overview(h: &mut Host, docs: usize, reps: usize) -> Result<Vec<Figure>> {
 /// The same rendering natively: the guest's own code compiled for this machine (the `bench`
 /// feature links the component's crate for this; the host that ships does not).
 #[cfg(feature = "bench")]
-fn native(h: &mut Host, reps: usize) -> Result<Vec<Figure>> {
+fn native(h: &mut Harness, reps: usize) -> Result<Vec<Figure>> {
     let mut out = Vec::new();
     for n in [5usize, 200, 500] {
         let d = h.create_draft("fjord", "c-bygg")?;

@@ -15,4 +15,4 @@ pub mod runtime;
 pub mod scenario;
 pub mod store;
 
-pub use runtime::{CallError, Host, Limits, Runtime};
+pub use runtime::{CallError, Harness, Limits, Runtime};

@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 use host_harness::api::{free_line, product_line};
 use host_harness::bindings::*;
 use host_harness::names::Name;
-use host_harness::{channels, fixtures, reports, scenario, Host, Limits, Runtime};
+use host_harness::{channels, fixtures, reports, scenario, Harness, Limits, Runtime};
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -96,6 +96,18 @@ enum Cmd {
         #[arg(long)]
         quick: bool,
     },
+    /// Five-line invoices per second from 1, 2, 4… host processes on each store, beside its raw
+    /// durable commit rate (JSON on stdout; see BENCHMARKS.md).
+    BenchHosts {
+        /// SQLite files and `postgres://` URLs; each holds the fixtures or is created.
+        #[arg(long, required = true)]
+        db: Vec<String>,
+        #[arg(long, value_delimiter = ',', default_value = "1,2,4")]
+        processes: Vec<usize>,
+        /// Invoices per process.
+        #[arg(long, default_value_t = 200)]
+        count: usize,
+    },
     /// Journal, trial balance and customer balances of a client.
     Ledger {
         #[arg(long, default_value = "demo.db")]
@@ -116,7 +128,7 @@ fn main() -> Result<()> {
             smtp,
         } => {
             let sc: scenario::Scenario = fixtures::read(&scenario)?;
-            let mut host = Host::connect(Runtime::new(Limits::default())?, &db)?;
+            let mut host = Harness::connect(Runtime::new(Limits::default())?, &db)?;
             let own = sc.fixtures.as_ref().map(|f| {
                 scenario
                     .parent()
@@ -162,7 +174,7 @@ fn main() -> Result<()> {
             smtp,
             today,
         } => {
-            let mut host = Host::connect(Runtime::new(Limits::default())?, &db)?;
+            let mut host = Harness::connect(Runtime::new(Limits::default())?, &db)?;
             host.today = today.unwrap_or(host.today);
             host.delivery = out.map(|out| channels::Config::new(out, smtp));
             host.dispatch();
@@ -179,12 +191,24 @@ fn main() -> Result<()> {
             println!("{}", serde_json::to_string_pretty(&figures?)?);
             Ok(())
         }
+        Cmd::BenchHosts {
+            db,
+            processes,
+            count,
+        } => {
+            let mut figures = Vec::new();
+            for db in &db {
+                figures.extend(host_harness::bench::hosts(db, &processes, count)?);
+            }
+            println!("{}", serde_json::to_string_pretty(&figures)?);
+            Ok(())
+        }
         Cmd::Overview { db, client } => {
-            let mut host = Host::connect(Runtime::new(Limits::default())?, &db)?;
+            let mut host = Harness::connect(Runtime::new(Limits::default())?, &db)?;
             print_overview(&mut host, &client)
         }
         Cmd::Ledger { db, client } => {
-            let host = Host::connect(Runtime::new(Limits::default())?, &db)?;
+            let host = Harness::connect(Runtime::new(Limits::default())?, &db)?;
             for j in reports::journal(host.store(), &client)? {
                 println!(
                     "{} {:>6} {:>5} {:>12} {:>12} {:<10} {}",
@@ -210,7 +234,7 @@ fn demo(db: &str, out: &std::path::Path, smtp: Option<String>) -> Result<()> {
         started.elapsed().as_secs_f64() * 1e3,
         host_harness::runtime::COMPONENT_WASM.len() / 1024
     );
-    let mut host = Host::connect(rt, db)?;
+    let mut host = Harness::connect(rt, db)?;
     host.delivery = Some(channels::Config::new(out, smtp));
     host.dispatch();
     fixtures::load_all(host.store())?;
@@ -376,7 +400,7 @@ fn demo(db: &str, out: &std::path::Path, smtp: Option<String>) -> Result<()> {
     Ok(())
 }
 
-fn print_overview(host: &mut Host, client: &str) -> Result<()> {
+fn print_overview(host: &mut Harness, client: &str) -> Result<()> {
     let rows = host.overview(
         client,
         &OverviewFilter {
@@ -405,7 +429,7 @@ fn print_overview(host: &mut Host, client: &str) -> Result<()> {
     Ok(())
 }
 
-fn print_ledger(host: &Host, client: &str) -> Result<()> {
+fn print_ledger(host: &Harness, client: &str) -> Result<()> {
     println!("== Trial balance ({client})");
     for b in reports::trial_balance(host.store(), client)? {
         println!(

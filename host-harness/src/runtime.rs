@@ -315,7 +315,7 @@ impl CallError {
 }
 
 /// A host process's handle: the shared runtime and the store.
-pub struct Host {
+pub struct Harness {
     pub rt: Arc<Runtime>,
     store: Arc<dyn Store>,
     pub today: chrono::NaiveDate,
@@ -325,15 +325,15 @@ pub struct Host {
     pub last_fuel: u64,
 }
 
-impl Host {
+impl Harness {
     /// A host on the store at `db`: an SQLite file, or a `postgres://` URL.
     pub fn connect(rt: Arc<Runtime>, db: &str) -> Result<Self> {
-        Ok(Host::on(rt, crate::store::open(db)?))
+        Ok(Harness::on(rt, crate::store::open(db)?))
     }
 
     /// A host on a store that is open already (several hosts may share one).
     pub fn on(rt: Arc<Runtime>, store: Arc<dyn Store>) -> Self {
-        Host {
+        Harness {
             rt,
             store,
             today: chrono::Local::now().date_naive(),

@@ -4,7 +4,7 @@
 use crate::api::{free_line, product_line};
 use crate::bindings::*;
 use crate::names::Name;
-use crate::runtime::{CallError, Host};
+use crate::runtime::{CallError, Harness};
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -231,7 +231,7 @@ fn line_input(l: &LineSpec) -> LineInput {
 /// Run every step. A step whose outcome differs from its expectation is recorded in the report
 /// (`mismatch`) and the run goes on; a step that names a draft or document no earlier step
 /// made is a mistake in the scenario and stops it.
-pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
+pub fn run(host: &mut Harness, sc: &Scenario) -> Result<Report> {
     if let Some(t) = sc.today {
         host.today = t;
     }
@@ -257,7 +257,7 @@ pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
                 .with_context(|| format!("step {n}: no document named '{name}'"))
         };
         let change = |drafts: &mut HashMap<String, (String, u64)>,
-                      host: &mut Host,
+                      host: &mut Harness,
                       name: &str,
                       c: DraftChange|
          -> Result<Result<(), CallError>> {
@@ -565,7 +565,7 @@ pub fn run(host: &mut Host, sc: &Scenario) -> Result<Report> {
 }
 
 /// The files the channels wrote for a document (`out/<channel>/<client>-<kind>-<number>.*`).
-fn delivered_files(host: &Host, client: &str, doc: &IssuedDocument) -> Vec<String> {
+fn delivered_files(host: &Harness, client: &str, doc: &IssuedDocument) -> Vec<String> {
     let Some(cfg) = &host.delivery else {
         return Vec::new();
     };

@@ -8,7 +8,7 @@ pub mod pg;
 
 use host_harness::api::free_line;
 use host_harness::bindings::*;
-use host_harness::{fixtures, Host, Limits, Runtime};
+use host_harness::{fixtures, Harness, Limits, Runtime};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -74,7 +74,7 @@ pub struct Env {
     pub dir: tempfile::TempDir,
     /// The store's location (`--db`): an SQLite file or a `postgres://` URL.
     pub db: String,
-    pub host: Host,
+    pub host: Harness,
 }
 
 impl Env {
@@ -190,8 +190,8 @@ pub fn scalar_at(db: &str, sql: &str) -> i64 {
 }
 
 /// Another host on the store at `db`.
-pub fn connect(db: &str, rt: Arc<Runtime>) -> Host {
-    let mut host = Host::connect(rt, db).unwrap();
+pub fn connect(db: &str, rt: Arc<Runtime>) -> Harness {
+    let mut host = Harness::connect(rt, db).unwrap();
     host.today = TODAY.parse().unwrap();
     host
 }

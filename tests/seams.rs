@@ -1,0 +1,99 @@
+//! The seams hold: the host never reads the component's private body, every SQL statement
+//! lives in the store, and the host that ships does not link the component's crate. A lint
+//! over the host's own source, so a change that crosses a seam fails here.
+
+mod common;
+use std::path::{Path, PathBuf};
+
+fn sources(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(sources(&p));
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// (file relative to host-harness/src, line number, line) for every line matching `hit`.
+fn lines_where(hit: impl Fn(&str) -> bool) -> Vec<(String, usize, String)> {
+    let src = common::repo().join("host-harness/src");
+    let mut out = Vec::new();
+    for f in sources(&src) {
+        let rel = f.strip_prefix(&src).unwrap().display().to_string();
+        let text = std::fs::read_to_string(&f).unwrap();
+        for (i, l) in text.lines().enumerate() {
+            if hit(l) {
+                out.push((rel.clone(), i + 1, l.trim().to_owned()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_host_never_parses_a_body() {
+    // A body is handed on as it is: stored, and given back to the component. Only the
+    // benchmark's native comparison reads one, behind the `bench` feature that links the
+    // component's crate.
+    let readers = lines_where(|l| {
+        let parses = ["from_str", "from_slice", "from_value", "from_reader"]
+            .iter()
+            .any(|f| l.contains(f));
+        l.contains(".pointer(")
+            || (parses && (l.contains("body") || l.contains("serde_json::Value")))
+    });
+    let allowed = |f: &str, l: &str| f == "bench.rs" && l.contains("guest::model::Document");
+    let bad: Vec<_> = readers.iter().filter(|(f, _, l)| !allowed(f, l)).collect();
+    assert!(bad.is_empty(), "the host reads the component's body: {bad:#?}");
+}
+
+#[test]
+fn every_sql_statement_lives_in_the_store() {
+    let sql = lines_where(|l| {
+        ["\"SELECT ", "\"INSERT ", "\"UPDATE ", "\"DELETE ", "\"CREATE ", "BEGIN IMMEDIATE"]
+            .iter()
+            .any(|k| l.contains(k))
+    });
+    let bad: Vec<_> = sql.iter().filter(|(f, _, _)| !f.starts_with("store/")).collect();
+    assert!(bad.is_empty(), "SQL outside the store: {bad:#?}");
+    let rusqlite = lines_where(|l| l.contains("rusqlite") || l.contains("postgres::"));
+    let bad: Vec<_> = rusqlite
+        .iter()
+        .filter(|(f, _, _)| !f.starts_with("store/"))
+        .collect();
+    assert!(bad.is_empty(), "a database driver outside the store: {bad:#?}");
+}
+
+#[test]
+fn the_shipped_host_does_not_link_the_component_crate() {
+    let manifest = std::fs::read_to_string(common::repo().join("host-harness/Cargo.toml")).unwrap();
+    let deps = manifest
+        .split("[dependencies]")
+        .nth(1)
+        .unwrap()
+        .split("\n[")
+        .next()
+        .unwrap();
+    let guest = deps.lines().find(|l| l.starts_with("guest")).expect("guest");
+    assert!(guest.contains("optional = true"), "{guest}");
+    assert!(manifest.contains("bench = [\"dep:guest\"]"));
+    let uses = lines_where(|l| l.contains("guest::"));
+    let bad: Vec<_> = uses.iter().filter(|(f, _, _)| f != "bench.rs").collect();
+    assert!(bad.is_empty(), "the host uses the component's crate: {bad:#?}");
+    let bench = std::fs::read_to_string(common::repo().join("host-harness/src/bench.rs")).unwrap();
+    for (i, l) in bench.lines().enumerate().filter(|(_, l)| l.contains("guest::")) {
+        // Every use sits in the native comparison, compiled only with the feature.
+        let before = &bench.lines().take(i).collect::<Vec<_>>();
+        let f = before.iter().rposition(|l| l.starts_with("fn ")).unwrap();
+        assert!(
+            before[f - 1].contains("cfg(feature = \"bench\")") || before[..f].last().is_some_and(|l| l.contains("cfg(feature")),
+            "bench.rs:{}: {l}",
+            i + 1
+        );
+    }
+}
