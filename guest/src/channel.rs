@@ -3,13 +3,22 @@
 
 use crate::model::{Channel, Customer, Kind, Seller};
 
+/// The eFaktura directory's answer for a consumer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Efaktura {
+    Found,
+    #[default]
+    NotFound,
+    NoConsent,
+    Blocked,
+}
+
 /// What the host's directories say about one customer.
 #[derive(Clone, Debug, Default)]
 pub struct Reach {
     /// The Peppol directory lists the buyer for this document type.
     pub peppol: bool,
-    /// The eFaktura directory's answer: `found`, `not-found`, `no-consent`, `blocked`.
-    pub efaktura: String,
+    pub efaktura: Efaktura,
     /// An active AvtaleGiro mandate.
     pub avtalegiro: bool,
     /// What the document asks the customer to pay, and its KID: the payment channels carry
@@ -44,17 +53,12 @@ pub fn can_take(
         Channel::Efaktura if reach.payable <= rust_decimal::Decimal::ZERO => {
             Err("eFaktura: nothing to pay, so no payment request".into())
         }
-        Channel::Efaktura if reach.efaktura == "found" => {
-            Ok("eFaktura: the consumer has consented and not blocked us".into())
-        }
-        Channel::Efaktura => Err(format!(
-            "eFaktura: {}",
-            if reach.efaktura.is_empty() {
-                "not-found"
-            } else {
-                &reach.efaktura
-            }
-        )),
+        Channel::Efaktura => match reach.efaktura {
+            Efaktura::Found => Ok("eFaktura: the consumer has consented and not blocked us".into()),
+            Efaktura::NotFound => Err("eFaktura: not-found".into()),
+            Efaktura::NoConsent => Err("eFaktura: no-consent".into()),
+            Efaktura::Blocked => Err("eFaktura: blocked".into()),
+        },
         Channel::Avtalegiro if kind == Kind::CreditNote => {
             Err("AvtaleGiro: only invoices are claimed".into())
         }
@@ -110,14 +114,22 @@ pub fn order(seller: &Seller, customer: &Customer) -> Vec<Channel> {
     order
 }
 
-/// The first channel that can take the document (with why), and the others that could, in
-/// order, for the host to fall back to if the first refuses for good; or every reason none can.
+/// Where a document goes: the channel, why, and the others that could take it, in order, for
+/// the host to fall back to if the first refuses for good.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Route {
+    pub channel: Channel,
+    pub reason: String,
+    pub fallbacks: Vec<Channel>,
+}
+
+/// The route for this document; or every reason no channel can take it.
 pub fn choose(
     seller: &Seller,
     customer: &Customer,
     kind: Kind,
     reach: &Reach,
-) -> Result<(Channel, String, Vec<Channel>), Vec<String>> {
+) -> Result<Route, Vec<String>> {
     let mut refusals = Vec::new();
     let mut takers = Vec::new();
     for c in order(seller, customer) {
@@ -136,7 +148,11 @@ pub fn choose(
     }
     let mut takers = takers.into_iter();
     match takers.next() {
-        Some((c, why)) => Ok((c, why, takers.map(|(c, _)| c).collect())),
+        Some((channel, reason)) => Ok(Route {
+            channel,
+            reason,
+            fallbacks: takers.map(|(c, _)| c).collect(),
+        }),
         None => Err(refusals),
     }
 }
@@ -165,7 +181,12 @@ mod tests {
     fn reach(peppol: bool, efaktura: &str, avtalegiro: bool) -> Reach {
         Reach {
             peppol,
-            efaktura: efaktura.into(),
+            efaktura: match efaktura {
+                "found" => Efaktura::Found,
+                "no-consent" => Efaktura::NoConsent,
+                "blocked" => Efaktura::Blocked,
+                _ => Efaktura::NotFound,
+            },
             avtalegiro,
             payable: 100.into(),
             kid: Some("1001100013".into()),
@@ -177,7 +198,7 @@ mod tests {
         let seller = testdata::seller();
         let mut consumer = testdata::customer();
         consumer.orgnr = None;
-        let pick = |r: Reach| choose(&seller, &consumer, Kind::Invoice, &r).unwrap().0;
+        let pick = |r: Reach| choose(&seller, &consumer, Kind::Invoice, &r).unwrap().channel;
         assert_eq!(pick(reach(false, "found", true)), Channel::Efaktura);
         let nothing = Reach {
             payable: 0.into(),
@@ -280,7 +301,7 @@ mod tests {
             ),
         ];
         for (case, customer, kind, r, expected) in table {
-            let got = choose(&seller, customer, kind, &r).map(|(c, _, _)| c).ok();
+            let got = choose(&seller, customer, kind, &r).map(|r| r.channel).ok();
             assert_eq!(got, expected, "{case}");
         }
         let refusals =
@@ -305,7 +326,7 @@ mod tests {
                 }
             )
             .unwrap()
-            .0,
+            .channel,
             Channel::Email
         );
     }

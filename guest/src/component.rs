@@ -6,7 +6,9 @@ mod wit {
 
 use crate::error::{Error, FieldError};
 use crate::model::{self, Document, Draft, Kind, Seller};
-use crate::{calc, channel, credit, dates, draft, ehf, ehf_check, invoice, money, pdf, settings};
+use crate::{
+    calc, channel, credit, dates, draft, ehf, ehf_check, invoice, limits, money, pdf, settings,
+};
 use chrono::NaiveDate;
 use wit::erp::invoicing::{
     directory, documents, ledger, outbox, sequences, settings as host_settings, types as t,
@@ -28,10 +30,10 @@ impl Guest for Component {
     fn deactivate(reason: String) -> R<()> {
         require_active()?;
         let reason = reason.trim();
-        if reason.is_empty() || reason.chars().count() > draft::MAX_NOTE_CHARS {
+        if reason.is_empty() || reason.chars().count() > limits::MAX_NOTE_CHARS {
             return Err(err(Error::invalid(
                 "reason",
-                format!("tell us why, in 1 to {} characters", draft::MAX_NOTE_CHARS),
+                format!("tell us why, in 1 to {} characters", limits::MAX_NOTE_CHARS),
             )));
         }
         if let Some(m) = draft::bad_text(reason) {
@@ -54,7 +56,7 @@ impl Guest for Component {
             lines: Vec::new(),
             next_line_id: 1,
         };
-        let id = documents::insert_draft(&index_of_draft(&d, vat_registered), &to_json(&d))?;
+        let id = documents::insert_draft(&index_of_draft(&d, vat_registered), &to_json(&d)?)?;
         Ok(draft_out(id, 1, &d, vat_registered))
     }
 
@@ -87,7 +89,7 @@ impl Guest for Component {
             &id,
             version,
             &index_of_draft(&d, seller.vat_registered),
-            &to_json(&d),
+            &to_json(&d)?,
         )?;
         Ok(draft_out(id, version, &d, seller.vat_registered))
     }
@@ -118,7 +120,11 @@ impl Guest for Component {
             0,
             today,
             &totals,
-            (model::Channel::Print, String::new(), Vec::new()),
+            channel::Route {
+                channel: model::Channel::Print,
+                reason: String::new(),
+                fallbacks: Vec::new(),
+            },
         )
         .map_err(err)?;
         // No number is used, so there is no KID yet: the PDF shows how it will be made.
@@ -173,10 +179,10 @@ impl Guest for Component {
         }
         let seller = seller()?;
         let reason = reason.trim().to_owned();
-        if reason.is_empty() || reason.chars().count() > draft::MAX_REFERENCE_CHARS {
+        if reason.is_empty() || reason.chars().count() > limits::MAX_REFERENCE_CHARS {
             return Err(err(Error::invalid(
                 "reason",
-                format!("say why, in 1 to {} characters", draft::MAX_REFERENCE_CHARS),
+                format!("say why, in 1 to {} characters", limits::MAX_REFERENCE_CHARS),
             )));
         }
         if let Some(m) = draft::bad_text(&reason) {
@@ -203,47 +209,25 @@ impl Guest for Component {
                 })
                 .collect()
         });
-        let (lines, totals, group_vat) =
-            credit::note(&inv, &earlier, requests.as_deref()).map_err(err)?;
+        let credited = credit::note(&inv, &earlier, requests.as_deref()).map_err(err)?;
         let customer = customer(&inv.customer.id).unwrap_or_else(|_| inv.customer.clone());
-        let (ch, why, fallbacks) =
-            choose_channel(&seller, &customer, Kind::CreditNote, (totals.payable, None))?;
+        let payment = (credited.totals.payable, None);
+        let route = choose_channel(&seller, &customer, Kind::CreditNote, payment)?;
         let number = match seller.credit_note_start {
             Some(start) => sequences::next(sequences::Series::CreditNote, start)?,
             None => sequences::next(sequences::Series::Invoice, seller.invoice_start)?,
         };
         let today = today()?;
         check_date_order(&seller, Kind::CreditNote, number, today, "today")?;
-        // The credit note is posted on its own date, with the invoice's VAT treatment.
-        let vat_registered = inv.seller.vat_registered;
-        let doc = Document {
-            kind: Kind::CreditNote,
+        let totals = credited.totals.clone();
+        let issue_as = credit::Issue {
             number,
-            seller: Seller {
-                vat_registered,
-                ..seller
-            },
-            references: inv.references.clone(),
-            issue_date: today,
-            delivery_date: inv.delivery_date,
-            due_date: today,
-            note: None,
-            kid: None,
-            voucher: invoice::voucher(Kind::CreditNote, number, today, &customer.id, &totals),
-            customer,
-            lines,
-            credited: Some(model::CreditedInvoice {
-                id: invoice_id.clone(),
-                number: inv.number,
-                issue_date: inv.issue_date,
-            }),
-            credit_reason: Some(reason),
-            channel: ch,
-            channel_reason: why,
-            fallbacks,
-            group_vat,
-            request: Some(request),
+            date: today,
+            reason,
+            route,
         };
+        let mut doc = credit::build(&inv, &invoice_id, seller, customer, credited, issue_as);
+        doc.request = Some(request);
         let doc_id = issue(&doc, &totals, &idempotency_key)?;
         open_id(&doc_id)
     }
@@ -264,8 +248,11 @@ impl Guest for Component {
                 p.add("issued-to", "is before issued-from");
             }
         }
-        if filter.limit.is_some_and(|l| !(1..=200).contains(&l)) {
-            p.add("limit", "1 to 200 rows");
+        if filter
+            .limit
+            .is_some_and(|l| !(1..=limits::MAX_PAGE_ROWS).contains(&l))
+        {
+            p.add("limit", format!("1 to {} rows", limits::MAX_PAGE_ROWS));
         }
         p.into_result().map_err(err)?;
         documents::query(&filter)
@@ -285,7 +272,7 @@ impl Guest for Component {
         let payable = invoice::totals(&doc).payable;
         let payment = (payable, doc.kid.as_deref());
         let customer = customer(&doc.customer.id).unwrap_or_else(|_| doc.customer.clone());
-        let (ch, why, fallbacks) = match channel.map(channel_in) {
+        let route = match channel.map(channel_in) {
             None => choose_channel(&seller, &customer, doc.kind, payment)?,
             Some(c) if !seller.channels.contains(&c) => {
                 return Err(t::Error::NotAllowed(format!(
@@ -296,14 +283,18 @@ impl Guest for Component {
                 let why =
                     channel::can_take(c, doc.kind, &customer, &reach(&customer, doc.kind, payment))
                         .map_err(t::Error::NotAllowed)?;
-                (c, why, Vec::new())
+                channel::Route {
+                    channel: c,
+                    reason: why,
+                    fallbacks: Vec::new(),
+                }
             }
         };
-        let fallbacks: Vec<t::Channel> = fallbacks.into_iter().map(channel_out).collect();
+        let fallbacks: Vec<t::Channel> = route.fallbacks.into_iter().map(channel_out).collect();
         outbox::enqueue(
             &id,
-            channel_out(ch),
-            &format!("resent on request; {why}"),
+            channel_out(route.channel),
+            &format!("resent on request; {}", route.reason),
             &fallbacks,
         )
     }
@@ -377,10 +368,16 @@ fn check_date_order(
 /// The document an idempotency key already produced, if the key was used for this same
 /// request; a key used for anything else is refused, never answered with another document.
 fn replay(key: &str, request: &str) -> R<Option<t::IssuedDocument>> {
-    if key.trim().is_empty() || key.len() > 200 || key.chars().any(char::is_control) {
+    if key.trim().is_empty()
+        || key.chars().count() > limits::MAX_KEY_CHARS
+        || key.chars().any(char::is_control)
+    {
         return Err(err(Error::invalid(
             "idempotency-key",
-            "1 to 200 characters, no control characters",
+            format!(
+                "1 to {} characters, no control characters",
+                limits::MAX_KEY_CHARS
+            ),
         )));
     }
     let Some(done) = documents::find_by_idempotency_key(key) else {
@@ -444,10 +441,10 @@ fn customer(id: &str) -> R<model::Customer> {
             p.add(field, m);
         }
     }
-    if c.name.chars().count() > draft::MAX_REFERENCE_CHARS {
+    if c.name.chars().count() > limits::MAX_REFERENCE_CHARS {
         p.add(
             "customer.name",
-            format!("at most {} characters", draft::MAX_REFERENCE_CHARS),
+            format!("at most {} characters", limits::MAX_REFERENCE_CHARS),
         );
     }
     p.into_result().map_err(err)?;
@@ -475,8 +472,9 @@ fn parse_document(body: &str) -> R<Document> {
     serde_json::from_str(body).map_err(|e| t::Error::Host(format!("document is unreadable: {e}")))
 }
 
-fn to_json<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_string(v).unwrap_or_default()
+/// The body the host stores: a serialisation that fails is an error, never an empty body.
+fn to_json<T: serde::Serialize>(v: &T) -> R<String> {
+    serde_json::to_string(v).map_err(|e| t::Error::Host(format!("the body did not serialise: {e}")))
 }
 
 /// What the host's directories say about this customer for this kind of document, and what
@@ -493,12 +491,11 @@ fn reach(c: &model::Customer, kind: Kind, payment: Payment) -> channel::Reach {
             .as_ref()
             .is_some_and(|o| directory::peppol_accepts(&format!("0192:{o}"), wit_kind)),
         efaktura: match directory::efaktura_lookup(&c.id) {
-            directory::EfakturaStatus::Found => "found",
-            directory::EfakturaStatus::NotFound => "not-found",
-            directory::EfakturaStatus::NoConsent => "no-consent",
-            directory::EfakturaStatus::Blocked => "blocked",
-        }
-        .into(),
+            directory::EfakturaStatus::Found => channel::Efaktura::Found,
+            directory::EfakturaStatus::NotFound => channel::Efaktura::NotFound,
+            directory::EfakturaStatus::NoConsent => channel::Efaktura::NoConsent,
+            directory::EfakturaStatus::Blocked => channel::Efaktura::Blocked,
+        },
         avtalegiro: directory::avtalegiro_mandate(&c.id),
         payable: payment.0,
         kid: payment.1.map(Into::into),
@@ -513,7 +510,7 @@ fn choose_channel(
     c: &model::Customer,
     kind: Kind,
     payment: Payment,
-) -> R<(model::Channel, String, Vec<model::Channel>)> {
+) -> R<channel::Route> {
     channel::choose(seller, c, kind, &reach(c, kind, payment)).map_err(|why| {
         t::Error::NotAllowed(format!(
             "no channel can take this document: {}",
@@ -555,7 +552,7 @@ fn issue(doc: &Document, totals: &calc::Totals, key: &str) -> R<String> {
             totals.payable,
         ),
         facts: facts(doc, totals),
-        body: to_json(doc),
+        body: to_json(doc)?,
         ehf,
         pdf: Some(pdf),
     };

@@ -7,9 +7,10 @@
 //! steps nets every account to zero: no øre drifts by rounding each credit on its own base.
 
 use crate::calc::{self, line_amounts, GroupVat, Totals};
-use crate::draft::{MAX_QUANTITY, MAX_UNIT_PRICE};
+use crate::channel::Route;
+use crate::limits::{MAX_QUANTITY, MAX_UNIT_PRICE};
 use crate::error::{Error, Problems};
-use crate::model::{Document, Line};
+use crate::model::{CreditedInvoice, Customer, Document, Kind, Line, Seller};
 use crate::money;
 use crate::vat::VatCode;
 use rust_decimal::prelude::Signed;
@@ -120,7 +121,7 @@ pub fn note(
     invoice: &Document,
     earlier: &[Document],
     requests: Option<&[Request]>,
-) -> Result<(Vec<Line>, Totals, Vec<GroupVat>), Error> {
+) -> Result<Credited, Error> {
     let lines = lines(invoice, earlier, requests)?;
     let vat_registered = invoice.seller.vat_registered;
     let inv_totals = crate::invoice::totals(invoice);
@@ -147,7 +148,74 @@ pub fn note(
             ),
         ));
     }
-    Ok((lines, totals, fixed))
+    Ok(Credited {
+        lines,
+        totals,
+        group_vat: fixed,
+    })
+}
+
+/// What one credit note credits: its lines, its totals and the VAT fixed per group.
+#[derive(Clone, Debug)]
+pub struct Credited {
+    pub lines: Vec<Line>,
+    pub totals: Totals,
+    pub group_vat: Vec<GroupVat>,
+}
+
+/// How a credit note is issued: its number, its date, why, and where it goes.
+pub struct Issue {
+    pub number: u64,
+    pub date: chrono::NaiveDate,
+    pub reason: String,
+    pub route: Route,
+}
+
+/// The credit note against `invoice` (document `invoice_id`), beside `invoice::build`: it keeps
+/// the invoice's references and VAT treatment (a seller registered since still credits the
+/// invoice's VAT as it was), and is posted on its own date.
+pub fn build(
+    invoice: &Document,
+    invoice_id: &str,
+    seller: Seller,
+    customer: Customer,
+    credited: Credited,
+    issue: Issue,
+) -> Document {
+    let Issue {
+        number,
+        date,
+        reason,
+        route,
+    } = issue;
+    Document {
+        kind: Kind::CreditNote,
+        number,
+        seller: Seller {
+            vat_registered: invoice.seller.vat_registered,
+            ..seller
+        },
+        references: invoice.references.clone(),
+        issue_date: date,
+        delivery_date: invoice.delivery_date,
+        due_date: date,
+        note: None,
+        kid: None,
+        voucher: crate::invoice::voucher(Kind::CreditNote, number, date, &customer.id, &credited.totals),
+        customer,
+        lines: credited.lines,
+        credited: Some(CreditedInvoice {
+            id: invoice_id.into(),
+            number: invoice.number,
+            issue_date: invoice.issue_date,
+        }),
+        credit_reason: Some(reason),
+        channel: route.channel,
+        channel_reason: route.reason,
+        fallbacks: route.fallbacks,
+        group_vat: credited.group_vat,
+        request: None,
+    }
 }
 
 /// The credit note's lines: every line with something left (`None`), or the requested ones.
@@ -424,7 +492,7 @@ mod tests {
                 post(&mut sums, &inv, Kind::Invoice);
                 let mut earlier: Vec<Document> = Vec::new();
                 let issue = |earlier: &mut Vec<Document>, sums: &mut BTreeMap<u32, Decimal>,
-                                 (lines, t, group_vat): (Vec<Line>, Totals, Vec<GroupVat>)| {
+                                 Credited { lines, totals: t, group_vat }: Credited| {
                     prop_assert!(t.payable >= Decimal::ZERO, "a negative credit note");
                     let cn = Document { kind: Kind::CreditNote, lines, group_vat, ..inv.clone() };
                     prop_assert_eq!(totals(&cn), t);

@@ -2,23 +2,11 @@
 //! on file is always well-formed.
 
 use crate::error::{Error, Problems};
+use crate::limits::*;
 use crate::model::{Dates, Draft, Line, References};
 use crate::money;
 use crate::vat::VatCode;
 use rust_decimal::Decimal;
-
-/// Documented limits (README, wit): the component refuses anything past them with a typed error.
-pub const MAX_LINES: usize = 5_000;
-pub const MAX_DESCRIPTION_CHARS: usize = 500;
-pub const MAX_REFERENCE_CHARS: usize = 200;
-pub const MAX_NOTE_CHARS: usize = 1_000;
-/// |quantity| below 10⁹ (at most 999 999 999.9999) and unit price at most 10¹¹.
-pub const MAX_QUANTITY: Decimal = Decimal::from_parts(1_316_134_911, 2_328, 0, false, 4); // 999999999.9999
-pub const MAX_UNIT_PRICE: Decimal = Decimal::from_parts(1_215_752_192, 23, 0, false, 0); // 10^11
-/// A line's amount (|quantity × unit price|) at most 10¹² NOK: 5 000 such lines still fit the
-/// host's ledger in øre (a signed 64-bit integer) with room to spare.
-pub const MAX_LINE_AMOUNT: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0); // 10^12
-pub const MAX_TERMS_DAYS: u32 = 365;
 
 /// A line as the user typed it (text for numbers, so a typo becomes a field error).
 #[derive(Clone, Debug, Default)]

@@ -507,7 +507,9 @@ mod tests {
             let inv = crate::testdata::document(lines);
             let problems = check(&ehf(&inv));
             assert!(problems.is_empty(), "{q} × {price} at {d} %: {problems:?}");
-            let (lines, _, group_vat) = crate::credit::note(&inv, &[], None).unwrap();
+            let crate::credit::Credited {
+                lines, group_vat, ..
+            } = crate::credit::note(&inv, &[], None).unwrap();
             let cn = Document {
                 kind: Kind::CreditNote,
                 lines,

@@ -4,7 +4,8 @@
 use crate::calc::{self, Totals};
 use crate::checkdigits::{kid_mod10, kid_mod11};
 use crate::error::{Error, Problems};
-use crate::model::{Channel, Document, Draft, KidAlgorithm, Kind, Posting, Seller, Voucher};
+use crate::channel::Route;
+use crate::model::{Document, Draft, KidAlgorithm, Kind, Posting, Seller, Voucher};
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
@@ -169,7 +170,7 @@ pub fn build(
     number: u64,
     today: NaiveDate,
     totals: &Totals,
-    (channel, channel_reason, fallbacks): (Channel, String, Vec<Channel>),
+    route: Route,
 ) -> Result<Document, Error> {
     let issue = draft.dates.issue.unwrap_or(today);
     Ok(Document {
@@ -188,9 +189,9 @@ pub fn build(
         credited: None,
         credit_reason: None,
         voucher: voucher(Kind::Invoice, number, issue, &draft.customer.id, totals),
-        channel,
-        channel_reason,
-        fallbacks,
+        channel: route.channel,
+        channel_reason: route.reason,
+        fallbacks: route.fallbacks,
         group_vat: Vec::new(),
         request: None,
     })

@@ -13,6 +13,8 @@ pub mod ehf;
 pub mod ehf_check;
 pub mod error;
 pub mod invoice;
+pub mod logo;
+pub mod limits;
 pub mod model;
 pub mod money;
 pub mod pdf;

@@ -69,7 +69,7 @@ pub struct Seller {
     pub language: String,
     /// Used when the PDF is rendered at issue; the stored PDF keeps it, the JSON does not.
     #[serde(skip)]
-    pub logo: Option<crate::pdf::Logo>,
+    pub logo: Option<crate::logo::Logo>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -134,8 +134,11 @@ pub fn validate(raw: &RawSettings) -> Result<Seller, Problems> {
         p.add("credit-note-start-number", "must be at least 1");
     }
     let terms = required!(raw.payment_terms_days, "payment-terms-days");
-    if terms.is_some_and(|t| t > 365) {
-        p.add("payment-terms-days", "at most 365 days");
+    if terms.is_some_and(|t| t > crate::limits::MAX_TERMS_DAYS) {
+        p.add(
+            "payment-terms-days",
+            format!("at most {} days", crate::limits::MAX_TERMS_DAYS),
+        );
     }
     let kid_length = required!(raw.kid_length, "kid-length");
     if kid_length.is_some_and(|l| !(2..=25).contains(&l)) {
@@ -158,7 +161,7 @@ pub fn validate(raw: &RawSettings) -> Result<Seller, Problems> {
             p.add("logo", "at most 512 KiB");
             None
         }
-        Some(bytes) => crate::pdf::Logo::from_jpeg(bytes)
+        Some(bytes) => crate::logo::Logo::from_jpeg(bytes)
             .map_err(|m| p.add("logo", m))
             .ok(),
         None => None,

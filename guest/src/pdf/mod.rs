@@ -8,12 +8,16 @@
 //! widths and rows grow, so nothing is ever cut. A character the font lacks prints as the
 //! replacement mark, and the preview lists it.
 
+mod format;
+mod words;
+
 use crate::calc::{self, Totals};
+use crate::logo::Logo;
 use crate::model::{Document, Kind};
-use crate::money::{fmt_plain, round2};
 use crate::typeset::Typesetter;
+use format::{account, amount, date, price, qty};
+use words::{words, Words};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
-use rust_decimal::Decimal;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -29,228 +33,6 @@ const ROW_H: f32 = 13.0;
 const FOOTER_Y: f32 = 40.0;
 /// Lowest y a table row may use; below it the table continues on the next page.
 const TABLE_BOTTOM: f32 = 70.0;
-
-/// The words of the document, in the recipient's language.
-struct Words {
-    invoice: &'static str,
-    credit_note: &'static str,
-    preview: &'static str,
-    number: &'static str,
-    assigned: &'static str,
-    issue_date: &'static str,
-    delivery_date: &'static str,
-    due_date: &'static str,
-    buyer_ref: &'static str,
-    our_ref: &'static str,
-    order_ref: &'static str,
-    customer_no: &'static str,
-    credits: &'static str,
-    reason: &'static str,
-    header: [&'static str; 7],
-    vat_summary: &'static str,
-    vat_cols: [&'static str; 4],
-    net: &'static str,
-    vat: &'static str,
-    payable: &'static str,
-    credited: &'static str,
-    account: &'static str,
-    kid: &'static str,
-    page: &'static str,
-    of: &'static str,
-    orgnr: &'static str,
-    exempt: &'static str,
-    zero: &'static str,
-    outside: &'static str,
-    missing: &'static str,
-}
-
-const NB: Words = Words {
-    invoice: "Faktura",
-    credit_note: "Kreditnota",
-    preview: "FORHÅNDSVISNING",
-    number: "Fakturanr.",
-    assigned: "tildeles ved fakturering",
-    issue_date: "Fakturadato",
-    delivery_date: "Leveringsdato",
-    due_date: "Forfallsdato",
-    buyer_ref: "Deres ref.",
-    our_ref: "Vår ref.",
-    order_ref: "Ordrenr.",
-    customer_no: "Kundenr.",
-    credits: "Krediterer faktura",
-    reason: "Årsak",
-    header: [
-        "Beskrivelse",
-        "Antall",
-        "Enhet",
-        "Pris",
-        "Rabatt",
-        "MVA",
-        "Beløp",
-    ],
-    vat_summary: "MVA-spesifikasjon",
-    vat_cols: ["Sats", "Grunnlag", "MVA", "Kategori"],
-    net: "Sum eks. mva",
-    vat: "Merverdiavgift",
-    payable: "Å betale",
-    credited: "Kreditert beløp",
-    account: "Kontonr.",
-    kid: "KID",
-    page: "Side",
-    of: "av",
-    orgnr: "Org.nr.",
-    exempt: "Unntatt mva",
-    zero: "Fritatt mva",
-    outside: "Utenfor mva-området",
-    missing: "Tegn som mangler i skriften og skrives som \u{FFFD}:",
-};
-
-const EN: Words = Words {
-    invoice: "Invoice",
-    credit_note: "Credit note",
-    preview: "PREVIEW",
-    number: "Invoice no.",
-    assigned: "assigned when invoiced",
-    issue_date: "Invoice date",
-    delivery_date: "Delivery date",
-    due_date: "Due date",
-    buyer_ref: "Your ref.",
-    our_ref: "Our ref.",
-    order_ref: "Order no.",
-    customer_no: "Customer no.",
-    credits: "Credits invoice",
-    reason: "Reason",
-    header: [
-        "Description",
-        "Quantity",
-        "Unit",
-        "Price",
-        "Discount",
-        "VAT",
-        "Amount",
-    ],
-    vat_summary: "VAT summary",
-    vat_cols: ["Rate", "Base", "VAT", "Category"],
-    net: "Total excl. VAT",
-    vat: "VAT",
-    payable: "Amount due",
-    credited: "Amount credited",
-    account: "Account no.",
-    kid: "KID",
-    page: "Page",
-    of: "of",
-    orgnr: "Org. no.",
-    exempt: "VAT exempt",
-    zero: "Zero-rated",
-    outside: "Outside VAT scope",
-    missing: "Characters the font lacks, printed as \u{FFFD}:",
-};
-
-/// Language of a document: the customer's, else the client's.
-fn words(doc: &Document) -> (&'static Words, bool) {
-    if doc.in_english() {
-        (&EN, false)
-    } else {
-        (&NB, true)
-    }
-}
-
-/// `13 649,54` in Bokmål, `13,649.54` in English.
-pub fn amount(d: Decimal, nb: bool) -> String {
-    let mut r = round2(d);
-    r.rescale(2);
-    number(&r.to_string(), nb)
-}
-
-fn number(s: &str, nb: bool) -> String {
-    let (neg, s) = s.strip_prefix('-').map_or((false, s), |r| (true, r));
-    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-    let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(if nb { ' ' } else { ',' });
-        }
-        grouped.push(c);
-    }
-    let sep = if nb { ',' } else { '.' };
-    format!(
-        "{}{grouped}{}",
-        if neg { "-" } else { "" },
-        if frac.is_empty() {
-            String::new()
-        } else {
-            format!("{sep}{frac}")
-        }
-    )
-}
-
-/// A unit price: at least 2 decimals, up to the 4 it may have.
-fn price(d: Decimal, nb: bool) -> String {
-    let mut d = d.normalize();
-    if d.scale() < 2 {
-        d.rescale(2);
-    }
-    number(&d.to_string(), nb)
-}
-
-fn qty(d: Decimal, nb: bool) -> String {
-    number(&fmt_plain(d), nb)
-}
-
-fn date(d: chrono::NaiveDate, nb: bool) -> String {
-    if nb {
-        crate::dates::nb(d)
-    } else {
-        d.to_string()
-    }
-}
-
-/// The client's logo: a JPEG, embedded as it is (DCTDecode), so no image decoding is needed.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Logo {
-    pub width: u32,
-    pub height: u32,
-    /// 1 (grey), 3 (RGB) or 4 (CMYK).
-    pub components: u8,
-    pub jpeg: Vec<u8>,
-}
-
-impl Logo {
-    /// Read the size and colour components from a JPEG's start-of-frame segment.
-    pub fn from_jpeg(bytes: &[u8]) -> Result<Logo, String> {
-        if !bytes.starts_with(&[0xFF, 0xD8]) {
-            return Err("not a JPEG image".into());
-        }
-        let mut i = 2;
-        while i + 4 <= bytes.len() {
-            if bytes[i] != 0xFF {
-                return Err("a damaged JPEG image".into());
-            }
-            let marker = bytes[i + 1];
-            let len = u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]) as usize;
-            // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC) carry the frame header.
-            if (0xC0..=0xCF).contains(&marker) && ![0xC4, 0xC8, 0xCC].contains(&marker) {
-                let f = bytes.get(i + 4..i + 10).ok_or("a damaged JPEG image")?;
-                let (height, width, components) = (
-                    u16::from_be_bytes([f[1], f[2]]) as u32,
-                    u16::from_be_bytes([f[3], f[4]]) as u32,
-                    f[5],
-                );
-                if width == 0 || height == 0 || ![1, 3, 4].contains(&components) {
-                    return Err("an unsupported JPEG image".into());
-                }
-                return Ok(Logo {
-                    width,
-                    height,
-                    components,
-                    jpeg: bytes.to_vec(),
-                });
-            }
-            i += 2 + len;
-        }
-        Err("a JPEG image without a frame header".into())
-    }
-}
 
 /// The pages being drawn, the one being drawn on, and the fonts they use.
 struct Sheet {
@@ -751,15 +533,6 @@ fn summary(p: &mut Sheet, doc: &Document, totals: &Totals, w: &Words, nb: bool, 
     }
 }
 
-/// `8601 11 17947`
-fn account(a: &str) -> String {
-    if a.len() == 11 {
-        format!("{} {} {}", &a[..4], &a[4..6], &a[6..])
-    } else {
-        a.to_owned()
-    }
-}
-
 /// Assemble the PDF file: catalog, pages, the two embedded fonts, the logo, content streams.
 fn write_pdf(sheet: Sheet, title: &str, logo: Option<&Logo>) -> Vec<u8> {
     let mut next = 1;
@@ -811,37 +584,4 @@ fn write_pdf(sheet: Sheet, title: &str, logo: Option<&Logo>) -> Vec<u8> {
         .producer(TextStr("erp-invoicing"));
     sheet.ts.write(&mut pdf, fonts, &mut alloc);
     pdf.finish()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn norwegian_number_format() {
-        assert_eq!(amount("13649.54".parse().unwrap(), true), "13 649,54");
-        assert_eq!(amount("13649.54".parse().unwrap(), false), "13,649.54");
-        assert_eq!(amount("-5".parse().unwrap(), true), "-5,00");
-        assert_eq!(amount("999".parse().unwrap(), true), "999,00");
-    }
-}
-
-#[cfg(test)]
-mod logo_tests {
-    use super::Logo;
-
-    #[test]
-    fn a_jpeg_gives_its_size_and_anything_else_a_reason() {
-        let logo = Logo::from_jpeg(include_bytes!("../../fixtures/fjord-logo.jpg")).unwrap();
-        assert_eq!((logo.width, logo.height, logo.components), (240, 100, 3));
-        assert_eq!(
-            Logo::from_jpeg(b"GIF89a"),
-            Err("not a JPEG image".to_string())
-        );
-        assert!(
-            Logo::from_jpeg(&[0xFF, 0xD8, 0xFF, 0xC0, 0, 8]).is_err(),
-            "truncated"
-        );
-        assert!(Logo::from_jpeg(&[0xFF, 0xD8, 0x00]).is_err());
-    }
 }

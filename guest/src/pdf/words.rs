@@ -1,0 +1,128 @@
+//! The words of the PDF in the recipient's language: Bokmål or English.
+
+use crate::model::Document;
+
+/// The words of the document, in the recipient's language.
+pub struct Words {
+    pub invoice: &'static str,
+    pub credit_note: &'static str,
+    pub preview: &'static str,
+    pub number: &'static str,
+    pub assigned: &'static str,
+    pub issue_date: &'static str,
+    pub delivery_date: &'static str,
+    pub due_date: &'static str,
+    pub buyer_ref: &'static str,
+    pub our_ref: &'static str,
+    pub order_ref: &'static str,
+    pub customer_no: &'static str,
+    pub credits: &'static str,
+    pub reason: &'static str,
+    pub header: [&'static str; 7],
+    pub vat_summary: &'static str,
+    pub vat_cols: [&'static str; 4],
+    pub net: &'static str,
+    pub vat: &'static str,
+    pub payable: &'static str,
+    pub credited: &'static str,
+    pub account: &'static str,
+    pub kid: &'static str,
+    pub page: &'static str,
+    pub of: &'static str,
+    pub orgnr: &'static str,
+    pub exempt: &'static str,
+    pub zero: &'static str,
+    pub outside: &'static str,
+    pub missing: &'static str,
+}
+
+pub const NB: Words = Words {
+    invoice: "Faktura",
+    credit_note: "Kreditnota",
+    preview: "FORHÅNDSVISNING",
+    number: "Fakturanr.",
+    assigned: "tildeles ved fakturering",
+    issue_date: "Fakturadato",
+    delivery_date: "Leveringsdato",
+    due_date: "Forfallsdato",
+    buyer_ref: "Deres ref.",
+    our_ref: "Vår ref.",
+    order_ref: "Ordrenr.",
+    customer_no: "Kundenr.",
+    credits: "Krediterer faktura",
+    reason: "Årsak",
+    header: [
+        "Beskrivelse",
+        "Antall",
+        "Enhet",
+        "Pris",
+        "Rabatt",
+        "MVA",
+        "Beløp",
+    ],
+    vat_summary: "MVA-spesifikasjon",
+    vat_cols: ["Sats", "Grunnlag", "MVA", "Kategori"],
+    net: "Sum eks. mva",
+    vat: "Merverdiavgift",
+    payable: "Å betale",
+    credited: "Kreditert beløp",
+    account: "Kontonr.",
+    kid: "KID",
+    page: "Side",
+    of: "av",
+    orgnr: "Org.nr.",
+    exempt: "Unntatt mva",
+    zero: "Fritatt mva",
+    outside: "Utenfor mva-området",
+    missing: "Tegn som mangler i skriften og skrives som \u{FFFD}:",
+};
+
+pub const EN: Words = Words {
+    invoice: "Invoice",
+    credit_note: "Credit note",
+    preview: "PREVIEW",
+    number: "Invoice no.",
+    assigned: "assigned when invoiced",
+    issue_date: "Invoice date",
+    delivery_date: "Delivery date",
+    due_date: "Due date",
+    buyer_ref: "Your ref.",
+    our_ref: "Our ref.",
+    order_ref: "Order no.",
+    customer_no: "Customer no.",
+    credits: "Credits invoice",
+    reason: "Reason",
+    header: [
+        "Description",
+        "Quantity",
+        "Unit",
+        "Price",
+        "Discount",
+        "VAT",
+        "Amount",
+    ],
+    vat_summary: "VAT summary",
+    vat_cols: ["Rate", "Base", "VAT", "Category"],
+    net: "Total excl. VAT",
+    vat: "VAT",
+    payable: "Amount due",
+    credited: "Amount credited",
+    account: "Account no.",
+    kid: "KID",
+    page: "Page",
+    of: "of",
+    orgnr: "Org. no.",
+    exempt: "VAT exempt",
+    zero: "Zero-rated",
+    outside: "Outside VAT scope",
+    missing: "Characters the font lacks, printed as \u{FFFD}:",
+};
+
+/// Language of a document: the customer's, else the client's.
+pub fn words(doc: &Document) -> (&'static Words, bool) {
+    if doc.in_english() {
+        (&EN, false)
+    } else {
+        (&NB, true)
+    }
+}
