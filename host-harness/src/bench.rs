@@ -293,6 +293,8 @@ pub fn hosts(db: &str, processes: &[usize], count: usize) -> Result<Vec<Figure>>
         None,
         None,
     )];
+    // Compile the component into the cache first, so no process pays for it in the timing.
+    Runtime::new(Limits::default())?;
     let exe = std::env::current_exe()?;
     let run = chrono::Utc::now().timestamp_millis();
     for &n in processes {

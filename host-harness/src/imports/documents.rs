@@ -109,8 +109,8 @@ impl Host for CallState {
                 Some(n)
                     if self
                         .unit
-                        .document(&self.client, n)?
-                        .is_some_and(|d| d.kind == DocumentKind::Invoice) =>
+                        .issued(&self.client, n)?
+                        .is_some_and(|(kind, _)| kind == DocumentKind::Invoice) =>
                 {
                     Some(n)
                 }

@@ -18,7 +18,7 @@ impl Host for CallState {
         let Some(doc) = parse_id(&document_id, "doc") else {
             return Err(not_found(document_id));
         };
-        if self.unit.document(&self.client, doc)?.is_none() {
+        if self.unit.issued(&self.client, doc)?.is_none() {
             return Err(not_found(document_id));
         }
         let id = self.unit.enqueue(

@@ -88,6 +88,8 @@ pub trait Unit: Send {
     // ---- issued documents ----
     fn insert_document(&mut self, client: &str, d: &NewDocument) -> Result<i64>;
     fn document(&mut self, client: &str, id: i64) -> Result<Option<Document>>;
+    /// The kind and number of an issued document (a lighter look than `document`).
+    fn issued(&mut self, client: &str, id: i64) -> Result<Option<(DocumentKind, u64)>>;
     fn document_by_key(&mut self, client: &str, key: &str) -> Result<Option<Document>>;
     /// The credit notes against an invoice, oldest first.
     fn credits_for(&mut self, client: &str, invoice: i64) -> Result<Vec<Document>>;
@@ -100,7 +102,6 @@ pub trait Unit: Send {
     ) -> Result<Vec<crate::bindings::Summary>>;
 
     // ---- the ledger ----
-    fn account_known(&mut self, account: u32) -> Result<bool>;
     fn has_voucher(&mut self, document: i64) -> Result<bool>;
     fn post(&mut self, client: &str, document: i64, postings: &[Posting]) -> Result<()>;
 
@@ -296,6 +297,11 @@ pub const ACCOUNTS: &[(u32, &str)] = &[
     (3100, "Salgsinntekt, avgiftsfri"),
     (3200, "Salgsinntekt, utenfor avgiftsområdet / unntatt"),
 ];
+
+/// Whether the chart of accounts (the one every store is seeded with) has `n`.
+pub fn account_known(n: u32) -> bool {
+    ACCOUNTS.iter().any(|(a, _)| *a == n)
+}
 
 pub fn account_name(n: u32) -> &'static str {
     ACCOUNTS

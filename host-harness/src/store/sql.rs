@@ -259,7 +259,7 @@ pub enum Q {
     CreditsFor,
     ClaimedDocument,
     Files,
-    AccountKnown,
+    Issued,
     HasVoucher,
     Post,
     Enqueue,
@@ -331,10 +331,11 @@ impl Q {
             Q::CreditsFor => concat!("SELECT ", document_columns!(), " FROM documents d LEFT JOIN credited c ON c.document_id = d.id WHERE d.client_id = ?1 AND d.credits = ?2 ORDER BY d.id"),
             Q::ClaimedDocument => concat!("SELECT ", document_columns!(), ", d.ehf, d.pdf FROM documents d LEFT JOIN credited c ON c.document_id = d.id WHERE d.id = ?1"),
             Q::Files => "SELECT ehf, pdf FROM documents WHERE client_id = ?1 AND id = ?2",
-            Q::AccountKnown => "SELECT count(*) FROM accounts WHERE number = ?1",
+            Q::Issued => "SELECT kind, number FROM documents WHERE client_id = ?1 AND id = ?2",
             Q::HasVoucher => "SELECT count(*) FROM journal WHERE document_id = ?1",
+            // The rows' values follow, one `(…)` per posting (`post`).
             Q::Post => "INSERT INTO journal (client_id, document_id, date, document_number, account, debit_ore, credit_ore, customer_id, vat_code, text)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                 VALUES ",
             Q::Enqueue => "INSERT INTO outbox (client_id, document_id, channel, purpose, reason, fallbacks, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
             Q::Deliveries => "SELECT id, channel, reason, state, attempts, updated_at, detail FROM outbox WHERE document_id = ?1 ORDER BY id",
@@ -682,6 +683,12 @@ impl<B: Backend> Unit for SqlUnit<B> {
         Ok(self.documents(Q::DocumentById, params![client, id])?.pop())
     }
 
+    fn issued(&mut self, client: &str, id: i64) -> Result<Option<(DocumentKind, u64)>> {
+        self.row(Q::Issued, params![client, id])?
+            .map(|r| Ok((r.name(0)?, r.i(1)? as u64)))
+            .transpose()
+    }
+
     fn document_by_key(&mut self, client: &str, key: &str) -> Result<Option<Document>> {
         Ok(self.documents(Q::DocumentByKey, params![client, key])?.pop())
     }
@@ -729,32 +736,40 @@ impl<B: Backend> Unit for SqlUnit<B> {
             .collect()
     }
 
-    fn account_known(&mut self, account: u32) -> Result<bool> {
-        Ok(self.int(Q::AccountKnown, params![account])? > 0)
-    }
 
     fn has_voucher(&mut self, document: i64) -> Result<bool> {
         Ok(self.int(Q::HasVoucher, params![document])? > 0)
     }
 
     fn post(&mut self, client: &str, document: i64, postings: &[Posting]) -> Result<()> {
-        for p in postings {
-            self.exec(
-                Q::Post,
-                params![
-                    client,
-                    document,
-                    &p.date,
-                    p.number,
-                    p.account,
-                    p.debit_ore,
-                    p.credit_ore,
-                    p.customer_id.as_ref(),
-                    p.vat_code.as_ref(),
-                    &p.text
-                ],
-            )?;
+        if postings.is_empty() {
+            return Ok(());
         }
+        // One statement for the whole voucher: one round trip, however many postings.
+        let mut sql = String::from(Q::Post.sql());
+        let mut args: Vec<P> = Vec::with_capacity(postings.len() * 10);
+        for (i, p) in postings.iter().enumerate() {
+            let n = i * 10;
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            sql.push_str(&(1..=10).map(|k| format!("?{}", n + k)).collect::<Vec<_>>().join(", "));
+            sql.push(')');
+            args.extend_from_slice(params![
+                client,
+                document,
+                &p.date,
+                p.number,
+                p.account,
+                p.debit_ore,
+                p.credit_ore,
+                p.customer_id.as_ref(),
+                p.vat_code.as_ref(),
+                &p.text
+            ]);
+        }
+        B::exec(self.c(), &sql, &args).context("Post")?;
         Ok(())
     }
 

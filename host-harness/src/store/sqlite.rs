@@ -191,6 +191,9 @@ impl SqliteStore {
         let pool = r2d2::Pool::builder()
             .max_size(8)
             .min_idle(Some(0))
+            // A broken connection shows at its first statement and fails that unit only; no
+            // round trip to check each one out.
+            .test_on_check_out(false)
             .build(manager)?;
         Ok(SqliteStore { pool, id })
     }
