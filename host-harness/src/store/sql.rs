@@ -111,6 +111,15 @@ impl Row {
     fn obool(&self, i: usize) -> Result<Option<bool>> {
         Ok(self.oi(i)?.map(|v| v != 0))
     }
+    /// Street, postcode, city and country from column `i` on.
+    fn address(&self, i: usize) -> Result<Address> {
+        Ok(Address {
+            street: self.os(i)?,
+            postcode: self.os(i + 1)?,
+            city: self.os(i + 2)?,
+            country: self.os(i + 3)?,
+        })
+    }
     fn name<T: Name>(&self, i: usize) -> Result<T> {
         let w = self.s(i)?;
         T::parse(&w).ok_or_else(|| anyhow!("column {i}: '{w}' is not a known value"))
@@ -209,12 +218,7 @@ fn document(r: &Row) -> Result<Document> {
             recipient_name: r.s(6)?,
             email: r.os(7)?,
             organisation_number: r.os(8)?,
-            address: Address {
-                street: r.os(9)?,
-                postcode: r.os(10)?,
-                city: r.os(11)?,
-                country: r.os(12)?,
-            },
+            address: r.address(9)?,
             language: r.name(13)?,
             attach_ehf: r.bool(14)?,
             kid: r.os(15)?,
@@ -385,12 +389,7 @@ fn customer(r: &Row) -> Result<CustomerRecord> {
             number: r.i(1)? as u64,
             name: r.s(2)?,
             organisation_number: r.os(3)?,
-            address: Address {
-                street: r.os(4)?,
-                postcode: r.os(5)?,
-                city: r.os(6)?,
-                country: r.os(7)?,
-            },
+            address: r.address(4)?,
             email: r.os(8)?,
             language: r.os(9)?,
             preferred_channel: r
@@ -454,12 +453,7 @@ impl<B: Backend> Unit for SqlUnit<B> {
         Ok(Some(ClientSettings {
             name: r.os(0)?,
             organisation_number: r.os(1)?,
-            address: Address {
-                street: r.os(2)?,
-                postcode: r.os(3)?,
-                city: r.os(4)?,
-                country: r.os(5)?,
-            },
+            address: r.address(2)?,
             bank_account: r.os(6)?,
             iban: r.os(7)?,
             bic: r.os(8)?,
