@@ -6,6 +6,7 @@ pub mod api;
 pub mod bench;
 pub mod bindings;
 pub mod channels;
+pub mod console;
 pub mod fixtures;
 pub mod imports;
 pub mod money;

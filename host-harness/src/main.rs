@@ -83,6 +83,18 @@ enum Cmd {
         #[arg(long)]
         today: Option<chrono::NaiveDate>,
     },
+    /// The invoicing screens in a browser: http://127.0.0.1:8080/ by default. Off loopback an
+    /// access token is required (printed at start).
+    Serve {
+        /// An SQLite file, or a `postgres://` URL; a fresh one gets the fixtures.
+        #[arg(long, default_value = "console.db")]
+        db: String,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Where the channels deliver.
+        #[arg(long, default_value = "console-out")]
+        out: PathBuf,
+    },
     /// The latest drafts, invoices and credit notes of a client.
     Overview {
         #[arg(long, default_value = "demo.db")]
@@ -191,6 +203,7 @@ fn main() -> Result<()> {
             println!("{}", serde_json::to_string_pretty(&figures?)?);
             Ok(())
         }
+        Cmd::Serve { db, listen, out } => host_harness::console::serve(&db, listen, out),
         Cmd::BenchHosts {
             db,
             processes,

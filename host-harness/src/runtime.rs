@@ -362,6 +362,19 @@ impl Harness {
         }
     }
 
+    /// Run a call and roll its unit of work back whatever it answers: what would this call
+    /// say now? (The console asks `activate` to name what the settings still lack.)
+    pub fn dry_run<R>(
+        &mut self,
+        client: &str,
+        f: impl FnOnce(
+            &bindings::Invoicing,
+            &mut wasmtime::Store<CallState>,
+        ) -> wasmtime::Result<Result<R, bindings::Error>>,
+    ) -> Result<R, CallError> {
+        self.run(client, f, false)
+    }
+
     /// Run one exported call as one unit of work: commit on `ok`, roll back on `err` or trap.
     pub fn call<R>(
         &mut self,
@@ -370,6 +383,18 @@ impl Harness {
             &bindings::Invoicing,
             &mut wasmtime::Store<CallState>,
         ) -> wasmtime::Result<Result<R, bindings::Error>>,
+    ) -> Result<R, CallError> {
+        self.run(client, f, true)
+    }
+
+    fn run<R>(
+        &mut self,
+        client: &str,
+        f: impl FnOnce(
+            &bindings::Invoicing,
+            &mut wasmtime::Store<CallState>,
+        ) -> wasmtime::Result<Result<R, bindings::Error>>,
+        commit: bool,
     ) -> Result<R, CallError> {
         if !valid_client_id(client) {
             return Err(CallError::Host(anyhow::anyhow!(
@@ -388,7 +413,8 @@ impl Harness {
         let unit = store.into_data().unit;
         // Dropping the unit rolls it back: on `err`, on a trap, on an exhausted budget.
         match result {
-            Ok(Ok(r)) => unit.commit().map(|()| r).map_err(CallError::Host),
+            Ok(Ok(r)) if commit => unit.commit().map(|()| r).map_err(CallError::Host),
+            Ok(Ok(r)) => Ok(r),
             Ok(Err(e)) => Err(CallError::Component(e)),
             Err(trap) => Err(CallError::Trap(format!("{trap:#}"))),
         }

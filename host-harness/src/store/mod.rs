@@ -58,7 +58,11 @@ pub trait Unit: Send {
     fn add_feedback(&mut self, client: &str, reason: &str) -> Result<()>;
     fn put_customer(&mut self, client: &str, c: &CustomerRecord) -> Result<()>;
     fn customer(&mut self, client: &str, id: &str) -> Result<Option<CustomerRecord>>;
+    /// The CRM, by name.
+    fn customers(&mut self, client: &str) -> Result<Vec<CustomerRecord>>;
     fn put_product(&mut self, client: &str, p: &Product) -> Result<()>;
+    /// The product register, by name.
+    fn products(&mut self, client: &str) -> Result<Vec<Product>>;
     fn product(&mut self, client: &str, id: &str) -> Result<Option<Product>>;
     /// The Peppol directory: `participant` accepts documents of `kind`.
     fn put_participant(&mut self, participant: &str, kind: DocumentKind) -> Result<()>;

@@ -243,8 +243,10 @@ pub enum Q {
     Feedback,
     PutCustomer,
     Customer,
+    Customers,
     PutProduct,
     Product,
+    Products,
     PutParticipant,
     Accepts,
     LastTouched,
@@ -305,9 +307,12 @@ impl Q {
                    attach_ehf = excluded.attach_ehf, efaktura = excluded.efaktura, avtalegiro = excluded.avtalegiro",
             Q::Customer => "SELECT id, number, name, orgnr, street, postcode, city, country, email, language, preferred_channel, attach_ehf, efaktura, avtalegiro
                  FROM customers WHERE client_id = ?1 AND id = ?2",
+            Q::Customers => "SELECT id, number, name, orgnr, street, postcode, city, country, email, language, preferred_channel, attach_ehf, efaktura, avtalegiro
+                 FROM customers WHERE client_id = ?1 ORDER BY name, id",
             Q::PutProduct => "INSERT INTO products (client_id, id, name, unit, unit_price, vat_code) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (client_id, id) DO UPDATE SET name = excluded.name, unit = excluded.unit, unit_price = excluded.unit_price, vat_code = excluded.vat_code",
             Q::Product => "SELECT id, name, unit, unit_price, vat_code FROM products WHERE client_id = ?1 AND id = ?2",
+            Q::Products => "SELECT id, name, unit, unit_price, vat_code FROM products WHERE client_id = ?1 ORDER BY name, id",
             Q::PutParticipant => "INSERT INTO peppol (participant, document_type) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
             Q::Accepts => "SELECT count(*) FROM peppol WHERE participant = ?1 AND document_type = ?2",
             Q::LastTouched => "SELECT coalesce(max(t), 0) FROM (SELECT max(touched) AS t FROM drafts WHERE client_id = ?1
@@ -400,6 +405,16 @@ fn customer(r: &Row) -> Result<CustomerRecord> {
         },
         efaktura: r.name(12)?,
         avtalegiro: r.bool(13)?,
+    })
+}
+
+fn product(r: &Row) -> Result<Product> {
+    Ok(Product {
+        id: r.s(0)?,
+        name: r.s(1)?,
+        unit: r.s(2)?,
+        unit_price: r.s(3)?,
+        vat_code: r.s(4)?,
     })
 }
 
@@ -534,17 +549,24 @@ impl<B: Backend> Unit for SqlUnit<B> {
         Ok(())
     }
 
+    fn customers(&mut self, client: &str) -> Result<Vec<CustomerRecord>> {
+        self.rows(Q::Customers, params![client])?
+            .iter()
+            .map(customer)
+            .collect()
+    }
+
     fn product(&mut self, client: &str, id: &str) -> Result<Option<Product>> {
-        let Some(r) = self.row(Q::Product, params![client, id])? else {
-            return Ok(None);
-        };
-        Ok(Some(Product {
-            id: r.s(0)?,
-            name: r.s(1)?,
-            unit: r.s(2)?,
-            unit_price: r.s(3)?,
-            vat_code: r.s(4)?,
-        }))
+        self.row(Q::Product, params![client, id])?
+            .map(|r| product(&r))
+            .transpose()
+    }
+
+    fn products(&mut self, client: &str) -> Result<Vec<Product>> {
+        self.rows(Q::Products, params![client])?
+            .iter()
+            .map(product)
+            .collect()
     }
 
     fn put_participant(&mut self, participant: &str, kind: DocumentKind) -> Result<()> {

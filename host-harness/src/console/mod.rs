@@ -1,0 +1,1053 @@
+//! The console: the invoicing screens an ERP shows ("Fakturering [NY]"), served as HTML by the
+//! harness and driven through the component exactly as an ERP drives it. Server-rendered
+//! (`maud`), enhanced with htmx (vendored in `assets/`), one small stylesheet, no build step.
+//!
+//! Every page is scoped to the client in its path (`/c/{client}/…`), the ERP's company picker;
+//! an id of another client's draft or document is not found (404), because every call and every
+//! store read is the client's own. Forms carry a CSRF token (double submit: a cookie and the
+//! form's action or htmx's header); all text is escaped by `maud`. Off loopback an access token
+//! is required, printed at start.
+
+mod pages;
+mod words;
+
+use crate::bindings::*;
+use crate::names::Name;
+use crate::runtime::{CallError, Harness, Runtime};
+use crate::store::{with_unit, CustomerRecord, Store};
+use axum::extract::{Multipart, Path, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use maud::Markup;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use words::Lang;
+
+/// The vendored htmx (npm `htmx.org`, 0BSD; licence beside it) and the stylesheet.
+const HTMX: &str = include_str!("../../assets/htmx.min.js");
+const STYLE: &str = include_str!("../../assets/console.css");
+
+/// Rows per page of the overview.
+pub const PAGE_ROWS: u32 = 50;
+
+/// What every request shares.
+pub struct App {
+    rt: Arc<Runtime>,
+    store: Arc<dyn Store>,
+    /// Required off loopback: `?token=…` once, then a cookie.
+    token: Option<String>,
+    /// The date the calls see (tests fix it); none: the machine's.
+    pub today: Option<chrono::NaiveDate>,
+}
+
+impl App {
+    pub fn new(rt: Arc<Runtime>, store: Arc<dyn Store>, token: Option<String>) -> App {
+        App {
+            rt,
+            store,
+            token,
+            today: None,
+        }
+    }
+
+    fn harness(&self) -> Harness {
+        let mut h = Harness::on(self.rt.clone(), self.store.clone());
+        if let Some(t) = self.today {
+            h.today = t;
+        }
+        h
+    }
+}
+
+/// A fresh random token (CSRF, access).
+fn random_token() -> String {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b).expect("the OS has randomness");
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Serve the console on `listen` until the process ends. A fresh store gets the fixtures, as
+/// `demo` does; what calls queue is delivered by a dispatcher thread to `out`.
+pub fn serve(db: &str, listen: SocketAddr, out: std::path::PathBuf) -> anyhow::Result<()> {
+    let rt = Runtime::new(crate::Limits::default())?;
+    let store = crate::store::open(db)?;
+    if with_unit(&*store, |u| u.clients())?.is_empty() {
+        crate::fixtures::load_all(&*store)?;
+    }
+    let token = (!listen.ip().is_loopback()).then(random_token);
+    let delivery = crate::channels::Config::new(out, std::env::var("INVOICING_SMTP").ok());
+    {
+        let (store, cfg) = (store.clone(), delivery.clone());
+        std::thread::spawn(move || loop {
+            if let Err(e) = crate::channels::dispatch(&*store, &cfg) {
+                eprintln!("dispatch: {e:#} (left queued)");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        });
+    }
+    let mut app = App::new(rt, store, token.clone());
+    app.today = std::env::var("INVOICING_TODAY").ok().and_then(|d| d.parse().ok());
+    let app = Arc::new(app);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen).await?;
+        let addr = listener.local_addr()?;
+        match &token {
+            Some(t) => println!("console on http://{addr}/?token={t}"),
+            None => println!("console on http://{addr}/"),
+        }
+        axum::serve(listener, router(app)).await?;
+        Ok(())
+    })
+}
+
+/// The console's routes, for `serve`, the tests and the benchmark.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/", get(home))
+        .route("/assets/htmx.min.js", get(|| async { js(HTMX) }))
+        .route("/assets/console.css", get(|| async { css(STYLE) }))
+        .route("/sprak/{lang}", get(language))
+        .route("/velg", get(pick_client))
+        .route("/c/{client}/", get(start))
+        .route("/c/{client}/aktiver", post(activate))
+        .route("/c/{client}/deaktiver", get(deactivate_form).post(deactivate))
+        .route("/c/{client}/innstillinger", get(settings_form).post(save_settings))
+        .route("/c/{client}/oversikt", get(overview))
+        .route("/c/{client}/ny", get(new_invoice).post(create_draft))
+        .route("/c/{client}/kunder", get(customers))
+        .route("/c/{client}/kunder/sok", get(customer_search))
+        .route("/c/{client}/kunder/ny", get(customer_form).post(save_customer))
+        .route("/c/{client}/kunder/{id}", get(customer_form).post(save_customer))
+        .route("/c/{client}/produkter", get(products))
+        .route("/c/{client}/produkter/ny", get(product_form).post(save_product))
+        .route("/c/{client}/produkter/{id}", get(product_form).post(save_product))
+        .route("/c/{client}/utkast/{id}", get(draft).post(change_draft))
+        .route("/c/{client}/utkast/{id}/forhandsvis", get(preview_page))
+        .route("/c/{client}/utkast/{id}/pdf", get(preview_pdf))
+        .route("/c/{client}/utkast/{id}/fakturer", get(confirm_send).post(send))
+        .route("/c/{client}/utkast/{id}/slett", post(delete_draft))
+        .route("/c/{client}/dokument/{id}", get(document))
+        .route("/c/{client}/dokument/{id}/leveringer", get(deliveries))
+        .route("/c/{client}/dokument/{id}/pdf", get(document_pdf))
+        .route("/c/{client}/dokument/{id}/krediter", get(credit_form).post(credit))
+        .route("/c/{client}/dokument/{id}/send", post(resend))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), guard))
+        .with_state(app)
+}
+
+fn js(s: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], s).into_response()
+}
+
+fn css(s: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], s).into_response()
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// What every handler knows of the request: the language, the CSRF token, whether htmx asked.
+#[derive(Clone)]
+pub struct Ctx {
+    pub lang: Lang,
+    pub csrf: String,
+    pub htmx: bool,
+}
+
+impl Ctx {
+    fn of(headers: &HeaderMap) -> Ctx {
+        Ctx {
+            lang: match cookie(headers, "lang").as_deref() {
+                Some("en") => Lang::En,
+                _ => Lang::Nb,
+            },
+            csrf: cookie(headers, "csrf").unwrap_or_default(),
+            htmx: headers.contains_key("hx-request"),
+        }
+    }
+}
+
+/// Access token off loopback; a CSRF cookie on every visit, checked on every POST (the
+/// `x-csrf` header htmx sends, or `_csrf` in the form's action).
+async fn guard(State(app): State<Arc<App>>, mut req: Request, next: Next) -> Response {
+    let headers = req.headers().clone();
+    let query: HashMap<String, String> = req
+        .uri()
+        .query()
+        .and_then(|q| serde_urlencoded::from_str(q).ok())
+        .unwrap_or_default();
+    let mut set_cookies = Vec::new();
+    if let Some(token) = &app.token {
+        let given = query.get("token").cloned().or_else(|| cookie(&headers, "token"));
+        if given.as_deref() != Some(token.as_str()) {
+            return (StatusCode::UNAUTHORIZED, "an access token is required").into_response();
+        }
+        if query.contains_key("token") {
+            set_cookies.push(format!("token={token}; Path=/; HttpOnly; SameSite=Strict"));
+        }
+    }
+    let csrf = match cookie(&headers, "csrf") {
+        Some(c) if c.len() == 32 => c,
+        _ => {
+            let c = random_token();
+            set_cookies.push(format!("csrf={c}; Path=/; HttpOnly; SameSite=Strict"));
+            req.headers_mut().append(
+                header::COOKIE,
+                HeaderValue::from_str(&format!("csrf={c}")).expect("hex"),
+            );
+            c
+        }
+    };
+    if req.method() == Method::POST {
+        let sent = headers
+            .get("x-csrf")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .or_else(|| query.get("_csrf").cloned());
+        if sent.as_deref() != Some(csrf.as_str()) {
+            return (StatusCode::FORBIDDEN, "the form is stale: reload the page").into_response();
+        }
+    }
+    let mut res = next.run(req).await;
+    for c in set_cookies {
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; style-src 'self' 'unsafe-inline'; frame-src 'self'; object-src 'none'"),
+    );
+    res
+}
+
+/// Why a page could not be shown.
+pub enum Fail {
+    NotFound,
+    Call(CallError),
+    Other(anyhow::Error),
+}
+
+impl From<CallError> for Fail {
+    fn from(e: CallError) -> Self {
+        match &e {
+            CallError::Component(Error::NotFound(_)) => Fail::NotFound,
+            _ => Fail::Call(e),
+        }
+    }
+}
+
+impl From<anyhow::Error> for Fail {
+    fn from(e: anyhow::Error) -> Self {
+        Fail::Other(e)
+    }
+}
+
+impl IntoResponse for Fail {
+    fn into_response(self) -> Response {
+        let (status, msg) = match self {
+            Fail::NotFound => (StatusCode::NOT_FOUND, "404".to_owned()),
+            Fail::Call(CallError::Component(Error::NotActive)) => {
+                (StatusCode::CONFLICT, "the module is not active for this client".to_owned())
+            }
+            Fail::Call(e) => (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+            Fail::Other(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
+        };
+        (status, pages::bare(&msg)).into_response()
+    }
+}
+
+type Page = Result<Response, Fail>;
+
+/// Run blocking work (the component, the store) off the async threads.
+async fn blocking<T: Send + 'static>(
+    app: &Arc<App>,
+    f: impl FnOnce(&mut Harness) -> T + Send + 'static,
+) -> T {
+    let app = app.clone();
+    tokio::task::spawn_blocking(move || f(&mut app.harness()))
+        .await
+        .expect("a console worker panicked")
+}
+
+fn html(m: Markup) -> Response {
+    m.into_response()
+}
+
+/// After a POST: htmx follows `HX-Redirect`; a plain form follows 303.
+fn go(ctx: &Ctx, to: String) -> Response {
+    if ctx.htmx {
+        let mut r = StatusCode::OK.into_response();
+        if let Ok(v) = HeaderValue::from_str(&to) {
+            r.headers_mut().insert("hx-redirect", v);
+        }
+        r
+    } else {
+        Redirect::to(&to).into_response()
+    }
+}
+
+/// The client in the path, if the store knows it.
+fn known(h: &Harness, client: &str) -> Result<(), Fail> {
+    if !crate::runtime::valid_client_id(client) {
+        return Err(Fail::NotFound);
+    }
+    let clients = with_unit(h.store(), |u| u.clients())?;
+    if clients.iter().any(|c| c == client) {
+        Ok(())
+    } else {
+        Err(Fail::NotFound)
+    }
+}
+
+/// The left column's client picker and navigation.
+pub struct Nav {
+    pub client: String,
+    pub name: String,
+    pub clients: Vec<(String, String)>,
+    pub active: bool,
+}
+
+fn nav(h: &Harness, client: &str) -> Result<Nav, Fail> {
+    known(h, client)?;
+    with_unit(h.store(), |u| {
+        let mut clients = Vec::new();
+        for c in u.clients()? {
+            let name = u.settings(&c)?.and_then(|s| s.name).unwrap_or_else(|| c.clone());
+            clients.push((c, name));
+        }
+        let name = clients
+            .iter()
+            .find(|(c, _)| c == client)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default();
+        Ok(Nav {
+            client: client.to_owned(),
+            name,
+            clients,
+            active: u.is_active(client)?,
+        })
+    })
+    .map_err(Fail::from)
+}
+
+async fn home(State(app): State<Arc<App>>) -> Page {
+    let first = blocking(&app, |h| with_unit(h.store(), |u| u.clients())).await?;
+    let first = first.first().cloned().ok_or(Fail::NotFound)?;
+    Ok(Redirect::to(&format!("/c/{first}/")).into_response())
+}
+
+/// The client picker's form (works without script): to the chosen client's start.
+async fn pick_client(Query(q): Query<HashMap<String, String>>) -> Response {
+    let client = q.get("klient").cloned().unwrap_or_default();
+    if crate::runtime::valid_client_id(&client) {
+        Redirect::to(&format!("/c/{client}/")).into_response()
+    } else {
+        StatusCode::NOT_FOUND.into_response()
+    }
+}
+
+async fn language(Path(lang): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let lang = if lang == "en" { "en" } else { "nb" };
+    let back = q
+        .get("tilbake")
+        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .cloned()
+        .unwrap_or_else(|| "/".into());
+    let mut r = Redirect::to(&back).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("lang={lang}; Path=/; SameSite=Lax")) {
+        r.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    r
+}
+
+/// The module's information page with "Aktiver" while it is off; the overview once it is on.
+async fn start(
+    State(app): State<Arc<App>>,
+    Path(client): Path<String>,
+    headers: HeaderMap,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let nav = blocking(&app, move |h| nav(h, &client)).await?;
+    if nav.active {
+        return Ok(Redirect::to(&format!("/c/{}/oversikt", nav.client)).into_response());
+    }
+    Ok(html(pages::info(&ctx, &nav, &[])))
+}
+
+async fn activate(
+    State(app): State<Arc<App>>,
+    Path(client): Path<String>,
+    headers: HeaderMap,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let c = client.clone();
+    let (nav, outcome) = blocking(&app, move |h| {
+        let outcome = h.activate(&c);
+        (nav(h, &c), outcome)
+    })
+    .await;
+    let nav = nav?;
+    match outcome {
+        Ok(()) => Ok(go(&ctx, format!("/c/{client}/oversikt"))),
+        Err(CallError::Component(Error::MissingSettings(f))) => {
+            Ok(html(pages::info(&ctx, &nav, &f)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn deactivate_form(
+    State(app): State<Arc<App>>,
+    Path(client): Path<String>,
+    headers: HeaderMap,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let nav = blocking(&app, move |h| nav(h, &client)).await?;
+    Ok(html(pages::deactivate(&ctx, &nav, None)))
+}
+
+async fn deactivate(
+    State(app): State<Arc<App>>,
+    Path(client): Path<String>,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let reason = f.get("reason").cloned().unwrap_or_default();
+    let c = client.clone();
+    let (nav, outcome) = blocking(&app, move |h| {
+        let outcome = h.deactivate(&c, &reason);
+        (nav(h, &c), outcome)
+    })
+    .await;
+    let nav = nav?;
+    match outcome {
+        Ok(()) => Ok(go(&ctx, format!("/c/{client}/"))),
+        Err(e @ CallError::Component(Error::Invalid(_))) => {
+            Ok(html(pages::deactivate(&ctx, &nav, Some(&e))))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// What `activate` would say of the settings now (asked and rolled back), to put each
+/// problem beside its field.
+fn settings_problems(h: &mut Harness, client: &str) -> Vec<FieldError> {
+    match h.dry_run(client, |i, s| i.call_activate(s)) {
+        Err(CallError::Component(Error::MissingSettings(f))) => f,
+        _ => Vec::new(),
+    }
+}
+
+async fn settings_form(
+    State(app): State<Arc<App>>,
+    Path(client): Path<String>,
+    headers: HeaderMap,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let (nav, settings, problems) = blocking(&app, move |h| -> Result<_, Fail> {
+        let nav = nav(h, &client)?;
+        let s = with_unit(h.store(), |u| u.settings(&client))?.ok_or(Fail::NotFound)?;
+        Ok((nav, s, settings_problems(h, &client)))
+    })
+    .await?;
+    Ok(html(pages::settings(&ctx, &nav, &settings, &problems, false)))
+}
+
+async fn save_settings(
+    State(app): State<Arc<App>>,
+    Path(client): Path<String>,
+    headers: HeaderMap,
+    mut form: Multipart,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let mut logo: Option<Vec<u8>> = None;
+    while let Ok(Some(field)) = form.next_field().await {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "logo" {
+            let bytes = field.bytes().await.map_err(|e| Fail::Other(e.into()))?;
+            if !bytes.is_empty() {
+                logo = Some(bytes.to_vec());
+            }
+        } else {
+            let text = field.text().await.map_err(|e| Fail::Other(e.into()))?;
+            fields.push((name, text));
+        }
+    }
+    let (nav, settings, problems) = blocking(&app, move |h| -> Result<_, Fail> {
+        let nav = nav(h, &client)?;
+        let old = with_unit(h.store(), |u| u.settings(&client))?.ok_or(Fail::NotFound)?;
+        let new = pages::settings_from_form(&old, &fields, logo);
+        with_unit(h.store(), |u| u.put_client(&client, &new))?;
+        Ok((nav, new, settings_problems(h, &client)))
+    })
+    .await?;
+    Ok(html(pages::settings(&ctx, &nav, &settings, &problems, true)))
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct OverviewQuery {
+    #[serde(default)]
+    pub kunde: String,
+    #[serde(default)]
+    pub referanse: String,
+    #[serde(default)]
+    pub nummer: String,
+    #[serde(default)]
+    pub fra: String,
+    #[serde(default)]
+    pub til: String,
+    #[serde(default)]
+    pub type_: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub side: u32,
+}
+
+fn opt(s: &str) -> Option<String> {
+    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+impl OverviewQuery {
+    pub fn filter(&self) -> OverviewFilter {
+        OverviewFilter {
+            customer_id: opt(&self.kunde),
+            reference: opt(&self.referanse),
+            number: self.nummer.trim().parse().ok(),
+            issued_from: opt(&self.fra),
+            issued_to: opt(&self.til),
+            kind: DocumentKind::parse(&self.type_),
+            status: DocumentStatus::parse(&self.status),
+            limit: Some(PAGE_ROWS),
+            offset: Some(self.side * PAGE_ROWS),
+        }
+    }
+}
+
+async fn overview(
+    State(app): State<Arc<App>>,
+    Path(client): Path<String>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let q = OverviewQuery {
+        kunde: q.get("kunde").cloned().unwrap_or_default(),
+        referanse: q.get("referanse").cloned().unwrap_or_default(),
+        nummer: q.get("nummer").cloned().unwrap_or_default(),
+        fra: q.get("fra").cloned().unwrap_or_default(),
+        til: q.get("til").cloned().unwrap_or_default(),
+        type_: q.get("type").cloned().unwrap_or_default(),
+        status: q.get("status").cloned().unwrap_or_default(),
+        side: q.get("side").and_then(|s| s.parse().ok()).unwrap_or(0),
+    };
+    let filter = q.filter();
+    let (nav, rows, customers) = blocking(&app, move |h| -> Result<_, Fail> {
+        let nav = nav(h, &client)?;
+        let customers = with_unit(h.store(), |u| u.customers(&client))?;
+        let rows = h.overview(&client, &filter);
+        Ok((nav, rows, customers))
+    })
+    .await?;
+    let (rows, problem) = match rows {
+        Ok(r) => (r, None),
+        Err(CallError::Component(Error::NotActive)) => {
+            return Ok(Redirect::to(&format!("/c/{}/", nav.client)).into_response())
+        }
+        Err(e) => (Vec::new(), Some(e)),
+    };
+    Ok(html(pages::overview(&ctx, &nav, &q, &rows, &customers, problem.as_ref())))
+}
+
+async fn new_invoice(
+    State(app): State<Arc<App>>,
+    Path(client): Path<String>,
+    headers: HeaderMap,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let nav = blocking(&app, move |h| nav(h, &client)).await?;
+    Ok(html(pages::new_invoice(&ctx, &nav, None)))
+}
+
+/// The CRM searched by name, number or organisation number, as the user types.
+async fn customer_search(
+    State(app): State<Arc<App>>,
+    Path(client): Path<String>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let needle = q.get("q").cloned().unwrap_or_default().to_lowercase();
+    let (nav, found) = blocking(&app, move |h| -> Result<_, Fail> {
+        let nav = nav(h, &client)?;
+        let all = with_unit(h.store(), |u| u.customers(&client))?;
+        let found: Vec<CustomerRecord> = all
+            .into_iter()
+            .filter(|c| {
+                let c = &c.customer;
+                needle.is_empty()
+                    || c.name.to_lowercase().contains(&needle)
+                    || c.number.to_string().contains(&needle)
+                    || c.organisation_number.as_deref().is_some_and(|o| o.contains(&needle))
+            })
+            .take(20)
+            .collect();
+        Ok((nav, found))
+    })
+    .await?;
+    Ok(html(pages::customer_hits(&ctx, &nav, &found)))
+}
+
+async fn create_draft(
+    State(app): State<Arc<App>>,
+    Path(client): Path<String>,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let customer = f.get("customer").cloned().unwrap_or_default();
+    let c = client.clone();
+    let (nav, d) = blocking(&app, move |h| (nav(h, &c), h.create_draft(&c, &customer))).await;
+    let nav = nav?;
+    match d {
+        Ok(d) => Ok(go(&ctx, format!("/c/{client}/utkast/{}", d.id))),
+        Err(e @ CallError::Component(Error::NotFound(_) | Error::Invalid(_))) => {
+            Ok(html(pages::new_invoice(&ctx, &nav, Some(&e))))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn customers(
+    State(app): State<Arc<App>>,
+    Path(client): Path<String>,
+    headers: HeaderMap,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let (nav, all) = blocking(&app, move |h| -> Result<_, Fail> {
+        Ok((nav(h, &client)?, with_unit(h.store(), |u| u.customers(&client))?))
+    })
+    .await?;
+    Ok(html(pages::customers(&ctx, &nav, &all)))
+}
+
+async fn customer_form(
+    State(app): State<Arc<App>>,
+    Path(path): Path<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let client = path.get("client").cloned().unwrap_or_default();
+    let id = path.get("id").cloned();
+    let (nav, c) = blocking(&app, move |h| -> Result<_, Fail> {
+        let nav = nav(h, &client)?;
+        let c = match id {
+            None => None,
+            Some(id) => Some(with_unit(h.store(), |u| u.customer(&client, &id))?.ok_or(Fail::NotFound)?),
+        };
+        Ok((nav, c))
+    })
+    .await?;
+    Ok(html(pages::customer_form(&ctx, &nav, c.as_ref(), &[])))
+}
+
+async fn save_customer(
+    State(app): State<Arc<App>>,
+    Path(path): Path<HashMap<String, String>>,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let client = path.get("client").cloned().unwrap_or_default();
+    let id = path.get("id").cloned();
+    let c = client.clone();
+    let (nav, saved) = blocking(&app, move |h| -> Result<_, Fail> {
+        let nav = nav(h, &c)?;
+        let old = match &id {
+            None => None,
+            Some(id) => Some(with_unit(h.store(), |u| u.customer(&c, id))?.ok_or(Fail::NotFound)?),
+        };
+        let existing: Vec<String> = with_unit(h.store(), |u| u.customers(&c))?
+            .into_iter()
+            .map(|r| r.customer.id)
+            .collect();
+        let saved = match pages::customer_from_form(old.as_ref(), &f, &existing) {
+            Ok(r) => {
+                with_unit(h.store(), |u| u.put_customer(&c, &r))?;
+                Ok(r)
+            }
+            Err((r, problems)) => Err((r, problems)),
+        };
+        Ok((nav, saved))
+    })
+    .await?;
+    match saved {
+        Ok(_) => Ok(go(&ctx, format!("/c/{client}/kunder"))),
+        Err((r, problems)) => Ok(html(pages::customer_form(&ctx, &nav, Some(&r), &problems))),
+    }
+}
+
+async fn products(
+    State(app): State<Arc<App>>,
+    Path(client): Path<String>,
+    headers: HeaderMap,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let (nav, all) = blocking(&app, move |h| -> Result<_, Fail> {
+        Ok((nav(h, &client)?, with_unit(h.store(), |u| u.products(&client))?))
+    })
+    .await?;
+    Ok(html(pages::products(&ctx, &nav, &all)))
+}
+
+async fn product_form(
+    State(app): State<Arc<App>>,
+    Path(path): Path<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let client = path.get("client").cloned().unwrap_or_default();
+    let id = path.get("id").cloned();
+    let (nav, p) = blocking(&app, move |h| -> Result<_, Fail> {
+        let nav = nav(h, &client)?;
+        let p = match id {
+            None => None,
+            Some(id) => Some(with_unit(h.store(), |u| u.product(&client, &id))?.ok_or(Fail::NotFound)?),
+        };
+        Ok((nav, p))
+    })
+    .await?;
+    Ok(html(pages::product_form(&ctx, &nav, p.as_ref(), &[])))
+}
+
+async fn save_product(
+    State(app): State<Arc<App>>,
+    Path(path): Path<HashMap<String, String>>,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let client = path.get("client").cloned().unwrap_or_default();
+    let id = path.get("id").cloned();
+    let c = client.clone();
+    let (nav, saved) = blocking(&app, move |h| -> Result<_, Fail> {
+        let nav = nav(h, &c)?;
+        let existing: Vec<String> = with_unit(h.store(), |u| u.products(&c))?
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        let saved = match pages::product_from_form(id.as_deref(), &f, &existing) {
+            Ok(p) => {
+                with_unit(h.store(), |u| u.put_product(&c, &p))?;
+                Ok(p)
+            }
+            Err(e) => Err(e),
+        };
+        Ok((nav, saved))
+    })
+    .await?;
+    match saved {
+        Ok(_) => Ok(go(&ctx, format!("/c/{client}/produkter"))),
+        Err((p, problems)) => Ok(html(pages::product_form(&ctx, &nav, Some(&p), &problems))),
+    }
+}
+
+/// What the draft editor shows besides the draft.
+pub struct Registers {
+    pub customers: Vec<CustomerRecord>,
+    pub products: Vec<Product>,
+}
+
+fn registers(h: &Harness, client: &str) -> Result<Registers, Fail> {
+    Ok(with_unit(h.store(), |u| {
+        Ok(Registers {
+            customers: u.customers(client)?,
+            products: u.products(client)?,
+        })
+    })?)
+}
+
+async fn draft(
+    State(app): State<Arc<App>>,
+    Path((client, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let (nav, d, regs) = blocking(&app, move |h| -> Result<_, Fail> {
+        let nav = nav(h, &client)?;
+        let d = h.get_draft(&client, &id)?;
+        Ok((nav, d, registers(h, &client)?))
+    })
+    .await?;
+    Ok(html(pages::draft(&ctx, &nav, &d, &regs, pages::Saved::Loaded)))
+}
+
+/// One change to a draft, against the version the page holds; the editor comes back (htmx
+/// swaps the part that changed), with "Lagret", or the conflict and nothing overwritten.
+async fn change_draft(
+    State(app): State<Arc<App>>,
+    Path((client, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let (nav, outcome, regs) = blocking(&app, move |h| -> Result<_, Fail> {
+        let nav = nav(h, &client)?;
+        let form: HashMap<String, String> = f.iter().cloned().collect();
+        let version: u64 = form.get("version").and_then(|v| v.parse().ok()).unwrap_or(0);
+        let outcome = match pages::change_of(&form) {
+            Some(change) => h.update_draft(&client, &id, version, &change),
+            None => h.get_draft(&client, &id),
+        };
+        let outcome = match outcome {
+            Ok(d) => (d, pages::Saved::Saved),
+            Err(CallError::Component(Error::Conflict(_))) => {
+                (h.get_draft(&client, &id)?, pages::Saved::Conflict)
+            }
+            Err(e @ CallError::Component(Error::Invalid(_) | Error::NotAllowed(_))) => {
+                (h.get_draft(&client, &id)?, pages::Saved::Refused(e.to_string()))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        Ok((nav, outcome, registers(h, &client)?))
+    })
+    .await?;
+    let (d, saved) = outcome;
+    Ok(html(pages::draft(&ctx, &nav, &d, &regs, saved)))
+}
+
+async fn preview_page(
+    State(app): State<Arc<App>>,
+    Path((client, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let (nav, d) = blocking(&app, move |h| -> Result<_, Fail> {
+        Ok((nav(h, &client)?, h.get_draft(&client, &id)?))
+    })
+    .await?;
+    Ok(html(pages::preview(&ctx, &nav, &d)))
+}
+
+fn pdf(bytes: Vec<u8>, name: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("inline; filename=\"{name}.pdf\"")),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+async fn preview_pdf(
+    State(app): State<Arc<App>>,
+    Path((client, id)): Path<(String, String)>,
+) -> Page {
+    let name = id.clone();
+    let bytes = blocking(&app, move |h| -> Result<_, Fail> {
+        known(h, &client)?;
+        Ok(h.preview(&client, &id)?)
+    })
+    .await?;
+    Ok(pdf(bytes, &name))
+}
+
+async fn confirm_send(
+    State(app): State<Arc<App>>,
+    Path((client, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let (nav, d) = blocking(&app, move |h| -> Result<_, Fail> {
+        Ok((nav(h, &client)?, h.get_draft(&client, &id)?))
+    })
+    .await?;
+    Ok(html(pages::confirm_send(&ctx, &nav, &d, None)))
+}
+
+/// "Fakturer og send": the key is the draft and the version the user confirmed, so a double
+/// click or a retry gives the same invoice.
+async fn send(
+    State(app): State<Arc<App>>,
+    Path((client, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let version = f.get("version").cloned().unwrap_or_default();
+    let c = client.clone();
+    let (nav, outcome) = blocking(&app, move |h| -> Result<_, Fail> {
+        let nav = nav(h, &c)?;
+        let key = format!("console-{id}-v{version}");
+        let outcome = match h.finalize(&c, &id, &key) {
+            Ok(doc) => Ok(doc),
+            Err(e @ CallError::Component(Error::Invalid(_) | Error::NotAllowed(_))) => {
+                Err((h.get_draft(&c, &id)?, e))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        Ok((nav, outcome))
+    })
+    .await?;
+    match outcome {
+        Ok(doc) => Ok(go(&ctx, format!("/c/{client}/dokument/{}", doc.id))),
+        Err((d, e)) => Ok(html(pages::confirm_send(&ctx, &nav, &d, Some(&e)))),
+    }
+}
+
+async fn delete_draft(
+    State(app): State<Arc<App>>,
+    Path((client, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let c = client.clone();
+    blocking(&app, move |h| -> Result<_, Fail> {
+        known(h, &c)?;
+        Ok(h.delete_draft(&c, &id)?)
+    })
+    .await?;
+    Ok(go(&ctx, format!("/c/{client}/oversikt")))
+}
+
+/// An issued document with the credit notes against it (their documents, oldest first).
+pub struct Opened {
+    pub doc: IssuedDocument,
+    pub credits: Vec<IssuedDocument>,
+}
+
+fn opened(h: &mut Harness, client: &str, id: &str) -> Result<Opened, Fail> {
+    let doc = h.open(client, id)?;
+    let n: i64 = id.strip_prefix("doc-").and_then(|n| n.parse().ok()).ok_or(Fail::NotFound)?;
+    let ids: Vec<i64> = with_unit(h.store(), |u| u.credits_for(client, n))?
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    let mut credits = Vec::new();
+    for c in ids {
+        credits.push(h.open(client, &format!("doc-{c}"))?);
+    }
+    Ok(Opened { doc, credits })
+}
+
+async fn document(
+    State(app): State<Arc<App>>,
+    Path((client, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let (nav, o) = blocking(&app, move |h| -> Result<_, Fail> {
+        Ok((nav(h, &client)?, opened(h, &client, &id)?))
+    })
+    .await?;
+    Ok(html(pages::document(&ctx, &nav, &o, None)))
+}
+
+/// The deliveries table alone: the document page polls it while anything is queued.
+async fn deliveries(
+    State(app): State<Arc<App>>,
+    Path((client, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let (nav, doc) = blocking(&app, move |h| -> Result<_, Fail> {
+        Ok((nav(h, &client)?, h.open(&client, &id)?))
+    })
+    .await?;
+    Ok(html(pages::deliveries(&ctx, &nav, &doc)))
+}
+
+async fn document_pdf(
+    State(app): State<Arc<App>>,
+    Path((client, id)): Path<(String, String)>,
+) -> Page {
+    let (name, bytes) = blocking(&app, move |h| -> Result<_, Fail> {
+        known(h, &client)?;
+        let n: i64 = id.strip_prefix("doc-").and_then(|n| n.parse().ok()).ok_or(Fail::NotFound)?;
+        let doc = with_unit(h.store(), |u| u.document(&client, n))?.ok_or(Fail::NotFound)?;
+        let files = with_unit(h.store(), |u| u.files(&client, n))?.ok_or(Fail::NotFound)?;
+        Ok((crate::channels::stem(&client, doc.kind, doc.number), files.pdf))
+    })
+    .await?;
+    Ok(pdf(bytes, &name))
+}
+
+async fn credit_form(
+    State(app): State<Arc<App>>,
+    Path((client, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let (nav, o) = blocking(&app, move |h| -> Result<_, Fail> {
+        Ok((nav(h, &client)?, opened(h, &client, &id)?))
+    })
+    .await?;
+    Ok(html(pages::credit_form(&ctx, &nav, &o, None)))
+}
+
+async fn credit(
+    State(app): State<Arc<App>>,
+    Path((client, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let c = client.clone();
+    let (nav, outcome) = blocking(&app, move |h| -> Result<_, Fail> {
+        let nav = nav(h, &c)?;
+        let o = opened(h, &c, &id)?;
+        let (lines, reason) = pages::credit_of(&o, &f);
+        let key = format!("console-{id}-{}", f.get("form").cloned().unwrap_or_default());
+        let outcome = match h.credit(&c, &id, lines.as_deref(), &reason, &key) {
+            Ok(cn) => Ok(cn),
+            Err(e @ CallError::Component(Error::Invalid(_) | Error::NotAllowed(_))) => Err((o, e)),
+            Err(e) => return Err(e.into()),
+        };
+        Ok((nav, outcome))
+    })
+    .await?;
+    match outcome {
+        Ok(cn) => Ok(go(&ctx, format!("/c/{client}/dokument/{}", cn.id))),
+        Err((o, e)) => Ok(html(pages::credit_form(&ctx, &nav, &o, Some(&e)))),
+    }
+}
+
+async fn resend(
+    State(app): State<Arc<App>>,
+    Path((client, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let c = client.clone();
+    let i = id.clone();
+    blocking(&app, move |h| -> Result<_, Fail> {
+        known(h, &c)?;
+        Ok(h.resend(&c, &i, None)?)
+    })
+    .await?;
+    Ok(go(&ctx, format!("/c/{client}/dokument/{id}")))
+}
+
+/// A token for a form that should act once (a credit's idempotency key).
+pub fn once() -> String {
+    random_token()
+}

@@ -1,0 +1,1222 @@
+//! The console's pages, rendered with `maud` (which escapes every text it is given), and the
+//! readers of their forms.
+
+use super::words::Words;
+use super::{Ctx, Nav, Opened, OverviewQuery, Registers};
+use crate::api::{free_line, product_line};
+use crate::bindings::*;
+use crate::names::Name;
+use crate::runtime::CallError;
+use crate::store::{CustomerRecord, EfakturaStatus};
+use maud::{html, Markup, DOCTYPE};
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+
+/// An action URL with the CSRF token (a plain form's POST carries it in its query).
+fn act(ctx: &Ctx, path: &str) -> String {
+    format!("{path}?_csrf={}", ctx.csrf)
+}
+
+/// `address.street` → `field-address-street`: the id of a setting's input, which the
+/// activation refusal links to.
+pub fn field_id(path: &str) -> String {
+    format!("field-{}", path.replace('.', "-"))
+}
+
+pub fn bare(msg: &str) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="nb" {
+            head { meta charset="utf-8"; title { (msg) } link rel="stylesheet" href="/assets/console.css"; }
+            body { main id="main" { h1 { (msg) } p { a href="/" { "←" } } } }
+        }
+    }
+}
+
+/// The frame of every page: the client picker, the navigation, "Deaktiver" at the bottom left.
+fn layout(ctx: &Ctx, nav: &Nav, title: &str, body: Markup) -> Markup {
+    let w = ctx.lang.words();
+    let c = &nav.client;
+    let here = format!("/c/{c}/");
+    html! {
+        (DOCTYPE)
+        html lang=(ctx.lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " – " (w.product) " – " (nav.name) }
+                link rel="stylesheet" href="/assets/console.css";
+                script src="/assets/htmx.min.js" {}
+            }
+            body hx-headers=(format!(r#"{{"x-csrf": "{}"}}"#, ctx.csrf)) {
+                a class="skip" href="#main" { (w.skip) }
+                header {
+                    span class="brand" { (w.product) " " span class="new" { "NY" } }
+                    form method="get" action="/velg" class="switcher" {
+                        label for="client-switch" { (w.client) }
+                        select id="client-switch" name="klient" {
+                            @for (id, name) in &nav.clients {
+                                option value=(id) selected[id == c] { (name) }
+                            }
+                        }
+                        button type="submit" { (w.switch) }
+                    }
+                    nav class="lang" aria-label=(w.language) {
+                        a href=(format!("/sprak/nb?tilbake={here}")) lang="nb" { "Bokmål" }
+                        " · "
+                        a href=(format!("/sprak/en?tilbake={here}")) lang="en" { "English" }
+                    }
+                }
+                div class="frame" {
+                    nav class="side" aria-label=(w.product) {
+                        @if nav.active {
+                            a class="primary" href=(format!("/c/{c}/ny")) { (w.new_invoice) }
+                            a href=(format!("/c/{c}/oversikt")) { (w.overview) }
+                        }
+                        a href=(format!("/c/{c}/kunder")) { (w.customers) }
+                        a href=(format!("/c/{c}/produkter")) { (w.products) }
+                        a href=(format!("/c/{c}/innstillinger")) { (w.settings) }
+                        @if nav.active {
+                            a class="bottom" href=(format!("/c/{c}/deaktiver")) { (w.deactivate) }
+                        }
+                    }
+                    main id="main" tabindex="-1" { (body) }
+                }
+            }
+        }
+    }
+}
+
+fn problems_list(w: &Words, problems: &[(String, String)]) -> Markup {
+    html! {
+        @if !problems.is_empty() {
+            div class="problems" role="alert" {
+                p { (w.problems) }
+                ul { @for (f, m) in problems { li { strong { (f) } ": " (m) } } }
+            }
+        }
+    }
+}
+
+fn call_error(e: Option<&CallError>) -> Markup {
+    html! { @if let Some(e) = e { p class="error" role="alert" { (e.to_string()) } } }
+}
+
+/// The information page with "Aktiver"; after a refusal, every missing or invalid setting,
+/// each linking to its field.
+pub fn info(ctx: &Ctx, nav: &Nav, problems: &[FieldError]) -> Markup {
+    let w = ctx.lang.words();
+    let c = &nav.client;
+    layout(ctx, nav, w.product, html! {
+        h1 { (w.product) " – " (nav.name) }
+        p { (w.info) }
+        @if !problems.is_empty() {
+            div class="problems" role="alert" {
+                p { (w.activate_refused) }
+                ul {
+                    @for f in problems {
+                        li { a href=(format!("/c/{c}/innstillinger#{}", field_id(&f.field))) { (f.field) } ": " (f.message) }
+                    }
+                }
+            }
+        }
+        form method="post" action=(act(ctx, &format!("/c/{c}/aktiver"))) {
+            button type="submit" class="primary" { (w.activate) }
+        }
+    })
+}
+
+pub fn deactivate(ctx: &Ctx, nav: &Nav, e: Option<&CallError>) -> Markup {
+    let w = ctx.lang.words();
+    let c = &nav.client;
+    layout(ctx, nav, w.deactivate, html! {
+        h1 { (w.deactivate) }
+        (call_error(e))
+        form method="post" action=(act(ctx, &format!("/c/{c}/deaktiver"))) {
+            label for="reason" { (w.deactivate_ask) }
+            textarea id="reason" name="reason" rows="3" required {}
+            button type="submit" { (w.deactivate) }
+        }
+    })
+}
+
+// ---- settings ----
+
+fn template_thumbnail(name: &str) -> Markup {
+    // A sketch of each template's first page: the modern one has a coloured band.
+    html! {
+        svg width="60" height="84" viewBox="0 0 60 84" role="img" aria-label=(name) {
+            rect x="0.5" y="0.5" width="59" height="83" fill="#fff" stroke="#888" {}
+            @if name == "modern" {
+                rect x="0.5" y="0.5" width="59" height="14" fill="#1f5f8b" {}
+            } @else {
+                rect x="6" y="6" width="22" height="4" fill="#333" {}
+            }
+            rect x="6" y="22" width="30" height="3" fill="#999" {}
+            rect x="6" y="34" width="48" height="2" fill="#bbb" {}
+            rect x="6" y="40" width="48" height="2" fill="#bbb" {}
+            rect x="6" y="46" width="48" height="2" fill="#bbb" {}
+            rect x="34" y="62" width="20" height="4" fill="#333" {}
+        }
+    }
+}
+
+pub fn settings(
+    ctx: &Ctx,
+    nav: &Nav,
+    s: &ClientSettings,
+    problems: &[FieldError],
+    saved: bool,
+) -> Markup {
+    let w = ctx.lang.words();
+    let c = &nav.client;
+    let beside = |path: &str| -> Markup {
+        let msgs: Vec<&str> = problems.iter().filter(|p| p.field == path).map(|p| p.message.as_str()).collect();
+        html! { @if !msgs.is_empty() { span class="field-error" id=(format!("{}-error", field_id(path))) { (msgs.join("; ")) } } }
+    };
+    let text = |path: &str, label: &str, value: Option<&str>| -> Markup {
+        let id = field_id(path);
+        let bad = problems.iter().any(|p| p.field == path);
+        html! {
+            div class="field" {
+                label for=(id) { (label) }
+                input id=(id) name=(path) type="text" value=[value] aria-invalid=[bad.then_some("true")]
+                    aria-describedby=[bad.then(|| format!("{id}-error"))];
+                (beside(path))
+            }
+        }
+    };
+    let number = |path: &str, label: &str, value: Option<u64>| -> Markup {
+        let id = field_id(path);
+        html! {
+            div class="field" {
+                label for=(id) { (label) }
+                input id=(id) name=(path) type="number" min="0" value=[value];
+                (beside(path))
+            }
+        }
+    };
+    let yes_no = |path: &str, label: &str, value: Option<bool>| -> Markup {
+        let id = field_id(path);
+        html! {
+            div class="field" {
+                label for=(id) { (label) }
+                select id=(id) name=(path) {
+                    option value="" selected[value.is_none()] { "–" }
+                    option value="true" selected[value == Some(true)] { (w.yes) }
+                    option value="false" selected[value == Some(false)] { (w.no) }
+                }
+                (beside(path))
+            }
+        }
+    };
+    let a = &s.address;
+    let kid_alg = s.kid_algorithm.map(Name::name);
+    let (vat_label, fr_label, tpl_label, ch_label, start_label, cn_label, terms_label, kid_label, kid_alg_label, kid_cust_label, logo_label, iban_label, bic_label, bank_label) = if ctx.lang == super::Lang::En {
+        ("VAT registered", "Registered in Foretaksregisteret", "Invoice template", "Channels, in the order to try them", "First invoice number", "First credit note number (empty: the invoice series)", "Payment terms (days)", "KID length", "KID algorithm", "Customer digits in the KID", "Logo (JPEG, at most 512 KiB)", "IBAN", "BIC", "Bank account")
+    } else {
+        ("MVA-registrert", "Registrert i Foretaksregisteret", "Fakturamal", "Kanaler, i den rekkefølgen de skal prøves", "Første fakturanummer", "Første kreditnotanummer (tomt: fakturaserien)", "Betalingsfrist (dager)", "KID-lengde", "KID-algoritme", "Kundesifre i KID", "Logo (JPEG, høyst 512 KiB)", "IBAN", "BIC", "Kontonummer")
+    };
+    layout(ctx, nav, w.settings, html! {
+        h1 { (w.settings) }
+        @if saved { p class="saved" role="status" { (w.saved) } }
+        form method="post" enctype="multipart/form-data" action=(act(ctx, &format!("/c/{c}/innstillinger"))) {
+            fieldset {
+                legend { (w.name) }
+                (text("name", w.name, s.name.as_deref()))
+                (text("organisation-number", w.orgnr, s.organisation_number.as_deref()))
+                (text("address.street", w.street, a.street.as_deref()))
+                (text("address.postcode", w.postcode, a.postcode.as_deref()))
+                (text("address.city", w.city, a.city.as_deref()))
+                (text("address.country", w.country, a.country.as_deref()))
+            }
+            fieldset {
+                legend { (bank_label) }
+                (text("bank-account", bank_label, s.bank_account.as_deref()))
+                (text("iban", iban_label, s.iban.as_deref()))
+                (text("bic", bic_label, s.bic.as_deref()))
+                (yes_no("vat-registered", vat_label, s.vat_registered))
+                (yes_no("foretaksregisteret", fr_label, s.foretaksregisteret))
+            }
+            fieldset id=(field_id("template")) {
+                legend { (tpl_label) }
+                @for t in ["classic", "modern"] {
+                    label class="template" {
+                        input type="radio" name="template" value=(t) checked[s.template.as_deref() == Some(t)];
+                        (template_thumbnail(t)) " " (t)
+                    }
+                }
+                (beside("template"))
+            }
+            fieldset id=(field_id("channels")) {
+                legend { (ch_label) }
+                @for i in 0..5 {
+                    div class="field" {
+                        label for=(format!("channel-{i}")) { (i + 1) "." }
+                        select id=(format!("channel-{i}")) name="channel" {
+                            option value="" { "–" }
+                            @for ch in Channel::ALL.iter().map(|(c, _)| *c) {
+                                option value=(ch.name()) selected[s.channels.get(i) == Some(&ch)] { (ch.name()) }
+                            }
+                        }
+                    }
+                }
+                (beside("channels"))
+            }
+            fieldset {
+                legend { (w.number) }
+                (number("invoice-start-number", start_label, s.invoice_start_number))
+                (number("credit-note-start-number", cn_label, s.credit_note_start_number))
+                (number("payment-terms-days", terms_label, s.payment_terms_days.map(u64::from)))
+                (number("kid-length", kid_label, s.kid_length.map(u64::from)))
+                div class="field" {
+                    label for=(field_id("kid-algorithm")) { (kid_alg_label) }
+                    select id=(field_id("kid-algorithm")) name="kid-algorithm" {
+                        option value="" selected[kid_alg.is_none()] { "–" }
+                        option value="mod10" selected[kid_alg == Some("mod10")] { "MOD10" }
+                        option value="mod11" selected[kid_alg == Some("mod11")] { "MOD11" }
+                    }
+                    (beside("kid-algorithm"))
+                }
+                (number("kid-customer-digits", kid_cust_label, s.kid_customer_digits.map(u64::from)))
+                div class="field" {
+                    label for=(field_id("language")) { (w.language) }
+                    select id=(field_id("language")) name="language" {
+                        option value="" selected[s.language.is_none()] { "–" }
+                        option value="nb" selected[s.language.as_deref() == Some("nb")] { "Bokmål" }
+                        option value="en" selected[s.language.as_deref() == Some("en")] { "English" }
+                    }
+                    (beside("language"))
+                }
+            }
+            fieldset {
+                legend { (logo_label) }
+                div class="field" {
+                    label for=(field_id("logo")) { (logo_label) }
+                    input id=(field_id("logo")) name="logo" type="file" accept="image/jpeg";
+                    @if s.logo.as_ref().is_some_and(|l| !l.is_empty()) {
+                        label { input type="checkbox" name="remove-logo" value="1"; " " (w.remove) }
+                    }
+                    (beside("logo"))
+                }
+            }
+            button type="submit" class="primary" { (w.save) }
+        }
+    })
+}
+
+/// The settings as the form gives them (what it leaves out is kept).
+pub fn settings_from_form(
+    old: &ClientSettings,
+    fields: &[(String, String)],
+    logo: Option<Vec<u8>>,
+) -> ClientSettings {
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let yes_no = |k: &str| get(k).map(|v| v == "true");
+    let mut channels = Vec::new();
+    for (n, v) in fields {
+        if let Some(ch) = (n == "channel").then(|| Channel::parse(v)).flatten() {
+            if !channels.contains(&ch) {
+                channels.push(ch);
+            }
+        }
+    }
+    let remove_logo = get("remove-logo").is_some();
+    ClientSettings {
+        name: get("name"),
+        organisation_number: get("organisation-number"),
+        address: Address {
+            street: get("address.street"),
+            postcode: get("address.postcode"),
+            city: get("address.city"),
+            country: get("address.country"),
+        },
+        bank_account: get("bank-account"),
+        iban: get("iban"),
+        bic: get("bic"),
+        vat_registered: yes_no("vat-registered"),
+        foretaksregisteret: yes_no("foretaksregisteret"),
+        template: get("template"),
+        channels,
+        invoice_start_number: get("invoice-start-number").and_then(|v| v.parse().ok()),
+        credit_note_start_number: get("credit-note-start-number").and_then(|v| v.parse().ok()),
+        payment_terms_days: get("payment-terms-days").and_then(|v| v.parse().ok()),
+        kid_length: get("kid-length").and_then(|v| v.parse().ok()),
+        kid_algorithm: get("kid-algorithm").and_then(|v| KidAlgorithm::parse(&v)),
+        kid_customer_digits: get("kid-customer-digits").and_then(|v| v.parse().ok()),
+        language: get("language"),
+        logo: match (logo, remove_logo) {
+            (_, true) => None,
+            (Some(l), _) => Some(l),
+            (None, _) => old.logo.clone(),
+        },
+    }
+}
+
+// ---- the overview ----
+
+fn kind_word(k: DocumentKind, en: bool) -> &'static str {
+    match (k, en) {
+        (DocumentKind::Draft, false) => "Utkast",
+        (DocumentKind::Invoice, false) => "Faktura",
+        (DocumentKind::CreditNote, false) => "Kreditnota",
+        (DocumentKind::Draft, true) => "Draft",
+        (DocumentKind::Invoice, true) => "Invoice",
+        (DocumentKind::CreditNote, true) => "Credit note",
+    }
+}
+
+fn status_word(s: DocumentStatus, en: bool) -> &'static str {
+    match (s, en) {
+        (DocumentStatus::Draft, false) => "Utkast",
+        (DocumentStatus::Issued, false) => "Sendt",
+        (DocumentStatus::PartiallyCredited, false) => "Delvis kreditert",
+        (DocumentStatus::Credited, false) => "Kreditert",
+        (DocumentStatus::Draft, true) => "Draft",
+        (DocumentStatus::Issued, true) => "Issued",
+        (DocumentStatus::PartiallyCredited, true) => "Partly credited",
+        (DocumentStatus::Credited, true) => "Credited",
+    }
+}
+
+fn state_word(s: DeliveryState, en: bool) -> &'static str {
+    match (s, en) {
+        (DeliveryState::Queued, false) => "I kø",
+        (DeliveryState::Sent, false) => "Levert",
+        (DeliveryState::Failed, false) => "Feilet",
+        (DeliveryState::Queued, true) => "Queued",
+        (DeliveryState::Sent, true) => "Delivered",
+        (DeliveryState::Failed, true) => "Failed",
+    }
+}
+
+pub fn overview(
+    ctx: &Ctx,
+    nav: &Nav,
+    q: &OverviewQuery,
+    rows: &[Summary],
+    customers: &[CustomerRecord],
+    problem: Option<&CallError>,
+) -> Markup {
+    let w = ctx.lang.words();
+    let en = ctx.lang == super::Lang::En;
+    let c = &nav.client;
+    let page_link = |side: u32| {
+        format!(
+            "/c/{c}/oversikt?{}",
+            serde_urlencoded::to_string([
+                ("kunde", q.kunde.as_str()),
+                ("referanse", &q.referanse),
+                ("nummer", &q.nummer),
+                ("fra", &q.fra),
+                ("til", &q.til),
+                ("type", &q.type_),
+                ("status", &q.status),
+                ("side", &side.to_string()),
+            ])
+            .unwrap_or_default()
+        )
+    };
+    layout(ctx, nav, w.overview, html! {
+        div class="title-row" {
+            a class="button primary" href=(format!("/c/{c}/ny")) { (w.new_invoice) }
+            h1 { (w.overview) }
+        }
+        form method="get" action=(format!("/c/{c}/oversikt")) class="filters" role="search" {
+            div class="field" {
+                label for="f-kunde" { (w.customer) }
+                select id="f-kunde" name="kunde" {
+                    option value="" { (w.all) }
+                    @for r in customers {
+                        option value=(r.customer.id) selected[q.kunde == r.customer.id] { (r.customer.name) }
+                    }
+                }
+            }
+            div class="field" { label for="f-ref" { (w.reference) } input id="f-ref" name="referanse" type="text" value=(q.referanse); }
+            div class="field" { label for="f-nummer" { (w.number) } input id="f-nummer" name="nummer" type="text" inputmode="numeric" value=(q.nummer); }
+            div class="field" { label for="f-fra" { (w.issued_from) } input id="f-fra" name="fra" type="date" value=(q.fra); }
+            div class="field" { label for="f-til" { (w.issued_to) } input id="f-til" name="til" type="date" value=(q.til); }
+            div class="field" {
+                label for="f-type" { (w.kind) }
+                select id="f-type" name="type" {
+                    option value="" { (w.all) }
+                    @for (k, n) in DocumentKind::ALL {
+                        option value=(n) selected[q.type_ == *n] { (kind_word(*k, en)) }
+                    }
+                }
+            }
+            div class="field" {
+                label for="f-status" { (w.status) }
+                select id="f-status" name="status" {
+                    option value="" { (w.all) }
+                    @for (s, n) in DocumentStatus::ALL {
+                        option value=(n) selected[q.status == *n] { (status_word(*s, en)) }
+                    }
+                }
+            }
+            button type="submit" { (w.filter) }
+        }
+        (call_error(problem))
+        table id="rows" {
+            caption class="visually-hidden" { (w.overview) }
+            thead { tr {
+                th scope="col" { (w.kind) } th scope="col" { (w.number) } th scope="col" { (w.status) }
+                th scope="col" { (w.customer) } th scope="col" { (w.reference) } th scope="col" { (w.date) }
+                th scope="col" class="num" { (w.amount) } th scope="col" { (w.delivery) } th scope="col" { (w.actions) }
+            } }
+            tbody {
+                @if rows.is_empty() { tr { td colspan="9" { (w.none) } } }
+                @for r in rows {
+                    @let href = if r.kind == DocumentKind::Draft { format!("/c/{c}/utkast/{}", r.id) } else { format!("/c/{c}/dokument/{}", r.id) };
+                    tr {
+                        td { (kind_word(r.kind, en)) }
+                        td { @if let Some(n) = r.number { (n) } }
+                        td { (status_word(r.status, en)) }
+                        td { (r.customer_name) }
+                        td { (r.buyer_reference.as_deref().unwrap_or("")) }
+                        td { (r.issue_date.as_deref().unwrap_or("")) }
+                        td class="num" { (r.payable) }
+                        td { @if let Some(d) = r.delivery { (state_word(d, en)) } }
+                        td {
+                            a href=(href) { (w.open) span class="visually-hidden" { " " (r.id) } }
+                            @if r.kind == DocumentKind::Invoice && r.status != DocumentStatus::Credited {
+                                details class="menu" {
+                                    summary { (w.actions) span class="visually-hidden" { " " (r.id) } }
+                                    a href=(format!("/c/{c}/dokument/{}/krediter", r.id)) { (w.credit) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        nav class="pages" aria-label=(w.overview) {
+            @if q.side > 0 { a href=(page_link(q.side - 1)) { (w.previous) } }
+            @if rows.len() as u32 == super::PAGE_ROWS { a href=(page_link(q.side + 1)) { (w.next) } }
+        }
+    })
+}
+
+// ---- a new draft: pick a customer ----
+
+pub fn new_invoice(ctx: &Ctx, nav: &Nav, e: Option<&CallError>) -> Markup {
+    let w = ctx.lang.words();
+    let c = &nav.client;
+    layout(ctx, nav, w.new_invoice, html! {
+        h1 { (w.new_invoice) }
+        (call_error(e))
+        form method="get" action=(format!("/c/{c}/kunder/sok")) role="search" {
+            label for="customer-search" { (w.search_customer) }
+            input id="customer-search" name="q" type="search" autocomplete="off"
+                hx-get=(format!("/c/{c}/kunder/sok")) hx-trigger="input changed delay:250ms, search"
+                hx-target="#customer-hits" hx-select="#customer-hits" hx-swap="outerHTML";
+            button type="submit" { (w.search_customer) }
+        }
+        div id="customer-hits" aria-live="polite" {}
+    })
+}
+
+/// The customers a search found, each a button that starts a draft for it.
+pub fn customer_hits(ctx: &Ctx, nav: &Nav, found: &[CustomerRecord]) -> Markup {
+    let w = ctx.lang.words();
+    let c = &nav.client;
+    layout(ctx, nav, w.new_invoice, html! {
+        h1 { (w.new_invoice) }
+        div id="customer-hits" aria-live="polite" {
+            @if found.is_empty() { p { (w.none) } }
+            ul class="hits" {
+                @for r in found {
+                    li {
+                        form method="post" action=(act(ctx, &format!("/c/{c}/ny"))) {
+                            input type="hidden" name="customer" value=(r.customer.id);
+                            button type="submit" {
+                                (w.pick) " " (r.customer.name) " (" (r.customer.number) ")"
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    })
+}
+
+// ---- the registers ----
+
+pub fn customers(ctx: &Ctx, nav: &Nav, all: &[CustomerRecord]) -> Markup {
+    let w = ctx.lang.words();
+    let c = &nav.client;
+    layout(ctx, nav, w.customers, html! {
+        div class="title-row" {
+            a class="button primary" href=(format!("/c/{c}/kunder/ny")) { (w.add) }
+            h1 { (w.customers) }
+        }
+        table {
+            thead { tr { th scope="col" { (w.number) } th scope="col" { (w.name) } th scope="col" { (w.orgnr) } th scope="col" { (w.email) } th scope="col" { (w.actions) } } }
+            tbody {
+                @for r in all {
+                    tr {
+                        td { (r.customer.number) }
+                        td { (r.customer.name) }
+                        td { (r.customer.organisation_number.as_deref().unwrap_or("")) }
+                        td { (r.customer.email.as_deref().unwrap_or("")) }
+                        td { a href=(format!("/c/{c}/kunder/{}", r.customer.id)) { (w.edit) span class="visually-hidden" { " " (r.customer.name) } } }
+                    }
+                }
+            }
+        }
+    })
+}
+
+fn labelled(id: &str, label: &str, input: Markup) -> Markup {
+    html! { div class="field" { label for=(id) { (label) } (input) } }
+}
+
+pub fn customer_form(
+    ctx: &Ctx,
+    nav: &Nav,
+    r: Option<&CustomerRecord>,
+    problems: &[(String, String)],
+) -> Markup {
+    let w = ctx.lang.words();
+    let c = &nav.client;
+    let cu = r.map(|r| &r.customer);
+    let is_new = cu.is_none_or(|c| c.id.is_empty());
+    let action = match cu {
+        Some(cu) if !cu.id.is_empty() && problems.iter().all(|(f, _)| f != "id") => format!("/c/{c}/kunder/{}", cu.id),
+        _ => format!("/c/{c}/kunder/ny"),
+    };
+    let t = |s: Option<&String>| s.cloned().unwrap_or_default();
+    layout(ctx, nav, w.customers, html! {
+        h1 { (w.customers) }
+        (problems_list(w, problems))
+        form method="post" action=(act(ctx, &action)) {
+            @if is_new || problems.iter().any(|(f, _)| f == "id") {
+                (labelled("c-id", "Id", html! { input id="c-id" name="id" type="text" required pattern="[a-z0-9-]{1,64}" value=(cu.map(|c| c.id.clone()).unwrap_or_default()); }))
+            }
+            (labelled("c-number", w.number, html! { input id="c-number" name="number" type="number" min="1" required value=[cu.map(|c| c.number)]; }))
+            (labelled("c-name", w.name, html! { input id="c-name" name="name" type="text" required value=(cu.map(|c| c.name.clone()).unwrap_or_default()); }))
+            (labelled("c-orgnr", w.orgnr, html! { input id="c-orgnr" name="orgnr" type="text" value=(t(cu.and_then(|c| c.organisation_number.as_ref()))); }))
+            (labelled("c-street", w.street, html! { input id="c-street" name="street" type="text" value=(t(cu.and_then(|c| c.address.street.as_ref()))); }))
+            (labelled("c-postcode", w.postcode, html! { input id="c-postcode" name="postcode" type="text" value=(t(cu.and_then(|c| c.address.postcode.as_ref()))); }))
+            (labelled("c-city", w.city, html! { input id="c-city" name="city" type="text" value=(t(cu.and_then(|c| c.address.city.as_ref()))); }))
+            (labelled("c-country", w.country, html! { input id="c-country" name="country" type="text" value=(cu.and_then(|c| c.address.country.clone()).unwrap_or_else(|| "NO".into())); }))
+            (labelled("c-email", w.email, html! { input id="c-email" name="email" type="email" value=(t(cu.and_then(|c| c.email.as_ref()))); }))
+            (labelled("c-language", w.language, html! {
+                select id="c-language" name="language" {
+                    option value="" { "–" }
+                    option value="nb" selected[cu.and_then(|c| c.language.as_deref()) == Some("nb")] { "Bokmål" }
+                    option value="en" selected[cu.and_then(|c| c.language.as_deref()) == Some("en")] { "English" }
+                }
+            }))
+            (labelled("c-channel", w.channel, html! {
+                select id="c-channel" name="channel" {
+                    option value="" { "–" }
+                    @for (ch, n) in Channel::ALL {
+                        option value=(n) selected[cu.and_then(|c| c.preferred_channel) == Some(*ch)] { (n) }
+                    }
+                }
+            }))
+            (labelled("c-efaktura", "eFaktura", html! {
+                select id="c-efaktura" name="efaktura" {
+                    @for (s, n) in EfakturaStatus::ALL {
+                        option value=(n) selected[r.map(|r| r.efaktura) == Some(*s)] { (n) }
+                    }
+                }
+            }))
+            div class="field" {
+                input id="c-avtalegiro" name="avtalegiro" type="checkbox" value="1" checked[r.is_some_and(|r| r.avtalegiro)];
+                label for="c-avtalegiro" { "AvtaleGiro" }
+            }
+            div class="field" {
+                input id="c-ehf" name="attach-ehf" type="checkbox" value="1" checked[cu.is_some_and(|c| c.attach_ehf)];
+                label for="c-ehf" { "EHF " (w.email) }
+            }
+            button type="submit" class="primary" { (w.save) }
+        }
+    })
+}
+
+/// A customer as the form gives it, checked as the register checks what enters it.
+#[allow(clippy::result_large_err)]
+pub fn customer_from_form(
+    old: Option<&CustomerRecord>,
+    f: &HashMap<String, String>,
+    existing: &[String],
+) -> Result<CustomerRecord, (CustomerRecord, Vec<(String, String)>)> {
+    let get = |k: &str| f.get(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let mut problems = Vec::new();
+    let id = match old {
+        Some(o) => o.customer.id.clone(),
+        None => get("id").unwrap_or_default(),
+    };
+    if old.is_none() {
+        if !crate::runtime::valid_client_id(&id) {
+            problems.push(("id".into(), "1 to 64 of a-z, 0-9 and -".into()));
+        } else if existing.contains(&id) {
+            problems.push(("id".into(), "taken".into()));
+        }
+    }
+    let number = get("number").and_then(|n| n.parse::<u64>().ok());
+    if number.is_none() {
+        problems.push(("number".into(), "digits".into()));
+    }
+    let name = get("name").unwrap_or_default();
+    if name.is_empty() {
+        problems.push(("name".into(), "required".into()));
+    }
+    let email = get("email");
+    if let Some(e) = &email {
+        if e.parse::<lettre::Address>().is_err() || e.chars().any(char::is_control) {
+            problems.push(("email".into(), "not an e-mail address".into()));
+        }
+    }
+    let r = CustomerRecord {
+        customer: Customer {
+            id,
+            number: number.unwrap_or_default(),
+            name,
+            organisation_number: get("orgnr"),
+            address: Address {
+                street: get("street"),
+                postcode: get("postcode"),
+                city: get("city"),
+                country: get("country"),
+            },
+            email,
+            language: get("language"),
+            preferred_channel: get("channel").and_then(|c| Channel::parse(&c)),
+            attach_ehf: get("attach-ehf").is_some(),
+        },
+        efaktura: get("efaktura")
+            .and_then(|s| EfakturaStatus::parse(&s))
+            .unwrap_or(EfakturaStatus::NotFound),
+        avtalegiro: get("avtalegiro").is_some(),
+    };
+    if problems.is_empty() {
+        Ok(r)
+    } else {
+        Err((r, problems))
+    }
+}
+
+pub fn products(ctx: &Ctx, nav: &Nav, all: &[Product]) -> Markup {
+    let w = ctx.lang.words();
+    let c = &nav.client;
+    layout(ctx, nav, w.products, html! {
+        div class="title-row" {
+            a class="button primary" href=(format!("/c/{c}/produkter/ny")) { (w.add) }
+            h1 { (w.products) }
+        }
+        table {
+            thead { tr { th scope="col" { (w.name) } th scope="col" { (w.unit) } th scope="col" class="num" { (w.unit_price) } th scope="col" { (w.vat_code) } th scope="col" { (w.actions) } } }
+            tbody {
+                @for p in all {
+                    tr {
+                        td { (p.name) } td { (p.unit) } td class="num" { (p.unit_price) } td { (p.vat_code) }
+                        td { a href=(format!("/c/{c}/produkter/{}", p.id)) { (w.edit) span class="visually-hidden" { " " (p.name) } } }
+                    }
+                }
+            }
+        }
+    })
+}
+
+const VAT_CODES: [&str; 7] = ["25", "15", "12", "zero", "exempt", "reverse", "outside"];
+
+fn vat_select(id: &str, name: &str, label: &str, value: &str) -> Markup {
+    labelled(id, label, html! {
+        select id=(id) name=(name) {
+            @for v in VAT_CODES { option value=(v) selected[value == v] { (v) } }
+        }
+    })
+}
+
+pub fn product_form(ctx: &Ctx, nav: &Nav, p: Option<&Product>, problems: &[(String, String)]) -> Markup {
+    let w = ctx.lang.words();
+    let c = &nav.client;
+    let is_new = p.is_none_or(|p| p.id.is_empty());
+    let action = match p {
+        Some(p) if !p.id.is_empty() && problems.iter().all(|(f, _)| f != "id") => format!("/c/{c}/produkter/{}", p.id),
+        _ => format!("/c/{c}/produkter/ny"),
+    };
+    layout(ctx, nav, w.products, html! {
+        h1 { (w.products) }
+        (problems_list(w, problems))
+        form method="post" action=(act(ctx, &action)) {
+            @if is_new || problems.iter().any(|(f, _)| f == "id") {
+                (labelled("p-id", "Id", html! { input id="p-id" name="id" type="text" required pattern="[a-z0-9-]{1,64}" value=(p.map(|p| p.id.clone()).unwrap_or_default()); }))
+            }
+            (labelled("p-name", w.name, html! { input id="p-name" name="name" type="text" required value=(p.map(|p| p.name.clone()).unwrap_or_default()); }))
+            (labelled("p-unit", w.unit, html! { input id="p-unit" name="unit" type="text" required value=(p.map(|p| p.unit.clone()).unwrap_or_else(|| "EA".into())); }))
+            (labelled("p-price", w.unit_price, html! { input id="p-price" name="unit-price" type="text" inputmode="decimal" required value=(p.map(|p| p.unit_price.clone()).unwrap_or_default()); }))
+            (vat_select("p-vat", "vat-code", w.vat_code, p.map_or("25", |p| p.vat_code.as_str())))
+            button type="submit" class="primary" { (w.save) }
+        }
+    })
+}
+
+#[allow(clippy::result_large_err)]
+pub fn product_from_form(
+    id: Option<&str>,
+    f: &HashMap<String, String>,
+    existing: &[String],
+) -> Result<Product, (Product, Vec<(String, String)>)> {
+    let get = |k: &str| f.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
+    let mut problems = Vec::new();
+    let pid = id.map(str::to_owned).unwrap_or_else(|| get("id"));
+    if id.is_none() {
+        if !crate::runtime::valid_client_id(&pid) {
+            problems.push(("id".into(), "1 to 64 of a-z, 0-9 and -".into()));
+        } else if existing.contains(&pid) {
+            problems.push(("id".into(), "taken".into()));
+        }
+    }
+    let p = Product {
+        id: pid,
+        name: get("name"),
+        unit: get("unit"),
+        unit_price: get("unit-price").replace(',', "."),
+        vat_code: get("vat-code"),
+    };
+    if p.name.is_empty() {
+        problems.push(("name".into(), "required".into()));
+    }
+    if p.unit_price.parse::<Decimal>().is_err() {
+        problems.push(("unit-price".into(), "a number".into()));
+    }
+    if problems.is_empty() {
+        Ok(p)
+    } else {
+        Err((p, problems))
+    }
+}
+
+// ---- the draft ----
+
+/// What became of the last change, for the "Lagret" line.
+pub enum Saved {
+    Loaded,
+    Saved,
+    /// The page held an older version: the draft was changed elsewhere.
+    Conflict,
+    Refused(String),
+}
+
+/// The change a draft form asks for (`op` names it; the fields beside it give it).
+pub fn change_of(f: &HashMap<String, String>) -> Option<DraftChange> {
+    let get = |k: &str| f.get(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let op = f.get("op")?;
+    let (op, line) = match op.split_once(':') {
+        Some((op, n)) => (op, n.parse::<u32>().ok()),
+        None => (op.as_str(), None),
+    };
+    Some(match (op, line) {
+        ("customer", _) => DraftChange::SetCustomer(get("customer")?),
+        ("refs", _) => DraftChange::SetReferences(References {
+            buyer_reference: get("buyer"),
+            our_reference: get("ours"),
+            order_reference: get("order"),
+        }),
+        ("dates", _) => DraftChange::SetDates(Dates {
+            issue_date: get("issue"),
+            delivery_date: get("delivery"),
+            due_date: get("due"),
+            payment_terms_days: get("terms").and_then(|t| t.parse().ok()),
+        }),
+        ("note", _) => DraftChange::SetNote(get("note")),
+        ("add-product", _) => DraftChange::AddLines(vec![product_line(
+            &get("new-product")?,
+            &get("new-product-quantity").unwrap_or_else(|| "1".into()),
+        )]),
+        ("add-free", _) => DraftChange::AddLines(vec![free_line(
+            &get("new-description").unwrap_or_default(),
+            &get("new-quantity").unwrap_or_else(|| "1".into()),
+            &get("new-price").unwrap_or_default().replace(',', "."),
+            &get("new-vat").unwrap_or_else(|| "25".into()),
+        )]),
+        ("line", Some(n)) => DraftChange::UpdateLine((
+            n,
+            LineInput {
+                product_id: get(&format!("product-{n}")),
+                description: get(&format!("description-{n}")),
+                quantity: get(&format!("quantity-{n}")).unwrap_or_default().replace(',', "."),
+                unit: get(&format!("unit-{n}")),
+                unit_price: get(&format!("price-{n}")).map(|p| p.replace(',', ".")),
+                discount_percent: get(&format!("discount-{n}")).map(|p| p.replace(',', ".")),
+                vat_code: get(&format!("vat-{n}")),
+            },
+        )),
+        ("remove", Some(n)) => DraftChange::RemoveLine(n),
+        ("up" | "down", Some(n)) => {
+            let pos: u32 = get(&format!("pos-{n}"))?.parse().ok()?;
+            let to = if op == "up" { pos.checked_sub(1)? } else { pos + 1 };
+            DraftChange::MoveLine((n, to))
+        }
+        _ => return None,
+    })
+}
+
+/// The totals block: VAT per rate and what the customer pays.
+fn totals(w: &Words, d: &Draft) -> Markup {
+    html! {
+        section id="totals" aria-label=(w.totals) {
+            table class="totals" {
+                tbody {
+                    @for g in &d.vat_groups {
+                        tr { th scope="row" { (w.vat) " " (g.category) " " (g.rate) " %" } td class="num" { (g.base) } td class="num" { (g.vat) } }
+                    }
+                    tr { th scope="row" { (w.net) } td {} td class="num" { (d.totals.net) } }
+                    tr { th scope="row" { (w.vat) } td {} td class="num" { (d.totals.vat) } }
+                    tr class="payable" { th scope="row" { (w.payable) } td {} td class="num" id="payable" { (d.totals.payable) } }
+                }
+            }
+        }
+    }
+}
+
+pub fn draft(ctx: &Ctx, nav: &Nav, d: &Draft, regs: &Registers, saved: Saved) -> Markup {
+    let w = ctx.lang.words();
+    let c = &nav.client;
+    let url = format!("/c/{c}/utkast/{}", d.id);
+    let post = act(ctx, &url);
+    // A field saves itself as the user types: only the totals, the version and the "Lagret"
+    // line (and the line's amount) are swapped in, so no keystroke is lost.
+    let autosave_oob = |extra: &str| format!("#draft-version,#save-state{extra}");
+    let now = chrono::Local::now().format("%H:%M:%S").to_string();
+    let refs = &d.references;
+    let dates = &d.dates;
+    layout(ctx, nav, w.new_invoice, html! {
+        div id="editor" {
+            h1 { (w.new_invoice) ": " (d.customer.name) }
+            p id="save-state" role="status" aria-live="polite" {
+                @match &saved {
+                    Saved::Loaded => {}
+                    Saved::Saved => span class="saved" { (w.saved) " " (now) },
+                    Saved::Conflict => span class="error" { (w.conflict) " " a href=(url) { (w.reload) } },
+                    Saved::Refused(msg) => span class="error" { (msg) },
+                }
+            }
+            form id="draft-form" method="post" action=(post)
+                hx-post=(url) hx-target="#editor" hx-select="#editor" hx-swap="outerHTML" {
+                input type="hidden" id="draft-version" name="version" value=(d.version);
+                fieldset {
+                    legend { (w.customer) }
+                    div class="field" {
+                        label for="customer" { (w.customer) }
+                        select id="customer" name="customer" {
+                            @for r in &regs.customers {
+                                option value=(r.customer.id) selected[r.customer.id == d.customer.id] { (r.customer.name) " (" (r.customer.number) ")" }
+                            }
+                        }
+                        button type="submit" name="op" value="customer" { (w.save) }
+                    }
+                }
+                fieldset {
+                    legend { (w.reference) }
+                    @for (id, label, value) in [("buyer", w.buyer_ref, &refs.buyer_reference), ("ours", w.our_ref, &refs.our_reference), ("order", w.order_ref, &refs.order_reference)] {
+                        div class="field" {
+                            label for=(id) { (label) }
+                            input id=(id) name=(id) type="text" value=[value.as_deref()]
+                                hx-post=(url) hx-trigger="change, input changed delay:500ms" hx-vals=r#"{"op": "refs"}"#
+                                hx-target="#totals" hx-select="#totals" hx-select-oob=(autosave_oob("")) hx-sync="closest form:queue last";
+                        }
+                    }
+                }
+                fieldset {
+                    legend { (w.date) }
+                    @for (id, label, value) in [("issue", w.issue_date, &dates.issue_date), ("delivery", w.delivery_date, &dates.delivery_date), ("due", w.due_date, &dates.due_date)] {
+                        div class="field" {
+                            label for=(id) { (label) }
+                            input id=(id) name=(id) type="date" value=[value.as_deref()]
+                                hx-post=(url) hx-trigger="change" hx-vals=r#"{"op": "dates"}"#
+                                hx-target="#totals" hx-select="#totals" hx-select-oob=(autosave_oob("")) hx-sync="closest form:queue last";
+                        }
+                    }
+                }
+                fieldset {
+                    legend { (w.lines) }
+                    table class="lines" {
+                        thead { tr {
+                            th scope="col" { (w.description) } th scope="col" { (w.quantity) } th scope="col" { (w.unit) }
+                            th scope="col" { (w.unit_price) } th scope="col" { (w.discount) } th scope="col" { (w.vat_code) }
+                            th scope="col" class="num" { (w.net) } th scope="col" { (w.actions) }
+                        } }
+                        tbody {
+                            @for (pos, l) in d.lines.iter().enumerate() {
+                                @let n = l.id;
+                                @let oob = autosave_oob(&format!(",#net-{n}"));
+                                tr id=(format!("line-{n}")) {
+                                    td {
+                                        label class="visually-hidden" for=(format!("description-{n}")) { (w.description) " " (pos + 1) }
+                                        input id=(format!("description-{n}")) name=(format!("description-{n}")) type="text" value=(l.description)
+                                            hx-post=(url) hx-trigger="change, input changed delay:500ms" hx-vals=(format!(r#"{{"op": "line:{n}"}}"#))
+                                            hx-target="#totals" hx-select="#totals" hx-select-oob=(oob) hx-sync="closest form:queue last";
+                                        @if let Some(p) = &l.product_id { input type="hidden" name=(format!("product-{n}")) value=(p); }
+                                        input type="hidden" name=(format!("pos-{n}")) value=(pos);
+                                    }
+                                    @for (field, label, value, mode) in [("quantity", w.quantity, &l.quantity, "decimal"), ("unit", w.unit, &l.unit, "text"), ("price", w.unit_price, &l.unit_price, "decimal"), ("discount", w.discount, &l.discount_percent, "decimal")] {
+                                        td {
+                                            label class="visually-hidden" for=(format!("{field}-{n}")) { (label) " " (pos + 1) }
+                                            input id=(format!("{field}-{n}")) name=(format!("{field}-{n}")) type="text" inputmode=(mode) value=(value) size="8"
+                                                hx-post=(url) hx-trigger="change, input changed delay:500ms" hx-vals=(format!(r#"{{"op": "line:{n}"}}"#))
+                                                hx-target="#totals" hx-select="#totals" hx-select-oob=(oob) hx-sync="closest form:queue last";
+                                        }
+                                    }
+                                    td {
+                                        label class="visually-hidden" for=(format!("vat-{n}")) { (w.vat_code) " " (pos + 1) }
+                                        select id=(format!("vat-{n}")) name=(format!("vat-{n}"))
+                                            hx-post=(url) hx-trigger="change" hx-vals=(format!(r#"{{"op": "line:{n}"}}"#))
+                                            hx-target="#totals" hx-select="#totals" hx-select-oob=(oob) hx-sync="closest form:queue last" {
+                                            @for v in VAT_CODES { option value=(v) selected[l.vat_code == v] { (v) } }
+                                        }
+                                    }
+                                    td class="num" id=(format!("net-{n}")) { (l.net_amount) }
+                                    td class="line-actions" {
+                                        button type="submit" name="op" value=(format!("line:{n}")) { (w.save) span class="visually-hidden" { " " (pos + 1) } }
+                                        @if pos > 0 { button type="submit" name="op" value=(format!("up:{n}")) { "↑" span class="visually-hidden" { " " (w.up) " " (pos + 1) } } }
+                                        @if pos + 1 < d.lines.len() { button type="submit" name="op" value=(format!("down:{n}")) { "↓" span class="visually-hidden" { " " (w.down) " " (pos + 1) } } }
+                                        button type="submit" name="op" value=(format!("remove:{n}")) { (w.remove) span class="visually-hidden" { " " (pos + 1) } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                fieldset class="add-line" {
+                    legend { (w.add_line) }
+                    div class="add-row" {
+                        (labelled("new-product", w.from_register, html! {
+                            select id="new-product" name="new-product" {
+                                @for p in &regs.products { option value=(p.id) { (p.name) " – " (p.unit_price) } }
+                            }
+                        }))
+                        (labelled("new-product-quantity", w.quantity, html! { input id="new-product-quantity" name="new-product-quantity" type="text" inputmode="decimal" value="1" size="6"; }))
+                        button type="submit" name="op" value="add-product" { (w.add) " (" (w.from_register) ")" }
+                    }
+                    div class="add-row" {
+                        (labelled("new-description", w.free_text, html! { input id="new-description" name="new-description" type="text"; }))
+                        (labelled("new-quantity", w.quantity, html! { input id="new-quantity" name="new-quantity" type="text" inputmode="decimal" value="1" size="6"; }))
+                        (labelled("new-price", w.unit_price, html! { input id="new-price" name="new-price" type="text" inputmode="decimal" size="8"; }))
+                        (vat_select("new-vat", "new-vat", w.vat_code, "25"))
+                        button type="submit" name="op" value="add-free" { (w.add) " (" (w.free_text) ")" }
+                    }
+                }
+                fieldset {
+                    legend { (w.note) }
+                    label for="note" { (w.note) }
+                    textarea id="note" name="note" rows="3"
+                        hx-post=(url) hx-trigger="change, input changed delay:700ms" hx-vals=r#"{"op": "note"}"#
+                        hx-target="#totals" hx-select="#totals" hx-select-oob=(autosave_oob("")) hx-sync="closest form:queue last" {
+                        (d.note.as_deref().unwrap_or(""))
+                    }
+                }
+            }
+            (totals(w, d))
+            div class="actions" {
+                a class="button" href=(format!("{url}/forhandsvis")) { (w.preview) }
+                a class="button primary" href=(format!("{url}/fakturer")) { (w.send) }
+                form method="post" action=(act(ctx, &format!("{url}/slett"))) {
+                    button type="submit" { (w.delete_draft) }
+                }
+            }
+        }
+    })
+}
+
+pub fn preview(ctx: &Ctx, nav: &Nav, d: &Draft) -> Markup {
+    let w = ctx.lang.words();
+    let url = format!("/c/{}/utkast/{}", nav.client, d.id);
+    layout(ctx, nav, w.preview, html! {
+        h1 { (w.preview) ": " (d.customer.name) }
+        div class="actions" {
+            a class="button" href=(url) { "← " (w.new_invoice) }
+            a class="button primary" href=(format!("{url}/fakturer")) { (w.send) }
+            a class="button" href=(format!("{url}/pdf")) { (w.pdf) }
+        }
+        iframe class="pdf" src=(format!("{url}/pdf")) title=(w.preview) {}
+    })
+}
+
+pub fn confirm_send(ctx: &Ctx, nav: &Nav, d: &Draft, e: Option<&CallError>) -> Markup {
+    let w = ctx.lang.words();
+    let url = format!("/c/{}/utkast/{}", nav.client, d.id);
+    layout(ctx, nav, w.send, html! {
+        h1 { (w.send) }
+        (call_error(e))
+        p { (w.customer) ": " strong { (d.customer.name) } " · " (d.lines.len()) " " (w.lines) " · " (w.payable) ": " strong { (d.totals.payable) } }
+        form method="post" action=(act(ctx, &format!("{url}/fakturer"))) {
+            input type="hidden" name="version" value=(d.version);
+            button type="submit" class="primary" { (w.confirm_send) }
+            " "
+            a href=(url) { (w.new_invoice) }
+        }
+    })
+}
+
+// ---- issued documents ----
+
+pub fn deliveries(ctx: &Ctx, nav: &Nav, doc: &IssuedDocument) -> Markup {
+    let w = ctx.lang.words();
+    let en = ctx.lang == super::Lang::En;
+    let url = format!("/c/{}/dokument/{}/leveringer", nav.client, doc.id);
+    let pending = doc.deliveries.iter().any(|d| d.state == DeliveryState::Queued);
+    html! {
+        section id="deliveries" aria-label=(w.delivery) hx-get=[pending.then_some(&url)] hx-trigger=[pending.then_some("every 1s")] hx-swap="outerHTML" hx-select="#deliveries" {
+            h2 { (w.delivery) }
+            table {
+                thead { tr { th scope="col" { (w.channel) } th scope="col" { (w.why) } th scope="col" { (w.state) } th scope="col" { "Detalj" } } }
+                tbody {
+                    @for d in &doc.deliveries {
+                        tr { td { (d.channel.name()) } td { (d.reason) } td class=(format!("state-{}", d.state.name())) { (state_word(d.state, en)) } td { (d.detail.as_deref().unwrap_or("")) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn title_of(doc: &IssuedDocument, en: bool) -> String {
+    let k = match (doc.kind, en) {
+        (DocumentKind::CreditNote, false) => "Kreditnota",
+        (DocumentKind::CreditNote, true) => "Credit note",
+        (_, false) => "Faktura",
+        (_, true) => "Invoice",
+    };
+    format!("{k} {}", doc.number)
+}
+
+pub fn document(ctx: &Ctx, nav: &Nav, o: &Opened, e: Option<&CallError>) -> Markup {
+    let w = ctx.lang.words();
+    let en = ctx.lang == super::Lang::En;
+    let c = &nav.client;
+    let doc = &o.doc;
+    let url = format!("/c/{c}/dokument/{}", doc.id);
+    let title = title_of(doc, en);
+    layout(ctx, nav, &title, html! {
+        div class="title-row" {
+            h1 { (title) }
+            details class="menu" {
+                summary { (w.actions) }
+                a href=(format!("{url}/pdf")) { (w.pdf) }
+                @if doc.kind == DocumentKind::Invoice && doc.status != DocumentStatus::Credited {
+                    a href=(format!("{url}/krediter")) { (w.credit) }
+                }
+                form method="post" action=(act(ctx, &format!("{url}/send"))) { button type="submit" { (w.resend) } }
+            }
+        }
+        (call_error(e))
+        dl class="facts" {
+            dt { (w.status) } dd { (status_word(doc.status, en)) }
+            dt { (w.customer) } dd { (doc.customer.name) }
+            dt { (w.number) } dd id="doc-number" { (doc.number) }
+            @if let Some(k) = &doc.kid { dt { (w.kid) } dd id="doc-kid" { (k) } }
+            dt { (w.issue_date) } dd { (doc.issue_date) }
+            dt { (w.due_date) } dd { (doc.due_date) }
+            @if let Some((n, d)) = &doc.credited_invoice { dt { (w.credit) } dd { (n) " (" (d) ")" } }
+            @if let Some(r) = &doc.credit_reason { dt { (w.reason) } dd { (r) } }
+            dt { (w.payable) } dd id="doc-payable" { (doc.totals.payable) }
+        }
+        h2 { (w.lines) }
+        table {
+            thead { tr { th scope="col" { (w.description) } th scope="col" class="num" { (w.quantity) } th scope="col" class="num" { (w.unit_price) } th scope="col" { (w.vat_code) } th scope="col" class="num" { (w.net) } } }
+            tbody { @for l in &doc.lines { tr { td { (l.description) } td class="num" { (l.quantity) " " (l.unit) } td class="num" { (l.unit_price) } td { (l.vat_code) } td class="num" { (l.net_amount) } } } }
+        }
+        (deliveries(ctx, nav, doc))
+        h2 { (w.voucher) }
+        table {
+            thead { tr { th scope="col" { (w.account) } th scope="col" class="num" { (w.debit) } th scope="col" class="num" { (w.credit_col) } th scope="col" { "" } } }
+            tbody { @for p in &doc.voucher.postings { tr { td { (p.account) } td class="num" { (p.debit) } td class="num" { (p.credit) } td { (p.text) } } } }
+        }
+        @if !o.credits.is_empty() {
+            h2 { (w.credits) }
+            ul { @for cn in &o.credits { li { a href=(format!("/c/{c}/dokument/{}", cn.id)) { (title_of(cn, en)) } " · " (cn.totals.payable) } } }
+        }
+    })
+}
+
+/// What is left of each invoice line after the credit notes: (quantity, net amount).
+fn left(o: &Opened) -> Vec<(u32, Decimal, Decimal)> {
+    let dec = |s: &str| s.parse::<Decimal>().unwrap_or_default();
+    o.doc
+        .lines
+        .iter()
+        .map(|l| {
+            let (mut q, mut a) = (dec(&l.quantity), dec(&l.net_amount));
+            for cn in &o.credits {
+                for cl in cn.lines.iter().filter(|cl| cl.id == l.id) {
+                    q -= dec(&cl.quantity);
+                    a -= dec(&cl.net_amount);
+                }
+            }
+            (l.id, q, a)
+        })
+        .collect()
+}
+
+pub fn credit_form(ctx: &Ctx, nav: &Nav, o: &Opened, e: Option<&CallError>) -> Markup {
+    let w = ctx.lang.words();
+    let en = ctx.lang == super::Lang::En;
+    let doc = &o.doc;
+    let url = act(ctx, &format!("/c/{}/dokument/{}/krediter", nav.client, doc.id));
+    let left = left(o);
+    layout(ctx, nav, w.credit, html! {
+        h1 { (w.credit) ": " (title_of(doc, en)) }
+        (call_error(e))
+        form method="post" action=(url) class="credit" {
+            input type="hidden" name="form" value=(super::once());
+            input type="hidden" name="op" value="all";
+            div class="field" { label for="reason-all" { (w.reason) } input id="reason-all" name="reason" type="text" required; }
+            button type="submit" { (w.credit_all) }
+        }
+        form method="post" action=(url) class="credit" {
+            input type="hidden" name="form" value=(super::once());
+            input type="hidden" name="op" value="lines";
+            table {
+                thead { tr { th scope="col" { (w.description) } th scope="col" class="num" { (w.left) } th scope="col" { (w.by_quantity) } th scope="col" { (w.by_amount) } } }
+                tbody {
+                    @for (l, (_, q, a)) in doc.lines.iter().zip(&left) {
+                        tr {
+                            td { (l.description) }
+                            td class="num" { (q) " " (l.unit) " · " (a) }
+                            td { label class="visually-hidden" for=(format!("qty-{}", l.id)) { (w.by_quantity) " " (l.description) }
+                                 input id=(format!("qty-{}", l.id)) name=(format!("qty-{}", l.id)) type="text" inputmode="decimal" size="8"; }
+                            td { label class="visually-hidden" for=(format!("amount-{}", l.id)) { (w.by_amount) " " (l.description) }
+                                 input id=(format!("amount-{}", l.id)) name=(format!("amount-{}", l.id)) type="text" inputmode="decimal" size="10"; }
+                        }
+                    }
+                }
+            }
+            div class="field" { label for="reason-lines" { (w.reason) } input id="reason-lines" name="reason" type="text" required; }
+            button type="submit" class="primary" { (w.credit_lines) }
+        }
+    })
+}
+
+/// The credit a credit form asks for: all of it, or the lines given a quantity or an amount.
+pub fn credit_of(o: &Opened, f: &HashMap<String, String>) -> (Option<Vec<CreditLine>>, String) {
+    let get = |k: &str| f.get(k).map(|v| v.trim().replace(',', ".")).filter(|v| !v.is_empty());
+    let reason = f.get("reason").cloned().unwrap_or_default();
+    if f.get("op").map(String::as_str) == Some("all") {
+        return (None, reason);
+    }
+    let lines = o
+        .doc
+        .lines
+        .iter()
+        .filter_map(|l| {
+            let (q, a) = (get(&format!("qty-{}", l.id)), get(&format!("amount-{}", l.id)));
+            (q.is_some() || a.is_some()).then_some(CreditLine {
+                line_id: l.id,
+                quantity: q,
+                amount: a,
+            })
+        })
+        .collect();
+    (Some(lines), reason)
+}

@@ -1,0 +1,275 @@
+"""The console in a real browser (Chromium from Debian, driven by Playwright): the whole flow a
+person at a small company clicks through, as tests/console.rs starts it.
+
+    python flow.py BASE_URL AXE_JS [SCREENSHOT_DIR]
+
+Fails (exit 1) on any dialog (the customer's name is a script), on any serious or critical
+accessibility violation axe-core reports, and on anything the flow does not show.
+"""
+
+import re
+import sys
+
+from playwright.sync_api import expect, sync_playwright
+
+BASE, AXE = sys.argv[1], sys.argv[2]
+SHOTS = sys.argv[3] if len(sys.argv) > 3 else None
+CLIENT = f"{BASE}/c/halvferdig"
+NAME = '<script>alert(1)</script> & "Ærlig" Sønn'
+dialogs = []
+
+
+def accessible(page, what):
+    """axe-core on the page as it is: no serious or critical violation."""
+    found = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+              .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                          nodes: v.nodes.slice(0, 3).map(n => n.html)}))"""
+    )
+    bad = [v for v in found if v["impact"] in ("serious", "critical")]
+    assert not bad, f"{what}: {bad}"
+
+
+def shot(page, name):
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+
+
+def saved(page):
+    expect(page.locator("#save-state")).to_contain_text(re.compile("Lagret|Saved"))
+
+
+def activation_refused_then_accepted(page):
+    page.goto(f"{CLIENT}/")
+    accessible(page, "information page")
+    page.get_by_role("button", name="Aktiver").click()
+    problems = page.locator(".problems li a")
+    expect(problems.first).to_be_visible()
+    fields = problems.all_inner_texts()
+    for f in ["organisation-number", "address.street", "bank-account", "channels", "vat-registered"]:
+        assert f in fields, fields
+    # Each problem links to its field in Innstillinger.
+    page.get_by_role("link", name="organisation-number").click()
+    expect(page).to_have_url(re.compile(r"/innstillinger#field-organisation-number$"))
+    expect(page.locator("#field-organisation-number-error")).to_be_visible()
+    accessible(page, "settings")
+    page.fill("#field-organisation-number", "974761106")
+    page.fill("#field-address-street", "Kirkegata 2")
+    page.fill("#field-address-postcode", "0153")
+    page.fill("#field-address-city", "Oslo")
+    page.fill("#field-address-country", "NO")
+    page.fill("#field-bank-account", "86011117947")
+    page.fill("#field-bic", "DNBANOKK")
+    page.select_option("#field-vat-registered", "true")
+    page.select_option("#field-foretaksregisteret", "true")
+    page.check("input[name=template][value=modern]")
+    page.select_option("#channel-0", "email")
+    page.select_option("#channel-1", "print")
+    page.fill("#field-invoice-start-number", "5001")
+    page.fill("#field-payment-terms-days", "14")
+    page.fill("#field-kid-length", "8")
+    page.select_option("#field-kid-algorithm", "mod10")
+    page.fill("#field-kid-customer-digits", "3")
+    page.select_option("#field-language", "nb")
+    page.get_by_role("button", name="Lagre").click()
+    expect(page.locator(".saved")).to_be_visible()
+    assert page.locator(".field-error").count() == 0, page.locator(".field-error").all_inner_texts()
+    page.goto(f"{CLIENT}/")
+    page.get_by_role("button", name="Aktiver").click()
+    expect(page).to_have_url(re.compile(r"/oversikt"))
+
+
+def registers(page):
+    page.goto(f"{CLIENT}/kunder/ny")
+    accessible(page, "customer form")
+    page.fill("#c-id", "xss")
+    page.fill("#c-number", "77")
+    page.fill("#c-name", NAME)
+    page.fill("#c-street", "Gata 1")
+    page.fill("#c-postcode", "0150")
+    page.fill("#c-city", "Oslo")
+    page.fill("#c-email", "kunde@example.no")
+    page.get_by_role("button", name="Lagre").click()
+    expect(page.get_by_role("cell", name=NAME, exact=True)).to_be_visible()
+    page.goto(f"{CLIENT}/produkter/ny")
+    page.fill("#p-id", "konsulent")
+    page.fill("#p-name", "Konsulenttime")
+    page.fill("#p-unit", "HUR")
+    page.fill("#p-price", "1200")
+    page.get_by_role("button", name="Lagre").click()
+    expect(page.get_by_role("cell", name="Konsulenttime", exact=True)).to_be_visible()
+
+
+def draft_with_three_lines(page, context):
+    page.goto(f"{CLIENT}/oversikt")
+    page.get_by_role("link", name="Ny faktura").first.click()
+    page.fill("#customer-search", "Ærlig")
+    page.locator("#customer-hits button").first.click()
+    expect(page.locator("h1")).to_contain_text(NAME)
+    url = page.url
+    page.select_option("#new-product", "konsulent")
+    page.fill("#new-product-quantity", "2")
+    page.get_by_role("button", name=re.compile("Legg til \\(Fra produktregisteret")).click()
+    expect(page.locator("tbody tr[id^=line-]")).to_have_count(1)
+    page.fill("#new-description", "Reise")
+    page.fill("#new-price", "500")
+    page.get_by_role("button", name=re.compile("Legg til \\(Fritekst")).click()
+    expect(page.locator("tbody tr[id^=line-]")).to_have_count(2)
+    # Reloaded mid-way: nothing is lost.
+    page.reload()
+    expect(page.locator("tbody tr[id^=line-]")).to_have_count(2)
+    page.fill("#new-description", "Kaffe")
+    page.fill("#new-quantity", "3")
+    page.fill("#new-price", "49.90")
+    page.select_option("#new-vat", "15")
+    page.get_by_role("button", name=re.compile("Legg til \\(Fritekst")).click()
+    expect(page.locator("tbody tr[id^=line-]")).to_have_count(3)
+    expect(page.locator("#payable")).to_have_text("3797.16")
+    # Totals follow typing: 3 hours instead of 2.
+    first = page.locator("tbody tr[id^=line-] input[id^=quantity-]").first
+    first.fill("3")
+    expect(page.locator("#payable")).to_have_text("5297.16")
+    saved(page)
+    accessible(page, "draft")
+    shot(page, "console-draft")
+    # The same draft in a second tab: its save meets the change made in the first.
+    other = context.new_page()
+    other.goto(url)
+    page.fill("#buyer", "PO-1")
+    page.locator("#buyer").blur()
+    saved(page)
+    other.fill("#buyer", "PO-2")
+    other.locator("#buyer").blur()
+    expect(other.locator("#save-state")).to_contain_text("endret et annet sted")
+    other.get_by_role("link", name="Last inn på nytt").click()
+    expect(other.locator("#buyer")).to_have_value("PO-1")
+    other.close()
+    return url
+
+
+def preview_and_send(page, url):
+    page.goto(url)
+    page.get_by_role("link", name="Forhåndsvis faktura").click()
+    expect(page.locator("iframe.pdf")).to_be_visible()
+    pdf = page.request.get(f"{url}/pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.body().startswith(b"%PDF")
+    shot(page, "console-preview")
+    page.get_by_role("link", name="Fakturer og send").first.click()
+    page.get_by_role("button", name="Bekreft: fakturer og send").click()
+    expect(page.locator("#doc-number")).to_have_text("5001")
+    expect(page.locator("#doc-kid")).to_be_visible()
+    expect(page.locator("#deliveries")).to_contain_text("email")
+    expect(page.locator("#deliveries")).to_contain_text("Levert", timeout=15000)
+    accessible(page, "invoice")
+    return page.url
+
+
+def overview_filtered(page):
+    page.goto(f"{CLIENT}/oversikt")
+    page.select_option("#f-kunde", "xss")
+    page.fill("#f-ref", "PO-1")
+    page.get_by_role("button", name="Filtrer").click()
+    rows = page.locator("#rows tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("5001")
+    expect(rows.first).to_contain_text(NAME)
+    accessible(page, "overview")
+
+
+def credit_partly_then_fully(page, invoice_url):
+    page.goto(invoice_url)
+    page.locator("summary", has_text="Handlinger").click()
+    page.get_by_role("link", name="Krediter faktura").click()
+    accessible(page, "credit form")
+    page.locator("input[id^=qty-]").first.fill("1")
+    page.fill("#reason-lines", "Én time for mye")
+    page.get_by_role("button", name="Krediter linjer").click()
+    expect(page.locator("h1")).to_contain_text("Kreditnota")
+    expect(page.locator("#doc-payable")).to_have_text("1500.00")
+    page.goto(invoice_url)
+    expect(page.locator("dl.facts")).to_contain_text("Delvis kreditert")
+    page.goto(f"{invoice_url}/krediter")
+    page.fill("#reason-all", "Feil kunde")
+    page.get_by_role("button", name="Krediter hele fakturaen").click()
+    expect(page.locator("h1")).to_contain_text("Kreditnota")
+    page.goto(invoice_url)
+    expect(page.locator("dl.facts")).to_contain_text("Kreditert")
+
+
+def deactivate_and_back(page):
+    page.goto(f"{CLIENT}/oversikt")
+    page.get_by_role("link", name="Deaktiver enkel fakturering").click()
+    page.get_by_label("Hva er årsaken til at du deaktiverer?").fill("Vi prøver noe annet")
+    page.get_by_role("button", name="Deaktiver enkel fakturering").click()
+    expect(page.get_by_role("button", name="Aktiver")).to_be_visible()
+    page.get_by_role("button", name="Aktiver").click()
+    expect(page.locator("#rows tbody tr")).to_have_count(3)
+    shot(page, "console-overview")
+
+
+def by_keyboard(page):
+    """A draft made, a line added and the invoice sent with the keyboard alone."""
+    page.goto(f"{CLIENT}/ny")
+
+    def tab_to(selector, limit=60):
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if page.evaluate(f"document.activeElement.matches({selector!r})"):
+                return
+        raise AssertionError(f"Tab never reached {selector}")
+
+    tab_to("#customer-search")
+    page.keyboard.type("Ærlig")
+    expect(page.locator("#customer-hits button")).to_have_count(1)
+    tab_to("#customer-hits button")
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_contain_text(NAME)
+    page.wait_for_load_state()
+    tab_to("#new-description")
+    page.keyboard.type("Kurs")
+    tab_to("#new-price")
+    page.keyboard.type("990")
+    tab_to("button[value=add-free]")
+    page.keyboard.press("Enter")
+    expect(page.locator("tbody tr[id^=line-]")).to_have_count(1)
+    tab_to("a.button.primary")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Bekreft: fakturer og send")).to_be_visible()
+    tab_to("button.primary")
+    page.keyboard.press("Enter")
+    expect(page.locator("#doc-number")).to_have_text("5004")
+
+
+def isolated(page, invoice_url):
+    doc = invoice_url.rsplit("/", 1)[1]
+    for other in ["fjord", "nordlys"]:
+        page.goto(f"{BASE}/c/{other}/")
+        page.get_by_role("button", name="Aktiver").click()
+        expect(page).to_have_url(re.compile(r"/oversikt"))
+        r = page.request.get(f"{BASE}/c/{other}/dokument/{doc}")
+        assert r.status == 404, (other, r.status)
+        r = page.request.get(f"{BASE}/c/{other}/dokument/{doc}/pdf")
+        assert r.status == 404, (other, r.status)
+    r = page.request.post(f"{CLIENT}/aktiver")
+    assert r.status == 403, f"a POST without the CSRF token: {r.status}"
+
+
+with sync_playwright() as p:
+    browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+    context = browser.new_context(locale="nb-NO", viewport={"width": 1280, "height": 900})
+    context.add_init_script(path=AXE)
+    page = context.new_page()
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    activation_refused_then_accepted(page)
+    registers(page)
+    url = draft_with_three_lines(page, context)
+    invoice = preview_and_send(page, url)
+    overview_filtered(page)
+    credit_partly_then_fully(page, invoice)
+    deactivate_and_back(page)
+    by_keyboard(page)
+    isolated(page, invoice)
+    assert not dialogs, f"a dialog opened: {dialogs}"
+    browser.close()
+print("console flow: ok")
