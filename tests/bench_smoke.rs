@@ -17,6 +17,8 @@ fn the_quick_bench_produces_every_figure() {
         "five-line invoices per second, 2 thread(s), 3 calls each",
         "raw durable SQLite commits per second (synchronous=FULL, WAL)",
         "overview page of 50, 2000 documents, filter: status",
+        "console page: overview, 2000 documents",
+        "console autosave (one line changed, 5-line draft), 2000 documents",
     ]
     .into_iter()
     // The native comparison links the component's crate: only with the `bench` feature.

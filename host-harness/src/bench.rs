@@ -17,6 +17,7 @@ pub struct Figure {
     pub median: f64,
     pub p10: f64,
     pub p90: f64,
+    pub p95: f64,
     pub n: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fuel: Option<u64>,
@@ -39,6 +40,7 @@ fn figure(
         median: at(0.5),
         p10: at(0.1),
         p90: at(0.9),
+        p95: at(0.95),
         n: v.len(),
         fuel,
         target,
@@ -275,7 +277,9 @@ pub fn run(quick: bool, dir: &Path) -> Result<Vec<Figure>> {
         None,
     ));
 
-    out.extend(overview(&mut h, if quick { 2_000 } else { 100_000 }, reps)?);
+    let docs = if quick { 2_000 } else { 100_000 };
+    out.extend(overview(&mut h, docs, reps)?);
+    out.extend(console(&h, docs, if quick { 5 } else { 200 })?);
     Ok(out)
 }
 
@@ -322,6 +326,93 @@ pub fn hosts(db: &str, processes: &[usize], count: usize) -> Result<Vec<Figure>>
     Ok(out)
 }
 
+/// The console's server time per page and per autosave, on the `bulk` client `overview`
+/// filled: requests go through the router in-process (no sockets), CSRF and all.
+fn console(h: &Harness, docs: usize, reps: usize) -> Result<Vec<Figure>> {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+    let router = crate::console::router(std::sync::Arc::new(crate::console::App::new(
+        h.rt.clone(),
+        h.store_arc(),
+        None,
+    )));
+    let mut setup = Harness::on(h.rt.clone(), h.store_arc());
+    let d = setup.create_draft("bulk", "c-bygg")?;
+    let d = setup.update_draft("bulk", &d.id, d.version, &DraftChange::AddLines(lines(5)))?;
+    let line = d.lines[0].id;
+    let doc = setup.overview("bulk", &OverviewFilter { kind: Some(DocumentKind::Invoice), limit: Some(1), ..Default::default() })?
+        .first()
+        .context("a document")?
+        .id
+        .clone();
+    let csrf = "0123456789abcdef0123456789abcdef";
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let time = |req: &dyn Fn() -> Request<Body>| -> Result<Vec<f64>> {
+        let mut t = Vec::with_capacity(reps);
+        for _ in 0..reps {
+            let r = req();
+            let s = Instant::now();
+            let res = runtime.block_on(router.clone().oneshot(r))?;
+            anyhow::ensure!(res.status().is_success(), "{}", res.status());
+            runtime.block_on(axum::body::to_bytes(res.into_body(), usize::MAX))?;
+            t.push(ms(s.elapsed()));
+        }
+        Ok(t)
+    };
+    let get = |uri: String| {
+        move || {
+            Request::get(uri.as_str())
+                .header("cookie", format!("csrf={csrf}"))
+                .body(Body::empty())
+                .expect("a request")
+        }
+    };
+    let mut out = Vec::new();
+    for (name, uri) in [
+        ("overview", "/c/bulk/oversikt".to_owned()),
+        ("overview, customer filter", "/c/bulk/oversikt?kunde=cust-42".to_owned()),
+        ("overview, reference filter", "/c/bulk/oversikt?referanse=REF-777".to_owned()),
+        ("overview, page 100", "/c/bulk/oversikt?side=100".to_owned()),
+        ("draft editor, 5 lines", format!("/c/bulk/utkast/{}", d.id)),
+        ("issued document", format!("/c/bulk/dokument/{doc}")),
+    ] {
+        out.push(figure(
+            format!("console page: {name}, {docs} documents"),
+            "ms",
+            time(&get(uri))?,
+            None,
+            Some("p95 <= 30 ms"),
+        ));
+    }
+    // Autosave: a line's quantity changes, against the version the page holds.
+    let version = std::cell::Cell::new(d.version);
+    let uri = format!("/c/bulk/utkast/{}", d.id);
+    let autosave = || {
+        let v = version.get();
+        version.set(v + 1);
+        let body = format!(
+            "version={v}&op=line:{line}&description-{line}=Vare&quantity-{line}={}&unit-{line}=EA&price-{line}=249.90&discount-{line}=0&vat-{line}=25",
+            v % 7 + 1
+        );
+        Request::post(uri.as_str())
+            .header("cookie", format!("csrf={csrf}"))
+            .header("x-csrf", csrf)
+            .header("hx-request", "true")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("a request")
+    };
+    out.push(figure(
+        format!("console autosave (one line changed, 5-line draft), {docs} documents"),
+        "ms",
+        time(&autosave)?,
+        None,
+        Some("p95 <= 20 ms"),
+    ));
+    Ok(out)
+}
+
 /// Durable commits per second of the store itself: one small row per unit of work, the least
 /// any issued invoice can cost.
 pub fn commit_rate(store: &dyn crate::store::Store, commits: usize) -> Result<f64> {
@@ -341,6 +432,12 @@ fn overview(h: &mut Harness, docs: usize, reps: usize) -> Result<Vec<Figure>> {
             let s = u.settings("fjord")?.context("fjord")?;
             u.put_client("bulk", &s)?;
             u.set_active("bulk", true)?;
+            for c in u.customers("fjord")? {
+                u.put_customer("bulk", &c)?;
+            }
+            for p in u.products("fjord")? {
+                u.put_product("bulk", &p)?;
+            }
             let rows = u.overview(
                 "fjord",
                 &OverviewFilter {

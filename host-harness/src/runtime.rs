@@ -346,6 +346,11 @@ impl Harness {
         &*self.store
     }
 
+    /// The store, to share with another harness (the console's workers, a benchmark).
+    pub fn store_arc(&self) -> Arc<dyn Store> {
+        self.store.clone()
+    }
+
     /// Time `n` bare instantiations (no call).
     pub fn time_instantiation(&mut self, n: usize) -> Result<Vec<std::time::Duration>> {
         self.rt.time_instantiation(&*self.store, n)

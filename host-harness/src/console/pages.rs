@@ -375,7 +375,7 @@ fn kind_word(k: DocumentKind, en: bool) -> &'static str {
 fn status_word(s: DocumentStatus, en: bool) -> &'static str {
     match (s, en) {
         (DocumentStatus::Draft, false) => "Utkast",
-        (DocumentStatus::Issued, false) => "Sendt",
+        (DocumentStatus::Issued, false) => "Utstedt",
         (DocumentStatus::PartiallyCredited, false) => "Delvis kreditert",
         (DocumentStatus::Credited, false) => "Kreditert",
         (DocumentStatus::Draft, true) => "Draft",

@@ -1,0 +1,74 @@
+//! The console in a real browser: `host-harness serve` on a free loopback port, driven by
+//! Playwright (PyPI) in Debian's Chromium through `tests/console/flow.py`, with axe-core
+//! (npm, `tests/console/`) judging accessibility. Under INVOICING_REQUIRE_TOOLS a missing tool
+//! fails the test; elsewhere it is skipped.
+//!
+//! `CONSOLE_SCREENSHOTS=docs cargo test --test console` refreshes the README's screenshots.
+
+mod common;
+use common::*;
+use std::process::{Command, Stdio};
+
+/// A `serve` process for the test, stopped (and waited for) when dropped.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn a_person_invoices_a_customer_in_the_browser_without_writing_json() {
+    let Some(py) = python(&["playwright"]) else {
+        return;
+    };
+    let Some(chromium) = tool("chromium") else {
+        return;
+    };
+    assert_eq!(chromium, std::path::Path::new("/usr/bin/chromium"));
+    let axe = repo().join("tests/console/node_modules/axe-core/axe.min.js");
+    if !axe.exists() {
+        assert!(
+            std::env::var_os("INVOICING_REQUIRE_TOOLS").is_none(),
+            "axe-core is required in CI: npm ci in tests/console"
+        );
+        eprintln!("skipped: axe-core is not installed (npm ci in tests/console)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let _server = Server(
+        Command::new(env!("CARGO_BIN_EXE_host-harness"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--db"])
+            .arg(dir.path().join("console.db"))
+            .arg("--out")
+            .arg(dir.path().join("out"))
+            .env("INVOICING_TODAY", TODAY)
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed().as_secs() < 60, "the console did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let mut flow = Command::new(py);
+    flow.arg(repo().join("tests/console/flow.py")).arg(&base).arg(&axe);
+    if let Some(shots) = std::env::var_os("CONSOLE_SCREENSHOTS") {
+        flow.arg(repo().join(shots));
+    }
+    let out = String::from_utf8(stdout_of(&mut flow)).unwrap();
+    assert!(out.contains("console flow: ok"), "{out}");
+}
