@@ -72,3 +72,45 @@ fn a_person_invoices_a_customer_in_the_browser_without_writing_json() {
     let out = String::from_utf8(stdout_of(&mut flow)).unwrap();
     assert!(out.contains("console flow: ok"), "{out}");
 }
+
+/// A plain HTTP/1.1 GET on loopback: (status line, headers and body as text).
+fn get(port: u16, path: &str, cookie: Option<&str>) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let cookie = cookie.map(|c| format!("Cookie: {c}\r\n")).unwrap_or_default();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{cookie}Connection: close\r\n\r\n").unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn with_an_access_token_nothing_is_served_without_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let _server = Server(
+        Command::new(env!("CARGO_BIN_EXE_host-harness"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--token", "s3cret", "--db"])
+            .arg(dir.path().join("console.db"))
+            .arg("--out")
+            .arg(dir.path().join("out"))
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed().as_secs() < 60, "the console did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    for path in ["/", "/c/fjord/", "/c/fjord/innstillinger", "/assets/htmx.min.js", "/?token=wrong"] {
+        let r = get(port, path, None);
+        assert!(r.starts_with("HTTP/1.1 401"), "{path}: {}", r.lines().next().unwrap_or(""));
+        assert!(!r.contains("Fjord"), "{path} leaked a client's name");
+    }
+    let r = get(port, "/?token=s3cret", None);
+    assert!(r.starts_with("HTTP/1.1 303"), "{r}");
+    assert!(r.contains("set-cookie: token=s3cret; Path=/; HttpOnly; SameSite=Strict"), "{r}");
+    let r = get(port, "/c/fjord/", Some("token=s3cret"));
+    assert!(r.starts_with("HTTP/1.1 200") && r.contains("Fjord Regnskap AS"), "{r}");
+}

@@ -348,7 +348,57 @@ fn overview_filters_by_customer_reference_number_date_kind_and_status() {
     assert_eq!(bad.fields(), ["issued-from", "limit"]);
 }
 
+/// The reference filter finds any substring of any of an issued document's three references,
+/// ignoring case, with `%`, `_` and `"` taken literally; short searches too (SQLite answers
+/// searches of 3 characters or more from its trigram index, PostgreSQL from pg_trgm).
+fn the_reference_filter_finds_a_substring_of_any_reference_literally() {
+    let mut env = Env::active();
+    let mut issue = |refs: References| {
+        let d = env.draft("c-bygg", worked_example());
+        let d = env.change(&d, DraftChange::SetReferences(refs)).unwrap();
+        let inv = env.host.finalize("fjord", &d.id, &format!("k-{}", d.id)).unwrap();
+        inv.id
+    };
+    let a = issue(References {
+        buyer_reference: Some(r#"Prosjekt "A-100%"_x"#.into()),
+        our_reference: None,
+        order_reference: None,
+    });
+    let b = issue(References {
+        buyer_reference: None,
+        our_reference: Some("Marit".into()),
+        order_reference: Some("PO-2026-77".into()),
+    });
+    let found = |env: &mut Env, r: &str| {
+        let f = OverviewFilter {
+            reference: Some(r.into()),
+            ..Default::default()
+        };
+        let mut ids: Vec<String> = env.host.overview("fjord", &f).unwrap().into_iter().map(|s| s.id).collect();
+        ids.sort();
+        ids
+    };
+    for (search, expected) in [
+        (r#"JEKT "a-100%"_"#, vec![a.clone()]),
+        ("prosjekt", vec![a.clone()]),
+        ("100%", vec![a.clone()]),
+        ("%", vec![a.clone()]),
+        ("_x", vec![a.clone()]),
+        (r#"100%"_Y"#, vec![]),
+        ("A_1", vec![]),
+        ("mar", vec![b.clone()]),
+        ("2026-77", vec![b.clone()]),
+        ("-", vec![a.clone(), b.clone()]),
+        ("nowhere", vec![]),
+    ] {
+        let mut expected = expected;
+        expected.sort();
+        assert_eq!(found(&mut env, search), expected, "{search}");
+    }
+}
+
 crate::on_both_stores!(
+    the_reference_filter_finds_a_substring_of_any_reference_literally,
     activation_names_every_missing_setting_then_succeeds,
     a_draft_is_saved_at_once_and_every_change_bumps_its_version,
     finalize_numbers_posts_and_queues_the_invoice,

@@ -94,6 +94,9 @@ enum Cmd {
         /// Where the channels deliver.
         #[arg(long, default_value = "console-out")]
         out: PathBuf,
+        /// Require this access token (default: a random one off loopback, none on loopback).
+        #[arg(long, env = "INVOICING_CONSOLE_TOKEN")]
+        token: Option<String>,
     },
     /// The latest drafts, invoices and credit notes of a client.
     Overview {
@@ -203,7 +206,12 @@ fn main() -> Result<()> {
             println!("{}", serde_json::to_string_pretty(&figures?)?);
             Ok(())
         }
-        Cmd::Serve { db, listen, out } => host_harness::console::serve(&db, listen, out),
+        Cmd::Serve {
+            db,
+            listen,
+            out,
+            token,
+        } => host_harness::console::serve(&db, listen, out, token),
         Cmd::BenchHosts {
             db,
             processes,

@@ -71,14 +71,20 @@ fn random_token() -> String {
 }
 
 /// Serve the console on `listen` until the process ends. A fresh store gets the fixtures, as
-/// `demo` does; what calls queue is delivered by a dispatcher thread to `out`.
-pub fn serve(db: &str, listen: SocketAddr, out: std::path::PathBuf) -> anyhow::Result<()> {
+/// `demo` does; what calls queue is delivered by a dispatcher thread to `out`. Off loopback
+/// an access token is required: `token`, or a random one, printed.
+pub fn serve(
+    db: &str,
+    listen: SocketAddr,
+    out: std::path::PathBuf,
+    token: Option<String>,
+) -> anyhow::Result<()> {
     let rt = Runtime::new(crate::Limits::default())?;
     let store = crate::store::open(db)?;
     if with_unit(&*store, |u| u.clients())?.is_empty() {
         crate::fixtures::load_all(&*store)?;
     }
-    let token = (!listen.ip().is_loopback()).then(random_token);
+    let token = token.or_else(|| (!listen.ip().is_loopback()).then(random_token));
     let delivery = crate::channels::Config::new(out, std::env::var("INVOICING_SMTP").ok());
     {
         let (store, cfg) = (store.clone(), delivery.clone());

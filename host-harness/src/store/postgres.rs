@@ -14,7 +14,7 @@ use postgres::types::{FromSql, IsNull, ToSql, Type};
 use postgres::{Client, NoTls, Statement};
 use std::collections::HashMap;
 
-const VERSION: i64 = 2;
+const VERSION: i64 = 3;
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS store (id TEXT NOT NULL, version BIGINT NOT NULL);
@@ -143,6 +143,10 @@ CREATE TRIGGER journal_truncate BEFORE TRUNCATE ON journal
     FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
 "#;
 
+const TRIGRAM_INDEX: &str = "CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE INDEX IF NOT EXISTS documents_refs ON documents
+    USING gin (buyer_ref gin_trgm_ops, our_ref gin_trgm_ops, order_ref gin_trgm_ops);";
+
 pub struct PgStore {
     pool: r2d2::Pool<Manager>,
     id: String,
@@ -207,6 +211,15 @@ impl PgStore {
             // Only a new database gets the DDL: on a live one it would take table locks that
             // running units of work hold the other way round (a deadlock).
             tx.batch_execute(SCHEMA)?;
+            // The overview's reference filter from a trigram index (pg_trgm serves ILIKE
+            // '%…%'); where the extension may not be created, the filter scans instead.
+            {
+                let mut sp = tx.transaction()?;
+                match sp.batch_execute(TRIGRAM_INDEX) {
+                    Ok(()) => sp.commit()?,
+                    Err(e) => eprintln!("no trigram index for the reference filter: {e}"),
+                }
+            }
             tx.execute(
                 "INSERT INTO store (id, version) VALUES ($1, $2)",
                 &[&super::new_store_id(), &VERSION],
@@ -300,6 +313,7 @@ impl<'a> FromSql<'a> for Value {
 impl Backend for Postgres {
     type Conn = r2d2::PooledConnection<Manager>;
     const LIKE: &'static str = "ILIKE";
+    const TRIGRAM_TABLE: bool = false;
 
     fn special(q: Q) -> Option<&'static str> {
         Some(match q {

@@ -133,6 +133,9 @@ pub trait Backend: Send + Sync + 'static {
     fn special(q: Q) -> Option<&'static str>;
     /// The operator the overview's reference filter matches with (case-insensitive).
     const LIKE: &'static str;
+    /// Whether documents' references are in a trigram full-text table (`documents_refs`):
+    /// a search of 3 characters or more then looks them up instead of scanning.
+    const TRIGRAM_TABLE: bool;
     /// Run a statement with `?N` placeholders; rows affected.
     fn exec(c: &mut Self::Conn, sql: &str, p: &[P]) -> Result<u64>;
     fn rows(c: &mut Self::Conn, sql: &str, p: &[P]) -> Result<Vec<Row>>;
@@ -725,7 +728,7 @@ impl<B: Backend> Unit for SqlUnit<B> {
     }
 
     fn overview(&mut self, client: &str, f: &OverviewFilter) -> Result<Vec<Summary>> {
-        let (sql, args) = overview_sql(client, f, B::LIKE);
+        let (sql, args) = overview_sql(client, f, B::LIKE, B::TRIGRAM_TABLE);
         let args: Vec<P> = args.iter().map(Arg::p).collect();
         let rows = B::rows(self.c(), &sql, &args).context("overview")?;
         rows.iter()
@@ -949,13 +952,20 @@ impl Arg {
 /// The overview's query: drafts and documents, newest first, with only the filters given in
 /// the SQL so the planner can pick the index that fits (customer, number, issue date) instead
 /// of scanning. The delivery state is looked up for the page only.
-fn overview_sql(client: &str, f: &OverviewFilter, like: &str) -> (String, Vec<Arg>) {
+fn overview_sql(
+    client: &str,
+    f: &OverviewFilter,
+    like: &str,
+    trigram_table: bool,
+) -> (String, Vec<Arg>) {
     let mut args = vec![Arg::Text(client.into())];
     let mut arg = |a: Arg| {
         args.push(a);
         format!("?{}", args.len())
     };
     let mut common = vec!["d.client_id = ?1".to_owned()];
+    let mut docs_only = Vec::new();
+    let mut drafts_only = Vec::new();
     if let Some(c) = &f.customer_id {
         common.push(format!("d.customer_id = {}", arg(Arg::Text(c.clone()))));
     }
@@ -965,9 +975,19 @@ fn overview_sql(client: &str, f: &OverviewFilter, like: &str) -> (String, Vec<Ar
             .replace('%', "\\%")
             .replace('_', "\\_");
         let p = arg(Arg::Text(format!("%{escaped}%")));
-        common.push(format!(
+        let scan = format!(
             "(d.buyer_ref {like} {p} ESCAPE '\\' OR d.our_ref {like} {p} ESCAPE '\\' OR d.order_ref {like} {p} ESCAPE '\\')"
-        ));
+        );
+        if trigram_table && r.chars().count() >= 3 {
+            // The text as one FTS5 phrase: with trigrams, a substring anywhere in a reference.
+            let phrase = arg(Arg::Text(format!("\"{}\"", r.replace('"', "\"\""))));
+            docs_only.push(format!(
+                "d.id IN (SELECT rowid FROM documents_refs WHERE documents_refs MATCH {phrase})"
+            ));
+            drafts_only.push(scan);
+        } else {
+            common.push(scan);
+        }
     }
     if let Some(from) = &f.issued_from {
         common.push(format!("d.issue_date >= {}", arg(Arg::Text(from.clone()))));
@@ -976,7 +996,9 @@ fn overview_sql(client: &str, f: &OverviewFilter, like: &str) -> (String, Vec<Ar
         common.push(format!("d.issue_date <= {}", arg(Arg::Text(to.clone()))));
     }
     let mut drafts = common.clone();
+    drafts.extend(drafts_only);
     let mut docs = common;
+    docs.extend(docs_only);
     let none = "1 = 0".to_owned();
     if let Some(n) = f.number {
         drafts.push(none.clone());

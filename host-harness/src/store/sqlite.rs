@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The schema version this host writes (`PRAGMA user_version`).
-const VERSION: i64 = 2;
+const VERSION: i64 = 3;
 
 const SCHEMA: &str = r#"
 -- This store's identity: delivery ids are unique within a store, so receivers key what they
@@ -90,6 +90,15 @@ CREATE INDEX IF NOT EXISTS documents_credits ON documents (credits);
 CREATE INDEX IF NOT EXISTS documents_customer ON documents (client_id, customer_id, touched);
 CREATE INDEX IF NOT EXISTS documents_number ON documents (client_id, number);
 CREATE INDEX IF NOT EXISTS documents_issued ON documents (client_id, issue_date);
+-- The overview's reference filter: the three references in a trigram index, so a substring is
+-- looked up, not scanned for (documents are never changed, so inserting is all it needs).
+CREATE VIRTUAL TABLE IF NOT EXISTS documents_refs USING fts5(
+    buyer_ref, our_ref, order_ref, content='documents', content_rowid='id', tokenize='trigram'
+);
+CREATE TRIGGER IF NOT EXISTS documents_refs_insert AFTER INSERT ON documents BEGIN
+    INSERT INTO documents_refs (rowid, buyer_ref, our_ref, order_ref)
+    VALUES (new.id, new.buyer_ref, new.our_ref, new.order_ref);
+END;
 CREATE TRIGGER IF NOT EXISTS documents_immutable BEFORE UPDATE ON documents
     BEGIN SELECT RAISE(ABORT, 'an issued document is immutable'); END;
 CREATE TRIGGER IF NOT EXISTS documents_kept BEFORE DELETE ON documents
@@ -237,6 +246,7 @@ fn value(v: ValueRef) -> Result<Value> {
 impl Backend for Sqlite {
     type Conn = r2d2::PooledConnection<Manager>;
     const LIKE: &'static str = "LIKE";
+    const TRIGRAM_TABLE: bool = true;
 
     /// A unit holds the write lock from BEGIN IMMEDIATE: reading is locking enough.
     fn special(_: Q) -> Option<&'static str> {
