@@ -310,15 +310,7 @@ fn go(ctx: &Ctx, to: String) -> Response {
 
 /// The client in the path, if the store knows it.
 fn known(h: &Harness, client: &str) -> Result<(), Fail> {
-    if !crate::runtime::valid_client_id(client) {
-        return Err(Fail::NotFound);
-    }
-    let clients = with_unit(h.store(), |u| u.clients())?;
-    if clients.iter().any(|c| c == client) {
-        Ok(())
-    } else {
-        Err(Fail::NotFound)
-    }
+    nav(h, client).map(|_| ())
 }
 
 /// The left column's client picker and navigation.
@@ -327,16 +319,15 @@ pub struct Nav {
     pub name: String,
     pub clients: Vec<(String, String)>,
     pub active: bool,
+    known: bool,
 }
 
 fn nav(h: &Harness, client: &str) -> Result<Nav, Fail> {
-    known(h, client)?;
-    with_unit(h.store(), |u| {
-        let mut clients = Vec::new();
-        for c in u.clients()? {
-            let name = u.settings(&c)?.and_then(|s| s.name).unwrap_or_else(|| c.clone());
-            clients.push((c, name));
-        }
+    if !crate::runtime::valid_client_id(client) {
+        return Err(Fail::NotFound);
+    }
+    let nav = with_unit(h.store(), |u| {
+        let clients = u.client_names()?;
         let name = clients
             .iter()
             .find(|(c, _)| c == client)
@@ -345,11 +336,16 @@ fn nav(h: &Harness, client: &str) -> Result<Nav, Fail> {
         Ok(Nav {
             client: client.to_owned(),
             name,
-            clients,
             active: u.is_active(client)?,
+            known: clients.iter().any(|(c, _)| c == client),
+            clients,
         })
-    })
-    .map_err(Fail::from)
+    })?;
+    if nav.known {
+        Ok(nav)
+    } else {
+        Err(Fail::NotFound)
+    }
 }
 
 async fn home(State(app): State<Arc<App>>) -> Page {
@@ -803,7 +799,7 @@ async fn draft(
         Ok((nav, d, registers(h, &client)?))
     })
     .await?;
-    Ok(html(pages::draft(&ctx, &nav, &d, &regs, pages::Saved::Loaded)))
+    Ok(html(pages::draft(&ctx, &nav, &d, &regs, pages::SaveState::Loaded)))
 }
 
 /// One change to a draft, against the version the page holds; the editor comes back (htmx
@@ -824,12 +820,12 @@ async fn change_draft(
             None => h.get_draft(&client, &id),
         };
         let outcome = match outcome {
-            Ok(d) => (d, pages::Saved::Saved),
+            Ok(d) => (d, pages::SaveState::Done),
             Err(CallError::Component(Error::Conflict(_))) => {
-                (h.get_draft(&client, &id)?, pages::Saved::Conflict)
+                (h.get_draft(&client, &id)?, pages::SaveState::Conflict)
             }
             Err(e @ CallError::Component(Error::Invalid(_) | Error::NotAllowed(_))) => {
-                (h.get_draft(&client, &id)?, pages::Saved::Refused(e.to_string()))
+                (h.get_draft(&client, &id)?, pages::SaveState::Refused(e.to_string()))
             }
             Err(e) => return Err(e.into()),
         };

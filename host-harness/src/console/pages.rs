@@ -800,9 +800,9 @@ pub fn product_from_form(
 // ---- the draft ----
 
 /// What became of the last change, for the "Lagret" line.
-pub enum Saved {
+pub enum SaveState {
     Loaded,
-    Saved,
+    Done,
     /// The page held an older version: the draft was changed elsewhere.
     Conflict,
     Refused(String),
@@ -880,7 +880,7 @@ fn totals(w: &Words, d: &Draft) -> Markup {
     }
 }
 
-pub fn draft(ctx: &Ctx, nav: &Nav, d: &Draft, regs: &Registers, saved: Saved) -> Markup {
+pub fn draft(ctx: &Ctx, nav: &Nav, d: &Draft, regs: &Registers, saved: SaveState) -> Markup {
     let w = ctx.lang.words();
     let c = &nav.client;
     let url = format!("/c/{c}/utkast/{}", d.id);
@@ -896,10 +896,10 @@ pub fn draft(ctx: &Ctx, nav: &Nav, d: &Draft, regs: &Registers, saved: Saved) ->
             h1 { (w.new_invoice) ": " (d.customer.name) }
             p id="save-state" role="status" aria-live="polite" {
                 @match &saved {
-                    Saved::Loaded => {}
-                    Saved::Saved => span class="saved" { (w.saved) " " (now) },
-                    Saved::Conflict => span class="error" { (w.conflict) " " a href=(url) { (w.reload) } },
-                    Saved::Refused(msg) => span class="error" { (msg) },
+                    SaveState::Loaded => {}
+                    SaveState::Done => span class="saved" { (w.saved) " " (now) },
+                    SaveState::Conflict => span class="error" { (w.conflict) " " a href=(url) { (w.reload) } },
+                    SaveState::Refused(msg) => span class="error" { (msg) },
                 }
             }
             form id="draft-form" method="post" action=(post)

@@ -52,6 +52,8 @@ pub trait Unit: Send {
     fn put_client(&mut self, client: &str, settings: &ClientSettings) -> Result<()>;
     fn settings(&mut self, client: &str) -> Result<Option<ClientSettings>>;
     fn clients(&mut self) -> Result<Vec<String>>;
+    /// Every client's id and name (its id while it has none), for a client picker.
+    fn client_names(&mut self) -> Result<Vec<(String, String)>>;
     fn is_active(&mut self, client: &str) -> Result<bool>;
     /// False if there is no such client.
     fn set_active(&mut self, client: &str, active: bool) -> Result<bool>;

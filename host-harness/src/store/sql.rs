@@ -241,6 +241,7 @@ pub enum Q {
     PutClient,
     Settings,
     Clients,
+    ClientNames,
     Active,
     SetActive,
     Feedback,
@@ -299,6 +300,7 @@ impl Q {
             Q::Settings => "SELECT name, orgnr, street, postcode, city, country, bank_account, iban, bic, vat_registered, foretaksregisteret, template, channels, invoice_start, credit_start, terms_days, kid_length, kid_algorithm, kid_customer_digits, language, logo
                  FROM clients WHERE id = ?1",
             Q::Clients => "SELECT id FROM clients ORDER BY id",
+            Q::ClientNames => "SELECT id, coalesce(name, id) FROM clients ORDER BY id",
             Q::Active => "SELECT active FROM clients WHERE id = ?1",
             Q::SetActive => "UPDATE clients SET active = ?2 WHERE id = ?1",
             Q::Feedback => "INSERT INTO feedback (client_id, reason, at) VALUES (?1, ?2, ?3)",
@@ -498,6 +500,13 @@ impl<B: Backend> Unit for SqlUnit<B> {
 
     fn clients(&mut self) -> Result<Vec<String>> {
         self.rows(Q::Clients, &[])?.iter().map(|r| r.s(0)).collect()
+    }
+
+    fn client_names(&mut self) -> Result<Vec<(String, String)>> {
+        self.rows(Q::ClientNames, &[])?
+            .iter()
+            .map(|r| Ok((r.s(0)?, r.s(1)?)))
+            .collect()
     }
 
     fn is_active(&mut self, client: &str) -> Result<bool> {
