@@ -15,6 +15,7 @@ from playwright.sync_api import expect, sync_playwright
 BASE, AXE = sys.argv[1], sys.argv[2]
 SHOTS = sys.argv[3] if len(sys.argv) > 3 else None
 CLIENT = f"{BASE}/c/halvferdig"
+LOGO = __file__.rsplit("/", 3)[0] + "/fixtures/fjord-logo.jpg"
 NAME = '<script>alert(1)</script> & "Ærlig" Sønn'
 dialogs = []
 
@@ -33,6 +34,13 @@ def accessible(page, what):
 def shot(page, name):
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+
+
+def settled(page):
+    """htmx has swapped and settled (what it swapped in listens to input from then on)."""
+    page.wait_for_function(
+        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
 
 
 def saved(page):
@@ -71,6 +79,7 @@ def activation_refused_then_accepted(page):
     page.select_option("#field-kid-algorithm", "mod10")
     page.fill("#field-kid-customer-digits", "3")
     page.select_option("#field-language", "nb")
+    page.set_input_files("#field-logo", LOGO)
     page.get_by_role("button", name="Lagre").click()
     expect(page.locator(".saved")).to_be_visible()
     assert page.locator(".field-error").count() == 0, page.locator(".field-error").all_inner_texts()
@@ -125,6 +134,12 @@ def draft_with_three_lines(page, context):
     page.get_by_role("button", name=re.compile("Legg til \\(Fritekst")).click()
     expect(page.locator("tbody tr[id^=line-]")).to_have_count(3)
     expect(page.locator("#payable")).to_have_text("3797.16")
+    # Reordered: the first line down one place, and back.
+    page.get_by_role("button", name="↓ Flytt ned 1").click()
+    expect(page.locator("tbody tr[id^=line-] input[id^=description-]").first).to_have_value("Reise")
+    page.get_by_role("button", name="↑ Flytt opp 2").click()
+    expect(page.locator("tbody tr[id^=line-] input[id^=description-]").first).to_have_value("Konsulenttime")
+    settled(page)
     # Totals follow typing: 3 hours instead of 2.
     first = page.locator("tbody tr[id^=line-] input[id^=quantity-]").first
     first.fill("3")
