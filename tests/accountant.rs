@@ -69,7 +69,10 @@ fn partial_credits_then_the_rest_net_every_account_to_zero() {
     for account in [1500, 2700, 2701, 2703, 3000, 3030, 3050] {
         assert_eq!(balance(&env, account), "0.00", "account {account}");
     }
-    assert_eq!(env.host.open("fjord", &inv.id).unwrap().status, DocumentStatus::Credited);
+    assert_eq!(
+        env.host.open("fjord", &inv.id).unwrap().status,
+        DocumentStatus::Credited
+    );
 }
 
 fn every_line_shape_gives_a_valid_ehf_and_unknown_units_are_refused_at_input() {
@@ -199,7 +202,6 @@ fn numbers_ascend_with_dates_within_a_series() {
     }
 }
 
-
 fn kids_and_the_payment_channels() {
     let mut env = Env::active();
     // No customer digits: the KID is the invoice number with its check digit.
@@ -212,7 +214,9 @@ fn kids_and_the_payment_channels() {
     );
     assert_eq!(inv.deliveries[0].channel, Channel::Avtalegiro);
     // MOD11: a KID ending in '-' never goes into a claim; the next channel takes it.
-    edit_settings(&env, "fjord", |s| s.kid_algorithm = Some(KidAlgorithm::Mod11));
+    edit_settings(&env, "fjord", |s| {
+        s.kid_algorithm = Some(KidAlgorithm::Mod11)
+    });
     let mut dashes = 0;
     for _ in 0..12 {
         let inv = env.invoice("c-ola", worked_example());

@@ -397,7 +397,9 @@ fn a_dispatcher_killed_between_accept_and_record_delivers_exactly_once_after_res
     let state = |state: &str, attempts: i64| {
         scalar_at(
             &db,
-            &format!("SELECT count(*) FROM outbox WHERE state = '{state}' AND attempts = {attempts}"),
+            &format!(
+                "SELECT count(*) FROM outbox WHERE state = '{state}' AND attempts = {attempts}"
+            ),
         ) == 1
     };
     assert!(
@@ -436,7 +438,10 @@ fn a_dispatcher_killed_between_accept_and_record_delivers_exactly_once_after_res
         .count();
     assert_eq!(pdfs, 1, "delivered exactly once");
     assert_eq!(
-        scalar_at(&db, "SELECT count(*) FROM outbox WHERE detail LIKE '%repeat dropped%'"),
+        scalar_at(
+            &db,
+            "SELECT count(*) FROM outbox WHERE detail LIKE '%repeat dropped%'"
+        ),
         1
     );
 }

@@ -61,11 +61,16 @@ fn a_person_invoices_a_customer_in_the_browser_without_writing_json() {
     );
     let started = std::time::Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(started.elapsed().as_secs() < 60, "the console did not start");
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the console did not start"
+        );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     let mut flow = Command::new(py);
-    flow.arg(repo().join("tests/console/flow.py")).arg(&base).arg(&axe);
+    flow.arg(repo().join("tests/console/flow.py"))
+        .arg(&base)
+        .arg(&axe);
     if let Some(shots) = std::env::var_os("CONSOLE_SCREENSHOTS") {
         flow.arg(repo().join(shots));
     }
@@ -77,8 +82,14 @@ fn a_person_invoices_a_customer_in_the_browser_without_writing_json() {
 fn get(port: u16, path: &str, cookie: Option<&str>) -> String {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    let cookie = cookie.map(|c| format!("Cookie: {c}\r\n")).unwrap_or_default();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{cookie}Connection: close\r\n\r\n").unwrap();
+    let cookie = cookie
+        .map(|c| format!("Cookie: {c}\r\n"))
+        .unwrap_or_default();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{cookie}Connection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut out = String::new();
     s.read_to_string(&mut out).unwrap();
     out
@@ -90,7 +101,14 @@ fn with_an_access_token_nothing_is_served_without_it() {
     let port = free_port();
     let _server = Server(
         Command::new(env!("CARGO_BIN_EXE_host-harness"))
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--token", "s3cret", "--db"])
+            .args([
+                "serve",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--token",
+                "s3cret",
+                "--db",
+            ])
             .arg(dir.path().join("console.db"))
             .arg("--out")
             .arg(dir.path().join("out"))
@@ -100,17 +118,36 @@ fn with_an_access_token_nothing_is_served_without_it() {
     );
     let started = std::time::Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(started.elapsed().as_secs() < 60, "the console did not start");
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the console did not start"
+        );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    for path in ["/", "/c/fjord/", "/c/fjord/innstillinger", "/assets/htmx.min.js", "/?token=wrong"] {
+    for path in [
+        "/",
+        "/c/fjord/",
+        "/c/fjord/innstillinger",
+        "/assets/htmx.min.js",
+        "/?token=wrong",
+    ] {
         let r = get(port, path, None);
-        assert!(r.starts_with("HTTP/1.1 401"), "{path}: {}", r.lines().next().unwrap_or(""));
+        assert!(
+            r.starts_with("HTTP/1.1 401"),
+            "{path}: {}",
+            r.lines().next().unwrap_or("")
+        );
         assert!(!r.contains("Fjord"), "{path} leaked a client's name");
     }
     let r = get(port, "/?token=s3cret", None);
     assert!(r.starts_with("HTTP/1.1 303"), "{r}");
-    assert!(r.contains("set-cookie: token=s3cret; Path=/; HttpOnly; SameSite=Strict"), "{r}");
+    assert!(
+        r.contains("set-cookie: token=s3cret; Path=/; HttpOnly; SameSite=Strict"),
+        "{r}"
+    );
     let r = get(port, "/c/fjord/", Some("token=s3cret"));
-    assert!(r.starts_with("HTTP/1.1 200") && r.contains("Fjord Regnskap AS"), "{r}");
+    assert!(
+        r.starts_with("HTTP/1.1 200") && r.contains("Fjord Regnskap AS"),
+        "{r}"
+    );
 }

@@ -45,14 +45,7 @@ fn workload(dir: &Path) -> PathBuf {
 fn harness(args: &[&str], db: &str, out: &Path, smtp: &str) -> Command {
     let mut c = Command::new(HARNESS);
     c.args(args)
-        .args([
-            "--db",
-            db,
-            "--out",
-            out.to_str().unwrap(),
-            "--smtp",
-            smtp,
-        ])
+        .args(["--db", db, "--out", out.to_str().unwrap(), "--smtp", smtp])
         .env("INVOICING_LEASE_MS", LEASE_MS)
         .stdout(Stdio::null())
         .stderr(Stdio::null());
@@ -209,8 +202,16 @@ fn check_exactly_once(db: &str, out: &Path, inbox: &Inbox) -> BTreeMap<&'static 
         0
     );
     for series in ["invoice", "credit-note"] {
-        let [n, lo, hi] = ["count(*)", "coalesce(min(number), 0)", "coalesce(max(number), -1)"]
-            .map(|f| count(&format!("SELECT {f} FROM documents WHERE series = '{series}'")) as i64);
+        let [n, lo, hi] = [
+            "count(*)",
+            "coalesce(min(number), 0)",
+            "coalesce(max(number), -1)",
+        ]
+        .map(|f| {
+            count(&format!(
+                "SELECT {f} FROM documents WHERE series = '{series}'"
+            )) as i64
+        });
         assert_eq!(hi - lo + 1, n, "{series} numbers are gapless");
     }
     BTreeMap::from([
@@ -355,7 +356,15 @@ fn four_host_processes_on_one_postgres_number_gaplessly_and_deliver_once() {
     let count = per_host.to_string();
     let host = |k: usize| {
         harness(
-            &["issue", "--count", &count, "--keys", &format!("host{k}"), "--today", TODAY],
+            &[
+                "issue",
+                "--count",
+                &count,
+                "--keys",
+                &format!("host{k}"),
+                "--today",
+                TODAY,
+            ],
             &db,
             &out,
             &smtp,
@@ -387,10 +396,17 @@ fn four_host_processes_on_one_postgres_number_gaplessly_and_deliver_once() {
         store
             .begin()
             .unwrap()
-            .scalar(&format!("SELECT {f} FROM documents WHERE client_id = 'fjord' AND series = 'invoice'"))
+            .scalar(&format!(
+                "SELECT {f} FROM documents WHERE client_id = 'fjord' AND series = 'invoice'"
+            ))
             .unwrap()
     });
     let n = 4 * per_host as i64;
-    assert_eq!(numbers, [n, 10001, 10000 + n], "exactly start..start+{}", n - 1);
+    assert_eq!(
+        numbers,
+        [n, 10001, 10000 + n],
+        "exactly start..start+{}",
+        n - 1
+    );
     eprintln!("4 hosts × {per_host} in {elapsed:?}, 2 killed and restarted: {figures:?}");
 }

@@ -32,7 +32,11 @@ fn issue_everything(
             .unwrap()
             .unwrap();
         if let Some(xml) = files.ehf {
-            let kind = if d.kind == host_harness::bindings::DocumentKind::Invoice { "invoice" } else { "credit-note" };
+            let kind = if d.kind == host_harness::bindings::DocumentKind::Invoice {
+                "invoice"
+            } else {
+                "credit-note"
+            };
             std::fs::write(dir.join(format!("{client}-{kind}-{}.xml", d.number)), xml).unwrap();
         }
     }

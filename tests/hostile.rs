@@ -49,7 +49,9 @@ fn texts_with_control_or_xml_forbidden_characters_are_refused_naming_the_field()
         .unwrap_err();
     assert_eq!(e.fields(), ["reason"]);
     // What the host's register hands over is checked the same way.
-    edit_customer(&env, "fjord", "c-kari", |c| c.name = "Kari\u{1b}[31m".into());
+    edit_customer(&env, "fjord", "c-kari", |c| {
+        c.name = "Kari\u{1b}[31m".into()
+    });
     let e = env.host.create_draft("fjord", "c-kari").unwrap_err();
     assert_eq!(e.fields(), ["customer.name"]);
 }

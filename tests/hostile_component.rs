@@ -18,7 +18,9 @@ fn counts(host: &Harness) -> [i64; 4] {
         host.store()
             .begin()
             .unwrap()
-            .scalar(&format!("SELECT count(*) FROM {t} WHERE client_id = 'nordlys'"))
+            .scalar(&format!(
+                "SELECT count(*) FROM {t} WHERE client_id = 'nordlys'"
+            ))
             .unwrap()
     })
 }
@@ -102,9 +104,16 @@ fn a_hostile_component_is_stopped_refused_and_rolled_back_while_others_are_serve
     let n = served.join().unwrap();
     assert!(n > 0, "the other client was served meanwhile");
     // Numbers are unique per series (the schema), so count, min and max show them gapless.
-    let numbers = ["count(*)", "min(number)", "max(number)"]
-        .map(|f| env.count(&format!("SELECT {f} FROM documents WHERE client_id = 'fjord'")));
-    assert_eq!(numbers, [n as i64, 10001, 10000 + n as i64], "gapless for the other client");
+    let numbers = ["count(*)", "min(number)", "max(number)"].map(|f| {
+        env.count(&format!(
+            "SELECT {f} FROM documents WHERE client_id = 'fjord'"
+        ))
+    });
+    assert_eq!(
+        numbers,
+        [n as i64, 10001, 10000 + n as i64],
+        "gapless for the other client"
+    );
 }
 
 crate::on_both_stores!(

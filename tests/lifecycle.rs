@@ -182,7 +182,10 @@ fn partial_then_full_credit_then_over_credit_is_refused() {
         .unwrap();
     assert_eq!(rest.number, 50002);
     assert_eq!(rest.totals.payable, "9899.54");
-    assert_eq!(env.host.open("fjord", &inv.id).unwrap().status, DocumentStatus::Credited);
+    assert_eq!(
+        env.host.open("fjord", &inv.id).unwrap().status,
+        DocumentStatus::Credited
+    );
     let again = env
         .host
         .credit("fjord", &inv.id, None, "Igjen", "cn-3")
@@ -356,7 +359,10 @@ fn the_reference_filter_finds_a_substring_of_any_reference_literally() {
     let mut issue = |refs: References| {
         let d = env.draft("c-bygg", worked_example());
         let d = env.change(&d, DraftChange::SetReferences(refs)).unwrap();
-        let inv = env.host.finalize("fjord", &d.id, &format!("k-{}", d.id)).unwrap();
+        let inv = env
+            .host
+            .finalize("fjord", &d.id, &format!("k-{}", d.id))
+            .unwrap();
         inv.id
     };
     let a = issue(References {
@@ -374,7 +380,13 @@ fn the_reference_filter_finds_a_substring_of_any_reference_literally() {
             reference: Some(r.into()),
             ..Default::default()
         };
-        let mut ids: Vec<String> = env.host.overview("fjord", &f).unwrap().into_iter().map(|s| s.id).collect();
+        let mut ids: Vec<String> = env
+            .host
+            .overview("fjord", &f)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
         ids.sort();
         ids
     };

@@ -66,7 +66,8 @@ fn normalised(v: Value) -> Value {
                     }
                     let v = match (key.as_str(), v) {
                         (
-                            "kind" | "channel" | "state" | "delivery" | "preferredChannel" | "status",
+                            "kind" | "channel" | "state" | "delivery" | "preferredChannel"
+                            | "status",
                             Value::String(s),
                         ) => {
                             let mut kebab = String::new();
@@ -98,7 +99,10 @@ fn rust_run(scenario: &Path, dir: &Path) -> (Value, String) {
         "--db",
         db.to_str().unwrap(),
     ]));
-    (serde_json::from_slice(&out).unwrap(), db.display().to_string())
+    (
+        serde_json::from_slice(&out).unwrap(),
+        db.display().to_string(),
+    )
 }
 
 /// Every issued document in the store at `db`: its client, number and files.
@@ -163,7 +167,11 @@ fn every_scenario_gives_the_same_report_and_the_same_documents_in_both_hosts() {
             let node_ehf = std::fs::read_to_string(stem.with_extension("xml")).ok();
             assert_eq!(files.ehf, node_ehf, "{}: EHF of {number}", f.display());
             let node_pdf = std::fs::read(stem.with_extension("pdf")).unwrap_or_default();
-            assert!(files.pdf == node_pdf, "{}: PDF of {number} differs", f.display());
+            assert!(
+                files.pdf == node_pdf,
+                "{}: PDF of {number} differs",
+                f.display()
+            );
             compared += 1;
         }
     }

@@ -68,11 +68,10 @@ fn a_misbehaving_relay_never_holds_up_a_call_and_each_delivery_ends_once() {
         );
         // The backoff runs from the end of the attempt that failed.
         let next = env.count("SELECT next_attempt_at FROM outbox");
-        let attempt_end = chrono::DateTime::parse_from_rfc3339(
-            doc.deliveries[0].updated_at.as_deref().unwrap(),
-        )
-        .unwrap()
-        .timestamp_millis();
+        let attempt_end =
+            chrono::DateTime::parse_from_rfc3339(doc.deliveries[0].updated_at.as_deref().unwrap())
+                .unwrap()
+                .timestamp_millis();
         assert!(
             next >= attempt_end + 1000,
             "{relay:?}: retry at {next}, attempt ended {attempt_end}"
@@ -80,7 +79,8 @@ fn a_misbehaving_relay_never_holds_up_a_call_and_each_delivery_ends_once() {
         // The relay recovers: the retry delivers once, under the same Message-ID.
         let (good, inbox) = smtp_relay(Relay::Receiving);
         env.host.delivery.as_mut().unwrap().smtp = Some(good);
-        env.execute("UPDATE outbox SET next_attempt_at = 0").unwrap();
+        env.execute("UPDATE outbox SET next_attempt_at = 0")
+            .unwrap();
         env.host.dispatch();
         let doc = env.host.open("fjord", &inv.id).unwrap();
         assert_eq!(doc.deliveries[0].state, DeliveryState::Sent, "{relay:?}");
@@ -93,6 +93,4 @@ fn a_misbehaving_relay_never_holds_up_a_call_and_each_delivery_ends_once() {
     }
 }
 
-crate::on_both_stores!(
-    a_misbehaving_relay_never_holds_up_a_call_and_each_delivery_ends_once,
-);
+crate::on_both_stores!(a_misbehaving_relay_never_holds_up_a_call_and_each_delivery_ends_once,);

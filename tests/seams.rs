@@ -49,24 +49,40 @@ fn the_host_never_parses_a_body() {
     });
     let allowed = |f: &str, l: &str| f == "bench.rs" && l.contains("guest::model::Document");
     let bad: Vec<_> = readers.iter().filter(|(f, _, l)| !allowed(f, l)).collect();
-    assert!(bad.is_empty(), "the host reads the component's body: {bad:#?}");
+    assert!(
+        bad.is_empty(),
+        "the host reads the component's body: {bad:#?}"
+    );
 }
 
 #[test]
 fn every_sql_statement_lives_in_the_store() {
     let sql = lines_where(|l| {
-        ["\"SELECT ", "\"INSERT ", "\"UPDATE ", "\"DELETE ", "\"CREATE ", "BEGIN IMMEDIATE"]
-            .iter()
-            .any(|k| l.contains(k))
+        [
+            "\"SELECT ",
+            "\"INSERT ",
+            "\"UPDATE ",
+            "\"DELETE ",
+            "\"CREATE ",
+            "BEGIN IMMEDIATE",
+        ]
+        .iter()
+        .any(|k| l.contains(k))
     });
-    let bad: Vec<_> = sql.iter().filter(|(f, _, _)| !f.starts_with("store/")).collect();
+    let bad: Vec<_> = sql
+        .iter()
+        .filter(|(f, _, _)| !f.starts_with("store/"))
+        .collect();
     assert!(bad.is_empty(), "SQL outside the store: {bad:#?}");
     let rusqlite = lines_where(|l| l.contains("rusqlite") || l.contains("postgres::"));
     let bad: Vec<_> = rusqlite
         .iter()
         .filter(|(f, _, _)| !f.starts_with("store/"))
         .collect();
-    assert!(bad.is_empty(), "a database driver outside the store: {bad:#?}");
+    assert!(
+        bad.is_empty(),
+        "a database driver outside the store: {bad:#?}"
+    );
 }
 
 #[test]
@@ -79,19 +95,32 @@ fn the_shipped_host_does_not_link_the_component_crate() {
         .split("\n[")
         .next()
         .unwrap();
-    let guest = deps.lines().find(|l| l.starts_with("guest")).expect("guest");
+    let guest = deps
+        .lines()
+        .find(|l| l.starts_with("guest"))
+        .expect("guest");
     assert!(guest.contains("optional = true"), "{guest}");
     assert!(manifest.contains("bench = [\"dep:guest\"]"));
     let uses = lines_where(|l| l.contains("guest::"));
     let bad: Vec<_> = uses.iter().filter(|(f, _, _)| f != "bench.rs").collect();
-    assert!(bad.is_empty(), "the host uses the component's crate: {bad:#?}");
+    assert!(
+        bad.is_empty(),
+        "the host uses the component's crate: {bad:#?}"
+    );
     let bench = std::fs::read_to_string(common::repo().join("host-harness/src/bench.rs")).unwrap();
-    for (i, l) in bench.lines().enumerate().filter(|(_, l)| l.contains("guest::")) {
+    for (i, l) in bench
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("guest::"))
+    {
         // Every use sits in the native comparison, compiled only with the feature.
         let before = &bench.lines().take(i).collect::<Vec<_>>();
         let f = before.iter().rposition(|l| l.starts_with("fn ")).unwrap();
         assert!(
-            before[f - 1].contains("cfg(feature = \"bench\")") || before[..f].last().is_some_and(|l| l.contains("cfg(feature")),
+            before[f - 1].contains("cfg(feature = \"bench\")")
+                || before[..f]
+                    .last()
+                    .is_some_and(|l| l.contains("cfg(feature")),
             "bench.rs:{}: {l}",
             i + 1
         );

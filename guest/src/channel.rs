@@ -198,7 +198,11 @@ mod tests {
         let seller = testdata::seller();
         let mut consumer = testdata::customer();
         consumer.orgnr = None;
-        let pick = |r: Reach| choose(&seller, &consumer, Kind::Invoice, &r).unwrap().channel;
+        let pick = |r: Reach| {
+            choose(&seller, &consumer, Kind::Invoice, &r)
+                .unwrap()
+                .channel
+        };
         assert_eq!(pick(reach(false, "found", true)), Channel::Efaktura);
         let nothing = Reach {
             payable: 0.into(),

@@ -182,7 +182,10 @@ impl Guest for Component {
         if reason.is_empty() || reason.chars().count() > limits::MAX_REFERENCE_CHARS {
             return Err(err(Error::invalid(
                 "reason",
-                format!("say why, in 1 to {} characters", limits::MAX_REFERENCE_CHARS),
+                format!(
+                    "say why, in 1 to {} characters",
+                    limits::MAX_REFERENCE_CHARS
+                ),
             )));
         }
         if let Some(m) = draft::bad_text(&reason) {

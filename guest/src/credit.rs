@@ -8,8 +8,8 @@
 
 use crate::calc::{self, line_amounts, GroupVat, Totals};
 use crate::channel::Route;
-use crate::limits::{MAX_QUANTITY, MAX_UNIT_PRICE};
 use crate::error::{Error, Problems};
+use crate::limits::{MAX_QUANTITY, MAX_UNIT_PRICE};
 use crate::model::{CreditedInvoice, Customer, Document, Kind, Line, Seller};
 use crate::money;
 use crate::vat::VatCode;
@@ -201,7 +201,13 @@ pub fn build(
         due_date: date,
         note: None,
         kid: None,
-        voucher: crate::invoice::voucher(Kind::CreditNote, number, date, &customer.id, &credited.totals),
+        voucher: crate::invoice::voucher(
+            Kind::CreditNote,
+            number,
+            date,
+            &customer.id,
+            &credited.totals,
+        ),
         customer,
         lines: credited.lines,
         credited: Some(CreditedInvoice {

@@ -2,9 +2,9 @@
 //! credit note.
 
 use crate::calc::{self, Totals};
+use crate::channel::Route;
 use crate::checkdigits::{kid_mod10, kid_mod11};
 use crate::error::{Error, Problems};
-use crate::channel::Route;
 use crate::model::{Document, Draft, KidAlgorithm, Kind, Posting, Seller, Voucher};
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;

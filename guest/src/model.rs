@@ -207,6 +207,10 @@ pub struct Document {
 impl Document {
     /// Whether the recipient reads English: the customer's language, else the client's.
     pub fn in_english(&self) -> bool {
-        self.customer.language.as_deref().unwrap_or(&self.seller.language) == "en"
+        self.customer
+            .language
+            .as_deref()
+            .unwrap_or(&self.seller.language)
+            == "en"
     }
 }

@@ -52,7 +52,12 @@ impl Harness {
     pub fn open(&mut self, client: &str, id: &str) -> CallResult<IssuedDocument> {
         self.call(client, |i, s| i.call_open(s, id))
     }
-    pub fn resend(&mut self, client: &str, id: &str, channel: Option<Channel>) -> CallResult<String> {
+    pub fn resend(
+        &mut self,
+        client: &str,
+        id: &str,
+        channel: Option<Channel>,
+    ) -> CallResult<String> {
         self.call(client, |i, s| i.call_resend(s, id, channel))
     }
 }

@@ -341,13 +341,23 @@ fn console(h: &Harness, docs: usize, reps: usize) -> Result<Vec<Figure>> {
     let d = setup.create_draft("bulk", "c-bygg")?;
     let d = setup.update_draft("bulk", &d.id, d.version, &DraftChange::AddLines(lines(5)))?;
     let line = d.lines[0].id;
-    let doc = setup.overview("bulk", &OverviewFilter { kind: Some(DocumentKind::Invoice), limit: Some(1), ..Default::default() })?
+    let doc = setup
+        .overview(
+            "bulk",
+            &OverviewFilter {
+                kind: Some(DocumentKind::Invoice),
+                limit: Some(1),
+                ..Default::default()
+            },
+        )?
         .first()
         .context("a document")?
         .id
         .clone();
     let csrf = "0123456789abcdef0123456789abcdef";
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let time = |req: &dyn Fn() -> Request<Body>| -> Result<Vec<f64>> {
         let mut t = Vec::with_capacity(reps);
         for _ in 0..reps {
@@ -371,8 +381,14 @@ fn console(h: &Harness, docs: usize, reps: usize) -> Result<Vec<Figure>> {
     let mut out = Vec::new();
     for (name, uri) in [
         ("overview", "/c/bulk/oversikt".to_owned()),
-        ("overview, customer filter", "/c/bulk/oversikt?kunde=cust-42".to_owned()),
-        ("overview, reference filter", "/c/bulk/oversikt?referanse=REF-777".to_owned()),
+        (
+            "overview, customer filter",
+            "/c/bulk/oversikt?kunde=cust-42".to_owned(),
+        ),
+        (
+            "overview, reference filter",
+            "/c/bulk/oversikt?referanse=REF-777".to_owned(),
+        ),
         ("overview, page 100", "/c/bulk/oversikt?side=100".to_owned()),
         ("draft editor, 5 lines", format!("/c/bulk/utkast/{}", d.id)),
         ("issued document", format!("/c/bulk/dokument/{doc}")),

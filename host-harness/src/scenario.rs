@@ -478,8 +478,9 @@ pub fn run(host: &mut Harness, sc: &Scenario) -> Result<Report> {
                 Action::Open { document } => {
                     let id = doc(&docs, document)?;
                     host.open(client, &id).map(|d| {
-                        result =
-                            Some(serde_json::json!({ "number": d.number, "status": d.status.name() }));
+                        result = Some(
+                            serde_json::json!({ "number": d.number, "status": d.status.name() }),
+                        );
                     })
                 }
             })

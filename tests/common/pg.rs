@@ -107,7 +107,11 @@ impl Server {
     /// A new, empty database on this server; its URL.
     pub fn database(&self) -> String {
         static N: AtomicUsize = AtomicUsize::new(0);
-        let name = format!("t{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
+        let name = format!(
+            "t{}_{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        );
         let mut admin = postgres::Client::connect(&self.url("postgres"), postgres::NoTls).unwrap();
         admin
             .batch_execute(&format!("CREATE DATABASE {name}"))

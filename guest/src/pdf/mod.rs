@@ -16,8 +16,8 @@ use crate::logo::Logo;
 use crate::model::{Document, Kind};
 use crate::typeset::Typesetter;
 use format::{account, amount, date, price, qty};
-use words::{words, Words};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+use words::{words, Words};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Mode {

@@ -36,7 +36,10 @@ pub struct Claim {
 
 impl Claim {
     pub fn of(p: &Parcel) -> Result<Claim> {
-        anyhow::ensure!(p.kind == DocumentKind::Invoice, "AvtaleGiro claims invoices only");
+        anyhow::ensure!(
+            p.kind == DocumentKind::Invoice,
+            "AvtaleGiro claims invoices only"
+        );
         let f = &p.facts;
         Ok(Claim {
             store: p.store.clone(),

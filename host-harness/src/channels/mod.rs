@@ -9,8 +9,8 @@ pub mod avtalegiro;
 pub mod email;
 mod receivers;
 
-use receivers::{cancel_claim, deliver};
 pub use receivers::put;
+use receivers::{cancel_claim, deliver};
 
 use crate::bindings::{Channel, DeliveryFacts, DeliveryState, DocumentKind};
 use crate::names::Name;

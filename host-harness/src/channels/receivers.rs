@@ -59,7 +59,10 @@ fn write_receipt(
         detail: detail.into(),
     };
     std::fs::create_dir_all(dir.join("receipts"))?;
-    std::fs::write(receipt_path(dir, p), serde_json::to_string_pretty(&receipt)? + "\n")?;
+    std::fs::write(
+        receipt_path(dir, p),
+        serde_json::to_string_pretty(&receipt)? + "\n",
+    )?;
     Ok(())
 }
 

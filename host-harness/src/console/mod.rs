@@ -96,7 +96,9 @@ pub fn serve(
         });
     }
     let mut app = App::new(rt, store, token.clone());
-    app.today = std::env::var("INVOICING_TODAY").ok().and_then(|d| d.parse().ok());
+    app.today = std::env::var("INVOICING_TODAY")
+        .ok()
+        .and_then(|d| d.parse().ok());
     let app = Arc::new(app);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -123,33 +125,61 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/velg", get(pick_client))
         .route("/c/{client}/", get(start))
         .route("/c/{client}/aktiver", post(activate))
-        .route("/c/{client}/deaktiver", get(deactivate_form).post(deactivate))
-        .route("/c/{client}/innstillinger", get(settings_form).post(save_settings))
+        .route(
+            "/c/{client}/deaktiver",
+            get(deactivate_form).post(deactivate),
+        )
+        .route(
+            "/c/{client}/innstillinger",
+            get(settings_form).post(save_settings),
+        )
         .route("/c/{client}/oversikt", get(overview))
         .route("/c/{client}/ny", get(new_invoice).post(create_draft))
         .route("/c/{client}/kunder", get(customers))
         .route("/c/{client}/kunder/sok", get(customer_search))
-        .route("/c/{client}/kunder/ny", get(customer_form).post(save_customer))
-        .route("/c/{client}/kunder/{id}", get(customer_form).post(save_customer))
+        .route(
+            "/c/{client}/kunder/ny",
+            get(customer_form).post(save_customer),
+        )
+        .route(
+            "/c/{client}/kunder/{id}",
+            get(customer_form).post(save_customer),
+        )
         .route("/c/{client}/produkter", get(products))
-        .route("/c/{client}/produkter/ny", get(product_form).post(save_product))
-        .route("/c/{client}/produkter/{id}", get(product_form).post(save_product))
+        .route(
+            "/c/{client}/produkter/ny",
+            get(product_form).post(save_product),
+        )
+        .route(
+            "/c/{client}/produkter/{id}",
+            get(product_form).post(save_product),
+        )
         .route("/c/{client}/utkast/{id}", get(draft).post(change_draft))
         .route("/c/{client}/utkast/{id}/forhandsvis", get(preview_page))
         .route("/c/{client}/utkast/{id}/pdf", get(preview_pdf))
-        .route("/c/{client}/utkast/{id}/fakturer", get(confirm_send).post(send))
+        .route(
+            "/c/{client}/utkast/{id}/fakturer",
+            get(confirm_send).post(send),
+        )
         .route("/c/{client}/utkast/{id}/slett", post(delete_draft))
         .route("/c/{client}/dokument/{id}", get(document))
         .route("/c/{client}/dokument/{id}/leveringer", get(deliveries))
         .route("/c/{client}/dokument/{id}/pdf", get(document_pdf))
-        .route("/c/{client}/dokument/{id}/krediter", get(credit_form).post(credit))
+        .route(
+            "/c/{client}/dokument/{id}/krediter",
+            get(credit_form).post(credit),
+        )
         .route("/c/{client}/dokument/{id}/send", post(resend))
         .layer(axum::middleware::from_fn_with_state(app.clone(), guard))
         .with_state(app)
 }
 
 fn js(s: &'static str) -> Response {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], s).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        s,
+    )
+        .into_response()
 }
 
 fn css(s: &'static str) -> Response {
@@ -199,7 +229,10 @@ async fn guard(State(app): State<Arc<App>>, mut req: Request, next: Next) -> Res
         .unwrap_or_default();
     let mut set_cookies = Vec::new();
     if let Some(token) = &app.token {
-        let given = query.get("token").cloned().or_else(|| cookie(&headers, "token"));
+        let given = query
+            .get("token")
+            .cloned()
+            .or_else(|| cookie(&headers, "token"));
         if given.as_deref() != Some(token.as_str()) {
             return (StatusCode::UNAUTHORIZED, "an access token is required").into_response();
         }
@@ -268,9 +301,10 @@ impl IntoResponse for Fail {
     fn into_response(self) -> Response {
         let (status, msg) = match self {
             Fail::NotFound => (StatusCode::NOT_FOUND, "404".to_owned()),
-            Fail::Call(CallError::Component(Error::NotActive)) => {
-                (StatusCode::CONFLICT, "the module is not active for this client".to_owned())
-            }
+            Fail::Call(CallError::Component(Error::NotActive)) => (
+                StatusCode::CONFLICT,
+                "the module is not active for this client".to_owned(),
+            ),
             Fail::Call(e) => (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
             Fail::Other(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
         };
@@ -469,7 +503,9 @@ async fn settings_form(
         Ok((nav, s, settings_problems(h, &client)))
     })
     .await?;
-    Ok(html(pages::settings(&ctx, &nav, &settings, &problems, false)))
+    Ok(html(pages::settings(
+        &ctx, &nav, &settings, &problems, false,
+    )))
 }
 
 async fn save_settings(
@@ -501,7 +537,9 @@ async fn save_settings(
         Ok((nav, new, settings_problems(h, &client)))
     })
     .await?;
-    Ok(html(pages::settings(&ctx, &nav, &settings, &problems, true)))
+    Ok(html(pages::settings(
+        &ctx, &nav, &settings, &problems, true,
+    )))
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -576,7 +614,14 @@ async fn overview(
         }
         Err(e) => (Vec::new(), Some(e)),
     };
-    Ok(html(pages::overview(&ctx, &nav, &q, &rows, &customers, problem.as_ref())))
+    Ok(html(pages::overview(
+        &ctx,
+        &nav,
+        &q,
+        &rows,
+        &customers,
+        problem.as_ref(),
+    )))
 }
 
 async fn new_invoice(
@@ -608,7 +653,9 @@ async fn customer_search(
                 needle.is_empty()
                     || c.name.to_lowercase().contains(&needle)
                     || c.number.to_string().contains(&needle)
-                    || c.organisation_number.as_deref().is_some_and(|o| o.contains(&needle))
+                    || c.organisation_number
+                        .as_deref()
+                        .is_some_and(|o| o.contains(&needle))
             })
             .take(20)
             .collect();
@@ -645,7 +692,10 @@ async fn customers(
 ) -> Page {
     let ctx = Ctx::of(&headers);
     let (nav, all) = blocking(&app, move |h| -> Result<_, Fail> {
-        Ok((nav(h, &client)?, with_unit(h.store(), |u| u.customers(&client))?))
+        Ok((
+            nav(h, &client)?,
+            with_unit(h.store(), |u| u.customers(&client))?,
+        ))
     })
     .await?;
     Ok(html(pages::customers(&ctx, &nav, &all)))
@@ -663,7 +713,9 @@ async fn customer_form(
         let nav = nav(h, &client)?;
         let c = match id {
             None => None,
-            Some(id) => Some(with_unit(h.store(), |u| u.customer(&client, &id))?.ok_or(Fail::NotFound)?),
+            Some(id) => {
+                Some(with_unit(h.store(), |u| u.customer(&client, &id))?.ok_or(Fail::NotFound)?)
+            }
         };
         Ok((nav, c))
     })
@@ -714,7 +766,10 @@ async fn products(
 ) -> Page {
     let ctx = Ctx::of(&headers);
     let (nav, all) = blocking(&app, move |h| -> Result<_, Fail> {
-        Ok((nav(h, &client)?, with_unit(h.store(), |u| u.products(&client))?))
+        Ok((
+            nav(h, &client)?,
+            with_unit(h.store(), |u| u.products(&client))?,
+        ))
     })
     .await?;
     Ok(html(pages::products(&ctx, &nav, &all)))
@@ -732,7 +787,9 @@ async fn product_form(
         let nav = nav(h, &client)?;
         let p = match id {
             None => None,
-            Some(id) => Some(with_unit(h.store(), |u| u.product(&client, &id))?.ok_or(Fail::NotFound)?),
+            Some(id) => {
+                Some(with_unit(h.store(), |u| u.product(&client, &id))?.ok_or(Fail::NotFound)?)
+            }
         };
         Ok((nav, p))
     })
@@ -799,7 +856,13 @@ async fn draft(
         Ok((nav, d, registers(h, &client)?))
     })
     .await?;
-    Ok(html(pages::draft(&ctx, &nav, &d, &regs, pages::SaveState::Loaded)))
+    Ok(html(pages::draft(
+        &ctx,
+        &nav,
+        &d,
+        &regs,
+        pages::SaveState::Loaded,
+    )))
 }
 
 /// One change to a draft, against the version the page holds; the editor comes back (htmx
@@ -814,7 +877,10 @@ async fn change_draft(
     let (nav, outcome, regs) = blocking(&app, move |h| -> Result<_, Fail> {
         let nav = nav(h, &client)?;
         let form: HashMap<String, String> = f.iter().cloned().collect();
-        let version: u64 = form.get("version").and_then(|v| v.parse().ok()).unwrap_or(0);
+        let version: u64 = form
+            .get("version")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
         let outcome = match pages::change_of(&form) {
             Some(change) => h.update_draft(&client, &id, version, &change),
             None => h.get_draft(&client, &id),
@@ -824,9 +890,10 @@ async fn change_draft(
             Err(CallError::Component(Error::Conflict(_))) => {
                 (h.get_draft(&client, &id)?, pages::SaveState::Conflict)
             }
-            Err(e @ CallError::Component(Error::Invalid(_) | Error::NotAllowed(_))) => {
-                (h.get_draft(&client, &id)?, pages::SaveState::Refused(e.to_string()))
-            }
+            Err(e @ CallError::Component(Error::Invalid(_) | Error::NotAllowed(_))) => (
+                h.get_draft(&client, &id)?,
+                pages::SaveState::Refused(e.to_string()),
+            ),
             Err(e) => return Err(e.into()),
         };
         Ok((nav, outcome, registers(h, &client)?))
@@ -853,7 +920,10 @@ fn pdf(bytes: Vec<u8>, name: &str) -> Response {
     (
         [
             (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("inline; filename=\"{name}.pdf\"")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{name}.pdf\""),
+            ),
         ],
         bytes,
     )
@@ -939,7 +1009,10 @@ pub struct Opened {
 
 fn opened(h: &mut Harness, client: &str, id: &str) -> Result<Opened, Fail> {
     let doc = h.open(client, id)?;
-    let n: i64 = id.strip_prefix("doc-").and_then(|n| n.parse().ok()).ok_or(Fail::NotFound)?;
+    let n: i64 = id
+        .strip_prefix("doc-")
+        .and_then(|n| n.parse().ok())
+        .ok_or(Fail::NotFound)?;
     let ids: Vec<i64> = with_unit(h.store(), |u| u.credits_for(client, n))?
         .into_iter()
         .map(|d| d.id)
@@ -984,10 +1057,16 @@ async fn document_pdf(
 ) -> Page {
     let (name, bytes) = blocking(&app, move |h| -> Result<_, Fail> {
         known(h, &client)?;
-        let n: i64 = id.strip_prefix("doc-").and_then(|n| n.parse().ok()).ok_or(Fail::NotFound)?;
+        let n: i64 = id
+            .strip_prefix("doc-")
+            .and_then(|n| n.parse().ok())
+            .ok_or(Fail::NotFound)?;
         let doc = with_unit(h.store(), |u| u.document(&client, n))?.ok_or(Fail::NotFound)?;
         let files = with_unit(h.store(), |u| u.files(&client, n))?.ok_or(Fail::NotFound)?;
-        Ok((crate::channels::stem(&client, doc.kind, doc.number), files.pdf))
+        Ok((
+            crate::channels::stem(&client, doc.kind, doc.number),
+            files.pdf,
+        ))
     })
     .await?;
     Ok(pdf(bytes, &name))
@@ -1018,7 +1097,10 @@ async fn credit(
         let nav = nav(h, &c)?;
         let o = opened(h, &c, &id)?;
         let (lines, reason) = pages::credit_of(&o, &f);
-        let key = format!("console-{id}-{}", f.get("form").cloned().unwrap_or_default());
+        let key = format!(
+            "console-{id}-{}",
+            f.get("form").cloned().unwrap_or_default()
+        );
         let outcome = match h.credit(&c, &id, lines.as_deref(), &reason, &key) {
             Ok(cn) => Ok(cn),
             Err(e @ CallError::Component(Error::Invalid(_) | Error::NotAllowed(_))) => Err((o, e)),

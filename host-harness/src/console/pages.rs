@@ -107,37 +107,47 @@ fn call_error(e: Option<&CallError>) -> Markup {
 pub fn info(ctx: &Ctx, nav: &Nav, problems: &[FieldError]) -> Markup {
     let w = ctx.lang.words();
     let c = &nav.client;
-    layout(ctx, nav, w.product, html! {
-        h1 { (w.product) " – " (nav.name) }
-        p { (w.info) }
-        @if !problems.is_empty() {
-            div class="problems" role="alert" {
-                p { (w.activate_refused) }
-                ul {
-                    @for f in problems {
-                        li { a href=(format!("/c/{c}/innstillinger#{}", field_id(&f.field))) { (f.field) } ": " (f.message) }
+    layout(
+        ctx,
+        nav,
+        w.product,
+        html! {
+            h1 { (w.product) " – " (nav.name) }
+            p { (w.info) }
+            @if !problems.is_empty() {
+                div class="problems" role="alert" {
+                    p { (w.activate_refused) }
+                    ul {
+                        @for f in problems {
+                            li { a href=(format!("/c/{c}/innstillinger#{}", field_id(&f.field))) { (f.field) } ": " (f.message) }
+                        }
                     }
                 }
             }
-        }
-        form method="post" action=(act(ctx, &format!("/c/{c}/aktiver"))) {
-            button type="submit" class="primary" { (w.activate) }
-        }
-    })
+            form method="post" action=(act(ctx, &format!("/c/{c}/aktiver"))) {
+                button type="submit" class="primary" { (w.activate) }
+            }
+        },
+    )
 }
 
 pub fn deactivate(ctx: &Ctx, nav: &Nav, e: Option<&CallError>) -> Markup {
     let w = ctx.lang.words();
     let c = &nav.client;
-    layout(ctx, nav, w.deactivate, html! {
-        h1 { (w.deactivate) }
-        (call_error(e))
-        form method="post" action=(act(ctx, &format!("/c/{c}/deaktiver"))) {
-            label for="reason" { (w.deactivate_ask) }
-            textarea id="reason" name="reason" rows="3" required {}
-            button type="submit" { (w.deactivate) }
-        }
-    })
+    layout(
+        ctx,
+        nav,
+        w.deactivate,
+        html! {
+            h1 { (w.deactivate) }
+            (call_error(e))
+            form method="post" action=(act(ctx, &format!("/c/{c}/deaktiver"))) {
+                label for="reason" { (w.deactivate_ask) }
+                textarea id="reason" name="reason" rows="3" required {}
+                button type="submit" { (w.deactivate) }
+            }
+        },
+    )
 }
 
 // ---- settings ----
@@ -171,7 +181,11 @@ pub fn settings(
     let w = ctx.lang.words();
     let c = &nav.client;
     let beside = |path: &str| -> Markup {
-        let msgs: Vec<&str> = problems.iter().filter(|p| p.field == path).map(|p| p.message.as_str()).collect();
+        let msgs: Vec<&str> = problems
+            .iter()
+            .filter(|p| p.field == path)
+            .map(|p| p.message.as_str())
+            .collect();
         html! { @if !msgs.is_empty() { span class="field-error" id=(format!("{}-error", field_id(path))) { (msgs.join("; ")) } } }
     };
     let text = |path: &str, label: &str, value: Option<&str>| -> Markup {
@@ -212,97 +226,147 @@ pub fn settings(
     };
     let a = &s.address;
     let kid_alg = s.kid_algorithm.map(Name::name);
-    let (vat_label, fr_label, tpl_label, ch_label, start_label, cn_label, terms_label, kid_label, kid_alg_label, kid_cust_label, logo_label, iban_label, bic_label, bank_label) = if ctx.lang == super::Lang::En {
-        ("VAT registered", "Registered in Foretaksregisteret", "Invoice template", "Channels, in the order to try them", "First invoice number", "First credit note number (empty: the invoice series)", "Payment terms (days)", "KID length", "KID algorithm", "Customer digits in the KID", "Logo (JPEG, at most 512 KiB)", "IBAN", "BIC", "Bank account")
+    let (
+        vat_label,
+        fr_label,
+        tpl_label,
+        ch_label,
+        start_label,
+        cn_label,
+        terms_label,
+        kid_label,
+        kid_alg_label,
+        kid_cust_label,
+        logo_label,
+        iban_label,
+        bic_label,
+        bank_label,
+    ) = if ctx.lang == super::Lang::En {
+        (
+            "VAT registered",
+            "Registered in Foretaksregisteret",
+            "Invoice template",
+            "Channels, in the order to try them",
+            "First invoice number",
+            "First credit note number (empty: the invoice series)",
+            "Payment terms (days)",
+            "KID length",
+            "KID algorithm",
+            "Customer digits in the KID",
+            "Logo (JPEG, at most 512 KiB)",
+            "IBAN",
+            "BIC",
+            "Bank account",
+        )
     } else {
-        ("MVA-registrert", "Registrert i Foretaksregisteret", "Fakturamal", "Kanaler, i den rekkefølgen de skal prøves", "Første fakturanummer", "Første kreditnotanummer (tomt: fakturaserien)", "Betalingsfrist (dager)", "KID-lengde", "KID-algoritme", "Kundesifre i KID", "Logo (JPEG, høyst 512 KiB)", "IBAN", "BIC", "Kontonummer")
+        (
+            "MVA-registrert",
+            "Registrert i Foretaksregisteret",
+            "Fakturamal",
+            "Kanaler, i den rekkefølgen de skal prøves",
+            "Første fakturanummer",
+            "Første kreditnotanummer (tomt: fakturaserien)",
+            "Betalingsfrist (dager)",
+            "KID-lengde",
+            "KID-algoritme",
+            "Kundesifre i KID",
+            "Logo (JPEG, høyst 512 KiB)",
+            "IBAN",
+            "BIC",
+            "Kontonummer",
+        )
     };
-    layout(ctx, nav, w.settings, html! {
-        h1 { (w.settings) }
-        @if saved { p class="saved" role="status" { (w.saved) } }
-        form method="post" enctype="multipart/form-data" action=(act(ctx, &format!("/c/{c}/innstillinger"))) {
-            fieldset {
-                legend { (w.name) }
-                (text("name", w.name, s.name.as_deref()))
-                (text("organisation-number", w.orgnr, s.organisation_number.as_deref()))
-                (text("address.street", w.street, a.street.as_deref()))
-                (text("address.postcode", w.postcode, a.postcode.as_deref()))
-                (text("address.city", w.city, a.city.as_deref()))
-                (text("address.country", w.country, a.country.as_deref()))
-            }
-            fieldset {
-                legend { (bank_label) }
-                (text("bank-account", bank_label, s.bank_account.as_deref()))
-                (text("iban", iban_label, s.iban.as_deref()))
-                (text("bic", bic_label, s.bic.as_deref()))
-                (yes_no("vat-registered", vat_label, s.vat_registered))
-                (yes_no("foretaksregisteret", fr_label, s.foretaksregisteret))
-            }
-            fieldset id=(field_id("template")) {
-                legend { (tpl_label) }
-                @for t in ["classic", "modern"] {
-                    label class="template" {
-                        input type="radio" name="template" value=(t) checked[s.template.as_deref() == Some(t)];
-                        (template_thumbnail(t)) " " (t)
-                    }
+    layout(
+        ctx,
+        nav,
+        w.settings,
+        html! {
+            h1 { (w.settings) }
+            @if saved { p class="saved" role="status" { (w.saved) } }
+            form method="post" enctype="multipart/form-data" action=(act(ctx, &format!("/c/{c}/innstillinger"))) {
+                fieldset {
+                    legend { (w.name) }
+                    (text("name", w.name, s.name.as_deref()))
+                    (text("organisation-number", w.orgnr, s.organisation_number.as_deref()))
+                    (text("address.street", w.street, a.street.as_deref()))
+                    (text("address.postcode", w.postcode, a.postcode.as_deref()))
+                    (text("address.city", w.city, a.city.as_deref()))
+                    (text("address.country", w.country, a.country.as_deref()))
                 }
-                (beside("template"))
-            }
-            fieldset id=(field_id("channels")) {
-                legend { (ch_label) }
-                @for i in 0..5 {
-                    div class="field" {
-                        label for=(format!("channel-{i}")) { (i + 1) "." }
-                        select id=(format!("channel-{i}")) name="channel" {
-                            option value="" { "–" }
-                            @for ch in Channel::ALL.iter().map(|(c, _)| *c) {
-                                option value=(ch.name()) selected[s.channels.get(i) == Some(&ch)] { (ch.name()) }
+                fieldset {
+                    legend { (bank_label) }
+                    (text("bank-account", bank_label, s.bank_account.as_deref()))
+                    (text("iban", iban_label, s.iban.as_deref()))
+                    (text("bic", bic_label, s.bic.as_deref()))
+                    (yes_no("vat-registered", vat_label, s.vat_registered))
+                    (yes_no("foretaksregisteret", fr_label, s.foretaksregisteret))
+                }
+                fieldset id=(field_id("template")) {
+                    legend { (tpl_label) }
+                    @for t in ["classic", "modern"] {
+                        label class="template" {
+                            input type="radio" name="template" value=(t) checked[s.template.as_deref() == Some(t)];
+                            (template_thumbnail(t)) " " (t)
+                        }
+                    }
+                    (beside("template"))
+                }
+                fieldset id=(field_id("channels")) {
+                    legend { (ch_label) }
+                    @for i in 0..5 {
+                        div class="field" {
+                            label for=(format!("channel-{i}")) { (i + 1) "." }
+                            select id=(format!("channel-{i}")) name="channel" {
+                                option value="" { "–" }
+                                @for ch in Channel::ALL.iter().map(|(c, _)| *c) {
+                                    option value=(ch.name()) selected[s.channels.get(i) == Some(&ch)] { (ch.name()) }
+                                }
                             }
                         }
                     }
+                    (beside("channels"))
                 }
-                (beside("channels"))
-            }
-            fieldset {
-                legend { (w.number) }
-                (number("invoice-start-number", start_label, s.invoice_start_number))
-                (number("credit-note-start-number", cn_label, s.credit_note_start_number))
-                (number("payment-terms-days", terms_label, s.payment_terms_days.map(u64::from)))
-                (number("kid-length", kid_label, s.kid_length.map(u64::from)))
-                div class="field" {
-                    label for=(field_id("kid-algorithm")) { (kid_alg_label) }
-                    select id=(field_id("kid-algorithm")) name="kid-algorithm" {
-                        option value="" selected[kid_alg.is_none()] { "–" }
-                        option value="mod10" selected[kid_alg == Some("mod10")] { "MOD10" }
-                        option value="mod11" selected[kid_alg == Some("mod11")] { "MOD11" }
+                fieldset {
+                    legend { (w.number) }
+                    (number("invoice-start-number", start_label, s.invoice_start_number))
+                    (number("credit-note-start-number", cn_label, s.credit_note_start_number))
+                    (number("payment-terms-days", terms_label, s.payment_terms_days.map(u64::from)))
+                    (number("kid-length", kid_label, s.kid_length.map(u64::from)))
+                    div class="field" {
+                        label for=(field_id("kid-algorithm")) { (kid_alg_label) }
+                        select id=(field_id("kid-algorithm")) name="kid-algorithm" {
+                            option value="" selected[kid_alg.is_none()] { "–" }
+                            option value="mod10" selected[kid_alg == Some("mod10")] { "MOD10" }
+                            option value="mod11" selected[kid_alg == Some("mod11")] { "MOD11" }
+                        }
+                        (beside("kid-algorithm"))
                     }
-                    (beside("kid-algorithm"))
-                }
-                (number("kid-customer-digits", kid_cust_label, s.kid_customer_digits.map(u64::from)))
-                div class="field" {
-                    label for=(field_id("language")) { (w.language) }
-                    select id=(field_id("language")) name="language" {
-                        option value="" selected[s.language.is_none()] { "–" }
-                        option value="nb" selected[s.language.as_deref() == Some("nb")] { "Bokmål" }
-                        option value="en" selected[s.language.as_deref() == Some("en")] { "English" }
+                    (number("kid-customer-digits", kid_cust_label, s.kid_customer_digits.map(u64::from)))
+                    div class="field" {
+                        label for=(field_id("language")) { (w.language) }
+                        select id=(field_id("language")) name="language" {
+                            option value="" selected[s.language.is_none()] { "–" }
+                            option value="nb" selected[s.language.as_deref() == Some("nb")] { "Bokmål" }
+                            option value="en" selected[s.language.as_deref() == Some("en")] { "English" }
+                        }
+                        (beside("language"))
                     }
-                    (beside("language"))
                 }
-            }
-            fieldset {
-                legend { (logo_label) }
-                div class="field" {
-                    label for=(field_id("logo")) { (logo_label) }
-                    input id=(field_id("logo")) name="logo" type="file" accept="image/jpeg";
-                    @if s.logo.as_ref().is_some_and(|l| !l.is_empty()) {
-                        label { input type="checkbox" name="remove-logo" value="1"; " " (w.remove) }
+                fieldset {
+                    legend { (logo_label) }
+                    div class="field" {
+                        label for=(field_id("logo")) { (logo_label) }
+                        input id=(field_id("logo")) name="logo" type="file" accept="image/jpeg";
+                        @if s.logo.as_ref().is_some_and(|l| !l.is_empty()) {
+                            label { input type="checkbox" name="remove-logo" value="1"; " " (w.remove) }
+                        }
+                        (beside("logo"))
                     }
-                    (beside("logo"))
                 }
+                button type="submit" class="primary" { (w.save) }
             }
-            button type="submit" class="primary" { (w.save) }
-        }
-    })
+        },
+    )
 }
 
 /// The settings as the form gives them (what it leaves out is kept).
@@ -423,84 +487,89 @@ pub fn overview(
             .unwrap_or_default()
         )
     };
-    layout(ctx, nav, w.overview, html! {
-        div class="title-row" {
-            a class="button primary" href=(format!("/c/{c}/ny")) { (w.new_invoice) }
-            h1 { (w.overview) }
-        }
-        form method="get" action=(format!("/c/{c}/oversikt")) class="filters" role="search" {
-            div class="field" {
-                label for="f-kunde" { (w.customer) }
-                select id="f-kunde" name="kunde" {
-                    option value="" { (w.all) }
-                    @for r in customers {
-                        option value=(r.customer.id) selected[q.kunde == r.customer.id] { (r.customer.name) }
+    layout(
+        ctx,
+        nav,
+        w.overview,
+        html! {
+            div class="title-row" {
+                a class="button primary" href=(format!("/c/{c}/ny")) { (w.new_invoice) }
+                h1 { (w.overview) }
+            }
+            form method="get" action=(format!("/c/{c}/oversikt")) class="filters" role="search" {
+                div class="field" {
+                    label for="f-kunde" { (w.customer) }
+                    select id="f-kunde" name="kunde" {
+                        option value="" { (w.all) }
+                        @for r in customers {
+                            option value=(r.customer.id) selected[q.kunde == r.customer.id] { (r.customer.name) }
+                        }
                     }
                 }
-            }
-            div class="field" { label for="f-ref" { (w.reference) } input id="f-ref" name="referanse" type="text" value=(q.referanse); }
-            div class="field" { label for="f-nummer" { (w.number) } input id="f-nummer" name="nummer" type="text" inputmode="numeric" value=(q.nummer); }
-            div class="field" { label for="f-fra" { (w.issued_from) } input id="f-fra" name="fra" type="date" value=(q.fra); }
-            div class="field" { label for="f-til" { (w.issued_to) } input id="f-til" name="til" type="date" value=(q.til); }
-            div class="field" {
-                label for="f-type" { (w.kind) }
-                select id="f-type" name="type" {
-                    option value="" { (w.all) }
-                    @for (k, n) in DocumentKind::ALL {
-                        option value=(n) selected[q.type_ == *n] { (kind_word(*k, en)) }
+                div class="field" { label for="f-ref" { (w.reference) } input id="f-ref" name="referanse" type="text" value=(q.referanse); }
+                div class="field" { label for="f-nummer" { (w.number) } input id="f-nummer" name="nummer" type="text" inputmode="numeric" value=(q.nummer); }
+                div class="field" { label for="f-fra" { (w.issued_from) } input id="f-fra" name="fra" type="date" value=(q.fra); }
+                div class="field" { label for="f-til" { (w.issued_to) } input id="f-til" name="til" type="date" value=(q.til); }
+                div class="field" {
+                    label for="f-type" { (w.kind) }
+                    select id="f-type" name="type" {
+                        option value="" { (w.all) }
+                        @for (k, n) in DocumentKind::ALL {
+                            option value=(n) selected[q.type_ == *n] { (kind_word(*k, en)) }
+                        }
                     }
                 }
-            }
-            div class="field" {
-                label for="f-status" { (w.status) }
-                select id="f-status" name="status" {
-                    option value="" { (w.all) }
-                    @for (s, n) in DocumentStatus::ALL {
-                        option value=(n) selected[q.status == *n] { (status_word(*s, en)) }
+                div class="field" {
+                    label for="f-status" { (w.status) }
+                    select id="f-status" name="status" {
+                        option value="" { (w.all) }
+                        @for (s, n) in DocumentStatus::ALL {
+                            option value=(n) selected[q.status == *n] { (status_word(*s, en)) }
+                        }
                     }
                 }
+                button type="submit" { (w.filter) }
             }
-            button type="submit" { (w.filter) }
-        }
-        (call_error(problem))
-        table id="rows" {
-            caption class="visually-hidden" { (w.overview) }
-            thead { tr {
-                th scope="col" { (w.kind) } th scope="col" { (w.number) } th scope="col" { (w.status) }
-                th scope="col" { (w.customer) } th scope="col" { (w.reference) } th scope="col" { (w.date) }
-                th scope="col" class="num" { (w.amount) } th scope="col" { (w.delivery) } th scope="col" { (w.actions) }
-            } }
-            tbody {
-                @if rows.is_empty() { tr { td colspan="9" { (w.none) } } }
-                @for r in rows {
-                    @let href = if r.kind == DocumentKind::Draft { format!("/c/{c}/utkast/{}", r.id) } else { format!("/c/{c}/dokument/{}", r.id) };
-                    tr {
-                        td { (kind_word(r.kind, en)) }
-                        td { @if let Some(n) = r.number { (n) } }
-                        td { (status_word(r.status, en)) }
-                        td { (r.customer_name) }
-                        td { (r.buyer_reference.as_deref().unwrap_or("")) }
-                        td { (r.issue_date.as_deref().unwrap_or("")) }
-                        td class="num" { (r.payable) }
-                        td { @if let Some(d) = r.delivery { (state_word(d, en)) } }
-                        td {
-                            a href=(href) { (w.open) span class="visually-hidden" { " " (r.id) } }
-                            @if r.kind == DocumentKind::Invoice && r.status != DocumentStatus::Credited {
-                                details class="menu" {
-                                    summary { (w.actions) span class="visually-hidden" { " " (r.id) } }
-                                    a href=(format!("/c/{c}/dokument/{}/krediter", r.id)) { (w.credit) }
+            (call_error(problem))
+            table id="rows" {
+                caption class="visually-hidden" { (w.overview) }
+                thead { tr {
+                    th scope="col" { (w.kind) } th scope="col" { (w.number) } th scope="col" { (w.status) }
+                    th scope="col" { (w.customer) } th scope="col" { (w.reference) } th scope="col" { (w.date) }
+                    th scope="col" class="num" { (w.amount) } th scope="col" { (w.delivery) } th scope="col" { (w.actions) }
+                } }
+                tbody {
+                    @if rows.is_empty() { tr { td colspan="9" { (w.none) } } }
+                    @for r in rows {
+                        @let href = if r.kind == DocumentKind::Draft { format!("/c/{c}/utkast/{}", r.id) } else { format!("/c/{c}/dokument/{}", r.id) };
+                        tr {
+                            td { (kind_word(r.kind, en)) }
+                            td { @if let Some(n) = r.number { (n) } }
+                            td { (status_word(r.status, en)) }
+                            td { (r.customer_name) }
+                            td { (r.buyer_reference.as_deref().unwrap_or("")) }
+                            td { (r.issue_date.as_deref().unwrap_or("")) }
+                            td class="num" { (r.payable) }
+                            td { @if let Some(d) = r.delivery { (state_word(d, en)) } }
+                            td {
+                                a href=(href) { (w.open) span class="visually-hidden" { " " (r.id) } }
+                                @if r.kind == DocumentKind::Invoice && r.status != DocumentStatus::Credited {
+                                    details class="menu" {
+                                        summary { (w.actions) span class="visually-hidden" { " " (r.id) } }
+                                        a href=(format!("/c/{c}/dokument/{}/krediter", r.id)) { (w.credit) }
+                                    }
                                 }
                             }
                         }
                     }
                 }
             }
-        }
-        nav class="pages" aria-label=(w.overview) {
-            @if q.side > 0 { a href=(page_link(q.side - 1)) { (w.previous) } }
-            @if rows.len() as u32 == super::PAGE_ROWS { a href=(page_link(q.side + 1)) { (w.next) } }
-        }
-    })
+            nav class="pages" aria-label=(w.overview) {
+                @if q.side > 0 { a href=(page_link(q.side - 1)) { (w.previous) } }
+                @if rows.len() as u32 == super::PAGE_ROWS { a href=(page_link(q.side + 1)) { (w.next) } }
+            }
+        },
+    )
 }
 
 // ---- a new draft: pick a customer ----
@@ -508,42 +577,52 @@ pub fn overview(
 pub fn new_invoice(ctx: &Ctx, nav: &Nav, e: Option<&CallError>) -> Markup {
     let w = ctx.lang.words();
     let c = &nav.client;
-    layout(ctx, nav, w.new_invoice, html! {
-        h1 { (w.new_invoice) }
-        (call_error(e))
-        form method="get" action=(format!("/c/{c}/kunder/sok")) role="search" {
-            label for="customer-search" { (w.search_customer) }
-            input id="customer-search" name="q" type="search" autocomplete="off"
-                hx-get=(format!("/c/{c}/kunder/sok")) hx-trigger="input changed delay:250ms, search"
-                hx-target="#customer-hits" hx-select="#customer-hits" hx-swap="outerHTML";
-            button type="submit" { (w.search_customer) }
-        }
-        div id="customer-hits" aria-live="polite" {}
-    })
+    layout(
+        ctx,
+        nav,
+        w.new_invoice,
+        html! {
+            h1 { (w.new_invoice) }
+            (call_error(e))
+            form method="get" action=(format!("/c/{c}/kunder/sok")) role="search" {
+                label for="customer-search" { (w.search_customer) }
+                input id="customer-search" name="q" type="search" autocomplete="off"
+                    hx-get=(format!("/c/{c}/kunder/sok")) hx-trigger="input changed delay:250ms, search"
+                    hx-target="#customer-hits" hx-select="#customer-hits" hx-swap="outerHTML";
+                button type="submit" { (w.search_customer) }
+            }
+            div id="customer-hits" aria-live="polite" {}
+        },
+    )
 }
 
 /// The customers a search found, each a button that starts a draft for it.
 pub fn customer_hits(ctx: &Ctx, nav: &Nav, found: &[CustomerRecord]) -> Markup {
     let w = ctx.lang.words();
     let c = &nav.client;
-    layout(ctx, nav, w.new_invoice, html! {
-        h1 { (w.new_invoice) }
-        div id="customer-hits" aria-live="polite" {
-            @if found.is_empty() { p { (w.none) } }
-            ul class="hits" {
-                @for r in found {
-                    li {
-                        form method="post" action=(act(ctx, &format!("/c/{c}/ny"))) {
-                            input type="hidden" name="customer" value=(r.customer.id);
-                            button type="submit" {
-                                (w.pick) " " (r.customer.name) " (" (r.customer.number) ")"
+    layout(
+        ctx,
+        nav,
+        w.new_invoice,
+        html! {
+            h1 { (w.new_invoice) }
+            div id="customer-hits" aria-live="polite" {
+                @if found.is_empty() { p { (w.none) } }
+                ul class="hits" {
+                    @for r in found {
+                        li {
+                            form method="post" action=(act(ctx, &format!("/c/{c}/ny"))) {
+                                input type="hidden" name="customer" value=(r.customer.id);
+                                button type="submit" {
+                                    (w.pick) " " (r.customer.name) " (" (r.customer.number) ")"
+                                }
                             }
                         }
                     }
                 }
             }
-        }
-    })
+        },
+    )
 }
 
 // ---- the registers ----
@@ -551,26 +630,31 @@ pub fn customer_hits(ctx: &Ctx, nav: &Nav, found: &[CustomerRecord]) -> Markup {
 pub fn customers(ctx: &Ctx, nav: &Nav, all: &[CustomerRecord]) -> Markup {
     let w = ctx.lang.words();
     let c = &nav.client;
-    layout(ctx, nav, w.customers, html! {
-        div class="title-row" {
-            a class="button primary" href=(format!("/c/{c}/kunder/ny")) { (w.add) }
-            h1 { (w.customers) }
-        }
-        table {
-            thead { tr { th scope="col" { (w.number) } th scope="col" { (w.name) } th scope="col" { (w.orgnr) } th scope="col" { (w.email) } th scope="col" { (w.actions) } } }
-            tbody {
-                @for r in all {
-                    tr {
-                        td { (r.customer.number) }
-                        td { (r.customer.name) }
-                        td { (r.customer.organisation_number.as_deref().unwrap_or("")) }
-                        td { (r.customer.email.as_deref().unwrap_or("")) }
-                        td { a href=(format!("/c/{c}/kunder/{}", r.customer.id)) { (w.edit) span class="visually-hidden" { " " (r.customer.name) } } }
+    layout(
+        ctx,
+        nav,
+        w.customers,
+        html! {
+            div class="title-row" {
+                a class="button primary" href=(format!("/c/{c}/kunder/ny")) { (w.add) }
+                h1 { (w.customers) }
+            }
+            table {
+                thead { tr { th scope="col" { (w.number) } th scope="col" { (w.name) } th scope="col" { (w.orgnr) } th scope="col" { (w.email) } th scope="col" { (w.actions) } } }
+                tbody {
+                    @for r in all {
+                        tr {
+                            td { (r.customer.number) }
+                            td { (r.customer.name) }
+                            td { (r.customer.organisation_number.as_deref().unwrap_or("")) }
+                            td { (r.customer.email.as_deref().unwrap_or("")) }
+                            td { a href=(format!("/c/{c}/kunder/{}", r.customer.id)) { (w.edit) span class="visually-hidden" { " " (r.customer.name) } } }
+                        }
                     }
                 }
             }
-        }
-    })
+        },
+    )
 }
 
 fn labelled(id: &str, label: &str, input: Markup) -> Markup {
@@ -588,58 +672,65 @@ pub fn customer_form(
     let cu = r.map(|r| &r.customer);
     let is_new = cu.is_none_or(|c| c.id.is_empty());
     let action = match cu {
-        Some(cu) if !cu.id.is_empty() && problems.iter().all(|(f, _)| f != "id") => format!("/c/{c}/kunder/{}", cu.id),
+        Some(cu) if !cu.id.is_empty() && problems.iter().all(|(f, _)| f != "id") => {
+            format!("/c/{c}/kunder/{}", cu.id)
+        }
         _ => format!("/c/{c}/kunder/ny"),
     };
     let t = |s: Option<&String>| s.cloned().unwrap_or_default();
-    layout(ctx, nav, w.customers, html! {
-        h1 { (w.customers) }
-        (problems_list(w, problems))
-        form method="post" action=(act(ctx, &action)) {
-            @if is_new || problems.iter().any(|(f, _)| f == "id") {
-                (labelled("c-id", "Id", html! { input id="c-id" name="id" type="text" required pattern="[a-z0-9-]{1,64}" value=(cu.map(|c| c.id.clone()).unwrap_or_default()); }))
-            }
-            (labelled("c-number", w.number, html! { input id="c-number" name="number" type="number" min="1" required value=[cu.map(|c| c.number)]; }))
-            (labelled("c-name", w.name, html! { input id="c-name" name="name" type="text" required value=(cu.map(|c| c.name.clone()).unwrap_or_default()); }))
-            (labelled("c-orgnr", w.orgnr, html! { input id="c-orgnr" name="orgnr" type="text" value=(t(cu.and_then(|c| c.organisation_number.as_ref()))); }))
-            (labelled("c-street", w.street, html! { input id="c-street" name="street" type="text" value=(t(cu.and_then(|c| c.address.street.as_ref()))); }))
-            (labelled("c-postcode", w.postcode, html! { input id="c-postcode" name="postcode" type="text" value=(t(cu.and_then(|c| c.address.postcode.as_ref()))); }))
-            (labelled("c-city", w.city, html! { input id="c-city" name="city" type="text" value=(t(cu.and_then(|c| c.address.city.as_ref()))); }))
-            (labelled("c-country", w.country, html! { input id="c-country" name="country" type="text" value=(cu.and_then(|c| c.address.country.clone()).unwrap_or_else(|| "NO".into())); }))
-            (labelled("c-email", w.email, html! { input id="c-email" name="email" type="email" value=(t(cu.and_then(|c| c.email.as_ref()))); }))
-            (labelled("c-language", w.language, html! {
-                select id="c-language" name="language" {
-                    option value="" { "–" }
-                    option value="nb" selected[cu.and_then(|c| c.language.as_deref()) == Some("nb")] { "Bokmål" }
-                    option value="en" selected[cu.and_then(|c| c.language.as_deref()) == Some("en")] { "English" }
+    layout(
+        ctx,
+        nav,
+        w.customers,
+        html! {
+            h1 { (w.customers) }
+            (problems_list(w, problems))
+            form method="post" action=(act(ctx, &action)) {
+                @if is_new || problems.iter().any(|(f, _)| f == "id") {
+                    (labelled("c-id", "Id", html! { input id="c-id" name="id" type="text" required pattern="[a-z0-9-]{1,64}" value=(cu.map(|c| c.id.clone()).unwrap_or_default()); }))
                 }
-            }))
-            (labelled("c-channel", w.channel, html! {
-                select id="c-channel" name="channel" {
-                    option value="" { "–" }
-                    @for (ch, n) in Channel::ALL {
-                        option value=(n) selected[cu.and_then(|c| c.preferred_channel) == Some(*ch)] { (n) }
+                (labelled("c-number", w.number, html! { input id="c-number" name="number" type="number" min="1" required value=[cu.map(|c| c.number)]; }))
+                (labelled("c-name", w.name, html! { input id="c-name" name="name" type="text" required value=(cu.map(|c| c.name.clone()).unwrap_or_default()); }))
+                (labelled("c-orgnr", w.orgnr, html! { input id="c-orgnr" name="orgnr" type="text" value=(t(cu.and_then(|c| c.organisation_number.as_ref()))); }))
+                (labelled("c-street", w.street, html! { input id="c-street" name="street" type="text" value=(t(cu.and_then(|c| c.address.street.as_ref()))); }))
+                (labelled("c-postcode", w.postcode, html! { input id="c-postcode" name="postcode" type="text" value=(t(cu.and_then(|c| c.address.postcode.as_ref()))); }))
+                (labelled("c-city", w.city, html! { input id="c-city" name="city" type="text" value=(t(cu.and_then(|c| c.address.city.as_ref()))); }))
+                (labelled("c-country", w.country, html! { input id="c-country" name="country" type="text" value=(cu.and_then(|c| c.address.country.clone()).unwrap_or_else(|| "NO".into())); }))
+                (labelled("c-email", w.email, html! { input id="c-email" name="email" type="email" value=(t(cu.and_then(|c| c.email.as_ref()))); }))
+                (labelled("c-language", w.language, html! {
+                    select id="c-language" name="language" {
+                        option value="" { "–" }
+                        option value="nb" selected[cu.and_then(|c| c.language.as_deref()) == Some("nb")] { "Bokmål" }
+                        option value="en" selected[cu.and_then(|c| c.language.as_deref()) == Some("en")] { "English" }
                     }
-                }
-            }))
-            (labelled("c-efaktura", "eFaktura", html! {
-                select id="c-efaktura" name="efaktura" {
-                    @for (s, n) in EfakturaStatus::ALL {
-                        option value=(n) selected[r.map(|r| r.efaktura) == Some(*s)] { (n) }
+                }))
+                (labelled("c-channel", w.channel, html! {
+                    select id="c-channel" name="channel" {
+                        option value="" { "–" }
+                        @for (ch, n) in Channel::ALL {
+                            option value=(n) selected[cu.and_then(|c| c.preferred_channel) == Some(*ch)] { (n) }
+                        }
                     }
+                }))
+                (labelled("c-efaktura", "eFaktura", html! {
+                    select id="c-efaktura" name="efaktura" {
+                        @for (s, n) in EfakturaStatus::ALL {
+                            option value=(n) selected[r.map(|r| r.efaktura) == Some(*s)] { (n) }
+                        }
+                    }
+                }))
+                div class="field" {
+                    input id="c-avtalegiro" name="avtalegiro" type="checkbox" value="1" checked[r.is_some_and(|r| r.avtalegiro)];
+                    label for="c-avtalegiro" { "AvtaleGiro" }
                 }
-            }))
-            div class="field" {
-                input id="c-avtalegiro" name="avtalegiro" type="checkbox" value="1" checked[r.is_some_and(|r| r.avtalegiro)];
-                label for="c-avtalegiro" { "AvtaleGiro" }
+                div class="field" {
+                    input id="c-ehf" name="attach-ehf" type="checkbox" value="1" checked[cu.is_some_and(|c| c.attach_ehf)];
+                    label for="c-ehf" { "EHF " (w.email) }
+                }
+                button type="submit" class="primary" { (w.save) }
             }
-            div class="field" {
-                input id="c-ehf" name="attach-ehf" type="checkbox" value="1" checked[cu.is_some_and(|c| c.attach_ehf)];
-                label for="c-ehf" { "EHF " (w.email) }
-            }
-            button type="submit" class="primary" { (w.save) }
-        }
-    })
+        },
+    )
 }
 
 /// A customer as the form gives it, checked as the register checks what enters it.
@@ -649,7 +740,11 @@ pub fn customer_from_form(
     f: &HashMap<String, String>,
     existing: &[String],
 ) -> Result<CustomerRecord, (CustomerRecord, Vec<(String, String)>)> {
-    let get = |k: &str| f.get(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let get = |k: &str| {
+        f.get(k)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
     let mut problems = Vec::new();
     let id = match old {
         Some(o) => o.customer.id.clone(),
@@ -708,57 +803,78 @@ pub fn customer_from_form(
 pub fn products(ctx: &Ctx, nav: &Nav, all: &[Product]) -> Markup {
     let w = ctx.lang.words();
     let c = &nav.client;
-    layout(ctx, nav, w.products, html! {
-        div class="title-row" {
-            a class="button primary" href=(format!("/c/{c}/produkter/ny")) { (w.add) }
-            h1 { (w.products) }
-        }
-        table {
-            thead { tr { th scope="col" { (w.name) } th scope="col" { (w.unit) } th scope="col" class="num" { (w.unit_price) } th scope="col" { (w.vat_code) } th scope="col" { (w.actions) } } }
-            tbody {
-                @for p in all {
-                    tr {
-                        td { (p.name) } td { (p.unit) } td class="num" { (p.unit_price) } td { (p.vat_code) }
-                        td { a href=(format!("/c/{c}/produkter/{}", p.id)) { (w.edit) span class="visually-hidden" { " " (p.name) } } }
+    layout(
+        ctx,
+        nav,
+        w.products,
+        html! {
+            div class="title-row" {
+                a class="button primary" href=(format!("/c/{c}/produkter/ny")) { (w.add) }
+                h1 { (w.products) }
+            }
+            table {
+                thead { tr { th scope="col" { (w.name) } th scope="col" { (w.unit) } th scope="col" class="num" { (w.unit_price) } th scope="col" { (w.vat_code) } th scope="col" { (w.actions) } } }
+                tbody {
+                    @for p in all {
+                        tr {
+                            td { (p.name) } td { (p.unit) } td class="num" { (p.unit_price) } td { (p.vat_code) }
+                            td { a href=(format!("/c/{c}/produkter/{}", p.id)) { (w.edit) span class="visually-hidden" { " " (p.name) } } }
+                        }
                     }
                 }
             }
-        }
-    })
+        },
+    )
 }
 
 const VAT_CODES: [&str; 7] = ["25", "15", "12", "zero", "exempt", "reverse", "outside"];
 
 fn vat_select(id: &str, name: &str, label: &str, value: &str) -> Markup {
-    labelled(id, label, html! {
-        select id=(id) name=(name) {
-            @for v in VAT_CODES { option value=(v) selected[value == v] { (v) } }
-        }
-    })
+    labelled(
+        id,
+        label,
+        html! {
+            select id=(id) name=(name) {
+                @for v in VAT_CODES { option value=(v) selected[value == v] { (v) } }
+            }
+        },
+    )
 }
 
-pub fn product_form(ctx: &Ctx, nav: &Nav, p: Option<&Product>, problems: &[(String, String)]) -> Markup {
+pub fn product_form(
+    ctx: &Ctx,
+    nav: &Nav,
+    p: Option<&Product>,
+    problems: &[(String, String)],
+) -> Markup {
     let w = ctx.lang.words();
     let c = &nav.client;
     let is_new = p.is_none_or(|p| p.id.is_empty());
     let action = match p {
-        Some(p) if !p.id.is_empty() && problems.iter().all(|(f, _)| f != "id") => format!("/c/{c}/produkter/{}", p.id),
+        Some(p) if !p.id.is_empty() && problems.iter().all(|(f, _)| f != "id") => {
+            format!("/c/{c}/produkter/{}", p.id)
+        }
         _ => format!("/c/{c}/produkter/ny"),
     };
-    layout(ctx, nav, w.products, html! {
-        h1 { (w.products) }
-        (problems_list(w, problems))
-        form method="post" action=(act(ctx, &action)) {
-            @if is_new || problems.iter().any(|(f, _)| f == "id") {
-                (labelled("p-id", "Id", html! { input id="p-id" name="id" type="text" required pattern="[a-z0-9-]{1,64}" value=(p.map(|p| p.id.clone()).unwrap_or_default()); }))
+    layout(
+        ctx,
+        nav,
+        w.products,
+        html! {
+            h1 { (w.products) }
+            (problems_list(w, problems))
+            form method="post" action=(act(ctx, &action)) {
+                @if is_new || problems.iter().any(|(f, _)| f == "id") {
+                    (labelled("p-id", "Id", html! { input id="p-id" name="id" type="text" required pattern="[a-z0-9-]{1,64}" value=(p.map(|p| p.id.clone()).unwrap_or_default()); }))
+                }
+                (labelled("p-name", w.name, html! { input id="p-name" name="name" type="text" required value=(p.map(|p| p.name.clone()).unwrap_or_default()); }))
+                (labelled("p-unit", w.unit, html! { input id="p-unit" name="unit" type="text" required value=(p.map(|p| p.unit.clone()).unwrap_or_else(|| "EA".into())); }))
+                (labelled("p-price", w.unit_price, html! { input id="p-price" name="unit-price" type="text" inputmode="decimal" required value=(p.map(|p| p.unit_price.clone()).unwrap_or_default()); }))
+                (vat_select("p-vat", "vat-code", w.vat_code, p.map_or("25", |p| p.vat_code.as_str())))
+                button type="submit" class="primary" { (w.save) }
             }
-            (labelled("p-name", w.name, html! { input id="p-name" name="name" type="text" required value=(p.map(|p| p.name.clone()).unwrap_or_default()); }))
-            (labelled("p-unit", w.unit, html! { input id="p-unit" name="unit" type="text" required value=(p.map(|p| p.unit.clone()).unwrap_or_else(|| "EA".into())); }))
-            (labelled("p-price", w.unit_price, html! { input id="p-price" name="unit-price" type="text" inputmode="decimal" required value=(p.map(|p| p.unit_price.clone()).unwrap_or_default()); }))
-            (vat_select("p-vat", "vat-code", w.vat_code, p.map_or("25", |p| p.vat_code.as_str())))
-            button type="submit" class="primary" { (w.save) }
-        }
-    })
+        },
+    )
 }
 
 #[allow(clippy::result_large_err)]
@@ -810,7 +926,11 @@ pub enum SaveState {
 
 /// The change a draft form asks for (`op` names it; the fields beside it give it).
 pub fn change_of(f: &HashMap<String, String>) -> Option<DraftChange> {
-    let get = |k: &str| f.get(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let get = |k: &str| {
+        f.get(k)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
     let op = f.get("op")?;
     let (op, line) = match op.split_once(':') {
         Some((op, n)) => (op, n.parse::<u32>().ok()),
@@ -845,7 +965,9 @@ pub fn change_of(f: &HashMap<String, String>) -> Option<DraftChange> {
             LineInput {
                 product_id: get(&format!("product-{n}")),
                 description: get(&format!("description-{n}")),
-                quantity: get(&format!("quantity-{n}")).unwrap_or_default().replace(',', "."),
+                quantity: get(&format!("quantity-{n}"))
+                    .unwrap_or_default()
+                    .replace(',', "."),
                 unit: get(&format!("unit-{n}")),
                 unit_price: get(&format!("price-{n}")).map(|p| p.replace(',', ".")),
                 discount_percent: get(&format!("discount-{n}")).map(|p| p.replace(',', ".")),
@@ -855,7 +977,11 @@ pub fn change_of(f: &HashMap<String, String>) -> Option<DraftChange> {
         ("remove", Some(n)) => DraftChange::RemoveLine(n),
         ("up" | "down", Some(n)) => {
             let pos: u32 = get(&format!("pos-{n}"))?.parse().ok()?;
-            let to = if op == "up" { pos.checked_sub(1)? } else { pos + 1 };
+            let to = if op == "up" {
+                pos.checked_sub(1)?
+            } else {
+                pos + 1
+            };
             DraftChange::MoveLine((n, to))
         }
         _ => return None,
@@ -891,172 +1017,187 @@ pub fn draft(ctx: &Ctx, nav: &Nav, d: &Draft, regs: &Registers, saved: SaveState
     let now = chrono::Local::now().format("%H:%M:%S").to_string();
     let refs = &d.references;
     let dates = &d.dates;
-    layout(ctx, nav, w.new_invoice, html! {
-        div id="editor" {
-            h1 { (w.new_invoice) ": " (d.customer.name) }
-            p id="save-state" role="status" aria-live="polite" {
-                @match &saved {
-                    SaveState::Loaded => {}
-                    SaveState::Done => span class="saved" { (w.saved) " " (now) },
-                    SaveState::Conflict => span class="error" { (w.conflict) " " a href=(url) { (w.reload) } },
-                    SaveState::Refused(msg) => span class="error" { (msg) },
+    layout(
+        ctx,
+        nav,
+        w.new_invoice,
+        html! {
+            div id="editor" {
+                h1 { (w.new_invoice) ": " (d.customer.name) }
+                p id="save-state" role="status" aria-live="polite" {
+                    @match &saved {
+                        SaveState::Loaded => {}
+                        SaveState::Done => span class="saved" { (w.saved) " " (now) },
+                        SaveState::Conflict => span class="error" { (w.conflict) " " a href=(url) { (w.reload) } },
+                        SaveState::Refused(msg) => span class="error" { (msg) },
+                    }
                 }
-            }
-            form id="draft-form" method="post" action=(post)
-                hx-post=(url) hx-target="#editor" hx-select="#editor" hx-swap="outerHTML" {
-                input type="hidden" id="draft-version" name="version" value=(d.version);
-                fieldset {
-                    legend { (w.customer) }
-                    div class="field" {
-                        label for="customer" { (w.customer) }
-                        select id="customer" name="customer" {
-                            @for r in &regs.customers {
-                                option value=(r.customer.id) selected[r.customer.id == d.customer.id] { (r.customer.name) " (" (r.customer.number) ")" }
+                form id="draft-form" method="post" action=(post)
+                    hx-post=(url) hx-target="#editor" hx-select="#editor" hx-swap="outerHTML" {
+                    input type="hidden" id="draft-version" name="version" value=(d.version);
+                    fieldset {
+                        legend { (w.customer) }
+                        div class="field" {
+                            label for="customer" { (w.customer) }
+                            select id="customer" name="customer" {
+                                @for r in &regs.customers {
+                                    option value=(r.customer.id) selected[r.customer.id == d.customer.id] { (r.customer.name) " (" (r.customer.number) ")" }
+                                }
+                            }
+                            button type="submit" name="op" value="customer" { (w.save) }
+                        }
+                    }
+                    fieldset {
+                        legend { (w.reference) }
+                        @for (id, label, value) in [("buyer", w.buyer_ref, &refs.buyer_reference), ("ours", w.our_ref, &refs.our_reference), ("order", w.order_ref, &refs.order_reference)] {
+                            div class="field" {
+                                label for=(id) { (label) }
+                                input id=(id) name=(id) type="text" value=[value.as_deref()]
+                                    hx-post=(url) hx-trigger="change, input changed delay:500ms" hx-vals=r#"{"op": "refs"}"#
+                                    hx-target="#totals" hx-select="#totals" hx-select-oob=(autosave_oob("")) hx-sync="closest form:queue last";
                             }
                         }
-                        button type="submit" name="op" value="customer" { (w.save) }
                     }
-                }
-                fieldset {
-                    legend { (w.reference) }
-                    @for (id, label, value) in [("buyer", w.buyer_ref, &refs.buyer_reference), ("ours", w.our_ref, &refs.our_reference), ("order", w.order_ref, &refs.order_reference)] {
-                        div class="field" {
-                            label for=(id) { (label) }
-                            input id=(id) name=(id) type="text" value=[value.as_deref()]
-                                hx-post=(url) hx-trigger="change, input changed delay:500ms" hx-vals=r#"{"op": "refs"}"#
-                                hx-target="#totals" hx-select="#totals" hx-select-oob=(autosave_oob("")) hx-sync="closest form:queue last";
+                    fieldset {
+                        legend { (w.date) }
+                        @for (id, label, value) in [("issue", w.issue_date, &dates.issue_date), ("delivery", w.delivery_date, &dates.delivery_date), ("due", w.due_date, &dates.due_date)] {
+                            div class="field" {
+                                label for=(id) { (label) }
+                                input id=(id) name=(id) type="date" value=[value.as_deref()]
+                                    hx-post=(url) hx-trigger="change" hx-vals=r#"{"op": "dates"}"#
+                                    hx-target="#totals" hx-select="#totals" hx-select-oob=(autosave_oob("")) hx-sync="closest form:queue last";
+                            }
                         }
                     }
-                }
-                fieldset {
-                    legend { (w.date) }
-                    @for (id, label, value) in [("issue", w.issue_date, &dates.issue_date), ("delivery", w.delivery_date, &dates.delivery_date), ("due", w.due_date, &dates.due_date)] {
-                        div class="field" {
-                            label for=(id) { (label) }
-                            input id=(id) name=(id) type="date" value=[value.as_deref()]
-                                hx-post=(url) hx-trigger="change" hx-vals=r#"{"op": "dates"}"#
-                                hx-target="#totals" hx-select="#totals" hx-select-oob=(autosave_oob("")) hx-sync="closest form:queue last";
-                        }
-                    }
-                }
-                fieldset {
-                    legend { (w.lines) }
-                    table class="lines" {
-                        thead { tr {
-                            th scope="col" { (w.description) } th scope="col" { (w.quantity) } th scope="col" { (w.unit) }
-                            th scope="col" { (w.unit_price) } th scope="col" { (w.discount) } th scope="col" { (w.vat_code) }
-                            th scope="col" class="num" { (w.net) } th scope="col" { (w.actions) }
-                        } }
-                        tbody {
-                            @for (pos, l) in d.lines.iter().enumerate() {
-                                @let n = l.id;
-                                @let oob = autosave_oob(&format!(",#net-{n}"));
-                                tr id=(format!("line-{n}")) {
-                                    td {
-                                        label class="visually-hidden" for=(format!("description-{n}")) { (w.description) " " (pos + 1) }
-                                        input id=(format!("description-{n}")) name=(format!("description-{n}")) type="text" value=(l.description)
-                                            hx-post=(url) hx-trigger="change, input changed delay:500ms" hx-vals=(format!(r#"{{"op": "line:{n}"}}"#))
-                                            hx-target="#totals" hx-select="#totals" hx-select-oob=(oob) hx-sync="closest form:queue last";
-                                        @if let Some(p) = &l.product_id { input type="hidden" name=(format!("product-{n}")) value=(p); }
-                                        input type="hidden" name=(format!("pos-{n}")) value=(pos);
-                                    }
-                                    @for (field, label, value, mode) in [("quantity", w.quantity, &l.quantity, "decimal"), ("unit", w.unit, &l.unit, "text"), ("price", w.unit_price, &l.unit_price, "decimal"), ("discount", w.discount, &l.discount_percent, "decimal")] {
+                    fieldset {
+                        legend { (w.lines) }
+                        table class="lines" {
+                            thead { tr {
+                                th scope="col" { (w.description) } th scope="col" { (w.quantity) } th scope="col" { (w.unit) }
+                                th scope="col" { (w.unit_price) } th scope="col" { (w.discount) } th scope="col" { (w.vat_code) }
+                                th scope="col" class="num" { (w.net) } th scope="col" { (w.actions) }
+                            } }
+                            tbody {
+                                @for (pos, l) in d.lines.iter().enumerate() {
+                                    @let n = l.id;
+                                    @let oob = autosave_oob(&format!(",#net-{n}"));
+                                    tr id=(format!("line-{n}")) {
                                         td {
-                                            label class="visually-hidden" for=(format!("{field}-{n}")) { (label) " " (pos + 1) }
-                                            input id=(format!("{field}-{n}")) name=(format!("{field}-{n}")) type="text" inputmode=(mode) value=(value) size="8"
+                                            label class="visually-hidden" for=(format!("description-{n}")) { (w.description) " " (pos + 1) }
+                                            input id=(format!("description-{n}")) name=(format!("description-{n}")) type="text" value=(l.description)
                                                 hx-post=(url) hx-trigger="change, input changed delay:500ms" hx-vals=(format!(r#"{{"op": "line:{n}"}}"#))
                                                 hx-target="#totals" hx-select="#totals" hx-select-oob=(oob) hx-sync="closest form:queue last";
+                                            @if let Some(p) = &l.product_id { input type="hidden" name=(format!("product-{n}")) value=(p); }
+                                            input type="hidden" name=(format!("pos-{n}")) value=(pos);
                                         }
-                                    }
-                                    td {
-                                        label class="visually-hidden" for=(format!("vat-{n}")) { (w.vat_code) " " (pos + 1) }
-                                        select id=(format!("vat-{n}")) name=(format!("vat-{n}"))
-                                            hx-post=(url) hx-trigger="change" hx-vals=(format!(r#"{{"op": "line:{n}"}}"#))
-                                            hx-target="#totals" hx-select="#totals" hx-select-oob=(oob) hx-sync="closest form:queue last" {
-                                            @for v in VAT_CODES { option value=(v) selected[l.vat_code == v] { (v) } }
+                                        @for (field, label, value, mode) in [("quantity", w.quantity, &l.quantity, "decimal"), ("unit", w.unit, &l.unit, "text"), ("price", w.unit_price, &l.unit_price, "decimal"), ("discount", w.discount, &l.discount_percent, "decimal")] {
+                                            td {
+                                                label class="visually-hidden" for=(format!("{field}-{n}")) { (label) " " (pos + 1) }
+                                                input id=(format!("{field}-{n}")) name=(format!("{field}-{n}")) type="text" inputmode=(mode) value=(value) size="8"
+                                                    hx-post=(url) hx-trigger="change, input changed delay:500ms" hx-vals=(format!(r#"{{"op": "line:{n}"}}"#))
+                                                    hx-target="#totals" hx-select="#totals" hx-select-oob=(oob) hx-sync="closest form:queue last";
+                                            }
                                         }
-                                    }
-                                    td class="num" id=(format!("net-{n}")) { (l.net_amount) }
-                                    td class="line-actions" {
-                                        button type="submit" name="op" value=(format!("line:{n}")) { (w.save) span class="visually-hidden" { " " (pos + 1) } }
-                                        @if pos > 0 { button type="submit" name="op" value=(format!("up:{n}")) { "↑" span class="visually-hidden" { " " (w.up) " " (pos + 1) } } }
-                                        @if pos + 1 < d.lines.len() { button type="submit" name="op" value=(format!("down:{n}")) { "↓" span class="visually-hidden" { " " (w.down) " " (pos + 1) } } }
-                                        button type="submit" name="op" value=(format!("remove:{n}")) { (w.remove) span class="visually-hidden" { " " (pos + 1) } }
+                                        td {
+                                            label class="visually-hidden" for=(format!("vat-{n}")) { (w.vat_code) " " (pos + 1) }
+                                            select id=(format!("vat-{n}")) name=(format!("vat-{n}"))
+                                                hx-post=(url) hx-trigger="change" hx-vals=(format!(r#"{{"op": "line:{n}"}}"#))
+                                                hx-target="#totals" hx-select="#totals" hx-select-oob=(oob) hx-sync="closest form:queue last" {
+                                                @for v in VAT_CODES { option value=(v) selected[l.vat_code == v] { (v) } }
+                                            }
+                                        }
+                                        td class="num" id=(format!("net-{n}")) { (l.net_amount) }
+                                        td class="line-actions" {
+                                            button type="submit" name="op" value=(format!("line:{n}")) { (w.save) span class="visually-hidden" { " " (pos + 1) } }
+                                            @if pos > 0 { button type="submit" name="op" value=(format!("up:{n}")) { "↑" span class="visually-hidden" { " " (w.up) " " (pos + 1) } } }
+                                            @if pos + 1 < d.lines.len() { button type="submit" name="op" value=(format!("down:{n}")) { "↓" span class="visually-hidden" { " " (w.down) " " (pos + 1) } } }
+                                            button type="submit" name="op" value=(format!("remove:{n}")) { (w.remove) span class="visually-hidden" { " " (pos + 1) } }
+                                        }
                                     }
                                 }
                             }
                         }
                     }
-                }
-                fieldset class="add-line" {
-                    legend { (w.add_line) }
-                    div class="add-row" {
-                        (labelled("new-product", w.from_register, html! {
-                            select id="new-product" name="new-product" {
-                                @for p in &regs.products { option value=(p.id) { (p.name) " – " (p.unit_price) } }
-                            }
-                        }))
-                        (labelled("new-product-quantity", w.quantity, html! { input id="new-product-quantity" name="new-product-quantity" type="text" inputmode="decimal" value="1" size="6"; }))
-                        button type="submit" name="op" value="add-product" { (w.add) " (" (w.from_register) ")" }
+                    fieldset class="add-line" {
+                        legend { (w.add_line) }
+                        div class="add-row" {
+                            (labelled("new-product", w.from_register, html! {
+                                select id="new-product" name="new-product" {
+                                    @for p in &regs.products { option value=(p.id) { (p.name) " – " (p.unit_price) } }
+                                }
+                            }))
+                            (labelled("new-product-quantity", w.quantity, html! { input id="new-product-quantity" name="new-product-quantity" type="text" inputmode="decimal" value="1" size="6"; }))
+                            button type="submit" name="op" value="add-product" { (w.add) " (" (w.from_register) ")" }
+                        }
+                        div class="add-row" {
+                            (labelled("new-description", w.free_text, html! { input id="new-description" name="new-description" type="text"; }))
+                            (labelled("new-quantity", w.quantity, html! { input id="new-quantity" name="new-quantity" type="text" inputmode="decimal" value="1" size="6"; }))
+                            (labelled("new-price", w.unit_price, html! { input id="new-price" name="new-price" type="text" inputmode="decimal" size="8"; }))
+                            (vat_select("new-vat", "new-vat", w.vat_code, "25"))
+                            button type="submit" name="op" value="add-free" { (w.add) " (" (w.free_text) ")" }
+                        }
                     }
-                    div class="add-row" {
-                        (labelled("new-description", w.free_text, html! { input id="new-description" name="new-description" type="text"; }))
-                        (labelled("new-quantity", w.quantity, html! { input id="new-quantity" name="new-quantity" type="text" inputmode="decimal" value="1" size="6"; }))
-                        (labelled("new-price", w.unit_price, html! { input id="new-price" name="new-price" type="text" inputmode="decimal" size="8"; }))
-                        (vat_select("new-vat", "new-vat", w.vat_code, "25"))
-                        button type="submit" name="op" value="add-free" { (w.add) " (" (w.free_text) ")" }
+                    fieldset {
+                        legend { (w.note) }
+                        label for="note" { (w.note) }
+                        textarea id="note" name="note" rows="3"
+                            hx-post=(url) hx-trigger="change, input changed delay:700ms" hx-vals=r#"{"op": "note"}"#
+                            hx-target="#totals" hx-select="#totals" hx-select-oob=(autosave_oob("")) hx-sync="closest form:queue last" {
+                            (d.note.as_deref().unwrap_or(""))
+                        }
                     }
                 }
-                fieldset {
-                    legend { (w.note) }
-                    label for="note" { (w.note) }
-                    textarea id="note" name="note" rows="3"
-                        hx-post=(url) hx-trigger="change, input changed delay:700ms" hx-vals=r#"{"op": "note"}"#
-                        hx-target="#totals" hx-select="#totals" hx-select-oob=(autosave_oob("")) hx-sync="closest form:queue last" {
-                        (d.note.as_deref().unwrap_or(""))
+                (totals(w, d))
+                div class="actions" {
+                    a class="button" href=(format!("{url}/forhandsvis")) { (w.preview) }
+                    a class="button primary" href=(format!("{url}/fakturer")) { (w.send) }
+                    form method="post" action=(act(ctx, &format!("{url}/slett"))) {
+                        button type="submit" { (w.delete_draft) }
                     }
                 }
             }
-            (totals(w, d))
-            div class="actions" {
-                a class="button" href=(format!("{url}/forhandsvis")) { (w.preview) }
-                a class="button primary" href=(format!("{url}/fakturer")) { (w.send) }
-                form method="post" action=(act(ctx, &format!("{url}/slett"))) {
-                    button type="submit" { (w.delete_draft) }
-                }
-            }
-        }
-    })
+        },
+    )
 }
 
 pub fn preview(ctx: &Ctx, nav: &Nav, d: &Draft) -> Markup {
     let w = ctx.lang.words();
     let url = format!("/c/{}/utkast/{}", nav.client, d.id);
-    layout(ctx, nav, w.preview, html! {
-        h1 { (w.preview) ": " (d.customer.name) }
-        div class="actions" {
-            a class="button" href=(url) { "← " (w.new_invoice) }
-            a class="button primary" href=(format!("{url}/fakturer")) { (w.send) }
-            a class="button" href=(format!("{url}/pdf")) { (w.pdf) }
-        }
-        iframe class="pdf" src=(format!("{url}/pdf")) title=(w.preview) {}
-    })
+    layout(
+        ctx,
+        nav,
+        w.preview,
+        html! {
+            h1 { (w.preview) ": " (d.customer.name) }
+            div class="actions" {
+                a class="button" href=(url) { "← " (w.new_invoice) }
+                a class="button primary" href=(format!("{url}/fakturer")) { (w.send) }
+                a class="button" href=(format!("{url}/pdf")) { (w.pdf) }
+            }
+            iframe class="pdf" src=(format!("{url}/pdf")) title=(w.preview) {}
+        },
+    )
 }
 
 pub fn confirm_send(ctx: &Ctx, nav: &Nav, d: &Draft, e: Option<&CallError>) -> Markup {
     let w = ctx.lang.words();
     let url = format!("/c/{}/utkast/{}", nav.client, d.id);
-    layout(ctx, nav, w.send, html! {
-        h1 { (w.send) }
-        (call_error(e))
-        p { (w.customer) ": " strong { (d.customer.name) } " · " (d.lines.len()) " " (w.lines) " · " (w.payable) ": " strong { (d.totals.payable) } }
-        form method="post" action=(act(ctx, &format!("{url}/fakturer"))) {
-            input type="hidden" name="version" value=(d.version);
-            button type="submit" class="primary" { (w.confirm_send) }
-            " "
-            a href=(url) { (w.new_invoice) }
-        }
-    })
+    layout(
+        ctx,
+        nav,
+        w.send,
+        html! {
+            h1 { (w.send) }
+            (call_error(e))
+            p { (w.customer) ": " strong { (d.customer.name) } " · " (d.lines.len()) " " (w.lines) " · " (w.payable) ": " strong { (d.totals.payable) } }
+            form method="post" action=(act(ctx, &format!("{url}/fakturer"))) {
+                input type="hidden" name="version" value=(d.version);
+                button type="submit" class="primary" { (w.confirm_send) }
+                " "
+                a href=(url) { (w.new_invoice) }
+            }
+        },
+    )
 }
 
 // ---- issued documents ----
@@ -1065,7 +1206,10 @@ pub fn deliveries(ctx: &Ctx, nav: &Nav, doc: &IssuedDocument) -> Markup {
     let w = ctx.lang.words();
     let en = ctx.lang == super::Lang::En;
     let url = format!("/c/{}/dokument/{}/leveringer", nav.client, doc.id);
-    let pending = doc.deliveries.iter().any(|d| d.state == DeliveryState::Queued);
+    let pending = doc
+        .deliveries
+        .iter()
+        .any(|d| d.state == DeliveryState::Queued);
     html! {
         section id="deliveries" aria-label=(w.delivery) hx-get=[pending.then_some(&url)] hx-trigger=[pending.then_some("every 1s")] hx-swap="outerHTML" hx-select="#deliveries" {
             h2 { (w.delivery) }
@@ -1098,46 +1242,51 @@ pub fn document(ctx: &Ctx, nav: &Nav, o: &Opened, e: Option<&CallError>) -> Mark
     let doc = &o.doc;
     let url = format!("/c/{c}/dokument/{}", doc.id);
     let title = title_of(doc, en);
-    layout(ctx, nav, &title, html! {
-        div class="title-row" {
-            h1 { (title) }
-            details class="menu" {
-                summary { (w.actions) }
-                a href=(format!("{url}/pdf")) { (w.pdf) }
-                @if doc.kind == DocumentKind::Invoice && doc.status != DocumentStatus::Credited {
-                    a href=(format!("{url}/krediter")) { (w.credit) }
+    layout(
+        ctx,
+        nav,
+        &title,
+        html! {
+            div class="title-row" {
+                h1 { (title) }
+                details class="menu" {
+                    summary { (w.actions) }
+                    a href=(format!("{url}/pdf")) { (w.pdf) }
+                    @if doc.kind == DocumentKind::Invoice && doc.status != DocumentStatus::Credited {
+                        a href=(format!("{url}/krediter")) { (w.credit) }
+                    }
+                    form method="post" action=(act(ctx, &format!("{url}/send"))) { button type="submit" { (w.resend) } }
                 }
-                form method="post" action=(act(ctx, &format!("{url}/send"))) { button type="submit" { (w.resend) } }
             }
-        }
-        (call_error(e))
-        dl class="facts" {
-            dt { (w.status) } dd { (status_word(doc.status, en)) }
-            dt { (w.customer) } dd { (doc.customer.name) }
-            dt { (w.number) } dd id="doc-number" { (doc.number) }
-            @if let Some(k) = &doc.kid { dt { (w.kid) } dd id="doc-kid" { (k) } }
-            dt { (w.issue_date) } dd { (doc.issue_date) }
-            dt { (w.due_date) } dd { (doc.due_date) }
-            @if let Some((n, d)) = &doc.credited_invoice { dt { (w.credit) } dd { (n) " (" (d) ")" } }
-            @if let Some(r) = &doc.credit_reason { dt { (w.reason) } dd { (r) } }
-            dt { (w.payable) } dd id="doc-payable" { (doc.totals.payable) }
-        }
-        h2 { (w.lines) }
-        table {
-            thead { tr { th scope="col" { (w.description) } th scope="col" class="num" { (w.quantity) } th scope="col" class="num" { (w.unit_price) } th scope="col" { (w.vat_code) } th scope="col" class="num" { (w.net) } } }
-            tbody { @for l in &doc.lines { tr { td { (l.description) } td class="num" { (l.quantity) " " (l.unit) } td class="num" { (l.unit_price) } td { (l.vat_code) } td class="num" { (l.net_amount) } } } }
-        }
-        (deliveries(ctx, nav, doc))
-        h2 { (w.voucher) }
-        table {
-            thead { tr { th scope="col" { (w.account) } th scope="col" class="num" { (w.debit) } th scope="col" class="num" { (w.credit_col) } th scope="col" { "" } } }
-            tbody { @for p in &doc.voucher.postings { tr { td { (p.account) } td class="num" { (p.debit) } td class="num" { (p.credit) } td { (p.text) } } } }
-        }
-        @if !o.credits.is_empty() {
-            h2 { (w.credits) }
-            ul { @for cn in &o.credits { li { a href=(format!("/c/{c}/dokument/{}", cn.id)) { (title_of(cn, en)) } " · " (cn.totals.payable) } } }
-        }
-    })
+            (call_error(e))
+            dl class="facts" {
+                dt { (w.status) } dd { (status_word(doc.status, en)) }
+                dt { (w.customer) } dd { (doc.customer.name) }
+                dt { (w.number) } dd id="doc-number" { (doc.number) }
+                @if let Some(k) = &doc.kid { dt { (w.kid) } dd id="doc-kid" { (k) } }
+                dt { (w.issue_date) } dd { (doc.issue_date) }
+                dt { (w.due_date) } dd { (doc.due_date) }
+                @if let Some((n, d)) = &doc.credited_invoice { dt { (w.credit) } dd { (n) " (" (d) ")" } }
+                @if let Some(r) = &doc.credit_reason { dt { (w.reason) } dd { (r) } }
+                dt { (w.payable) } dd id="doc-payable" { (doc.totals.payable) }
+            }
+            h2 { (w.lines) }
+            table {
+                thead { tr { th scope="col" { (w.description) } th scope="col" class="num" { (w.quantity) } th scope="col" class="num" { (w.unit_price) } th scope="col" { (w.vat_code) } th scope="col" class="num" { (w.net) } } }
+                tbody { @for l in &doc.lines { tr { td { (l.description) } td class="num" { (l.quantity) " " (l.unit) } td class="num" { (l.unit_price) } td { (l.vat_code) } td class="num" { (l.net_amount) } } } }
+            }
+            (deliveries(ctx, nav, doc))
+            h2 { (w.voucher) }
+            table {
+                thead { tr { th scope="col" { (w.account) } th scope="col" class="num" { (w.debit) } th scope="col" class="num" { (w.credit_col) } th scope="col" { "" } } }
+                tbody { @for p in &doc.voucher.postings { tr { td { (p.account) } td class="num" { (p.debit) } td class="num" { (p.credit) } td { (p.text) } } } }
+            }
+            @if !o.credits.is_empty() {
+                h2 { (w.credits) }
+                ul { @for cn in &o.credits { li { a href=(format!("/c/{c}/dokument/{}", cn.id)) { (title_of(cn, en)) } " · " (cn.totals.payable) } } }
+            }
+        },
+    )
 }
 
 /// What is left of each invoice line after the credit notes: (quantity, net amount).
@@ -1163,44 +1312,56 @@ pub fn credit_form(ctx: &Ctx, nav: &Nav, o: &Opened, e: Option<&CallError>) -> M
     let w = ctx.lang.words();
     let en = ctx.lang == super::Lang::En;
     let doc = &o.doc;
-    let url = act(ctx, &format!("/c/{}/dokument/{}/krediter", nav.client, doc.id));
+    let url = act(
+        ctx,
+        &format!("/c/{}/dokument/{}/krediter", nav.client, doc.id),
+    );
     let left = left(o);
-    layout(ctx, nav, w.credit, html! {
-        h1 { (w.credit) ": " (title_of(doc, en)) }
-        (call_error(e))
-        form method="post" action=(url) class="credit" {
-            input type="hidden" name="form" value=(super::once());
-            input type="hidden" name="op" value="all";
-            div class="field" { label for="reason-all" { (w.reason) } input id="reason-all" name="reason" type="text" required; }
-            button type="submit" { (w.credit_all) }
-        }
-        form method="post" action=(url) class="credit" {
-            input type="hidden" name="form" value=(super::once());
-            input type="hidden" name="op" value="lines";
-            table {
-                thead { tr { th scope="col" { (w.description) } th scope="col" class="num" { (w.left) } th scope="col" { (w.by_quantity) } th scope="col" { (w.by_amount) } } }
-                tbody {
-                    @for (l, (_, q, a)) in doc.lines.iter().zip(&left) {
-                        tr {
-                            td { (l.description) }
-                            td class="num" { (q) " " (l.unit) " · " (a) }
-                            td { label class="visually-hidden" for=(format!("qty-{}", l.id)) { (w.by_quantity) " " (l.description) }
-                                 input id=(format!("qty-{}", l.id)) name=(format!("qty-{}", l.id)) type="text" inputmode="decimal" size="8"; }
-                            td { label class="visually-hidden" for=(format!("amount-{}", l.id)) { (w.by_amount) " " (l.description) }
-                                 input id=(format!("amount-{}", l.id)) name=(format!("amount-{}", l.id)) type="text" inputmode="decimal" size="10"; }
+    layout(
+        ctx,
+        nav,
+        w.credit,
+        html! {
+            h1 { (w.credit) ": " (title_of(doc, en)) }
+            (call_error(e))
+            form method="post" action=(url) class="credit" {
+                input type="hidden" name="form" value=(super::once());
+                input type="hidden" name="op" value="all";
+                div class="field" { label for="reason-all" { (w.reason) } input id="reason-all" name="reason" type="text" required; }
+                button type="submit" { (w.credit_all) }
+            }
+            form method="post" action=(url) class="credit" {
+                input type="hidden" name="form" value=(super::once());
+                input type="hidden" name="op" value="lines";
+                table {
+                    thead { tr { th scope="col" { (w.description) } th scope="col" class="num" { (w.left) } th scope="col" { (w.by_quantity) } th scope="col" { (w.by_amount) } } }
+                    tbody {
+                        @for (l, (_, q, a)) in doc.lines.iter().zip(&left) {
+                            tr {
+                                td { (l.description) }
+                                td class="num" { (q) " " (l.unit) " · " (a) }
+                                td { label class="visually-hidden" for=(format!("qty-{}", l.id)) { (w.by_quantity) " " (l.description) }
+                                     input id=(format!("qty-{}", l.id)) name=(format!("qty-{}", l.id)) type="text" inputmode="decimal" size="8"; }
+                                td { label class="visually-hidden" for=(format!("amount-{}", l.id)) { (w.by_amount) " " (l.description) }
+                                     input id=(format!("amount-{}", l.id)) name=(format!("amount-{}", l.id)) type="text" inputmode="decimal" size="10"; }
+                            }
                         }
                     }
                 }
+                div class="field" { label for="reason-lines" { (w.reason) } input id="reason-lines" name="reason" type="text" required; }
+                button type="submit" class="primary" { (w.credit_lines) }
             }
-            div class="field" { label for="reason-lines" { (w.reason) } input id="reason-lines" name="reason" type="text" required; }
-            button type="submit" class="primary" { (w.credit_lines) }
-        }
-    })
+        },
+    )
 }
 
 /// The credit a credit form asks for: all of it, or the lines given a quantity or an amount.
 pub fn credit_of(o: &Opened, f: &HashMap<String, String>) -> (Option<Vec<CreditLine>>, String) {
-    let get = |k: &str| f.get(k).map(|v| v.trim().replace(',', ".")).filter(|v| !v.is_empty());
+    let get = |k: &str| {
+        f.get(k)
+            .map(|v| v.trim().replace(',', "."))
+            .filter(|v| !v.is_empty())
+    };
     let reason = f.get("reason").cloned().unwrap_or_default();
     if f.get("op").map(String::as_str) == Some("all") {
         return (None, reason);
@@ -1210,7 +1371,10 @@ pub fn credit_of(o: &Opened, f: &HashMap<String, String>) -> (Option<Vec<CreditL
         .lines
         .iter()
         .filter_map(|l| {
-            let (q, a) = (get(&format!("qty-{}", l.id)), get(&format!("amount-{}", l.id)));
+            let (q, a) = (
+                get(&format!("qty-{}", l.id)),
+                get(&format!("amount-{}", l.id)),
+            );
             (q.is_some() || a.is_some()).then_some(CreditLine {
                 line_id: l.id,
                 quantity: q,

@@ -1,13 +1,17 @@
 //! `erp:invoicing/directory`: the CRM, the product register and the channel directories.
 
+use super::Trap;
 use crate::bindings::erp::invoicing::directory::{EfakturaStatus, Host};
 use crate::bindings::{Customer, DocumentKind, Product};
-use super::Trap;
 use crate::runtime::CallState;
 
 impl Host for CallState {
     fn get_customer(&mut self, id: String) -> wasmtime::Result<Option<Customer>> {
-        Ok(self.unit.customer(&self.client, &id).trap()?.map(|c| c.customer))
+        Ok(self
+            .unit
+            .customer(&self.client, &id)
+            .trap()?
+            .map(|c| c.customer))
     }
 
     fn get_product(&mut self, id: String) -> wasmtime::Result<Option<Product>> {

@@ -1,13 +1,17 @@
 //! `erp:invoicing/settings`: the client's settings, the on/off toggle, feedback, the date.
 
+use super::Trap;
 use crate::bindings::erp::invoicing::settings::Host;
 use crate::bindings::{Address, ClientSettings};
-use super::Trap;
 use crate::runtime::CallState;
 
 impl Host for CallState {
     fn get(&mut self) -> wasmtime::Result<ClientSettings> {
-        Ok(self.unit.settings(&self.client).trap()?.unwrap_or_else(empty))
+        Ok(self
+            .unit
+            .settings(&self.client)
+            .trap()?
+            .unwrap_or_else(empty))
     }
 
     fn is_active(&mut self) -> wasmtime::Result<bool> {

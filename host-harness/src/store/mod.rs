@@ -278,10 +278,7 @@ pub struct DeliveryRow {
 }
 
 /// Run `f` in one unit of work and commit it.
-pub fn with_unit<T>(
-    store: &dyn Store,
-    f: impl FnOnce(&mut dyn Unit) -> Result<T>,
-) -> Result<T> {
+pub fn with_unit<T>(store: &dyn Store, f: impl FnOnce(&mut dyn Unit) -> Result<T>) -> Result<T> {
     let mut unit = store.begin()?;
     let out = f(unit.as_mut())?;
     unit.commit()?;

@@ -257,7 +257,10 @@ fn redact(url: &str) -> String {
 
 impl Store for PgStore {
     fn begin(&self) -> Result<Box<dyn Unit>> {
-        Ok(Box::new(SqlUnit::<Postgres>::begin(self.pool.get()?, "BEGIN")?))
+        Ok(Box::new(SqlUnit::<Postgres>::begin(
+            self.pool.get()?,
+            "BEGIN",
+        )?))
     }
     fn id(&self) -> &str {
         &self.id
@@ -284,7 +287,14 @@ impl ToSql for P<'_> {
         }
     }
     fn accepts(ty: &Type) -> bool {
-        [Type::INT4, Type::INT8, Type::TEXT, Type::VARCHAR, Type::BYTEA].contains(ty)
+        [
+            Type::INT4,
+            Type::INT8,
+            Type::TEXT,
+            Type::VARCHAR,
+            Type::BYTEA,
+        ]
+        .contains(ty)
     }
     postgres::types::to_sql_checked!();
 }
@@ -306,7 +316,15 @@ impl<'a> FromSql<'a> for Value {
         Ok(Value::Null)
     }
     fn accepts(ty: &Type) -> bool {
-        [Type::INT4, Type::INT8, Type::BOOL, Type::TEXT, Type::VARCHAR, Type::BYTEA].contains(ty)
+        [
+            Type::INT4,
+            Type::INT8,
+            Type::BOOL,
+            Type::TEXT,
+            Type::VARCHAR,
+            Type::BYTEA,
+        ]
+        .contains(ty)
     }
 }
 
@@ -318,15 +336,19 @@ impl Backend for Postgres {
     fn special(q: Q) -> Option<&'static str> {
         Some(match q {
             // The counter row stays locked until the unit ends: the next host waits for it.
-            Q::LockCounter => "SELECT last FROM sequences WHERE client_id = ?1 AND series = ?2 FOR UPDATE",
+            Q::LockCounter => {
+                "SELECT last FROM sequences WHERE client_id = ?1 AND series = ?2 FOR UPDATE"
+            }
             // Rows another dispatcher is claiming right now are skipped, not waited for.
-            Q::Claim => "UPDATE outbox SET lease_owner = ?1, lease_until = ?2
+            Q::Claim => {
+                "UPDATE outbox SET lease_owner = ?1, lease_until = ?2
                   WHERE id IN (SELECT id FROM outbox
                                 WHERE state = 'queued' AND next_attempt_at <= ?3
                                   AND (lease_until IS NULL OR lease_until < ?3)
                                 ORDER BY id LIMIT ?4
                                 FOR UPDATE SKIP LOCKED)
-                 RETURNING id, purpose, channel, fallbacks, attempts, document_id",
+                 RETURNING id, purpose, channel, fallbacks, attempts, document_id"
+            }
             // Serialises the two recordings that may queue an invoice's deletion request.
             Q::LockDocument => "SELECT id FROM documents WHERE id = ?1 FOR NO KEY UPDATE",
             _ => return None,
@@ -346,11 +368,9 @@ impl Backend for Postgres {
             .query(&stmt, &params)?
             .iter()
             .map(|r| {
-                Ok(Row(
-                    (0..r.len())
-                        .map(|i| r.try_get::<_, Value>(i))
-                        .collect::<Result<_, _>>()?,
-                ))
+                Ok(Row((0..r.len())
+                    .map(|i| r.try_get::<_, Value>(i))
+                    .collect::<Result<_, _>>()?))
             })
             .collect()
     }

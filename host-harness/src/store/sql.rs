@@ -468,7 +468,9 @@ impl<B: Backend> Unit for SqlUnit<B> {
             return Ok(None);
         };
         let small = |i: usize| -> Result<Option<u8>> {
-            r.oi(i)?.map(|v| u8::try_from(v).context("out of range")).transpose()
+            r.oi(i)?
+                .map(|v| u8::try_from(v).context("out of range"))
+                .transpose()
         };
         Ok(Some(ClientSettings {
             name: r.os(0)?,
@@ -510,7 +512,11 @@ impl<B: Backend> Unit for SqlUnit<B> {
     }
 
     fn is_active(&mut self, client: &str) -> Result<bool> {
-        Ok(self.row(Q::Active, params![client])?.map(|r| r.bool(0)).transpose()?.unwrap_or(false))
+        Ok(self
+            .row(Q::Active, params![client])?
+            .map(|r| r.bool(0))
+            .transpose()?
+            .unwrap_or(false))
     }
 
     fn set_active(&mut self, client: &str, active: bool) -> Result<bool> {
@@ -718,7 +724,9 @@ impl<B: Backend> Unit for SqlUnit<B> {
     }
 
     fn document_by_key(&mut self, client: &str, key: &str) -> Result<Option<Document>> {
-        Ok(self.documents(Q::DocumentByKey, params![client, key])?.pop())
+        Ok(self
+            .documents(Q::DocumentByKey, params![client, key])?
+            .pop())
     }
 
     fn credits_for(&mut self, client: &str, invoice: i64) -> Result<Vec<Document>> {
@@ -764,7 +772,6 @@ impl<B: Backend> Unit for SqlUnit<B> {
             .collect()
     }
 
-
     fn has_voucher(&mut self, document: i64) -> Result<bool> {
         Ok(self.int(Q::HasVoucher, params![document])? > 0)
     }
@@ -782,7 +789,12 @@ impl<B: Backend> Unit for SqlUnit<B> {
                 sql.push_str(", ");
             }
             sql.push('(');
-            sql.push_str(&(1..=10).map(|k| format!("?{}", n + k)).collect::<Vec<_>>().join(", "));
+            sql.push_str(
+                &(1..=10)
+                    .map(|k| format!("?{}", n + k))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            );
             sql.push(')');
             args.extend_from_slice(params![
                 client,
@@ -939,7 +951,10 @@ impl<B: Backend> Unit for SqlUnit<B> {
     }
 
     fn integers(&mut self, sql: &str) -> Result<Vec<i64>> {
-        B::rows(self.c(), sql, &[])?.iter().map(|r| r.i(0)).collect()
+        B::rows(self.c(), sql, &[])?
+            .iter()
+            .map(|r| r.i(0))
+            .collect()
     }
 }
 
@@ -1028,7 +1043,9 @@ fn overview_sql(
             drafts.push(none);
             docs.push(
                 match status {
-                    DocumentStatus::PartiallyCredited => "c.ore IS NOT NULL AND c.ore < d.payable_ore",
+                    DocumentStatus::PartiallyCredited => {
+                        "c.ore IS NOT NULL AND c.ore < d.payable_ore"
+                    }
                     DocumentStatus::Credited => "c.ore IS NOT NULL AND c.ore >= d.payable_ore",
                     _ => "(d.kind = 'credit-note' OR c.ore IS NULL)",
                 }
@@ -1041,9 +1058,15 @@ fn overview_sql(
     // A number matches a row or two: sorting those beats walking the whole client in
     // `touched` order, which is what a planner picks when the ORDER BY sits on the union.
     let (inner_order, outer_order) = if f.number.is_some() {
-        (String::new(), format!("ORDER BY x.touched DESC LIMIT {limit} OFFSET {offset}"))
+        (
+            String::new(),
+            format!("ORDER BY x.touched DESC LIMIT {limit} OFFSET {offset}"),
+        )
     } else {
-        (format!("ORDER BY touched DESC LIMIT {limit} OFFSET {offset}"), String::new())
+        (
+            format!("ORDER BY touched DESC LIMIT {limit} OFFSET {offset}"),
+            String::new(),
+        )
     };
     let sql = format!(
         "SELECT x.*, (SELECT o.state FROM outbox o WHERE o.document_id = x.doc ORDER BY o.id DESC LIMIT 1) FROM (

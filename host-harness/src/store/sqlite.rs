@@ -164,7 +164,9 @@ impl r2d2::ManageConnection for Manager {
     fn connect(&self) -> rusqlite::Result<Connection> {
         let conn = Connection::open(&self.0)?;
         conn.busy_timeout(Duration::from_secs(60))?;
-        conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+        )?;
         conn.set_prepared_statement_cache_capacity(128);
         Ok(conn)
     }
@@ -183,7 +185,11 @@ impl SqliteStore {
             .with_context(|| format!("opening {}", path.display()))?;
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        let tables: i64 = tx.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'clients'", [], |r| r.get(0))?;
+        let tables: i64 = tx.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'clients'",
+            [],
+            |r| r.get(0),
+        )?;
         anyhow::ensure!(
             version == VERSION || (version == 0 && tables == 0),
             "{} was made by an older host (schema {version}, this host writes {VERSION}): use a new database file",
@@ -191,9 +197,15 @@ impl SqliteStore {
         );
         tx.execute_batch(SCHEMA)?;
         tx.execute_batch(&format!("PRAGMA user_version = {VERSION}"))?;
-        tx.execute("INSERT INTO store (id) SELECT ?1 WHERE NOT EXISTS (SELECT 1 FROM store)", [super::new_store_id()])?;
+        tx.execute(
+            "INSERT INTO store (id) SELECT ?1 WHERE NOT EXISTS (SELECT 1 FROM store)",
+            [super::new_store_id()],
+        )?;
         for (n, name) in ACCOUNTS {
-            tx.execute("INSERT INTO accounts (number, name) VALUES (?1, ?2) ON CONFLICT DO NOTHING", rusqlite::params![n, name])?;
+            tx.execute(
+                "INSERT INTO accounts (number, name) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                rusqlite::params![n, name],
+            )?;
         }
         let id = tx.query_row("SELECT id FROM store", [], |r| r.get(0))?;
         tx.commit()?;
@@ -210,7 +222,10 @@ impl SqliteStore {
 
 impl Store for SqliteStore {
     fn begin(&self) -> Result<Box<dyn Unit>> {
-        Ok(Box::new(SqlUnit::<Sqlite>::begin(self.pool.get()?, "BEGIN IMMEDIATE")?))
+        Ok(Box::new(SqlUnit::<Sqlite>::begin(
+            self.pool.get()?,
+            "BEGIN IMMEDIATE",
+        )?))
     }
     fn id(&self) -> &str {
         &self.id
@@ -254,7 +269,8 @@ impl Backend for Sqlite {
     }
 
     fn exec(c: &mut Self::Conn, sql: &str, p: &[P]) -> Result<u64> {
-        Ok(c.prepare_cached(sql)?.execute(rusqlite::params_from_iter(p))? as u64)
+        Ok(c.prepare_cached(sql)?
+            .execute(rusqlite::params_from_iter(p))? as u64)
     }
 
     fn rows(c: &mut Self::Conn, sql: &str, p: &[P]) -> Result<Vec<Row>> {
@@ -263,7 +279,9 @@ impl Backend for Sqlite {
         let mut rows = stmt.query(rusqlite::params_from_iter(p))?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
-            out.push(Row((0..n).map(|i| value(r.get_ref(i)?)).collect::<Result<_>>()?));
+            out.push(Row((0..n)
+                .map(|i| value(r.get_ref(i)?))
+                .collect::<Result<_>>()?));
         }
         Ok(out)
     }
