@@ -9,6 +9,7 @@
 //! is required, printed at start.
 
 mod pages;
+mod registers;
 mod words;
 
 use crate::bindings::*;
@@ -135,25 +136,9 @@ pub fn router(app: Arc<App>) -> Router {
         )
         .route("/c/{client}/oversikt", get(overview))
         .route("/c/{client}/ny", get(new_invoice).post(create_draft))
-        .route("/c/{client}/kunder", get(customers))
         .route("/c/{client}/kunder/sok", get(customer_search))
-        .route(
-            "/c/{client}/kunder/ny",
-            get(customer_form).post(save_customer),
-        )
-        .route(
-            "/c/{client}/kunder/{id}",
-            get(customer_form).post(save_customer),
-        )
-        .route("/c/{client}/produkter", get(products))
-        .route(
-            "/c/{client}/produkter/ny",
-            get(product_form).post(save_product),
-        )
-        .route(
-            "/c/{client}/produkter/{id}",
-            get(product_form).post(save_product),
-        )
+        .merge(registers::routes::<registers::Customers>())
+        .merge(registers::routes::<registers::Products>())
         .route("/c/{client}/utkast/{id}", get(draft).post(change_draft))
         .route("/c/{client}/utkast/{id}/forhandsvis", get(preview_page))
         .route("/c/{client}/utkast/{id}/pdf", get(preview_pdf))
@@ -682,150 +667,6 @@ async fn create_draft(
             Ok(html(pages::new_invoice(&ctx, &nav, Some(&e))))
         }
         Err(e) => Err(e.into()),
-    }
-}
-
-async fn customers(
-    State(app): State<Arc<App>>,
-    Path(client): Path<String>,
-    headers: HeaderMap,
-) -> Page {
-    let ctx = Ctx::of(&headers);
-    let (nav, all) = blocking(&app, move |h| -> Result<_, Fail> {
-        Ok((
-            nav(h, &client)?,
-            with_unit(h.store(), |u| u.customers(&client))?,
-        ))
-    })
-    .await?;
-    Ok(html(pages::customers(&ctx, &nav, &all)))
-}
-
-async fn customer_form(
-    State(app): State<Arc<App>>,
-    Path(path): Path<HashMap<String, String>>,
-    headers: HeaderMap,
-) -> Page {
-    let ctx = Ctx::of(&headers);
-    let client = path.get("client").cloned().unwrap_or_default();
-    let id = path.get("id").cloned();
-    let (nav, c) = blocking(&app, move |h| -> Result<_, Fail> {
-        let nav = nav(h, &client)?;
-        let c = match id {
-            None => None,
-            Some(id) => {
-                Some(with_unit(h.store(), |u| u.customer(&client, &id))?.ok_or(Fail::NotFound)?)
-            }
-        };
-        Ok((nav, c))
-    })
-    .await?;
-    Ok(html(pages::customer_form(&ctx, &nav, c.as_ref(), &[])))
-}
-
-async fn save_customer(
-    State(app): State<Arc<App>>,
-    Path(path): Path<HashMap<String, String>>,
-    headers: HeaderMap,
-    Form(f): Form<HashMap<String, String>>,
-) -> Page {
-    let ctx = Ctx::of(&headers);
-    let client = path.get("client").cloned().unwrap_or_default();
-    let id = path.get("id").cloned();
-    let c = client.clone();
-    let (nav, saved) = blocking(&app, move |h| -> Result<_, Fail> {
-        let nav = nav(h, &c)?;
-        let old = match &id {
-            None => None,
-            Some(id) => Some(with_unit(h.store(), |u| u.customer(&c, id))?.ok_or(Fail::NotFound)?),
-        };
-        let existing: Vec<String> = with_unit(h.store(), |u| u.customers(&c))?
-            .into_iter()
-            .map(|r| r.customer.id)
-            .collect();
-        let saved = match pages::customer_from_form(old.as_ref(), &f, &existing) {
-            Ok(r) => {
-                with_unit(h.store(), |u| u.put_customer(&c, &r))?;
-                Ok(r)
-            }
-            Err((r, problems)) => Err((r, problems)),
-        };
-        Ok((nav, saved))
-    })
-    .await?;
-    match saved {
-        Ok(_) => Ok(go(&ctx, format!("/c/{client}/kunder"))),
-        Err((r, problems)) => Ok(html(pages::customer_form(&ctx, &nav, Some(&r), &problems))),
-    }
-}
-
-async fn products(
-    State(app): State<Arc<App>>,
-    Path(client): Path<String>,
-    headers: HeaderMap,
-) -> Page {
-    let ctx = Ctx::of(&headers);
-    let (nav, all) = blocking(&app, move |h| -> Result<_, Fail> {
-        Ok((
-            nav(h, &client)?,
-            with_unit(h.store(), |u| u.products(&client))?,
-        ))
-    })
-    .await?;
-    Ok(html(pages::products(&ctx, &nav, &all)))
-}
-
-async fn product_form(
-    State(app): State<Arc<App>>,
-    Path(path): Path<HashMap<String, String>>,
-    headers: HeaderMap,
-) -> Page {
-    let ctx = Ctx::of(&headers);
-    let client = path.get("client").cloned().unwrap_or_default();
-    let id = path.get("id").cloned();
-    let (nav, p) = blocking(&app, move |h| -> Result<_, Fail> {
-        let nav = nav(h, &client)?;
-        let p = match id {
-            None => None,
-            Some(id) => {
-                Some(with_unit(h.store(), |u| u.product(&client, &id))?.ok_or(Fail::NotFound)?)
-            }
-        };
-        Ok((nav, p))
-    })
-    .await?;
-    Ok(html(pages::product_form(&ctx, &nav, p.as_ref(), &[])))
-}
-
-async fn save_product(
-    State(app): State<Arc<App>>,
-    Path(path): Path<HashMap<String, String>>,
-    headers: HeaderMap,
-    Form(f): Form<HashMap<String, String>>,
-) -> Page {
-    let ctx = Ctx::of(&headers);
-    let client = path.get("client").cloned().unwrap_or_default();
-    let id = path.get("id").cloned();
-    let c = client.clone();
-    let (nav, saved) = blocking(&app, move |h| -> Result<_, Fail> {
-        let nav = nav(h, &c)?;
-        let existing: Vec<String> = with_unit(h.store(), |u| u.products(&c))?
-            .into_iter()
-            .map(|p| p.id)
-            .collect();
-        let saved = match pages::product_from_form(id.as_deref(), &f, &existing) {
-            Ok(p) => {
-                with_unit(h.store(), |u| u.put_product(&c, &p))?;
-                Ok(p)
-            }
-            Err(e) => Err(e),
-        };
-        Ok((nav, saved))
-    })
-    .await?;
-    match saved {
-        Ok(_) => Ok(go(&ctx, format!("/c/{client}/produkter"))),
-        Err((p, problems)) => Ok(html(pages::product_form(&ctx, &nav, Some(&p), &problems))),
     }
 }
 

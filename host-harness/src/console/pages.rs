@@ -425,41 +425,6 @@ pub fn settings_from_form(
 
 // ---- the overview ----
 
-fn kind_word(k: DocumentKind, en: bool) -> &'static str {
-    match (k, en) {
-        (DocumentKind::Draft, false) => "Utkast",
-        (DocumentKind::Invoice, false) => "Faktura",
-        (DocumentKind::CreditNote, false) => "Kreditnota",
-        (DocumentKind::Draft, true) => "Draft",
-        (DocumentKind::Invoice, true) => "Invoice",
-        (DocumentKind::CreditNote, true) => "Credit note",
-    }
-}
-
-fn status_word(s: DocumentStatus, en: bool) -> &'static str {
-    match (s, en) {
-        (DocumentStatus::Draft, false) => "Utkast",
-        (DocumentStatus::Issued, false) => "Utstedt",
-        (DocumentStatus::PartiallyCredited, false) => "Delvis kreditert",
-        (DocumentStatus::Credited, false) => "Kreditert",
-        (DocumentStatus::Draft, true) => "Draft",
-        (DocumentStatus::Issued, true) => "Issued",
-        (DocumentStatus::PartiallyCredited, true) => "Partly credited",
-        (DocumentStatus::Credited, true) => "Credited",
-    }
-}
-
-fn state_word(s: DeliveryState, en: bool) -> &'static str {
-    match (s, en) {
-        (DeliveryState::Queued, false) => "I kø",
-        (DeliveryState::Sent, false) => "Levert",
-        (DeliveryState::Failed, false) => "Feilet",
-        (DeliveryState::Queued, true) => "Queued",
-        (DeliveryState::Sent, true) => "Delivered",
-        (DeliveryState::Failed, true) => "Failed",
-    }
-}
-
 pub fn overview(
     ctx: &Ctx,
     nav: &Nav,
@@ -469,7 +434,6 @@ pub fn overview(
     problem: Option<&CallError>,
 ) -> Markup {
     let w = ctx.lang.words();
-    let en = ctx.lang == super::Lang::En;
     let c = &nav.client;
     let page_link = |side: u32| {
         format!(
@@ -515,7 +479,7 @@ pub fn overview(
                     select id="f-type" name="type" {
                         option value="" { (w.all) }
                         @for (k, n) in DocumentKind::ALL {
-                            option value=(n) selected[q.type_ == *n] { (kind_word(*k, en)) }
+                            option value=(n) selected[q.type_ == *n] { (ctx.lang.kind(*k)) }
                         }
                     }
                 }
@@ -524,7 +488,7 @@ pub fn overview(
                     select id="f-status" name="status" {
                         option value="" { (w.all) }
                         @for (s, n) in DocumentStatus::ALL {
-                            option value=(n) selected[q.status == *n] { (status_word(*s, en)) }
+                            option value=(n) selected[q.status == *n] { (ctx.lang.status(*s)) }
                         }
                     }
                 }
@@ -543,14 +507,14 @@ pub fn overview(
                     @for r in rows {
                         @let href = if r.kind == DocumentKind::Draft { format!("/c/{c}/utkast/{}", r.id) } else { format!("/c/{c}/dokument/{}", r.id) };
                         tr {
-                            td { (kind_word(r.kind, en)) }
+                            td { (ctx.lang.kind(r.kind)) }
                             td { @if let Some(n) = r.number { (n) } }
-                            td { (status_word(r.status, en)) }
+                            td { (ctx.lang.status(r.status)) }
                             td { (r.customer_name) }
                             td { (r.buyer_reference.as_deref().unwrap_or("")) }
                             td { (r.issue_date.as_deref().unwrap_or("")) }
                             td class="num" { (r.payable) }
-                            td { @if let Some(d) = r.delivery { (state_word(d, en)) } }
+                            td { @if let Some(d) = r.delivery { (ctx.lang.state(d)) } }
                             td {
                                 a href=(href) { (w.open) span class="visually-hidden" { " " (r.id) } }
                                 @if r.kind == DocumentKind::Invoice && r.status != DocumentStatus::Credited {
@@ -1204,7 +1168,6 @@ pub fn confirm_send(ctx: &Ctx, nav: &Nav, d: &Draft, e: Option<&CallError>) -> M
 
 pub fn deliveries(ctx: &Ctx, nav: &Nav, doc: &IssuedDocument) -> Markup {
     let w = ctx.lang.words();
-    let en = ctx.lang == super::Lang::En;
     let url = format!("/c/{}/dokument/{}/leveringer", nav.client, doc.id);
     let pending = doc
         .deliveries
@@ -1217,7 +1180,7 @@ pub fn deliveries(ctx: &Ctx, nav: &Nav, doc: &IssuedDocument) -> Markup {
                 thead { tr { th scope="col" { (w.channel) } th scope="col" { (w.why) } th scope="col" { (w.state) } th scope="col" { "Detalj" } } }
                 tbody {
                     @for d in &doc.deliveries {
-                        tr { td { (d.channel.name()) } td { (d.reason) } td class=(format!("state-{}", d.state.name())) { (state_word(d.state, en)) } td { (d.detail.as_deref().unwrap_or("")) } }
+                        tr { td { (d.channel.name()) } td { (d.reason) } td class=(format!("state-{}", d.state.name())) { (ctx.lang.state(d.state)) } td { (d.detail.as_deref().unwrap_or("")) } }
                     }
                 }
             }
@@ -1225,23 +1188,16 @@ pub fn deliveries(ctx: &Ctx, nav: &Nav, doc: &IssuedDocument) -> Markup {
     }
 }
 
-fn title_of(doc: &IssuedDocument, en: bool) -> String {
-    let k = match (doc.kind, en) {
-        (DocumentKind::CreditNote, false) => "Kreditnota",
-        (DocumentKind::CreditNote, true) => "Credit note",
-        (_, false) => "Faktura",
-        (_, true) => "Invoice",
-    };
-    format!("{k} {}", doc.number)
+fn title_of(doc: &IssuedDocument, lang: super::Lang) -> String {
+    format!("{} {}", lang.kind(doc.kind), doc.number)
 }
 
 pub fn document(ctx: &Ctx, nav: &Nav, o: &Opened, e: Option<&CallError>) -> Markup {
     let w = ctx.lang.words();
-    let en = ctx.lang == super::Lang::En;
     let c = &nav.client;
     let doc = &o.doc;
     let url = format!("/c/{c}/dokument/{}", doc.id);
-    let title = title_of(doc, en);
+    let title = title_of(doc, ctx.lang);
     layout(
         ctx,
         nav,
@@ -1260,7 +1216,7 @@ pub fn document(ctx: &Ctx, nav: &Nav, o: &Opened, e: Option<&CallError>) -> Mark
             }
             (call_error(e))
             dl class="facts" {
-                dt { (w.status) } dd { (status_word(doc.status, en)) }
+                dt { (w.status) } dd { (ctx.lang.status(doc.status)) }
                 dt { (w.customer) } dd { (doc.customer.name) }
                 dt { (w.number) } dd id="doc-number" { (doc.number) }
                 @if let Some(k) = &doc.kid { dt { (w.kid) } dd id="doc-kid" { (k) } }
@@ -1283,7 +1239,7 @@ pub fn document(ctx: &Ctx, nav: &Nav, o: &Opened, e: Option<&CallError>) -> Mark
             }
             @if !o.credits.is_empty() {
                 h2 { (w.credits) }
-                ul { @for cn in &o.credits { li { a href=(format!("/c/{c}/dokument/{}", cn.id)) { (title_of(cn, en)) } " · " (cn.totals.payable) } } }
+                ul { @for cn in &o.credits { li { a href=(format!("/c/{c}/dokument/{}", cn.id)) { (title_of(cn, ctx.lang)) } " · " (cn.totals.payable) } } }
             }
         },
     )
@@ -1310,7 +1266,6 @@ fn left(o: &Opened) -> Vec<(u32, Decimal, Decimal)> {
 
 pub fn credit_form(ctx: &Ctx, nav: &Nav, o: &Opened, e: Option<&CallError>) -> Markup {
     let w = ctx.lang.words();
-    let en = ctx.lang == super::Lang::En;
     let doc = &o.doc;
     let url = act(
         ctx,
@@ -1322,7 +1277,7 @@ pub fn credit_form(ctx: &Ctx, nav: &Nav, o: &Opened, e: Option<&CallError>) -> M
         nav,
         w.credit,
         html! {
-            h1 { (w.credit) ": " (title_of(doc, en)) }
+            h1 { (w.credit) ": " (title_of(doc, ctx.lang)) }
             (call_error(e))
             form method="post" action=(url) class="credit" {
                 input type="hidden" name="form" value=(super::once());

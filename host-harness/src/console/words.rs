@@ -1,5 +1,7 @@
 //! The console's words: Bokmål by default, English by a switch.
 
+use crate::bindings::{DeliveryState, DocumentKind, DocumentStatus};
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
     Nb,
@@ -17,6 +19,41 @@ impl Lang {
         match self {
             Lang::Nb => &NB,
             Lang::En => &EN,
+        }
+    }
+
+    pub fn kind(self, k: DocumentKind) -> &'static str {
+        match (k, self) {
+            (DocumentKind::Draft, Lang::Nb) => "Utkast",
+            (DocumentKind::Invoice, Lang::Nb) => "Faktura",
+            (DocumentKind::CreditNote, Lang::Nb) => "Kreditnota",
+            (DocumentKind::Draft, Lang::En) => "Draft",
+            (DocumentKind::Invoice, Lang::En) => "Invoice",
+            (DocumentKind::CreditNote, Lang::En) => "Credit note",
+        }
+    }
+
+    pub fn status(self, s: DocumentStatus) -> &'static str {
+        match (s, self) {
+            (DocumentStatus::Draft, Lang::Nb) => "Utkast",
+            (DocumentStatus::Issued, Lang::Nb) => "Utstedt",
+            (DocumentStatus::PartiallyCredited, Lang::Nb) => "Delvis kreditert",
+            (DocumentStatus::Credited, Lang::Nb) => "Kreditert",
+            (DocumentStatus::Draft, Lang::En) => "Draft",
+            (DocumentStatus::Issued, Lang::En) => "Issued",
+            (DocumentStatus::PartiallyCredited, Lang::En) => "Partly credited",
+            (DocumentStatus::Credited, Lang::En) => "Credited",
+        }
+    }
+
+    pub fn state(self, s: DeliveryState) -> &'static str {
+        match (s, self) {
+            (DeliveryState::Queued, Lang::Nb) => "I kø",
+            (DeliveryState::Sent, Lang::Nb) => "Levert",
+            (DeliveryState::Failed, Lang::Nb) => "Feilet",
+            (DeliveryState::Queued, Lang::En) => "Queued",
+            (DeliveryState::Sent, Lang::En) => "Delivered",
+            (DeliveryState::Failed, Lang::En) => "Failed",
         }
     }
 }
