@@ -116,7 +116,13 @@ def draft_with_three_lines(page, context):
     page.locator("#customer-hits button").first.click()
     expect(page.locator("h1")).to_contain_text(NAME)
     url = page.url
-    page.select_option("#new-product", "konsulent")
+    # A product the register does not hold is named, and nothing is added.
+    page.fill("#new-product", "ingen-slik")
+    page.get_by_role("button", name=re.compile("Legg til \\(Fra produktregisteret")).click()
+    expect(page.locator("#save-state")).to_contain_text("ingen-slik")
+    expect(page.locator("tbody tr[id^=line-]")).to_have_count(0)
+    settled(page)
+    page.fill("#new-product", "konsulent")
     page.fill("#new-product-quantity", "2")
     page.get_by_role("button", name=re.compile("Legg til \\(Fra produktregisteret")).click()
     expect(page.locator("tbody tr[id^=line-]")).to_have_count(1)

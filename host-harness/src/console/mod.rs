@@ -722,6 +722,19 @@ async fn change_draft(
             .get("version")
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
+        let regs = registers(h, &client)?;
+        // A product typed in the search that the register does not hold is the user's slip,
+        // named on the page (the component would answer not-found, which is the draft's 404).
+        let unknown = form
+            .get("op")
+            .filter(|op| *op == "add-product")
+            .map(|_| form.get("new-product").map(|p| p.trim()).unwrap_or(""))
+            .filter(|p| !regs.products.iter().any(|x| x.id == *p));
+        if let Some(p) = unknown {
+            let d = h.get_draft(&client, &id)?;
+            let msg = format!("new-product: '{p}' is not in the product register");
+            return Ok((nav, (d, pages::SaveState::Refused(msg)), regs));
+        }
         let outcome = match pages::change_of(&form) {
             Some(change) => h.update_draft(&client, &id, version, &change),
             None => h.get_draft(&client, &id),
@@ -737,7 +750,7 @@ async fn change_draft(
             ),
             Err(e) => return Err(e.into()),
         };
-        Ok((nav, outcome, registers(h, &client)?))
+        Ok((nav, outcome, regs))
     })
     .await?;
     let (d, saved) = outcome;

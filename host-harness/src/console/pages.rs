@@ -1086,7 +1086,10 @@ pub fn draft(ctx: &Ctx, nav: &Nav, d: &Draft, regs: &Registers, saved: SaveState
                         legend { (w.add_line) }
                         div class="add-row" {
                             (labelled("new-product", w.from_register, html! {
-                                select id="new-product" name="new-product" {
+                                // A search over the register as the user types (the browser's own
+                                // suggestions); the product's id is what is sent.
+                                input id="new-product" name="new-product" type="search" list="product-list" autocomplete="off";
+                                datalist id="product-list" {
                                     @for p in &regs.products { option value=(p.id) { (p.name) " – " (p.unit_price) } }
                                 }
                             }))
