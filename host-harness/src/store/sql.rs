@@ -413,6 +413,19 @@ fn customer(r: &Row) -> Result<CustomerRecord> {
     })
 }
 
+/// An index's fields, in the order every statement that writes one takes them.
+fn index_params(x: &Index) -> [P<'_>; 7] {
+    [
+        P::from(&x.customer_id),
+        P::from(&x.customer_name),
+        P::from(x.buyer_reference.as_ref()),
+        P::from(x.our_reference.as_ref()),
+        P::from(x.order_reference.as_ref()),
+        P::from(x.issue_date.as_ref()),
+        P::from(x.payable_ore),
+    ]
+}
+
 fn product(r: &Row) -> Result<Product> {
     Ok(Product {
         id: r.s(0)?,
@@ -598,21 +611,12 @@ impl<B: Backend> Unit for SqlUnit<B> {
 
     fn insert_draft(&mut self, client: &str, x: &Index, body: &str) -> Result<i64> {
         let touched = self.touch(client)?;
-        self.int(
-            Q::InsertDraft,
-            params![
-                client,
-                &x.customer_id,
-                &x.customer_name,
-                x.buyer_reference.as_ref(),
-                x.our_reference.as_ref(),
-                x.order_reference.as_ref(),
-                x.issue_date.as_ref(),
-                x.payable_ore,
-                body,
-                touched
-            ],
-        )
+        let p: Vec<P> = [P::from(client)]
+            .into_iter()
+            .chain(index_params(x))
+            .chain([P::from(body), P::from(touched)])
+            .collect();
+        self.int(Q::InsertDraft, &p)
     }
 
     fn draft(&mut self, client: &str, id: i64) -> Result<Option<(u64, String)>> {
@@ -630,23 +634,12 @@ impl<B: Backend> Unit for SqlUnit<B> {
         body: &str,
     ) -> Result<Saved> {
         let touched = self.touch(client)?;
-        let changed = self.exec(
-            Q::UpdateDraft,
-            params![
-                client,
-                id,
-                expected,
-                &x.customer_id,
-                &x.customer_name,
-                x.buyer_reference.as_ref(),
-                x.our_reference.as_ref(),
-                x.order_reference.as_ref(),
-                x.issue_date.as_ref(),
-                x.payable_ore,
-                body,
-                touched
-            ],
-        )?;
+        let p: Vec<P> = [P::from(client), P::from(id), P::from(expected)]
+            .into_iter()
+            .chain(index_params(x))
+            .chain([P::from(body), P::from(touched)])
+            .collect();
+        let changed = self.exec(Q::UpdateDraft, &p)?;
         if changed == 1 {
             return Ok(Saved::Saved(expected + 1));
         }
@@ -673,40 +666,39 @@ impl<B: Backend> Unit for SqlUnit<B> {
     fn insert_document(&mut self, client: &str, d: &NewDocument) -> Result<i64> {
         let (x, f) = (d.index, d.facts);
         let touched = self.touch(client)?;
-        let id = self.int(
-            Q::InsertDocument,
-            params![
-                client,
-                d.kind.name(),
-                d.series.name(),
-                d.number,
-                d.credits,
-                d.idempotency_key,
-                &x.customer_id,
-                &x.customer_name,
-                x.buyer_reference.as_ref(),
-                x.our_reference.as_ref(),
-                x.order_reference.as_ref(),
-                x.issue_date.as_ref(),
-                x.payable_ore,
-                f.email.as_ref(),
-                f.organisation_number.as_ref(),
-                f.address.street.as_ref(),
-                f.address.postcode.as_ref(),
-                f.address.city.as_ref(),
-                f.address.country.as_ref(),
-                f.language.name(),
-                f.attach_ehf,
-                f.kid.as_ref(),
-                &f.due_date,
-                &f.seller_name,
-                f.seller_account.as_ref(),
-                d.body,
-                d.ehf,
-                d.pdf,
-                touched
-            ],
-        )?;
+        let head = params![
+            client,
+            d.kind.name(),
+            d.series.name(),
+            d.number,
+            d.credits,
+            d.idempotency_key
+        ];
+        let facts = params![
+            f.email.as_ref(),
+            f.organisation_number.as_ref(),
+            f.address.street.as_ref(),
+            f.address.postcode.as_ref(),
+            f.address.city.as_ref(),
+            f.address.country.as_ref(),
+            f.language.name(),
+            f.attach_ehf,
+            f.kid.as_ref(),
+            &f.due_date,
+            &f.seller_name,
+            f.seller_account.as_ref(),
+            d.body,
+            d.ehf,
+            d.pdf,
+            touched
+        ];
+        let p: Vec<P> = head
+            .iter()
+            .copied()
+            .chain(index_params(x))
+            .chain(facts.iter().copied())
+            .collect();
+        let id = self.int(Q::InsertDocument, &p)?;
         if let Some(invoice) = d.credits {
             self.exec(Q::AddCredited, params![invoice, x.payable_ore])?;
         }
