@@ -27,6 +27,33 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// `host-harness serve` on a free loopback port with a fresh database in `dir`, once it
+/// accepts connections; the port.
+fn serve(dir: &std::path::Path, args: &[&str]) -> (Server, u16) {
+    let port = free_port();
+    let server = Server(
+        Command::new(env!("CARGO_BIN_EXE_host-harness"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--db"])
+            .arg(dir.join("console.db"))
+            .arg("--out")
+            .arg(dir.join("out"))
+            .args(args)
+            .env("INVOICING_TODAY", TODAY)
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the console did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    (server, port)
+}
+
 #[test]
 fn a_person_invoices_a_customer_in_the_browser_without_writing_json() {
     let Some(py) = python(&["playwright"]) else {
@@ -46,27 +73,8 @@ fn a_person_invoices_a_customer_in_the_browser_without_writing_json() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
+    let (_server, port) = serve(dir.path(), &[]);
     let base = format!("http://127.0.0.1:{port}");
-    let _server = Server(
-        Command::new(env!("CARGO_BIN_EXE_host-harness"))
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--db"])
-            .arg(dir.path().join("console.db"))
-            .arg("--out")
-            .arg(dir.path().join("out"))
-            .env("INVOICING_TODAY", TODAY)
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let started = std::time::Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed().as_secs() < 60,
-            "the console did not start"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
     let mut flow = Command::new(py);
     flow.arg(repo().join("tests/console/flow.py"))
         .arg(&base)
@@ -98,32 +106,7 @@ fn get(port: u16, path: &str, cookie: Option<&str>) -> String {
 #[test]
 fn with_an_access_token_nothing_is_served_without_it() {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let _server = Server(
-        Command::new(env!("CARGO_BIN_EXE_host-harness"))
-            .args([
-                "serve",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--token",
-                "s3cret",
-                "--db",
-            ])
-            .arg(dir.path().join("console.db"))
-            .arg("--out")
-            .arg(dir.path().join("out"))
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let started = std::time::Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed().as_secs() < 60,
-            "the console did not start"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    let (_server, port) = serve(dir.path(), &["--token", "s3cret"]);
     for path in [
         "/",
         "/c/fjord/",
