@@ -236,11 +236,13 @@ fn record(
             // that comes second sees what the first wrote.
             u.lock_document(invoice)?;
         }
+        let ended = now_ms();
         let finish = Finish {
             delivery: c.id,
             state,
             detail: &detail,
-            next_attempt_at: now_ms() + backoff_ms(c.attempts),
+            ended,
+            next_attempt_at: ended + backoff_ms(c.attempts),
         };
         if !u.finish(owner, &finish)? {
             // The lease ran out and another dispatcher took the delivery over: its outcome counts.

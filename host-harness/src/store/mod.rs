@@ -251,7 +251,9 @@ pub struct Finish<'a> {
     pub delivery: i64,
     pub state: crate::bindings::DeliveryState,
     pub detail: &'a str,
-    /// Unix ms before which a retry is not attempted.
+    /// When the attempt ended (Unix ms): the delivery's `updated_at`.
+    pub ended: i64,
+    /// Unix ms before which a retry is not attempted (counted from `ended`).
     pub next_attempt_at: i64,
 }
 

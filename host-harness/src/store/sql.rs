@@ -192,9 +192,11 @@ impl<B: Backend> Drop for SqlUnit<B> {
 }
 
 fn now() -> String {
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string()
+    stamp(chrono::Utc::now())
+}
+
+fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
 /// The columns of a document, in the order [`document`] reads them (needs
@@ -753,7 +755,7 @@ impl<B: Backend> Unit for SqlUnit<B> {
                     issue_date: r.os(8)?,
                     payable: crate::money::from_ore(r.i(9)?),
                     updated_at: chrono::DateTime::from_timestamp_micros(r.i(10)?)
-                        .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+                        .map(stamp)
                         .unwrap_or_default(),
                     delivery: r
                         .os(11)?
@@ -862,7 +864,9 @@ impl<B: Backend> Unit for SqlUnit<B> {
     }
 
     fn finish(&mut self, owner: &str, f: &Finish) -> Result<bool> {
-        let at = now();
+        let at = stamp(
+            chrono::DateTime::from_timestamp_millis(f.ended).unwrap_or_else(chrono::Utc::now),
+        );
         let state = f.state.name();
         let changed = self.exec(
             Q::Finish,
