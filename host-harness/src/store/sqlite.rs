@@ -7,8 +7,13 @@ use super::{Store, Unit, ACCOUNTS};
 use anyhow::{Context, Result};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, ToSql};
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::Duration;
+
+/// How long a unit waits for the file (its turn, then SQLite's own lock).
+const BUSY: Duration = Duration::from_secs(60);
 
 /// The schema version this host writes (`PRAGMA user_version`).
 const VERSION: i64 = 3;
@@ -153,6 +158,75 @@ CREATE TABLE IF NOT EXISTS delivery_attempts (
 pub struct SqliteStore {
     pool: r2d2::Pool<Manager>,
     id: String,
+    turns: Arc<Turns>,
+}
+
+/// The units of work of this process on one file, in the order they began. SQLite's busy
+/// handler polls, so a thread that writes unit after unit could otherwise keep another waiting
+/// for seconds; here each waits its turn instead (first come, first served).
+#[derive(Default)]
+struct Turns {
+    queue: Mutex<VecDeque<u64>>,
+    next: std::sync::atomic::AtomicU64,
+    moved: Condvar,
+}
+
+/// A unit's turn on its file, given up when dropped (after COMMIT or ROLLBACK).
+pub struct Turn {
+    turns: Arc<Turns>,
+    ticket: u64,
+}
+
+impl Turns {
+    /// Every store of this process on `path` shares one queue.
+    fn of(path: &Path) -> Arc<Turns> {
+        static ALL: OnceLock<Mutex<HashMap<PathBuf, Arc<Turns>>>> = OnceLock::new();
+        let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let mut all = ALL
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        all.entry(key).or_default().clone()
+    }
+
+    /// Wait for this thread's turn, as long as the busy timeout allows.
+    fn take(self: &Arc<Turns>) -> Result<Turn> {
+        let ticket = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        queue.push_back(ticket);
+        let until = std::time::Instant::now() + BUSY;
+        while queue.front() != Some(&ticket) {
+            let left = until.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                queue.retain(|t| *t != ticket);
+                self.moved.notify_all();
+                anyhow::bail!("the database stayed busy for {} s", BUSY.as_secs());
+            }
+            queue = self
+                .moved
+                .wait_timeout(queue, left)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        Ok(Turn {
+            turns: self.clone(),
+            ticket,
+        })
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        let mut queue = self.turns.queue.lock().unwrap_or_else(|e| e.into_inner());
+        queue.retain(|t| *t != self.ticket);
+        self.turns.moved.notify_all();
+    }
+}
+
+/// A pooled connection in a unit of work, with the unit's turn.
+pub struct Held {
+    conn: r2d2::PooledConnection<Manager>,
+    _turn: Turn,
 }
 
 /// Opens connections to one file with the settings every connection needs.
@@ -163,7 +237,7 @@ impl r2d2::ManageConnection for Manager {
     type Error = rusqlite::Error;
     fn connect(&self) -> rusqlite::Result<Connection> {
         let conn = Connection::open(&self.0)?;
-        conn.busy_timeout(Duration::from_secs(60))?;
+        conn.busy_timeout(BUSY)?;
         conn.execute_batch(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
         )?;
@@ -216,16 +290,22 @@ impl SqliteStore {
             // round trip to check each one out.
             .test_on_check_out(false)
             .build(manager)?;
-        Ok(SqliteStore { pool, id })
+        Ok(SqliteStore {
+            pool,
+            id,
+            turns: Turns::of(path),
+        })
     }
 }
 
 impl Store for SqliteStore {
     fn begin(&self) -> Result<Box<dyn Unit>> {
-        Ok(Box::new(SqlUnit::<Sqlite>::begin(
-            self.pool.get()?,
-            "BEGIN IMMEDIATE",
-        )?))
+        let turn = self.turns.take()?;
+        let conn = Held {
+            conn: self.pool.get()?,
+            _turn: turn,
+        };
+        Ok(Box::new(SqlUnit::<Sqlite>::begin(conn, "BEGIN IMMEDIATE")?))
     }
     fn id(&self) -> &str {
         &self.id
@@ -259,7 +339,7 @@ fn value(v: ValueRef) -> Result<Value> {
 }
 
 impl Backend for Sqlite {
-    type Conn = r2d2::PooledConnection<Manager>;
+    type Conn = Held;
     const LIKE: &'static str = "LIKE";
     const TRIGRAM_TABLE: bool = true;
 
@@ -269,12 +349,13 @@ impl Backend for Sqlite {
     }
 
     fn exec(c: &mut Self::Conn, sql: &str, p: &[P]) -> Result<u64> {
-        Ok(c.prepare_cached(sql)?
+        Ok(c.conn
+            .prepare_cached(sql)?
             .execute(rusqlite::params_from_iter(p))? as u64)
     }
 
     fn rows(c: &mut Self::Conn, sql: &str, p: &[P]) -> Result<Vec<Row>> {
-        let mut stmt = c.prepare_cached(sql)?;
+        let mut stmt = c.conn.prepare_cached(sql)?;
         let n = stmt.column_count();
         let mut rows = stmt.query(rusqlite::params_from_iter(p))?;
         let mut out = Vec::new();
@@ -287,7 +368,7 @@ impl Backend for Sqlite {
     }
 
     fn batch(c: &mut Self::Conn, sql: &str) -> Result<u64> {
-        c.execute_batch(sql)?;
-        Ok(c.changes())
+        c.conn.execute_batch(sql)?;
+        Ok(c.conn.changes())
     }
 }
