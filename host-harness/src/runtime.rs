@@ -314,6 +314,23 @@ impl CallError {
     }
 }
 
+/// An exported function called on a fresh instance: what `call` and `dry_run` run.
+pub trait Export<R>:
+    FnOnce(
+    &bindings::Invoicing,
+    &mut wasmtime::Store<CallState>,
+) -> wasmtime::Result<Result<R, bindings::Error>>
+{
+}
+
+impl<R, F> Export<R> for F where
+    F: FnOnce(
+        &bindings::Invoicing,
+        &mut wasmtime::Store<CallState>,
+    ) -> wasmtime::Result<Result<R, bindings::Error>>
+{
+}
+
 /// A host process's handle: the shared runtime and the store.
 pub struct Harness {
     pub rt: Arc<Runtime>,
@@ -369,38 +386,16 @@ impl Harness {
 
     /// Run a call and roll its unit of work back whatever it answers: what would this call
     /// say now? (The console asks `activate` to name what the settings still lack.)
-    pub fn dry_run<R>(
-        &mut self,
-        client: &str,
-        f: impl FnOnce(
-            &bindings::Invoicing,
-            &mut wasmtime::Store<CallState>,
-        ) -> wasmtime::Result<Result<R, bindings::Error>>,
-    ) -> Result<R, CallError> {
+    pub fn dry_run<R>(&mut self, client: &str, f: impl Export<R>) -> Result<R, CallError> {
         self.run(client, f, false)
     }
 
     /// Run one exported call as one unit of work: commit on `ok`, roll back on `err` or trap.
-    pub fn call<R>(
-        &mut self,
-        client: &str,
-        f: impl FnOnce(
-            &bindings::Invoicing,
-            &mut wasmtime::Store<CallState>,
-        ) -> wasmtime::Result<Result<R, bindings::Error>>,
-    ) -> Result<R, CallError> {
+    pub fn call<R>(&mut self, client: &str, f: impl Export<R>) -> Result<R, CallError> {
         self.run(client, f, true)
     }
 
-    fn run<R>(
-        &mut self,
-        client: &str,
-        f: impl FnOnce(
-            &bindings::Invoicing,
-            &mut wasmtime::Store<CallState>,
-        ) -> wasmtime::Result<Result<R, bindings::Error>>,
-        commit: bool,
-    ) -> Result<R, CallError> {
+    fn run<R>(&mut self, client: &str, f: impl Export<R>, commit: bool) -> Result<R, CallError> {
         if !valid_client_id(client) {
             return Err(CallError::Host(anyhow::anyhow!(
                 "client id '{}' is not 1 to 64 of a-z, 0-9 and '-'",
