@@ -87,6 +87,16 @@ fn layout(ctx: &Ctx, nav: &Nav, title: &str, body: Markup) -> Markup {
     }
 }
 
+/// A page's heading with its one primary action before it, top left ("Ny faktura", "Legg til").
+fn title_row(title: &str, href: &str, action: &str) -> Markup {
+    html! {
+        div class="title-row" {
+            a class="button primary" href=(href) { (action) }
+            h1 { (title) }
+        }
+    }
+}
+
 fn problems_list(w: &Words, problems: &[(String, String)]) -> Markup {
     html! {
         @if !problems.is_empty() {
@@ -456,10 +466,7 @@ pub fn overview(
         nav,
         w.overview,
         html! {
-            div class="title-row" {
-                a class="button primary" href=(format!("/c/{c}/ny")) { (w.new_invoice) }
-                h1 { (w.overview) }
-            }
+            (title_row(w.overview, &format!("/c/{c}/ny"), w.new_invoice))
             form method="get" action=(format!("/c/{c}/oversikt")) class="filters" role="search" {
                 div class="field" {
                     label for="f-kunde" { (w.customer) }
@@ -599,10 +606,7 @@ pub fn customers(ctx: &Ctx, nav: &Nav, all: &[CustomerRecord]) -> Markup {
         nav,
         w.customers,
         html! {
-            div class="title-row" {
-                a class="button primary" href=(format!("/c/{c}/kunder/ny")) { (w.add) }
-                h1 { (w.customers) }
-            }
+            (title_row(w.customers, &format!("/c/{c}/kunder/ny"), w.add))
             table {
                 thead { tr { th scope="col" { (w.number) } th scope="col" { (w.name) } th scope="col" { (w.orgnr) } th scope="col" { (w.email) } th scope="col" { (w.actions) } } }
                 tbody {
@@ -772,10 +776,7 @@ pub fn products(ctx: &Ctx, nav: &Nav, all: &[Product]) -> Markup {
         nav,
         w.products,
         html! {
-            div class="title-row" {
-                a class="button primary" href=(format!("/c/{c}/produkter/ny")) { (w.add) }
-                h1 { (w.products) }
-            }
+            (title_row(w.products, &format!("/c/{c}/produkter/ny"), w.add))
             table {
                 thead { tr { th scope="col" { (w.name) } th scope="col" { (w.unit) } th scope="col" class="num" { (w.unit_price) } th scope="col" { (w.vat_code) } th scope="col" { (w.actions) } } }
                 tbody {
