@@ -9,6 +9,7 @@ fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
     let root = manifest.parent().unwrap().to_path_buf();
     // Relative paths: each checkout watches its own files, even with a shared target dir.
+    println!("cargo:rerun-if-env-changed=INVOICING_WASM_NAMES");
     for p in [
         "../guest/src",
         "../guest/Cargo.toml",
@@ -59,6 +60,11 @@ fn main() {
             "MFLAGS",
         ] {
             cmd.env_remove(var);
+        }
+        // `strip = true` leaves wasm's name section (a fifth of the component). Names only
+        // help a profiler: INVOICING_WASM_NAMES=1 keeps them (BENCHMARKS.md, "Profiling").
+        if std::env::var_os("INVOICING_WASM_NAMES").is_none() {
+            cmd.env("CARGO_ENCODED_RUSTFLAGS", "-Clink-arg=--strip-all");
         }
         let status = cmd.status().expect("run cargo to build a component");
         assert!(

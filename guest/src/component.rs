@@ -3,6 +3,7 @@
 mod wit {
     wit_bindgen::generate!({ path: "../wit", world: "invoicing-component" });
 }
+mod recurring;
 
 use crate::error::{Error, FieldError};
 use crate::model::{self, Document, Draft, Kind, Seller};
@@ -67,23 +68,11 @@ impl Guest for Component {
         if stored_version != version {
             return Err(t::Error::Conflict(stored_version));
         }
-        let change = match change {
-            t::DraftChange::SetCustomer(c) => {
-                d.customer = customer(&c)?;
-                None
+        match edit_in(change)? {
+            Edit::Customer(c) => d.customer = customer(&c)?,
+            Edit::Change(change) => {
+                draft::apply(&mut d, change, seller.vat_registered, &product).map_err(err)?
             }
-            t::DraftChange::SetReferences(r) => Some(draft::Change::References(refs_in(r))),
-            t::DraftChange::SetDates(x) => Some(draft::Change::Dates(dates_in(x)?)),
-            t::DraftChange::SetNote(n) => Some(draft::Change::Note(n)),
-            t::DraftChange::AddLines(l) => Some(draft::Change::AddLines(
-                l.into_iter().map(line_in).collect(),
-            )),
-            t::DraftChange::UpdateLine((i, l)) => Some(draft::Change::UpdateLine(i, line_in(l))),
-            t::DraftChange::RemoveLine(i) => Some(draft::Change::RemoveLine(i)),
-            t::DraftChange::MoveLine((i, to)) => Some(draft::Change::MoveLine(i, to)),
-        };
-        if let Some(change) = change {
-            draft::apply(&mut d, change, seller.vat_registered, &product).map_err(err)?;
         }
         let version = documents::update_draft(
             &id,
@@ -139,29 +128,8 @@ impl Guest for Component {
             return Ok(done);
         }
         let seller = seller()?;
-        let (_, mut d) = load_draft(&id)?;
-        d.customer = customer(&d.customer.id)?;
-        let today = today()?;
-        let totals = invoice::check_issuable(&d, today, seller.vat_registered).map_err(err)?;
-        let number = sequences::next(sequences::Series::Invoice, seller.invoice_start)?;
-        let issue_date = d.dates.issue.unwrap_or(today);
-        check_date_order(
-            &seller,
-            Kind::Invoice,
-            number,
-            issue_date,
-            "dates.issue-date",
-        )?;
-        let kid = invoice::kid(&seller, d.customer.number, number).map_err(err)?;
-        let route = choose_channel(
-            &seller,
-            &d.customer,
-            Kind::Invoice,
-            (totals.payable, Some(&kid)),
-        )?;
-        let mut doc = invoice::build(&d, &seller, number, today, &totals, route).map_err(err)?;
-        doc.request = Some(request);
-        let doc_id = issue(&doc, &totals, &idempotency_key)?;
+        let (_, d) = load_draft(&id)?;
+        let doc_id = issue_invoice(d, &seller, today()?, &idempotency_key, request)?;
         documents::delete_draft(&id)?;
         open_id(&doc_id)
     }
@@ -522,6 +490,36 @@ fn choose_channel(
     })
 }
 
+/// Issue a draft as an invoice (finalize, and each occurrence of a recurring series): the
+/// customer as the CRM has it now, the last checks, a number, the KID and the channel.
+fn issue_invoice(
+    mut d: Draft,
+    seller: &Seller,
+    today: NaiveDate,
+    key: &str,
+    request: String,
+) -> R<String> {
+    d.customer = customer(&d.customer.id)?;
+    let totals = invoice::check_issuable(&d, today, seller.vat_registered).map_err(err)?;
+    let number = sequences::next(sequences::Series::Invoice, seller.invoice_start)?;
+    // Taking a number waits for any other unit issuing for this client: one that issued this
+    // very request meanwhile is found now. (Failing returns the number.)
+    if let Some(done) = documents::find_by_idempotency_key(key) {
+        return Err(t::Error::NotAllowed(format!(
+            "issued meanwhile as number {}, by another request with the same key",
+            done.number
+        )));
+    }
+    let issue_date = d.dates.issue.unwrap_or(today);
+    check_date_order(seller, Kind::Invoice, number, issue_date, "dates.issue-date")?;
+    let kid = invoice::kid(seller, d.customer.number, number).map_err(err)?;
+    let payment = (totals.payable, Some(kid.as_str()));
+    let route = choose_channel(seller, &d.customer, Kind::Invoice, payment)?;
+    let mut doc = invoice::build(&d, seller, number, today, &totals, route).map_err(err)?;
+    doc.request = Some(request);
+    issue(&doc, &totals, key)
+}
+
 /// Store, post and queue an issued document: the three writes of one unit of work.
 /// `totals` are the document's, from the one calculation core, computed once by the caller.
 fn issue(doc: &Document, totals: &calc::Totals, key: &str) -> R<String> {
@@ -816,6 +814,26 @@ fn dates_out(d: &model::Dates) -> t::Dates {
         due_date: d.due.map(|x| x.to_string()),
         payment_terms_days: d.terms_days,
     }
+}
+
+/// A draft change from the contract. Setting the customer is the caller's: it looks the
+/// customer up in the CRM.
+enum Edit {
+    Customer(String),
+    Change(draft::Change),
+}
+
+fn edit_in(change: t::DraftChange) -> R<Edit> {
+    Ok(Edit::Change(match change {
+        t::DraftChange::SetCustomer(c) => return Ok(Edit::Customer(c)),
+        t::DraftChange::SetReferences(r) => draft::Change::References(refs_in(r)),
+        t::DraftChange::SetDates(x) => draft::Change::Dates(dates_in(x)?),
+        t::DraftChange::SetNote(n) => draft::Change::Note(n),
+        t::DraftChange::AddLines(l) => draft::Change::AddLines(l.into_iter().map(line_in).collect()),
+        t::DraftChange::UpdateLine((i, l)) => draft::Change::UpdateLine(i, line_in(l)),
+        t::DraftChange::RemoveLine(i) => draft::Change::RemoveLine(i),
+        t::DraftChange::MoveLine((i, to)) => draft::Change::MoveLine(i, to),
+    }))
 }
 
 fn line_in(l: t::LineInput) -> draft::LineInput {

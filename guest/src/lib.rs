@@ -18,6 +18,7 @@ pub mod logo;
 pub mod model;
 pub mod money;
 pub mod pdf;
+pub mod recurring;
 pub mod settings;
 #[cfg(test)]
 mod testdata;
@@ -27,3 +28,4 @@ pub mod vat;
 
 #[cfg(target_arch = "wasm32")]
 mod component;
+

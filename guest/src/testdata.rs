@@ -80,3 +80,14 @@ pub fn document(lines: Vec<Line>) -> Document {
         request: None,
     }
 }
+
+pub fn draft() -> Draft {
+    Draft {
+        customer: customer(),
+        references: References::default(),
+        dates: Dates::default(),
+        note: Some("Takk for leien".into()),
+        lines: vec![calc::test_line(1, "1", "9500", crate::vat::VatCode::Exempt)],
+        next_line_id: 2,
+    }
+}

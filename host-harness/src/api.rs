@@ -60,6 +60,58 @@ impl Harness {
     ) -> CallResult<String> {
         self.call(client, |i, s| i.call_resend(s, id, channel))
     }
+
+    // ---- recurring series (contract 0.3.0) ----
+    pub fn make_recurring(
+        &mut self,
+        client: &str,
+        draft: &str,
+        version: u64,
+        schedule: &Schedule,
+    ) -> CallResult<Series> {
+        self.call_recurring(client, |r, s| {
+            r.call_make_recurring(s, draft, version, schedule)
+        })
+    }
+    pub fn get_series(&mut self, client: &str, id: &str) -> CallResult<Series> {
+        self.call_recurring(client, |r, s| r.call_get_series(s, id))
+    }
+    pub fn list_series(&mut self, client: &str) -> CallResult<Vec<Series>> {
+        self.call_recurring(client, |r, s| r.call_list_series(s))
+    }
+    pub fn change_series(
+        &mut self,
+        client: &str,
+        id: &str,
+        version: u64,
+        change: &SeriesChange,
+    ) -> CallResult<Series> {
+        self.call_recurring(client, |r, s| r.call_change_series(s, id, version, change))
+    }
+    pub fn due(&mut self, client: &str) -> CallResult<Vec<Occurrence>> {
+        self.call_recurring(client, |r, s| r.call_due(s))
+    }
+    pub fn issue_occurrence(
+        &mut self,
+        client: &str,
+        series: &str,
+        date: &str,
+    ) -> CallResult<IssuedDocument> {
+        let date = date.to_owned();
+        self.call_recurring(client, |r, s| r.call_issue_occurrence(s, series, &date))
+    }
+}
+
+/// A monthly schedule from `first`, with no end, issued on its date, with the period text.
+pub fn monthly(first: &str) -> Schedule {
+    Schedule {
+        interval: Interval::Monthly,
+        first_date: first.into(),
+        end_date: None,
+        count: None,
+        lead_days: 0,
+        period_text: true,
+    }
 }
 
 // The type is generated from the WIT, so `Default` cannot be derived on it.

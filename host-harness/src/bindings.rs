@@ -12,3 +12,4 @@ wasmtime::component::bindgen!({
 
 pub use erp::invoicing::types::*;
 pub use exports::erp::invoicing::invoicing::Guest as Invoicing;
+pub use exports::erp::invoicing::recurring::Guest as Recurring;

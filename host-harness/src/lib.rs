@@ -11,6 +11,7 @@ pub mod fixtures;
 pub mod imports;
 pub mod money;
 pub mod names;
+pub mod recurring;
 pub mod reports;
 pub mod runtime;
 pub mod scenario;

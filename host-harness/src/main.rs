@@ -83,6 +83,28 @@ enum Cmd {
         #[arg(long)]
         today: Option<chrono::NaiveDate>,
     },
+    /// Issue every recurring invoice due by a date, for every client with the module switched
+    /// on (or one): exactly once, however often it runs. A scheduler may call it daily. Exit
+    /// status 2 when an occurrence failed (each is listed with why).
+    Recurring {
+        /// An SQLite file, or a `postgres://` URL.
+        #[arg(long, default_value = "demo.db")]
+        db: String,
+        /// The run's date: what is due by it is issued, dated this day (default: today).
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+        #[arg(long)]
+        client: Option<String>,
+        /// Deliver what the run queued to this folder after it (none: leave it queued for a
+        /// dispatcher).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, env = "INVOICING_SMTP")]
+        smtp: Option<String>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// The invoicing screens in a browser: http://127.0.0.1:8080/ by default. Off loopback an
     /// access token is required (printed at start).
     Serve {
@@ -197,6 +219,14 @@ fn main() -> Result<()> {
             println!("{issued} issued");
             Ok(())
         }
+        Cmd::Recurring {
+            db,
+            date,
+            client,
+            out,
+            smtp,
+            json,
+        } => recurring(&db, date, client, out.map(|o| channels::Config::new(o, smtp)), json),
         Cmd::Bench { quick } => {
             let dir =
                 std::env::temp_dir().join(format!("erp-invoicing-bench-{}", std::process::id()));
@@ -461,6 +491,61 @@ fn print_ledger(host: &Harness, client: &str) -> Result<()> {
     println!("== Balance per customer on 1500");
     for (cu, bal) in reports::customer_balances(host.store(), client)? {
         println!("{cu:<12} {bal:>14}");
+    }
+    Ok(())
+}
+
+/// The `recurring` command: one run per client, a progress bar while it issues.
+fn recurring(
+    db: &str,
+    date: Option<chrono::NaiveDate>,
+    client: Option<String>,
+    delivery: Option<channels::Config>,
+    json: bool,
+) -> Result<()> {
+    let mut host = Harness::connect(Runtime::new(Limits::default())?, db)?;
+    host.today = date.unwrap_or(host.today);
+    host.delivery = delivery;
+    let clients = match client {
+        Some(c) => vec![c],
+        None => host_harness::store::with_unit(host.store(), |u| {
+            let mut on = Vec::new();
+            for c in u.clients()? {
+                if u.is_active(&c)? {
+                    on.push(c);
+                }
+            }
+            Ok(on)
+        })?,
+    };
+    let mut failed = false;
+    let mut reports = Vec::new();
+    for client in clients {
+        let bar = indicatif::ProgressBar::new(0).with_style(
+            indicatif::ProgressStyle::with_template(
+                "{prefix} [{bar:40}] {pos}/{len} {per_sec} eta {eta}",
+            )?
+            .progress_chars("=> "),
+        );
+        bar.set_prefix(client.clone());
+        let report = host_harness::recurring::run(&mut host, &client, |p| match p {
+            host_harness::recurring::Progress::Due(n) => bar.set_length(n as u64),
+            host_harness::recurring::Progress::Done => bar.inc(1),
+        })
+        .with_context(|| format!("the run for {client} stopped; start it again to issue the rest"))?;
+        bar.finish_and_clear();
+        host.dispatch();
+        failed |= !report.failed.is_empty();
+        if !json {
+            print!("{}", report.summary());
+        }
+        reports.push(report);
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&reports)?);
+    }
+    if failed {
+        std::process::exit(2);
     }
     Ok(())
 }

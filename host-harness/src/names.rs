@@ -1,7 +1,7 @@
 //! The contract's closed sets as the words the host writes down (database columns, folder
 //! names, fixture files, reports), and back: one table per enum, so the two directions agree.
 
-use crate::bindings::{Channel, DeliveryState, DocumentKind, DocumentStatus};
+use crate::bindings::{Channel, DeliveryState, DocumentKind, DocumentStatus, SeriesState};
 use crate::store::{EfakturaStatus, Purpose, Series};
 
 /// An enum written as a word.
@@ -45,6 +45,14 @@ impl Name for DocumentStatus {
         (DocumentStatus::Issued, "issued"),
         (DocumentStatus::PartiallyCredited, "partially-credited"),
         (DocumentStatus::Credited, "credited"),
+    ];
+}
+
+impl Name for SeriesState {
+    const ALL: &'static [(Self, &'static str)] = &[
+        (SeriesState::Active, "active"),
+        (SeriesState::Paused, "paused"),
+        (SeriesState::Ended, "ended"),
     ];
 }
 

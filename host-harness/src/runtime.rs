@@ -77,6 +77,10 @@ impl Runtime {
     pub fn with_component(wasm: &[u8], limits: Limits) -> Result<Arc<Self>> {
         let mut config = Config::new();
         config.consume_fuel(true).epoch_interruption(true);
+        // `perf record` can name the component's functions (BENCHMARKS.md, "Profiling").
+        if std::env::var_os("INVOICING_PERFMAP").is_some() {
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         let engine = Engine::new(&config)?;
         let component = load_cached(&engine, wasm)?;
         let mut linker = Linker::<CallState>::new(&engine);
@@ -314,21 +318,33 @@ impl CallError {
     }
 }
 
-/// An exported function called on a fresh instance: what `call` and `dry_run` run.
-pub trait Export<R>:
-    FnOnce(
-    &bindings::Invoicing,
-    &mut wasmtime::Store<CallState>,
-) -> wasmtime::Result<Result<R, bindings::Error>>
+/// An exported function of `I` (an interface's functions) called on a fresh instance: what
+/// `call`, `dry_run` and a [`Batch`] run.
+pub trait Export<R, I = bindings::Invoicing>:
+    FnOnce(&I, &mut wasmtime::Store<CallState>) -> wasmtime::Result<Result<R, bindings::Error>>
 {
 }
 
-impl<R, F> Export<R> for F where
-    F: FnOnce(
-        &bindings::Invoicing,
-        &mut wasmtime::Store<CallState>,
-    ) -> wasmtime::Result<Result<R, bindings::Error>>
+impl<R, I, F> Export<R, I> for F where
+    F: FnOnce(&I, &mut wasmtime::Store<CallState>) -> wasmtime::Result<Result<R, bindings::Error>>
 {
+}
+
+/// Which exported interface a call goes to.
+pub trait Interface: Sized {
+    fn of(instance: &bindings::InvoicingComponent) -> &Self;
+}
+
+impl Interface for bindings::Invoicing {
+    fn of(instance: &bindings::InvoicingComponent) -> &Self {
+        instance.erp_invoicing_invoicing()
+    }
+}
+
+impl Interface for bindings::Recurring {
+    fn of(instance: &bindings::InvoicingComponent) -> &Self {
+        instance.erp_invoicing_recurring()
+    }
 }
 
 /// A host process's handle: the shared runtime and the store.
@@ -387,37 +403,120 @@ impl Harness {
     /// Run a call and roll its unit of work back whatever it answers: what would this call
     /// say now? (The console asks `activate` to name what the settings still lack.)
     pub fn dry_run<R>(&mut self, client: &str, f: impl Export<R>) -> Result<R, CallError> {
-        self.run(client, f, false)
+        let unit = self.begin(client)?;
+        self.run(client, unit, f).1
     }
 
     /// Run one exported call as one unit of work: commit on `ok`, roll back on `err` or trap.
     pub fn call<R>(&mut self, client: &str, f: impl Export<R>) -> Result<R, CallError> {
-        self.run(client, f, true)
+        self.call_in(client, f)
     }
 
-    fn run<R>(&mut self, client: &str, f: impl Export<R>, commit: bool) -> Result<R, CallError> {
+    /// `call` for the `recurring` interface.
+    pub fn call_recurring<R>(
+        &mut self,
+        client: &str,
+        f: impl Export<R, bindings::Recurring>,
+    ) -> Result<R, CallError> {
+        self.call_in(client, f)
+    }
+
+    fn call_in<R, I: Interface>(
+        &mut self,
+        client: &str,
+        f: impl Export<R, I>,
+    ) -> Result<R, CallError> {
+        let unit = self.begin(client)?;
+        match self.run(client, unit, f) {
+            (unit, Ok(r)) => unit.commit().map(|()| r).map_err(CallError::Host),
+            // Dropping the unit rolls it back: on `err`, on a trap, on an exhausted budget.
+            (_, Err(e)) => Err(e),
+        }
+    }
+
+    /// Group commit: several calls in one unit of work, each behind a savepoint, so a call
+    /// that fails is rolled back alone and the others commit together (one durable commit).
+    pub fn batch(&mut self, client: &str) -> Result<Batch<'_>, CallError> {
+        let unit = self.begin(client)?;
+        Ok(Batch {
+            client: client.to_owned(),
+            unit: Some(unit),
+            harness: self,
+        })
+    }
+
+    fn begin(&self, client: &str) -> Result<Box<dyn Unit>, CallError> {
         if !valid_client_id(client) {
             return Err(CallError::Host(anyhow::anyhow!(
                 "client id '{}' is not 1 to 64 of a-z, 0-9 and '-'",
                 client.escape_debug()
             )));
         }
-        let unit = self.store.begin().map_err(CallError::Host)?;
+        self.store.begin().map_err(CallError::Host)
+    }
+
+    /// One call on a fresh instance, in `unit`, which is handed back whatever happened.
+    fn run<R, I: Interface>(
+        &mut self,
+        client: &str,
+        unit: Box<dyn Unit>,
+        f: impl Export<R, I>,
+    ) -> (Box<dyn Unit>, Result<R, CallError>) {
         let limits = self.rt.limits;
         let mut store = self.rt.store(client, unit, self.today);
         let result = (|| {
             let instance = self.rt.pre.instantiate(&mut store)?;
-            f(instance.erp_invoicing_invoicing(), &mut store)
+            f(I::of(&instance), &mut store)
         })();
         self.last_fuel = limits.fuel - store.get_fuel().unwrap_or(0);
         let unit = store.into_data().unit;
-        // Dropping the unit rolls it back: on `err`, on a trap, on an exhausted budget.
-        match result {
-            Ok(Ok(r)) if commit => unit.commit().map(|()| r).map_err(CallError::Host),
+        let result = match result {
             Ok(Ok(r)) => Ok(r),
             Ok(Err(e)) => Err(CallError::Component(e)),
             Err(trap) => Err(CallError::Trap(format!("{trap:#}"))),
-        }
+        };
+        (unit, result)
+    }
+}
+
+/// Calls that commit together ([`Harness::batch`]). Dropping a batch rolls all of them back.
+pub struct Batch<'h> {
+    harness: &'h mut Harness,
+    client: String,
+    /// None once a store fault has spoilt the unit.
+    unit: Option<Box<dyn Unit>>,
+}
+
+impl Batch<'_> {
+    /// One call: its writes are kept if it answers `ok` and rolled back alone otherwise.
+    pub fn call<R>(&mut self, f: impl Export<R>) -> Result<R, CallError> {
+        self.call_in(f)
+    }
+
+    /// `call` for the `recurring` interface.
+    pub fn call_recurring<R>(&mut self, f: impl Export<R, bindings::Recurring>) -> Result<R, CallError> {
+        self.call_in(f)
+    }
+
+    fn call_in<R, I: Interface>(&mut self, f: impl Export<R, I>) -> Result<R, CallError> {
+        let mut unit = self
+            .unit
+            .take()
+            .ok_or_else(|| CallError::Host(anyhow::anyhow!("the batch failed earlier")))?;
+        unit.savepoint().map_err(CallError::Host)?;
+        let (mut unit, result) = self.harness.run(&self.client, unit, f);
+        unit.release(result.is_ok()).map_err(CallError::Host)?;
+        self.unit = Some(unit);
+        result
+    }
+
+    /// Commit every call that answered `ok`: one durable commit for all of them.
+    pub fn commit(mut self) -> Result<(), CallError> {
+        let unit = self
+            .unit
+            .take()
+            .ok_or_else(|| CallError::Host(anyhow::anyhow!("the batch failed earlier")))?;
+        unit.commit().map_err(CallError::Host)
     }
 }
 

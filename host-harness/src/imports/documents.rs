@@ -3,7 +3,7 @@
 
 use super::{not_found, parse_id, refuse, Result, Trap};
 use crate::bindings::erp::invoicing::documents::{
-    Host, Index, NewDocument, StoredDocument, StoredDraft,
+    Host, Index, NewDocument, SeriesIndex, StoredDocument, StoredDraft, StoredSeries,
 };
 use crate::bindings::{DocumentKind, Error, OverviewFilter, Summary};
 use crate::money::to_ore;
@@ -126,7 +126,7 @@ impl Host for CallState {
                 doc.facts.payable, doc.index.payable
             )));
         }
-        if chrono::NaiveDate::parse_from_str(&doc.facts.due_date, "%Y-%m-%d").is_err() {
+        if !is_date(&doc.facts.due_date) {
             return Err(refuse(format!(
                 "due date '{}' is not a date",
                 doc.facts.due_date
@@ -179,4 +179,60 @@ impl Host for CallState {
     fn query(&mut self, f: OverviewFilter) -> Result<Vec<Summary>> {
         Ok(self.unit.overview(&self.client, &f)?)
     }
+
+    fn insert_series(&mut self, x: SeriesIndex, body: String) -> Result<String> {
+        check_series_index(&x)?;
+        let id = self.unit.insert_series(&self.client, &x, &body)?;
+        Ok(format!("series-{id}"))
+    }
+
+    fn get_series(&mut self, id: String) -> wasmtime::Result<Option<StoredSeries>> {
+        let Some(n) = parse_id(&id, "series") else {
+            return Ok(None);
+        };
+        self.unit.series(&self.client, n).trap()
+    }
+
+    fn update_series(
+        &mut self,
+        id: String,
+        expected_version: u64,
+        x: SeriesIndex,
+        body: String,
+    ) -> Result<u64> {
+        let Some(n) = parse_id(&id, "series") else {
+            return Err(not_found(id));
+        };
+        check_series_index(&x)?;
+        match self
+            .unit
+            .update_series(&self.client, n, expected_version, &x, &body)?
+        {
+            Saved::Saved(v) => Ok(v),
+            Saved::Conflict(v) => Err(Error::Conflict(v).into()),
+            Saved::NotFound => Err(not_found(id)),
+        }
+    }
+
+    fn list_series(&mut self, due_by: Option<String>) -> wasmtime::Result<Vec<StoredSeries>> {
+        if due_by.as_deref().is_some_and(|d| !is_date(d)) {
+            return Ok(Vec::new());
+        }
+        self.unit
+            .list_series(&self.client, due_by.as_deref())
+            .trap()
+    }
+}
+
+/// A run looks series up by `issue-from` as text: it must be a date, so that text order is
+/// date order.
+fn check_series_index(x: &SeriesIndex) -> Result<()> {
+    match &x.issue_from {
+        Some(d) if !is_date(d) => Err(refuse(format!("issue-from '{d}' is not a date"))),
+        _ => Ok(()),
+    }
+}
+
+fn is_date(s: &str) -> bool {
+    s.len() == 10 && chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
 }

@@ -17,6 +17,7 @@ use anyhow::Result;
 use std::sync::Arc;
 
 pub use crate::bindings::erp::invoicing::directory::EfakturaStatus;
+pub use crate::bindings::erp::invoicing::documents::{SeriesIndex, StoredSeries};
 pub use crate::bindings::erp::invoicing::sequences::Series;
 
 /// A database the host keeps its records in.
@@ -46,6 +47,10 @@ pub fn open(location: &str) -> anyhow::Result<Arc<dyn Store>> {
 /// One unit of work. Every operation is scoped to a client where the data is a client's.
 pub trait Unit: Send {
     fn commit(self: Box<Self>) -> Result<()>;
+    /// Mark where one call of a group commit begins (`SAVEPOINT`).
+    fn savepoint(&mut self) -> Result<()>;
+    /// End the call begun at the savepoint: keep its writes, or roll back to the savepoint.
+    fn release(&mut self, keep: bool) -> Result<()>;
 
     // ---- clients and their registers ----
     /// Create or replace a client's settings; its on/off state is kept.
@@ -85,6 +90,21 @@ pub trait Unit: Send {
     ) -> Result<Saved>;
     /// False if there was no such draft.
     fn delete_draft(&mut self, client: &str, id: i64) -> Result<bool>;
+
+    // ---- recurring series ----
+    fn insert_series(&mut self, client: &str, index: &SeriesIndex, body: &str) -> Result<i64>;
+    fn series(&mut self, client: &str, id: i64) -> Result<Option<StoredSeries>>;
+    /// Compare-and-set on the version.
+    fn update_series(
+        &mut self,
+        client: &str,
+        id: i64,
+        expected_version: u64,
+        index: &SeriesIndex,
+        body: &str,
+    ) -> Result<Saved>;
+    /// Oldest first; with `due_by`, only active series whose `issue_from` is on or before it.
+    fn list_series(&mut self, client: &str, due_by: Option<&str>) -> Result<Vec<StoredSeries>>;
 
     // ---- numbers ----
     /// The next number of a series (`start` for a new one), the series' counter locked until

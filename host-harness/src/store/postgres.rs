@@ -14,7 +14,7 @@ use postgres::types::{FromSql, IsNull, ToSql, Type};
 use postgres::{Client, NoTls, Statement};
 use std::collections::HashMap;
 
-const VERSION: i64 = 3;
+const VERSION: i64 = 4;
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS store (id TEXT NOT NULL, version BIGINT NOT NULL);
@@ -124,6 +124,21 @@ CREATE TABLE IF NOT EXISTS delivery_attempts (
     id BIGSERIAL PRIMARY KEY, outbox_id BIGINT NOT NULL REFERENCES outbox(id),
     at TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT
 );
+"#;
+
+/// Schema 4 (contract 0.3.0): recurring series. A new table only, so a live schema-3 database
+/// gains it without locking what running units hold.
+const SERIES: &str = r#"
+CREATE TABLE IF NOT EXISTS series (
+    id BIGSERIAL PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients(id),
+    version BIGINT NOT NULL,
+    customer_id TEXT NOT NULL, customer_name TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('active', 'paused', 'ended')),
+    issue_from TEXT,
+    body TEXT COMPRESSION lz4 NOT NULL
+);
+CREATE INDEX IF NOT EXISTS series_due ON series (client_id, state, issue_from);
 -- Issued documents and posted vouchers are never changed nor removed, whoever asks.
 CREATE OR REPLACE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -204,13 +219,18 @@ impl PgStore {
         if exists {
             let version: i64 = tx.query_one("SELECT version FROM store", &[])?.get(0);
             anyhow::ensure!(
-                version == VERSION,
+                version == VERSION || version == 3,
                 "the database was made by another host version (schema {version}, this host writes {VERSION})"
             );
+            if version == 3 {
+                tx.batch_execute(SERIES)?;
+                tx.execute("UPDATE store SET version = $1", &[&VERSION])?;
+            }
         } else {
             // Only a new database gets the DDL: on a live one it would take table locks that
             // running units of work hold the other way round (a deadlock).
             tx.batch_execute(SCHEMA)?;
+            tx.batch_execute(SERIES)?;
             // The overview's reference filter from a trigram index (pg_trgm serves ILIKE
             // '%…%'); where the extension may not be created, the filter scans instead.
             {

@@ -261,6 +261,12 @@ pub enum Q {
     UpdateDraft,
     DraftVersion,
     DeleteDraft,
+    InsertSeries,
+    SeriesById,
+    UpdateSeries,
+    SeriesVersion,
+    AllSeries,
+    DueSeries,
     NewCounter,
     LockCounter,
     SetCounter,
@@ -332,6 +338,14 @@ impl Q {
                  WHERE client_id = ?1 AND id = ?2 AND version = ?3",
             Q::DraftVersion => "SELECT version FROM drafts WHERE client_id = ?1 AND id = ?2",
             Q::DeleteDraft => "DELETE FROM drafts WHERE client_id = ?1 AND id = ?2",
+            Q::InsertSeries => "INSERT INTO series (client_id, version, customer_id, customer_name, state, issue_from, body)
+                 VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+            Q::SeriesById => "SELECT id, version, body FROM series WHERE client_id = ?1 AND id = ?2",
+            Q::UpdateSeries => "UPDATE series SET version = version + 1, customer_id = ?4, customer_name = ?5, state = ?6, issue_from = ?7, body = ?8
+                 WHERE client_id = ?1 AND id = ?2 AND version = ?3",
+            Q::SeriesVersion => "SELECT version FROM series WHERE client_id = ?1 AND id = ?2",
+            Q::AllSeries => "SELECT id, version, body FROM series WHERE client_id = ?1 ORDER BY id",
+            Q::DueSeries => "SELECT id, version, body FROM series WHERE client_id = ?1 AND state = 'active' AND issue_from <= ?2 ORDER BY id",
             Q::NewCounter => "INSERT INTO sequences (client_id, series, last) VALUES (?1, ?2, ?3) ON CONFLICT (client_id, series) DO NOTHING",
             Q::LockCounter => "SELECT last FROM sequences WHERE client_id = ?1 AND series = ?2",
             Q::SetCounter => "UPDATE sequences SET last = ?3 WHERE client_id = ?1 AND series = ?2",
@@ -438,10 +452,33 @@ fn product(r: &Row) -> Result<Product> {
     })
 }
 
+fn stored_series(r: &Row) -> Result<StoredSeries> {
+    Ok(StoredSeries {
+        id: format!("series-{}", r.i(0)?),
+        version: r.i(1)? as u64,
+        body: r.s(2)?,
+    })
+}
+
 impl<B: Backend> Unit for SqlUnit<B> {
     fn commit(mut self: Box<Self>) -> Result<()> {
         let mut c = self.conn.take().expect("open until commit");
         B::batch(&mut c, "COMMIT")?;
+        Ok(())
+    }
+
+    fn savepoint(&mut self) -> Result<()> {
+        B::batch(self.c(), "SAVEPOINT call")?;
+        Ok(())
+    }
+
+    fn release(&mut self, keep: bool) -> Result<()> {
+        let sql = if keep {
+            "RELEASE SAVEPOINT call"
+        } else {
+            "ROLLBACK TO SAVEPOINT call; RELEASE SAVEPOINT call"
+        };
+        B::batch(self.c(), sql)?;
         Ok(())
     }
 
@@ -653,6 +690,54 @@ impl<B: Backend> Unit for SqlUnit<B> {
 
     fn delete_draft(&mut self, client: &str, id: i64) -> Result<bool> {
         Ok(self.exec(Q::DeleteDraft, params![client, id])? == 1)
+    }
+
+    fn insert_series(&mut self, client: &str, x: &SeriesIndex, body: &str) -> Result<i64> {
+        self.int(
+            Q::InsertSeries,
+            params![client, &x.customer_id, &x.customer_name, x.state.name(), x.issue_from.as_ref(), body],
+        )
+    }
+
+    fn series(&mut self, client: &str, id: i64) -> Result<Option<StoredSeries>> {
+        self.row(Q::SeriesById, params![client, id])?
+            .map(|r| stored_series(&r))
+            .transpose()
+    }
+
+    fn update_series(
+        &mut self,
+        client: &str,
+        id: i64,
+        expected: u64,
+        x: &SeriesIndex,
+        body: &str,
+    ) -> Result<Saved> {
+        let p = params![
+            client,
+            id,
+            expected,
+            &x.customer_id,
+            &x.customer_name,
+            x.state.name(),
+            x.issue_from.as_ref(),
+            body
+        ];
+        if self.exec(Q::UpdateSeries, p)? == 1 {
+            return Ok(Saved::Saved(expected + 1));
+        }
+        Ok(match self.row(Q::SeriesVersion, params![client, id])? {
+            Some(r) => Saved::Conflict(r.i(0)? as u64),
+            None => Saved::NotFound,
+        })
+    }
+
+    fn list_series(&mut self, client: &str, due_by: Option<&str>) -> Result<Vec<StoredSeries>> {
+        let rows = match due_by {
+            None => self.rows(Q::AllSeries, params![client])?,
+            Some(d) => self.rows(Q::DueSeries, params![client, d])?,
+        };
+        rows.iter().map(stored_series).collect()
     }
 
     fn next_number(&mut self, client: &str, series: Series, start: u64) -> Result<u64> {

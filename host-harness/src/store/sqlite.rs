@@ -16,7 +16,7 @@ use std::time::Duration;
 const BUSY: Duration = Duration::from_secs(60);
 
 /// The schema version this host writes (`PRAGMA user_version`).
-const VERSION: i64 = 3;
+const VERSION: i64 = 4;
 
 const SCHEMA: &str = r#"
 -- This store's identity: delivery ids are unique within a store, so receivers key what they
@@ -149,6 +149,17 @@ CREATE INDEX IF NOT EXISTS outbox_queued ON outbox (state);
 CREATE INDEX IF NOT EXISTS outbox_document ON outbox (document_id);
 -- At most one deletion request per invoice, whichever dispatcher queues it.
 CREATE UNIQUE INDEX IF NOT EXISTS outbox_one_cancel ON outbox (document_id) WHERE purpose = 'cancel';
+-- Recurring series (contract 0.3.0): the component's body, and what a run looks up by.
+CREATE TABLE IF NOT EXISTS series (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    client_id TEXT NOT NULL REFERENCES clients(id),
+    version INTEGER NOT NULL,
+    customer_id TEXT NOT NULL, customer_name TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('active', 'paused', 'ended')),
+    issue_from TEXT,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS series_due ON series (client_id, state, issue_from);
 CREATE TABLE IF NOT EXISTS delivery_attempts (
     id INTEGER PRIMARY KEY AUTOINCREMENT, outbox_id INTEGER NOT NULL REFERENCES outbox(id),
     at TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT
@@ -264,8 +275,9 @@ impl SqliteStore {
             [],
             |r| r.get(0),
         )?;
+        // Schema 3 gains the series table (contract 0.3.0) by the additive DDL below.
         anyhow::ensure!(
-            version == VERSION || (version == 0 && tables == 0),
+            version == VERSION || version == 3 || (version == 0 && tables == 0),
             "{} was made by an older host (schema {version}, this host writes {VERSION}): use a new database file",
             path.display()
         );

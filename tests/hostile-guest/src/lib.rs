@@ -196,4 +196,26 @@ mod component {
             refuse()
         }
     }
+
+    // Recurring series: refused, as every export but `create-draft` is.
+    impl wit::exports::erp::invoicing::recurring::Guest for Hostile {
+        fn make_recurring(_: String, _: u64, _: t::Schedule) -> R<t::Series> {
+            refuse()
+        }
+        fn get_series(_: String) -> R<t::Series> {
+            refuse()
+        }
+        fn list_series() -> R<Vec<t::Series>> {
+            refuse()
+        }
+        fn change_series(_: String, _: u64, _: t::SeriesChange) -> R<t::Series> {
+            refuse()
+        }
+        fn due() -> R<Vec<t::Occurrence>> {
+            refuse()
+        }
+        fn issue_occurrence(_: String, _: String) -> R<t::IssuedDocument> {
+            refuse()
+        }
+    }
 }

@@ -1,0 +1,257 @@
+//! The `recurring` export: series of invoices from a template, and the occurrences a run
+//! issues. The rules are in `crate::recurring`; this is the adapter, as the parent is.
+
+use super::wit::erp::invoicing::{documents, types as t};
+use super::wit::exports::erp::invoicing::recurring::Guest;
+use super::*;
+use crate::recurring::{self as rec, Plan, Progress, Schedule, Series, State};
+
+impl Guest for Component {
+    fn make_recurring(draft_id: String, version: u64, schedule: t::Schedule) -> R<t::Series> {
+        require_active()?;
+        let seller = seller()?;
+        let (stored_version, mut template) = load_draft(&draft_id)?;
+        if stored_version != version {
+            return Err(t::Error::Conflict(stored_version));
+        }
+        let schedule = schedule_in(schedule)?;
+        template.customer = customer(&template.customer.id)?;
+        template.dates = as_template(&template.dates)?;
+        invoice::check_issuable(&template, today()?, seller.vat_registered).map_err(err)?;
+        let series = Series {
+            plan: Plan::new(schedule),
+            template,
+        };
+        let id = documents::insert_series(&series_index(&series), &to_json(&series)?)?;
+        documents::delete_draft(&draft_id)?;
+        Ok(series_out(id, 1, &series, seller.vat_registered))
+    }
+
+    fn get_series(id: String) -> R<t::Series> {
+        require_active()?;
+        let vat_registered = seller()?.vat_registered;
+        let (version, s) = load_series(&id)?;
+        Ok(series_out(id, version, &s, vat_registered))
+    }
+
+    fn list_series() -> R<Vec<t::Series>> {
+        require_active()?;
+        let vat_registered = seller()?.vat_registered;
+        documents::list_series(None)
+            .into_iter()
+            .map(|stored| {
+                let s = parse_series(&stored.id, &stored.body)?;
+                Ok(series_out(stored.id, stored.version, &s, vat_registered))
+            })
+            .collect()
+    }
+
+    fn change_series(id: String, version: u64, change: t::SeriesChange) -> R<t::Series> {
+        require_active()?;
+        let seller = seller()?;
+        let (stored_version, mut s) = load_series(&id)?;
+        if stored_version != version {
+            return Err(t::Error::Conflict(stored_version));
+        }
+        if s.plan.stopped {
+            return Err(t::Error::NotAllowed(format!(
+                "series {id} has ended: make a new one"
+            )));
+        }
+        let today = today()?;
+        match change {
+            t::SeriesChange::SetSchedule(x) => s.plan.reschedule(schedule_in(x)?),
+            t::SeriesChange::Pause => s.plan.paused = true,
+            t::SeriesChange::Resume => s.plan.resume(today),
+            t::SeriesChange::End => s.plan.stopped = true,
+            t::SeriesChange::Edit(t::DraftChange::SetDates(x)) => {
+                s.template.dates = as_template(&dates_in(x)?)?;
+            }
+            t::SeriesChange::Edit(change) => match edit_in(change)? {
+                Edit::Customer(c) => s.template.customer = customer(&c)?,
+                Edit::Change(change) => {
+                    draft::apply(&mut s.template, change, seller.vat_registered, &product)
+                        .map_err(err)?
+                }
+            },
+        }
+        if matches!(s.plan.state(), State::Active | State::Paused) {
+            invoice::check_issuable(&s.template, today, seller.vat_registered).map_err(err)?;
+        }
+        let version = documents::update_series(&id, version, &series_index(&s), &to_json(&s)?)?;
+        Ok(series_out(id, version, &s, seller.vat_registered))
+    }
+
+    fn due() -> R<Vec<t::Occurrence>> {
+        require_active()?;
+        let today = today()?;
+        let mut due = Vec::new();
+        for stored in documents::list_series(Some(&today.to_string())) {
+            // The plan and the customer's name: serde skips the rest of the template.
+            let p: Progress =
+                serde_json::from_str(&stored.body).map_err(|e| unreadable(&stored.id, e))?;
+            for date in p.plan.due(today) {
+                due.push(t::Occurrence {
+                    series_id: stored.id.clone(),
+                    date: date.to_string(),
+                    customer_name: p.template.customer.name.clone(),
+                });
+            }
+        }
+        // Date order across series; a series' own dates ascend already and the sort is stable.
+        due.sort_by(|a, b| a.date.cmp(&b.date));
+        Ok(due)
+    }
+
+    fn issue_occurrence(series_id: String, date: String) -> R<t::IssuedDocument> {
+        require_active()?;
+        let date = dates::parse(&date).map_err(|m| err(Error::invalid("date", m)))?;
+        // The series and the date: the same occurrence is issued once, whoever asks again.
+        let key = format!("series {series_id} {date}");
+        if let Some(done) = replay(&key, &key)? {
+            return Ok(done);
+        }
+        let seller = seller()?;
+        let (version, mut s) = load_series(&series_id)?;
+        let today = today()?;
+        match s.plan.state() {
+            State::Active => {}
+            State::Paused => return Err(t::Error::NotAllowed(format!("series {series_id} is paused"))),
+            State::Ended => return Err(t::Error::NotAllowed(format!("series {series_id} has ended"))),
+        }
+        let next = s.plan.next_date();
+        if next != Some(date) || !s.plan.due(today).contains(&date) {
+            return Err(t::Error::NotAllowed(format!(
+                "{date} is not the next occurrence of series {series_id} due by {today} (next: {})",
+                next.map_or("none".into(), |d| d.to_string())
+            )));
+        }
+        let mut invoice = s.template.clone();
+        invoice.dates.delivery = Some(date);
+        if s.plan.schedule.period_text {
+            let (from, to) = rec::period(&s.plan.schedule, s.plan.next_index);
+            let english = invoice.customer.language.as_deref().unwrap_or(&seller.language) == "en";
+            let text = rec::period_text(from, to, english);
+            invoice.note = Some(match invoice.note.take() {
+                Some(note) => format!("{text}\n{note}"),
+                None => text,
+            });
+        }
+        let doc_id = issue_invoice(invoice, &seller, today, &key, key.clone())?;
+        s.plan.advance(date);
+        documents::update_series(&series_id, version, &series_index(&s), &to_json(&s)?)?;
+        open_id(&doc_id)
+    }
+}
+
+/// A template's dates: only the payment terms; each invoice is dated when it is issued.
+fn as_template(d: &model::Dates) -> R<model::Dates> {
+    let mut p = crate::error::Problems::default();
+    for (field, set) in [
+        ("dates.issue-date", d.issue.is_some()),
+        ("dates.delivery-date", d.delivery.is_some()),
+        ("dates.due-date", d.due.is_some()),
+    ] {
+        if set {
+            p.add(field, "a recurring invoice is dated when it is issued: give payment terms instead");
+        }
+    }
+    p.into_result().map_err(err)?;
+    Ok(model::Dates {
+        terms_days: d.terms_days,
+        ..Default::default()
+    })
+}
+
+fn load_series(id: &str) -> R<(u64, Series)> {
+    let stored =
+        documents::get_series(id).ok_or_else(|| t::Error::NotFound(format!("series {id}")))?;
+    Ok((stored.version, parse_series(id, &stored.body)?))
+}
+
+fn parse_series(id: &str, body: &str) -> R<Series> {
+    serde_json::from_str(body).map_err(|e| unreadable(id, e))
+}
+
+fn unreadable(id: &str, e: serde_json::Error) -> t::Error {
+    t::Error::Host(format!("series {id} is unreadable: {e}"))
+}
+
+fn series_index(s: &Series) -> documents::SeriesIndex {
+    documents::SeriesIndex {
+        customer_id: s.template.customer.id.clone(),
+        customer_name: s.template.customer.name.clone(),
+        state: state_out(s.plan.state()),
+        issue_from: s.plan.issue_from().map(|d| d.to_string()),
+    }
+}
+
+fn state_out(s: State) -> t::SeriesState {
+    match s {
+        State::Active => t::SeriesState::Active,
+        State::Paused => t::SeriesState::Paused,
+        State::Ended => t::SeriesState::Ended,
+    }
+}
+
+fn schedule_in(s: t::Schedule) -> R<Schedule> {
+    let mut p = crate::error::Problems::default();
+    let first = date_field(&mut p, "schedule.first-date", &s.first_date);
+    let end = s
+        .end_date
+        .as_deref()
+        .and_then(|e| date_field(&mut p, "schedule.end-date", e));
+    p.into_result().map_err(err)?;
+    let schedule = Schedule {
+        interval_months: match s.interval {
+            t::Interval::Monthly => 1,
+            t::Interval::Quarterly => 3,
+            t::Interval::Yearly => 12,
+            t::Interval::EveryMonths(n) => n,
+        },
+        first: first.unwrap_or_default(),
+        end,
+        count: s.count,
+        lead_days: s.lead_days,
+        period_text: s.period_text,
+    };
+    rec::check(&schedule).map_err(err)?;
+    Ok(schedule)
+}
+
+fn schedule_out(s: &Schedule) -> t::Schedule {
+    t::Schedule {
+        interval: match s.interval_months {
+            1 => t::Interval::Monthly,
+            3 => t::Interval::Quarterly,
+            12 => t::Interval::Yearly,
+            n => t::Interval::EveryMonths(n),
+        },
+        first_date: s.first.to_string(),
+        end_date: s.end.map(|d| d.to_string()),
+        count: s.count,
+        lead_days: s.lead_days,
+        period_text: s.period_text,
+    }
+}
+
+fn series_out(id: String, version: u64, s: &Series, vat_registered: bool) -> t::Series {
+    let d = &s.template;
+    let totals = calc::compute(&d.lines, vat_registered);
+    t::Series {
+        id,
+        version,
+        customer: customer_out(&d.customer),
+        references: refs_out(&d.references),
+        note: d.note.clone(),
+        payment_terms_days: d.dates.terms_days,
+        lines: lines_out(&d.lines, &totals, vat_registered),
+        vat_groups: groups_out(&totals),
+        totals: totals_out(&totals),
+        schedule: schedule_out(&s.plan.schedule),
+        state: state_out(s.plan.state()),
+        next_date: s.plan.next_date().map(|d| d.to_string()),
+        issue_from: s.plan.issue_from().map(|d| d.to_string()),
+        issued: s.plan.issued,
+    }
+}
