@@ -57,11 +57,12 @@ function emptyStore() {
     feedback: [],
     drafts: new Map(), // id → { client, version, index, payableOre, body, touched }
     documents: new Map(), // id → { client, kind, series, number, credits, key, index, facts, payableOre, body, ehf, pdf, touched }
+    series: new Map(), // id → { client, version, index, body } (recurring series, contract 0.3.0)
     credited: new Map(), // invoice id → øre
     journal: [],
     outbox: [], // { id, client, document, channel, reason, fallbacks, state, attempts }
     sequences: new Map(), // `${client}/${series}` → last
-    next: { draft: 1, doc: 1, delivery: 1 },
+    next: { draft: 1, doc: 1, delivery: 1, series: 1 },
     touched: new Map(), // client → last touch stamp
   };
 }
@@ -262,7 +263,34 @@ export class Host {
       if (p === undefined) throw refuse(`payable '${index.payable}' is not an amount in øre`);
       return p;
     };
+    const isDate = (d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(d));
+    const seriesIndex = (index) => {
+      if (index.issueFrom !== undefined && !isDate(index.issueFrom)) throw refuse(`issue-from '${index.issueFrom}' is not a date`);
+      return index;
+    };
     const documents = {
+      insertSeries(index, body) {
+        const id = host.store.next.series++;
+        host.store.series.set(id, { client, version: 1, index: seriesIndex(index), body });
+        return `series-${id}`;
+      },
+      getSeries(id) {
+        const s = host.store.series.get(parseId(id, 'series'));
+        return s && s.client === client ? { id, version: BigInt(s.version), body: s.body } : undefined;
+      },
+      updateSeries(id, expected, index, body) {
+        const s = host.store.series.get(parseId(id, 'series'));
+        if (!s || s.client !== client) throw { tag: 'not-found', val: id };
+        if (BigInt(s.version) !== expected) throw { tag: 'conflict', val: BigInt(s.version) };
+        Object.assign(s, { version: s.version + 1, index: seriesIndex(index), body });
+        return BigInt(s.version);
+      },
+      listSeries(dueBy) {
+        return [...host.store.series]
+          .filter(([, s]) => s.client === client &&
+            (dueBy === undefined || (s.index.state === 'active' && s.index.issueFrom !== undefined && s.index.issueFrom <= dueBy)))
+          .map(([id, s]) => ({ id: `series-${id}`, version: BigInt(s.version), body: s.body }));
+      },
       insertDraft(index, body) {
         const p = payableOre(index);
         const id = host.store.next.draft++;
@@ -485,6 +513,7 @@ function snapshot(s) {
     clients: new Map([...s.clients].map(([k, v]) => [k, { ...v }])),
     feedback: [...s.feedback],
     drafts: new Map([...s.drafts].map(([k, v]) => [k, { ...v }])),
+    series: new Map([...s.series].map(([k, v]) => [k, { ...v }])),
     documents: new Map(s.documents),
     credited: new Map(s.credited),
     journal: [...s.journal],

@@ -429,6 +429,48 @@ fn console(h: &Harness, docs: usize, reps: usize) -> Result<Vec<Figure>> {
     Ok(out)
 }
 
+/// The monthly run: `count` five-line series for `fjord` on a fresh store at `db`, made
+/// through the component in batches, then one `recurring` run issues them all (each posted,
+/// its PDF and EHF rendered, queued for delivery, committed durably), beside the store's raw
+/// durable commit rate in the same run.
+pub fn recurring(db: &str, count: usize) -> Result<Vec<Figure>> {
+    let rt = Runtime::new(Limits::default())?;
+    let mut h = host(rt, db)?;
+    let raw = commit_rate(h.store(), 500)?;
+    let today: chrono::NaiveDate = "2026-12-01".parse()?;
+    h.today = today;
+    let setup = Instant::now();
+    for chunk in (0..count).collect::<Vec<_>>().chunks(500) {
+        let mut b = h.batch("fjord")?;
+        for &i in chunk {
+            let d = b.call(|x, s| x.call_create_draft(s, CUSTOMERS[i % CUSTOMERS.len()]))?;
+            let change = DraftChange::AddLines(lines(5));
+            let d = b.call(|x, s| x.call_update_draft(s, &d.id, d.version, &change))?;
+            let schedule = crate::api::monthly("2026-12-01");
+            b.call_recurring(|x, s| x.call_make_recurring(s, &d.id, d.version, &schedule))?;
+        }
+        b.commit()?;
+    }
+    let setup = setup.elapsed();
+    let started = Instant::now();
+    let report = crate::recurring::run(&mut h, "fjord", |_| {})?;
+    let took = started.elapsed();
+    anyhow::ensure!(
+        report.issued.len() == count,
+        "the run issued {} of {count}: {:?}",
+        report.issued.len(),
+        report.failed.first()
+    );
+    let one = |name: String, unit, v: f64, target| figure(name, unit, vec![v], None, target);
+    Ok(vec![
+        one(format!("raw durable commits per second, {}", h.store().backend()), "1/s", raw, None),
+        one(format!("make {count} five-line series (3 calls each, batched)"), "s", setup.as_secs_f64(), None),
+        one(format!("recurring run of {count} five-line invoices"), "s", took.as_secs_f64(), Some("<= 5 s for 10 000")),
+        one("recurring run: invoices per second".into(), "1/s", count as f64 / took.as_secs_f64(), Some(">= 2 000 /s")),
+        one("recurring run: durable commits".into(), "", report.commits as f64, None),
+    ])
+}
+
 /// Durable commits per second of the store itself: one small row per unit of work, the least
 /// any issued invoice can cost.
 pub fn commit_rate(store: &dyn crate::store::Store, commits: usize) -> Result<f64> {

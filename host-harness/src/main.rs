@@ -145,6 +145,15 @@ enum Cmd {
         #[arg(long, default_value_t = 200)]
         count: usize,
     },
+    /// The monthly run's speed: COUNT five-line recurring invoices issued by one `recurring`
+    /// run on a fresh store (JSON on stdout; see BENCHMARKS.md).
+    BenchRecurring {
+        /// An SQLite file or `postgres://` URL to create (default: a temporary SQLite file).
+        #[arg(long)]
+        db: Option<String>,
+        #[arg(long, default_value_t = 10_000)]
+        count: usize,
+    },
     /// Journal, trial balance and customer balances of a client.
     Ledger {
         #[arg(long, default_value = "demo.db")]
@@ -227,6 +236,16 @@ fn main() -> Result<()> {
             smtp,
             json,
         } => recurring(&db, date, client, out.map(|o| channels::Config::new(o, smtp)), json),
+        Cmd::BenchRecurring { db, count } => {
+            let dir = std::env::temp_dir()
+                .join(format!("erp-invoicing-recurring-{}", std::process::id()));
+            std::fs::create_dir_all(&dir)?;
+            let db = db.unwrap_or_else(|| dir.join("recurring.db").display().to_string());
+            let figures = host_harness::bench::recurring(&db, count);
+            let _ = std::fs::remove_dir_all(&dir);
+            println!("{}", serde_json::to_string_pretty(&figures?)?);
+            Ok(())
+        }
         Cmd::Bench { quick } => {
             let dir =
                 std::env::temp_dir().join(format!("erp-invoicing-bench-{}", std::process::id()));

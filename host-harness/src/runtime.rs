@@ -40,6 +40,10 @@ impl Default for Limits {
 
 const EPOCH_TICK: Duration = Duration::from_millis(5);
 
+/// Calls that may run at once in one process (the console's workers, tests' threads); one
+/// more is refused (a trap: the call is rolled back) until a slot is free.
+const POOL_INSTANCES: u32 = 64;
+
 /// What one call's store holds: the client it serves and its open unit of work.
 pub struct CallState {
     pub client: String,
@@ -77,6 +81,15 @@ impl Runtime {
     pub fn with_component(wasm: &[u8], limits: Limits) -> Result<Arc<Self>> {
         let mut config = Config::new();
         config.consume_fuel(true).epoch_interruption(true);
+        // Every call instantiates afresh: a pool of instance slots reuses their memory, where
+        // mapping and unmapping it per call costs the kernel more than the call's own work.
+        let mut pool = wasmtime::PoolingAllocationConfig::new();
+        pool.total_component_instances(POOL_INSTANCES)
+            .total_core_instances(POOL_INSTANCES * 8)
+            .total_memories(POOL_INSTANCES * 2)
+            .total_tables(POOL_INSTANCES * 4)
+            .max_memory_size(limits.memory_bytes);
+        config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
         // `perf record` can name the component's functions (BENCHMARKS.md, "Profiling").
         if std::env::var_os("INVOICING_PERFMAP").is_some() {
             config.profiler(wasmtime::ProfilingStrategy::PerfMap);
