@@ -28,9 +28,10 @@ fn series(env: &mut Env, customer: &str, schedule: Schedule) -> Series {
         .unwrap()
 }
 
+/// A run with two workers rendering while one writes (the parallel path).
 fn run(env: &mut Env, today: &str) -> Report {
     env.host.today = today.parse().unwrap();
-    recurring::run(&mut env.host, "fjord", |_| {}).unwrap()
+    recurring::run(&mut env.host, "fjord", 2, |_| {}).unwrap()
 }
 
 fn trial_balance_is_zero(env: &Env) {
@@ -43,7 +44,11 @@ fn trial_balance_is_zero(env: &Env) {
 fn a_series_issues_every_period_once_with_its_period_text() {
     let mut env = Env::active();
     let s = series(&mut env, "c-bygg", monthly("2026-09-01"));
-    assert_eq!(env.count("SELECT count(*) FROM drafts"), 0, "the draft became the series");
+    assert_eq!(
+        env.count("SELECT count(*) FROM drafts"),
+        0,
+        "the draft became the series"
+    );
     assert_eq!((s.state, s.issued), (SeriesState::Active, 0));
     assert_eq!(s.next_date.as_deref(), Some("2026-09-01"));
     assert_eq!(s.totals.payable, "9812.50");
@@ -51,6 +56,9 @@ fn a_series_issues_every_period_once_with_its_period_text() {
     let r = run(&mut env, "2026-11-28");
     assert_eq!((r.due, r.skipped.len(), r.failed.len()), (3, 0, 0));
     assert_eq!(r.commits, 1, "one durable commit for the batch");
+    // One series three months behind: a worker renders the first, and the writer the two
+    // that follow it (no snapshot shows the series moved on yet).
+    assert_eq!(r.rendered_in_parallel, 1);
     let numbers: Vec<u64> = r.issued.iter().map(|i| i.2).collect();
     assert_eq!(numbers, [10001, 10002, 10003]);
     let notes: Vec<String> = (1..=3)
@@ -110,11 +118,17 @@ fn lead_days_count_and_english_period_text() {
         Some("Period: 2026-12-10 – 2027-03-09"),
         "the customer reads English"
     );
-    assert_eq!(inv.due_date, "2026-12-10", "14 days' terms from the issue date");
+    assert_eq!(
+        inv.due_date, "2026-12-10",
+        "14 days' terms from the issue date"
+    );
     let r = run(&mut env, "2027-12-31");
     assert_eq!(r.issued.len(), 1, "a count of two");
     let s = env.host.get_series("fjord", &s.id).unwrap();
-    assert_eq!((s.state, s.next_date, s.issued), (SeriesState::Ended, None, 2));
+    assert_eq!(
+        (s.state, s.next_date, s.issued),
+        (SeriesState::Ended, None, 2)
+    );
 }
 
 fn pause_resume_change_and_end_a_series() {
@@ -125,7 +139,11 @@ fn pause_resume_change_and_end_a_series() {
         .change_series("fjord", &s.id, s.version, &SeriesChange::Pause)
         .unwrap();
     assert_eq!(s.state, SeriesState::Paused);
-    assert_eq!(run(&mut env, "2026-11-28").due, 0, "a paused series is not due");
+    assert_eq!(
+        run(&mut env, "2026-11-28").due,
+        0,
+        "a paused series is not due"
+    );
     let refused = env
         .host
         .issue_occurrence("fjord", &s.id, "2026-10-01")
@@ -151,7 +169,10 @@ fn pause_resume_change_and_end_a_series() {
             &s.id,
             s.version,
             &SeriesChange::Edit(DraftChange::AddLines(vec![free_line(
-                "Parkering", "1", "500", "25",
+                "Parkering",
+                "1",
+                "500",
+                "25",
             )])),
         )
         .unwrap();
@@ -164,7 +185,12 @@ fn pause_resume_change_and_end_a_series() {
     };
     let bad = env
         .host
-        .change_series("fjord", &s.id, s.version, &SeriesChange::Edit(DraftChange::SetDates(dates.clone())))
+        .change_series(
+            "fjord",
+            &s.id,
+            s.version,
+            &SeriesChange::Edit(DraftChange::SetDates(dates.clone())),
+        )
         .unwrap_err();
     assert_eq!(bad.fields(), ["dates.issue-date"]);
     let s = env
@@ -185,12 +211,22 @@ fn pause_resume_change_and_end_a_series() {
     for id in [1, 2] {
         s = env
             .host
-            .change_series("fjord", &s.id, s.version, &SeriesChange::Edit(DraftChange::RemoveLine(id)))
+            .change_series(
+                "fjord",
+                &s.id,
+                s.version,
+                &SeriesChange::Edit(DraftChange::RemoveLine(id)),
+            )
             .unwrap();
     }
     let empty = env
         .host
-        .change_series("fjord", &s.id, s.version, &SeriesChange::Edit(DraftChange::RemoveLine(3)))
+        .change_series(
+            "fjord",
+            &s.id,
+            s.version,
+            &SeriesChange::Edit(DraftChange::RemoveLine(3)),
+        )
         .unwrap_err();
     assert_eq!(empty.fields(), ["lines"]);
     // Quarterly from 1 January.
@@ -236,17 +272,32 @@ fn a_failing_occurrence_never_stops_the_others() {
         series(&mut env, c, monthly("2026-10-01"));
     }
     // The CRM loses one customer: its two occurrences cannot be issued.
-    env.execute("DELETE FROM customers WHERE id = 'c-kari'").unwrap();
+    env.execute("DELETE FROM customers WHERE id = 'c-kari'")
+        .unwrap();
     let r = run(&mut env, "2026-11-28");
     assert_eq!(r.due, 6);
     assert_eq!(r.issued.len(), 4);
     assert_eq!(r.failed.len(), 1, "{:?}", r.failed);
-    assert!(r.failed[0].reason.contains("customer c-kari"), "{:?}", r.failed);
+    assert!(
+        r.failed[0].reason.contains("customer c-kari"),
+        "{:?}",
+        r.failed
+    );
     assert_eq!(r.skipped.len(), 1, "November waits for October");
     assert!(r.skipped[0].reason.contains("not the next occurrence"));
-    assert_eq!(r.commits, 1, "the failure was rolled back to its savepoint alone");
+    assert_eq!(
+        r.commits, 1,
+        "the failure was rolled back to its savepoint alone"
+    );
+    // Staged on the numbers they would have had if c-kari's had been issued: the writer
+    // ran the failing one itself, and what followed was staged again.
+    assert!(r.rendered_in_parallel >= 2, "{}", r.rendered_in_parallel);
     let numbers: Vec<u64> = r.issued.iter().map(|i| i.2).collect();
-    assert_eq!(numbers, [10001, 10002, 10003, 10004], "no gap where one failed");
+    assert_eq!(
+        numbers,
+        [10001, 10002, 10003, 10004],
+        "no gap where one failed"
+    );
     assert_eq!(env.count("SELECT count(*) FROM documents"), 4);
     assert_eq!(env.count("SELECT count(*) FROM outbox"), 4);
     trial_balance_is_zero(&env);
@@ -254,7 +305,10 @@ fn a_failing_occurrence_never_stops_the_others() {
     fixtures::load_all(env.host.store()).unwrap();
     let r = run(&mut env, "2026-11-28");
     assert_eq!((r.issued.len(), r.failed.len()), (2, 0));
-    assert_eq!(env.count("SELECT count(DISTINCT idempotency_key) FROM documents"), 6);
+    assert_eq!(
+        env.count("SELECT count(DISTINCT idempotency_key) FROM documents"),
+        6
+    );
 }
 
 fn bad_schedules_and_templates_name_their_fields() {
@@ -287,7 +341,12 @@ fn bad_schedules_and_templates_name_their_fields() {
         .unwrap_err();
     assert_eq!(
         e.fields(),
-        ["schedule.interval", "schedule.end-date", "schedule.count", "schedule.lead-days"]
+        [
+            "schedule.interval",
+            "schedule.end-date",
+            "schedule.count",
+            "schedule.lead-days"
+        ]
     );
     let stale = env
         .host
@@ -301,10 +360,20 @@ fn bad_schedules_and_templates_name_their_fields() {
         .unwrap_err();
     assert_eq!(e.fields(), ["lines"]);
     assert_eq!(env.count("SELECT count(*) FROM series"), 0);
-    assert_eq!(env.count("SELECT count(*) FROM drafts"), 2, "nothing half-done");
-    let e = env.host.issue_occurrence("fjord", "series-1", "2026-12-01").unwrap_err();
+    assert_eq!(
+        env.count("SELECT count(*) FROM drafts"),
+        2,
+        "nothing half-done"
+    );
+    let e = env
+        .host
+        .issue_occurrence("fjord", "series-1", "2026-12-01")
+        .unwrap_err();
     assert_eq!(e.kind(), "not-found");
-    let e = env.host.issue_occurrence("fjord", "series-1", "1. desember").unwrap_err();
+    let e = env
+        .host
+        .issue_occurrence("fjord", "series-1", "1. desember")
+        .unwrap_err();
     assert_eq!(e.fields(), ["date"]);
 }
 
@@ -322,7 +391,7 @@ fn two_hosts_running_at_once_issue_each_occurrence_once() {
                 let rt = rt.clone();
                 s.spawn(move || {
                     let mut h = connect(&db, rt);
-                    recurring::run(&mut h, "fjord", |_| {}).unwrap()
+                    recurring::run(&mut h, "fjord", 2, |_| {}).unwrap()
                 })
             })
             .collect();
@@ -338,9 +407,19 @@ fn two_hosts_running_at_once_issue_each_occurrence_once() {
         }
     }
     assert_eq!(env.count("SELECT count(*) FROM documents"), 40);
-    assert_eq!(env.count("SELECT count(DISTINCT idempotency_key) FROM documents"), 40);
-    assert_eq!(env.count("SELECT max(number) - min(number) + 1 FROM documents"), 40);
-    assert_eq!(env.count("SELECT count(*) FROM outbox"), 40, "each queued once");
+    assert_eq!(
+        env.count("SELECT count(DISTINCT idempotency_key) FROM documents"),
+        40
+    );
+    assert_eq!(
+        env.count("SELECT max(number) - min(number) + 1 FROM documents"),
+        40
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM outbox"),
+        40,
+        "each queued once"
+    );
     trial_balance_is_zero(&env);
 }
 
@@ -373,7 +452,9 @@ fn killed_runs_issue_every_occurrence_exactly_once() {
             .call(|x, s| x.call_update_draft(s, &d.id, d.version, &DraftChange::AddLines(lines)))
             .unwrap();
         batch
-            .call_recurring(|x, s| x.call_make_recurring(s, &d.id, d.version, &monthly("2026-10-01")))
+            .call_recurring(|x, s| {
+                x.call_make_recurring(s, &d.id, d.version, &monthly("2026-10-01"))
+            })
             .unwrap();
     }
     batch.commit().unwrap();
@@ -391,7 +472,15 @@ fn killed_runs_issue_every_occurrence_exactly_once() {
         seed ^= seed >> 7;
         seed ^= seed << 17;
         let mut child = std::process::Command::new(HARNESS)
-            .args(["recurring", "--db", &env.db, "--client", "fjord", "--date", TODAY])
+            .args([
+                "recurring",
+                "--db",
+                &env.db,
+                "--client",
+                "fjord",
+                "--date",
+                TODAY,
+            ])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -407,24 +496,47 @@ fn killed_runs_issue_every_occurrence_exactly_once() {
             break;
         }
     }
-    eprintln!(
-        "{killed} kills in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
+    eprintln!("{killed} kills in {:.1} s", started.elapsed().as_secs_f64());
     let status = std::process::Command::new(HARNESS)
-        .args(["recurring", "--db", &env.db, "--client", "fjord", "--date", TODAY])
+        .args([
+            "recurring",
+            "--db",
+            &env.db,
+            "--client",
+            "fjord",
+            "--date",
+            TODAY,
+        ])
         .output()
         .unwrap();
-    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
     assert_eq!(env.count("SELECT count(*) FROM documents"), due);
-    assert_eq!(env.count("SELECT count(DISTINCT idempotency_key) FROM documents"), due);
+    assert_eq!(
+        env.count("SELECT count(DISTINCT idempotency_key) FROM documents"),
+        due
+    );
     assert_eq!(env.count("SELECT min(number) FROM documents"), 10001);
-    assert_eq!(env.count("SELECT max(number) - min(number) + 1 FROM documents"), due);
+    assert_eq!(
+        env.count("SELECT max(number) - min(number) + 1 FROM documents"),
+        due
+    );
     assert_eq!(env.count("SELECT count(*) FROM outbox"), due);
-    assert_eq!(env.count("SELECT count(DISTINCT document_id) FROM journal"), due);
+    assert_eq!(
+        env.count("SELECT count(DISTINCT document_id) FROM journal"),
+        due
+    );
     trial_balance_is_zero(&env);
     for s in env.host.list_series("fjord").unwrap() {
-        assert_eq!((s.issued, s.next_date.as_deref()), (2, Some("2026-12-01")), "{}", s.id);
+        assert_eq!(
+            (s.issued, s.next_date.as_deref()),
+            (2, Some("2026-12-01")),
+            "{}",
+            s.id
+        );
     }
 }
 

@@ -511,7 +511,13 @@ fn issue_invoice(
         )));
     }
     let issue_date = d.dates.issue.unwrap_or(today);
-    check_date_order(seller, Kind::Invoice, number, issue_date, "dates.issue-date")?;
+    check_date_order(
+        seller,
+        Kind::Invoice,
+        number,
+        issue_date,
+        "dates.issue-date",
+    )?;
     let kid = invoice::kid(seller, d.customer.number, number).map_err(err)?;
     let payment = (totals.payable, Some(kid.as_str()));
     let route = choose_channel(seller, &d.customer, Kind::Invoice, payment)?;
@@ -829,7 +835,9 @@ fn edit_in(change: t::DraftChange) -> R<Edit> {
         t::DraftChange::SetReferences(r) => draft::Change::References(refs_in(r)),
         t::DraftChange::SetDates(x) => draft::Change::Dates(dates_in(x)?),
         t::DraftChange::SetNote(n) => draft::Change::Note(n),
-        t::DraftChange::AddLines(l) => draft::Change::AddLines(l.into_iter().map(line_in).collect()),
+        t::DraftChange::AddLines(l) => {
+            draft::Change::AddLines(l.into_iter().map(line_in).collect())
+        }
         t::DraftChange::UpdateLine((i, l)) => draft::Change::UpdateLine(i, line_in(l)),
         t::DraftChange::RemoveLine(i) => draft::Change::RemoveLine(i),
         t::DraftChange::MoveLine((i, to)) => draft::Change::MoveLine(i, to),

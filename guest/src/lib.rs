@@ -28,4 +28,3 @@ pub mod vat;
 
 #[cfg(target_arch = "wasm32")]
 mod component;
-

@@ -293,8 +293,13 @@ mod tests {
     #[test]
     fn month_ends_keep_to_the_month_end() {
         let s = monthly("2026-01-31");
-        let dates: Vec<_> = (0..4).map(|k| date_at(&s, k).unwrap().to_string()).collect();
-        assert_eq!(dates, ["2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30"]);
+        let dates: Vec<_> = (0..4)
+            .map(|k| date_at(&s, k).unwrap().to_string())
+            .collect();
+        assert_eq!(
+            dates,
+            ["2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30"]
+        );
     }
 
     #[test]
@@ -379,7 +384,10 @@ mod tests {
             ..monthly("2026-11-01")
         };
         let (a, b) = period(&q, 0);
-        assert_eq!(period_text(a, b, false), "Periode: november 2026 – januar 2027");
+        assert_eq!(
+            period_text(a, b, false),
+            "Periode: november 2026 – januar 2027"
+        );
         let (a, b) = period(&q, 1);
         assert_eq!(period_text(a, b, false), "Periode: februar–april 2027");
         let (a, b) = period(&monthly("2026-11-15"), 0);

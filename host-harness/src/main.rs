@@ -104,6 +104,9 @@ enum Cmd {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        /// Threads rendering invoices while one writes (default: one per core).
+        #[arg(long)]
+        workers: Option<usize>,
     },
     /// The invoicing screens in a browser: http://127.0.0.1:8080/ by default. Off loopback an
     /// access token is required (printed at start).
@@ -153,6 +156,9 @@ enum Cmd {
         db: Option<String>,
         #[arg(long, default_value_t = 10_000)]
         count: usize,
+        /// Rendering threads (default: one per core).
+        #[arg(long)]
+        workers: Option<usize>,
     },
     /// Journal, trial balance and customer balances of a client.
     Ledger {
@@ -235,13 +241,21 @@ fn main() -> Result<()> {
             out,
             smtp,
             json,
-        } => recurring(&db, date, client, out.map(|o| channels::Config::new(o, smtp)), json),
-        Cmd::BenchRecurring { db, count } => {
+            workers,
+        } => {
+            let delivery = out.map(|o| channels::Config::new(o, smtp));
+            let workers = workers
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            recurring(&db, date, client, delivery, json, workers)
+        }
+        Cmd::BenchRecurring { db, count, workers } => {
+            let workers = workers
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
             let dir = std::env::temp_dir()
                 .join(format!("erp-invoicing-recurring-{}", std::process::id()));
             std::fs::create_dir_all(&dir)?;
             let db = db.unwrap_or_else(|| dir.join("recurring.db").display().to_string());
-            let figures = host_harness::bench::recurring(&db, count);
+            let figures = host_harness::bench::recurring(&db, count, workers);
             let _ = std::fs::remove_dir_all(&dir);
             println!("{}", serde_json::to_string_pretty(&figures?)?);
             Ok(())
@@ -521,6 +535,7 @@ fn recurring(
     client: Option<String>,
     delivery: Option<channels::Config>,
     json: bool,
+    workers: usize,
 ) -> Result<()> {
     let mut host = Harness::connect(Runtime::new(Limits::default())?, db)?;
     host.today = date.unwrap_or(host.today);
@@ -547,11 +562,13 @@ fn recurring(
             .progress_chars("=> "),
         );
         bar.set_prefix(client.clone());
-        let report = host_harness::recurring::run(&mut host, &client, |p| match p {
+        let report = host_harness::recurring::run(&mut host, &client, workers, |p| match p {
             host_harness::recurring::Progress::Due(n) => bar.set_length(n as u64),
             host_harness::recurring::Progress::Done => bar.inc(1),
         })
-        .with_context(|| format!("the run for {client} stopped; start it again to issue the rest"))?;
+        .with_context(|| {
+            format!("the run for {client} stopped; start it again to issue the rest")
+        })?;
         bar.finish_and_clear();
         host.dispatch();
         failed |= !report.failed.is_empty();

@@ -4,6 +4,7 @@
 
 use crate::bindings::{self, InvoicingComponentPre};
 use crate::store::{Series, Store, Unit};
+
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -469,7 +470,7 @@ impl Harness {
     }
 
     /// One call on a fresh instance, in `unit`, which is handed back whatever happened.
-    fn run<R, I: Interface>(
+    pub(crate) fn run<R, I: Interface>(
         &mut self,
         client: &str,
         unit: Box<dyn Unit>,
@@ -507,7 +508,10 @@ impl Batch<'_> {
     }
 
     /// `call` for the `recurring` interface.
-    pub fn call_recurring<R>(&mut self, f: impl Export<R, bindings::Recurring>) -> Result<R, CallError> {
+    pub fn call_recurring<R>(
+        &mut self,
+        f: impl Export<R, bindings::Recurring>,
+    ) -> Result<R, CallError> {
         self.call_in(f)
     }
 
@@ -521,6 +525,44 @@ impl Batch<'_> {
         unit.release(result.is_ok()).map_err(CallError::Host)?;
         self.unit = Some(unit);
         result
+    }
+
+    /// Writes made outside a call (a staged call's, applied): kept if `f` says so, else
+    /// rolled back alone.
+    pub(crate) fn apply(
+        &mut self,
+        f: impl FnOnce(&mut dyn Unit) -> anyhow::Result<bool>,
+    ) -> Result<bool, CallError> {
+        let unit = self
+            .unit
+            .as_mut()
+            .ok_or_else(|| CallError::Host(anyhow::anyhow!("the batch failed earlier")))?;
+        unit.savepoint().map_err(CallError::Host)?;
+        // A store error here is the snapshot's difference showing (a key used meanwhile).
+        let keep = f(unit.as_mut()).unwrap_or(false);
+        unit.release(keep).map_err(CallError::Host)?;
+        Ok(keep)
+    }
+
+    /// The last number the batch's unit has taken from the invoice series.
+    pub(crate) fn last_invoice_number(&mut self) -> Result<Option<u64>, CallError> {
+        let unit = self
+            .unit
+            .as_mut()
+            .ok_or_else(|| CallError::Host(anyhow::anyhow!("the batch failed earlier")))?;
+        unit.last_number(&self.client, Series::Invoice)
+            .map_err(CallError::Host)
+    }
+
+    /// Commit what the batch holds so far and go on in a new unit of work.
+    pub fn checkpoint(&mut self) -> Result<(), CallError> {
+        let unit = self
+            .unit
+            .take()
+            .ok_or_else(|| CallError::Host(anyhow::anyhow!("the batch failed earlier")))?;
+        unit.commit().map_err(CallError::Host)?;
+        self.unit = Some(self.harness.begin(&self.client)?);
+        Ok(())
     }
 
     /// Commit every call that answered `ok`: one durable commit for all of them.

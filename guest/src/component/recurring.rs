@@ -116,8 +116,16 @@ impl Guest for Component {
         let today = today()?;
         match s.plan.state() {
             State::Active => {}
-            State::Paused => return Err(t::Error::NotAllowed(format!("series {series_id} is paused"))),
-            State::Ended => return Err(t::Error::NotAllowed(format!("series {series_id} has ended"))),
+            State::Paused => {
+                return Err(t::Error::NotAllowed(format!(
+                    "series {series_id} is paused"
+                )))
+            }
+            State::Ended => {
+                return Err(t::Error::NotAllowed(format!(
+                    "series {series_id} has ended"
+                )))
+            }
         }
         let next = s.plan.next_date();
         if next != Some(date) || !s.plan.due(today).contains(&date) {
@@ -130,7 +138,12 @@ impl Guest for Component {
         invoice.dates.delivery = Some(date);
         if s.plan.schedule.period_text {
             let (from, to) = rec::period(&s.plan.schedule, s.plan.next_index);
-            let english = invoice.customer.language.as_deref().unwrap_or(&seller.language) == "en";
+            let english = invoice
+                .customer
+                .language
+                .as_deref()
+                .unwrap_or(&seller.language)
+                == "en";
             let text = rec::period_text(from, to, english);
             invoice.note = Some(match invoice.note.take() {
                 Some(note) => format!("{text}\n{note}"),
@@ -153,7 +166,10 @@ fn as_template(d: &model::Dates) -> R<model::Dates> {
         ("dates.due-date", d.due.is_some()),
     ] {
         if set {
-            p.add(field, "a recurring invoice is dated when it is issued: give payment terms instead");
+            p.add(
+                field,
+                "a recurring invoice is dated when it is issued: give payment terms instead",
+            );
         }
     }
     p.into_result().map_err(err)?;

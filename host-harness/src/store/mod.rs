@@ -9,6 +9,7 @@
 mod postgres;
 mod sql;
 mod sqlite;
+pub mod staged;
 
 use crate::bindings::{
     Channel, ClientSettings, Customer, DeliveryFacts, DocumentKind, DocumentStatus, Product,
@@ -25,6 +26,9 @@ pub trait Store: Send + Sync {
     /// Begin a unit of work: its writes commit together on [`Unit::commit`], or not at all
     /// (dropping it rolls back).
     fn begin(&self) -> Result<Box<dyn Unit>>;
+    /// Begin a unit that only reads, from a snapshot: it waits for no writer and no writer
+    /// waits for it. Writing through it is an error.
+    fn begin_read(&self) -> Result<Box<dyn Unit>>;
     /// This store's identity, made once when the database is created. Delivery ids are unique
     /// within a store, so receivers recognise a repeat by (store, delivery).
     fn id(&self) -> &str;
@@ -110,6 +114,8 @@ pub trait Unit: Send {
     /// The next number of a series (`start` for a new one), the series' counter locked until
     /// the unit ends: gapless under any number of concurrent hosts.
     fn next_number(&mut self, client: &str, series: Series, start: u64) -> Result<u64>;
+    /// The last number taken from a series, if any, without taking one.
+    fn last_number(&mut self, client: &str, series: Series) -> Result<Option<u64>>;
 
     // ---- issued documents ----
     fn insert_document(&mut self, client: &str, d: &NewDocument) -> Result<i64>;
@@ -194,6 +200,7 @@ pub enum Saved {
     NotFound,
 }
 
+#[derive(Clone, Copy)]
 pub struct NewDocument<'a> {
     pub kind: DocumentKind,
     pub series: Series,
@@ -226,6 +233,7 @@ pub struct Files {
     pub pdf: Vec<u8>,
 }
 
+#[derive(Clone)]
 pub struct Posting {
     pub date: String,
     pub number: u64,
@@ -246,6 +254,7 @@ pub enum Purpose {
     Cancel,
 }
 
+#[derive(Clone, Copy)]
 pub struct Queue<'a> {
     pub channel: Channel,
     pub purpose: Purpose,

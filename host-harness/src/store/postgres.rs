@@ -282,6 +282,12 @@ impl Store for PgStore {
             "BEGIN",
         )?))
     }
+    fn begin_read(&self) -> Result<Box<dyn Unit>> {
+        Ok(Box::new(SqlUnit::<Postgres>::begin(
+            self.pool.get()?,
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        )?))
+    }
     fn id(&self) -> &str {
         &self.id
     }

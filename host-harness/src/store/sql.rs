@@ -269,6 +269,7 @@ pub enum Q {
     DueSeries,
     NewCounter,
     LockCounter,
+    LastNumber,
     SetCounter,
     InsertDocument,
     AddCredited,
@@ -348,6 +349,7 @@ impl Q {
             Q::DueSeries => "SELECT id, version, body FROM series WHERE client_id = ?1 AND state = 'active' AND issue_from <= ?2 ORDER BY id",
             Q::NewCounter => "INSERT INTO sequences (client_id, series, last) VALUES (?1, ?2, ?3) ON CONFLICT (client_id, series) DO NOTHING",
             Q::LockCounter => "SELECT last FROM sequences WHERE client_id = ?1 AND series = ?2",
+            Q::LastNumber => "SELECT last FROM sequences WHERE client_id = ?1 AND series = ?2",
             Q::SetCounter => "UPDATE sequences SET last = ?3 WHERE client_id = ?1 AND series = ?2",
             Q::InsertDocument => "INSERT INTO documents (client_id, kind, series, number, credits, idempotency_key, customer_id, customer_name, buyer_ref, our_ref, order_ref,
                    issue_date, payable_ore, email, orgnr, street, postcode, city, country, language, attach_ehf, kid, due_date, seller_name, seller_account,
@@ -695,7 +697,14 @@ impl<B: Backend> Unit for SqlUnit<B> {
     fn insert_series(&mut self, client: &str, x: &SeriesIndex, body: &str) -> Result<i64> {
         self.int(
             Q::InsertSeries,
-            params![client, &x.customer_id, &x.customer_name, x.state.name(), x.issue_from.as_ref(), body],
+            params![
+                client,
+                &x.customer_id,
+                &x.customer_name,
+                x.state.name(),
+                x.issue_from.as_ref(),
+                body
+            ],
         )
     }
 
@@ -738,6 +747,14 @@ impl<B: Backend> Unit for SqlUnit<B> {
             Some(d) => self.rows(Q::DueSeries, params![client, d])?,
         };
         rows.iter().map(stored_series).collect()
+    }
+
+    fn last_number(&mut self, client: &str, series: Series) -> Result<Option<u64>> {
+        Ok(self
+            .row(Q::LastNumber, params![client, series.name()])?
+            .map(|r| r.i(0))
+            .transpose()?
+            .map(|n| n as u64))
     }
 
     fn next_number(&mut self, client: &str, series: Series, start: u64) -> Result<u64> {

@@ -237,7 +237,8 @@ impl Drop for Turn {
 /// A pooled connection in a unit of work, with the unit's turn.
 pub struct Held {
     conn: r2d2::PooledConnection<Manager>,
-    _turn: Turn,
+    /// None for a unit that only reads.
+    _turn: Option<Turn>,
 }
 
 /// Opens connections to one file with the settings every connection needs.
@@ -315,9 +316,17 @@ impl Store for SqliteStore {
         let turn = self.turns.take()?;
         let conn = Held {
             conn: self.pool.get()?,
-            _turn: turn,
+            _turn: Some(turn),
         };
         Ok(Box::new(SqlUnit::<Sqlite>::begin(conn, "BEGIN IMMEDIATE")?))
+    }
+    fn begin_read(&self) -> Result<Box<dyn Unit>> {
+        // A WAL snapshot from the first read: no turn, no write lock.
+        let conn = Held {
+            conn: self.pool.get()?,
+            _turn: None,
+        };
+        Ok(Box::new(SqlUnit::<Sqlite>::begin(conn, "BEGIN DEFERRED")?))
     }
     fn id(&self) -> &str {
         &self.id
