@@ -164,28 +164,6 @@ fn every_document_passes_xsd_and_the_en16931_and_norwegian_checks_and_matches_it
     official_validator(&files);
 }
 
-/// The official validator (shared/tools/ehf), when `get-rules` has set it up on this machine.
-fn official_validator(files: &[PathBuf]) {
-    let rules = std::env::var("EHF_RULES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| {
-            PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/ehf-rules")
-        });
-    let validate = repo().join("../shared/tools/ehf/validate.py");
-    let py = rules.join("venv/bin/python");
-    if !py.exists() || !validate.exists() {
-        eprintln!("official EHF validator not set up here; ran the XSD and rule checks only");
-        return;
-    }
-    let run = Command::new(py).arg(validate).args(files).output().unwrap();
-    let out = String::from_utf8_lossy(&run.stdout);
-    eprintln!("{out}");
-    assert!(
-        run.status.success(),
-        "the official validator refused a document:\n{out}"
-    );
-}
-
 fn golden_invoice_and_credit_note_are_unchanged_byte_for_byte() {
     let mut env = Env::new();
     let out = tempfile::tempdir().unwrap();

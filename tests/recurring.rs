@@ -91,8 +91,19 @@ fn a_series_issues_every_period_once_with_its_period_text() {
     let s = env.host.get_series("fjord", &s.id).unwrap();
     assert_eq!((s.issued, s.next_date.as_deref()), (4, Some("2027-01-01")));
     trial_balance_is_zero(&env);
-    // The EHF of a recurring invoice passes the gate as any other.
-    assert_eq!(stored_ehfs(&env, "fjord").len(), 4);
+    // The EHFs, period note and all, pass the official validator.
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<_> = stored_ehfs(&env, "fjord")
+        .iter()
+        .enumerate()
+        .map(|(i, xml)| {
+            let f = dir.path().join(format!("recurring-{i}.xml"));
+            std::fs::write(&f, xml).unwrap();
+            f
+        })
+        .collect();
+    assert_eq!(files.len(), 4);
+    official_validator(&files);
 }
 
 fn lead_days_count_and_english_period_text() {

@@ -10,14 +10,55 @@ pub fn round2(d: Decimal) -> Decimal {
 
 /// Two decimals exactly, for documents: `13649.54`, `10.00`.
 pub fn fmt2(d: Decimal) -> String {
-    let mut r = round2(d);
-    r.rescale(2);
-    r.to_string()
+    fixed(d, 2, '.', None)
 }
 
 /// A decimal without trailing zeros: `1.5`, `10`.
 pub fn fmt_plain(d: Decimal) -> String {
-    d.normalize().to_string()
+    fixed(d, d.normalize().scale(), '.', None)
+}
+
+/// `d` with exactly `scale` decimals (half-up where it has more), `point` before them and
+/// `group` between thousands: `13 649,54`. Written from the integer mantissa in one pass;
+/// `Decimal`'s `Display` and then regrouping its text cost several times more, and an invoice
+/// writes every amount three times (PDF, EHF, the stored record).
+pub fn fixed(d: Decimal, scale: u32, point: char, group: Option<char>) -> String {
+    let r = d.round_dp_with_strategy(scale, RoundingStrategy::MidpointAwayFromZero);
+    // |mantissa| < 2⁹⁶ and scale ≤ 28, so the widened mantissa fits a u128.
+    let digits = r.mantissa().unsigned_abs() * 10u128.pow(scale - r.scale());
+    let unit = 10u128.pow(scale);
+    let (mut int, frac) = (digits / unit, digits % unit);
+    // The integer part, backwards, grouped by three.
+    let mut buf = [0u8; 64];
+    let mut at = buf.len();
+    let mut n = 0;
+    loop {
+        if n > 0 && n % 3 == 0 {
+            if let Some(g) = group {
+                at -= g.len_utf8();
+                g.encode_utf8(&mut buf[at..]);
+            }
+        }
+        at -= 1;
+        buf[at] = b'0' + (int % 10) as u8;
+        int /= 10;
+        n += 1;
+        if int == 0 {
+            break;
+        }
+    }
+    let mut out = String::with_capacity(buf.len() - at + scale as usize + 2);
+    if r.is_sign_negative() && digits != 0 {
+        out.push('-');
+    }
+    out.push_str(std::str::from_utf8(&buf[at..]).unwrap_or_default());
+    if scale > 0 {
+        out.push(point);
+        let f = frac.to_string();
+        out.extend(std::iter::repeat_n('0', scale as usize - f.len()));
+        out.push_str(&f);
+    }
+    out
 }
 
 /// Parse a user-typed decimal: plain digits, optional sign and point, at most `max_scale`
@@ -60,6 +101,59 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap()
+    }
+
+    /// The text `Decimal` writes, regrouped: what `fixed` replaced, kept as its reference.
+    fn reference(d: Decimal, scale: u32, point: char, group: Option<char>) -> String {
+        let mut r = d.round_dp_with_strategy(scale, RoundingStrategy::MidpointAwayFromZero);
+        r.rescale(scale);
+        let s = r.to_string();
+        let (neg, s) = s
+            .strip_prefix('-')
+            .map_or((false, s.as_str()), |r| (true, r));
+        let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+        let mut out = String::from(if neg { "-" } else { "" });
+        for (i, c) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i) % 3 == 0 {
+                out.extend(group);
+            }
+            out.push(c);
+        }
+        if !frac.is_empty() {
+            out.push(point);
+            out.push_str(frac);
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fixed_writes_what_decimal_writes(
+            m in -10_000_000_000_000_000i64..10_000_000_000_000_000i64,
+            at in 0u32..8,
+            scale in 0u32..5,
+            nb in proptest::bool::ANY,
+        ) {
+            let d = Decimal::new(m, at);
+            let (point, group) = if nb { (',', Some('\u{a0}')) } else { ('.', Some(',')) };
+            proptest::prop_assert_eq!(fixed(d, scale, point, group), reference(d, scale, point, group));
+            proptest::prop_assert_eq!(fixed(d, scale, '.', None), reference(d, scale, '.', None));
+        }
+    }
+
+    #[test]
+    fn fixed_edges() {
+        assert_eq!(
+            fixed(d("-0.004"), 2, '.', None),
+            "0.00",
+            "no minus on a zero"
+        );
+        assert_eq!(fixed(d("-0.005"), 2, '.', None), "-0.01");
+        assert_eq!(fixed(d("1234567.5"), 2, ',', Some(' ')), "1 234 567,50");
+        assert_eq!(fixed(d("999.995"), 2, '.', Some(',')), "1,000.00");
+        assert_eq!(fixed(d("7"), 0, '.', None), "7");
+        assert_eq!(fmt_plain(d("10.500")), "10.5");
+        assert_eq!(fmt_plain(d("-3.000")), "-3");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! `overview` and `ledger` show what a database holds.
 
 use anyhow::{Context, Result};
+use chrono::Datelike;
 use clap::{Parser, Subcommand};
 use host_harness::api::{free_line, product_line};
 use host_harness::bindings::*;
@@ -458,6 +459,28 @@ fn demo(db: &str, out: &std::path::Path, smtp: Option<String>) -> Result<()> {
         full.number, invoices[1].number, full.totals.payable
     );
 
+    host.dispatch();
+
+    println!("\n== Recurring invoices");
+    // A monthly rent from the first of this month; the run issues what is due by today.
+    let d = host.create_draft(c, "c-kommune")?;
+    let d = host.update_draft(
+        c,
+        &d.id,
+        d.version,
+        &DraftChange::AddLines(vec![
+            free_line("Leie av kontorlokaler", "1", "18500", "exempt"),
+            free_line("Parkeringsplass", "2", "750", "25"),
+        ]),
+    )?;
+    let first = host.today.with_day(1).unwrap_or(host.today).to_string();
+    let series = host.make_recurring(c, &d.id, d.version, &host_harness::api::monthly(&first))?;
+    println!(
+        "{}: {} monthly from {first}, {} NOK each, the period on every invoice",
+        series.id, series.customer.name, series.totals.payable
+    );
+    let report = host_harness::recurring::run(&mut host, c, 2, |_| {})?;
+    print!("{}", report.summary());
     host.dispatch();
 
     println!("\n== Overview (latest 12)");

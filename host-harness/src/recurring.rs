@@ -346,8 +346,10 @@ impl Report {
             self.date,
             self.issued.len()
         );
-        if let (Some(a), Some(b)) = (self.issued.first(), self.issued.last()) {
-            out += &format!(" (numbers {}–{})", a.2, b.2);
+        match (self.issued.first(), self.issued.last()) {
+            (Some(a), Some(b)) if a.2 == b.2 => out += &format!(" (number {})", a.2),
+            (Some(a), Some(b)) => out += &format!(" (numbers {}–{})", a.2, b.2),
+            _ => {}
         }
         out += &format!(
             ", {} skipped, {} failed\n",

@@ -45,6 +45,9 @@ const EPOCH_TICK: Duration = Duration::from_millis(5);
 /// more is refused (a trap: the call is rolled back) until a slot is free.
 const POOL_INSTANCES: u32 = 64;
 
+/// Memory a finished call's slot keeps mapped (zeroed) for the next call.
+const KEEP_RESIDENT: usize = 8 << 20;
+
 /// What one call's store holds: the client it serves and its open unit of work.
 pub struct CallState {
     pub client: String,
@@ -89,7 +92,11 @@ impl Runtime {
             .total_core_instances(POOL_INSTANCES * 8)
             .total_memories(POOL_INSTANCES * 2)
             .total_tables(POOL_INSTANCES * 4)
-            .max_memory_size(limits.memory_bytes);
+            .max_memory_size(limits.memory_bytes)
+            // Zero what a call used rather than hand it back to the kernel: unmapping makes
+            // every core flush its TLB, at every call.
+            .linear_memory_keep_resident(KEEP_RESIDENT)
+            .table_keep_resident(KEEP_RESIDENT);
         config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
         // `perf record` can name the component's functions (BENCHMARKS.md, "Profiling").
         if std::env::var_os("INVOICING_PERFMAP").is_some() {

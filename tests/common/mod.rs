@@ -426,3 +426,29 @@ pub fn stdout_of(cmd: &mut std::process::Command) -> Vec<u8> {
     );
     out.stdout
 }
+
+/// The official validator (shared/tools/ehf), when `get-rules` has set it up on this machine.
+pub fn official_validator(files: &[PathBuf]) {
+    let rules = std::env::var("EHF_RULES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/ehf-rules")
+        });
+    let validate = repo().join("../shared/tools/ehf/validate.py");
+    let py = rules.join("venv/bin/python");
+    if !py.exists() || !validate.exists() {
+        eprintln!("official EHF validator not set up here; ran the XSD and rule checks only");
+        return;
+    }
+    let run = std::process::Command::new(py)
+        .arg(validate)
+        .args(files)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&run.stdout);
+    eprintln!("{out}");
+    assert!(
+        run.status.success(),
+        "the official validator refused a document:\n{out}"
+    );
+}

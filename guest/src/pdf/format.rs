@@ -1,48 +1,29 @@
 //! Numbers, dates and account numbers as a Norwegian (or English) reader expects them.
 
-use crate::money::{fmt_plain, round2};
+use crate::money::fixed;
 use rust_decimal::Decimal;
 
 /// `13 649,54` in Bokmål, `13,649.54` in English.
 pub fn amount(d: Decimal, nb: bool) -> String {
-    let mut r = round2(d);
-    r.rescale(2);
-    number(&r.to_string(), nb)
+    number(d, 2, nb)
 }
 
-pub fn number(s: &str, nb: bool) -> String {
-    let (neg, s) = s.strip_prefix('-').map_or((false, s), |r| (true, r));
-    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-    let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(if nb { ' ' } else { ',' });
-        }
-        grouped.push(c);
+/// `d` with `scale` decimals as a reader of `nb` (Bokmål) or English expects it.
+pub fn number(d: Decimal, scale: u32, nb: bool) -> String {
+    if nb {
+        fixed(d, scale, ',', Some(' '))
+    } else {
+        fixed(d, scale, '.', Some(','))
     }
-    let sep = if nb { ',' } else { '.' };
-    format!(
-        "{}{grouped}{}",
-        if neg { "-" } else { "" },
-        if frac.is_empty() {
-            String::new()
-        } else {
-            format!("{sep}{frac}")
-        }
-    )
 }
 
 /// A unit price: at least 2 decimals, up to the 4 it may have.
 pub fn price(d: Decimal, nb: bool) -> String {
-    let mut d = d.normalize();
-    if d.scale() < 2 {
-        d.rescale(2);
-    }
-    number(&d.to_string(), nb)
+    number(d, d.normalize().scale().max(2), nb)
 }
 
 pub fn qty(d: Decimal, nb: bool) -> String {
-    number(&fmt_plain(d), nb)
+    number(d, d.normalize().scale(), nb)
 }
 
 pub fn date(d: chrono::NaiveDate, nb: bool) -> String {
