@@ -124,7 +124,7 @@ export class Host {
     const { instance, state } = this.instances.get(client);
     state.taken = [];
     try {
-      const ok = f(instance.invoicing);
+      const ok = f(instance.invoicing, instance.recurring);
       return { ok };
     } catch (e) {
       this.store = before;

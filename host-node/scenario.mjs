@@ -25,6 +25,7 @@ export async function run(host, sc) {
   const client = sc.client;
   const drafts = new Map();
   const docs = new Map();
+  const series = []; // [series id, the draft's name]
   const issued = [];
   const steps = [];
   for (const [n, step] of sc.steps.entries()) {
@@ -130,6 +131,32 @@ export async function run(host, sc) {
           };
           outcome = await call((i) => i.overview(filter));
           if (outcome.ok) result = outcome.ok;
+          break;
+        }
+        case 'recurring': {
+          const [id, v] = draft(a.draft);
+          const named = { monthly: 'monthly', quarterly: 'quarterly', yearly: 'yearly' }[a.interval];
+          const interval = named ? { tag: named } : { tag: 'every-months', val: a.interval };
+          const schedule = {
+            interval, firstDate: a['first-date'], endDate: opt(a['end-date']), count: opt(a.count),
+            leadDays: a['lead-days'] ?? 0, periodText: a['period-text'] ?? true,
+          };
+          outcome = await call((_, r) => r.makeRecurring(id, v, schedule));
+          if (outcome.ok) series.push([outcome.ok.id, a.draft]);
+          break;
+        }
+        case 'issue-due': {
+          outcome = await call((_, r) => r.due());
+          if (!outcome.ok) break;
+          const numbers = [];
+          for (const o of outcome.ok) {
+            outcome = await call((_, r) => r.issueOccurrence(o.seriesId, o.date));
+            if (!outcome.ok) break;
+            numbers.push(outcome.ok.number);
+            const name = series.find(([id]) => id === o.seriesId)?.[1] ?? o.seriesId;
+            nameIssued(`${name} ${o.date}`, outcome.ok);
+          }
+          if (outcome.ok) result = { issued: numbers };
           break;
         }
         case 'open': {

@@ -34,6 +34,11 @@ fn run(env: &mut Env, today: &str) -> Report {
     recurring::run(&mut env.host, "fjord", 2, |_| {}).unwrap()
 }
 
+/// Change a series of `fjord` against the version the caller holds.
+fn change(env: &mut Env, s: &Series, c: SeriesChange) -> Result<Series, host_harness::CallError> {
+    env.host.change_series("fjord", &s.id, s.version, &c)
+}
+
 fn trial_balance_is_zero(env: &Env) {
     assert_eq!(
         env.count("SELECT CAST(coalesce(sum(debit_ore - credit_ore), 0) AS BIGINT) FROM journal"),
@@ -145,10 +150,7 @@ fn lead_days_count_and_english_period_text() {
 fn pause_resume_change_and_end_a_series() {
     let mut env = Env::active();
     let s = series(&mut env, "c-bygg", monthly("2026-10-01"));
-    let s = env
-        .host
-        .change_series("fjord", &s.id, s.version, &SeriesChange::Pause)
-        .unwrap();
+    let s = change(&mut env, &s, SeriesChange::Pause).unwrap();
     assert_eq!(s.state, SeriesState::Paused);
     assert_eq!(
         run(&mut env, "2026-11-28").due,
@@ -161,10 +163,7 @@ fn pause_resume_change_and_end_a_series() {
         .unwrap_err();
     assert_eq!(refused.kind(), "not-allowed");
     // Resumed on 28 November: October and November are skipped, not billed late.
-    let s = env
-        .host
-        .change_series("fjord", &s.id, s.version, &SeriesChange::Resume)
-        .unwrap();
+    let s = change(&mut env, &s, SeriesChange::Resume).unwrap();
     assert_eq!(s.next_date.as_deref(), Some("2026-12-01"));
     // A stale version is a conflict, and nothing changes.
     let stale = env
@@ -173,20 +172,17 @@ fn pause_resume_change_and_end_a_series() {
         .unwrap_err();
     assert_eq!(stale.kind(), "conflict");
     // Edit the template as a draft: one more line, new terms.
-    let s = env
-        .host
-        .change_series(
-            "fjord",
-            &s.id,
-            s.version,
-            &SeriesChange::Edit(DraftChange::AddLines(vec![free_line(
-                "Parkering",
-                "1",
-                "500",
-                "25",
-            )])),
-        )
-        .unwrap();
+    let s = change(
+        &mut env,
+        &s,
+        SeriesChange::Edit(DraftChange::AddLines(vec![free_line(
+            "Parkering",
+            "1",
+            "500",
+            "25",
+        )])),
+    )
+    .unwrap();
     assert_eq!((s.lines.len(), s.totals.payable.as_str()), (3, "10437.50"));
     let dates = Dates {
         issue_date: Some("2026-12-01".into()),
@@ -194,65 +190,45 @@ fn pause_resume_change_and_end_a_series() {
         due_date: None,
         payment_terms_days: Some(10),
     };
-    let bad = env
-        .host
-        .change_series(
-            "fjord",
-            &s.id,
-            s.version,
-            &SeriesChange::Edit(DraftChange::SetDates(dates.clone())),
-        )
-        .unwrap_err();
+    let bad = change(
+        &mut env,
+        &s,
+        SeriesChange::Edit(DraftChange::SetDates(dates.clone())),
+    )
+    .unwrap_err();
     assert_eq!(bad.fields(), ["dates.issue-date"]);
-    let s = env
-        .host
-        .change_series(
-            "fjord",
-            &s.id,
-            s.version,
-            &SeriesChange::Edit(DraftChange::SetDates(Dates {
-                issue_date: None,
-                ..dates
-            })),
-        )
-        .unwrap();
+    let s = change(
+        &mut env,
+        &s,
+        SeriesChange::Edit(DraftChange::SetDates(Dates {
+            issue_date: None,
+            ..dates
+        })),
+    )
+    .unwrap();
     assert_eq!(s.payment_terms_days, Some(10));
     // Removing every line would leave nothing to invoice.
     let mut s = s;
     for id in [1, 2] {
-        s = env
-            .host
-            .change_series(
-                "fjord",
-                &s.id,
-                s.version,
-                &SeriesChange::Edit(DraftChange::RemoveLine(id)),
-            )
-            .unwrap();
-    }
-    let empty = env
-        .host
-        .change_series(
-            "fjord",
-            &s.id,
-            s.version,
-            &SeriesChange::Edit(DraftChange::RemoveLine(3)),
-        )
-        .unwrap_err();
-    assert_eq!(empty.fields(), ["lines"]);
-    // Quarterly from 1 January.
-    let s = env
-        .host
-        .change_series(
-            "fjord",
-            &s.id,
-            s.version,
-            &SeriesChange::SetSchedule(Schedule {
-                interval: Interval::Quarterly,
-                ..monthly("2027-01-01")
-            }),
+        s = change(
+            &mut env,
+            &s,
+            SeriesChange::Edit(DraftChange::RemoveLine(id)),
         )
         .unwrap();
+    }
+    let empty = change(&mut env, &s, SeriesChange::Edit(DraftChange::RemoveLine(3))).unwrap_err();
+    assert_eq!(empty.fields(), ["lines"]);
+    // Quarterly from 1 January.
+    let s = change(
+        &mut env,
+        &s,
+        SeriesChange::SetSchedule(Schedule {
+            interval: Interval::Quarterly,
+            ..monthly("2027-01-01")
+        }),
+    )
+    .unwrap();
     assert_eq!(s.next_date.as_deref(), Some("2027-01-01"));
     let r = run(&mut env, "2027-04-01");
     assert_eq!(r.issued.len(), 2);
@@ -260,14 +236,10 @@ fn pause_resume_change_and_end_a_series() {
     assert!(inv.note.unwrap().starts_with("Periode: april–juni 2027"));
     assert_eq!(inv.due_date, "2027-04-11");
     let s = env.host.get_series("fjord", &s.id).unwrap();
-    let s = env
-        .host
-        .change_series("fjord", &s.id, s.version, &SeriesChange::End)
-        .unwrap();
-    assert_eq!((s.state, s.next_date), (SeriesState::Ended, None));
+    let s = change(&mut env, &s, SeriesChange::End).unwrap();
+    assert_eq!((s.state, s.next_date.as_deref()), (SeriesState::Ended, None));
     assert_eq!(
-        env.host
-            .change_series("fjord", &s.id, s.version, &SeriesChange::Resume)
+        change(&mut env, &s, SeriesChange::Resume)
             .unwrap_err()
             .kind(),
         "not-allowed"

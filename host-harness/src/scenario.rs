@@ -164,6 +164,26 @@ pub enum Action {
         reason: String,
         key: Option<String>,
     },
+    /// Make a draft a recurring series: `interval` is `monthly`, `quarterly`, `yearly` or a
+    /// number of months.
+    Recurring {
+        draft: String,
+        interval: serde_json::Value,
+        first_date: String,
+        end_date: Option<String>,
+        count: Option<u32>,
+        #[serde(default)]
+        lead_days: u32,
+        #[serde(default = "yes")]
+        period_text: bool,
+    },
+    /// Issue every occurrence due by today, one call each; each invoice is named
+    /// `<draft> <date>` after the draft its series was made from.
+    IssueDue,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Serialize)]
@@ -238,6 +258,8 @@ pub fn run(host: &mut Harness, sc: &Scenario) -> Result<Report> {
     let client = sc.client.as_str();
     let mut drafts: HashMap<String, (String, u64)> = HashMap::new();
     let mut docs: HashMap<String, String> = HashMap::new();
+    // Series ids by the name of the draft they were made from.
+    let mut series: Vec<(String, String)> = Vec::new();
     // Issued documents in order, with the name each was given last.
     let mut issued: Vec<(String, String)> = Vec::new();
     let mut steps = Vec::new();
@@ -475,6 +497,48 @@ pub fn run(host: &mut Harness, sc: &Scenario) -> Result<Report> {
                         result = Some(serde_json::to_value(&rows).unwrap_or_default());
                     })
                 }
+                Action::Recurring {
+                    draft: d,
+                    interval,
+                    first_date,
+                    end_date,
+                    count,
+                    lead_days,
+                    period_text,
+                } => {
+                    let (id, version) = draft(&drafts, d)?;
+                    let interval = match (interval.as_str(), interval.as_u64()) {
+                        (Some("monthly"), _) => Interval::Monthly,
+                        (Some("quarterly"), _) => Interval::Quarterly,
+                        (Some("yearly"), _) => Interval::Yearly,
+                        (_, Some(n)) => Interval::EveryMonths(n as u32),
+                        _ => anyhow::bail!("step {n}: interval {interval} is not one"),
+                    };
+                    let schedule = Schedule {
+                        interval,
+                        first_date: first_date.clone(),
+                        end_date: end_date.clone(),
+                        count: *count,
+                        lead_days: *lead_days,
+                        period_text: *period_text,
+                    };
+                    host.make_recurring(client, &id, version, &schedule)
+                        .map(|s| series.push((s.id, d.clone())))
+                }
+                Action::IssueDue => host.due(client).and_then(|due| {
+                    let mut numbers = Vec::new();
+                    for o in due {
+                        let doc = host.issue_occurrence(client, &o.series_id, &o.date)?;
+                        numbers.push(doc.number);
+                        let name = series
+                            .iter()
+                            .find(|(id, _)| *id == o.series_id)
+                            .map_or(o.series_id.clone(), |(_, d)| d.clone());
+                        name_issued(&format!("{name} {}", o.date), &doc, &mut docs);
+                    }
+                    result = Some(serde_json::json!({ "issued": numbers }));
+                    Ok(())
+                }),
                 Action::Open { document } => {
                     let id = doc(&docs, document)?;
                     host.open(client, &id).map(|d| {
