@@ -331,6 +331,12 @@ fn bad_schedules_and_templates_name_their_fields() {
             "schedule.lead-days"
         ]
     );
+    // A mistyped year would bill every month since: at most a year back.
+    let e = env
+        .host
+        .make_recurring("fjord", &d.id, d.version, &monthly("2025-10-01"))
+        .unwrap_err();
+    assert_eq!(e.fields(), ["schedule.first-date"]);
     let stale = env
         .host
         .make_recurring("fjord", &d.id, d.version + 1, &monthly("2026-12-01"))

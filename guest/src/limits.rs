@@ -20,3 +20,11 @@ pub const MAX_TERMS_DAYS: u32 = 365;
 pub const MAX_KEY_CHARS: usize = 200;
 /// Rows in one page of the overview.
 pub const MAX_PAGE_ROWS: u32 = 200;
+
+/// Recurring series: months between occurrences (ten years at most), occurrences in all (a
+/// hundred years of months), days an occurrence may be issued ahead, and how far back a
+/// series' next occurrence may lie when it is made or rescheduled.
+pub const MAX_INTERVAL_MONTHS: u32 = 120;
+pub const MAX_COUNT: u32 = 1_200;
+pub const MAX_LEAD_DAYS: u32 = 90;
+pub const MAX_CATCH_UP_DAYS: u32 = 366;

@@ -7,11 +7,7 @@ use crate::model::Draft;
 use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-/// Months between occurrences: at most ten years.
-pub const MAX_INTERVAL_MONTHS: u32 = 120;
-/// Occurrences of one series in all: a hundred years of months.
-pub const MAX_COUNT: u32 = 1_200;
-pub const MAX_LEAD_DAYS: u32 = 90;
+use crate::limits::{MAX_CATCH_UP_DAYS, MAX_COUNT, MAX_INTERVAL_MONTHS, MAX_LEAD_DAYS};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Schedule {
@@ -197,6 +193,21 @@ pub fn check(s: &Schedule) -> Result<(), Error> {
     p.into_result()
 }
 
+/// A series may start in the past, and the first run then bills every period since: at most a
+/// year of them, so that a mistyped year never sends a customer dozens of invoices.
+pub fn check_catch_up(plan: &Plan, today: NaiveDate) -> Result<(), Error> {
+    let earliest = today - Days::new(MAX_CATCH_UP_DAYS.into());
+    match plan.next_date() {
+        Some(next) if next < earliest => Err(Error::invalid(
+            "schedule.first-date",
+            format!(
+                "the next occurrence would be {next}, more than {MAX_CATCH_UP_DAYS} days ago: a run would bill every period since"
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The period an occurrence bills: from its date to the day before the next one.
 pub fn period(s: &Schedule, k: u32) -> (NaiveDate, NaiveDate) {
     let start = date_at(s, k).unwrap_or(s.first);
@@ -371,6 +382,22 @@ mod tests {
         let p: Progress = serde_json::from_str(&json).unwrap();
         assert_eq!(p.plan, s.plan);
         assert_eq!(p.template.customer.name, "Kunde AS");
+    }
+
+    #[test]
+    fn at_most_a_year_is_billed_late() {
+        let today = d("2026-11-30");
+        assert!(check_catch_up(&Plan::new(monthly("2025-12-01")), today).is_ok());
+        let Err(Error::Invalid(f)) = check_catch_up(&Plan::new(monthly("2025-11-01")), today) else {
+            panic!("a year and a month back")
+        };
+        assert_eq!(f[0].field, "schedule.first-date");
+        // Rescheduled from long ago, but after the last issued occurrence: nothing to catch up.
+        let mut p = Plan::new(monthly("2026-10-01"));
+        p.advance(d("2026-10-01"));
+        p.reschedule(monthly("2020-01-01"));
+        assert_eq!(p.next_date(), Some(d("2026-11-01")));
+        assert!(check_catch_up(&p, today).is_ok());
     }
 
     #[test]

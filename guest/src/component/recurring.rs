@@ -17,11 +17,13 @@ impl Guest for Component {
         let schedule = schedule_in(schedule)?;
         template.customer = customer(&template.customer.id)?;
         template.dates = as_template(&template.dates)?;
-        invoice::check_issuable(&template, today()?, seller.vat_registered).map_err(err)?;
+        let today = today()?;
+        invoice::check_issuable(&template, today, seller.vat_registered).map_err(err)?;
         let series = Series {
             plan: Plan::new(schedule),
             template,
         };
+        rec::check_catch_up(&series.plan, today).map_err(err)?;
         let id = documents::insert_series(&series_index(&series), &to_json(&series)?)?;
         documents::delete_draft(&draft_id)?;
         Ok(series_out(id, 1, &series, seller.vat_registered))
@@ -60,7 +62,10 @@ impl Guest for Component {
         }
         let today = today()?;
         match change {
-            t::SeriesChange::SetSchedule(x) => s.plan.reschedule(schedule_in(x)?),
+            t::SeriesChange::SetSchedule(x) => {
+                s.plan.reschedule(schedule_in(x)?);
+                rec::check_catch_up(&s.plan, today).map_err(err)?;
+            }
             t::SeriesChange::Pause => s.plan.paused = true,
             t::SeriesChange::Resume => s.plan.resume(today),
             t::SeriesChange::End => s.plan.stopped = true,
