@@ -237,7 +237,10 @@ fn pause_resume_change_and_end_a_series() {
     assert_eq!(inv.due_date, "2027-04-11");
     let s = env.host.get_series("fjord", &s.id).unwrap();
     let s = change(&mut env, &s, SeriesChange::End).unwrap();
-    assert_eq!((s.state, s.next_date.as_deref()), (SeriesState::Ended, None));
+    assert_eq!(
+        (s.state, s.next_date.as_deref()),
+        (SeriesState::Ended, None)
+    );
     assert_eq!(
         change(&mut env, &s, SeriesChange::Resume)
             .unwrap_err()

@@ -388,7 +388,8 @@ mod tests {
     fn at_most_a_year_is_billed_late() {
         let today = d("2026-11-30");
         assert!(check_catch_up(&Plan::new(monthly("2025-12-01")), today).is_ok());
-        let Err(Error::Invalid(f)) = check_catch_up(&Plan::new(monthly("2025-11-01")), today) else {
+        let Err(Error::Invalid(f)) = check_catch_up(&Plan::new(monthly("2025-11-01")), today)
+        else {
             panic!("a year and a month back")
         };
         assert_eq!(f[0].field, "schedule.first-date");
