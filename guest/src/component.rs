@@ -185,8 +185,12 @@ impl Guest for Component {
         let payment = (credited.totals.payable, None);
         let route = choose_channel(&seller, &customer, Kind::CreditNote, payment)?;
         let number = match seller.credit_note_start {
-            Some(start) => sequences::next(sequences::Series::CreditNote, start)?,
-            None => sequences::next(sequences::Series::Invoice, seller.invoice_start)?,
+            Some(start) => take_number(sequences::Series::CreditNote, start, &idempotency_key)?,
+            None => take_number(
+                sequences::Series::Invoice,
+                seller.invoice_start,
+                &idempotency_key,
+            )?,
         };
         let today = today()?;
         check_date_order(&seller, Kind::CreditNote, number, today, "today")?;
@@ -501,15 +505,7 @@ fn issue_invoice(
 ) -> R<String> {
     d.customer = customer(&d.customer.id)?;
     let totals = invoice::check_issuable(&d, today, seller.vat_registered).map_err(err)?;
-    let number = sequences::next(sequences::Series::Invoice, seller.invoice_start)?;
-    // Taking a number waits for any other unit issuing for this client: one that issued this
-    // very request meanwhile is found now. (Failing returns the number.)
-    if let Some(done) = documents::find_by_idempotency_key(key) {
-        return Err(t::Error::NotAllowed(format!(
-            "issued meanwhile as number {}, by another request with the same key",
-            done.number
-        )));
-    }
+    let number = take_number(sequences::Series::Invoice, seller.invoice_start, key)?;
     let issue_date = d.dates.issue.unwrap_or(today);
     check_date_order(
         seller,
@@ -524,6 +520,20 @@ fn issue_invoice(
     let mut doc = invoice::build(&d, seller, number, today, &totals, route).map_err(err)?;
     doc.request = Some(request);
     issue(&doc, &totals, key)
+}
+
+/// The next number of `series`, for the request behind `key`. Taking a number waits for any
+/// other unit issuing for this client, so one that issued this very request meanwhile is found
+/// now: refused, which rolls the call back and returns the number.
+fn take_number(series: sequences::Series, start: u64, key: &str) -> R<u64> {
+    let number = sequences::next(series, start)?;
+    if let Some(done) = documents::find_by_idempotency_key(key) {
+        return Err(t::Error::NotAllowed(format!(
+            "issued meanwhile as number {}, by another request with the same key",
+            done.number
+        )));
+    }
+    Ok(number)
 }
 
 /// Store, post and queue an issued document: the three writes of one unit of work.

@@ -1,10 +1,10 @@
 //! The wasmtime side: one engine, one linker and one `InstancePre` per process; a fresh store
-//! and instance per exported call, sandboxed (no WASI capability) and bounded by fuel, an epoch
-//! deadline and a memory cap; one unit of work of the store per call.
+//! and instance per exported call (from a pool of instance slots), sandboxed (no WASI
+//! capability) and bounded by fuel, an epoch deadline and a memory cap. A call is one unit of
+//! work of the store, or one savepoint of a batch's unit (group commit, [`Batch`]).
 
 use crate::bindings::{self, InvoicingComponentPre};
 use crate::store::{Series, Store, Unit};
-
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
