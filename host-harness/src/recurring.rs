@@ -5,6 +5,8 @@
 //! behind its own savepoint, so one that fails is rolled back alone and never stops the others.
 //! A run that dies loses at most its open batch, and a run started again issues the rest: an
 //! occurrence's idempotency is its series and date, and its series moves on in the same commit.
+//! With several workers, they render occurrences in parallel on snapshots while one writer
+//! applies what they wrote, in order (`parallel`, `store/staged.rs`).
 
 use crate::bindings::{Error, Occurrence, Recurring};
 use crate::runtime::{Batch, CallError, Harness};
@@ -26,8 +28,9 @@ pub struct Report {
     pub due: usize,
     /// (series, date, invoice number), in the order issued.
     pub issued: Vec<(String, String, u64)>,
-    /// Not issued because the series does not allow it now (paused or ended meanwhile, or an
-    /// earlier occurrence of it was not issued): the next run looks again.
+    /// Not issued because the series does not allow it now (paused or ended meanwhile, an
+    /// earlier occurrence of it not issued, or issued meanwhile by another run): the next run
+    /// looks again.
     pub skipped: Vec<Missed>,
     /// Not issued because something is wrong (a customer gone, no channel, invalid data).
     pub failed: Vec<Missed>,
