@@ -184,7 +184,41 @@ fn golden_invoice_and_credit_note_are_unchanged_byte_for_byte() {
     }
 }
 
+/// The PDF an EHF carries is, byte for byte, the PDF the document was issued with (decoded by
+/// Python's own base64, strictly).
+fn the_embedded_pdf_is_the_issued_pdf() {
+    let mut env = Env::active();
+    let inv = env.invoice("c-bygg", worked_example());
+    let n: i64 = inv.id.strip_prefix("doc-").unwrap().parse().unwrap();
+    let files = host_harness::store::with_unit(env.host.store(), |u| u.files("fjord", n))
+        .unwrap()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (xml, pdf) = (dir.path().join("doc.xml"), dir.path().join("doc.pdf"));
+    std::fs::write(&xml, files.ehf.unwrap()).unwrap();
+    std::fs::write(&pdf, &files.pdf).unwrap();
+    let Some(py) = python(&["base64"]) else {
+        return;
+    };
+    let check = "import base64, re, sys\n\
+        x = open(sys.argv[1]).read()\n\
+        b = re.search(r'<cbc:EmbeddedDocumentBinaryObject[^>]*>([^<]*)<', x).group(1)\n\
+        sys.exit(0 if base64.b64decode(b, validate=True) == open(sys.argv[2], 'rb').read() else 1)";
+    let run = Command::new(py)
+        .args(["-c", check])
+        .arg(&xml)
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
 crate::on_both_stores!(
+    the_embedded_pdf_is_the_issued_pdf,
     every_document_passes_xsd_and_the_en16931_and_norwegian_checks_and_matches_its_voucher,
     golden_invoice_and_credit_note_are_unchanged_byte_for_byte,
 );

@@ -156,7 +156,14 @@ pub fn render(doc: &Document, totals: &Totals, pdf: Option<&[u8]>) -> Option<Str
             },
         );
         x.open("cac:Attachment");
-        let _ = write!(x.0, "<cbc:EmbeddedDocumentBinaryObject mimeCode=\"application/pdf\" filename=\"{}\">{}</cbc:EmbeddedDocumentBinaryObject>", esc(&name), crate::base64::encode(pdf));
+        let _ = write!(
+            x.0,
+            "<cbc:EmbeddedDocumentBinaryObject mimeCode=\"application/pdf\" filename=\"{}\">",
+            esc(&name)
+        );
+        // Straight into the document (sized for it above): no second copy of the PDF.
+        base64::Engine::encode_string(&base64::engine::general_purpose::STANDARD, pdf, &mut x.0);
+        x.0.push_str("</cbc:EmbeddedDocumentBinaryObject>");
         x.close("cac:Attachment");
         x.close("cac:AdditionalDocumentReference");
     }

@@ -2,7 +2,6 @@
 //! reads what it needs through the host's imports, calls the pure rules in the modules below
 //! and hands the results back. The rules know nothing of WIT, so they compile and test natively.
 
-pub mod base64;
 pub mod calc;
 pub mod channel;
 pub mod checkdigits;
