@@ -428,7 +428,8 @@ crate::on_both_stores!(
 /// occurrence is issued exactly once, the numbers have no gap, the books balance.
 fn killed_runs_issue_every_occurrence_exactly_once() {
     let kills: usize = env_or("RECURRING_KILLS", 20);
-    let count: usize = env_or("RECURRING_SERIES", 150);
+    // Enough work that the run is still going at the last kill.
+    let count: usize = env_or("RECURRING_SERIES", 1000);
     let mut env = Env::active();
     let customers = ["c-bygg", "c-kari", "c-ola", "c-lise", "c-per"];
     let mut batch = env.host.batch("fjord").unwrap();
@@ -463,16 +464,7 @@ fn killed_runs_issue_every_occurrence_exactly_once() {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
-        let mut child = std::process::Command::new(HARNESS)
-            .args([
-                "recurring",
-                "--db",
-                &env.db,
-                "--client",
-                "fjord",
-                "--date",
-                TODAY,
-            ])
+        let mut child = recurring_command(&env.db)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -489,18 +481,11 @@ fn killed_runs_issue_every_occurrence_exactly_once() {
         }
     }
     eprintln!("{killed} kills in {:.1} s", started.elapsed().as_secs_f64());
-    let status = std::process::Command::new(HARNESS)
-        .args([
-            "recurring",
-            "--db",
-            &env.db,
-            "--client",
-            "fjord",
-            "--date",
-            TODAY,
-        ])
-        .output()
-        .unwrap();
+    assert_eq!(
+        killed, kills,
+        "the run ended before it was killed {kills} times"
+    );
+    let status = recurring_command(&env.db).output().unwrap();
     assert!(
         status.status.success(),
         "{}",
@@ -530,6 +515,21 @@ fn killed_runs_issue_every_occurrence_exactly_once() {
             s.id
         );
     }
+}
+
+/// The `recurring` command for `fjord` on the store at `db`, for the tests' today.
+fn recurring_command(db: &str) -> std::process::Command {
+    let mut c = std::process::Command::new(HARNESS);
+    c.args([
+        "recurring",
+        "--db",
+        db,
+        "--client",
+        "fjord",
+        "--date",
+        TODAY,
+    ]);
+    c
 }
 
 fn env_or(name: &str, default: usize) -> usize {
