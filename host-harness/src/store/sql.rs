@@ -444,6 +444,16 @@ fn index_params(x: &Index) -> [P<'_>; 7] {
     ]
 }
 
+/// A series' index fields, in the order every statement that writes them takes them.
+fn series_params(x: &SeriesIndex) -> [P<'_>; 4] {
+    [
+        P::from(&x.customer_id),
+        P::from(&x.customer_name),
+        P::from(x.state.name()),
+        P::from(x.issue_from.as_ref()),
+    ]
+}
+
 fn product(r: &Row) -> Result<Product> {
     Ok(Product {
         id: r.s(0)?,
@@ -695,17 +705,12 @@ impl<B: Backend> Unit for SqlUnit<B> {
     }
 
     fn insert_series(&mut self, client: &str, x: &SeriesIndex, body: &str) -> Result<i64> {
-        self.int(
-            Q::InsertSeries,
-            params![
-                client,
-                &x.customer_id,
-                &x.customer_name,
-                x.state.name(),
-                x.issue_from.as_ref(),
-                body
-            ],
-        )
+        let p: Vec<P> = [P::from(client)]
+            .into_iter()
+            .chain(series_params(x))
+            .chain([P::from(body)])
+            .collect();
+        self.int(Q::InsertSeries, &p)
     }
 
     fn series(&mut self, client: &str, id: i64) -> Result<Option<StoredSeries>> {
@@ -722,17 +727,12 @@ impl<B: Backend> Unit for SqlUnit<B> {
         x: &SeriesIndex,
         body: &str,
     ) -> Result<Saved> {
-        let p = params![
-            client,
-            id,
-            expected,
-            &x.customer_id,
-            &x.customer_name,
-            x.state.name(),
-            x.issue_from.as_ref(),
-            body
-        ];
-        if self.exec(Q::UpdateSeries, p)? == 1 {
+        let p: Vec<P> = [P::from(client), P::from(id), P::from(expected)]
+            .into_iter()
+            .chain(series_params(x))
+            .chain([P::from(body)])
+            .collect();
+        if self.exec(Q::UpdateSeries, &p)? == 1 {
             return Ok(Saved::Saved(expected + 1));
         }
         Ok(match self.row(Q::SeriesVersion, params![client, id])? {
