@@ -68,6 +68,9 @@ pub fn run(
         due: due.len(),
         ..Report::default()
     };
+    if due.is_empty() {
+        return Ok(report);
+    }
     if workers <= 1 || due.len() < 2 {
         let mut w = Writer::new(h.batch(client)?, &mut report);
         for o in &due {
