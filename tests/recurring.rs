@@ -540,3 +540,44 @@ fn env_or(name: &str, default: usize) -> usize {
 }
 
 crate::on_both_stores!(killed_runs_issue_every_occurrence_exactly_once);
+
+/// A store made by the previous host (schema 3, contract 0.2.0) gains the series table when
+/// this host opens it, and keeps everything it held.
+fn a_schema_3_store_gains_series_and_keeps_its_documents() {
+    let mut env = Env::active();
+    let inv = env.invoice("c-bygg", vec![free_line("Leie", "1", "100", "25")]);
+    env.execute("DROP TABLE series").unwrap();
+    match backend() {
+        Backend::Sqlite => env.execute("PRAGMA user_version = 3").unwrap(),
+        Backend::Postgres => env.execute("UPDATE store SET version = 3").unwrap(),
+    };
+    let mut host = connect(&env.db, runtime());
+    assert_eq!(host.open("fjord", &inv.id).unwrap().number, inv.number);
+    let d = host
+        .create_draft("fjord", "c-kari")
+        .and_then(|d| {
+            host.update_draft(
+                "fjord",
+                &d.id,
+                d.version,
+                &DraftChange::AddLines(vec![free_line("Leie", "1", "100", "25")]),
+            )
+        })
+        .unwrap();
+    let s = host
+        .make_recurring("fjord", &d.id, d.version, &monthly("2026-11-01"))
+        .unwrap();
+    assert_eq!(s.next_date.as_deref(), Some("2026-11-01"));
+    // Opened again: the version is current, nothing is created twice.
+    let host = connect(&env.db, runtime());
+    assert_eq!(
+        host.store()
+            .begin()
+            .unwrap()
+            .scalar("SELECT count(*) FROM series")
+            .unwrap(),
+        1
+    );
+}
+
+crate::on_both_stores!(a_schema_3_store_gains_series_and_keeps_its_documents);
