@@ -129,9 +129,9 @@ impl Guest for Component {
         }
         let seller = seller()?;
         let (_, d) = load_draft(&id)?;
-        let doc_id = issue_invoice(d, &seller, today()?, &idempotency_key, request)?;
+        let issued = issue_invoice(d, &seller, today()?, &idempotency_key, request)?;
         documents::delete_draft(&id)?;
-        open_id(&doc_id)
+        Ok(issued)
     }
 
     fn credit(
@@ -203,8 +203,7 @@ impl Guest for Component {
         };
         let mut doc = credit::build(&inv, &invoice_id, seller, customer, credited, issue_as);
         doc.request = Some(request);
-        let doc_id = issue(&doc, &totals, &idempotency_key)?;
-        open_id(&doc_id)
+        issue(&doc, &totals, &idempotency_key)
     }
 
     fn overview(filter: t::OverviewFilter) -> R<Vec<t::Summary>> {
@@ -502,7 +501,7 @@ fn issue_invoice(
     today: NaiveDate,
     key: &str,
     request: String,
-) -> R<String> {
+) -> R<t::IssuedDocument> {
     d.customer = customer(&d.customer.id)?;
     let totals = invoice::check_issuable(&d, today, seller.vat_registered).map_err(err)?;
     let number = take_number(sequences::Series::Invoice, seller.invoice_start, key)?;
@@ -538,7 +537,8 @@ fn take_number(series: sequences::Series, start: u64, key: &str) -> R<u64> {
 
 /// Store, post and queue an issued document: the three writes of one unit of work.
 /// `totals` are the document's, from the one calculation core, computed once by the caller.
-fn issue(doc: &Document, totals: &calc::Totals, key: &str) -> R<String> {
+/// The answer is the document as stored, with its deliveries (not parsed back: it is `doc`).
+fn issue(doc: &Document, totals: &calc::Totals, key: &str) -> R<t::IssuedDocument> {
     let pdf = pdf::render(doc, totals, pdf::Mode::Issued);
     let ehf = ehf::render(doc, totals, Some(&pdf));
     // The last gate: never issue an EHF we know to be invalid.
@@ -582,7 +582,9 @@ fn issue(doc: &Document, totals: &calc::Totals, key: &str) -> R<String> {
         &doc.channel_reason,
         &fallbacks,
     )?;
-    Ok(id)
+    let stored =
+        documents::get_document(&id).ok_or_else(|| t::Error::NotFound(format!("document {id}")))?;
+    Ok(issued_out(stored, doc))
 }
 
 /// What the host needs to deliver the document, typed (it never reads the body).
@@ -616,8 +618,13 @@ fn open_id(id: &str) -> R<t::IssuedDocument> {
 
 fn open_stored(s: documents::StoredDocument) -> R<t::IssuedDocument> {
     let doc = parse_document(&s.body)?;
-    let totals = invoice::totals(&doc);
-    Ok(t::IssuedDocument {
+    Ok(issued_out(s, &doc))
+}
+
+/// The contract's issued document: `doc`, with what the host keeps beside it.
+fn issued_out(s: documents::StoredDocument, doc: &Document) -> t::IssuedDocument {
+    let totals = invoice::totals(doc);
+    t::IssuedDocument {
         id: s.id,
         kind: s.kind,
         number: doc.number,
@@ -639,7 +646,7 @@ fn open_stored(s: documents::StoredDocument) -> R<t::IssuedDocument> {
         voucher: voucher_out(&doc.voucher),
         deliveries: s.deliveries,
         status: s.status,
-    })
+    }
 }
 
 fn index_of_draft(d: &Draft, vat_registered: bool) -> documents::Index {

@@ -155,10 +155,10 @@ impl Guest for Component {
                 None => text,
             });
         }
-        let doc_id = issue_invoice(invoice, &seller, today, &key, key.clone())?;
+        let issued = issue_invoice(invoice, &seller, today, &key, key.clone())?;
         s.plan.advance(date);
         documents::update_series(&series_id, version, &series_index(&s), &to_json(&s)?)?;
-        open_id(&doc_id)
+        Ok(issued)
     }
 }
 
