@@ -509,6 +509,14 @@ pub struct Batch<'h> {
 }
 
 impl Batch<'_> {
+    /// The batch's unit, taken out for a call; none once a store fault has spoilt it.
+    fn take(&mut self) -> Result<Box<dyn Unit>, CallError> {
+        self.unit.take().ok_or_else(spoilt)
+    }
+
+    fn unit(&mut self) -> Result<&mut Box<dyn Unit>, CallError> {
+        self.unit.as_mut().ok_or_else(spoilt)
+    }
     /// One call: its writes are kept if it answers `ok` and rolled back alone otherwise.
     pub fn call<R>(&mut self, f: impl Export<R>) -> Result<R, CallError> {
         self.call_in(f)
@@ -523,10 +531,7 @@ impl Batch<'_> {
     }
 
     fn call_in<R, I: Interface>(&mut self, f: impl Export<R, I>) -> Result<R, CallError> {
-        let mut unit = self
-            .unit
-            .take()
-            .ok_or_else(|| CallError::Host(anyhow::anyhow!("the batch failed earlier")))?;
+        let mut unit = self.take()?;
         unit.savepoint().map_err(CallError::Host)?;
         let (mut unit, result) = self.harness.run(&self.client, unit, f);
         unit.release(result.is_ok()).map_err(CallError::Host)?;
@@ -540,10 +545,7 @@ impl Batch<'_> {
         &mut self,
         f: impl FnOnce(&mut dyn Unit) -> anyhow::Result<bool>,
     ) -> Result<bool, CallError> {
-        let unit = self
-            .unit
-            .as_mut()
-            .ok_or_else(|| CallError::Host(anyhow::anyhow!("the batch failed earlier")))?;
+        let unit = self.unit()?;
         unit.savepoint().map_err(CallError::Host)?;
         // A store error here is the snapshot's difference showing (a key used meanwhile).
         let keep = f(unit.as_mut()).unwrap_or(false);
@@ -553,20 +555,16 @@ impl Batch<'_> {
 
     /// The last number the batch's unit has taken from the invoice series.
     pub(crate) fn last_invoice_number(&mut self) -> Result<Option<u64>, CallError> {
-        let unit = self
-            .unit
-            .as_mut()
-            .ok_or_else(|| CallError::Host(anyhow::anyhow!("the batch failed earlier")))?;
-        unit.last_number(&self.client, Series::Invoice)
+        let Batch { unit, client, .. } = self;
+        unit.as_mut()
+            .ok_or_else(spoilt)?
+            .last_number(client, Series::Invoice)
             .map_err(CallError::Host)
     }
 
     /// Commit what the batch holds so far and go on in a new unit of work.
     pub fn checkpoint(&mut self) -> Result<(), CallError> {
-        let unit = self
-            .unit
-            .take()
-            .ok_or_else(|| CallError::Host(anyhow::anyhow!("the batch failed earlier")))?;
+        let unit = self.take()?;
         unit.commit().map_err(CallError::Host)?;
         self.unit = Some(self.harness.begin(&self.client)?);
         Ok(())
@@ -574,12 +572,13 @@ impl Batch<'_> {
 
     /// Commit every call that answered `ok`: one durable commit for all of them.
     pub fn commit(mut self) -> Result<(), CallError> {
-        let unit = self
-            .unit
-            .take()
-            .ok_or_else(|| CallError::Host(anyhow::anyhow!("the batch failed earlier")))?;
+        let unit = self.take()?;
         unit.commit().map_err(CallError::Host)
     }
+}
+
+fn spoilt() -> CallError {
+    CallError::Host(anyhow::anyhow!("the batch failed earlier"))
 }
 
 /// A client id may become part of a file name, a MIME boundary or a header: 1 to 64 of

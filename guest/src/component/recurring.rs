@@ -133,7 +133,7 @@ impl Guest for Component {
             }
         }
         let next = s.plan.next_date();
-        if next != Some(date) || !s.plan.due(today).contains(&date) {
+        if next != Some(date) || s.plan.issue_from().is_none_or(|from| from > today) {
             return Err(t::Error::NotAllowed(format!(
                 "{date} is not the next occurrence of series {series_id} due by {today} (next: {})",
                 next.map_or("none".into(), |d| d.to_string())

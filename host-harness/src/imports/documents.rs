@@ -68,14 +68,10 @@ impl Host for CallState {
             return Err(not_found(id));
         };
         let x = index(x)?;
-        match self
+        let saved = self
             .unit
-            .update_draft(&self.client, n, expected_version, &x, &body)?
-        {
-            Saved::Saved(v) => Ok(v),
-            Saved::Conflict(v) => Err(Error::Conflict(v).into()),
-            Saved::NotFound => Err(not_found(id)),
-        }
+            .update_draft(&self.client, n, expected_version, &x, &body)?;
+        version_of(saved, id)
     }
 
     fn delete_draft(&mut self, id: String) -> Result<()> {
@@ -204,14 +200,10 @@ impl Host for CallState {
             return Err(not_found(id));
         };
         check_series_index(&x)?;
-        match self
+        let saved = self
             .unit
-            .update_series(&self.client, n, expected_version, &x, &body)?
-        {
-            Saved::Saved(v) => Ok(v),
-            Saved::Conflict(v) => Err(Error::Conflict(v).into()),
-            Saved::NotFound => Err(not_found(id)),
-        }
+            .update_series(&self.client, n, expected_version, &x, &body)?;
+        version_of(saved, id)
     }
 
     fn list_series(&mut self, due_by: Option<String>) -> wasmtime::Result<Vec<StoredSeries>> {
@@ -221,6 +213,16 @@ impl Host for CallState {
         self.unit
             .list_series(&self.client, due_by.as_deref())
             .trap()
+    }
+}
+
+/// A compare-and-set's answer as the contract gives it: the new version, `conflict` with the
+/// current one, or `not-found`.
+fn version_of(saved: Saved, id: String) -> Result<u64> {
+    match saved {
+        Saved::Saved(v) => Ok(v),
+        Saved::Conflict(v) => Err(Error::Conflict(v).into()),
+        Saved::NotFound => Err(not_found(id)),
     }
 }
 
