@@ -3,28 +3,12 @@
 
 use crate::calc::{self, Totals};
 use crate::model::{Address, Document, Kind};
-use crate::money::{fmt2, fmt_plain};
+use crate::money::fmt_plain;
 use std::fmt::Write;
 
 const CUSTOMIZATION: &str =
     "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0";
 const PROFILE: &str = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0";
-
-/// Escape text for XML element content and attributes.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// The buyer reference EHF requires (PEPPOL-EN16931-R003): "Deres ref", else the order
 /// reference, else the customer number.
@@ -42,25 +26,73 @@ fn buyer_endpoint(doc: &Document) -> Option<(&'static str, String)> {
     doc.customer.orgnr.clone().map(|o| ("0192", o))
 }
 
+/// The document being written, into one buffer sized for it: every element is written in
+/// place, text escaped in runs between the characters XML reserves.
 struct Xml(String);
 
 impl Xml {
+    /// Text for element content and attribute values.
+    fn text(&mut self, s: &str) {
+        let mut from = 0;
+        for (i, b) in s.bytes().enumerate() {
+            let entity = match b {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                b'"' => "&quot;",
+                b'\'' => "&apos;",
+                _ => continue,
+            };
+            self.0.push_str(&s[from..i]);
+            self.0.push_str(entity);
+            from = i + 1;
+        }
+        self.0.push_str(&s[from..]);
+    }
     fn el(&mut self, name: &str, text: &str) {
-        let _ = write!(self.0, "<{name}>{}</{name}>", esc(text));
+        self.open(name);
+        self.text(text);
+        self.close(name);
     }
     fn opt(&mut self, name: &str, text: &Option<String>) {
         if let Some(t) = text.as_deref().filter(|t| !t.is_empty()) {
             self.el(name, t);
         }
     }
+    /// An element whose text is a number (ids, quantities, dates' parts).
+    fn display(&mut self, name: &str, v: impl std::fmt::Display) {
+        self.open(name);
+        let _ = write!(self.0, "{v}");
+        self.close(name);
+    }
+    /// `<name attr="value">`.
+    fn open_with(&mut self, name: &str, attr: &str, value: &str) {
+        self.0.push('<');
+        self.0.push_str(name);
+        self.0.push(' ');
+        self.0.push_str(attr);
+        self.0.push_str("=\"");
+        self.text(value);
+        self.0.push_str("\">");
+    }
+    /// An amount in kroner with `scale` decimals.
+    fn money(&mut self, name: &str, v: rust_decimal::Decimal, scale: u32) {
+        self.open_with(name, "currencyID", "NOK");
+        crate::money::write_fixed(&mut self.0, v, scale, '.', None);
+        self.close(name);
+    }
     fn amount(&mut self, name: &str, v: rust_decimal::Decimal) {
-        let _ = write!(self.0, "<{name} currencyID=\"NOK\">{}</{name}>", fmt2(v));
+        self.money(name, v, 2);
     }
     fn open(&mut self, name: &str) {
-        let _ = write!(self.0, "<{name}>");
+        self.0.push('<');
+        self.0.push_str(name);
+        self.0.push('>');
     }
     fn close(&mut self, name: &str) {
-        let _ = write!(self.0, "</{name}>");
+        self.0.push_str("</");
+        self.0.push_str(name);
+        self.0.push('>');
     }
     fn address(&mut self, a: &Address) {
         self.open("cac:PostalAddress");
@@ -104,7 +136,7 @@ pub fn render(doc: &Document, totals: &Totals, pdf: Option<&[u8]>) -> Option<Str
     );
     x.el("cbc:CustomizationID", CUSTOMIZATION);
     x.el("cbc:ProfileID", PROFILE);
-    x.el("cbc:ID", &doc.number.to_string());
+    x.display("cbc:ID", doc.number);
     x.el("cbc:IssueDate", &doc.issue_date.to_string());
     match doc.kind {
         Kind::Invoice => {
@@ -130,7 +162,7 @@ pub fn render(doc: &Document, totals: &Totals, pdf: Option<&[u8]>) -> Option<Str
     if let Some(c) = &doc.credited {
         x.open("cac:BillingReference");
         x.open("cac:InvoiceDocumentReference");
-        x.el("cbc:ID", &c.number.to_string());
+        x.display("cbc:ID", c.number);
         x.el("cbc:IssueDate", &c.issue_date.to_string());
         x.close("cac:InvoiceDocumentReference");
         x.close("cac:BillingReference");
@@ -158,8 +190,7 @@ pub fn render(doc: &Document, totals: &Totals, pdf: Option<&[u8]>) -> Option<Str
         x.open("cac:Attachment");
         let _ = write!(
             x.0,
-            "<cbc:EmbeddedDocumentBinaryObject mimeCode=\"application/pdf\" filename=\"{}\">",
-            esc(&name)
+            "<cbc:EmbeddedDocumentBinaryObject mimeCode=\"application/pdf\" filename=\"{name}\">"
         );
         // Straight into the document (sized for it above): no second copy of the PDF.
         base64::Engine::encode_string(&base64::engine::general_purpose::STANDARD, pdf, &mut x.0);
@@ -185,13 +216,16 @@ pub fn render(doc: &Document, totals: &Totals, pdf: Option<&[u8]>) -> Option<Str
     for (line, a) in doc.lines.iter().zip(&totals.lines) {
         let code = calc::effective_code(line.vat, doc.seller.vat_registered);
         x.open(line_el);
-        x.el("cbc:ID", &line.id.to_string());
-        let _ = write!(
-            x.0,
-            "<{qty_el} unitCode=\"{}\">{}</{qty_el}>",
-            esc(&line.unit),
-            fmt_plain(line.quantity)
+        x.display("cbc:ID", line.id);
+        x.open_with(qty_el, "unitCode", &line.unit);
+        crate::money::write_fixed(
+            &mut x.0,
+            line.quantity,
+            line.quantity.normalize().scale(),
+            '.',
+            None,
         );
+        x.close(qty_el);
         x.amount("cbc:LineExtensionAmount", a.net);
         line_adjustment(&mut x, line, a);
         x.open("cac:Item");
@@ -204,7 +238,9 @@ pub fn render(doc: &Document, totals: &Totals, pdf: Option<&[u8]>) -> Option<Str
         tax_category(&mut x, "cac:ClassifiedTaxCategory", code, false);
         x.close("cac:Item");
         x.open("cac:Price");
-        x.amount_plain("cbc:PriceAmount", line.unit_price);
+        // A unit price keeps up to 4 decimals (only totals are limited to 2).
+        let scale = line.unit_price.normalize().scale().max(2);
+        x.money("cbc:PriceAmount", line.unit_price, scale);
         x.close("cac:Price");
         x.close(line_el);
     }
@@ -248,17 +284,6 @@ fn line_adjustment(x: &mut Xml, line: &crate::model::Line, a: &crate::calc::Line
         x.amount("cbc:BaseAmount", a.gross);
     }
     x.close("cac:AllowanceCharge");
-}
-
-impl Xml {
-    /// A unit price keeps up to 4 decimals (only totals are limited to 2).
-    fn amount_plain(&mut self, name: &str, v: rust_decimal::Decimal) {
-        let mut v = v.normalize();
-        if v.scale() < 2 {
-            v.rescale(2);
-        }
-        let _ = write!(self.0, "<{name} currencyID=\"NOK\">{v}</{name}>");
-    }
 }
 
 fn vat_scheme(x: &mut Xml) {
@@ -310,11 +335,9 @@ fn buyer(x: &mut Xml, doc: &Document, scheme: &str, endpoint: &str) {
     let c = &doc.customer;
     x.open("cac:AccountingCustomerParty");
     x.open("cac:Party");
-    let _ = write!(
-        x.0,
-        "<cbc:EndpointID schemeID=\"{scheme}\">{}</cbc:EndpointID>",
-        esc(endpoint)
-    );
+    x.open_with("cbc:EndpointID", "schemeID", scheme);
+    x.text(endpoint);
+    x.close("cbc:EndpointID");
     x.open("cac:PartyName");
     x.el("cbc:Name", &c.name);
     x.close("cac:PartyName");
@@ -322,11 +345,9 @@ fn buyer(x: &mut Xml, doc: &Document, scheme: &str, endpoint: &str) {
     x.open("cac:PartyLegalEntity");
     x.el("cbc:RegistrationName", &c.name);
     if let Some(o) = &c.orgnr {
-        let _ = write!(
-            x.0,
-            "<cbc:CompanyID schemeID=\"0192\">{}</cbc:CompanyID>",
-            esc(o)
-        );
+        x.open_with("cbc:CompanyID", "schemeID", "0192");
+        x.text(o);
+        x.close("cbc:CompanyID");
     }
     x.close("cac:PartyLegalEntity");
     x.close("cac:Party");

@@ -23,14 +23,29 @@ pub fn fmt_plain(d: Decimal) -> String {
 /// `Decimal`'s `Display` and then regrouping its text cost several times more, and an invoice
 /// writes every amount three times (PDF, EHF, the stored record).
 pub fn fixed(d: Decimal, scale: u32, point: char, group: Option<char>) -> String {
+    let mut out = String::with_capacity(24);
+    write_fixed(&mut out, d, scale, point, group);
+    out
+}
+
+/// [`fixed`], appended to `out` (a document being written) rather than returned.
+pub fn write_fixed(out: &mut String, d: Decimal, scale: u32, point: char, group: Option<char>) {
     let r = d.round_dp_with_strategy(scale, RoundingStrategy::MidpointAwayFromZero);
     // |mantissa| < 2⁹⁶ and scale ≤ 28, so the widened mantissa fits a u128.
     let digits = r.mantissa().unsigned_abs() * 10u128.pow(scale - r.scale());
-    let unit = 10u128.pow(scale);
-    let (mut int, frac) = (digits / unit, digits % unit);
-    // The integer part, backwards, grouped by three.
-    let mut buf = [0u8; 64];
+    // The digits, backwards: the fraction, then the integer part grouped by three.
+    let mut buf = [0u8; 96];
     let mut at = buf.len();
+    let mut rest = digits;
+    for _ in 0..scale {
+        at -= 1;
+        buf[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    if scale > 0 {
+        at -= point.len_utf8();
+        point.encode_utf8(&mut buf[at..]);
+    }
     let mut n = 0;
     loop {
         if n > 0 && n % 3 == 0 {
@@ -40,25 +55,17 @@ pub fn fixed(d: Decimal, scale: u32, point: char, group: Option<char>) -> String
             }
         }
         at -= 1;
-        buf[at] = b'0' + (int % 10) as u8;
-        int /= 10;
+        buf[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
         n += 1;
-        if int == 0 {
+        if rest == 0 {
             break;
         }
     }
-    let mut out = String::with_capacity(buf.len() - at + scale as usize + 2);
     if r.is_sign_negative() && digits != 0 {
         out.push('-');
     }
     out.push_str(std::str::from_utf8(&buf[at..]).unwrap_or_default());
-    if scale > 0 {
-        out.push(point);
-        let f = frac.to_string();
-        out.extend(std::iter::repeat_n('0', scale as usize - f.len()));
-        out.push_str(&f);
-    }
-    out
 }
 
 /// Parse a user-typed decimal: plain digits, optional sign and point, at most `max_scale`

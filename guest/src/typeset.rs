@@ -17,6 +17,19 @@ const TABLE: usize = 0x250;
 /// What a character the font lacks prints as (U+FFFD, in the font).
 pub const REPLACEMENT: char = '\u{FFFD}';
 
+/// What a character prints as in one face.
+#[derive(Clone, Copy)]
+struct Glyph {
+    /// The glyph in the font: the character's own, or the replacement mark's.
+    gid: u16,
+    /// Its advance, in font units.
+    advance: u16,
+    /// Its id in the document's subset; 0 (the subset's .notdef) until it is first printed.
+    id: u16,
+    /// The font lacks the character: it prints as the replacement mark.
+    missing: bool,
+}
+
 /// One face: its parsed tables and the glyphs a document used of it.
 struct Face {
     data: &'static [u8],
@@ -26,11 +39,11 @@ struct Face {
     descender: f32,
     cap_height: f32,
     bbox: [f32; 4],
-    /// char → (glyph id in the font, advance in font units), looked up once per character:
-    /// a table for the Latin letters most text is made of, else a map.
-    /// Per character of a 5 000-line invoice, a hashed lookup would be most of the work.
-    glyphs: Vec<Option<Option<(u16, u16)>>>,
-    other: HashMap<char, Option<(u16, u16)>>,
+    /// What each character prints as, looked up in the font once per document: a table for
+    /// the Latin letters most text is made of, else a map. Measuring and printing read it per
+    /// character, so it also holds the subset id, not only the font's glyph.
+    glyphs: Vec<Option<Glyph>>,
+    other: HashMap<char, Glyph>,
     /// Original glyph ids → ids in the subset, in the order first used.
     remapper: subsetter::GlyphRemapper,
     /// The character each glyph of the subset stands for (for the ToUnicode map), by new id.
@@ -63,26 +76,28 @@ impl Face {
         }
     }
 
-    fn glyph(&mut self, c: char) -> Option<(u16, u16)> {
+    /// What `c` prints as: its own glyph, or the replacement mark.
+    fn glyph(&mut self, c: char) -> &mut Glyph {
         let face = &self.face;
         let lookup = || {
-            let gid = face.glyph_index(c)?;
-            Some((gid.0, face.glyph_hor_advance(gid).unwrap_or(0)))
+            let found = |c| {
+                let gid = face.glyph_index(c)?;
+                Some((gid.0, face.glyph_hor_advance(gid).unwrap_or(0)))
+            };
+            let (own, (gid, advance)) = match found(c) {
+                Some(g) => (true, g),
+                None => (false, found(REPLACEMENT).unwrap_or((0, 0))),
+            };
+            Glyph {
+                gid,
+                advance,
+                id: 0,
+                missing: !own,
+            }
         };
         match self.glyphs.get_mut(c as usize) {
-            Some(slot) => *slot.get_or_insert_with(lookup),
-            None => *self.other.entry(c).or_insert_with(lookup),
-        }
-    }
-
-    /// The glyph that prints `c`: its own, or the replacement mark.
-    fn printed(&mut self, c: char) -> (u16, u16, char) {
-        match self.glyph(c) {
-            Some((g, a)) => (g, a, c),
-            None => {
-                let (g, a) = self.glyph(REPLACEMENT).unwrap_or((0, 0));
-                (g, a, REPLACEMENT)
-            }
+            Some(slot) => slot.get_or_insert_with(lookup),
+            None => self.other.entry(c).or_insert_with(lookup),
         }
     }
 
@@ -122,7 +137,7 @@ impl Typesetter {
 
     /// Whether the font has `c` (else it prints as the replacement mark).
     pub fn has(&mut self, c: char) -> bool {
-        silent(c) || self.faces[0].glyph(c).is_some()
+        silent(c) || !self.faces[0].glyph(c).missing
     }
 
     /// The width of `s` at `size` points, by the font's advances.
@@ -131,32 +146,44 @@ impl Typesetter {
         let units: u32 = s
             .chars()
             .filter(|c| !silent(*c))
-            .map(|c| f.printed(c).1 as u32)
+            .map(|c| f.glyph(c).advance as u32)
             .sum();
         units as f32 * f.scale(size)
     }
 
-    /// `s` as the PDF string of its glyphs in the subset (two bytes each, Identity-H).
-    pub fn encode(&mut self, s: &str, bold: bool) -> Vec<u8> {
-        let mut out = Vec::with_capacity(s.len() * 2);
+    /// `s` as the glyphs of the subset (Identity-H: the CID is the subset's glyph id), into
+    /// `out`; the answer is its width at `size` points (measured on the way, for aligning it).
+    pub fn encode(&mut self, s: &str, size: f32, bold: bool, out: &mut Vec<u16>) -> f32 {
+        out.clear();
+        let [regular, bold_face] = &mut self.faces;
+        let f = if bold { bold_face } else { regular };
+        let mut units = 0u32;
         for c in s.chars().filter(|c| !silent(*c)) {
-            let f = self.face(bold);
-            let (gid, _, printed) = f.printed(c);
-            let new = f.remapper.remap(gid);
-            if new as usize == f.unicode.len() {
-                f.unicode.push(printed);
+            let mut g = *f.glyph(c);
+            units += g.advance as u32;
+            if g.id == 0 {
+                g.id = f.remapper.remap(g.gid);
+                *f.glyph(c) = g;
             }
-            if printed != c {
+            let (id, missing) = (g.id, g.missing);
+            if id as usize == f.unicode.len() {
+                f.unicode.push(if missing { REPLACEMENT } else { c });
+            }
+            if missing {
                 self.missing.insert(c);
             }
-            out.extend_from_slice(&new.to_be_bytes());
+            out.push(id);
         }
-        out
+        units as f32 * f.scale(size)
     }
 
     /// `s` broken into lines no wider than `width`: at spaces where it can, inside a word
     /// where a word alone is too wide, and at every line break the text has. Nothing is cut.
     pub fn wrap(&mut self, s: &str, width: f32, size: f32, bold: bool) -> Vec<String> {
+        // Most text fits as it is: measured once, not word by word.
+        if !s.contains('\n') && self.width(s, size, bold) <= width {
+            return vec![s.to_owned()];
+        }
         let mut lines = Vec::new();
         for para in s.split('\n') {
             let mut line = String::new();

@@ -96,7 +96,10 @@ impl Runtime {
             // Zero what a call used rather than hand it back to the kernel: unmapping makes
             // every core flush its TLB, at every call.
             .linear_memory_keep_resident(KEEP_RESIDENT)
-            .table_keep_resident(KEEP_RESIDENT);
+            .table_keep_resident(KEEP_RESIDENT)
+            // Where the kernel can say which pages a call wrote (Linux 6.7+), reset only those,
+            // rather than zero the whole resident part after every call.
+            .pagemap_scan(wasmtime::Enabled::Auto);
         config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
         // `perf record` can name the component's functions (BENCHMARKS.md, "Profiling").
         if std::env::var_os("INVOICING_PERFMAP").is_some() {

@@ -8,6 +8,7 @@
 //! widths and rows grow, so nothing is ever cut. A character the font lacks prints as the
 //! replacement mark, and the preview lists it.
 
+mod content;
 mod format;
 mod words;
 
@@ -15,8 +16,9 @@ use crate::calc::{self, Totals};
 use crate::logo::Logo;
 use crate::model::{Document, Kind};
 use crate::typeset::Typesetter;
+use content::Page;
 use format::{account, amount, date, price, qty};
-use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+use pdf_writer::{Filter, Finish, Name, Pdf, Rect, Ref, TextStr};
 use words::{words, Words};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -37,60 +39,49 @@ const TABLE_BOTTOM: f32 = 70.0;
 /// The pages being drawn, the one being drawn on, and the fonts they use.
 struct Sheet {
     ts: Typesetter,
-    pages: Vec<Content>,
+    pages: Vec<Page>,
     current: usize,
+    /// The glyphs of the text being drawn (reused: one allocation per document).
+    glyphs: Vec<u16>,
 }
 
 impl Sheet {
     fn new() -> Sheet {
         Sheet {
             ts: Typesetter::default(),
-            pages: vec![Content::new()],
+            pages: vec![Page::default()],
             current: 0,
+            glyphs: Vec::new(),
         }
     }
-    fn page(&mut self) -> &mut Content {
+    fn page(&mut self) -> &mut Page {
         &mut self.pages[self.current]
     }
     fn new_page(&mut self) {
-        self.pages.push(Content::new());
+        self.pages.push(Page::default());
         self.current = self.pages.len() - 1;
     }
     fn text(&mut self, x: f32, y: f32, size: f32, bold: bool, s: &str) {
-        let glyphs = self.ts.encode(s, bold);
-        let font = Name(if bold { b"F2" } else { b"F1" });
-        self.page()
-            .begin_text()
-            .set_font(font, size)
-            .next_line(x, y)
-            .show(Str(&glyphs))
-            .end_text();
+        self.ts.encode(s, size, bold, &mut self.glyphs);
+        self.pages[self.current].show(x, y, size, bold, &self.glyphs);
     }
+    /// `s` ending at `x_right`.
     fn right(&mut self, x_right: f32, y: f32, size: f32, bold: bool, s: &str) {
-        let w = self.ts.width(s, size, bold);
-        self.text(x_right - w, y, size, bold, s);
+        let w = self.ts.encode(s, size, bold, &mut self.glyphs);
+        self.pages[self.current].show(x_right - w, y, size, bold, &self.glyphs);
     }
     fn wrap(&mut self, s: &str, width: f32, size: f32, bold: bool) -> Vec<String> {
         self.ts.wrap(s, width, size, bold)
     }
     /// The colour of what is drawn next (text and fills).
-    fn color(&mut self, (r, g, b): (f32, f32, f32)) {
-        self.page().set_fill_rgb(r, g, b);
+    fn color(&mut self, rgb: (f32, f32, f32)) {
+        self.page().fill_color(rgb);
     }
     fn rule(&mut self, y: f32) {
-        self.page()
-            .set_line_width(0.6)
-            .move_to(MARGIN, y)
-            .line_to(PAGE_W - MARGIN, y)
-            .stroke();
+        self.page().hline(MARGIN, PAGE_W - MARGIN, y, 0.6);
     }
-    fn fill(&mut self, (r, g, b): (f32, f32, f32), x: f32, y: f32, w: f32, h: f32) {
-        self.page()
-            .save_state()
-            .set_fill_rgb(r, g, b)
-            .rect(x, y, w, h)
-            .fill_nonzero()
-            .restore_state();
+    fn fill(&mut self, rgb: (f32, f32, f32), x: f32, y: f32, w: f32, h: f32) {
+        self.page().rect(rgb, x, y, w, h);
     }
 }
 
@@ -334,11 +325,7 @@ fn header(
     };
     // Drawn after the band, so the band never covers it.
     if let Some((lw, lh)) = logo_box {
-        p.page()
-            .save_state()
-            .transform([lw, 0.0, 0.0, lh, MARGIN, top + 5.0 - lh])
-            .x_object(Name(b"Logo"))
-            .restore_state();
+        p.page().image(b"Logo", MARGIN, top + 5.0 - lh, lw, lh);
     }
     if mode == Mode::Preview {
         p.right(
