@@ -389,7 +389,13 @@ impl Backend for Sqlite {
     }
 
     fn batch(c: &mut Self::Conn, sql: &str) -> Result<u64> {
-        c.conn.execute_batch(sql)?;
+        // BEGIN, SAVEPOINT, RELEASE and COMMIT come several times per invoice in a run:
+        // compiled once per connection, like every other statement.
+        if sql.contains(';') {
+            c.conn.execute_batch(sql)?;
+        } else {
+            c.conn.prepare_cached(sql)?.execute([])?;
+        }
         Ok(c.conn.changes())
     }
 }
