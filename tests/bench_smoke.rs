@@ -1,12 +1,21 @@
 //! The benchmarks in their quick smoke mode: every figure is produced and sane. The real run is
 //! `cargo run --release -p host-harness --features bench -- bench` (BENCHMARKS.md).
 
-use host_harness::bench;
+use host_harness::bench::{self, Figure};
+use std::sync::OnceLock;
+
+/// One quick run for both tests (it takes a while in a debug build).
+fn figures() -> &'static [Figure] {
+    static FIGURES: OnceLock<Vec<Figure>> = OnceLock::new();
+    FIGURES.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        bench::run(true, dir.path()).unwrap()
+    })
+}
 
 #[test]
 fn the_quick_bench_produces_every_figure() {
-    let dir = tempfile::tempdir().unwrap();
-    let figures = bench::run(true, dir.path()).unwrap();
+    let figures = figures();
     let names: Vec<&str> = figures.iter().map(|f| f.name.as_str()).collect();
     for expected in [
         "component size",
@@ -40,4 +49,26 @@ fn the_quick_bench_produces_every_figure() {
         .find(|f| f.name == "finalize (PDF+EHF), 200 lines")
         .unwrap();
     assert!(finalize.fuel.unwrap() > 1_000_000, "fuel is reported");
+}
+
+/// Fuel is deterministic (the same call costs the same on any machine), so what an invoice
+/// costs can be held to a ceiling without timing anything: about a tenth above the figures in
+/// BENCHMARKS.md ("a cheaper invoice"). A change that makes issuing dearer fails here.
+#[test]
+fn issuing_stays_within_its_fuel() {
+    for (name, ceiling) in [
+        ("finalize (PDF+EHF), 5 lines", 4_100_000),
+        ("finalize (PDF+EHF), 200 lines", 35_000_000),
+        ("preview (PDF), 200 lines", 12_500_000),
+    ] {
+        let fuel = figures()
+            .iter()
+            .find(|f| f.name == name)
+            .and_then(|f| f.fuel)
+            .unwrap_or_else(|| panic!("{name} has no fuel figure"));
+        assert!(
+            fuel <= ceiling,
+            "{name}: {fuel} fuel, over the ceiling of {ceiling}"
+        );
+    }
 }
