@@ -59,7 +59,7 @@ impl Xml {
             self.el(name, t);
         }
     }
-    /// An element whose text is a number (ids, quantities, dates' parts).
+    /// An element whose text is a number (a document or line number).
     fn display(&mut self, name: &str, v: impl std::fmt::Display) {
         self.open(name);
         let _ = write!(self.0, "{v}");

@@ -155,8 +155,7 @@ impl Typesetter {
     /// `out`; the answer is its width at `size` points (measured on the way, for aligning it).
     pub fn encode(&mut self, s: &str, size: f32, bold: bool, out: &mut Vec<u16>) -> f32 {
         out.clear();
-        let [regular, bold_face] = &mut self.faces;
-        let f = if bold { bold_face } else { regular };
+        let f = &mut self.faces[usize::from(bold)];
         let mut units = 0u32;
         for c in s.chars().filter(|c| !silent(*c)) {
             let mut g = *f.glyph(c);
