@@ -10,6 +10,11 @@ use host_harness::names::Name;
 use host_harness::{channels, fixtures, reports, scenario, Harness, Limits, Runtime};
 use std::path::PathBuf;
 
+/// The run's threads allocate for every document they carry between the component and the
+/// store; glibc's allocator spent ~10 % of a run's CPU doing it (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(about = "A runnable host ERP for the invoicing component")]
 struct Cli {
