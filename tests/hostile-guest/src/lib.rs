@@ -114,6 +114,35 @@ mod component {
         Err(t::Error::NotAllowed("hostile".into()))
     }
 
+    /// What one call leaves behind for the next to look for: a static, and 4 MiB of heap.
+    static LEFT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    const MARK: u64 = 0x5EC2_E7C0_FFEE_D00D;
+
+    /// The mark's byte `k`, worked out each time (black-boxed) so that no copy of the pattern
+    /// sits in the component's data or on the stack for the search to find.
+    fn mark_byte(k: usize) -> u8 {
+        (black_box(MARK).rotate_left(8 * (k % 8) as u32) >> 56) as u8 ^ (k / 8) as u8
+    }
+
+    fn leave_secret() {
+        LEFT.store(MARK, std::sync::atomic::Ordering::Relaxed);
+        let heap: Vec<u8> = (0..4 << 20).map(|i| mark_byte(i % 16)).collect();
+        std::mem::forget(heap);
+    }
+
+    /// Whether anything an earlier call left is still in this instance's memory.
+    fn find_secret() -> bool {
+        if LEFT.load(std::sync::atomic::Ordering::Relaxed) != 0 {
+            return true;
+        }
+        let end = core::arch::wasm32::memory_size(0) * 65536;
+        // SAFETY: every address below the memory's size is readable in wasm; this only reads.
+        let memory = unsafe { std::slice::from_raw_parts(std::ptr::null::<u8>().add(1), end - 1) };
+        let first = mark_byte(0);
+        (0..memory.len().saturating_sub(16))
+            .any(|i| memory[i] == first && (1..16).all(|k| memory[i + k] == mark_byte(k)))
+    }
+
     impl Guest for Hostile {
         fn create_draft(what: String) -> R<t::Draft> {
             match what.as_str() {
@@ -145,6 +174,17 @@ mod component {
                 }
                 "invent-number" => {
                     store(424242)?;
+                }
+                "leave-secret" => leave_secret(),
+                // The control: the search finds what this very call left.
+                "find-own-secret" => {
+                    leave_secret();
+                    if find_secret() {
+                        return Err(t::Error::Host("found its own secret".into()));
+                    }
+                }
+                "find-secret" if find_secret() => {
+                    return Err(t::Error::Host("saw an earlier call's memory".into()));
                 }
                 "other-client" => {
                     // A document id that belongs to another client: the host must not know it.
