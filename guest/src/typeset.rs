@@ -6,7 +6,7 @@
 
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::{Chunk, Finish, Name, Rect, Ref, Str};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 const REGULAR: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
 const BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
@@ -109,8 +109,6 @@ impl Face {
 /// The fonts of one document being written.
 pub struct Typesetter {
     faces: [Face; 2],
-    /// Characters of the document the font lacks (printed as the replacement mark).
-    pub missing: BTreeSet<char>,
 }
 
 impl Default for Typesetter {
@@ -120,7 +118,6 @@ impl Default for Typesetter {
                 Face::new(REGULAR, "DejaVuSans"),
                 Face::new(BOLD, "DejaVuSans-Bold"),
             ],
-            missing: BTreeSet::new(),
         }
     }
 }
@@ -167,9 +164,6 @@ impl Typesetter {
             let (id, missing) = (g.id, g.missing);
             if id as usize == f.unicode.len() {
                 f.unicode.push(if missing { REPLACEMENT } else { c });
-            }
-            if missing {
-                self.missing.insert(c);
             }
             out.push(id);
         }

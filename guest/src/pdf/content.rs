@@ -94,13 +94,21 @@ impl Page {
         self.op(b"Td");
         // A literal string holds any byte but these (PDF 32000 §7.3.4.2): the delimiters and
         // the backslash are escaped, and CR, which a reader would turn into LF.
+        let escaped = |b: u8| matches!(b, b'(' | b')' | b'\\' | b'\r');
         self.buf.reserve(glyphs.len() * 2 + 5);
         self.buf.push(b'(');
-        for byte in glyphs.iter().flat_map(|g| g.to_be_bytes()) {
-            match byte {
-                b'(' | b')' | b'\\' => self.buf.extend_from_slice(&[b'\\', byte]),
-                b'\r' => self.buf.extend_from_slice(b"\\r"),
-                _ => self.buf.push(byte),
+        for &g in glyphs {
+            let pair = g.to_be_bytes();
+            if !escaped(pair[0]) && !escaped(pair[1]) {
+                self.buf.extend_from_slice(&pair);
+                continue;
+            }
+            for byte in pair {
+                match byte {
+                    b'\r' => self.buf.extend_from_slice(b"\\r"),
+                    b if escaped(b) => self.buf.extend_from_slice(&[b'\\', b]),
+                    b => self.buf.push(b),
+                }
             }
         }
         self.buf.extend_from_slice(b")Tj\n");

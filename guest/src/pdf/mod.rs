@@ -144,9 +144,13 @@ pub fn render(doc: &Document, totals: &Totals, mode: Mode) -> Vec<u8> {
         (0.2, 0.2, 0.2)
     };
     let mut p = Sheet::new();
-    let missing = missing_chars(&mut p.ts, doc);
+    // Only the preview lists what the font lacks: a pass over every text of the document.
+    let missing = match mode {
+        Mode::Preview => missing_chars(&mut p.ts, doc),
+        Mode::Issued => Vec::new(),
+    };
     let mut y = header(&mut p, doc, w, nb, mode, accent);
-    if mode == Mode::Preview && !missing.is_empty() {
+    if !missing.is_empty() {
         let list: Vec<String> = missing
             .iter()
             .map(|c| format!("{c} (U+{:04X})", *c as u32))
@@ -163,6 +167,8 @@ pub fn render(doc: &Document, totals: &Totals, mode: Mode) -> Vec<u8> {
 
     table_header(&mut p, w, y);
     y -= ROW_H + 4.0;
+    // The VAT column's label per code, written once: most lines share one or two codes.
+    let mut labels: Vec<(crate::vat::VatCode, String)> = Vec::new();
     for (line, a) in doc.lines.iter().zip(&totals.lines) {
         let description = p.wrap(&line.description, DESCRIPTION_W, 8.5, false);
         let below = (description.len() - 1) as f32 * WRAPPED_H;
@@ -188,7 +194,14 @@ pub fn render(doc: &Document, totals: &Totals, mode: Mode) -> Vec<u8> {
             );
         }
         let code = calc::effective_code(line.vat, doc.seller.vat_registered);
-        p.right(COLS[5], y, 8.5, false, &vat_label(code, w, nb, true));
+        let at = match labels.iter().position(|(c, _)| *c == code) {
+            Some(at) => at,
+            None => {
+                labels.push((code, vat_label(code, w, nb, true)));
+                labels.len() - 1
+            }
+        };
+        p.right(COLS[5], y, 8.5, false, &labels[at].1);
         p.right(COLS[6], y, 8.5, false, &amount(a.net, nb));
         y -= ROW_H + below;
     }
