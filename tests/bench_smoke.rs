@@ -57,9 +57,9 @@ fn the_quick_bench_produces_every_figure() {
 #[test]
 fn issuing_stays_within_its_fuel() {
     for (name, ceiling) in [
-        ("finalize (PDF+EHF), 5 lines", 4_100_000),
-        ("finalize (PDF+EHF), 200 lines", 35_000_000),
-        ("preview (PDF), 200 lines", 12_500_000),
+        ("finalize (PDF+EHF), 5 lines", 4_000_000),
+        ("finalize (PDF+EHF), 200 lines", 33_500_000),
+        ("preview (PDF), 200 lines", 11_500_000),
     ] {
         let fuel = figures()
             .iter()
