@@ -152,7 +152,7 @@ impl Typesetter {
     /// `out`; the answer is its width at `size` points (measured on the way, for aligning it).
     pub fn encode(&mut self, s: &str, size: f32, bold: bool, out: &mut Vec<u16>) -> f32 {
         out.clear();
-        let f = &mut self.faces[usize::from(bold)];
+        let f = self.face(bold);
         let mut units = 0u32;
         for c in s.chars().filter(|c| !silent(*c)) {
             let mut g = *f.glyph(c);
@@ -161,11 +161,10 @@ impl Typesetter {
                 g.id = f.remapper.remap(g.gid);
                 *f.glyph(c) = g;
             }
-            let (id, missing) = (g.id, g.missing);
-            if id as usize == f.unicode.len() {
-                f.unicode.push(if missing { REPLACEMENT } else { c });
+            if g.id as usize == f.unicode.len() {
+                f.unicode.push(if g.missing { REPLACEMENT } else { c });
             }
-            out.push(id);
+            out.push(g.id);
         }
         units as f32 * f.scale(size)
     }
@@ -173,8 +172,9 @@ impl Typesetter {
     /// `s` broken into lines no wider than `width`: at spaces where it can, inside a word
     /// where a word alone is too wide, and at every line break the text has. Nothing is cut.
     pub fn wrap(&mut self, s: &str, width: f32, size: f32, bold: bool) -> Vec<String> {
-        // Most text fits as it is: measured once, not word by word.
-        if !s.contains('\n') && self.width(s, size, bold) <= width {
+        // Most text fits as it is: measured once, not word by word. (Leading spaces go the long
+        // way, which drops them.)
+        if !s.contains('\n') && !s.starts_with(' ') && self.width(s, size, bold) <= width {
             return vec![s.to_owned()];
         }
         let mut lines = Vec::new();
