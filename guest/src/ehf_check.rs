@@ -18,15 +18,6 @@ fn within<'a>(xml: &'a str, bytes: &[u8]) -> Result<&'a str, String> {
         .ok_or_else(|| "a tag outside the document".into())
 }
 
-/// The name of a start tag without its prefix.
-fn local_name<'a>(xml: &'a str, tag: &[u8]) -> Result<&'a str, String> {
-    let name = tag
-        .split(|b| b.is_ascii_whitespace())
-        .next()
-        .unwrap_or_default();
-    within(xml, name.rsplit(|&b| b == b':').next().unwrap_or_default())
-}
-
 /// The document without the embedded PDF's base64 (most of its bytes, which no rule reads):
 /// the element stays, with one character of content. Base64 holds no `<`, so its content ends
 /// at the first one.
@@ -79,9 +70,83 @@ pub fn xml_forbidden(c: char) -> bool {
     !matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
+/// The elements the rules read, named once when an element opens so that the rules below
+/// compare small values, not strings, for each of the thousands of elements in a document.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tag {
+    InvoiceLine,
+    AllowanceCharge,
+    TaxTotal,
+    TaxSubtotal,
+    TaxCategory,
+    ClassifiedTaxCategory,
+    LegalMonetaryTotal,
+    PaymentMeans,
+    Price,
+    Item,
+    Note,
+    PaymentId,
+    Id,
+    Percent,
+    ChargeIndicator,
+    MultiplierFactor,
+    BaseAmount,
+    Quantity,
+    PriceAmount,
+    /// One of the four document totals, by its index in `Facts::totals`.
+    Total(usize),
+    TaxAmount,
+    TaxableAmount,
+    Amount,
+    Other,
+}
+
+impl Tag {
+    fn of(local_name: &str) -> Tag {
+        match local_name {
+            "InvoiceLine" | "CreditNoteLine" => Tag::InvoiceLine,
+            "AllowanceCharge" => Tag::AllowanceCharge,
+            "TaxTotal" => Tag::TaxTotal,
+            "TaxSubtotal" => Tag::TaxSubtotal,
+            "TaxCategory" => Tag::TaxCategory,
+            "ClassifiedTaxCategory" => Tag::ClassifiedTaxCategory,
+            "LegalMonetaryTotal" => Tag::LegalMonetaryTotal,
+            "PaymentMeans" => Tag::PaymentMeans,
+            "Price" => Tag::Price,
+            "Item" => Tag::Item,
+            "Note" => Tag::Note,
+            "PaymentID" => Tag::PaymentId,
+            "ID" => Tag::Id,
+            "Percent" => Tag::Percent,
+            "ChargeIndicator" => Tag::ChargeIndicator,
+            "MultiplierFactorNumeric" => Tag::MultiplierFactor,
+            "BaseAmount" => Tag::BaseAmount,
+            "InvoicedQuantity" | "CreditedQuantity" => Tag::Quantity,
+            "PriceAmount" => Tag::PriceAmount,
+            "LineExtensionAmount" => Tag::Total(0),
+            "TaxExclusiveAmount" => Tag::Total(1),
+            "TaxInclusiveAmount" => Tag::Total(2),
+            "PayableAmount" => Tag::Total(3),
+            "TaxAmount" => Tag::TaxAmount,
+            "TaxableAmount" => Tag::TaxableAmount,
+            "Amount" => Tag::Amount,
+            _ => Tag::Other,
+        }
+    }
+
+    /// Amounts, which BR-DEC allows two decimals.
+    fn is_amount(self) -> bool {
+        matches!(
+            self,
+            Tag::Total(_) | Tag::TaxAmount | Tag::TaxableAmount | Tag::Amount
+        )
+    }
+}
+
 /// An element being read: its name, its text so far, and whether it has children.
 struct Open<'a> {
     name: &'a str,
+    tag: Tag,
     text: Cow<'a, str>,
     children: bool,
 }
@@ -154,12 +219,13 @@ fn read<'a>(xml: &'a str, errors: &mut Vec<String>) -> Result<Facts<'a>, String>
             Event::Start(e) => (e, false),
             Event::Empty(e) => (e, true),
             Event::Text(t) => {
-                let t = t.decode().map_err(|e| format!("bad text: {e}"))?;
+                // A slice of the document, UTF-8 already: references come as their own events.
+                let t = within(xml, &t)?;
                 if let Some(top) = stack.last_mut() {
                     if top.text.is_empty() {
-                        top.text = t;
+                        top.text = Cow::Borrowed(t);
                     } else {
-                        top.text.to_mut().push_str(&t);
+                        top.text.to_mut().push_str(t);
                     }
                 }
                 continue;
@@ -181,42 +247,44 @@ fn read<'a>(xml: &'a str, errors: &mut Vec<String>) -> Result<Facts<'a>, String>
             Event::Eof => break,
             _ => continue,
         };
-        let name = local_name(xml, &e)?;
+        // The name without its prefix.
+        let name = within(xml, e.local_name().into_inner())?;
         if let Some(parent) = stack.last_mut() {
             parent.children = true;
         }
-        let parent = stack.last().map_or("", |o| o.name);
-        for a in e.attributes() {
-            let a = a.map_err(|e| format!("bad attribute: {e}"))?;
-            let key = a.key.local_name();
-            let value = a
-                .unescape_value()
-                .map_err(|e| format!("bad attribute: {e}"))?;
-            match key.as_ref() {
-                b"currencyID" if value != "NOK" => {
-                    errors.push(format!("PEPPOL-EN16931-R051: currency {value}"))
-                }
-                b"unitCode" => {
-                    if let Some(l) = r.line.as_mut() {
-                        l.unit = Cow::Owned(value.into_owned());
+        let tag = Tag::of(name);
+        let parent = stack.last().map(|o| o.tag);
+        // Most elements have no attributes, and the iterator costs even then.
+        if !e.attributes_raw().is_empty() {
+            for a in e.attributes() {
+                let a = a.map_err(|e| format!("bad attribute: {e}"))?;
+                let value = quick_xml::escape::unescape(within(xml, &a.value)?)
+                    .map_err(|e| format!("bad attribute: {e}"))?;
+                match a.key.local_name().as_ref() {
+                    b"currencyID" if value != "NOK" => {
+                        errors.push(format!("PEPPOL-EN16931-R051: currency {value}"))
                     }
+                    b"unitCode" => {
+                        if let Some(l) = r.line.as_mut() {
+                            l.unit = value;
+                        }
+                    }
+                    _ => {}
                 }
-                _ => {}
             }
         }
-        match (parent, name) {
-            ("", _) => r.facts.root = name,
-            (p, "InvoiceLine" | "CreditNoteLine") if p == r.facts.root => {
-                r.line = Some(LineFacts::default())
-            }
-            (_, "AllowanceCharge") if r.line.is_some() => {
+        match (stack.len(), parent, tag) {
+            (0, _, _) => r.facts.root = name,
+            (1, _, Tag::InvoiceLine) => r.line = Some(LineFacts::default()),
+            (_, _, Tag::AllowanceCharge) if r.line.is_some() => {
                 r.adjustment = Some(Adjustment::default())
             }
-            ("TaxTotal", "TaxSubtotal") => r.subtotal = Some(Subtotal::default()),
+            (_, Some(Tag::TaxTotal), Tag::TaxSubtotal) => r.subtotal = Some(Subtotal::default()),
             _ => {}
         }
         let open = Open {
             name,
+            tag,
             text: Cow::Borrowed(""),
             children: false,
         };
@@ -240,105 +308,86 @@ impl<'a> Reading<'a> {
         } = self;
         let Open {
             name,
+            tag,
             text,
             children,
         } = open;
         if !children && text.trim().is_empty() {
             errors.push(format!("PEPPOL-EN16931-R008: empty {name}"));
         }
-        let parent = stack.last().map_or("", |o| o.name);
-        let grand = stack.len().checked_sub(2).map_or("", |i| stack[i].name);
-        let amount_like = matches!(
-            name,
-            "LineExtensionAmount"
-                | "TaxExclusiveAmount"
-                | "TaxInclusiveAmount"
-                | "PayableAmount"
-                | "TaxAmount"
-                | "TaxableAmount"
-                | "Amount"
-        );
-        if amount_like && text.split_once('.').is_some_and(|(_, f)| f.len() > 2) {
+        if tag.is_amount() && text.split_once('.').is_some_and(|(_, f)| f.len() > 2) {
             errors.push(format!("BR-DEC: {name} {text}"));
         }
+        let parent = stack.last().map(|o| o.tag);
+        let grand = stack.len().checked_sub(2).map(|i| stack[i].tag);
         let value = || decimal(&text);
         let at_root = stack.len() == 1;
-        match (grand, parent, name) {
-            (_, _, "Note") if at_root => facts.notes += 1,
-            (_, "PaymentMeans", "PaymentID") if stack.len() == 2 => facts.kid = Some(text),
-            (_, "LegalMonetaryTotal", n) => {
-                let i = [
-                    "LineExtensionAmount",
-                    "TaxExclusiveAmount",
-                    "TaxInclusiveAmount",
-                    "PayableAmount",
-                ]
-                .iter()
-                .position(|t| *t == n);
-                if let Some(i) = i {
-                    facts.totals[i] = value();
-                }
+        match (grand, parent, tag) {
+            (_, _, Tag::Note) if at_root => facts.notes += 1,
+            (_, Some(Tag::PaymentMeans), Tag::PaymentId) if stack.len() == 2 => {
+                facts.kid = Some(text)
             }
-            (_, "TaxTotal", "TaxAmount") => facts.tax_total = value(),
-            (_, "TaxTotal", "TaxSubtotal") => facts.subtotals.extend(subtotal.take()),
-            ("TaxSubtotal", "TaxCategory", "ID") => {
+            (_, Some(Tag::LegalMonetaryTotal), Tag::Total(i)) => facts.totals[i] = value(),
+            (_, Some(Tag::TaxTotal), Tag::TaxAmount) => facts.tax_total = value(),
+            (_, Some(Tag::TaxTotal), Tag::TaxSubtotal) => facts.subtotals.extend(subtotal.take()),
+            (Some(Tag::TaxSubtotal), Some(Tag::TaxCategory), Tag::Id) => {
                 if let Some(s) = subtotal.as_mut() {
                     s.category.0 = text;
                 }
             }
-            ("TaxSubtotal", "TaxCategory", "Percent") => {
+            (Some(Tag::TaxSubtotal), Some(Tag::TaxCategory), Tag::Percent) => {
                 if let Some(s) = subtotal.as_mut() {
                     s.category.1 = value().unwrap_or_default().normalize();
                 }
             }
-            (_, "TaxSubtotal", "TaxableAmount") => {
+            (_, Some(Tag::TaxSubtotal), Tag::TaxableAmount) => {
                 if let Some(s) = subtotal.as_mut() {
                     s.base = value().unwrap_or_default();
                 }
             }
-            (_, "TaxSubtotal", "TaxAmount") => {
+            (_, Some(Tag::TaxSubtotal), Tag::TaxAmount) => {
                 if let Some(s) = subtotal.as_mut() {
                     s.tax = value().unwrap_or_default();
                 }
             }
-            (_, _, "InvoiceLine" | "CreditNoteLine") if at_root => facts.lines.extend(line.take()),
-            (_, "AllowanceCharge", n) if line.is_some() => {
+            (_, _, Tag::InvoiceLine) if at_root => facts.lines.extend(line.take()),
+            (_, Some(Tag::AllowanceCharge), _) if line.is_some() => {
                 if let Some(a) = adjustment.as_mut() {
-                    match n {
-                        "ChargeIndicator" => a.charge = text == "true",
-                        "Amount" => a.amount = value(),
-                        "MultiplierFactorNumeric" => a.percent = value(),
-                        "BaseAmount" => a.base = value(),
+                    match tag {
+                        Tag::ChargeIndicator => a.charge = text == "true",
+                        Tag::Amount => a.amount = value(),
+                        Tag::MultiplierFactor => a.percent = value(),
+                        Tag::BaseAmount => a.base = value(),
                         _ => {}
                     }
                 }
             }
-            (_, "InvoiceLine" | "CreditNoteLine", "AllowanceCharge") => {
+            (_, Some(Tag::InvoiceLine), Tag::AllowanceCharge) => {
                 if let (Some(l), Some(a)) = (line.as_mut(), adjustment.take()) {
                     l.adjustments.push(a);
                 }
             }
-            (_, "InvoiceLine" | "CreditNoteLine", n) => {
+            (_, Some(Tag::InvoiceLine), _) => {
                 if let Some(l) = line.as_mut() {
-                    match n {
-                        "ID" => l.id = text,
-                        "InvoicedQuantity" | "CreditedQuantity" => l.quantity = value(),
-                        "LineExtensionAmount" => l.net = value(),
+                    match tag {
+                        Tag::Id => l.id = text,
+                        Tag::Quantity => l.quantity = value(),
+                        Tag::Total(0) => l.net = value(),
                         _ => {}
                     }
                 }
             }
-            (_, "Price", "PriceAmount") => {
+            (_, Some(Tag::Price), Tag::PriceAmount) => {
                 if let Some(l) = line.as_mut() {
                     l.price = value();
                 }
             }
-            ("Item", "ClassifiedTaxCategory", "ID") => {
+            (Some(Tag::Item), Some(Tag::ClassifiedTaxCategory), Tag::Id) => {
                 if let Some(l) = line.as_mut() {
                     l.category.0 = text;
                 }
             }
-            ("Item", "ClassifiedTaxCategory", "Percent") => {
+            (Some(Tag::Item), Some(Tag::ClassifiedTaxCategory), Tag::Percent) => {
                 if let Some(l) = line.as_mut() {
                     l.category.1 = value().unwrap_or_default().normalize();
                 }
@@ -578,6 +627,45 @@ mod tests {
             1,
         );
         assert!(!check(&bad).is_empty());
+    }
+
+    /// What the reader itself must refuse or read: XML that is not well-formed, attribute
+    /// values, escaped text, and the facts the document-level rules hold together.
+    #[test]
+    fn the_reader_refuses_and_reads_what_it_must() {
+        let inv = crate::testdata::document(vec![shaped("3", "100", "10")]);
+        let good = ehf(&inv);
+        assert_eq!(check(&good), Vec::<String>::new());
+        let broken = |from: &str, to: &str| {
+            let bad = good.replacen(from, to, 1);
+            assert_ne!(bad, good, "{from} is not in the document");
+            check(&bad)
+        };
+        let has = |errors: Vec<String>, what: &str| {
+            assert!(
+                errors.iter().any(|e| e.contains(what)),
+                "{what}: {errors:?}"
+            )
+        };
+        has(broken("currencyID=\"NOK\"", "currencyID=\"SEK\""), "R051");
+        has(
+            broken("unitCode=\"EA\"", "unitCode=\"E&amp;A\""),
+            "BR-CL-23",
+        );
+        has(broken("currencyID=\"NOK\"", "currencyID=\"&nok;\""), "XML");
+        has(broken("<cbc:ID>", "<cbc:Id>"), "XML");
+        has(broken("</cac:InvoiceLine>", "</cac:InvoiceLines>"), "XML");
+        has(
+            broken(
+                "<cbc:PayableAmount currencyID=\"NOK\">",
+                "<cbc:PayableAmount currencyID=\"NOK\">1",
+            ),
+            "BR-CO",
+        );
+        // Escaped text is read as the text it stands for, and is no error.
+        let escaped = good.replacen("<cbc:Note>", "<cbc:Note>A &amp; B ", 1);
+        assert_ne!(escaped, good);
+        assert_eq!(check(&escaped), Vec::<String>::new());
     }
 
     proptest::proptest! {

@@ -36,6 +36,15 @@ pub struct Series {
     pub template: Draft,
 }
 
+/// A stored series with its template left as the JSON it was stored as: an occurrence only
+/// advances the plan, so the template is written back as it was read, not serialised anew.
+#[derive(Serialize, Deserialize)]
+pub struct Stored<'a> {
+    pub plan: Plan,
+    #[serde(borrow)]
+    pub template: &'a serde_json::value::RawValue,
+}
+
 /// What `due` reads of a stored series: its plan and its customer's name.
 #[derive(Deserialize)]
 pub struct Progress {

@@ -24,7 +24,10 @@ impl Guest for Component {
             template,
         };
         rec::check_catch_up(&series.plan, today).map_err(err)?;
-        let id = documents::insert_series(&series_index(&series), &to_json(&series)?)?;
+        let id = documents::insert_series(
+            &series_index(&series.plan, &series.template.customer),
+            &to_json(&series)?,
+        )?;
         documents::delete_draft(&draft_id)?;
         Ok(series_out(id, 1, &series, seller.vat_registered))
     }
@@ -83,7 +86,12 @@ impl Guest for Component {
         if matches!(s.plan.state(), State::Active | State::Paused) {
             invoice::check_issuable(&s.template, today, seller.vat_registered).map_err(err)?;
         }
-        let version = documents::update_series(&id, version, &series_index(&s), &to_json(&s)?)?;
+        let version = documents::update_series(
+            &id,
+            version,
+            &series_index(&s.plan, &s.template.customer),
+            &to_json(&s)?,
+        )?;
         Ok(series_out(id, version, &s, seller.vat_registered))
     }
 
@@ -117,9 +125,15 @@ impl Guest for Component {
             return Ok(done);
         }
         let seller = seller()?;
-        let (version, mut s) = load_series(&series_id)?;
+        let stored = documents::get_series(&series_id)
+            .ok_or_else(|| t::Error::NotFound(format!("series {series_id}")))?;
+        let version = stored.version;
+        let rec::Stored { mut plan, template } =
+            serde_json::from_str(&stored.body).map_err(|e| unreadable(&series_id, e))?;
+        let mut invoice: model::Draft =
+            serde_json::from_str(template.get()).map_err(|e| unreadable(&series_id, e))?;
         let today = today()?;
-        match s.plan.state() {
+        match plan.state() {
             State::Active => {}
             State::Paused => {
                 return Err(t::Error::NotAllowed(format!(
@@ -132,17 +146,17 @@ impl Guest for Component {
                 )))
             }
         }
-        let next = s.plan.next_date();
-        if next != Some(date) || s.plan.issue_from().is_none_or(|from| from > today) {
+        let next = plan.next_date();
+        if next != Some(date) || plan.issue_from().is_none_or(|from| from > today) {
             return Err(t::Error::NotAllowed(format!(
                 "{date} is not the next occurrence of series {series_id} due by {today} (next: {})",
                 next.map_or("none".into(), |d| d.to_string())
             )));
         }
-        let mut invoice = s.template.clone();
+        let customer = invoice.customer.clone();
         invoice.dates.delivery = Some(date);
-        if s.plan.schedule.period_text {
-            let (from, to) = rec::period(&s.plan.schedule, s.plan.next_index);
+        if plan.schedule.period_text {
+            let (from, to) = rec::period(&plan.schedule, plan.next_index);
             let english = invoice
                 .customer
                 .language
@@ -156,8 +170,11 @@ impl Guest for Component {
             });
         }
         let issued = issue_invoice(invoice, &seller, today, &key, key.clone())?;
-        s.plan.advance(date);
-        documents::update_series(&series_id, version, &series_index(&s), &to_json(&s)?)?;
+        plan.advance(date);
+        let index = series_index(&plan, &customer);
+        // Only the plan moved: the template goes back as the text it was read from.
+        let body = to_json(&rec::Stored { plan, template })?;
+        documents::update_series(&series_id, version, &index, &body)?;
         Ok(issued)
     }
 }
@@ -198,12 +215,12 @@ fn unreadable(id: &str, e: serde_json::Error) -> t::Error {
     t::Error::Host(format!("series {id} is unreadable: {e}"))
 }
 
-fn series_index(s: &Series) -> documents::SeriesIndex {
+fn series_index(plan: &Plan, customer: &model::Customer) -> documents::SeriesIndex {
     documents::SeriesIndex {
-        customer_id: s.template.customer.id.clone(),
-        customer_name: s.template.customer.name.clone(),
-        state: state_out(s.plan.state()),
-        issue_from: s.plan.issue_from().map(|d| d.to_string()),
+        customer_id: customer.id.clone(),
+        customer_name: customer.name.clone(),
+        state: state_out(plan.state()),
+        issue_from: plan.issue_from().map(|d| d.to_string()),
     }
 }
 
