@@ -584,7 +584,7 @@ fn issue(doc: &Document, totals: &calc::Totals, key: &str) -> R<t::IssuedDocumen
     )?;
     let stored =
         documents::get_document(&id).ok_or_else(|| t::Error::NotFound(format!("document {id}")))?;
-    Ok(issued_out(stored, doc))
+    Ok(issued_out(stored, doc, totals))
 }
 
 /// What the host needs to deliver the document, typed (it never reads the body).
@@ -618,12 +618,15 @@ fn open_id(id: &str) -> R<t::IssuedDocument> {
 
 fn open_stored(s: documents::StoredDocument) -> R<t::IssuedDocument> {
     let doc = parse_document(&s.body)?;
-    Ok(issued_out(s, &doc))
+    Ok(issued_out(s, &doc, &invoice::totals(&doc)))
 }
 
 /// The contract's issued document: `doc`, with what the host keeps beside it.
-fn issued_out(s: documents::StoredDocument, doc: &Document) -> t::IssuedDocument {
-    let totals = invoice::totals(doc);
+fn issued_out(
+    s: documents::StoredDocument,
+    doc: &Document,
+    totals: &calc::Totals,
+) -> t::IssuedDocument {
     t::IssuedDocument {
         id: s.id,
         kind: s.kind,
@@ -635,9 +638,9 @@ fn issued_out(s: documents::StoredDocument, doc: &Document) -> t::IssuedDocument
         due_date: doc.due_date.to_string(),
         note: doc.note.clone(),
         kid: doc.kid.clone(),
-        lines: lines_out(&doc.lines, &totals, doc.seller.vat_registered),
-        vat_groups: groups_out(&totals),
-        totals: totals_out(&totals),
+        lines: lines_out(&doc.lines, totals, doc.seller.vat_registered),
+        vat_groups: groups_out(totals),
+        totals: totals_out(totals),
         credited_invoice: doc
             .credited
             .as_ref()

@@ -39,8 +39,9 @@ pub fn write_fixed(out: &mut String, d: Decimal, scale: u32, point: char, group:
     let mut rest = digits;
     for _ in 0..scale {
         at -= 1;
-        buf[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
+        let (digit, r) = pop_digit(rest);
+        buf[at] = b'0' + digit;
+        rest = r;
     }
     if scale > 0 {
         at -= point.len_utf8();
@@ -55,8 +56,9 @@ pub fn write_fixed(out: &mut String, d: Decimal, scale: u32, point: char, group:
             }
         }
         at -= 1;
-        buf[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
+        let (digit, r) = pop_digit(rest);
+        buf[at] = b'0' + digit;
+        rest = r;
         n += 1;
         if rest == 0 {
             break;
@@ -66,6 +68,15 @@ pub fn write_fixed(out: &mut String, d: Decimal, scale: u32, point: char, group:
         out.push('-');
     }
     out.push_str(std::str::from_utf8(&buf[at..]).unwrap_or_default());
+}
+
+/// `n`'s last decimal digit, and `n` without it. In u64 while the value fits (every amount
+/// does): wasm has no 128-bit division, and each u128 digit is a call into compiler-builtins.
+fn pop_digit(n: u128) -> (u8, u128) {
+    match u64::try_from(n) {
+        Ok(n) => ((n % 10) as u8, (n / 10) as u128),
+        Err(_) => ((n % 10) as u8, n / 10),
+    }
 }
 
 /// Parse a user-typed decimal: plain digits, optional sign and point, at most `max_scale`
@@ -159,6 +170,15 @@ mod tests {
         assert_eq!(fixed(d("1234567.5"), 2, ',', Some(' ')), "1 234 567,50");
         assert_eq!(fixed(d("999.995"), 2, '.', Some(',')), "1,000.00");
         assert_eq!(fixed(d("7"), 0, '.', None), "7");
+        // Past u64, where the digits come by 128-bit division.
+        assert_eq!(
+            fixed(Decimal::MAX, 0, '.', None),
+            "79228162514264337593543950335"
+        );
+        assert_eq!(
+            fixed(d("18446744073709551.616"), 3, '.', None),
+            "18446744073709551.616"
+        );
         assert_eq!(fmt_plain(d("10.500")), "10.5");
         assert_eq!(fmt_plain(d("-3.000")), "-3");
     }
