@@ -125,8 +125,7 @@ impl Guest for Component {
             return Ok(done);
         }
         let seller = seller()?;
-        let stored = documents::get_series(&series_id)
-            .ok_or_else(|| t::Error::NotFound(format!("series {series_id}")))?;
+        let stored = stored_series(&series_id)?;
         let version = stored.version;
         let rec::Stored { mut plan, template } =
             serde_json::from_str(&stored.body).map_err(|e| unreadable(&series_id, e))?;
@@ -201,9 +200,12 @@ fn as_template(d: &model::Dates) -> R<model::Dates> {
     })
 }
 
+fn stored_series(id: &str) -> R<documents::StoredSeries> {
+    documents::get_series(id).ok_or_else(|| t::Error::NotFound(format!("series {id}")))
+}
+
 fn load_series(id: &str) -> R<(u64, Series)> {
-    let stored =
-        documents::get_series(id).ok_or_else(|| t::Error::NotFound(format!("series {id}")))?;
+    let stored = stored_series(id)?;
     Ok((stored.version, parse_series(id, &stored.body)?))
 }
 
