@@ -75,6 +75,12 @@ impl Xml {
         self.text(value);
         self.0.push_str("\">");
     }
+    /// `<name attr="value">text</name>`.
+    fn el_with(&mut self, name: &str, attr: &str, value: &str, text: &str) {
+        self.open_with(name, attr, value);
+        self.text(text);
+        self.close(name);
+    }
     /// An amount in kroner with `scale` decimals.
     fn money(&mut self, name: &str, v: rust_decimal::Decimal, scale: u32) {
         self.open_with(name, "currencyID", "NOK");
@@ -218,13 +224,7 @@ pub fn render(doc: &Document, totals: &Totals, pdf: Option<&[u8]>) -> Option<Str
         x.open(line_el);
         x.display("cbc:ID", line.id);
         x.open_with(qty_el, "unitCode", &line.unit);
-        crate::money::write_fixed(
-            &mut x.0,
-            line.quantity,
-            line.quantity.normalize().scale(),
-            '.',
-            None,
-        );
+        crate::money::write_plain(&mut x.0, line.quantity);
         x.close(qty_el);
         x.amount("cbc:LineExtensionAmount", a.net);
         line_adjustment(&mut x, line, a);
@@ -335,9 +335,7 @@ fn buyer(x: &mut Xml, doc: &Document, scheme: &str, endpoint: &str) {
     let c = &doc.customer;
     x.open("cac:AccountingCustomerParty");
     x.open("cac:Party");
-    x.open_with("cbc:EndpointID", "schemeID", scheme);
-    x.text(endpoint);
-    x.close("cbc:EndpointID");
+    x.el_with("cbc:EndpointID", "schemeID", scheme, endpoint);
     x.open("cac:PartyName");
     x.el("cbc:Name", &c.name);
     x.close("cac:PartyName");
@@ -345,9 +343,7 @@ fn buyer(x: &mut Xml, doc: &Document, scheme: &str, endpoint: &str) {
     x.open("cac:PartyLegalEntity");
     x.el("cbc:RegistrationName", &c.name);
     if let Some(o) = &c.orgnr {
-        x.open_with("cbc:CompanyID", "schemeID", "0192");
-        x.text(o);
-        x.close("cbc:CompanyID");
+        x.el_with("cbc:CompanyID", "schemeID", "0192", o);
     }
     x.close("cac:PartyLegalEntity");
     x.close("cac:Party");

@@ -18,6 +18,11 @@ pub fn fmt_plain(d: Decimal) -> String {
     fixed(d, d.normalize().scale(), '.', None)
 }
 
+/// [`fmt_plain`], appended to `out` (a document being written).
+pub fn write_plain(out: &mut String, d: Decimal) {
+    write_fixed(out, d, d.normalize().scale(), '.', None)
+}
+
 /// `d` with exactly `scale` decimals (half-up where it has more), `point` before them and
 /// `group` between thousands: `13 649,54`. Written from the integer mantissa in one pass;
 /// `Decimal`'s `Display` and then regrouping its text cost several times more, and an invoice
