@@ -446,6 +446,51 @@ fn a_dispatcher_killed_between_accept_and_record_delivers_exactly_once_after_res
     );
 }
 
+/// A receipt that exists proves the receiver took the document, whatever is in it: one left
+/// empty (a process killed while writing it in place, as receipts once were) must be answered
+/// as accepted, never parsed into a transient failure that ends in a fallback by another
+/// channel (the document would reach the customer twice). And receipts are now written whole.
+fn a_receipt_that_exists_is_acceptance_even_unreadable_and_never_leads_to_a_fallback() {
+    let mut env = Env::active();
+    let out = deliver_to_tempdir(&mut env, None);
+    let inv = env.invoice("c-bygg", vec![free_line("Vare", "1", "100", "25")]);
+    let receipts: Vec<_> = std::fs::read_dir(out.path().join("ehf/receipts"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    assert_eq!(receipts.len(), 1);
+    let whole: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&receipts[0]).unwrap()).unwrap();
+    assert_eq!(whole["channel"], "ehf");
+    std::fs::write(&receipts[0], "").unwrap();
+    // The dispatcher died before recording "sent": every later attempt meets the empty receipt.
+    for _ in 0..attempts_past_giving_up() {
+        env.execute("UPDATE outbox SET state = 'queued', next_attempt_at = 0")
+            .unwrap();
+        env.host.dispatch();
+    }
+    let doc = env.host.open("fjord", &inv.id).unwrap();
+    assert_eq!(
+        routes(&doc),
+        [(Channel::Ehf, DeliveryState::Sent)],
+        "no fallback"
+    );
+    assert!(!out.path().join("email").exists() && !out.path().join("print").exists());
+    let xmls = std::fs::read_dir(out.path().join("ehf"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "xml"))
+        .count();
+    assert_eq!(xmls, 1);
+}
+
+/// As many attempts as make a delivery count as refused, and one more.
+fn attempts_past_giving_up() -> u32 {
+    host_harness::channels::MAX_ATTEMPTS + 1
+}
+
 fn nets_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut v: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
@@ -691,6 +736,7 @@ fn a_fresh_database_with_a_reused_out_folder_delivers_everything() {
 crate::on_both_stores!(
     each_fixture_customer_lands_on_its_channel_and_the_files_are_real,
     a_crash_between_accept_and_record_never_sends_twice,
+    a_receipt_that_exists_is_acceptance_even_unreadable_and_never_leads_to_a_fallback,
     a_permanent_refusal_falls_to_the_next_channel_and_a_transient_one_is_retried_later,
     an_e_mail_reaches_a_real_smtp_server_with_the_pdf_attached,
     a_document_can_be_sent_again_on_request,

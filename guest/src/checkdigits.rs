@@ -23,6 +23,24 @@ pub fn valid_orgnr(s: &str) -> bool {
     digits_of(s, 9).is_some_and(|d| mod11(&d[..8], &[3, 2, 7, 6, 5, 4, 3, 2]) == Some(d[8]))
 }
 
+/// An organisation number as people write it (`914778271`, `914 778 271`, `914.778.271`,
+/// `NO 914 778 271 MVA`), as the 9 digits every document carries; None unless those 9 digits
+/// have a valid MOD11 check digit.
+pub fn orgnr_of(s: &str) -> Option<String> {
+    let mut t: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '.' | '-'))
+        .collect::<String>()
+        .to_uppercase();
+    if let Some(rest) = t.strip_prefix("NO") {
+        t = rest.to_owned();
+    }
+    if let Some(rest) = t.strip_suffix("MVA") {
+        t = rest.to_owned();
+    }
+    valid_orgnr(&t).then_some(t)
+}
+
 /// An 11-digit Norwegian bank account with a valid MOD11 check digit.
 pub fn valid_account(s: &str) -> bool {
     digits_of(s, 11)
@@ -101,6 +119,16 @@ pub fn kid_mod11(base: &str) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_organisation_number_as_people_write_it() {
+        for written in ["914778271", "914 778 271", "NO 914 778 271 MVA", "no914778271mva", "914.778.271", "\u{a0}914 778 271 "] {
+            assert_eq!(orgnr_of(written).as_deref(), Some("914778271"), "{written:?}");
+        }
+        for bad in ["123", "914778272", "91477827", "9147782710", "NO", "", "914 778 27l"] {
+            assert_eq!(orgnr_of(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn norway_md_vectors() {

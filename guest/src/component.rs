@@ -8,7 +8,8 @@ mod recurring;
 use crate::error::{Error, FieldError};
 use crate::model::{self, Document, Draft, Kind, Seller};
 use crate::{
-    calc, channel, credit, dates, draft, ehf, ehf_check, invoice, limits, money, pdf, settings,
+    calc, channel, credit, dates, draft, ehf, ehf_check, invoice, limits, money, party, pdf,
+    settings,
 };
 use chrono::NaiveDate;
 use wit::erp::invoicing::{
@@ -394,35 +395,13 @@ fn credit_request(invoice_id: &str, lines: Option<&[t::CreditLine]>, reason: &st
     format!("credit {invoice_id} [{lines}] {}", reason.trim())
 }
 
-/// A customer from the host's register, checked like typed input: its texts reach documents.
+/// A customer from the host's register, checked like typed input (its texts reach documents)
+/// and made fit for a valid document (`party::customer`): the refusal names the field.
 fn customer(id: &str) -> R<model::Customer> {
     let c = directory::get_customer(id)
         .map(customer_in)
         .ok_or_else(|| t::Error::NotFound(format!("customer {id}")))?;
-    let a = &c.address;
-    let texts = [
-        ("customer.name", Some(&c.name)),
-        ("customer.organisation-number", c.orgnr.as_ref()),
-        ("customer.address.street", a.street.as_ref()),
-        ("customer.address.postcode", a.postcode.as_ref()),
-        ("customer.address.city", a.city.as_ref()),
-        ("customer.address.country", a.country.as_ref()),
-        ("customer.email", c.email.as_ref()),
-    ];
-    let mut p = crate::error::Problems::default();
-    for (field, text) in texts {
-        if let Some(m) = text.and_then(|t| draft::bad_text(t)) {
-            p.add(field, m);
-        }
-    }
-    if c.name.chars().count() > limits::MAX_REFERENCE_CHARS {
-        p.add(
-            "customer.name",
-            format!("at most {} characters", limits::MAX_REFERENCE_CHARS),
-        );
-    }
-    p.into_result().map_err(err)?;
-    Ok(c)
+    party::customer(c, limits::MAX_REFERENCE_CHARS).map_err(|p| err(Error::Invalid(p.0)))
 }
 
 fn product(id: &str) -> Option<draft::ProductDefaults> {

@@ -8,8 +8,8 @@ pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2099;
 
 /// Parse `YYYY-MM-DD` with a four-digit year in `YEARS`; the message says what is wrong.
 pub fn parse(s: &str) -> Result<NaiveDate, String> {
-    let quoted: String = s.chars().filter(|c| !c.is_control()).take(20).collect();
-    let date = iso_date(s).ok_or_else(|| format!("'{quoted}' is not a date (YYYY-MM-DD)"))?;
+    let date = iso_date(s)
+        .ok_or_else(|| format!("{} is not a date (YYYY-MM-DD)", crate::error::quote(s)))?;
     if !YEARS.contains(&date.year()) {
         return Err(format!(
             "{date} is outside {}-{}",

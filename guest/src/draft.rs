@@ -50,12 +50,27 @@ fn check_text(p: &mut Problems, field: &str, v: &Option<String>, max: usize) -> 
     Some(v.to_owned())
 }
 
-/// Why a text cannot go on a document: control characters (a line break is fine) and the
-/// characters XML 1.0 forbids (U+FFFE, U+FFFF). None when it can.
+/// Why a text cannot go on a document: control characters (a line break is fine), the
+/// characters XML 1.0 forbids (U+FFFE, U+FFFF), and the bidirectional overrides and isolates
+/// (U+202A–U+202E, U+2066–U+2069), which make a text display as something it is not (a
+/// name or subject spoofed). None when it can.
 pub fn bad_text(v: &str) -> Option<String> {
     v.chars()
-        .find(|&c| (c.is_control() && c != '\n') || crate::ehf_check::xml_forbidden(c))
+        .find(|&c| (c.is_control() && c != '\n') || crate::ehf_check::xml_forbidden(c) || bidi_control(c))
         .map(|c| format!("character U+{:04X} is not allowed", c as u32))
+}
+
+/// As `bad_text`, for a text that is one line on every document (a name, an address line):
+/// a line break there would print as lines of its own (a fake address above the real one).
+pub fn bad_line(v: &str) -> Option<String> {
+    if v.contains('\n') {
+        return Some("must be one line (no line breaks)".into());
+    }
+    bad_text(v)
+}
+
+fn bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Apply one change. `product` looks a product id up in the register.
@@ -191,7 +206,7 @@ fn line_from_input(
             None => {
                 p.add(
                     format!("{field}.product-id"),
-                    format!("no product '{pid}' in the register"),
+                    format!("no product {} in the register", crate::error::quote(pid)),
                 );
                 return None;
             }
@@ -224,19 +239,19 @@ fn line_from_input(
         p.add(format!("{field}.quantity"), "must not be zero");
     }
     let unit = pick(&input.unit, defaults.as_ref().map(|d| &d.unit)).unwrap_or_else(|| "EA".into());
-    let unit = unit.trim().to_owned();
-    if !crate::units::is_known(&unit) {
-        p.add(
-            format!("{field}.unit"),
-            format!(
-                "'{}' is not a UN/ECE Rec 20 or 21 unit code (e.g. EA, HUR, KGM, C62)",
-                unit.chars()
-                    .filter(|c| !c.is_control())
-                    .take(10)
-                    .collect::<String>()
-            ),
-        );
-    }
+    let unit = match crate::units::code_of(&unit) {
+        Some(code) => code,
+        None => {
+            p.add(
+                format!("{field}.unit"),
+                format!(
+                    "{} is not a unit we can invoice in (a UN/ECE Rec 20 code such as EA, HUR, KGM, or stk, timer, kg, liter, m, m2, pk, mnd, år)",
+                    crate::error::quote(&unit)
+                ),
+            );
+            unit
+        }
+    };
     let unit_price = match pick(&input.unit_price, defaults.as_ref().map(|d| &d.unit_price)) {
         Some(t) => money::parse(&t, 4, MAX_UNIT_PRICE)
             .map_err(|m| p.add(format!("{field}.unit-price"), m))

@@ -98,6 +98,12 @@ enum Tag {
     TaxAmount,
     TaxableAmount,
     Amount,
+    Country,
+    IdentificationCode,
+    PartyTaxScheme,
+    CompanyId,
+    BuyerReference,
+    OrderReference,
     Other,
 }
 
@@ -130,6 +136,12 @@ impl Tag {
             "TaxAmount" => Tag::TaxAmount,
             "TaxableAmount" => Tag::TaxableAmount,
             "Amount" => Tag::Amount,
+            "Country" => Tag::Country,
+            "IdentificationCode" => Tag::IdentificationCode,
+            "PartyTaxScheme" => Tag::PartyTaxScheme,
+            "CompanyID" => Tag::CompanyId,
+            "BuyerReference" => Tag::BuyerReference,
+            "OrderReference" => Tag::OrderReference,
             _ => Tag::Other,
         }
     }
@@ -143,12 +155,14 @@ impl Tag {
     }
 }
 
-/// An element being read: its name, its text so far, and whether it has children.
+/// An element being read: its name, its text so far, whether it has children, and whether it
+/// is a Norwegian organisation number (`schemeID="0192"`).
 struct Open<'a> {
     name: &'a str,
     tag: Tag,
     text: Cow<'a, str>,
     children: bool,
+    orgnr: bool,
 }
 
 /// A line allowance or charge.
@@ -190,6 +204,8 @@ struct Facts<'a> {
     tax_total: Option<Decimal>,
     notes: usize,
     kid: Option<Cow<'a, str>>,
+    /// A buyer reference or an order reference (PEPPOL-EN16931-R003).
+    buyer_or_order_reference: bool,
 }
 
 /// The facts so far, and the line, adjustment and subtotal being read.
@@ -254,6 +270,7 @@ fn read<'a>(xml: &'a str, errors: &mut Vec<String>) -> Result<Facts<'a>, String>
         }
         let tag = Tag::of(name);
         let parent = stack.last().map(|o| o.tag);
+        let mut orgnr = false;
         // Most elements have no attributes, and the iterator costs even then.
         if !e.attributes_raw().is_empty() {
             for a in e.attributes() {
@@ -269,6 +286,7 @@ fn read<'a>(xml: &'a str, errors: &mut Vec<String>) -> Result<Facts<'a>, String>
                             l.unit = value;
                         }
                     }
+                    b"schemeID" => orgnr = value == "0192",
                     _ => {}
                 }
             }
@@ -287,6 +305,7 @@ fn read<'a>(xml: &'a str, errors: &mut Vec<String>) -> Result<Facts<'a>, String>
             tag,
             text: Cow::Borrowed(""),
             children: false,
+            orgnr,
         };
         if empty {
             r.close(open, &stack, errors);
@@ -311,9 +330,15 @@ impl<'a> Reading<'a> {
             tag,
             text,
             children,
+            orgnr,
         } = open;
         if !children && text.trim().is_empty() {
             errors.push(format!("PEPPOL-EN16931-R008: empty {name}"));
+        }
+        // Identifiers as any input may have typed them: the organisation number's 9 digits and
+        // MOD11, the seller's VAT number, the country codes.
+        if orgnr && !crate::checkdigits::valid_orgnr(&text) {
+            errors.push(format!("PEPPOL-COMMON-R041: {name} '{text}'"));
         }
         if tag.is_amount() && text.split_once('.').is_some_and(|(_, f)| f.len() > 2) {
             errors.push(format!("BR-DEC: {name} {text}"));
@@ -324,6 +349,20 @@ impl<'a> Reading<'a> {
         let at_root = stack.len() == 1;
         match (grand, parent, tag) {
             (_, _, Tag::Note) if at_root => facts.notes += 1,
+            (_, _, Tag::BuyerReference | Tag::OrderReference) if at_root => {
+                facts.buyer_or_order_reference = true
+            }
+            (_, Some(Tag::Country), Tag::IdentificationCode) => {
+                if !crate::party::is_country_code(&text) {
+                    errors.push(format!("BR-CL-14: country code '{text}'"));
+                }
+            }
+            (_, Some(Tag::PartyTaxScheme), Tag::CompanyId) if text != "Foretaksregisteret" => {
+                let vat = text.strip_prefix("NO").and_then(|t| t.strip_suffix("MVA"));
+                if !vat.is_some_and(crate::checkdigits::valid_orgnr) {
+                    errors.push(format!("NO-R-001: VAT number '{text}'"));
+                }
+            }
             (_, Some(Tag::PaymentMeans), Tag::PaymentId) if stack.len() == 2 => {
                 facts.kid = Some(text)
             }
@@ -532,6 +571,12 @@ pub fn check(xml: &str) -> Vec<String> {
         }
     }
 
+    if !facts.buyer_or_order_reference {
+        err(
+            "PEPPOL-EN16931-R003",
+            "neither a buyer reference nor an order reference".into(),
+        );
+    }
     // R002 (one note at most); the KID's check digit (the validator does not check it).
     if facts.notes > 1 {
         err("PEPPOL-EN16931-R002", "more than one note".into());
@@ -662,6 +707,27 @@ mod tests {
             ),
             "BR-CO",
         );
+        // Identifiers as a register might hand them over: every one the official rules check.
+        let orgnr = crate::testdata::document(vec![]).seller.orgnr;
+        has(
+            broken(&format!(">{orgnr}</cbc:EndpointID>"), ">914 778 271</cbc:EndpointID>"),
+            "PEPPOL-COMMON-R041",
+        );
+        has(
+            broken(&format!(">{orgnr}</cbc:CompanyID>"), ">123</cbc:CompanyID>"),
+            "PEPPOL-COMMON-R041",
+        );
+        has(
+            broken(&format!(">NO{orgnr}MVA<"), ">NO 914 778 271 MVA<"),
+            "NO-R-001",
+        );
+        has(
+            broken("<cbc:IdentificationCode>NO<", "<cbc:IdentificationCode>Norge<"),
+            "BR-CL-14",
+        );
+        let unreferenced = good.replace("cbc:BuyerReference>", "cbc:AccountingCost>");
+        assert!(!unreferenced.contains("OrderReference"));
+        has(check(&unreferenced), "PEPPOL-EN16931-R003");
         // Escaped text is read as the text it stands for, and is no error.
         let escaped = good.replacen("<cbc:Note>", "<cbc:Note>A &amp; B ", 1);
         assert_ne!(escaped, good);

@@ -15,6 +15,25 @@ pub fn field_error(field: impl Into<String>, message: impl Into<String>) -> Fiel
     }
 }
 
+/// Bad input quoted back to the user: at most 40 characters, in quotes, with control and
+/// invisible formatting characters written as `U+XXXX` so nothing raw (a NUL, a line break, a
+/// direction override) reaches a message.
+pub fn quote(s: &str) -> String {
+    let mut out = String::from("'");
+    for c in s.chars().take(40) {
+        if c.is_control() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}') {
+            out.push_str(&format!("U+{:04X}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    if s.chars().count() > 40 {
+        out.push('…');
+    }
+    out.push('\'');
+    out
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Error {
     NotActive,

@@ -16,6 +16,7 @@ pub mod limits;
 pub mod logo;
 pub mod model;
 pub mod money;
+pub mod party;
 pub mod pdf;
 pub mod recurring;
 pub mod settings;

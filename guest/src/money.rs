@@ -113,9 +113,10 @@ pub fn parse(text: &str, max_scale: u32, max_abs: Decimal) -> Result<Decimal, St
     Ok(d)
 }
 
-/// Quote at most 40 characters of bad input back to the user.
+/// Bad input, quoted back to the user (`error::quote`, without its quotes: the message has them).
 fn clip(s: &str) -> String {
-    s.chars().take(40).collect()
+    let q = crate::error::quote(s);
+    q[1..q.len() - 1].to_owned()
 }
 
 #[cfg(test)]

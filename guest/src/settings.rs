@@ -1,7 +1,7 @@
 //! Activation's checks of the client's settings (norway.md §7): every missing or invalid
 //! setting is named at once.
 
-use crate::checkdigits::{valid_account, valid_bic, valid_iban, valid_orgnr};
+use crate::checkdigits::{valid_account, valid_bic, valid_iban};
 use crate::error::Problems;
 use crate::model::{Address, Channel, KidAlgorithm, Seller};
 use serde::{Deserialize, Serialize};
@@ -51,7 +51,7 @@ pub fn validate(raw: &RawSettings) -> Result<Seller, Problems> {
             v
         }};
     }
-    // Texts that reach documents must be printable and valid in XML.
+    // Texts that reach documents must be printable, valid in XML, and one line each.
     let a = &raw.address;
     for (field, v) in [
         ("name", &raw.name),
@@ -60,25 +60,33 @@ pub fn validate(raw: &RawSettings) -> Result<Seller, Problems> {
         ("address.city", &a.city),
         ("address.country", &a.country),
     ] {
-        if let Some(m) = v.as_deref().and_then(crate::draft::bad_text) {
+        if let Some(m) = v.as_deref().and_then(crate::draft::bad_line) {
             p.add(field, m);
         }
     }
     let name = required!(text(&raw.name), "name");
-    let orgnr = required!(text(&raw.organisation_number), "organisation-number")
-        .map(|s| s.replace(' ', ""));
-    if let Some(o) = &orgnr {
-        if !valid_orgnr(o) {
+    let orgnr = required!(text(&raw.organisation_number), "organisation-number").map(|s| {
+        crate::checkdigits::orgnr_of(&s).unwrap_or_else(|| {
             p.add(
                 "organisation-number",
                 "not a valid organisation number (9 digits, MOD11)",
             );
-        }
-    }
+            s
+        })
+    });
     let street = required!(text(&raw.address.street), "address.street");
     let postcode = required!(text(&raw.address.postcode), "address.postcode");
     let city = required!(text(&raw.address.city), "address.city");
-    let country = text(&raw.address.country).unwrap_or_else(|| "NO".into());
+    let country = match text(&raw.address.country) {
+        None => "NO".to_owned(),
+        Some(c) => crate::party::country_of(&c).unwrap_or_else(|| {
+            p.add(
+                "address.country",
+                "not a country (a two-letter ISO code such as NO)",
+            );
+            c
+        }),
+    };
     if country == "NO"
         && postcode
             .as_ref()

@@ -13,6 +13,38 @@ fn body() -> &'static str {
     &LIST[start..]
 }
 
+/// The words Norwegians (and English speakers) type for a unit, and the Rec 20/21 code each
+/// stands for: the one place such a word becomes a code. Matched without regard to case.
+const WORDS: &[(&str, &str)] = &[
+    ("stk", "EA"), ("stykk", "EA"), ("st", "EA"), ("pcs", "EA"), ("piece", "EA"), ("each", "EA"),
+    ("t", "HUR"), ("time", "HUR"), ("timer", "HUR"), ("hour", "HUR"), ("hours", "HUR"), ("h", "HUR"),
+    ("min", "MIN"), ("minutt", "MIN"), ("minutter", "MIN"),
+    ("dag", "DAY"), ("dager", "DAY"), ("døgn", "DAY"), ("day", "DAY"), ("days", "DAY"),
+    ("uke", "WEE"), ("uker", "WEE"), ("week", "WEE"),
+    ("mnd", "MON"), ("måned", "MON"), ("måneder", "MON"), ("month", "MON"),
+    ("år", "ANN"), ("year", "ANN"),
+    ("kg", "KGM"), ("g", "GRM"), ("gram", "GRM"), ("tonn", "TNE"),
+    ("l", "LTR"), ("liter", "LTR"),
+    ("m", "MTR"), ("meter", "MTR"), ("km", "KMT"),
+    ("m2", "MTK"), ("m²", "MTK"), ("kvm", "MTK"), ("m3", "MTQ"), ("m³", "MTQ"),
+    ("pk", "XPK"), ("pakke", "XPK"), ("pakker", "XPK"),
+    ("sett", "SET"), ("par", "PR"),
+];
+
+/// The code a unit stands for: a Rec 20/21 code as it is, or a word from `WORDS`. None when
+/// it is neither (the EHF would be invalid).
+pub fn code_of(unit: &str) -> Option<String> {
+    let unit = unit.trim();
+    if is_known(unit) {
+        return Some(unit.to_owned());
+    }
+    let lower = unit.to_lowercase();
+    WORDS
+        .iter()
+        .find(|(w, _)| *w == lower)
+        .map(|(_, code)| (*code).to_owned())
+}
+
 /// Whether `code` is on the list: a binary search over the sorted lines of the text itself,
 /// so a call (each is a fresh instance) builds no table first.
 pub fn is_known(code: &str) -> bool {
@@ -34,6 +66,18 @@ pub fn is_known(code: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_people_type_become_real_codes() {
+        for (word, code) in [("timer", "HUR"), ("Stk", "EA"), ("år", "ANN"), ("m2", "MTK"), ("HUR", "HUR"), (" kg ", "KGM")] {
+            assert_eq!(code_of(word).as_deref(), Some(code), "{word}");
+        }
+        for (_, code) in WORDS {
+            assert!(is_known(code), "{code} is on the list");
+        }
+        assert_eq!(code_of("TIM"), None);
+        assert_eq!(code_of("xyz"), None);
+    }
 
     #[test]
     fn real_codes_only() {

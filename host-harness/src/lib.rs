@@ -8,6 +8,7 @@ pub mod bindings;
 pub mod channels;
 pub mod console;
 pub mod fixtures;
+pub mod identifiers;
 pub mod imports;
 pub mod money;
 pub mod names;

@@ -62,8 +62,8 @@ enum Cmd {
         /// Keep dispatching until nothing is queued, for at most this many seconds.
         #[arg(long)]
         until_empty: Option<u64>,
-        /// How long a claimed delivery stays this process's (ms).
-        #[arg(long, default_value_t = 120_000)]
+        /// How long a claimed delivery stays this process's (ms); renewed as it goes.
+        #[arg(long, env = "INVOICING_LEASE_MS", default_value_t = 120_000)]
         lease_ms: i64,
     },
     /// Issue five-line invoices as one of any number of host processes on one database: keys

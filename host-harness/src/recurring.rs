@@ -72,7 +72,8 @@ pub fn run(
         return Ok(report);
     }
     if workers <= 1 || due.len() < 2 {
-        let mut w = Writer::new(h.batch(client)?, &mut report);
+        let batch_time = h.batch_time;
+        let mut w = Writer::new(h.batch(client)?, batch_time, &mut report);
         for o in &due {
             let result = w
                 .batch
@@ -92,17 +93,19 @@ struct Writer<'h, 'r> {
     batch: Batch<'h>,
     report: &'r mut Report,
     started: Instant,
+    batch_time: Duration,
     calls: usize,
     /// The series this batch moved on, until it commits.
     uncommitted: HashSet<String>,
 }
 
 impl<'h, 'r> Writer<'h, 'r> {
-    fn new(batch: Batch<'h>, report: &'r mut Report) -> Self {
+    fn new(batch: Batch<'h>, batch_time: Duration, report: &'r mut Report) -> Self {
         Writer {
             batch,
             report,
             started: Instant::now(),
+            batch_time,
             calls: 0,
             uncommitted: HashSet::new(),
         }
@@ -124,7 +127,7 @@ impl<'h, 'r> Writer<'h, 'r> {
             Err(e) => self.report.failed.push(missed_of(o, &e)),
         }
         self.calls += 1;
-        if self.calls >= BATCH_MAX || self.started.elapsed() >= BATCH_TIME {
+        if self.calls >= BATCH_MAX || self.started.elapsed() >= self.batch_time {
             self.batch.checkpoint()?;
             self.report.commits += 1;
             self.started = Instant::now();
@@ -230,7 +233,8 @@ fn write(
     report: &mut Report,
     progress: &mut impl FnMut(Progress),
 ) -> Result<(), CallError> {
-    let mut w = Writer::new(h.batch(client)?, report);
+    let batch_time = h.batch_time;
+    let mut w = Writer::new(h.batch(client)?, batch_time, report);
     let gone = || CallError::Host(anyhow::anyhow!("the workers stopped"));
     // Numbers are handed out from here: `offset` after `after`.
     let mut after = w.batch.last_invoice_number()?;

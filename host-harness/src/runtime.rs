@@ -380,6 +380,9 @@ pub struct Harness {
     pub delivery: Option<crate::channels::Config>,
     /// Fuel the last call consumed.
     pub last_fuel: u64,
+    /// How long a recurring run's batch stays open before it commits (`recurring::BATCH_TIME`);
+    /// a test that counts commits sets it to `Duration::MAX`, so no clock decides for it.
+    pub batch_time: std::time::Duration,
 }
 
 impl Harness {
@@ -396,6 +399,7 @@ impl Harness {
             today: chrono::Local::now().date_naive(),
             delivery: None,
             last_fuel: 0,
+            batch_time: crate::recurring::BATCH_TIME,
         }
     }
 

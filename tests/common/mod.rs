@@ -452,3 +452,33 @@ pub fn official_validator(files: &[PathBuf]) {
         "the official validator refused a document:\n{out}"
     );
 }
+
+/// CPU-bound processes competing for the cores while a test runs, as on a busy CI machine;
+/// they stop when this is dropped, whatever the test's outcome.
+pub struct Busy(Vec<std::process::Child>);
+
+impl Busy {
+    /// As many busy processes as the machine has cores.
+    pub fn start() -> Busy {
+        let n = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Busy(
+            (0..n)
+                .map(|_| {
+                    std::process::Command::new("sh")
+                        .args(["-c", "while :; do :; done"])
+                        .spawn()
+                        .unwrap()
+                })
+                .collect(),
+        )
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}

@@ -194,6 +194,11 @@ impl Batch {
     pub fn flush(self, dir: &std::path::Path, store: &str) -> Result<Vec<(i64, String)>> {
         let mut accepted = Vec::new();
         std::fs::create_dir_all(dir)?;
+        // The bank takes one transmission at a time: what it holds is read and added to under
+        // one lock, so two dispatchers holding one claim (a lease that ran out mid-attempt)
+        // never both hand it over.
+        let intake = std::fs::File::create(dir.join("intake.lock"))?;
+        intake.lock()?;
         let held = bank_holds(dir, store)?;
         let ddmmyy = |d: NaiveDate| d.format("%d%m%y").to_string();
         for (client, claims) in self.0 {

@@ -88,7 +88,10 @@ pub fn send(p: &Parcel, dir: &Path, cfg: &super::Config) -> Result<String, Failu
         return Ok(format!("already sent: {detail}"));
     }
     let m = message(p).map_err(|e| Failure::Permanent(format!("{e:#}")))?;
-    std::fs::write(dir.join(format!("{}.eml", p.stem())), m.formatted())?;
+    super::put(&dir.join(format!("{}.eml", p.stem())), &m.formatted())?;
+    // Ready before the relay is asked, so that nothing but the log's own write stands between
+    // the relay's acceptance and the log.
+    std::fs::create_dir_all(dir.join("sent"))?;
     let detail = match cfg.smtp.as_deref() {
         None => format!("e-mail written for {to}"),
         Some(server) => {
@@ -113,7 +116,10 @@ pub fn send(p: &Parcel, dir: &Path, cfg: &super::Config) -> Result<String, Failu
         }
     };
     super::crash_point("email-before-sent-log");
-    std::fs::create_dir_all(dir.join("sent"))?;
-    std::fs::write(&sent_log, &detail)?;
-    Ok(detail)
+    // The relay has the message now: a log that cannot be written is reported, never a failure
+    // (a retry would send it again).
+    Ok(match super::put(&sent_log, detail.as_bytes()) {
+        Ok(()) => detail,
+        Err(e) => format!("{detail} (the sent-log could not be written: {e})"),
+    })
 }

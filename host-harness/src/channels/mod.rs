@@ -94,7 +94,8 @@ pub struct Config {
     pub smtp: Option<String>,
     /// How long a claimed delivery stays this dispatcher's: longer than any one attempt takes
     /// (the SMTP timeouts), short enough that a crashed dispatcher's work is taken over soon.
-    /// `INVOICING_LEASE_MS` sets it (default two minutes).
+    /// `INVOICING_LEASE_MS` sets it (default two minutes). A dispatcher renews its leases as it
+    /// goes, and receivers take a delivery once even when a lease ran out mid-attempt.
     pub lease_ms: i64,
     /// The limit on every step of an SMTP conversation.
     pub smtp_timeout: std::time::Duration,
@@ -137,11 +138,32 @@ pub fn dispatch_as(store: &dyn Store, cfg: &Config, owner: &str) -> Result<usize
             return Ok(sent);
         }
         // Hand every parcel to its channel; AvtaleGiro claims are collected and written as one
-        // transmission per client.
+        // transmission per client. A slow batch renews its leases before they run out, and a
+        // parcel whose lease another dispatcher took over meanwhile is left to that one.
         let mut batch = avtalegiro::Batch::default();
         let mut outcomes: Vec<(Claimed, Result<String, Failure>)> =
             Vec::with_capacity(claimed.len());
-        for c in claimed {
+        let mut pending: std::collections::VecDeque<Claimed> = claimed.into();
+        let mut held_until = now + cfg.lease_ms;
+        while let Some(c) = pending.pop_front() {
+            let now = now_ms();
+            if now > held_until - cfg.lease_ms / 2 {
+                held_until = now + cfg.lease_ms;
+                let mut ours = Vec::with_capacity(pending.len() + 1);
+                crate::store::with_unit(store, |u| {
+                    ours.clear();
+                    for c in std::iter::once(&c).chain(&pending) {
+                        ours.push(u.renew(owner, c.id, held_until)?);
+                    }
+                    Ok(())
+                })?;
+                let mut ours = ours.into_iter();
+                let first = ours.next().unwrap_or(false);
+                pending.retain(|_| ours.next().unwrap_or(false));
+                if !first {
+                    continue;
+                }
+            }
             let parcel = Parcel::of(store.id(), &c);
             let outcome = match c.purpose {
                 Purpose::Cancel => cancel_claim(&parcel, cfg),

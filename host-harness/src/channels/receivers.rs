@@ -1,7 +1,11 @@
 //! The receivers the channels hand deliveries to: the Peppol access point, eFaktura, the
 //! AvtaleGiro bank, the mail relay and the print service, each simulated by the files it
 //! keeps. Every receiver keys what it accepts by (store, delivery) and writes files whole, so a
-//! delivery handed over again after a crash is recognised, never taken twice.
+//! delivery handed over again after a crash is recognised, never taken twice. A receiver takes
+//! one delivery at a time (a lock per delivery, per bank intake), so two dispatchers that both
+//! hold it (one whose lease ran out mid-attempt) hand it over once: the second finds the first's
+//! receipt. A receipt, once there, proves the receiver took the document: whatever fails after
+//! that is never a reason to send it again, nor by another channel.
 
 use super::{avtalegiro, crash_point, email, Config, Failure, Parcel};
 use crate::bindings::{Channel, DocumentKind};
@@ -12,7 +16,7 @@ use serde::{Deserialize, Serialize};
 /// delivery, by the store and the delivery id of the request).
 pub(super) fn cancel_claim(invoice: &Parcel, cfg: &Config) -> Result<String, Failure> {
     let dir = cfg.out.join("avtalegiro");
-    std::fs::create_dir_all(&dir)?;
+    let _one_at_a_time = hold(&dir, invoice)?;
     if receipt_path(&dir, invoice).exists() {
         return Ok("the bank already holds the deletion request".into());
     }
@@ -25,8 +29,17 @@ pub(super) fn cancel_claim(invoice: &Parcel, cfg: &Config) -> Result<String, Fai
         "deletion request {}",
         path.file_name().unwrap_or_default().to_string_lossy()
     );
-    write_receipt(&dir, invoice, "avtalegiro", &detail)?;
-    Ok(detail)
+    Ok(write_receipt(&dir, invoice, "avtalegiro", detail))
+}
+
+/// Take the receiver's lock on one delivery until the guard drops (the OS lets go of it when
+/// the process dies, so a killed dispatcher never blocks the next).
+fn hold(dir: &std::path::Path, p: &Parcel) -> std::io::Result<std::fs::File> {
+    let locks = dir.join("receipts");
+    std::fs::create_dir_all(&locks)?;
+    let f = std::fs::File::create(locks.join(format!("{}-{}.lock", p.store, p.delivery)))?;
+    f.lock()?;
+    Ok(f)
 }
 
 /// What a receiver keeps of a delivery it accepted, keyed by the store and delivery id.
@@ -45,25 +58,24 @@ struct Receipt {
     detail: String,
 }
 
-fn write_receipt(
-    dir: &std::path::Path,
-    p: &Parcel,
-    channel: &str,
-    detail: &str,
-) -> Result<(), Failure> {
+/// Write the receipt whole, after the receiver took the document. The document is there
+/// whatever happens to the receipt, so a failure here is reported in the detail and never as a
+/// failed delivery: another attempt, or another channel, would send the document twice.
+fn write_receipt(dir: &std::path::Path, p: &Parcel, channel: &str, detail: String) -> String {
     let receipt = Receipt {
         store: p.store.clone(),
         delivery: p.delivery,
         channel: channel.into(),
         document: p.stem(),
-        detail: detail.into(),
+        detail: detail.clone(),
     };
-    std::fs::create_dir_all(dir.join("receipts"))?;
-    std::fs::write(
-        receipt_path(dir, p),
-        serde_json::to_string_pretty(&receipt)? + "\n",
-    )?;
-    Ok(())
+    let written = serde_json::to_string_pretty(&receipt)
+        .map_err(std::io::Error::other)
+        .and_then(|json| put(&receipt_path(dir, p), (json + "\n").as_bytes()));
+    match written {
+        Ok(()) => detail,
+        Err(e) => format!("{detail} (the receipt could not be written: {e})"),
+    }
 }
 
 /// What eFaktura holds of an invoice: one consignment, keyed by the sending store.
@@ -80,15 +92,22 @@ struct Consignment {
 }
 
 /// Write a file whole (another name, then a rename): a receiver never holds half a document,
-/// nor the bank half a transmission, even when the process dies in between.
+/// nor the bank half a transmission, even when the process dies in between. The other name is
+/// the writer's own (process and a counter), so two writers of one file never mix their bytes.
 pub fn put(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension(format!(
-        "{}.partial",
-        path.extension().unwrap_or_default().to_string_lossy()
-    ));
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".{}-{n}.partial", std::process::id()));
+    let tmp = std::path::PathBuf::from(tmp);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
     std::fs::write(&tmp, bytes)?;
     crash_point("before-rename");
-    std::fs::rename(tmp, path)
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
 }
 
 pub(super) fn deliver(
@@ -99,16 +118,18 @@ pub(super) fn deliver(
 ) -> Result<String, Failure> {
     let f = &p.facts;
     let dir = cfg.out.join(channel.name());
-    std::fs::create_dir_all(&dir)?;
+    let _one_at_a_time = hold(&dir, p)?;
     let stem = p.stem();
-    // The receiver's own check: it accepted this very delivery already.
+    // The receiver's own check: it accepted this very delivery already. The receipt's being
+    // there is the proof; what it says is only the detail.
     if let Ok(old) = std::fs::read_to_string(receipt_path(&dir, p)) {
-        let old: Receipt = serde_json::from_str(&old)?;
+        let detail = serde_json::from_str::<Receipt>(&old)
+            .map(|r| r.detail)
+            .unwrap_or_else(|_| "its receipt is unreadable".into());
         return Ok(format!(
-            "{}: delivery {} was already accepted ({}); repeat dropped",
+            "{}: delivery {} was already accepted ({detail}); repeat dropped",
             channel.name(),
             p.delivery,
-            old.detail
         ));
     }
     let detail = match channel {
@@ -180,6 +201,5 @@ pub(super) fn deliver(
         }
     };
     crash_point("before-receipt");
-    write_receipt(&dir, p, channel.name(), &detail)?;
-    Ok(detail)
+    Ok(write_receipt(&dir, p, channel.name(), detail))
 }

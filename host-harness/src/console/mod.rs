@@ -489,7 +489,7 @@ async fn settings_form(
     })
     .await?;
     Ok(html(pages::settings(
-        &ctx, &nav, &settings, &problems, false,
+        &ctx, &nav, &settings, &problems, pages::Saved::No,
     )))
 }
 
@@ -514,16 +514,27 @@ async fn save_settings(
             fields.push((name, text));
         }
     }
-    let (nav, settings, problems) = blocking(&app, move |h| -> Result<_, Fail> {
+    let (nav, settings, problems, saved) = blocking(&app, move |h| -> Result<_, Fail> {
         let nav = nav(h, &client)?;
         let old = with_unit(h.store(), |u| u.settings(&client))?.ok_or(Fail::NotFound)?;
         let new = pages::settings_from_form(&old, &fields, logo);
-        with_unit(h.store(), |u| u.put_client(&client, &new))?;
-        Ok((nav, new, settings_problems(h, &client)))
+        let active = with_unit(h.store(), |u| {
+            u.put_client(&client, &new)?;
+            u.is_active(&client)
+        })?;
+        let problems = settings_problems(h, &client);
+        // While invoicing is on, a change that would stop it (the component's activation check
+        // refuses the new settings) is not kept: the old settings go back, and the form shows
+        // what was typed with each field that stops it.
+        if active && !problems.is_empty() {
+            with_unit(h.store(), |u| u.put_client(&client, &old))?;
+            return Ok((nav, new, problems, pages::Saved::RefusedWhileActive));
+        }
+        Ok((nav, new, problems, pages::Saved::Yes))
     })
     .await?;
     Ok(html(pages::settings(
-        &ctx, &nav, &settings, &problems, true,
+        &ctx, &nav, &settings, &problems, saved,
     )))
 }
 

@@ -181,12 +181,22 @@ fn template_thumbnail(name: &str) -> Markup {
     }
 }
 
+/// What became of a settings form.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    /// Only shown.
+    No,
+    Yes,
+    /// Not kept: invoicing is on, and these settings would stop it.
+    RefusedWhileActive,
+}
+
 pub fn settings(
     ctx: &Ctx,
     nav: &Nav,
     s: &ClientSettings,
     problems: &[FieldError],
-    saved: bool,
+    saved: Saved,
 ) -> Markup {
     let w = ctx.lang.words();
     let c = &nav.client;
@@ -292,7 +302,8 @@ pub fn settings(
         w.settings,
         html! {
             h1 { (w.settings) }
-            @if saved { p class="saved" role="status" { (w.saved) } }
+            @if saved == Saved::Yes { p class="saved" role="status" { (w.saved) } }
+            @if saved == Saved::RefusedWhileActive { p class="error" role="alert" { (w.settings_refused_while_active) } }
             form method="post" enctype="multipart/form-data" action=(act(ctx, &format!("/c/{c}/innstillinger"))) {
                 fieldset {
                     legend { (w.name) }
@@ -682,8 +693,10 @@ pub fn customer_form(
                 }))
                 (labelled("c-efaktura", "eFaktura", html! {
                     select id="c-efaktura" name="efaktura" {
+                        // Consent is looked up or stated, never assumed: a new customer is
+                        // "not found" until someone says otherwise.
                         @for (s, n) in EfakturaStatus::ALL {
-                            option value=(n) selected[r.map(|r| r.efaktura) == Some(*s)] { (n) }
+                            option value=(n) selected[r.map_or(EfakturaStatus::NotFound, |r| r.efaktura) == *s] { (n) }
                         }
                     }
                 }))
@@ -706,7 +719,7 @@ pub fn customer_form(
 pub fn customer_from_form(
     old: Option<&CustomerRecord>,
     f: &HashMap<String, String>,
-    existing: &[String],
+    all: &[CustomerRecord],
 ) -> Result<CustomerRecord, (CustomerRecord, Vec<(String, String)>)> {
     let get = |k: &str| {
         f.get(k)
@@ -721,17 +734,48 @@ pub fn customer_from_form(
     if old.is_none() {
         if !crate::runtime::valid_client_id(&id) {
             problems.push(("id".into(), "1 to 64 of a-z, 0-9 and -".into()));
-        } else if existing.contains(&id) {
+        } else if all.iter().any(|c| c.customer.id == id) {
             problems.push(("id".into(), "taken".into()));
         }
     }
-    let number = get("number").and_then(|n| n.parse::<u64>().ok());
-    if number.is_none() {
-        problems.push(("number".into(), "digits".into()));
+    let number = get("number").and_then(|n| n.replace(' ', "").parse::<u64>().ok());
+    match number {
+        None => problems.push(("number".into(), "digits".into())),
+        // The number is part of every KID the customer pays by: one customer per number.
+        Some(n) => {
+            if let Some(other) = all.iter().find(|c| c.customer.number == n && c.customer.id != id) {
+                problems.push((
+                    "number".into(),
+                    format!("taken by {} ({})", other.customer.name, other.customer.id),
+                ));
+            }
+        }
     }
+    // Stored as the 9 digits every document carries, however it was typed.
+    let orgnr = match get("orgnr") {
+        None => None,
+        Some(typed) => match crate::identifiers::orgnr_of(&typed) {
+            Some(digits) => Some(digits),
+            None => {
+                problems.push((
+                    "orgnr".into(),
+                    "not a valid organisation number (9 digits, MOD11)".into(),
+                ));
+                Some(typed)
+            }
+        },
+    };
     let name = get("name").unwrap_or_default();
     if name.is_empty() {
         problems.push(("name".into(), "required".into()));
+    }
+    for field in ["name", "street", "postcode", "city", "country"] {
+        if get(field).is_some_and(|v| !crate::identifiers::is_one_plain_line(&v)) {
+            problems.push((
+                field.into(),
+                "one line, without control or text-direction characters".into(),
+            ));
+        }
     }
     let email = get("email");
     if let Some(e) = &email {
@@ -744,7 +788,7 @@ pub fn customer_from_form(
             id,
             number: number.unwrap_or_default(),
             name,
-            organisation_number: get("orgnr"),
+            organisation_number: orgnr,
             address: Address {
                 street: get("street"),
                 postcode: get("postcode"),

@@ -22,12 +22,12 @@ pub trait Register: Send + 'static {
     fn list(u: &mut dyn Unit, client: &str) -> anyhow::Result<Vec<Self::Item>>;
     fn get(u: &mut dyn Unit, client: &str, id: &str) -> anyhow::Result<Option<Self::Item>>;
     fn put(u: &mut dyn Unit, client: &str, item: &Self::Item) -> anyhow::Result<()>;
-    fn id(item: &Self::Item) -> &str;
-    /// The item the form gives, or it with what is wrong.
+    /// The item the form gives, or it with what is wrong; `all` is the register as it is (ids
+    /// and customer numbers are unique per client).
     fn read(
         old: Option<&Self::Item>,
         form: &HashMap<String, String>,
-        taken: &[String],
+        all: &[Self::Item],
     ) -> Result<Self::Item, (Self::Item, Problems)>;
     fn list_page(ctx: &Ctx, nav: &Nav, all: &[Self::Item]) -> Markup;
     fn form_page(
@@ -53,15 +53,12 @@ impl Register for Customers {
     fn put(u: &mut dyn Unit, client: &str, c: &CustomerRecord) -> anyhow::Result<()> {
         u.put_customer(client, c)
     }
-    fn id(c: &CustomerRecord) -> &str {
-        &c.customer.id
-    }
     fn read(
         old: Option<&CustomerRecord>,
         form: &HashMap<String, String>,
-        taken: &[String],
+        all: &[CustomerRecord],
     ) -> Result<CustomerRecord, (CustomerRecord, Problems)> {
-        pages::customer_from_form(old, form, taken)
+        pages::customer_from_form(old, form, all)
     }
     fn list_page(ctx: &Ctx, nav: &Nav, all: &[CustomerRecord]) -> Markup {
         pages::customers(ctx, nav, all)
@@ -88,15 +85,13 @@ impl Register for Products {
     fn put(u: &mut dyn Unit, client: &str, p: &Product) -> anyhow::Result<()> {
         u.put_product(client, p)
     }
-    fn id(p: &Product) -> &str {
-        &p.id
-    }
     fn read(
         old: Option<&Product>,
         form: &HashMap<String, String>,
-        taken: &[String],
+        all: &[Product],
     ) -> Result<Product, (Product, Problems)> {
-        pages::product_from_form(old.map(|p| p.id.as_str()), form, taken)
+        let taken: Vec<String> = all.iter().map(|p| p.id.clone()).collect();
+        pages::product_from_form(old.map(|p| p.id.as_str()), form, &taken)
     }
     fn list_page(ctx: &Ctx, nav: &Nav, all: &[Product]) -> Markup {
         pages::products(ctx, nav, all)
@@ -178,14 +173,15 @@ async fn save<R: Register>(
     let (nav, saved) = blocking(&app, move |h| -> Result<_, Fail> {
         let nav = nav(h, &c)?;
         let old = item::<R>(h, &c, id.as_deref())?;
-        let taken: Vec<String> = with_unit(h.store(), |u| R::list(u, &c))?
-            .iter()
-            .map(|i| R::id(i).to_owned())
-            .collect();
-        let saved = R::read(old.as_ref(), &f, &taken);
-        if let Ok(item) = &saved {
-            with_unit(h.store(), |u| R::put(u, &c, item))?;
-        }
+        // Read and written in one unit, so two saves at once cannot both take one number.
+        let saved = with_unit(h.store(), |u| {
+            let all = R::list(u, &c)?;
+            let saved = R::read(old.as_ref(), &f, &all);
+            if let Ok(item) = &saved {
+                R::put(u, &c, item)?;
+            }
+            Ok(saved)
+        })?;
         Ok((nav, saved))
     })
     .await?;

@@ -143,6 +143,9 @@ pub trait Unit: Send {
     /// Lease up to `n` due deliveries to `owner` until `lease_until` (Unix ms): no other
     /// dispatcher, in this process or another host, gets them meanwhile.
     fn claim(&mut self, owner: &str, now: i64, lease_until: i64, n: i64) -> Result<Vec<Claimed>>;
+    /// Extend `owner`'s lease on a delivery it still holds, before it hands the delivery over;
+    /// false if the lease ran out and another dispatcher took the delivery meanwhile.
+    fn renew(&mut self, owner: &str, delivery: i64, lease_until: i64) -> Result<bool>;
     /// Record an attempt's outcome if `owner` still holds the lease; false if it lost it.
     fn finish(&mut self, owner: &str, f: &Finish) -> Result<bool>;
     fn queued(&mut self) -> Result<i64>;

@@ -284,6 +284,7 @@ pub enum Q {
     Enqueue,
     Deliveries,
     Claim,
+    Renew,
     Finish,
     Attempt,
     Queued,
@@ -378,6 +379,7 @@ impl Q {
                                 ORDER BY id LIMIT ?4)
                     AND state = 'queued'
                  RETURNING id, purpose, channel, fallbacks, attempts, document_id",
+            Q::Renew => "UPDATE outbox SET lease_until = ?3 WHERE id = ?1 AND state = 'queued' AND lease_owner = ?2",
             Q::Finish => "UPDATE outbox SET state = ?2, attempts = attempts + 1, updated_at = ?3, detail = ?4, next_attempt_at = ?5,
                    lease_owner = NULL, lease_until = NULL
                  WHERE id = ?1 AND state = 'queued' AND lease_owner = ?6",
@@ -963,6 +965,10 @@ impl<B: Backend> Unit for SqlUnit<B> {
         }
         out.sort_by_key(|c| c.id);
         Ok(out)
+    }
+
+    fn renew(&mut self, owner: &str, delivery: i64, lease_until: i64) -> Result<bool> {
+        Ok(self.exec(Q::Renew, params![delivery, owner, lease_until])? == 1)
     }
 
     fn finish(&mut self, owner: &str, f: &Finish) -> Result<bool> {

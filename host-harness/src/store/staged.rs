@@ -416,6 +416,9 @@ impl Unit for StagedUnit {
     fn claim(&mut self, _: &str, _: i64, _: i64, _: i64) -> Result<Vec<Claimed>> {
         not_staged("claiming deliveries")
     }
+    fn renew(&mut self, _: &str, _: i64, _: i64) -> Result<bool> {
+        not_staged("renewing a lease")
+    }
     fn finish(&mut self, _: &str, _: &Finish) -> Result<bool> {
         not_staged("recording a delivery")
     }

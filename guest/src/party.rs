@@ -1,0 +1,160 @@
+//! Who is on a document, as the registers hand them over: the one home of the rules that make a
+//! customer's or seller's data fit for a valid document (organisation number, country, e-mail,
+//! one-line names and addresses). The component applies them where it reads the data, whatever
+//! the host's register accepted; the EHF gate checks the result again (`ehf_check`).
+
+use crate::error::Problems;
+use crate::model::{Address, Customer};
+
+const COUNTRIES: &str = include_str!("country_codes.txt");
+
+/// An ISO 3166-1 alpha-2 code, as EN 16931 takes it (BR-CL-14), upper case exactly.
+pub fn is_country_code(code: &str) -> bool {
+    code.len() == 2
+        && COUNTRIES
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .any(|l| l == code)
+}
+
+/// The names people type for the countries Norwegian businesses invoice most, in Norwegian,
+/// Nynorsk and English; any other country by its ISO code.
+const NAMES: &[(&str, &str)] = &[
+    ("norge", "NO"), ("noreg", "NO"), ("norway", "NO"),
+    ("sverige", "SE"), ("sweden", "SE"),
+    ("danmark", "DK"), ("denmark", "DK"),
+    ("finland", "FI"), ("suomi", "FI"),
+    ("island", "IS"), ("iceland", "IS"),
+    ("tyskland", "DE"), ("germany", "DE"),
+    ("storbritannia", "GB"), ("united kingdom", "GB"),
+];
+
+/// A country as typed (`no`, `NO`, `Norge`) as its code; None when it is none.
+pub fn country_of(s: &str) -> Option<String> {
+    let t = s.trim();
+    let upper = t.to_uppercase();
+    if is_country_code(&upper) {
+        return Some(upper);
+    }
+    let lower = t.to_lowercase();
+    NAMES
+        .iter()
+        .find(|(n, _)| *n == lower)
+        .map(|(_, c)| (*c).to_owned())
+}
+
+/// An e-mail address a relay takes: one `@`, a local part and a domain with a dot, no spaces,
+/// no control characters, no quotes or brackets that would need the RFC 5322 quoted forms.
+pub fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    let atext = |c: char| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c);
+    !local.is_empty()
+        && local.len() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local.chars().all(atext)
+        && domain.len() <= 253
+        && domain.contains('.')
+        && domain.split('.').all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+        })
+}
+
+/// The address's lines checked and its country as its code; problems under `field.…`.
+fn address(p: &mut Problems, field: &str, a: &mut Address) {
+    for (name, v) in [
+        ("street", &a.street),
+        ("postcode", &a.postcode),
+        ("city", &a.city),
+    ] {
+        if let Some(m) = v.as_deref().and_then(crate::draft::bad_line) {
+            p.add(format!("{field}.address.{name}"), m);
+        }
+    }
+    if let Some(c) = a.country.as_deref().filter(|c| !c.trim().is_empty()) {
+        match country_of(c) {
+            Some(code) => a.country = Some(code),
+            None => p.add(
+                format!("{field}.address.country"),
+                format!(
+                    "{} is not a country (a two-letter ISO code such as NO, SE, DK)",
+                    crate::error::quote(c)
+                ),
+            ),
+        }
+    } else {
+        a.country = None;
+    }
+}
+
+/// A customer from the host's register made fit for a document, or every field that cannot
+/// make a valid one, named `customer.…`. The organisation number comes out as its 9 digits.
+pub fn customer(mut c: Customer, max_name: usize) -> Result<Customer, Problems> {
+    let mut p = Problems::default();
+    if let Some(m) = crate::draft::bad_line(&c.name) {
+        p.add("customer.name", m);
+    }
+    if c.name.trim().is_empty() {
+        p.add("customer.name", "missing");
+    }
+    if c.name.chars().count() > max_name {
+        p.add("customer.name", format!("at most {max_name} characters"));
+    }
+    if let Some(o) = c.orgnr.as_deref().filter(|o| !o.trim().is_empty()) {
+        match crate::checkdigits::orgnr_of(o) {
+            Some(digits) => c.orgnr = Some(digits),
+            None => p.add(
+                "customer.organisation-number",
+                format!(
+                    "{} is not a valid organisation number (9 digits, MOD11)",
+                    crate::error::quote(o)
+                ),
+            ),
+        }
+    } else {
+        c.orgnr = None;
+    }
+    if let Some(e) = c.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+        if !is_email(e) {
+            p.add(
+                "customer.email",
+                format!("{} is not an e-mail address", crate::error::quote(e)),
+            );
+        }
+        c.email = Some(e.to_owned());
+    } else {
+        c.email = None;
+    }
+    address(&mut p, "customer", &mut c.address);
+    if p.0.is_empty() {
+        Ok(c)
+    } else {
+        Err(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn countries_and_addresses_as_people_type_them() {
+        assert_eq!(country_of(" no ").as_deref(), Some("NO"));
+        assert_eq!(country_of("Norge").as_deref(), Some("NO"));
+        assert_eq!(country_of("Sverige").as_deref(), Some("SE"));
+        assert_eq!(country_of("XX"), None);
+        assert_eq!(country_of("Narnia"), None);
+        for ok in ["post@fjord.no", "ola.nordmann+faktura@eksempel.no", "æ@bø.no"] {
+            assert!(is_email(ok), "{ok}");
+        }
+        for bad in ["", "a", "a@b", "a b@c.no", "a@@c.no", "@c.no", "a@c..no", "a\n@c.no", "<a@c.no>", "a@c.no\u{0}"] {
+            assert!(!is_email(bad), "{bad:?}");
+        }
+    }
+}
