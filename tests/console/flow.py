@@ -168,6 +168,64 @@ def draft_with_three_lines(page, context):
     return url
 
 
+def two_tabs_never_lose_an_edit(browser, url):
+    """One draft open in two browsers (two contexts, as two people or two windows would have
+    it). A conflict stays a conflict until the tab reloads, and no save writes a field its
+    user did not change in it: B's stale quantity never overwrites A's."""
+    tabs = []
+    for _ in range(2):
+        ctx = browser.new_context(locale="nb-NO")
+        tab = ctx.new_page()
+        tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        tab.goto(url)
+        tabs.append(tab)
+    a, b = tabs
+
+    def idle(tab):
+        # No request in flight, nothing swapping (a locator, not an evaluated string: these
+        # contexts run under the console's CSP, which allows no eval).
+        expect(tab.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
+
+    third = lambda tab, field: tab.locator(f"tbody tr[id^=line-] input[id^={field}-]").nth(2)
+    second = lambda tab, field: tab.locator(f"tbody tr[id^=line-] input[id^={field}-]").nth(1)
+    before = third(a, "quantity").input_value()
+    third(a, "quantity").fill("4")
+    third(a, "quantity").blur()
+    saved(a)
+    idle(a)
+    second(b, "price").fill("600")
+    second(b, "price").blur()
+    expect(b.locator("#save-state")).to_contain_text("endret et annet sted")
+    idle(b)
+    # B goes on typing in the page it has: still a conflict, nothing written.
+    third(b, "description").fill("Kaffe og kaker")
+    third(b, "description").blur()
+    expect(b.locator("#save-state")).to_contain_text("endret et annet sted")
+    idle(b)
+    a.reload()
+    expect(third(a, "quantity")).to_have_value("4")
+    expect(third(a, "description")).to_have_value("Kaffe")
+    expect(second(a, "price")).not_to_have_value("600")
+    # Reloaded, B sees A's quantity, and its own edit of another field leaves it alone.
+    b.get_by_role("link", name="Last inn på nytt").click()
+    expect(third(b, "quantity")).to_have_value("4")
+    third(b, "description").fill("Kaffe og kaker")
+    third(b, "description").blur()
+    saved(b)
+    a.reload()
+    expect(third(a, "quantity")).to_have_value("4")
+    expect(third(a, "description")).to_have_value("Kaffe og kaker")
+    # Back as it was, for the rest of the flow.
+    third(a, "quantity").fill(before)
+    third(a, "quantity").blur()
+    saved(a)
+    third(a, "description").fill("Kaffe")
+    third(a, "description").blur()
+    saved(a)
+    for tab in tabs:
+        tab.context.close()
+
+
 def preview_and_send(page, url):
     page.goto(url)
     page.get_by_role("link", name="Forhåndsvis faktura").click()
@@ -314,6 +372,7 @@ with sync_playwright() as p:
     activation_refused_then_accepted(page)
     registers(page)
     url = draft_with_three_lines(page, context)
+    two_tabs_never_lose_an_edit(browser, url)
     invoice = preview_and_send(page, url)
     overview_filtered(page)
     credit_partly_then_fully(page, invoice)

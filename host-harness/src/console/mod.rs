@@ -726,6 +726,11 @@ async fn change_draft(
     Form(f): Form<Vec<(String, String)>>,
 ) -> Page {
     let ctx = Ctx::of(&headers);
+    let changed = headers
+        .get("hx-trigger-name")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .filter(|name| name != "op");
     let (nav, outcome, regs) = blocking(&app, move |h| -> Result<_, Fail> {
         let nav = nav(h, &client)?;
         let form: HashMap<String, String> = f.iter().cloned().collect();
@@ -746,15 +751,32 @@ async fn change_draft(
             let msg = format!("new-product: '{p}' is not in the product register");
             return Ok((nav, (d, pages::SaveState::Refused(msg)), regs));
         }
+        // A field that saves itself names itself: the save carries that field alone, every
+        // other one as the draft holds it (the version check makes sure the page saw those).
+        let form = match &changed {
+            Some(field) if form.contains_key(field) => {
+                let mut only = pages::form_of(&h.get_draft(&client, &id)?);
+                for k in ["op", "version", field.as_str()] {
+                    if let Some(v) = form.get(k) {
+                        only.insert(k.to_owned(), v.clone());
+                    }
+                }
+                only
+            }
+            _ => form,
+        };
         let outcome = match pages::change_of(&form) {
             Some(change) => h.update_draft(&client, &id, version, &change),
             None => h.get_draft(&client, &id),
         };
         let outcome = match outcome {
             Ok(d) => (d, pages::SaveState::Done),
-            Err(CallError::Component(Error::Conflict(_))) => {
-                (h.get_draft(&client, &id)?, pages::SaveState::Conflict)
-            }
+            Err(CallError::Component(Error::Conflict(_))) => (
+                h.get_draft(&client, &id)?,
+                pages::SaveState::Conflict {
+                    page_version: version,
+                },
+            ),
             Err(e @ CallError::Component(Error::Invalid(_) | Error::NotAllowed(_))) => (
                 h.get_draft(&client, &id)?,
                 pages::SaveState::Refused(e.to_string()),

@@ -928,9 +928,44 @@ pub fn product_from_form(
 pub enum SaveState {
     Loaded,
     Done,
-    /// The page held an older version: the draft was changed elsewhere.
-    Conflict,
+    /// The page held an older version: the draft was changed elsewhere. The page keeps the
+    /// version it was built from, so every later save conflicts too until the user reloads.
+    Conflict { page_version: u64 },
     Refused(String),
+}
+
+/// The draft's current values under the form's field names: a save that names the one field
+/// the user changed (`HX-Trigger-Name`) takes every other field from here, not from what the
+/// page happens to show, so it never writes back a value the user did not touch.
+pub fn form_of(d: &Draft) -> HashMap<String, String> {
+    let mut f = HashMap::new();
+    let mut put = |k: String, v: Option<&str>| {
+        if let Some(v) = v {
+            f.insert(k, v.to_owned());
+        }
+    };
+    let r = &d.references;
+    put("buyer".into(), r.buyer_reference.as_deref());
+    put("ours".into(), r.our_reference.as_deref());
+    put("order".into(), r.order_reference.as_deref());
+    let t = &d.dates;
+    put("issue".into(), t.issue_date.as_deref());
+    put("delivery".into(), t.delivery_date.as_deref());
+    put("due".into(), t.due_date.as_deref());
+    put("terms".into(), t.payment_terms_days.map(|n| n.to_string()).as_deref());
+    put("note".into(), d.note.as_deref());
+    for (pos, l) in d.lines.iter().enumerate() {
+        let n = l.id;
+        put(format!("product-{n}"), l.product_id.as_deref());
+        put(format!("description-{n}"), Some(&l.description));
+        put(format!("quantity-{n}"), Some(&l.quantity));
+        put(format!("unit-{n}"), Some(&l.unit));
+        put(format!("price-{n}"), Some(&l.unit_price));
+        put(format!("discount-{n}"), Some(&l.discount_percent));
+        put(format!("vat-{n}"), Some(&l.vat_code));
+        put(format!("pos-{n}"), Some(&pos.to_string()));
+    }
+    f
 }
 
 /// The change a draft form asks for (`op` names it; the fields beside it give it).
@@ -1037,13 +1072,14 @@ pub fn draft(ctx: &Ctx, nav: &Nav, d: &Draft, regs: &Registers, saved: SaveState
                     @match &saved {
                         SaveState::Loaded => {}
                         SaveState::Done => span class="saved" { (w.saved) " " (now) },
-                        SaveState::Conflict => span class="error" { (w.conflict) " " a href=(url) { (w.reload) } },
+                        SaveState::Conflict { .. } => span class="error" { (w.conflict) " " a href=(url) { (w.reload) } },
                         SaveState::Refused(msg) => span class="error" { (msg) },
                     }
                 }
                 form id="draft-form" method="post" action=(post)
                     hx-post=(url) hx-target="#editor" hx-select="#editor" hx-swap="outerHTML" {
-                    input type="hidden" id="draft-version" name="version" value=(d.version);
+                    @let version = match saved { SaveState::Conflict { page_version } => page_version, _ => d.version };
+                    input type="hidden" id="draft-version" name="version" value=(version);
                     fieldset {
                         legend { (w.customer) }
                         div class="field" {
