@@ -195,6 +195,100 @@ fn partial_then_full_credit_then_over_credit_is_refused() {
     assert_eq!(env.count("SELECT count(*) FROM (SELECT account FROM journal GROUP BY account HAVING sum(debit_ore) != sum(credit_ore)) x"), 0);
 }
 
+fn by_quantity(line_id: u32, q: &str) -> CreditLine {
+    CreditLine {
+        line_id,
+        quantity: Some(q.into()),
+        amount: None,
+    }
+}
+
+fn by_amount(line_id: u32, a: &str) -> CreditLine {
+    CreditLine {
+        line_id,
+        quantity: None,
+        amount: Some(a.into()),
+    }
+}
+
+/// Each line of a credit note as (quantity, unit price, discount %, net): what it says.
+fn reads(cn: &IssuedDocument) -> Vec<(String, String, String, String)> {
+    cn.lines
+        .iter()
+        .map(|l| {
+            (
+                l.quantity.clone(),
+                l.unit_price.clone(),
+                l.discount_percent.clone(),
+                l.net_amount.clone(),
+            )
+        })
+        .collect()
+}
+
+/// "Igjen å kreditere" comes from the component, by the invoice's own line ids: crediting line
+/// 2 of 3 takes it off line 2 (a console that matched credit-note line ids, renumbered from 1,
+/// took it off line 1 and went negative).
+fn what_is_left_follows_the_invoice_lines_credited() {
+    let mut env = Env::active();
+    let inv = env.invoice(
+        "c-bygg",
+        vec![
+            free_line("Første", "1", "100", "25"),
+            free_line("Andre", "2", "500", "25"),
+            free_line("Tredje", "3", "10", "25"),
+        ],
+    );
+    let before = env.host.credit_left("fjord", &inv.id).unwrap();
+    assert_eq!(before.payable_left, "1412.50");
+    env.host
+        .credit("fjord", &inv.id, Some(&[by_quantity(2, "1")]), "En for mye", "cn-1")
+        .unwrap();
+    let after = env.host.credit_left("fjord", &inv.id).unwrap();
+    let left: Vec<_> = after
+        .lines
+        .iter()
+        .map(|l| (l.line_id, l.quantity_left.as_str(), l.amount_left.as_str(), l.whole_by_quantity))
+        .collect();
+    assert_eq!(
+        left,
+        [(1, "1", "100.00", true), (2, "1", "500.00", true), (3, "3", "30.00", true)]
+    );
+    assert_eq!(after.payable_left, "787.50");
+    // Not an invoice, not this client's: refused as such.
+    assert_eq!(env.host.credit_left("fjord", "doc-999").unwrap_err().kind(), "not-found");
+}
+
+/// 300 of a 2 × 1 000 line credited by amount, then the quantity 2 asked for: the rest (1 700)
+/// cannot read "2 × 1 000,00", so it is credited by amount, and every line says what it is.
+fn a_credit_by_amount_then_by_quantity_reads_true() {
+    let mut env = Env::active();
+    let inv = env.invoice("c-bygg", vec![free_line("Konsulent", "2", "1000", "25")]);
+    let first = env
+        .host
+        .credit("fjord", &inv.id, Some(&[by_amount(1, "300")]), "Avslag", "cn-1")
+        .unwrap();
+    assert_eq!(reads(&first), [("1".into(), "300".into(), "0".into(), "300.00".into())]);
+    let left = env.host.credit_left("fjord", &inv.id).unwrap();
+    let l = &left.lines[0];
+    assert_eq!((l.quantity_left.as_str(), l.amount_left.as_str(), l.whole_by_quantity), ("2", "1700.00", false));
+    let rest = env
+        .host
+        .credit("fjord", &inv.id, Some(&[by_quantity(1, "2")]), "Resten", "cn-2")
+        .unwrap();
+    assert_eq!(reads(&rest), [("1".into(), "1700".into(), "0".into(), "1700.00".into())]);
+    assert!(rest.lines[0].description.starts_with("Kreditering"), "{}", rest.lines[0].description);
+    assert_eq!(env.host.open("fjord", &inv.id).unwrap().status, DocumentStatus::Credited);
+    let done = env.host.credit_left("fjord", &inv.id).unwrap();
+    assert_eq!((done.payable_left.as_str(), done.lines[0].amount_left.as_str()), ("0.00", "0.00"));
+    // The EHF of each says the same, valid under the rules the gate and CI check.
+    for cn in [&first, &rest] {
+        let ehf = ehf_of(&env, &cn.id);
+        assert!(ehf.contains("<cbc:CreditedQuantity unitCode=\"EA\">1</cbc:CreditedQuantity>"), "{ehf}");
+    }
+    assert_eq!(env.count("SELECT count(*) FROM (SELECT account FROM journal GROUP BY account HAVING sum(debit_ore) != sum(credit_ore)) x"), 0);
+}
+
 fn deactivation_keeps_everything_and_reactivation_restores_it() {
     let mut env = Env::active();
     let inv = env.invoice("c-bygg", worked_example());
@@ -415,6 +509,8 @@ crate::on_both_stores!(
     a_draft_is_saved_at_once_and_every_change_bumps_its_version,
     finalize_numbers_posts_and_queues_the_invoice,
     partial_then_full_credit_then_over_credit_is_refused,
+    what_is_left_follows_the_invoice_lines_credited,
+    a_credit_by_amount_then_by_quantity_reads_true,
     deactivation_keeps_everything_and_reactivation_restores_it,
     overview_filters_by_customer_reference_number_date_kind_and_status,
 );

@@ -160,18 +160,7 @@ impl Guest for Component {
         if let Some(m) = draft::bad_text(&reason) {
             return Err(err(Error::invalid("reason", m)));
         }
-        let stored = documents::get_document(&invoice_id)
-            .ok_or_else(|| t::Error::NotFound(format!("document {invoice_id}")))?;
-        let inv = parse_document(&stored.body)?;
-        if inv.kind != Kind::Invoice {
-            return Err(t::Error::NotAllowed(
-                "only an invoice can be credited".into(),
-            ));
-        }
-        let earlier = documents::credits_for(&invoice_id)
-            .iter()
-            .map(|c| parse_document(&c.body))
-            .collect::<R<Vec<_>>>()?;
+        let (inv, earlier) = invoice_and_credits(&invoice_id)?;
         let requests: Option<Vec<credit::Request>> = lines.map(|ls| {
             ls.into_iter()
                 .map(|l| credit::Request {
@@ -231,6 +220,31 @@ impl Guest for Component {
         }
         p.into_result().map_err(err)?;
         documents::query(&filter)
+    }
+
+    fn credit_left(invoice_id: String) -> R<t::Creditable> {
+        require_active()?;
+        let (inv, earlier) = invoice_and_credits(&invoice_id)?;
+        let (payable_left, lines) = credit::what_is_left(&inv, &earlier);
+        Ok(t::Creditable {
+            invoice_id,
+            number: inv.number,
+            payable_left: money::fmt2(payable_left),
+            lines: lines
+                .into_iter()
+                .map(|(l, left)| t::LineLeft {
+                    line_id: l.id,
+                    description: l.description.clone(),
+                    unit: l.unit.clone(),
+                    unit_price: money::fmt_plain(l.unit_price),
+                    quantity: money::fmt_plain(l.quantity),
+                    amount: money::fmt2(calc::line_amounts(l).net),
+                    quantity_left: money::fmt_plain(left.quantity),
+                    amount_left: money::fmt2(left.net),
+                    whole_by_quantity: credit::whole_by_quantity(l, left),
+                })
+                .collect(),
+        })
     }
 
     fn open(id: String) -> R<t::IssuedDocument> {
@@ -393,6 +407,23 @@ fn credit_request(invoice_id: &str, lines: Option<&[t::CreditLine]>, reason: &st
             .join(","),
     };
     format!("credit {invoice_id} [{lines}] {}", reason.trim())
+}
+
+/// An invoice and the credit notes issued against it so far.
+fn invoice_and_credits(invoice_id: &str) -> R<(Document, Vec<Document>)> {
+    let stored = documents::get_document(invoice_id)
+        .ok_or_else(|| t::Error::NotFound(format!("document {invoice_id}")))?;
+    let inv = parse_document(&stored.body)?;
+    if inv.kind != Kind::Invoice {
+        return Err(t::Error::NotAllowed(
+            "only an invoice can be credited".into(),
+        ));
+    }
+    let earlier = documents::credits_for(invoice_id)
+        .iter()
+        .map(|c| parse_document(&c.body))
+        .collect::<R<Vec<_>>>()?;
+    Ok((inv, earlier))
 }
 
 /// A customer from the host's register, checked like typed input (its texts reach documents)

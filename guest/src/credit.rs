@@ -224,6 +224,59 @@ pub fn build(
     }
 }
 
+/// Whether crediting everything left on `l` by quantity reads true on the credit note:
+/// quantity × price − discount gives the net left, to within the rounding EN 16931 allows a
+/// line (PEPPOL-EN16931-R120, ±0.02; what partial credits by quantity leave by rounding each
+/// on its own). Once a credit by amount took part of the line it does not, and the rest is
+/// credited by amount.
+pub fn whole_by_quantity(l: &Line, left: Left) -> bool {
+    if left.quantity <= Decimal::ZERO {
+        return left.net.is_zero();
+    }
+    let plain = Line {
+        quantity: left.quantity,
+        fixed_net: None,
+        ..l.clone()
+    };
+    (line_amounts(&plain).net - left.net).abs() <= Decimal::new(2, 2)
+}
+
+/// A credit note line that credits `amount` (net) of invoice line `l`: one unit at that price,
+/// named as a credit of the line, so it reads true whatever the line's quantity was.
+fn by_amount(l: &Line, amount: Decimal, id: u32) -> Line {
+    Line {
+        id,
+        quantity: Decimal::ONE,
+        unit_price: amount,
+        discount_percent: Decimal::ZERO,
+        fixed_net: Some(amount),
+        credits_line: Some(l.id),
+        by_amount: true,
+        description: format!("Kreditering: {}", l.description),
+        ..l.clone()
+    }
+}
+
+/// What is left to credit of an invoice, in all (incl. VAT) and per line, as the contract
+/// hands it to a host.
+pub fn what_is_left<'a>(
+    invoice: &'a Document,
+    earlier: &[Document],
+) -> (Decimal, Vec<(&'a Line, Left)>) {
+    let payable = crate::invoice::totals(invoice).payable
+        - earlier
+            .iter()
+            .map(|e| crate::invoice::totals(e).payable)
+            .sum::<Decimal>();
+    let lines = invoice
+        .lines
+        .iter()
+        .zip(left(invoice, earlier))
+        .map(|(l, (_, left))| (l, left))
+        .collect();
+    (payable, lines)
+}
+
 /// The credit note's lines: every line with something left (`None`), or the requested ones.
 pub fn lines(
     invoice: &Document,
@@ -239,13 +292,19 @@ pub fn lines(
             .find(|(l, _)| l.id == id)
             .map(|(l, (_, left))| (l, *left))
     };
-    let rest = |l: &Line, left: Left, id: u32| Line {
-        id,
-        quantity: left.quantity,
-        fixed_net: Some(left.net),
-        credits_line: Some(l.id),
-        by_amount: false,
-        ..l.clone()
+    let rest = |l: &Line, left: Left, id: u32| {
+        if whole_by_quantity(l, left) {
+            Line {
+                id,
+                quantity: left.quantity,
+                fixed_net: Some(left.net),
+                credits_line: Some(l.id),
+                by_amount: false,
+                ..l.clone()
+            }
+        } else {
+            by_amount(l, left.net, id)
+        }
     };
     let mut out = Vec::new();
     match requests {
@@ -341,17 +400,7 @@ pub fn lines(
                                 l.id
                             ),
                         ),
-                        Ok(a) => out.push(Line {
-                            id,
-                            quantity: Decimal::ONE,
-                            unit_price: a,
-                            discount_percent: Decimal::ZERO,
-                            fixed_net: Some(a),
-                            credits_line: Some(l.id),
-                            by_amount: true,
-                            description: format!("Kreditering: {}", l.description),
-                            ..l.clone()
-                        }),
+                        Ok(a) => out.push(by_amount(l, a, id)),
                     },
                     _ => p.add(field, "give either a quantity or an amount"),
                 }

@@ -36,6 +36,10 @@ impl Harness {
     pub fn finalize(&mut self, client: &str, id: &str, key: &str) -> CallResult<IssuedDocument> {
         self.call(client, |i, s| i.call_finalize(s, id, key))
     }
+    /// What is left to credit of an invoice, per line and in all (the component's rule).
+    pub fn credit_left(&mut self, client: &str, invoice: &str) -> CallResult<Creditable> {
+        self.call(client, |i, s| i.call_credit_left(s, invoice))
+    }
     pub fn credit(
         &mut self,
         client: &str,

@@ -428,6 +428,27 @@ pub fn stdout_of(cmd: &mut std::process::Command) -> Vec<u8> {
 }
 
 /// The official validator (shared/tools/ehf), when `get-rules` has set it up on this machine.
+/// `tests/ehf_check.py` (UBL XSD and the rules it states, with lxml and python-stdnum) over
+/// `files`: a failure names the file and the rule.
+pub fn ehf_check(files: &[PathBuf]) {
+    let Some(py) = python(&["lxml", "peppol", "stdnum"]) else {
+        return;
+    };
+    for chunk in files.chunks(200) {
+        let run = std::process::Command::new(&py)
+            .arg(repo().join("tests/ehf_check.py"))
+            .args(chunk)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "EHF checks failed:\n{}\n{}",
+            String::from_utf8_lossy(&run.stdout),
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
+}
+
 pub fn official_validator(files: &[PathBuf]) {
     let rules = std::env::var("EHF_RULES")
         .map(PathBuf::from)

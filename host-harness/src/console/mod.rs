@@ -965,11 +965,12 @@ async fn credit_form(
     headers: HeaderMap,
 ) -> Page {
     let ctx = Ctx::of(&headers);
-    let (nav, o) = blocking(&app, move |h| -> Result<_, Fail> {
-        Ok((nav(h, &client)?, opened(h, &client, &id)?))
+    let (nav, o, left) = blocking(&app, move |h| -> Result<_, Fail> {
+        let o = opened(h, &client, &id)?;
+        Ok((nav(h, &client)?, o, h.credit_left(&client, &id)?))
     })
     .await?;
-    Ok(html(pages::credit_form(&ctx, &nav, &o, None)))
+    Ok(html(pages::credit_form(&ctx, &nav, &o, &left, None)))
 }
 
 async fn credit(
@@ -983,14 +984,17 @@ async fn credit(
     let (nav, outcome) = blocking(&app, move |h| -> Result<_, Fail> {
         let nav = nav(h, &c)?;
         let o = opened(h, &c, &id)?;
-        let (lines, reason) = pages::credit_of(&o, &f);
+        let left = h.credit_left(&c, &id)?;
+        let (lines, reason) = pages::credit_of(&left, &f);
         let key = format!(
             "console-{id}-{}",
             f.get("form").cloned().unwrap_or_default()
         );
         let outcome = match h.credit(&c, &id, lines.as_deref(), &reason, &key) {
             Ok(cn) => Ok(cn),
-            Err(e @ CallError::Component(Error::Invalid(_) | Error::NotAllowed(_))) => Err((o, e)),
+            Err(e @ CallError::Component(Error::Invalid(_) | Error::NotAllowed(_))) => {
+                Err((o, left, e))
+            }
             Err(e) => return Err(e.into()),
         };
         Ok((nav, outcome))
@@ -998,7 +1002,7 @@ async fn credit(
     .await?;
     match outcome {
         Ok(cn) => Ok(go(&ctx, format!("/c/{client}/dokument/{}", cn.id))),
-        Err((o, e)) => Ok(html(pages::credit_form(&ctx, &nav, &o, Some(&e)))),
+        Err((o, left, e)) => Ok(html(pages::credit_form(&ctx, &nav, &o, &left, Some(&e)))),
     }
 }
 

@@ -1330,32 +1330,21 @@ pub fn document(ctx: &Ctx, nav: &Nav, o: &Opened, e: Option<&CallError>) -> Mark
 }
 
 /// What is left of each invoice line after the credit notes: (quantity, net amount).
-fn left(o: &Opened) -> Vec<(u32, Decimal, Decimal)> {
-    let dec = |s: &str| s.parse::<Decimal>().unwrap_or_default();
-    o.doc
-        .lines
-        .iter()
-        .map(|l| {
-            let (mut q, mut a) = (dec(&l.quantity), dec(&l.net_amount));
-            for cn in &o.credits {
-                for cl in cn.lines.iter().filter(|cl| cl.id == l.id) {
-                    q -= dec(&cl.quantity);
-                    a -= dec(&cl.net_amount);
-                }
-            }
-            (l.id, q, a)
-        })
-        .collect()
-}
-
-pub fn credit_form(ctx: &Ctx, nav: &Nav, o: &Opened, e: Option<&CallError>) -> Markup {
+/// The credit form: all of the invoice, or lines by quantity or amount. What is left on each
+/// line is the component's answer (`credit-left`); the console computes none of it.
+pub fn credit_form(
+    ctx: &Ctx,
+    nav: &Nav,
+    o: &Opened,
+    left: &Creditable,
+    e: Option<&CallError>,
+) -> Markup {
     let w = ctx.lang.words();
     let doc = &o.doc;
     let url = act(
         ctx,
         &format!("/c/{}/dokument/{}/krediter", nav.client, doc.id),
     );
-    let left = left(o);
     layout(
         ctx,
         nav,
@@ -1363,6 +1352,7 @@ pub fn credit_form(ctx: &Ctx, nav: &Nav, o: &Opened, e: Option<&CallError>) -> M
         html! {
             h1 { (w.credit) ": " (title_of(doc, ctx.lang)) }
             (call_error(e))
+            p id="payable-left" { (w.payable_left) ": " (left.payable_left) }
             form method="post" action=(url) class="credit" {
                 input type="hidden" name="form" value=(super::once());
                 input type="hidden" name="op" value="all";
@@ -1375,14 +1365,20 @@ pub fn credit_form(ctx: &Ctx, nav: &Nav, o: &Opened, e: Option<&CallError>) -> M
                 table {
                     thead { tr { th scope="col" { (w.description) } th scope="col" class="num" { (w.left) } th scope="col" { (w.by_quantity) } th scope="col" { (w.by_amount) } } }
                     tbody {
-                        @for (l, (_, q, a)) in doc.lines.iter().zip(&left) {
-                            tr {
+                        @for l in &left.lines {
+                            @let n = l.line_id;
+                            tr id=(format!("left-{n}")) {
                                 td { (l.description) }
-                                td class="num" { (q) " " (l.unit) " · " (a) }
-                                td { label class="visually-hidden" for=(format!("qty-{}", l.id)) { (w.by_quantity) " " (l.description) }
-                                     input id=(format!("qty-{}", l.id)) name=(format!("qty-{}", l.id)) type="text" inputmode="decimal" size="8"; }
-                                td { label class="visually-hidden" for=(format!("amount-{}", l.id)) { (w.by_amount) " " (l.description) }
-                                     input id=(format!("amount-{}", l.id)) name=(format!("amount-{}", l.id)) type="text" inputmode="decimal" size="10"; }
+                                td class="num" {
+                                    span class="left" { (l.quantity_left) " " (l.unit) " · " (l.amount_left) }
+                                    @if !l.whole_by_quantity && l.amount_left.parse::<Decimal>().is_ok_and(|a| !a.is_zero()) {
+                                        br; small { (w.rest_by_amount) }
+                                    }
+                                }
+                                td { label class="visually-hidden" for=(format!("qty-{n}")) { (w.by_quantity) " " (l.description) }
+                                     input id=(format!("qty-{n}")) name=(format!("qty-{n}")) type="text" inputmode="decimal" size="8"; }
+                                td { label class="visually-hidden" for=(format!("amount-{n}")) { (w.by_amount) " " (l.description) }
+                                     input id=(format!("amount-{n}")) name=(format!("amount-{n}")) type="text" inputmode="decimal" size="10"; }
                             }
                         }
                     }
@@ -1395,7 +1391,7 @@ pub fn credit_form(ctx: &Ctx, nav: &Nav, o: &Opened, e: Option<&CallError>) -> M
 }
 
 /// The credit a credit form asks for: all of it, or the lines given a quantity or an amount.
-pub fn credit_of(o: &Opened, f: &HashMap<String, String>) -> (Option<Vec<CreditLine>>, String) {
+pub fn credit_of(left: &Creditable, f: &HashMap<String, String>) -> (Option<Vec<CreditLine>>, String) {
     let get = |k: &str| {
         f.get(k)
             .map(|v| v.trim().replace(',', "."))
@@ -1405,17 +1401,16 @@ pub fn credit_of(o: &Opened, f: &HashMap<String, String>) -> (Option<Vec<CreditL
     if f.get("op").map(String::as_str) == Some("all") {
         return (None, reason);
     }
-    let lines = o
-        .doc
+    let lines = left
         .lines
         .iter()
         .filter_map(|l| {
             let (q, a) = (
-                get(&format!("qty-{}", l.id)),
-                get(&format!("amount-{}", l.id)),
+                get(&format!("qty-{}", l.line_id)),
+                get(&format!("amount-{}", l.line_id)),
             );
             (q.is_some() || a.is_some()).then_some(CreditLine {
-                line_id: l.id,
+                line_id: l.line_id,
                 quantity: q,
                 amount: a,
             })

@@ -218,6 +218,9 @@ mod component {
         fn finalize(_: String, _: String) -> R<t::IssuedDocument> {
             refuse()
         }
+        fn credit_left(_: String) -> R<t::Creditable> {
+            refuse()
+        }
         fn credit(
             _: String,
             _: Option<Vec<t::CreditLine>>,
