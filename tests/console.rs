@@ -84,6 +84,23 @@ fn a_person_invoices_a_customer_in_the_browser_without_writing_json() {
     }
     let out = String::from_utf8(stdout_of(&mut flow)).unwrap();
     assert!(out.contains("console flow: ok"), "{out}");
+    // Every EHF the flow made (its customer's organisation number typed with spaces, as people
+    // type it) is valid: our checks, and the official rules where they are set up.
+    let store = host_harness::store::open(dir.path().join("console.db").to_str().unwrap()).unwrap();
+    let ehfs = ehfs_in(&*store, "halvferdig");
+    assert!(ehfs.len() >= 4, "the flow's invoices and credit notes carry EHF: {}", ehfs.len());
+    let files: Vec<_> = ehfs
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            let f = dir.path().join(format!("console-{i}.xml"));
+            std::fs::write(&f, x).unwrap();
+            f
+        })
+        .collect();
+    ehf_check(&files);
+    official_validator(&files);
+    eprintln!("{} EHF documents from the console flow validated", files.len());
 }
 
 /// A plain HTTP/1.1 GET on loopback: (status line, headers and body as text).

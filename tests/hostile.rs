@@ -56,6 +56,91 @@ fn texts_with_control_or_xml_forbidden_characters_are_refused_naming_the_field()
     assert_eq!(e.fields(), ["customer.name"]);
 }
 
+/// What a register hands over that cannot make a valid document, or would make one that lies:
+/// a name on two lines (fake address lines above the real one on the print channel's sheet),
+/// direction overrides (a name or subject that displays as something else), an organisation
+/// number the official rules refuse, a country that is none, an e-mail that is none. Each is
+/// refused naming the customer's field, and nothing raw (a NUL) is echoed back in a message.
+/// Written as people type them, the same data is accepted and normalised.
+fn register_data_that_cannot_make_a_valid_document_is_refused_naming_the_field() {
+    let mut env = Env::active();
+    let refused = |env: &mut Env, f: &dyn Fn(&mut Customer)| {
+        edit_customer(env, "fjord", "c-bygg", f);
+        env.host.create_draft("fjord", "c-bygg").unwrap_err()
+    };
+    let original = env
+        .host
+        .store()
+        .begin()
+        .unwrap()
+        .customer("fjord", "c-bygg")
+        .unwrap()
+        .unwrap()
+        .customer;
+    let cases: Vec<(&str, Box<dyn Fn(&mut Customer)>)> = vec![
+        ("customer.name", Box::new(|c| c.name = "Bygg AS\nStorgata 99\n0001 Oslo".into())),
+        ("customer.name", Box::new(|c| c.name = "Bygg \u{202E}SA gnyB".into())),
+        ("customer.name", Box::new(|c| c.name = "Bygg \u{2066}AS".into())),
+        ("customer.address.street", Box::new(|c| c.address.street = Some("Gata 1\nFalsk".into()))),
+        ("customer.organisation-number", Box::new(|c| c.organisation_number = Some("123".into()))),
+        ("customer.organisation-number", Box::new(|c| c.organisation_number = Some("914 778 272".into()))),
+        ("customer.address.country", Box::new(|c| c.address.country = Some("Narnia".into()))),
+        ("customer.email", Box::new(|c| c.email = Some("post@\u{7}bygg.no".into()))),
+        ("customer.email", Box::new(|c| c.email = Some("ikke en adresse".into()))),
+    ];
+    for (field, f) in &cases {
+        let e = refused(&mut env, &|c| {
+            *c = original.clone();
+            f(c)
+        });
+        assert_eq!(e.fields(), [*field], "{e}");
+        assert!(!e.to_string().chars().any(|c| c.is_control()), "a control character echoed: {e:?}");
+    }
+    // As people type them: accepted, and the documents carry the normalised form.
+    edit_customer(&env, "fjord", "c-bygg", |c| {
+        *c = original.clone();
+        c.organisation_number = Some("NO 988 077 917 MVA".into());
+        c.address.country = Some("Norge".into());
+    });
+    let inv = env.invoice("c-bygg", worked_example());
+    let ehf = ehf_of(&env, &inv.id);
+    assert!(ehf.contains(">988077917</cbc:EndpointID>"), "{ehf}");
+    assert!(ehf.contains(">988077917</cbc:CompanyID>"), "{ehf}");
+    assert!(ehf.contains("<cbc:IdentificationCode>NO</cbc:IdentificationCode>"));
+    // A unit as people type it becomes its Rec 20 code; a NUL in a bad one is not echoed.
+    let d = env.draft(
+        "c-bygg",
+        vec![LineInput {
+            unit: Some("timer".into()),
+            ..free_line("Rådgivning", "2", "1000", "25")
+        }],
+    );
+    assert_eq!(d.lines[0].unit, "HUR");
+    let e = env
+        .change(
+            &d,
+            DraftChange::AddLines(vec![LineInput {
+                unit: Some("x\u{0}y".into()),
+                ..free_line("Vare", "1", "1", "25")
+            }]),
+        )
+        .unwrap_err();
+    assert_eq!(e.fields(), ["lines[1].unit"]);
+    assert!(!e.to_string().contains('\u{0}') && e.to_string().contains("U+0000"), "{e}");
+}
+
+/// A seller's name that would spoof the e-mail's From and Subject, or print on two lines, is
+/// refused where the settings are checked.
+fn seller_texts_that_would_spoof_or_split_are_refused() {
+    let mut env = Env::active();
+    edit_settings(&env, "fjord", |s| s.name = Some("Fjord \u{202E}SA".into()));
+    let e = env.host.create_draft("fjord", "c-bygg").unwrap_err();
+    assert!(e.fields().contains(&"name".to_string()), "{e}");
+    edit_settings(&env, "fjord", |s| s.name = Some("Fjord AS\nBcc: alle".into()));
+    let e = env.host.create_draft("fjord", "c-bygg").unwrap_err();
+    assert!(e.fields().contains(&"name".to_string()), "{e}");
+}
+
 fn identifiers_never_become_paths_or_headers() {
     let env = Env::new();
     for bad in [
@@ -259,6 +344,8 @@ proptest! {
 
 crate::on_both_stores!(
     texts_with_control_or_xml_forbidden_characters_are_refused_naming_the_field,
+    register_data_that_cannot_make_a_valid_document_is_refused_naming_the_field,
+    seller_texts_that_would_spoof_or_split_are_refused,
     identifiers_never_become_paths_or_headers,
     the_same_call_gives_the_same_bytes,
 );

@@ -289,6 +289,32 @@ fn a_credit_by_amount_then_by_quantity_reads_true() {
     assert_eq!(env.count("SELECT count(*) FROM (SELECT account FROM journal GROUP BY account HAVING sum(debit_ore) != sum(credit_ore)) x"), 0);
 }
 
+/// A draft's issue date is checked when it is set, not first at preview or "Fakturer og send":
+/// never in the future, never before a document already issued (numbers ascend with dates).
+fn issue_dates_are_checked_when_set() {
+    let mut env = Env::active();
+    let dates = |issue: &str| {
+        DraftChange::SetDates(Dates {
+            issue_date: Some(issue.into()),
+            delivery_date: None,
+            due_date: None,
+            payment_terms_days: None,
+        })
+    };
+    let d = env.draft("c-bygg", worked_example());
+    let future = chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap() + chrono::Days::new(1);
+    let e = env.change(&d, dates(&future.to_string())).unwrap_err();
+    assert_eq!((e.kind(), e.fields()), ("invalid", vec!["dates.issue-date".to_string()]));
+    env.invoice("c-kari", worked_example());
+    let before = chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap() - chrono::Days::new(3);
+    let e = env.change(&d, dates(&before.to_string())).unwrap_err();
+    assert_eq!(e.fields(), ["dates.issue-date"]);
+    assert!(e.to_string().contains("10001"), "{e}");
+    // Today is fine, and stays so through "Fakturer og send".
+    let d = env.change(&d, dates(TODAY)).unwrap();
+    env.host.finalize("fjord", &d.id, "k-today").unwrap();
+}
+
 fn deactivation_keeps_everything_and_reactivation_restores_it() {
     let mut env = Env::active();
     let inv = env.invoice("c-bygg", worked_example());
@@ -511,6 +537,7 @@ crate::on_both_stores!(
     partial_then_full_credit_then_over_credit_is_refused,
     what_is_left_follows_the_invoice_lines_credited,
     a_credit_by_amount_then_by_quantity_reads_true,
+    issue_dates_are_checked_when_set,
     deactivation_keeps_everything_and_reactivation_restores_it,
     overview_filters_by_customer_reference_number_date_kind_and_status,
 );

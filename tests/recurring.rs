@@ -417,7 +417,32 @@ fn two_hosts_running_at_once_issue_each_occurrence_once() {
     trial_balance_is_zero(&env);
 }
 
+/// A customer whose data no channel can take (the CRM lost its address): the run counts the
+/// occurrence a failure to fix, with the reason, not a refusal to skip and try again on every
+/// run. The host tells them apart by the contract's error, never by its prose.
+fn an_occurrence_no_channel_can_take_is_a_failure_not_a_skip() {
+    let mut env = Env::active();
+    series(&mut env, "c-per", monthly("2026-11-01"));
+    edit_customer(&env, "fjord", "c-per", |c| {
+        c.address = Address {
+            street: None,
+            postcode: None,
+            city: None,
+            country: None,
+        }
+    });
+    let r = run(&mut env, "2026-11-28");
+    assert_eq!((r.due, r.issued.len(), r.skipped.len()), (1, 0, 0), "{r:?}");
+    assert_eq!(r.failed.len(), 1);
+    assert!(
+        r.failed[0].reason.contains("no channel can take this document"),
+        "{:?}",
+        r.failed
+    );
+}
+
 crate::on_both_stores!(
+    an_occurrence_no_channel_can_take_is_a_failure_not_a_skip,
     a_series_issues_every_period_once_with_its_period_text,
     lead_days_count_and_english_period_text,
     pause_resume_change_and_end_a_series,

@@ -64,6 +64,18 @@ fn the_lifecycle_scenario_reports_what_happened() {
         .find(|b| b.account == 1500)
         .unwrap();
     assert_eq!(balance_1500.balance, "0.00", "invoice fully credited");
+    // One report, one spelling: the contract's, in the documents as in the overview steps.
+    let json = serde_json::to_value(&report).unwrap();
+    let docs = json["documents"].as_array().unwrap();
+    let said = |key: &str| -> Vec<&str> { docs.iter().map(|d| d[key].as_str().unwrap()).collect() };
+    assert_eq!(said("status"), ["credited", "issued", "issued"]);
+    assert_eq!(said("kind"), ["invoice", "credit-note", "credit-note"]);
+    for d in docs {
+        for delivery in d["deliveries"].as_array().unwrap() {
+            let channel = delivery["channel"].as_str().unwrap();
+            assert!(["ehf", "efaktura", "avtalegiro", "email", "print"].contains(&channel), "{channel}");
+        }
+    }
 }
 
 crate::on_both_stores!(

@@ -72,7 +72,11 @@ impl Guest for Component {
         match edit_in(change)? {
             Edit::Customer(c) => d.customer = customer(&c)?,
             Edit::Change(change) => {
-                draft::apply(&mut d, change, seller.vat_registered, &product).map_err(err)?
+                let dates = matches!(change, draft::Change::Dates(_));
+                draft::apply(&mut d, change, seller.vat_registered, &product).map_err(err)?;
+                if dates {
+                    issue_date_can_be(&seller, d.dates.issue)?;
+                }
             }
         }
         let version = documents::update_draft(
@@ -311,6 +315,52 @@ fn today() -> R<NaiveDate> {
 
 /// Numbers ascend with dates within a series: the document numbered just before `number` in
 /// the same series must not be dated after `date`. (By induction it is the latest one.)
+/// A draft's issue date, checked when it is set (not first at preview or "Fakturer og send"):
+/// not in the future, and not before a document already issued in the same number series
+/// (the next number would carry an earlier date than the one before it).
+fn issue_date_can_be(seller: &Seller, issue: Option<NaiveDate>) -> R<()> {
+    let Some(issue) = issue else {
+        return Ok(());
+    };
+    let today = today()?;
+    if issue > today {
+        return Err(err(Error::invalid(
+            "dates.issue-date",
+            format!("an invoice cannot be issued in the future (today is {today})"),
+        )));
+    }
+    let shared = seller.credit_note_start.is_none();
+    let kinds: &[t::DocumentKind] = if shared {
+        &[t::DocumentKind::Invoice, t::DocumentKind::CreditNote]
+    } else {
+        &[t::DocumentKind::Invoice]
+    };
+    for kind in kinds {
+        let later = documents::query(&t::OverviewFilter {
+            customer_id: None,
+            reference: None,
+            number: None,
+            issued_from: issue.succ_opt().map(|d| d.to_string()),
+            issued_to: None,
+            kind: Some(*kind),
+            status: None,
+            limit: Some(1),
+            offset: None,
+        })?;
+        if let Some(l) = later.first() {
+            return Err(err(Error::invalid(
+                "dates.issue-date",
+                format!(
+                    "{issue} is before {}, the date of number {} already issued: numbers must ascend with dates",
+                    l.issue_date.as_deref().unwrap_or("?"),
+                    l.number.unwrap_or_default()
+                ),
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn check_date_order(
     seller: &Seller,
     kind: Kind,
@@ -495,10 +545,12 @@ fn choose_channel(
     kind: Kind,
     payment: Payment,
 ) -> R<channel::Route> {
+    // The customer's data reaches no channel: wrong data, named as the customer's (a run
+    // that meets it counts it a failure to fix, never a refusal to try again later).
     channel::choose(seller, c, kind, &reach(c, kind, payment)).map_err(|why| {
-        t::Error::NotAllowed(format!(
-            "no channel can take this document: {}",
-            why.join("; ")
+        err(Error::invalid(
+            "customer",
+            format!("no channel can take this document: {}", why.join("; ")),
         ))
     })
 }

@@ -230,7 +230,7 @@ pub fn build(
 /// on its own). Once a credit by amount took part of the line it does not, and the rest is
 /// credited by amount.
 pub fn whole_by_quantity(l: &Line, left: Left) -> bool {
-    if left.quantity <= Decimal::ZERO {
+    if left.quantity.is_zero() {
         return left.net.is_zero();
     }
     let plain = Line {

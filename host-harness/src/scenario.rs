@@ -211,9 +211,44 @@ pub struct StepReport {
 #[derive(Debug, Serialize)]
 pub struct NamedDocument {
     pub name: String,
-    #[serde(flatten)]
+    #[serde(flatten, serialize_with = "in_contract_spelling")]
     pub document: IssuedDocument,
     pub delivered: Vec<String>,
+}
+
+/// The document with its enums spelt as the contract spells them (`credited`, `credit-note`,
+/// `efaktura`), as every other part of the report does; the generated types' own serialisation
+/// would write the Rust names (`Credited`, `CreditNote`).
+fn in_contract_spelling<S: serde::Serializer>(d: &IssuedDocument, s: S) -> Result<S::Ok, S::Error> {
+    fn kebab(pascal: &str) -> String {
+        let mut out = String::new();
+        for (i, c) in pascal.chars().enumerate() {
+            if c.is_uppercase() && i > 0 {
+                out.push('-');
+            }
+            out.extend(c.to_lowercase());
+        }
+        out
+    }
+    fn walk(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, v) in m.iter_mut() {
+                    match (k.as_str(), &v) {
+                        ("kind" | "status" | "channel" | "state" | "preferred_channel" | "language", serde_json::Value::String(e)) => {
+                            *v = serde_json::Value::String(kebab(e))
+                        }
+                        _ => walk(v),
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    let mut v = serde_json::to_value(d).map_err(serde::ser::Error::custom)?;
+    walk(&mut v);
+    v.serialize(s)
 }
 
 #[derive(Debug, Serialize)]

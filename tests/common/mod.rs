@@ -157,7 +157,12 @@ pub fn edit_customer(env: &Env, client: &str, id: &str, f: impl FnOnce(&mut Cust
 
 /// Every EHF a client's documents carry, newest first.
 pub fn stored_ehfs(env: &Env, client: &str) -> Vec<String> {
-    host_harness::store::with_unit(env.host.store(), |u| {
+    ehfs_in(env.host.store(), client)
+}
+
+/// Every EHF a client's documents carry in `store`, newest first.
+pub fn ehfs_in(store: &dyn host_harness::store::Store, client: &str) -> Vec<String> {
+    host_harness::store::with_unit(store, |u| {
         let mut out = Vec::new();
         for offset in (0..).step_by(200) {
             let rows = u.overview(

@@ -88,18 +88,45 @@ def activation_refused_then_accepted(page):
     expect(page).to_have_url(re.compile(r"/oversikt"))
 
 
+def settings_that_would_stop_invoicing_are_refused_while_active(page):
+    page.goto(f"{CLIENT}/innstillinger")
+    page.fill("#field-bank-account", "1234")
+    page.get_by_role("button", name="Lagre").click()
+    expect(page.get_by_role("alert")).to_contain_text("Ikke lagret")
+    expect(page.locator("#field-bank-account-error")).to_be_visible()
+    page.goto(f"{CLIENT}/innstillinger")
+    expect(page.locator("#field-bank-account")).to_have_value("86011117947")
+
+
 def registers(page):
     page.goto(f"{CLIENT}/kunder/ny")
     accessible(page, "customer form")
+    # Consent to eFaktura is looked up or stated, never assumed.
+    expect(page.locator("#c-efaktura")).to_have_value("not-found")
     page.fill("#c-id", "xss")
     page.fill("#c-number", "77")
     page.fill("#c-name", NAME)
+    # As people type it: stored as its 9 digits, and every EHF to the customer is valid.
+    page.fill("#c-orgnr", "914 778 271")
     page.fill("#c-street", "Gata 1")
     page.fill("#c-postcode", "0150")
     page.fill("#c-city", "Oslo")
     page.fill("#c-email", "kunde@example.no")
     page.get_by_role("button", name="Lagre").click()
     expect(page.get_by_role("cell", name=NAME, exact=True)).to_be_visible()
+    # The customer number is part of every KID: a second customer cannot take it, and a name
+    # on two lines or an organisation number that is none are named and kept for correcting.
+    page.goto(f"{CLIENT}/kunder/ny")
+    page.fill("#c-id", "kopi")
+    page.fill("#c-number", "77")
+    page.fill("#c-name", "Kopi AS")
+    page.fill("#c-orgnr", "123")
+    page.get_by_role("button", name="Lagre").click()
+    expect(page.locator("body")).to_contain_text("taken by")
+    expect(page.locator("body")).to_contain_text("not a valid organisation number")
+    expect(page.locator("#c-name")).to_have_value("Kopi AS")
+    page.goto(f"{CLIENT}/kunder")
+    expect(page.get_by_role("cell", name="Kopi AS", exact=True)).to_have_count(0)
     page.goto(f"{CLIENT}/produkter/ny")
     page.fill("#p-id", "konsulent")
     page.fill("#p-name", "Konsulenttime")
@@ -288,7 +315,25 @@ def credit_partly_then_fully(page, invoice_url):
     expect(page.locator("#doc-payable")).to_have_text("1500.00")
     page.goto(invoice_url)
     expect(page.locator("dl.facts")).to_contain_text("Delvis kreditert")
+    # What is left, as the component says it, by the invoice's own lines: one hour off line 1.
     page.goto(f"{invoice_url}/krediter")
+    left = page.locator("tbody tr[id^=left-] .left")
+    expect(left).to_have_text(["2 HUR · 2400.00", "1 EA · 500.00", "3 EA · 149.70"])
+    # Line 2 by amount, then by quantity: the rest goes by amount, and the note reads true.
+    page.locator("input[id^=amount-]").nth(1).fill("100")
+    page.fill("#reason-lines", "Avslag på reisen")
+    page.get_by_role("button", name="Krediter linjer").click()
+    expect(page.locator("#doc-payable")).to_have_text("125.00")
+    page.goto(f"{invoice_url}/krediter")
+    expect(left).to_have_text(["2 HUR · 2400.00", "1 EA · 400.00", "3 EA · 149.70"])
+    expect(page.locator("tbody tr[id^=left-]").nth(1)).to_contain_text("resten krediteres som beløp")
+    page.locator("input[id^=qty-]").nth(1).fill("1")
+    page.fill("#reason-lines", "Reisen ble avlyst")
+    page.get_by_role("button", name="Krediter linjer").click()
+    expect(page.locator("#doc-payable")).to_have_text("500.00")
+    expect(page.locator("body")).to_contain_text("Kreditering: Reise")
+    page.goto(f"{invoice_url}/krediter")
+    expect(left).to_have_text(["2 HUR · 2400.00", "1 EA · 0.00", "3 EA · 149.70"])
     page.fill("#reason-all", "Feil kunde")
     page.get_by_role("button", name="Krediter hele fakturaen").click()
     expect(page.locator("h1")).to_contain_text("Kreditnota")
@@ -303,7 +348,7 @@ def deactivate_and_back(page):
     page.get_by_role("button", name="Deaktiver enkel fakturering").click()
     expect(page.get_by_role("button", name="Aktiver")).to_be_visible()
     page.get_by_role("button", name="Aktiver").click()
-    expect(page.locator("#rows tbody tr")).to_have_count(3)
+    expect(page.locator("#rows tbody tr")).to_have_count(5)
     shot(page, "console-overview")
 
 
@@ -346,7 +391,7 @@ def by_keyboard(page):
     expect(page.get_by_role("button", name="Bekreft: fakturer og send")).to_be_visible()
     tab_to("button.primary")
     page.keyboard.press("Enter")
-    expect(page.locator("#doc-number")).to_have_text("5004")
+    expect(page.locator("#doc-number")).to_have_text("5006")
 
 
 def isolated(page, invoice_url):
@@ -370,6 +415,7 @@ with sync_playwright() as p:
     page = context.new_page()
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     activation_refused_then_accepted(page)
+    settings_that_would_stop_invoicing_are_refused_while_active(page)
     registers(page)
     url = draft_with_three_lines(page, context)
     two_tabs_never_lose_an_edit(browser, url)
