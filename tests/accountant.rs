@@ -164,23 +164,15 @@ fn an_idempotency_key_is_bound_to_its_request() {
 
 fn numbers_ascend_with_dates_within_a_series() {
     let mut env = Env::active();
-    let dated = |issue: &str| {
-        DraftChange::SetDates(Dates {
-            issue_date: Some(issue.into()),
-            delivery_date: None,
-            due_date: None,
-            payment_terms_days: None,
-        })
-    };
     // Dated back while nothing later was issued: fine when set.
     let d = env.draft("c-bygg", worked_example());
-    let d = env.change(&d, dated("2026-01-01")).unwrap();
+    let d = env.change(&d, issue_dated("2026-01-01")).unwrap();
     // Then an invoice is issued today: the back-dated draft can no longer take the next number.
     env.invoice("c-bygg", worked_example());
     let e = env.host.finalize("fjord", &d.id, "k").unwrap_err();
     assert_eq!(field_of(&e), ["dates.issue-date"]);
     // And setting such a date now is refused at once, not first at "Fakturer og send".
-    let e = env.change(&d, dated("2026-01-02")).unwrap_err();
+    let e = env.change(&d, issue_dated("2026-01-02")).unwrap_err();
     assert_eq!(field_of(&e), ["dates.issue-date"]);
     // Nothing was used: the next invoice takes the next number.
     let d2 = env.draft("c-bygg", worked_example());
@@ -190,17 +182,7 @@ fn numbers_ascend_with_dates_within_a_series() {
     );
     let d3 = env.host.create_draft("fjord", "c-bygg").unwrap();
     for bad in ["26-11-28", "0000-01-01", "-2026-01-01", "1999-12-31"] {
-        let e = env
-            .change(
-                &d3,
-                DraftChange::SetDates(Dates {
-                    issue_date: Some(bad.into()),
-                    delivery_date: None,
-                    due_date: None,
-                    payment_terms_days: None,
-                }),
-            )
-            .unwrap_err();
+        let e = env.change(&d3, issue_dated(bad)).unwrap_err();
         assert_eq!(field_of(&e), ["dates.issue-date"], "{bad}");
     }
 }

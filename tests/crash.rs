@@ -296,20 +296,24 @@ fn kills_at_random_moments_and_at_chosen_points_deliver_everything_exactly_once(
     assert!(killed + died_at_point >= kills / 2, "the kills happened");
 }
 
-fn four_dispatchers_on_one_database_deliver_each_item_exactly_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let (db, out) = (new_store(dir.path()), dir.path().join("out"));
-    let work = workload(dir.path());
-    let (smtp, inbox) = smtp_relay(Relay::Receiving);
-    // Issue without dispatching (no --out: the runner queues only), several times over.
-    for _ in 0..4 {
+/// Issue the workload `times` without dispatching (no --out: the runner queues only).
+fn queue_only(work: &Path, db: &str, times: usize) {
+    for _ in 0..times {
         let ok = Command::new(HARNESS)
-            .args(["run", work.to_str().unwrap(), "--db", &db])
+            .args(["run", work.to_str().unwrap(), "--db", db])
             .stdout(Stdio::null())
             .status()
             .unwrap();
         assert!(ok.success());
     }
+}
+
+fn four_dispatchers_on_one_database_deliver_each_item_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, out) = (new_store(dir.path()), dir.path().join("out"));
+    let work = workload(dir.path());
+    let (smtp, inbox) = smtp_relay(Relay::Receiving);
+    queue_only(&work, &db, 4);
     let mut rng = Lcg(7);
     let dispatchers: Vec<Child> = (0..4)
         .map(|_| {
@@ -340,14 +344,7 @@ fn leases_that_run_out_mid_delivery_on_a_busy_machine_still_deliver_once() {
     let (db, out) = (new_store(dir.path()), dir.path().join("out"));
     let work = workload(dir.path());
     let (smtp, inbox) = smtp_relay(Relay::Receiving);
-    for _ in 0..3 {
-        let ok = Command::new(HARNESS)
-            .args(["run", work.to_str().unwrap(), "--db", &db])
-            .stdout(Stdio::null())
-            .status()
-            .unwrap();
-        assert!(ok.success());
-    }
+    queue_only(&work, &db, 3);
     let dispatchers: Vec<Child> = (0..4)
         .map(|_| {
             harness(&["dispatch", "--until-empty", "600"], &db, &out, &smtp)

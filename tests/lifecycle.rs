@@ -293,25 +293,17 @@ fn a_credit_by_amount_then_by_quantity_reads_true() {
 /// never in the future, never before a document already issued (numbers ascend with dates).
 fn issue_dates_are_checked_when_set() {
     let mut env = Env::active();
-    let dates = |issue: &str| {
-        DraftChange::SetDates(Dates {
-            issue_date: Some(issue.into()),
-            delivery_date: None,
-            due_date: None,
-            payment_terms_days: None,
-        })
-    };
     let d = env.draft("c-bygg", worked_example());
     let future = chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap() + chrono::Days::new(1);
-    let e = env.change(&d, dates(&future.to_string())).unwrap_err();
+    let e = env.change(&d, issue_dated(&future.to_string())).unwrap_err();
     assert_eq!((e.kind(), e.fields()), ("invalid", vec!["dates.issue-date".to_string()]));
     env.invoice("c-kari", worked_example());
     let before = chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap() - chrono::Days::new(3);
-    let e = env.change(&d, dates(&before.to_string())).unwrap_err();
+    let e = env.change(&d, issue_dated(&before.to_string())).unwrap_err();
     assert_eq!(e.fields(), ["dates.issue-date"]);
     assert!(e.to_string().contains("10001"), "{e}");
     // Today is fine, and stays so through "Fakturer og send".
-    let d = env.change(&d, dates(TODAY)).unwrap();
+    let d = env.change(&d, issue_dated(TODAY)).unwrap();
     env.host.finalize("fjord", &d.id, "k-today").unwrap();
 }
 

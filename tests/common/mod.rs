@@ -135,6 +135,16 @@ impl Env {
     }
 }
 
+/// The change that dates a draft's issue (nothing else set).
+pub fn issue_dated(issue: &str) -> DraftChange {
+    DraftChange::SetDates(Dates {
+        issue_date: Some(issue.into()),
+        delivery_date: None,
+        due_date: None,
+        payment_terms_days: None,
+    })
+}
+
 /// Change a client's settings in the store, as the ERP's settings screen would.
 pub fn edit_settings(env: &Env, client: &str, f: impl FnOnce(&mut ClientSettings)) {
     host_harness::store::with_unit(env.host.store(), |u| {
