@@ -110,6 +110,7 @@ fn a_series_issues_every_period_once_with_its_period_text() {
         })
         .collect();
     assert_eq!(files.len(), 4);
+    ehf_check(&files);
     official_validator(&files);
 }
 
