@@ -104,6 +104,8 @@ enum Tag {
     CompanyId,
     BuyerReference,
     OrderReference,
+    AccountingCustomerParty,
+    PartyLegalEntity,
     Other,
 }
 
@@ -142,6 +144,8 @@ impl Tag {
             "CompanyID" => Tag::CompanyId,
             "BuyerReference" => Tag::BuyerReference,
             "OrderReference" => Tag::OrderReference,
+            "AccountingCustomerParty" => Tag::AccountingCustomerParty,
+            "PartyLegalEntity" => Tag::PartyLegalEntity,
             _ => Tag::Other,
         }
     }
@@ -206,6 +210,8 @@ struct Facts<'a> {
     kid: Option<Cow<'a, str>>,
     /// A buyer reference or an order reference (PEPPOL-EN16931-R003).
     buyer_or_order_reference: bool,
+    /// The buyer's legal registration identifier (BR-AE-02 needs it for reverse charge).
+    buyer_legal_id: bool,
 }
 
 /// The facts so far, and the line, adjustment and subtotal being read.
@@ -356,6 +362,11 @@ impl<'a> Reading<'a> {
                 if !crate::party::is_country_code(&text) {
                     errors.push(format!("BR-CL-14: country code '{text}'"));
                 }
+            }
+            (_, Some(Tag::PartyLegalEntity), Tag::CompanyId)
+                if stack.iter().any(|o| o.tag == Tag::AccountingCustomerParty) =>
+            {
+                facts.buyer_legal_id = true
             }
             (_, Some(Tag::PartyTaxScheme), Tag::CompanyId) if text != "Foretaksregisteret" => {
                 let vat = text.strip_prefix("NO").and_then(|t| t.strip_suffix("MVA"));
@@ -571,6 +582,14 @@ pub fn check(xml: &str) -> Vec<String> {
         }
     }
 
+    let reverse_charge = facts.lines.iter().any(|l| l.category.0 == "AE")
+        || facts.subtotals.iter().any(|s| s.category.0 == "AE");
+    if reverse_charge && !facts.buyer_legal_id {
+        err(
+            "BR-AE-02",
+            "reverse charge without the buyer's organisation number".into(),
+        );
+    }
     if !facts.buyer_or_order_reference {
         err(
             "PEPPOL-EN16931-R003",
@@ -725,6 +744,11 @@ mod tests {
             broken("<cbc:IdentificationCode>NO<", "<cbc:IdentificationCode>Norge<"),
             "BR-CL-14",
         );
+        let reverse = ehf(&crate::testdata::document(vec![test_line(1, "1", "100", VatCode::ReverseCharge)]));
+        assert_eq!(check(&reverse), Vec::<String>::new());
+        let buyer = reverse.rfind("<cbc:CompanyID schemeID=\"0192\">").unwrap();
+        let end = buyer + reverse[buyer..].find("</cbc:CompanyID>").unwrap() + "</cbc:CompanyID>".len();
+        has(check(&format!("{}{}", &reverse[..buyer], &reverse[end..])), "BR-AE-02");
         let unreferenced = good.replace("cbc:BuyerReference>", "cbc:AccountingCost>");
         assert!(!unreferenced.contains("OrderReference"));
         has(check(&unreferenced), "PEPPOL-EN16931-R003");
