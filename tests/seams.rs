@@ -126,3 +126,47 @@ fn the_shipped_host_does_not_link_the_component_crate() {
         );
     }
 }
+
+/// A released contract is never edited: each file in `wit/released/` hashes to what
+/// `SHA256SUMS` beside it recorded when it was released, and the contract in work
+/// (`wit/invoicing.wit`) is either a newer version or exactly its released file.
+#[test]
+fn released_contracts_are_frozen() {
+    use sha2::{Digest, Sha256};
+    let dir = common::repo().join("wit/released");
+    let sums = std::fs::read_to_string(dir.join("SHA256SUMS")).unwrap();
+    let recorded: std::collections::BTreeMap<&str, &str> = sums
+        .lines()
+        .filter_map(|l| l.split_once("  "))
+        .map(|(hash, file)| (file, hash))
+        .collect();
+    let mut released = Vec::new();
+    for e in std::fs::read_dir(&dir).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !name.ends_with(".wit") {
+            continue;
+        }
+        let hash = format!("{:x}", Sha256::digest(std::fs::read(e.path()).unwrap()));
+        assert_eq!(
+            recorded.get(name.as_str()).copied(),
+            Some(hash.as_str()),
+            "wit/released/{name} was edited (or released without a line in SHA256SUMS)"
+        );
+        released.push(name);
+    }
+    assert_eq!(released.len(), recorded.len(), "SHA256SUMS names a file that is gone");
+    let current = std::fs::read_to_string(common::repo().join("wit/invoicing.wit")).unwrap();
+    let version = current
+        .lines()
+        .find_map(|l| l.strip_prefix("package erp:invoicing@"))
+        .and_then(|v| v.strip_suffix(';'))
+        .unwrap();
+    let same = dir.join(format!("invoicing@{version}.wit"));
+    if same.exists() {
+        assert_eq!(
+            std::fs::read_to_string(same).unwrap(),
+            current,
+            "{version} is released: change the contract under a new version"
+        );
+    }
+}
