@@ -525,6 +525,22 @@ function snapshot(s) {
 }
 
 /** The contract's error as the report names it: its case, the fields, and the message. */
+/** A refusal in English, worded as the Rust host words it (`runtime::refusal_text`), so the
+ * two hosts' reports agree. */
+function refusalText(r) {
+  const v = r.val;
+  return {
+    'not-an-invoice': () => 'only an invoice can be credited',
+    'fully-credited': () => `invoice ${v} is already fully credited`,
+    'issued-meanwhile': () => `issued meanwhile as number ${v}, by another request with the same key`,
+    'channel-not-enabled': () => `${v} is not enabled in the settings`,
+    'channel-cannot-take': () => `${v.channel} cannot take it: ${v.reason}`,
+    'series-paused': () => 'the series is paused',
+    'series-ended': () => 'the series has ended: make a new one',
+    'not-next-occurrence': () => `not the next occurrence due (next: ${v ?? 'none due'})`,
+  }[r.tag]();
+}
+
 function componentError(e) {
   const fields = e.tag === 'invalid' || e.tag === 'missing-settings' ? e.val.map((f) => f.field) : [];
   const list = () => e.val.map((f) => `${f.field}: ${f.message}`).join('; ');
@@ -534,7 +550,7 @@ function componentError(e) {
     'not-active': () => 'the module is not active for this client',
     'not-found': () => `not found: ${e.val}`,
     conflict: () => `conflict: the draft is now at version ${e.val}`,
-    'not-allowed': () => `not allowed: ${e.val}`,
+    'not-allowed': () => `not allowed: ${refusalText(e.val)}`,
     host: () => `host: ${e.val}`,
   }[e.tag]();
   return { kind: e.tag, message, fields };

@@ -5,7 +5,7 @@ mod wit {
 }
 mod recurring;
 
-use crate::error::{Error, FieldError};
+use crate::error::{Error, FieldError, Refusal};
 use crate::model::{self, Document, Draft, Kind, Seller};
 use crate::{
     calc, channel, credit, dates, draft, ehf, ehf_check, invoice, limits, money, party, pdf,
@@ -268,14 +268,12 @@ impl Guest for Component {
         let route = match channel.map(channel_in) {
             None => choose_channel(&seller, &customer, doc.kind, payment)?,
             Some(c) if !seller.channels.contains(&c) => {
-                return Err(t::Error::NotAllowed(format!(
-                    "{c:?} is not enabled in the settings"
-                )))
+                return Err(err(Error::NotAllowed(Refusal::ChannelNotEnabled(c))))
             }
             Some(c) => {
                 let why =
                     channel::can_take(c, doc.kind, &customer, &reach(&customer, doc.kind, payment))
-                        .map_err(t::Error::NotAllowed)?;
+                        .map_err(|why| err(Error::NotAllowed(Refusal::ChannelCannotTake(c, why))))?;
                 channel::Route {
                     channel: c,
                     reason: why,
@@ -465,9 +463,7 @@ fn invoice_and_credits(invoice_id: &str) -> R<(Document, Vec<Document>)> {
         .ok_or_else(|| t::Error::NotFound(format!("document {invoice_id}")))?;
     let inv = parse_document(&stored.body)?;
     if inv.kind != Kind::Invoice {
-        return Err(t::Error::NotAllowed(
-            "only an invoice can be credited".into(),
-        ));
+        return Err(err(Error::NotAllowed(Refusal::NotAnInvoice)));
     }
     let earlier = documents::credits_for(invoice_id)
         .iter()
@@ -589,10 +585,7 @@ fn issue_invoice(
 fn take_number(series: sequences::Series, start: u64, key: &str) -> R<u64> {
     let number = sequences::next(series, start)?;
     if let Some(done) = documents::find_by_idempotency_key(key) {
-        return Err(t::Error::NotAllowed(format!(
-            "issued meanwhile as number {}, by another request with the same key",
-            done.number
-        )));
+        return Err(err(Error::NotAllowed(Refusal::IssuedMeanwhile(done.number))));
     }
     Ok(number)
 }
@@ -753,7 +746,7 @@ fn err(e: Error) -> t::Error {
         Error::Invalid(f) => t::Error::Invalid(f.into_iter().map(field).collect()),
         Error::NotFound(s) => t::Error::NotFound(s),
         Error::Conflict(v) => t::Error::Conflict(v),
-        Error::NotAllowed(s) => t::Error::NotAllowed(s),
+        Error::NotAllowed(r) => t::Error::NotAllowed(refusal_out(r)),
         Error::Host(s) => t::Error::Host(s),
     }
 }
@@ -817,6 +810,23 @@ fn channel_in(c: t::Channel) -> model::Channel {
         t::Channel::Avtalegiro => model::Channel::Avtalegiro,
         t::Channel::Email => model::Channel::Email,
         t::Channel::Print => model::Channel::Print,
+    }
+}
+
+fn refusal_out(r: crate::error::Refusal) -> t::Refusal {
+    use crate::error::Refusal as R;
+    match r {
+        R::NotAnInvoice => t::Refusal::NotAnInvoice,
+        R::FullyCredited(n) => t::Refusal::FullyCredited(n),
+        R::IssuedMeanwhile(n) => t::Refusal::IssuedMeanwhile(n),
+        R::ChannelNotEnabled(c) => t::Refusal::ChannelNotEnabled(channel_out(c)),
+        R::ChannelCannotTake(channel, reason) => t::Refusal::ChannelCannotTake(t::ChannelProblem {
+            channel: channel_out(channel),
+            reason,
+        }),
+        R::SeriesPaused => t::Refusal::SeriesPaused,
+        R::SeriesEnded => t::Refusal::SeriesEnded,
+        R::NotNextOccurrence(next) => t::Refusal::NotNextOccurrence(next.map(|d| d.to_string())),
     }
 }
 

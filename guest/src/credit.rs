@@ -8,7 +8,7 @@
 
 use crate::calc::{self, line_amounts, GroupVat, Totals};
 use crate::channel::Route;
-use crate::error::{Error, Problems};
+use crate::error::{Error, Problems, Refusal};
 use crate::limits::{MAX_QUANTITY, MAX_UNIT_PRICE};
 use crate::model::{CreditedInvoice, Customer, Document, Kind, Line, Seller};
 use crate::money;
@@ -318,10 +318,7 @@ pub fn lines(
                 }
             }
             if out.is_empty() {
-                return Err(Error::NotAllowed(format!(
-                    "invoice {} is already fully credited",
-                    invoice.number
-                )));
+                return Err(Error::NotAllowed(Refusal::FullyCredited(invoice.number)));
             }
         }
         Some(reqs) => {

@@ -41,8 +41,21 @@ pub enum Error {
     Invalid(Vec<FieldError>),
     NotFound(String),
     Conflict(u64),
-    NotAllowed(String),
+    NotAllowed(Refusal),
     Host(String),
+}
+
+/// Why an operation cannot be done now, as the contract's `refusal` names it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Refusal {
+    NotAnInvoice,
+    FullyCredited(u64),
+    IssuedMeanwhile(u64),
+    ChannelNotEnabled(crate::model::Channel),
+    ChannelCannotTake(crate::model::Channel, String),
+    SeriesPaused,
+    SeriesEnded,
+    NotNextOccurrence(Option<chrono::NaiveDate>),
 }
 
 impl Error {

@@ -8,7 +8,7 @@
 //! With several workers, they render occurrences in parallel on snapshots while one writer
 //! applies what they wrote, in order (`parallel`, `store/staged.rs`).
 
-use crate::bindings::{Error, Occurrence, Recurring};
+use crate::bindings::{Error, Occurrence, Recurring, Refusal};
 use crate::runtime::{Batch, CallError, Harness};
 use crate::store::staged::{Staged, StagedUnit};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -121,9 +121,16 @@ impl<'h, 'r> Writer<'h, 'r> {
                     .push((o.series_id.clone(), o.date.clone(), number))
             }
             Err(CallError::Host(e)) => return Err(CallError::Host(e)),
-            Err(e @ CallError::Component(Error::NotAllowed(_))) => {
-                self.report.skipped.push(missed_of(o, &e))
-            }
+            // The series does not allow it now (the next run looks again), or another run
+            // issued it: skipped. Every other refusal is something to fix: failed.
+            Err(
+                e @ CallError::Component(Error::NotAllowed(
+                    Refusal::SeriesPaused
+                    | Refusal::SeriesEnded
+                    | Refusal::NotNextOccurrence(_)
+                    | Refusal::IssuedMeanwhile(_),
+                )),
+            ) => self.report.skipped.push(missed_of(o, &e)),
             Err(e) => self.report.failed.push(missed_of(o, &e)),
         }
         self.calls += 1;

@@ -308,8 +308,30 @@ fn describe(e: &bindings::Error) -> String {
         bindings::Error::NotActive => "the module is not active for this client".into(),
         bindings::Error::NotFound(w) => format!("not found: {w}"),
         bindings::Error::Conflict(v) => format!("conflict: the draft is now at version {v}"),
-        bindings::Error::NotAllowed(w) => format!("not allowed: {w}"),
+        bindings::Error::NotAllowed(r) => format!("not allowed: {}", refusal_text(r)),
         bindings::Error::Host(w) => format!("host: {w}"),
+    }
+}
+
+/// A refusal in English, for logs, reports and the CLI (the console words it in the user's
+/// language from the same case).
+pub fn refusal_text(r: &bindings::Refusal) -> String {
+    use crate::names::Name;
+    use bindings::Refusal as R;
+    match r {
+        R::NotAnInvoice => "only an invoice can be credited".into(),
+        R::FullyCredited(n) => format!("invoice {n} is already fully credited"),
+        R::IssuedMeanwhile(n) => {
+            format!("issued meanwhile as number {n}, by another request with the same key")
+        }
+        R::ChannelNotEnabled(c) => format!("{} is not enabled in the settings", c.name()),
+        R::ChannelCannotTake(p) => format!("{} cannot take it: {}", p.channel.name(), p.reason),
+        R::SeriesPaused => "the series is paused".into(),
+        R::SeriesEnded => "the series has ended: make a new one".into(),
+        R::NotNextOccurrence(next) => format!(
+            "not the next occurrence due (next: {})",
+            next.as_deref().unwrap_or("none due")
+        ),
     }
 }
 

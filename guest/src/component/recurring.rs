@@ -59,9 +59,7 @@ impl Guest for Component {
             return Err(t::Error::Conflict(stored_version));
         }
         if s.plan.stopped {
-            return Err(t::Error::NotAllowed(format!(
-                "series {id} has ended: make a new one"
-            )));
+            return Err(err(Error::NotAllowed(Refusal::SeriesEnded)));
         }
         let today = today()?;
         match change {
@@ -134,23 +132,13 @@ impl Guest for Component {
         let today = today()?;
         match plan.state() {
             State::Active => {}
-            State::Paused => {
-                return Err(t::Error::NotAllowed(format!(
-                    "series {series_id} is paused"
-                )))
-            }
-            State::Ended => {
-                return Err(t::Error::NotAllowed(format!(
-                    "series {series_id} has ended"
-                )))
-            }
+            State::Paused => return Err(err(Error::NotAllowed(Refusal::SeriesPaused))),
+            State::Ended => return Err(err(Error::NotAllowed(Refusal::SeriesEnded))),
         }
         let next = plan.next_date();
         if next != Some(date) || plan.issue_from().is_none_or(|from| from > today) {
-            return Err(t::Error::NotAllowed(format!(
-                "{date} is not the next occurrence of series {series_id} due by {today} (next: {})",
-                next.map_or("none".into(), |d| d.to_string())
-            )));
+            let due = next.filter(|_| plan.issue_from().is_some_and(|from| from <= today));
+            return Err(err(Error::NotAllowed(Refusal::NotNextOccurrence(due))));
         }
         let customer = invoice.customer.clone();
         invoice.dates.delivery = Some(date);

@@ -779,7 +779,7 @@ async fn change_draft(
             ),
             Err(e @ CallError::Component(Error::Invalid(_) | Error::NotAllowed(_))) => (
                 h.get_draft(&client, &id)?,
-                pages::SaveState::Refused(e.to_string()),
+                pages::SaveState::Refused(ctx.lang.error(&e)),
             ),
             Err(e) => return Err(e.into()),
         };

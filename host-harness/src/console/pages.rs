@@ -108,8 +108,8 @@ fn problems_list(w: &Words, problems: &[(String, String)]) -> Markup {
     }
 }
 
-fn call_error(e: Option<&CallError>) -> Markup {
-    html! { @if let Some(e) = e { p class="error" role="alert" { (e.to_string()) } } }
+fn call_error(ctx: &Ctx, e: Option<&CallError>) -> Markup {
+    html! { @if let Some(e) = e { p class="error" role="alert" { (ctx.lang.error(e)) } } }
 }
 
 /// The information page with "Aktiver"; after a refusal, every missing or invalid setting,
@@ -150,7 +150,7 @@ pub fn deactivate(ctx: &Ctx, nav: &Nav, e: Option<&CallError>) -> Markup {
         w.deactivate,
         html! {
             h1 { (w.deactivate) }
-            (call_error(e))
+            (call_error(ctx, e))
             form method="post" action=(act(ctx, &format!("/c/{c}/deaktiver"))) {
                 label for="reason" { (w.deactivate_ask) }
                 textarea id="reason" name="reason" rows="3" required {}
@@ -512,7 +512,7 @@ pub fn overview(
                 }
                 button type="submit" { (w.filter) }
             }
-            (call_error(problem))
+            (call_error(ctx, problem))
             table id="rows" {
                 caption class="visually-hidden" { (w.overview) }
                 thead { tr {
@@ -565,7 +565,7 @@ pub fn new_invoice(ctx: &Ctx, nav: &Nav, e: Option<&CallError>) -> Markup {
         w.new_invoice,
         html! {
             h1 { (w.new_invoice) }
-            (call_error(e))
+            (call_error(ctx, e))
             form method="get" action=(format!("/c/{c}/kunder/sok")) role="search" {
                 label for="customer-search" { (w.search_customer) }
                 input id="customer-search" name="q" type="search" autocomplete="off"
@@ -1236,7 +1236,7 @@ pub fn confirm_send(ctx: &Ctx, nav: &Nav, d: &Draft, e: Option<&CallError>) -> M
         w.send,
         html! {
             h1 { (w.send) }
-            (call_error(e))
+            (call_error(ctx, e))
             p { (w.customer) ": " strong { (d.customer.name) } " · " (d.lines.len()) " " (w.lines) " · " (w.payable) ": " strong { (d.totals.payable) } }
             form method="post" action=(act(ctx, &format!("{url}/fakturer"))) {
                 input type="hidden" name="version" value=(d.version);
@@ -1298,7 +1298,7 @@ pub fn document(ctx: &Ctx, nav: &Nav, o: &Opened, e: Option<&CallError>) -> Mark
                     form method="post" action=(act(ctx, &format!("{url}/send"))) { button type="submit" { (w.resend) } }
                 }
             }
-            (call_error(e))
+            (call_error(ctx, e))
             dl class="facts" {
                 dt { (w.status) } dd { (ctx.lang.status(doc.status)) }
                 dt { (w.customer) } dd { (doc.customer.name) }
@@ -1351,7 +1351,7 @@ pub fn credit_form(
         w.credit,
         html! {
             h1 { (w.credit) ": " (title_of(doc, ctx.lang)) }
-            (call_error(e))
+            (call_error(ctx, e))
             p id="payable-left" { (w.payable_left) ": " (left.payable_left) }
             form method="post" action=(url) class="credit" {
                 input type="hidden" name="form" value=(super::once());

@@ -46,6 +46,41 @@ impl Lang {
         }
     }
 
+    /// A call's error as the user reads it: a refusal worded from its case, in this language;
+    /// anything else as the host writes it.
+    pub fn error(self, e: &crate::CallError) -> String {
+        use crate::bindings::{Error, Refusal as R};
+        use crate::names::Name;
+        let crate::CallError::Component(Error::NotAllowed(r)) = e else {
+            return e.to_string();
+        };
+        let nb = self == Lang::Nb;
+        match r {
+            R::NotAnInvoice if nb => "Bare en faktura kan krediteres.".into(),
+            R::NotAnInvoice => "Only an invoice can be credited.".into(),
+            R::FullyCredited(n) if nb => format!("Faktura {n} er allerede kreditert i sin helhet."),
+            R::FullyCredited(n) => format!("Invoice {n} is already credited in full."),
+            R::IssuedMeanwhile(n) if nb => format!("Dette ble nettopp utstedt som nummer {n}."),
+            R::IssuedMeanwhile(n) => format!("This was just issued as number {n}."),
+            R::ChannelNotEnabled(c) if nb => format!("Kanalen {} er ikke slått på i innstillingene.", c.name()),
+            R::ChannelNotEnabled(c) => format!("The channel {} is not enabled in the settings.", c.name()),
+            R::ChannelCannotTake(p) if nb => format!("Kanalen {} kan ikke ta dokumentet: {}", p.channel.name(), p.reason),
+            R::ChannelCannotTake(p) => format!("The channel {} cannot take the document: {}", p.channel.name(), p.reason),
+            R::SeriesPaused if nb => "Serien er satt på pause: gjenoppta den først.".into(),
+            R::SeriesPaused => "The series is paused: resume it first.".into(),
+            R::SeriesEnded if nb => "Serien er avsluttet: lag en ny.".into(),
+            R::SeriesEnded => "The series has ended: make a new one.".into(),
+            R::NotNextOccurrence(next) if nb => format!(
+                "Ikke neste forekomst i serien (neste: {}).",
+                next.as_deref().unwrap_or("ingen forfalt")
+            ),
+            R::NotNextOccurrence(next) => format!(
+                "Not the series' next occurrence (next: {}).",
+                next.as_deref().unwrap_or("none due")
+            ),
+        }
+    }
+
     pub fn state(self, s: DeliveryState) -> &'static str {
         match (s, self) {
             (DeliveryState::Queued, Lang::Nb) => "I kø",
