@@ -166,7 +166,7 @@ def draft_with_three_lines(page, context):
     page.select_option("#new-vat", "15")
     page.get_by_role("button", name=re.compile("Legg til \\(Fritekst")).click()
     expect(page.locator("tbody tr[id^=line-]")).to_have_count(3)
-    expect(page.locator("#payable")).to_have_text("3797.16")
+    expect(page.locator("#payable")).to_have_text("3 797,16")
     # Reordered: the first line down one place, and back.
     page.get_by_role("button", name="↓ Flytt ned 1").click()
     expect(page.locator("tbody tr[id^=line-] input[id^=description-]").first).to_have_value("Reise")
@@ -176,7 +176,7 @@ def draft_with_three_lines(page, context):
     # Totals follow typing: 3 hours instead of 2.
     first = page.locator("tbody tr[id^=line-] input[id^=quantity-]").first
     first.fill("3")
-    expect(page.locator("#payable")).to_have_text("5297.16")
+    expect(page.locator("#payable")).to_have_text("5 297,16")
     saved(page)
     accessible(page, "draft")
     shot(page, "console-draft")
@@ -312,28 +312,28 @@ def credit_partly_then_fully(page, invoice_url):
     page.fill("#reason-lines", "Én time for mye")
     page.get_by_role("button", name="Krediter linjer").click()
     expect(page.locator("h1")).to_contain_text("Kreditnota")
-    expect(page.locator("#doc-payable")).to_have_text("1500.00")
+    expect(page.locator("#doc-payable")).to_have_text("1 500,00")
     page.goto(invoice_url)
     expect(page.locator("dl.facts")).to_contain_text("Delvis kreditert")
     # What is left, as the component says it, by the invoice's own lines: one hour off line 1.
     page.goto(f"{invoice_url}/krediter")
     left = page.locator("tbody tr[id^=left-] .left")
-    expect(left).to_have_text(["2 HUR · 2400.00", "1 EA · 500.00", "3 EA · 149.70"])
+    expect(left).to_have_text(["2 HUR · 2 400,00", "1 EA · 500,00", "3 EA · 149,70"])
     # Line 2 by amount, then by quantity: the rest goes by amount, and the note reads true.
     page.locator("input[id^=amount-]").nth(1).fill("100")
     page.fill("#reason-lines", "Avslag på reisen")
     page.get_by_role("button", name="Krediter linjer").click()
-    expect(page.locator("#doc-payable")).to_have_text("125.00")
+    expect(page.locator("#doc-payable")).to_have_text("125,00")
     page.goto(f"{invoice_url}/krediter")
-    expect(left).to_have_text(["2 HUR · 2400.00", "1 EA · 400.00", "3 EA · 149.70"])
+    expect(left).to_have_text(["2 HUR · 2 400,00", "1 EA · 400,00", "3 EA · 149,70"])
     expect(page.locator("tbody tr[id^=left-]").nth(1)).to_contain_text("resten krediteres som beløp")
     page.locator("input[id^=qty-]").nth(1).fill("1")
     page.fill("#reason-lines", "Reisen ble avlyst")
     page.get_by_role("button", name="Krediter linjer").click()
-    expect(page.locator("#doc-payable")).to_have_text("500.00")
+    expect(page.locator("#doc-payable")).to_have_text("500,00")
     expect(page.locator("body")).to_contain_text("Kreditering: Reise")
     page.goto(f"{invoice_url}/krediter")
-    expect(left).to_have_text(["2 HUR · 2400.00", "1 EA · 0.00", "3 EA · 149.70"])
+    expect(left).to_have_text(["2 HUR · 2 400,00", "1 EA · 0,00", "3 EA · 149,70"])
     page.fill("#reason-all", "Feil kunde")
     page.get_by_role("button", name="Krediter hele fakturaen").click()
     expect(page.locator("h1")).to_contain_text("Kreditnota")
@@ -382,7 +382,8 @@ def by_keyboard(page):
     tab_to("#new-description")
     page.keyboard.type("Kurs")
     tab_to("#new-price")
-    page.keyboard.type("990")
+    # As Norwegians type a price: a space between thousands, a decimal comma.
+    page.keyboard.type("1 234,50")
     tab_to("button[value=add-free]")
     page.keyboard.press("Enter")
     expect(page.locator("tbody tr[id^=line-]")).to_have_count(1)
@@ -392,6 +393,7 @@ def by_keyboard(page):
     tab_to("button.primary")
     page.keyboard.press("Enter")
     expect(page.locator("#doc-number")).to_have_text("5006")
+    expect(page.locator("#doc-payable")).to_have_text("1 543,13")
 
 
 def isolated(page, invoice_url):

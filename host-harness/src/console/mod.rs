@@ -8,6 +8,7 @@
 //! form's action or htmx's header); all text is escaped by `maud`. Off loopback an access token
 //! is required, printed at start.
 
+mod numbers;
 mod pages;
 mod registers;
 mod words;

@@ -1,6 +1,7 @@
 //! The console's pages, rendered with `maud` (which escapes every text it is given), and the
 //! readers of their forms.
 
+use super::numbers;
 use super::words::Words;
 use super::{Ctx, Nav, Opened, OverviewQuery, Registers};
 use crate::api::{free_line, product_line};
@@ -530,8 +531,8 @@ pub fn overview(
                             td { (ctx.lang.status(r.status)) }
                             td { (r.customer_name) }
                             td { (r.buyer_reference.as_deref().unwrap_or("")) }
-                            td { (r.issue_date.as_deref().unwrap_or("")) }
-                            td class="num" { (r.payable) }
+                            td { (numbers::date(ctx.lang, r.issue_date.as_deref().unwrap_or(""))) }
+                            td class="num" { (numbers::shown(ctx.lang, &r.payable)) }
                             td { @if let Some(d) = r.delivery { (ctx.lang.state(d)) } }
                             td {
                                 a href=(href) { (w.open) span class="visually-hidden" { " " (r.id) } }
@@ -906,7 +907,7 @@ pub fn product_from_form(
         id: pid,
         name: get("name"),
         unit: get("unit"),
-        unit_price: get("unit-price").replace(',', "."),
+        unit_price: numbers::typed(&get("unit-price")),
         vat_code: get("vat-code"),
     };
     if p.name.is_empty() {
@@ -1001,7 +1002,7 @@ pub fn change_of(f: &HashMap<String, String>) -> Option<DraftChange> {
         ("add-free", _) => DraftChange::AddLines(vec![free_line(
             &get("new-description").unwrap_or_default(),
             &get("new-quantity").unwrap_or_else(|| "1".into()),
-            &get("new-price").unwrap_or_default().replace(',', "."),
+            &numbers::typed(&get("new-price").unwrap_or_default()),
             &get("new-vat").unwrap_or_else(|| "25".into()),
         )]),
         ("line", Some(n)) => DraftChange::UpdateLine((
@@ -1013,8 +1014,8 @@ pub fn change_of(f: &HashMap<String, String>) -> Option<DraftChange> {
                     .unwrap_or_default()
                     .replace(',', "."),
                 unit: get(&format!("unit-{n}")),
-                unit_price: get(&format!("price-{n}")).map(|p| p.replace(',', ".")),
-                discount_percent: get(&format!("discount-{n}")).map(|p| p.replace(',', ".")),
+                unit_price: get(&format!("price-{n}")).map(|p| numbers::typed(&p)),
+                discount_percent: get(&format!("discount-{n}")).map(|p| numbers::typed(&p)),
                 vat_code: get(&format!("vat-{n}")),
             },
         )),
@@ -1033,17 +1034,18 @@ pub fn change_of(f: &HashMap<String, String>) -> Option<DraftChange> {
 }
 
 /// The totals block: VAT per rate and what the customer pays.
-fn totals(w: &Words, d: &Draft) -> Markup {
+fn totals(ctx: &Ctx, d: &Draft) -> Markup {
+    let w = ctx.lang.words();
     html! {
         section id="totals" aria-label=(w.totals) {
             table class="totals" {
                 tbody {
                     @for g in &d.vat_groups {
-                        tr { th scope="row" { (w.vat) " " (g.category) " " (g.rate) " %" } td class="num" { (g.base) } td class="num" { (g.vat) } }
+                        tr { th scope="row" { (w.vat) " " (g.category) " " (g.rate) " %" } td class="num" { (numbers::shown(ctx.lang, &g.base)) } td class="num" { (numbers::shown(ctx.lang, &g.vat)) } }
                     }
-                    tr { th scope="row" { (w.net) } td {} td class="num" { (d.totals.net) } }
-                    tr { th scope="row" { (w.vat) } td {} td class="num" { (d.totals.vat) } }
-                    tr class="payable" { th scope="row" { (w.payable) } td {} td class="num" id="payable" { (d.totals.payable) } }
+                    tr { th scope="row" { (w.net) } td {} td class="num" { (numbers::shown(ctx.lang, &d.totals.net)) } }
+                    tr { th scope="row" { (w.vat) } td {} td class="num" { (numbers::shown(ctx.lang, &d.totals.vat)) } }
+                    tr class="payable" { th scope="row" { (w.payable) } td {} td class="num" id="payable" { (numbers::shown(ctx.lang, &d.totals.payable)) } }
                 }
             }
         }
@@ -1151,7 +1153,7 @@ pub fn draft(ctx: &Ctx, nav: &Nav, d: &Draft, regs: &Registers, saved: SaveState
                                                 @for v in VAT_CODES { option value=(v) selected[l.vat_code == v] { (v) } }
                                             }
                                         }
-                                        td class="num" id=(format!("net-{n}")) { (l.net_amount) }
+                                        td class="num" id=(format!("net-{n}")) { (numbers::shown(ctx.lang, &l.net_amount)) }
                                         td class="line-actions" {
                                             button type="submit" name="op" value=(format!("line:{n}")) { (w.save) span class="visually-hidden" { " " (pos + 1) } }
                                             @if pos > 0 { button type="submit" name="op" value=(format!("up:{n}")) { "↑" span class="visually-hidden" { " " (w.up) " " (pos + 1) } } }
@@ -1195,7 +1197,7 @@ pub fn draft(ctx: &Ctx, nav: &Nav, d: &Draft, regs: &Registers, saved: SaveState
                         }
                     }
                 }
-                (totals(w, d))
+                (totals(ctx, d))
                 div class="actions" {
                     a class="button" href=(format!("{url}/forhandsvis")) { (w.preview) }
                     a class="button primary" href=(format!("{url}/fakturer")) { (w.send) }
@@ -1237,7 +1239,7 @@ pub fn confirm_send(ctx: &Ctx, nav: &Nav, d: &Draft, e: Option<&CallError>) -> M
         html! {
             h1 { (w.send) }
             (call_error(ctx, e))
-            p { (w.customer) ": " strong { (d.customer.name) } " · " (d.lines.len()) " " (w.lines) " · " (w.payable) ": " strong { (d.totals.payable) } }
+            p { (w.customer) ": " strong { (d.customer.name) } " · " (d.lines.len()) " " (w.lines) " · " (w.payable) ": " strong { (numbers::shown(ctx.lang, &d.totals.payable)) } }
             form method="post" action=(act(ctx, &format!("{url}/fakturer"))) {
                 input type="hidden" name="version" value=(d.version);
                 button type="submit" class="primary" { (w.confirm_send) }
@@ -1304,16 +1306,16 @@ pub fn document(ctx: &Ctx, nav: &Nav, o: &Opened, e: Option<&CallError>) -> Mark
                 dt { (w.customer) } dd { (doc.customer.name) }
                 dt { (w.number) } dd id="doc-number" { (doc.number) }
                 @if let Some(k) = &doc.kid { dt { (w.kid) } dd id="doc-kid" { (k) } }
-                dt { (w.issue_date) } dd { (doc.issue_date) }
-                dt { (w.due_date) } dd { (doc.due_date) }
+                dt { (w.issue_date) } dd { (numbers::date(ctx.lang, &doc.issue_date)) }
+                dt { (w.due_date) } dd { (numbers::date(ctx.lang, &doc.due_date)) }
                 @if let Some((n, d)) = &doc.credited_invoice { dt { (w.credit) } dd { (n) " (" (d) ")" } }
                 @if let Some(r) = &doc.credit_reason { dt { (w.reason) } dd { (r) } }
-                dt { (w.payable) } dd id="doc-payable" { (doc.totals.payable) }
+                dt { (w.payable) } dd id="doc-payable" { (numbers::shown(ctx.lang, &doc.totals.payable)) }
             }
             h2 { (w.lines) }
             table {
                 thead { tr { th scope="col" { (w.description) } th scope="col" class="num" { (w.quantity) } th scope="col" class="num" { (w.unit_price) } th scope="col" { (w.vat_code) } th scope="col" class="num" { (w.net) } } }
-                tbody { @for l in &doc.lines { tr { td { (l.description) } td class="num" { (l.quantity) " " (l.unit) } td class="num" { (l.unit_price) } td { (l.vat_code) } td class="num" { (l.net_amount) } } } }
+                tbody { @for l in &doc.lines { tr { td { (l.description) } td class="num" { (numbers::shown(ctx.lang, &l.quantity)) " " (l.unit) } td class="num" { (numbers::shown(ctx.lang, &l.unit_price)) } td { (l.vat_code) } td class="num" { (numbers::shown(ctx.lang, &l.net_amount)) } } } }
             }
             (deliveries(ctx, nav, doc))
             h2 { (w.voucher) }
@@ -1323,7 +1325,7 @@ pub fn document(ctx: &Ctx, nav: &Nav, o: &Opened, e: Option<&CallError>) -> Mark
             }
             @if !o.credits.is_empty() {
                 h2 { (w.credits) }
-                ul { @for cn in &o.credits { li { a href=(format!("/c/{c}/dokument/{}", cn.id)) { (title_of(cn, ctx.lang)) } " · " (cn.totals.payable) } } }
+                ul { @for cn in &o.credits { li { a href=(format!("/c/{c}/dokument/{}", cn.id)) { (title_of(cn, ctx.lang)) } " · " (numbers::shown(ctx.lang, &cn.totals.payable)) } } }
             }
         },
     )
@@ -1352,7 +1354,7 @@ pub fn credit_form(
         html! {
             h1 { (w.credit) ": " (title_of(doc, ctx.lang)) }
             (call_error(ctx, e))
-            p id="payable-left" { (w.payable_left) ": " (left.payable_left) }
+            p id="payable-left" { (w.payable_left) ": " (numbers::shown(ctx.lang, &left.payable_left)) }
             form method="post" action=(url) class="credit" {
                 input type="hidden" name="form" value=(super::once());
                 input type="hidden" name="op" value="all";
@@ -1370,7 +1372,7 @@ pub fn credit_form(
                             tr id=(format!("left-{n}")) {
                                 td { (l.description) }
                                 td class="num" {
-                                    span class="left" { (l.quantity_left) " " (l.unit) " · " (l.amount_left) }
+                                    span class="left" { (numbers::shown(ctx.lang, &l.quantity_left)) " " (l.unit) " · " (numbers::shown(ctx.lang, &l.amount_left)) }
                                     @if !l.whole_by_quantity && l.amount_left.parse::<Decimal>().is_ok_and(|a| !a.is_zero()) {
                                         br; small { (w.rest_by_amount) }
                                     }
@@ -1394,7 +1396,7 @@ pub fn credit_form(
 pub fn credit_of(left: &Creditable, f: &HashMap<String, String>) -> (Option<Vec<CreditLine>>, String) {
     let get = |k: &str| {
         f.get(k)
-            .map(|v| v.trim().replace(',', "."))
+            .map(|v| numbers::typed(v))
             .filter(|v| !v.is_empty())
     };
     let reason = f.get("reason").cloned().unwrap_or_default();
