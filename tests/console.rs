@@ -88,7 +88,11 @@ fn a_person_invoices_a_customer_in_the_browser_without_writing_json() {
     // type it) is valid: our checks, and the official rules where they are set up.
     let store = host_harness::store::open(dir.path().join("console.db").to_str().unwrap()).unwrap();
     let ehfs = ehfs_in(&*store, "halvferdig");
-    assert!(ehfs.len() >= 4, "the flow's invoices and credit notes carry EHF: {}", ehfs.len());
+    assert!(
+        ehfs.len() >= 4,
+        "the flow's invoices and credit notes carry EHF: {}",
+        ehfs.len()
+    );
     let files: Vec<_> = ehfs
         .iter()
         .enumerate()
@@ -100,7 +104,10 @@ fn a_person_invoices_a_customer_in_the_browser_without_writing_json() {
         .collect();
     ehf_check(&files);
     official_validator(&files);
-    eprintln!("{} EHF documents from the console flow validated", files.len());
+    eprintln!(
+        "{} EHF documents from the console flow validated",
+        files.len()
+    );
 }
 
 /// A plain HTTP/1.1 GET on loopback: (status line, headers and body as text).

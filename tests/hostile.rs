@@ -78,15 +78,42 @@ fn register_data_that_cannot_make_a_valid_document_is_refused_naming_the_field()
         .unwrap()
         .customer;
     let cases: Vec<(&str, Box<dyn Fn(&mut Customer)>)> = vec![
-        ("customer.name", Box::new(|c| c.name = "Bygg AS\nStorgata 99\n0001 Oslo".into())),
-        ("customer.name", Box::new(|c| c.name = "Bygg \u{202E}SA gnyB".into())),
-        ("customer.name", Box::new(|c| c.name = "Bygg \u{2066}AS".into())),
-        ("customer.address.street", Box::new(|c| c.address.street = Some("Gata 1\nFalsk".into()))),
-        ("customer.organisation-number", Box::new(|c| c.organisation_number = Some("123".into()))),
-        ("customer.organisation-number", Box::new(|c| c.organisation_number = Some("914 778 272".into()))),
-        ("customer.address.country", Box::new(|c| c.address.country = Some("Narnia".into()))),
-        ("customer.email", Box::new(|c| c.email = Some("post@\u{7}bygg.no".into()))),
-        ("customer.email", Box::new(|c| c.email = Some("ikke en adresse".into()))),
+        (
+            "customer.name",
+            Box::new(|c| c.name = "Bygg AS\nStorgata 99\n0001 Oslo".into()),
+        ),
+        (
+            "customer.name",
+            Box::new(|c| c.name = "Bygg \u{202E}SA gnyB".into()),
+        ),
+        (
+            "customer.name",
+            Box::new(|c| c.name = "Bygg \u{2066}AS".into()),
+        ),
+        (
+            "customer.address.street",
+            Box::new(|c| c.address.street = Some("Gata 1\nFalsk".into())),
+        ),
+        (
+            "customer.organisation-number",
+            Box::new(|c| c.organisation_number = Some("123".into())),
+        ),
+        (
+            "customer.organisation-number",
+            Box::new(|c| c.organisation_number = Some("914 778 272".into())),
+        ),
+        (
+            "customer.address.country",
+            Box::new(|c| c.address.country = Some("Narnia".into())),
+        ),
+        (
+            "customer.email",
+            Box::new(|c| c.email = Some("post@\u{7}bygg.no".into())),
+        ),
+        (
+            "customer.email",
+            Box::new(|c| c.email = Some("ikke en adresse".into())),
+        ),
     ];
     for (field, f) in &cases {
         let e = refused(&mut env, &|c| {
@@ -94,7 +121,10 @@ fn register_data_that_cannot_make_a_valid_document_is_refused_naming_the_field()
             f(c)
         });
         assert_eq!(e.fields(), [*field], "{e}");
-        assert!(!e.to_string().chars().any(|c| c.is_control()), "a control character echoed: {e:?}");
+        assert!(
+            !e.to_string().chars().any(|c| c.is_control()),
+            "a control character echoed: {e:?}"
+        );
     }
     // As people type them: accepted, and the documents carry the normalised form.
     edit_customer(&env, "fjord", "c-bygg", |c| {
@@ -126,7 +156,10 @@ fn register_data_that_cannot_make_a_valid_document_is_refused_naming_the_field()
         )
         .unwrap_err();
     assert_eq!(e.fields(), ["lines[1].unit"]);
-    assert!(!e.to_string().contains('\u{0}') && e.to_string().contains("U+0000"), "{e}");
+    assert!(
+        !e.to_string().contains('\u{0}') && e.to_string().contains("U+0000"),
+        "{e}"
+    );
 }
 
 /// A seller's name that would spoof the e-mail's From and Subject, or print on two lines, is
@@ -136,7 +169,9 @@ fn seller_texts_that_would_spoof_or_split_are_refused() {
     edit_settings(&env, "fjord", |s| s.name = Some("Fjord \u{202E}SA".into()));
     let e = env.host.create_draft("fjord", "c-bygg").unwrap_err();
     assert!(e.fields().contains(&"name".to_string()), "{e}");
-    edit_settings(&env, "fjord", |s| s.name = Some("Fjord AS\nBcc: alle".into()));
+    edit_settings(&env, "fjord", |s| {
+        s.name = Some("Fjord AS\nBcc: alle".into())
+    });
     let e = env.host.create_draft("fjord", "c-bygg").unwrap_err();
     assert!(e.fields().contains(&"name".to_string()), "{e}");
 }

@@ -249,21 +249,41 @@ fn what_is_left_follows_the_invoice_lines_credited() {
     let before = env.host.credit_left("fjord", &inv.id).unwrap();
     assert_eq!(before.payable_left, "1412.50");
     env.host
-        .credit("fjord", &inv.id, Some(&[by_quantity(2, "1")]), "En for mye", "cn-1")
+        .credit(
+            "fjord",
+            &inv.id,
+            Some(&[by_quantity(2, "1")]),
+            "En for mye",
+            "cn-1",
+        )
         .unwrap();
     let after = env.host.credit_left("fjord", &inv.id).unwrap();
     let left: Vec<_> = after
         .lines
         .iter()
-        .map(|l| (l.line_id, l.quantity_left.as_str(), l.amount_left.as_str(), l.whole_by_quantity))
+        .map(|l| {
+            (
+                l.line_id,
+                l.quantity_left.as_str(),
+                l.amount_left.as_str(),
+                l.whole_by_quantity,
+            )
+        })
         .collect();
     assert_eq!(
         left,
-        [(1, "1", "100.00", true), (2, "1", "500.00", true), (3, "3", "30.00", true)]
+        [
+            (1, "1", "100.00", true),
+            (2, "1", "500.00", true),
+            (3, "3", "30.00", true)
+        ]
     );
     assert_eq!(after.payable_left, "787.50");
     // Not an invoice, not this client's: refused as such.
-    assert_eq!(env.host.credit_left("fjord", "doc-999").unwrap_err().kind(), "not-found");
+    assert_eq!(
+        env.host.credit_left("fjord", "doc-999").unwrap_err().kind(),
+        "not-found"
+    );
 }
 
 /// 300 of a 2 × 1 000 line credited by amount, then the quantity 2 asked for: the rest (1 700)
@@ -273,25 +293,66 @@ fn a_credit_by_amount_then_by_quantity_reads_true() {
     let inv = env.invoice("c-bygg", vec![free_line("Konsulent", "2", "1000", "25")]);
     let first = env
         .host
-        .credit("fjord", &inv.id, Some(&[by_amount(1, "300")]), "Avslag", "cn-1")
+        .credit(
+            "fjord",
+            &inv.id,
+            Some(&[by_amount(1, "300")]),
+            "Avslag",
+            "cn-1",
+        )
         .unwrap();
-    assert_eq!(reads(&first), [("1".into(), "300".into(), "0".into(), "300.00".into())]);
+    assert_eq!(
+        reads(&first),
+        [("1".into(), "300".into(), "0".into(), "300.00".into())]
+    );
     let left = env.host.credit_left("fjord", &inv.id).unwrap();
     let l = &left.lines[0];
-    assert_eq!((l.quantity_left.as_str(), l.amount_left.as_str(), l.whole_by_quantity), ("2", "1700.00", false));
+    assert_eq!(
+        (
+            l.quantity_left.as_str(),
+            l.amount_left.as_str(),
+            l.whole_by_quantity
+        ),
+        ("2", "1700.00", false)
+    );
     let rest = env
         .host
-        .credit("fjord", &inv.id, Some(&[by_quantity(1, "2")]), "Resten", "cn-2")
+        .credit(
+            "fjord",
+            &inv.id,
+            Some(&[by_quantity(1, "2")]),
+            "Resten",
+            "cn-2",
+        )
         .unwrap();
-    assert_eq!(reads(&rest), [("1".into(), "1700".into(), "0".into(), "1700.00".into())]);
-    assert!(rest.lines[0].description.starts_with("Kreditering"), "{}", rest.lines[0].description);
-    assert_eq!(env.host.open("fjord", &inv.id).unwrap().status, DocumentStatus::Credited);
+    assert_eq!(
+        reads(&rest),
+        [("1".into(), "1700".into(), "0".into(), "1700.00".into())]
+    );
+    assert!(
+        rest.lines[0].description.starts_with("Kreditering"),
+        "{}",
+        rest.lines[0].description
+    );
+    assert_eq!(
+        env.host.open("fjord", &inv.id).unwrap().status,
+        DocumentStatus::Credited
+    );
     let done = env.host.credit_left("fjord", &inv.id).unwrap();
-    assert_eq!((done.payable_left.as_str(), done.lines[0].amount_left.as_str()), ("0.00", "0.00"));
+    assert_eq!(
+        (
+            done.payable_left.as_str(),
+            done.lines[0].amount_left.as_str()
+        ),
+        ("0.00", "0.00")
+    );
     // The EHF of each says the same, valid under the rules the gate and CI check.
     for cn in [&first, &rest] {
         let ehf = ehf_of(&env, &cn.id);
-        assert!(ehf.contains("<cbc:CreditedQuantity unitCode=\"EA\">1</cbc:CreditedQuantity>"), "{ehf}");
+        assert!(
+            ehf.contains("<cbc:CreditedQuantity unitCode=\"EA\">1</cbc:CreditedQuantity>"),
+            "{ehf}"
+        );
     }
     assert_eq!(env.count("SELECT count(*) FROM (SELECT account FROM journal GROUP BY account HAVING sum(debit_ore) != sum(credit_ore)) x"), 0);
 }
@@ -301,12 +362,21 @@ fn a_credit_by_amount_then_by_quantity_reads_true() {
 fn issue_dates_are_checked_when_set() {
     let mut env = Env::active();
     let d = env.draft("c-bygg", worked_example());
-    let future = chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap() + chrono::Days::new(1);
-    let e = env.change(&d, issue_dated(&future.to_string())).unwrap_err();
-    assert_eq!((e.kind(), e.fields()), ("invalid", vec!["dates.issue-date".to_string()]));
+    let future =
+        chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap() + chrono::Days::new(1);
+    let e = env
+        .change(&d, issue_dated(&future.to_string()))
+        .unwrap_err();
+    assert_eq!(
+        (e.kind(), e.fields()),
+        ("invalid", vec!["dates.issue-date".to_string()])
+    );
     env.invoice("c-kari", worked_example());
-    let before = chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap() - chrono::Days::new(3);
-    let e = env.change(&d, issue_dated(&before.to_string())).unwrap_err();
+    let before =
+        chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap() - chrono::Days::new(3);
+    let e = env
+        .change(&d, issue_dated(&before.to_string()))
+        .unwrap_err();
     assert_eq!(e.fields(), ["dates.issue-date"]);
     assert!(e.to_string().contains("10001"), "{e}");
     // Today is fine, and stays so through "Fakturer og send".

@@ -21,7 +21,11 @@ fn orgnr() -> impl Strategy<Value = (String, String)> {
     (prop::collection::vec(0u32..10, 8), 0usize..5).prop_filter_map(
         "no check digit exists",
         |(d, style)| {
-            let sum: u32 = d.iter().zip([3, 2, 7, 6, 5, 4, 3, 2]).map(|(d, w)| d * w).sum();
+            let sum: u32 = d
+                .iter()
+                .zip([3, 2, 7, 6, 5, 4, 3, 2])
+                .map(|(d, w)| d * w)
+                .sum();
             let check = match sum % 11 {
                 0 => 0,
                 1 => return None,
@@ -84,9 +88,9 @@ fn dec(s: &str) -> Decimal {
 /// A credit-note line reads true: gross = quantity × price (to øre), net = gross − discount,
 /// and both within EN 16931's line tolerance of the exact product.
 fn reads_true(l: &Line) {
-    let exact = dec(&l.quantity) * dec(&l.unit_price)
-        * (Decimal::ONE_HUNDRED - dec(&l.discount_percent))
-        / Decimal::ONE_HUNDRED;
+    let exact =
+        dec(&l.quantity) * dec(&l.unit_price) * (Decimal::ONE_HUNDRED - dec(&l.discount_percent))
+            / Decimal::ONE_HUNDRED;
     let net = dec(&l.net_amount);
     assert!(
         (exact - net).abs() <= Decimal::new(2, 2),
@@ -114,82 +118,126 @@ fn any_customer_any_lines_any_credits_give_valid_documents_that_read_true() {
     });
     // The runner takes an `Fn`: the store and the counts live in a cell across cases.
     let state = std::cell::RefCell::new((&mut env, 0u64, 0usize, 0usize));
-    let strategy = (customer(), prop::collection::vec(line(), 1..4), prop::collection::vec(step(), 0..5));
+    let strategy = (
+        customer(),
+        prop::collection::vec(line(), 1..4),
+        prop::collection::vec(step(), 0..5),
+    );
     runner
-        .run(&strategy, |((typed, digits, name, country), lines, steps)| {
-            let mut st = state.borrow_mut();
-            let (env, n, documents, refused) = &mut *st;
-            *n += 1;
-            let n = *n;
-            let id = format!("p-{n}");
-            // Into the register as a person typed it, over the EHF customer's other data.
-            host_harness::store::with_unit(env.host.store(), |u| {
-                let mut c = u.customer("fjord", "c-bygg")?.expect("c-bygg");
-                c.customer.id = id.clone();
-                c.customer.number = 7000 + n;
-                c.customer.name = name.clone();
-                c.customer.organisation_number = Some(typed.clone());
-                c.customer.address.country = Some(country.clone());
-                u.put_customer("fjord", &c)
-            })
-            .unwrap();
-            let inputs: Vec<LineInput> = lines
-                .iter()
-                .enumerate()
-                .map(|(i, (q, p, d, v))| LineInput {
-                    discount_percent: Some(d.clone()),
-                    ..free_line(&format!("Vare {i}"), q, p, v)
+        .run(
+            &strategy,
+            |((typed, digits, name, country), lines, steps)| {
+                let mut st = state.borrow_mut();
+                let (env, n, documents, refused) = &mut *st;
+                *n += 1;
+                let n = *n;
+                let id = format!("p-{n}");
+                // Into the register as a person typed it, over the EHF customer's other data.
+                host_harness::store::with_unit(env.host.store(), |u| {
+                    let mut c = u.customer("fjord", "c-bygg")?.expect("c-bygg");
+                    c.customer.id = id.clone();
+                    c.customer.number = 7000 + n;
+                    c.customer.name = name.clone();
+                    c.customer.organisation_number = Some(typed.clone());
+                    c.customer.address.country = Some(country.clone());
+                    u.put_customer("fjord", &c)
                 })
-                .collect();
-            let draft = env.draft(&id, inputs);
-            let inv = env
-                .host
-                .finalize("fjord", &draft.id, &format!("p-inv-{n}"))
                 .unwrap();
-            *documents += 1;
-            let ehf = ehf_of(&env, &inv.id);
-            assert!(ehf.contains(&format!(">{digits}</cbc:EndpointID>")), "{ehf}");
-            std::fs::write(ehf_dir.path().join(format!("fjord-{}.xml", inv.number)), &ehf).unwrap();
-            for (k, (line, by_quantity, percent)) in steps.iter().enumerate() {
-                let Some(l) = inv.lines.get(line % inv.lines.len()) else { continue };
-                let request = if *by_quantity {
-                    let q = (dec(&l.quantity) * Decimal::from(*percent) / Decimal::ONE_HUNDRED).round_dp(2);
-                    CreditLine { line_id: l.id, quantity: Some(q.to_string()), amount: None }
-                } else {
-                    let a = (dec(&l.net_amount) * Decimal::from(*percent) / Decimal::ONE_HUNDRED).round_dp(2);
-                    CreditLine { line_id: l.id, quantity: None, amount: Some(a.to_string()) }
-                };
-                let before = env.host.credit_left("fjord", &inv.id).unwrap();
-                match env.host.credit("fjord", &inv.id, Some(&[request]), "Delvis", &format!("p-cn-{n}-{k}")) {
-                    Ok(cn) => {
-                        *documents += 1;
-                        cn.lines.iter().for_each(reads_true);
-                        let after = env.host.credit_left("fjord", &inv.id).unwrap();
-                        assert_eq!(
-                            dec(&before.payable_left) - dec(&cn.totals.payable),
-                            dec(&after.payable_left),
-                            "what is left falls by what was credited"
-                        );
-                        let ehf = ehf_of(&env, &cn.id);
-                        std::fs::write(ehf_dir.path().join(format!("fjord-{}.xml", cn.number)), &ehf).unwrap();
-                    }
-                    Err(e) => {
-                        *refused += 1;
-                        assert_eq!(e.kind(), "invalid", "{e}");
+                let inputs: Vec<LineInput> = lines
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (q, p, d, v))| LineInput {
+                        discount_percent: Some(d.clone()),
+                        ..free_line(&format!("Vare {i}"), q, p, v)
+                    })
+                    .collect();
+                let draft = env.draft(&id, inputs);
+                let inv = env
+                    .host
+                    .finalize("fjord", &draft.id, &format!("p-inv-{n}"))
+                    .unwrap();
+                *documents += 1;
+                let ehf = ehf_of(&env, &inv.id);
+                assert!(
+                    ehf.contains(&format!(">{digits}</cbc:EndpointID>")),
+                    "{ehf}"
+                );
+                std::fs::write(
+                    ehf_dir.path().join(format!("fjord-{}.xml", inv.number)),
+                    &ehf,
+                )
+                .unwrap();
+                for (k, (line, by_quantity, percent)) in steps.iter().enumerate() {
+                    let Some(l) = inv.lines.get(line % inv.lines.len()) else {
+                        continue;
+                    };
+                    let request = if *by_quantity {
+                        let q = (dec(&l.quantity) * Decimal::from(*percent) / Decimal::ONE_HUNDRED)
+                            .round_dp(2);
+                        CreditLine {
+                            line_id: l.id,
+                            quantity: Some(q.to_string()),
+                            amount: None,
+                        }
+                    } else {
+                        let a = (dec(&l.net_amount) * Decimal::from(*percent)
+                            / Decimal::ONE_HUNDRED)
+                            .round_dp(2);
+                        CreditLine {
+                            line_id: l.id,
+                            quantity: None,
+                            amount: Some(a.to_string()),
+                        }
+                    };
+                    let before = env.host.credit_left("fjord", &inv.id).unwrap();
+                    match env.host.credit(
+                        "fjord",
+                        &inv.id,
+                        Some(&[request]),
+                        "Delvis",
+                        &format!("p-cn-{n}-{k}"),
+                    ) {
+                        Ok(cn) => {
+                            *documents += 1;
+                            cn.lines.iter().for_each(reads_true);
+                            let after = env.host.credit_left("fjord", &inv.id).unwrap();
+                            assert_eq!(
+                                dec(&before.payable_left) - dec(&cn.totals.payable),
+                                dec(&after.payable_left),
+                                "what is left falls by what was credited"
+                            );
+                            let ehf = ehf_of(&env, &cn.id);
+                            std::fs::write(
+                                ehf_dir.path().join(format!("fjord-{}.xml", cn.number)),
+                                &ehf,
+                            )
+                            .unwrap();
+                        }
+                        Err(e) => {
+                            *refused += 1;
+                            assert_eq!(e.kind(), "invalid", "{e}");
+                        }
                     }
                 }
-            }
-            // The rest, in one note: it too reads true, and the invoice nets to zero.
-            if let Ok(cn) = env.host.credit("fjord", &inv.id, None, "Resten", &format!("p-rest-{n}")) {
-                *documents += 1;
-                cn.lines.iter().for_each(reads_true);
-                let ehf = ehf_of(&env, &cn.id);
-                std::fs::write(ehf_dir.path().join(format!("fjord-{}.xml", cn.number)), &ehf).unwrap();
-            }
-            let left = env.host.credit_left("fjord", &inv.id).unwrap();
-            assert_eq!(left.payable_left, "0.00");
-            Ok(())
-        })
+                // The rest, in one note: it too reads true, and the invoice nets to zero.
+                if let Ok(cn) =
+                    env.host
+                        .credit("fjord", &inv.id, None, "Resten", &format!("p-rest-{n}"))
+                {
+                    *documents += 1;
+                    cn.lines.iter().for_each(reads_true);
+                    let ehf = ehf_of(&env, &cn.id);
+                    std::fs::write(
+                        ehf_dir.path().join(format!("fjord-{}.xml", cn.number)),
+                        &ehf,
+                    )
+                    .unwrap();
+                }
+                let left = env.host.credit_left("fjord", &inv.id).unwrap();
+                assert_eq!(left.payable_left, "0.00");
+                Ok(())
+            },
+        )
         .unwrap();
     let (_, _, documents, refused) = state.into_inner();
     // The books balance per account, whatever was credited how.

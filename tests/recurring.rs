@@ -440,7 +440,9 @@ fn an_occurrence_no_channel_can_take_is_a_failure_not_a_skip() {
     assert_eq!((r.due, r.issued.len(), r.skipped.len()), (1, 0, 0), "{r:?}");
     assert_eq!(r.failed.len(), 1);
     assert!(
-        r.failed[0].reason.contains("no channel can take this document"),
+        r.failed[0]
+            .reason
+            .contains("no channel can take this document"),
         "{:?}",
         r.failed
     );

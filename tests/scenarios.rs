@@ -84,7 +84,10 @@ fn the_lifecycle_scenario_reports_what_happened() {
     for d in docs {
         for delivery in d["deliveries"].as_array().unwrap() {
             let channel = delivery["channel"].as_str().unwrap();
-            assert!(["ehf", "efaktura", "avtalegiro", "email", "print"].contains(&channel), "{channel}");
+            assert!(
+                ["ehf", "efaktura", "avtalegiro", "email", "print"].contains(&channel),
+                "{channel}"
+            );
         }
     }
 }

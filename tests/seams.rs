@@ -154,7 +154,11 @@ fn released_contracts_are_frozen() {
         );
         released.push(name);
     }
-    assert_eq!(released.len(), recorded.len(), "SHA256SUMS names a file that is gone");
+    assert_eq!(
+        released.len(),
+        recorded.len(),
+        "SHA256SUMS names a file that is gone"
+    );
     let current = std::fs::read_to_string(common::repo().join("wit/invoicing.wit")).unwrap();
     let version = current
         .lines()

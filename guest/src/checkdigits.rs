@@ -122,10 +122,29 @@ mod tests {
 
     #[test]
     fn an_organisation_number_as_people_write_it() {
-        for written in ["914778271", "914 778 271", "NO 914 778 271 MVA", "no914778271mva", "914.778.271", "\u{a0}914 778 271 "] {
-            assert_eq!(orgnr_of(written).as_deref(), Some("914778271"), "{written:?}");
+        for written in [
+            "914778271",
+            "914 778 271",
+            "NO 914 778 271 MVA",
+            "no914778271mva",
+            "914.778.271",
+            "\u{a0}914 778 271 ",
+        ] {
+            assert_eq!(
+                orgnr_of(written).as_deref(),
+                Some("914778271"),
+                "{written:?}"
+            );
         }
-        for bad in ["123", "914778272", "91477827", "9147782710", "NO", "", "914 778 27l"] {
+        for bad in [
+            "123",
+            "914778272",
+            "91477827",
+            "9147782710",
+            "NO",
+            "",
+            "914 778 27l",
+        ] {
             assert_eq!(orgnr_of(bad), None, "{bad:?}");
         }
     }

@@ -273,7 +273,9 @@ impl Guest for Component {
             Some(c) => {
                 let why =
                     channel::can_take(c, doc.kind, &customer, &reach(&customer, doc.kind, payment))
-                        .map_err(|why| err(Error::NotAllowed(Refusal::ChannelCannotTake(c, why))))?;
+                        .map_err(|why| {
+                            err(Error::NotAllowed(Refusal::ChannelCannotTake(c, why)))
+                        })?;
                 channel::Route {
                     channel: c,
                     reason: why,
@@ -311,8 +313,6 @@ fn today() -> R<NaiveDate> {
     dates::parse(&s).map_err(|m| t::Error::Host(format!("the host's today: {m}")))
 }
 
-/// Numbers ascend with dates within a series: the document numbered just before `number` in
-/// the same series must not be dated after `date`. (By induction it is the latest one.)
 /// A draft's issue date, checked when it is set (not first at preview or "Fakturer og send"):
 /// not in the future, and not before a document already issued in the same number series
 /// (the next number would carry an earlier date than the one before it).
@@ -359,6 +359,8 @@ fn issue_date_can_be(seller: &Seller, issue: Option<NaiveDate>) -> R<()> {
     Ok(())
 }
 
+/// Numbers ascend with dates within a series: the document numbered just before `number` in
+/// the same series must not be dated after `date`. (By induction it is the latest one.)
 fn check_date_order(
     seller: &Seller,
     kind: Kind,
@@ -585,7 +587,9 @@ fn issue_invoice(
 fn take_number(series: sequences::Series, start: u64, key: &str) -> R<u64> {
     let number = sequences::next(series, start)?;
     if let Some(done) = documents::find_by_idempotency_key(key) {
-        return Err(err(Error::NotAllowed(Refusal::IssuedMeanwhile(done.number))));
+        return Err(err(Error::NotAllowed(Refusal::IssuedMeanwhile(
+            done.number,
+        ))));
     }
     Ok(number)
 }

@@ -56,7 +56,9 @@ fn check_text(p: &mut Problems, field: &str, v: &Option<String>, max: usize) -> 
 /// name or subject spoofed). None when it can.
 pub fn bad_text(v: &str) -> Option<String> {
     v.chars()
-        .find(|&c| (c.is_control() && c != '\n') || crate::ehf_check::xml_forbidden(c) || bidi_control(c))
+        .find(|&c| {
+            (c.is_control() && c != '\n') || crate::ehf_check::xml_forbidden(c) || bidi_control(c)
+        })
         .map(|c| format!("character U+{:04X} is not allowed", c as u32))
 }
 

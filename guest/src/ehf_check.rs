@@ -729,7 +729,10 @@ mod tests {
         // Identifiers as a register might hand them over: every one the official rules check.
         let orgnr = crate::testdata::document(vec![]).seller.orgnr;
         has(
-            broken(&format!(">{orgnr}</cbc:EndpointID>"), ">914 778 271</cbc:EndpointID>"),
+            broken(
+                &format!(">{orgnr}</cbc:EndpointID>"),
+                ">914 778 271</cbc:EndpointID>",
+            ),
             "PEPPOL-COMMON-R041",
         );
         has(
@@ -741,14 +744,26 @@ mod tests {
             "NO-R-001",
         );
         has(
-            broken("<cbc:IdentificationCode>NO<", "<cbc:IdentificationCode>Norge<"),
+            broken(
+                "<cbc:IdentificationCode>NO<",
+                "<cbc:IdentificationCode>Norge<",
+            ),
             "BR-CL-14",
         );
-        let reverse = ehf(&crate::testdata::document(vec![test_line(1, "1", "100", VatCode::ReverseCharge)]));
+        let reverse = ehf(&crate::testdata::document(vec![test_line(
+            1,
+            "1",
+            "100",
+            VatCode::ReverseCharge,
+        )]));
         assert_eq!(check(&reverse), Vec::<String>::new());
         let buyer = reverse.rfind("<cbc:CompanyID schemeID=\"0192\">").unwrap();
-        let end = buyer + reverse[buyer..].find("</cbc:CompanyID>").unwrap() + "</cbc:CompanyID>".len();
-        has(check(&format!("{}{}", &reverse[..buyer], &reverse[end..])), "BR-AE-02");
+        let end =
+            buyer + reverse[buyer..].find("</cbc:CompanyID>").unwrap() + "</cbc:CompanyID>".len();
+        has(
+            check(&format!("{}{}", &reverse[..buyer], &reverse[end..])),
+            "BR-AE-02",
+        );
         let unreferenced = good.replace("cbc:BuyerReference>", "cbc:AccountingCost>");
         assert!(!unreferenced.contains("OrderReference"));
         has(check(&unreferenced), "PEPPOL-EN16931-R003");

@@ -21,7 +21,9 @@ pub fn field_error(field: impl Into<String>, message: impl Into<String>) -> Fiel
 pub fn quote(s: &str) -> String {
     let mut out = String::from("'");
     for c in s.chars().take(40) {
-        if c.is_control() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}') {
+        if c.is_control()
+            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+        {
             out.push_str(&format!("U+{:04X}", c as u32));
         } else {
             out.push(c);

@@ -19,6 +19,7 @@ pub fn is_country_code(code: &str) -> bool {
 
 /// The names people type for the countries Norwegian businesses invoice most, in Norwegian,
 /// Nynorsk and English; any other country by its ISO code.
+#[rustfmt::skip]
 const NAMES: &[(&str, &str)] = &[
     ("norge", "NO"), ("noreg", "NO"), ("norway", "NO"),
     ("sverige", "SE"), ("sweden", "SE"),
@@ -150,10 +151,25 @@ mod tests {
         assert_eq!(country_of("Sverige").as_deref(), Some("SE"));
         assert_eq!(country_of("XX"), None);
         assert_eq!(country_of("Narnia"), None);
-        for ok in ["post@fjord.no", "ola.nordmann+faktura@eksempel.no", "æ@bø.no"] {
+        for ok in [
+            "post@fjord.no",
+            "ola.nordmann+faktura@eksempel.no",
+            "æ@bø.no",
+        ] {
             assert!(is_email(ok), "{ok}");
         }
-        for bad in ["", "a", "a@b", "a b@c.no", "a@@c.no", "@c.no", "a@c..no", "a\n@c.no", "<a@c.no>", "a@c.no\u{0}"] {
+        for bad in [
+            "",
+            "a",
+            "a@b",
+            "a b@c.no",
+            "a@@c.no",
+            "@c.no",
+            "a@c..no",
+            "a\n@c.no",
+            "<a@c.no>",
+            "a@c.no\u{0}",
+        ] {
             assert!(!is_email(bad), "{bad:?}");
         }
     }

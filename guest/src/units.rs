@@ -15,9 +15,10 @@ fn body() -> &'static str {
 
 /// The words Norwegians (and English speakers) type for a unit, and the Rec 20/21 code each
 /// stands for: the one place such a word becomes a code. Matched without regard to case.
+#[rustfmt::skip]
 const WORDS: &[(&str, &str)] = &[
     ("stk", "EA"), ("stykk", "EA"), ("st", "EA"), ("pcs", "EA"), ("piece", "EA"), ("each", "EA"),
-    ("t", "HUR"), ("time", "HUR"), ("timer", "HUR"), ("hour", "HUR"), ("hours", "HUR"), ("h", "HUR"),
+    ("time", "HUR"), ("timer", "HUR"), ("hour", "HUR"), ("hours", "HUR"), ("h", "HUR"),
     ("min", "MIN"), ("minutt", "MIN"), ("minutter", "MIN"),
     ("dag", "DAY"), ("dager", "DAY"), ("døgn", "DAY"), ("day", "DAY"), ("days", "DAY"),
     ("uke", "WEE"), ("uker", "WEE"), ("week", "WEE"),
@@ -69,7 +70,14 @@ mod tests {
 
     #[test]
     fn words_people_type_become_real_codes() {
-        for (word, code) in [("timer", "HUR"), ("Stk", "EA"), ("år", "ANN"), ("m2", "MTK"), ("HUR", "HUR"), (" kg ", "KGM")] {
+        for (word, code) in [
+            ("timer", "HUR"),
+            ("Stk", "EA"),
+            ("år", "ANN"),
+            ("m2", "MTK"),
+            ("HUR", "HUR"),
+            (" kg ", "KGM"),
+        ] {
             assert_eq!(code_of(word).as_deref(), Some(code), "{word}");
         }
         for (_, code) in WORDS {

@@ -21,7 +21,11 @@ pub fn orgnr_of(s: &str) -> Option<String> {
     if d.len() != 9 {
         return None;
     }
-    let sum: u32 = d[..8].iter().zip([3, 2, 7, 6, 5, 4, 3, 2]).map(|(d, w)| d * w).sum();
+    let sum: u32 = d[..8]
+        .iter()
+        .zip([3, 2, 7, 6, 5, 4, 3, 2])
+        .map(|(d, w)| d * w)
+        .sum();
     let check = match sum % 11 {
         0 => 0,
         1 => return None,
@@ -34,9 +38,8 @@ pub fn orgnr_of(s: &str) -> Option<String> {
 /// would print as a line of its own, above a real address) and no bidirectional overrides or
 /// isolates (they make a name display as something it is not).
 pub fn is_one_plain_line(s: &str) -> bool {
-    !s.chars().any(|c| {
-        c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-    })
+    !s.chars()
+        .any(|c| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
 }
 
 #[cfg(test)]

@@ -235,9 +235,11 @@ fn in_contract_spelling<S: serde::Serializer>(d: &IssuedDocument, s: S) -> Resul
             serde_json::Value::Object(m) => {
                 for (k, v) in m.iter_mut() {
                     match (k.as_str(), &v) {
-                        ("kind" | "status" | "channel" | "state" | "preferred_channel" | "language", serde_json::Value::String(e)) => {
-                            *v = serde_json::Value::String(kebab(e))
-                        }
+                        (
+                            "kind" | "status" | "channel" | "state" | "preferred_channel"
+                            | "language",
+                            serde_json::Value::String(e),
+                        ) => *v = serde_json::Value::String(kebab(e)),
                         _ => walk(v),
                     }
                 }

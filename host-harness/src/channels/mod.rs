@@ -149,13 +149,11 @@ pub fn dispatch_as(store: &dyn Store, cfg: &Config, owner: &str) -> Result<usize
             let now = now_ms();
             if now > held_until - cfg.lease_ms / 2 {
                 held_until = now + cfg.lease_ms;
-                let mut ours = Vec::with_capacity(pending.len() + 1);
-                crate::store::with_unit(store, |u| {
-                    ours.clear();
-                    for c in std::iter::once(&c).chain(&pending) {
-                        ours.push(u.renew(owner, c.id, held_until)?);
-                    }
-                    Ok(())
+                let ours: Vec<bool> = crate::store::with_unit(store, |u| {
+                    std::iter::once(&c)
+                        .chain(&pending)
+                        .map(|c| u.renew(owner, c.id, held_until))
+                        .collect()
                 })?;
                 let mut ours = ours.into_iter();
                 let first = ours.next().unwrap_or(false);

@@ -490,7 +490,11 @@ async fn settings_form(
     })
     .await?;
     Ok(html(pages::settings(
-        &ctx, &nav, &settings, &problems, pages::Saved::No,
+        &ctx,
+        &nav,
+        &settings,
+        &problems,
+        pages::Saved::No,
     )))
 }
 

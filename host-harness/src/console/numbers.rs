@@ -32,7 +32,10 @@ pub fn shown(lang: Lang, decimal: &str) -> String {
         None => ("", decimal),
     };
     let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+    if int.is_empty()
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
         return decimal.to_owned();
     }
     let (group, mark) = match lang {

@@ -744,7 +744,10 @@ pub fn customer_from_form(
         None => problems.push(("number".into(), "digits".into())),
         // The number is part of every KID the customer pays by: one customer per number.
         Some(n) => {
-            if let Some(other) = all.iter().find(|c| c.customer.number == n && c.customer.id != id) {
+            if let Some(other) = all
+                .iter()
+                .find(|c| c.customer.number == n && c.customer.id != id)
+            {
                 problems.push((
                     "number".into(),
                     format!("taken by {} ({})", other.customer.name, other.customer.id),
@@ -931,7 +934,9 @@ pub enum SaveState {
     Done,
     /// The page held an older version: the draft was changed elsewhere. The page keeps the
     /// version it was built from, so every later save conflicts too until the user reloads.
-    Conflict { page_version: u64 },
+    Conflict {
+        page_version: u64,
+    },
     Refused(String),
 }
 
@@ -953,7 +958,10 @@ pub fn form_of(d: &Draft) -> HashMap<String, String> {
     put("issue".into(), t.issue_date.as_deref());
     put("delivery".into(), t.delivery_date.as_deref());
     put("due".into(), t.due_date.as_deref());
-    put("terms".into(), t.payment_terms_days.map(|n| n.to_string()).as_deref());
+    put(
+        "terms".into(),
+        t.payment_terms_days.map(|n| n.to_string()).as_deref(),
+    );
     put("note".into(), d.note.as_deref());
     for (pos, l) in d.lines.iter().enumerate() {
         let n = l.id;
@@ -1393,7 +1401,10 @@ pub fn credit_form(
 }
 
 /// The credit a credit form asks for: all of it, or the lines given a quantity or an amount.
-pub fn credit_of(left: &Creditable, f: &HashMap<String, String>) -> (Option<Vec<CreditLine>>, String) {
+pub fn credit_of(
+    left: &Creditable,
+    f: &HashMap<String, String>,
+) -> (Option<Vec<CreditLine>>, String) {
     let get = |k: &str| {
         f.get(k)
             .map(|v| numbers::typed(v))

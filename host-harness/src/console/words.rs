@@ -62,10 +62,22 @@ impl Lang {
             R::FullyCredited(n) => format!("Invoice {n} is already credited in full."),
             R::IssuedMeanwhile(n) if nb => format!("Dette ble nettopp utstedt som nummer {n}."),
             R::IssuedMeanwhile(n) => format!("This was just issued as number {n}."),
-            R::ChannelNotEnabled(c) if nb => format!("Kanalen {} er ikke slått på i innstillingene.", c.name()),
-            R::ChannelNotEnabled(c) => format!("The channel {} is not enabled in the settings.", c.name()),
-            R::ChannelCannotTake(p) if nb => format!("Kanalen {} kan ikke ta dokumentet: {}", p.channel.name(), p.reason),
-            R::ChannelCannotTake(p) => format!("The channel {} cannot take the document: {}", p.channel.name(), p.reason),
+            R::ChannelNotEnabled(c) if nb => {
+                format!("Kanalen {} er ikke slått på i innstillingene.", c.name())
+            }
+            R::ChannelNotEnabled(c) => {
+                format!("The channel {} is not enabled in the settings.", c.name())
+            }
+            R::ChannelCannotTake(p) if nb => format!(
+                "Kanalen {} kan ikke ta dokumentet: {}",
+                p.channel.name(),
+                p.reason
+            ),
+            R::ChannelCannotTake(p) => format!(
+                "The channel {} cannot take the document: {}",
+                p.channel.name(),
+                p.reason
+            ),
             R::SeriesPaused if nb => "Serien er satt på pause: gjenoppta den først.".into(),
             R::SeriesPaused => "The series is paused: resume it first.".into(),
             R::SeriesEnded if nb => "Serien er avsluttet: lag en ny.".into(),
