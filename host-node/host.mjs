@@ -538,6 +538,7 @@ function refusalText(r) {
     'series-paused': () => 'the series is paused',
     'series-ended': () => 'the series has ended: make a new one',
     'not-next-occurrence': () => `not the next occurrence due (next: ${v ?? 'none due'})`,
+    'no-channel': () => `no channel can take this document: ${v.join('; ')}`,
   }[r.tag]();
 }
 

@@ -543,14 +543,8 @@ fn choose_channel(
     kind: Kind,
     payment: Payment,
 ) -> R<channel::Route> {
-    // The customer's data reaches no channel: wrong data, named as the customer's (a run
-    // that meets it counts it a failure to fix, never a refusal to try again later).
-    channel::choose(seller, c, kind, &reach(c, kind, payment)).map_err(|why| {
-        err(Error::invalid(
-            "customer",
-            format!("no channel can take this document: {}", why.join("; ")),
-        ))
-    })
+    channel::choose(seller, c, kind, &reach(c, kind, payment))
+        .map_err(|why| err(Error::NotAllowed(Refusal::NoChannel(why))))
 }
 
 /// Issue a draft as an invoice (finalize, and each occurrence of a recurring series): the
@@ -831,6 +825,7 @@ fn refusal_out(r: crate::error::Refusal) -> t::Refusal {
         R::SeriesPaused => t::Refusal::SeriesPaused,
         R::SeriesEnded => t::Refusal::SeriesEnded,
         R::NotNextOccurrence(next) => t::Refusal::NotNextOccurrence(next.map(|d| d.to_string())),
+        R::NoChannel(why) => t::Refusal::NoChannel(why),
     }
 }
 

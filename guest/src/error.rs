@@ -58,6 +58,7 @@ pub enum Refusal {
     SeriesPaused,
     SeriesEnded,
     NotNextOccurrence(Option<chrono::NaiveDate>),
+    NoChannel(Vec<String>),
 }
 
 impl Error {

@@ -1,6 +1,7 @@
 //! Who is on a document, as the registers hand them over: the one home of the rules that make a
 //! customer's or seller's data fit for a valid document (organisation number, country, e-mail,
-//! one-line names and addresses). The component applies them where it reads the data, whatever
+//! one-line names and addresses; the e-mail rule is the e-mail channel's, `channel::valid_email`).
+//! The component applies them where it reads the data, whatever
 //! the host's register accepted; the EHF gate checks the result again (`ehf_check`).
 
 use crate::error::Problems;
@@ -42,29 +43,6 @@ pub fn country_of(s: &str) -> Option<String> {
         .iter()
         .find(|(n, _)| *n == lower)
         .map(|(_, c)| (*c).to_owned())
-}
-
-/// An e-mail address a relay takes: one `@`, a local part and a domain with a dot, no spaces,
-/// no control characters, no quotes or brackets that would need the RFC 5322 quoted forms.
-pub fn is_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else {
-        return false;
-    };
-    let atext = |c: char| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c);
-    !local.is_empty()
-        && local.len() <= 64
-        && !local.starts_with('.')
-        && !local.ends_with('.')
-        && !local.contains("..")
-        && local.chars().all(atext)
-        && domain.len() <= 253
-        && domain.contains('.')
-        && domain.split('.').all(|label| {
-            !label.is_empty()
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label.chars().all(|c| c.is_alphanumeric() || c == '-')
-        })
 }
 
 /// The address's lines checked and its country as its code; problems under `field.…`.
@@ -122,7 +100,7 @@ pub fn customer(mut c: Customer, max_name: usize) -> Result<Customer, Problems> 
         c.orgnr = None;
     }
     if let Some(e) = c.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
-        if !is_email(e) {
+        if !crate::channel::valid_email(e) {
             p.add(
                 "customer.email",
                 format!("{} is not an e-mail address", crate::error::quote(e)),
@@ -156,7 +134,7 @@ mod tests {
             "ola.nordmann+faktura@eksempel.no",
             "æ@bø.no",
         ] {
-            assert!(is_email(ok), "{ok}");
+            assert!(crate::channel::valid_email(ok), "{ok}");
         }
         for bad in [
             "",
@@ -170,7 +148,7 @@ mod tests {
             "<a@c.no>",
             "a@c.no\u{0}",
         ] {
-            assert!(!is_email(bad), "{bad:?}");
+            assert!(!crate::channel::valid_email(bad), "{bad:?}");
         }
     }
 }

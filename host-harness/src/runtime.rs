@@ -332,6 +332,7 @@ pub fn refusal_text(r: &bindings::Refusal) -> String {
             "not the next occurrence due (next: {})",
             next.as_deref().unwrap_or("none due")
         ),
+        R::NoChannel(why) => format!("no channel can take this document: {}", why.join("; ")),
     }
 }
 

@@ -90,6 +90,14 @@ impl Lang {
                 "Not the series' next occurrence (next: {}).",
                 next.as_deref().unwrap_or("none due")
             ),
+            R::NoChannel(why) if nb => format!(
+                "Ingen kanal kan ta dokumentet. Rett kundens opplysninger eller kanalene i innstillingene: {}",
+                why.join("; ")
+            ),
+            R::NoChannel(why) => format!(
+                "No channel can take the document. Correct the customer's details or the channels in the settings: {}",
+                why.join("; ")
+            ),
         }
     }
 
