@@ -77,7 +77,8 @@ fn register_data_that_cannot_make_a_valid_document_is_refused_naming_the_field()
         .unwrap()
         .unwrap()
         .customer;
-    let cases: Vec<(&str, Box<dyn Fn(&mut Customer)>)> = vec![
+    type Case = (&'static str, Box<dyn Fn(&mut Customer)>);
+    let cases: Vec<Case> = vec![
         (
             "customer.name",
             Box::new(|c| c.name = "Bygg AS\nStorgata 99\n0001 Oslo".into()),

@@ -157,7 +157,7 @@ fn any_customer_any_lines_any_credits_give_valid_documents_that_read_true() {
                     .finalize("fjord", &draft.id, &format!("p-inv-{n}"))
                     .unwrap();
                 *documents += 1;
-                let ehf = ehf_of(&env, &inv.id);
+                let ehf = ehf_of(env, &inv.id);
                 assert!(
                     ehf.contains(&format!(">{digits}</cbc:EndpointID>")),
                     "{ehf}"
@@ -206,7 +206,7 @@ fn any_customer_any_lines_any_credits_give_valid_documents_that_read_true() {
                                 dec(&after.payable_left),
                                 "what is left falls by what was credited"
                             );
-                            let ehf = ehf_of(&env, &cn.id);
+                            let ehf = ehf_of(env, &cn.id);
                             std::fs::write(
                                 ehf_dir.path().join(format!("fjord-{}.xml", cn.number)),
                                 &ehf,
@@ -226,7 +226,7 @@ fn any_customer_any_lines_any_credits_give_valid_documents_that_read_true() {
                 {
                     *documents += 1;
                     cn.lines.iter().for_each(reads_true);
-                    let ehf = ehf_of(&env, &cn.id);
+                    let ehf = ehf_of(env, &cn.id);
                     std::fs::write(
                         ehf_dir.path().join(format!("fjord-{}.xml", cn.number)),
                         &ehf,

@@ -168,7 +168,9 @@ pub fn valid_email(e: &str) -> bool {
     let atext = |c: char| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c);
     e.len() <= 254
         && local.len() <= 64
-        && local.split('.').all(|atom| !atom.is_empty() && atom.chars().all(atext))
+        && local
+            .split('.')
+            .all(|atom| !atom.is_empty() && atom.chars().all(atext))
         && domain.contains('.')
         && domain.split('.').all(|label| {
             !label.is_empty()

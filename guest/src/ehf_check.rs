@@ -358,10 +358,10 @@ impl<'a> Reading<'a> {
             (_, _, Tag::BuyerReference | Tag::OrderReference) if at_root => {
                 facts.buyer_or_order_reference = true
             }
-            (_, Some(Tag::Country), Tag::IdentificationCode) => {
-                if !crate::party::is_country_code(&text) {
-                    errors.push(format!("BR-CL-14: country code '{text}'"));
-                }
+            (_, Some(Tag::Country), Tag::IdentificationCode)
+                if !crate::party::is_country_code(&text) =>
+            {
+                errors.push(format!("BR-CL-14: country code '{text}'"))
             }
             (_, Some(Tag::PartyLegalEntity), Tag::CompanyId)
                 if stack.iter().any(|o| o.tag == Tag::AccountingCustomerParty) =>
