@@ -165,7 +165,12 @@ pub fn valid_email(e: &str) -> bool {
     let Some((local, domain)) = e.split_once('@') else {
         return false;
     };
-    let atext = |c: char| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c);
+    // Letters beyond ASCII (æøå, an internationalised address) are taken as they are; the
+    // Unicode tables `is_alphanumeric` needs would cost the component 70 KB.
+    let letter = |c: char| {
+        c.is_ascii_alphanumeric() || (!c.is_ascii() && !c.is_control() && !c.is_whitespace())
+    };
+    let atext = |c: char| letter(c) || "!#$%&'*+-/=?^_`{|}~".contains(c);
     e.len() <= 254
         && local.len() <= 64
         && local
@@ -176,7 +181,7 @@ pub fn valid_email(e: &str) -> bool {
             !label.is_empty()
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+                && label.chars().all(|c| letter(c) || c == '-')
         })
 }
 

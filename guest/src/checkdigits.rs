@@ -31,7 +31,7 @@ pub fn orgnr_of(s: &str) -> Option<String> {
         .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '.' | '-'))
         .collect::<String>()
-        .to_uppercase();
+        .to_ascii_uppercase();
     if let Some(rest) = t.strip_prefix("NO") {
         t = rest.to_owned();
     }

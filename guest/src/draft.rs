@@ -71,6 +71,21 @@ pub fn bad_line(v: &str) -> Option<String> {
     bad_text(v)
 }
 
+/// A word folded for matching what people type: ASCII and the Norwegian letters to lower case
+/// (`År` as `år`). Only that: the full Unicode case tables would cost the component 70 KB, and
+/// the words matched against (units, country names) need no more.
+pub fn fold_case(s: &str) -> String {
+    s.trim()
+        .chars()
+        .map(|c| match c {
+            'Æ' => 'æ',
+            'Ø' => 'ø',
+            'Å' => 'å',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect()
+}
+
 fn bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }

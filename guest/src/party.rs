@@ -34,11 +34,11 @@ const NAMES: &[(&str, &str)] = &[
 /// A country as typed (`no`, `NO`, `Norge`) as its code; None when it is none.
 pub fn country_of(s: &str) -> Option<String> {
     let t = s.trim();
-    let upper = t.to_uppercase();
+    let upper = t.to_ascii_uppercase();
     if is_country_code(&upper) {
         return Some(upper);
     }
-    let lower = t.to_lowercase();
+    let lower = crate::draft::fold_case(t);
     NAMES
         .iter()
         .find(|(n, _)| *n == lower)

@@ -39,7 +39,7 @@ pub fn code_of(unit: &str) -> Option<String> {
     if is_known(unit) {
         return Some(unit.to_owned());
     }
-    let lower = unit.to_lowercase();
+    let lower = crate::draft::fold_case(unit);
     WORDS
         .iter()
         .find(|(w, _)| *w == lower)
@@ -74,6 +74,7 @@ mod tests {
             ("timer", "HUR"),
             ("Stk", "EA"),
             ("år", "ANN"),
+            ("År", "ANN"),
             ("m2", "MTK"),
             ("HUR", "HUR"),
             (" kg ", "KGM"),
