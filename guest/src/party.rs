@@ -1,8 +1,8 @@
-//! Who is on a document, as the registers hand them over: the one home of the rules that make a
-//! customer's or seller's data fit for a valid document (organisation number, country, e-mail,
-//! one-line names and addresses; the e-mail rule is the e-mail channel's, `channel::valid_email`).
-//! The component applies them where it reads the data, whatever
-//! the host's register accepted; the EHF gate checks the result again (`ehf_check`).
+//! Who is on a document, as the registers hand them over: the rules that make a customer's data
+//! fit for a valid document (organisation number, country, one-line names and addresses; the
+//! e-mail rule is the e-mail channel's, `channel::valid_email`; the seller's settings use the
+//! same rules in `settings`). The component applies them where it reads the data, whatever the
+//! host's register accepted; the EHF gate checks the result again (`ehf_check`).
 
 use crate::error::Problems;
 use crate::model::{Address, Customer};
