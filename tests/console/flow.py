@@ -341,12 +341,18 @@ def credit_partly_then_fully(page, invoice_url):
     expect(page.locator("dl.facts")).to_contain_text("Kreditert")
 
 
-def deactivate_and_back(page):
+def deactivate_and_back(page, invoice_url):
     page.goto(f"{CLIENT}/oversikt")
     page.get_by_role("link", name="Deaktiver enkel fakturering").click()
     page.get_by_label("Hva er årsaken til at du deaktiverer?").fill("Vi prøver noe annet")
     page.get_by_role("button", name="Deaktiver enkel fakturering").click()
     expect(page.get_by_role("button", name="Aktiver")).to_be_visible()
+    # Issued documents are records: readable, PDF and all, while the module is off.
+    page.goto(invoice_url)
+    expect(page.locator("#doc-number")).to_have_text("5001")
+    pdf = page.request.get(f"{invoice_url}/pdf")
+    assert pdf.status == 200 and pdf.body().startswith(b"%PDF"), pdf.status
+    page.goto(f"{CLIENT}/")
     page.get_by_role("button", name="Aktiver").click()
     expect(page.locator("#rows tbody tr")).to_have_count(5)
     shot(page, "console-overview")
@@ -424,7 +430,7 @@ with sync_playwright() as p:
     invoice = preview_and_send(page, url)
     overview_filtered(page)
     credit_partly_then_fully(page, invoice)
-    deactivate_and_back(page)
+    deactivate_and_back(page, invoice)
     english(page)
     by_keyboard(page)
     isolated(page, invoice)
