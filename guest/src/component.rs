@@ -328,13 +328,7 @@ fn issue_date_can_be(seller: &Seller, issue: Option<NaiveDate>) -> R<()> {
             format!("an invoice cannot be issued in the future (today is {today})"),
         )));
     }
-    let shared = seller.credit_note_start.is_none();
-    let kinds: &[t::DocumentKind] = if shared {
-        &[t::DocumentKind::Invoice, t::DocumentKind::CreditNote]
-    } else {
-        &[t::DocumentKind::Invoice]
-    };
-    for kind in kinds {
+    for kind in series_kinds(seller, Kind::Invoice) {
         let later = documents::query(&t::OverviewFilter {
             customer_id: None,
             reference: None,
@@ -360,6 +354,16 @@ fn issue_date_can_be(seller: &Seller, issue: Option<NaiveDate>) -> R<()> {
     Ok(())
 }
 
+/// The kinds of document that share `kind`'s number series: credit notes take invoice numbers
+/// unless the client gave them a series of their own.
+fn series_kinds(seller: &Seller, kind: Kind) -> &'static [t::DocumentKind] {
+    match (kind, seller.credit_note_start.is_none()) {
+        (_, true) => &[t::DocumentKind::Invoice, t::DocumentKind::CreditNote],
+        (Kind::Invoice, false) => &[t::DocumentKind::Invoice],
+        (Kind::CreditNote, false) => &[t::DocumentKind::CreditNote],
+    }
+}
+
 /// Numbers ascend with dates within a series: the document numbered just before `number` in
 /// the same series must not be dated after `date`. (By induction it is the latest one.)
 fn check_date_order(
@@ -369,16 +373,10 @@ fn check_date_order(
     date: NaiveDate,
     field: &str,
 ) -> R<()> {
-    let shared = seller.credit_note_start.is_none();
-    let kinds: &[t::DocumentKind] = match (kind, shared) {
-        (_, true) => &[t::DocumentKind::Invoice, t::DocumentKind::CreditNote],
-        (Kind::Invoice, false) => &[t::DocumentKind::Invoice],
-        (Kind::CreditNote, false) => &[t::DocumentKind::CreditNote],
-    };
     let Some(previous) = number.checked_sub(1) else {
         return Ok(());
     };
-    for k in kinds {
+    for k in series_kinds(seller, kind) {
         let rows = documents::query(&t::OverviewFilter {
             customer_id: None,
             reference: None,

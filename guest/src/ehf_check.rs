@@ -341,8 +341,8 @@ impl<'a> Reading<'a> {
         if !children && text.trim().is_empty() {
             errors.push(format!("PEPPOL-EN16931-R008: empty {name}"));
         }
-        // Identifiers as any input may have typed them: the organisation number's 9 digits and
-        // MOD11, the seller's VAT number, the country codes.
+        // An element that says it holds a Norwegian organisation number holds 9 digits with a
+        // valid MOD11 check digit, however a register had it typed (PEPPOL-COMMON-R041).
         if orgnr && !crate::checkdigits::valid_orgnr(&text) {
             errors.push(format!("PEPPOL-COMMON-R041: {name} '{text}'"));
         }

@@ -894,7 +894,7 @@ pub fn product_form(
 pub fn product_from_form(
     id: Option<&str>,
     f: &HashMap<String, String>,
-    existing: &[String],
+    all: &[Product],
 ) -> Result<Product, (Product, Vec<(String, String)>)> {
     let get = |k: &str| f.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
     let mut problems = Vec::new();
@@ -902,7 +902,7 @@ pub fn product_from_form(
     if id.is_none() {
         if !crate::runtime::valid_client_id(&pid) {
             problems.push(("id".into(), "1 to 64 of a-z, 0-9 and -".into()));
-        } else if existing.contains(&pid) {
+        } else if all.iter().any(|p| p.id == pid) {
             problems.push(("id".into(), "taken".into()));
         }
     }
@@ -1339,7 +1339,6 @@ pub fn document(ctx: &Ctx, nav: &Nav, o: &Opened, e: Option<&CallError>) -> Mark
     )
 }
 
-/// What is left of each invoice line after the credit notes: (quantity, net amount).
 /// The credit form: all of the invoice, or lines by quantity or amount. What is left on each
 /// line is the component's answer (`credit-left`); the console computes none of it.
 pub fn credit_form(

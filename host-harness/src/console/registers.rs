@@ -90,8 +90,7 @@ impl Register for Products {
         form: &HashMap<String, String>,
         all: &[Product],
     ) -> Result<Product, (Product, Problems)> {
-        let taken: Vec<String> = all.iter().map(|p| p.id.clone()).collect();
-        pages::product_from_form(old.map(|p| p.id.as_str()), form, &taken)
+        pages::product_from_form(old.map(|p| p.id.as_str()), form, all)
     }
     fn list_page(ctx: &Ctx, nav: &Nav, all: &[Product]) -> Markup {
         pages::products(ctx, nav, all)
