@@ -91,16 +91,7 @@ fn every_line_shape_gives_a_valid_ehf_and_unknown_units_are_refused_at_input() {
     }
     let inv = env.invoice("c-bygg", lines);
     let cn = credit(&mut env, &inv, None, "all");
-    let dir = tempfile::tempdir().unwrap();
-    let mut files = Vec::new();
-    for doc in [&inv, &cn] {
-        let xml = ehf_of(&env, &doc.id);
-        let f = dir.path().join(format!("{}.xml", doc.number));
-        std::fs::write(&f, xml).unwrap();
-        files.push(f);
-    }
-    ehf_check(&files);
-    official_validator(&files);
+    all_valid("accountant", &[ehf_of(&env, &inv.id), ehf_of(&env, &cn.id)]);
 
     let d = env.host.create_draft("fjord", "c-bygg").unwrap();
     let mut l = free_line("Timer", "1", "100", "25");

@@ -93,20 +93,10 @@ fn a_person_invoices_a_customer_in_the_browser_without_writing_json() {
         "the flow's invoices and credit notes carry EHF: {}",
         ehfs.len()
     );
-    let files: Vec<_> = ehfs
-        .iter()
-        .enumerate()
-        .map(|(i, x)| {
-            let f = dir.path().join(format!("console-{i}.xml"));
-            std::fs::write(&f, x).unwrap();
-            f
-        })
-        .collect();
-    ehf_check(&files);
-    official_validator(&files);
+    all_valid("console", &ehfs);
     eprintln!(
         "{} EHF documents from the console flow validated",
-        files.len()
+        ehfs.len()
     );
 }
 

@@ -99,19 +99,9 @@ fn a_series_issues_every_period_once_with_its_period_text() {
     assert_eq!((s.issued, s.next_date.as_deref()), (4, Some("2027-01-01")));
     trial_balance_is_zero(&env);
     // The EHFs, period note and all, pass the official validator.
-    let dir = tempfile::tempdir().unwrap();
-    let files: Vec<_> = stored_ehfs(&env, "fjord")
-        .iter()
-        .enumerate()
-        .map(|(i, xml)| {
-            let f = dir.path().join(format!("recurring-{i}.xml"));
-            std::fs::write(&f, xml).unwrap();
-            f
-        })
-        .collect();
-    assert_eq!(files.len(), 4);
-    ehf_check(&files);
-    official_validator(&files);
+    let ehfs = stored_ehfs(&env, "fjord");
+    assert_eq!(ehfs.len(), 4);
+    all_valid("recurring", &ehfs);
 }
 
 fn lead_days_count_and_english_period_text() {

@@ -442,10 +442,26 @@ pub fn stdout_of(cmd: &mut std::process::Command) -> Vec<u8> {
     out.stdout
 }
 
-/// The official validator (shared/tools/ehf), when `get-rules` has set it up on this machine.
+/// Every EHF in `xmls` is valid: written as `NAME-i.xml` to a folder of their own, then read by
+/// `tests/ehf_check.py` and by the official rules where `get-rules` has set them up.
+pub fn all_valid(name: &str, xmls: &[String]) {
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<PathBuf> = xmls
+        .iter()
+        .enumerate()
+        .map(|(i, xml)| {
+            let f = dir.path().join(format!("{name}-{i}.xml"));
+            std::fs::write(&f, xml).unwrap();
+            f
+        })
+        .collect();
+    ehf_check(&files);
+    official_validator(&files);
+}
+
 /// `tests/ehf_check.py` (UBL XSD and the rules it states, with lxml and python-stdnum) over
 /// `files`: a failure names the file and the rule.
-pub fn ehf_check(files: &[PathBuf]) {
+fn ehf_check(files: &[PathBuf]) {
     let Some(py) = python(&["lxml", "peppol", "stdnum"]) else {
         return;
     };
@@ -464,6 +480,7 @@ pub fn ehf_check(files: &[PathBuf]) {
     }
 }
 
+/// The official validator (shared/tools/ehf), when `get-rules` has set it up on this machine.
 pub fn official_validator(files: &[PathBuf]) {
     let rules = std::env::var("EHF_RULES")
         .map(PathBuf::from)
