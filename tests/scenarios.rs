@@ -86,7 +86,39 @@ fn the_lifecycle_scenario_reports_what_happened() {
     }
 }
 
+/// A component built for an earlier release of the contract runs in today's host: an ERP
+/// upgrades its host and its component on different days. `fixtures/components/` keeps the
+/// 0.4.0 component as it was built (its source commit is in the README there); the lifecycle
+/// scenario gives the same documents and books on it as on today's component, and a call to
+/// what 0.4.0 did not have (payments) is refused with the reason, not a crash.
+fn a_component_of_an_earlier_release_runs_in_todays_host() {
+    let old = std::fs::read(fixtures::dir().join("components/invoicing@0.4.0.wasm")).unwrap();
+    let old = host_harness::Runtime::with_component(&old, host_harness::Limits::default()).unwrap();
+    let sc: scenario::Scenario =
+        fixtures::read(&fixtures::dir().join("scenarios/lifecycle.json")).unwrap();
+    let run = |rt| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut host = connect(&new_store(dir.path()), rt);
+        fixtures::load_all(host.store()).unwrap();
+        let report = scenario::run(&mut host, &sc).unwrap();
+        assert_eq!(report.mismatches, 0);
+        let json = serde_json::to_value(&report).unwrap();
+        let ehfs = ehfs_in(host.store(), &sc.client);
+        (host, json, ehfs)
+    };
+    let (mut host, then, then_ehfs) = run(old);
+    let (_, now, now_ehfs) = run(runtime());
+    assert_eq!(then["trial_balance"], now["trial_balance"]);
+    assert_eq!(then["documents"].as_array().unwrap().len(), now["documents"].as_array().unwrap().len());
+    assert_eq!(then_ehfs, now_ehfs, "the same EHF documents, byte for byte");
+    let refused = host
+        .call_payments(&sc.client, |p, s| p.call_aging_report(s, None))
+        .unwrap_err();
+    assert!(format!("{refused}").contains("0.4.0"), "{refused}");
+}
+
 crate::on_both_stores!(
     every_fixture_scenario_runs_and_its_books_balance,
     the_lifecycle_scenario_reports_what_happened,
+    a_component_of_an_earlier_release_runs_in_todays_host,
 );

@@ -3,6 +3,7 @@
 mod wit {
     wit_bindgen::generate!({ path: "../wit", world: "invoicing-component" });
 }
+mod payments;
 mod recurring;
 
 use crate::error::{Error, FieldError, Refusal};

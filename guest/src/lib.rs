@@ -18,6 +18,7 @@ pub mod model;
 pub mod money;
 pub mod party;
 pub mod pdf;
+pub mod receivable;
 pub mod recurring;
 pub mod settings;
 #[cfg(test)]

@@ -12,4 +12,5 @@ wasmtime::component::bindgen!({
 
 pub use erp::invoicing::types::*;
 pub use exports::erp::invoicing::invoicing::Guest as Invoicing;
+pub use exports::erp::invoicing::payments::Guest as Payments;
 pub use exports::erp::invoicing::recurring::Guest as Recurring;

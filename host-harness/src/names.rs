@@ -1,7 +1,9 @@
 //! The contract's closed sets as the words the host writes down (database columns, folder
 //! names, fixture files, reports), and back: one table per enum, so the two directions agree.
 
-use crate::bindings::{Channel, DeliveryState, DocumentKind, DocumentStatus, SeriesState};
+use crate::bindings::{
+    Channel, DeliveryState, DocumentKind, DocumentStatus, ItemState, PaymentOutcome, SeriesState,
+};
 use crate::store::{EfakturaStatus, Purpose, Series};
 
 /// An enum written as a word.
@@ -96,5 +98,31 @@ impl Name for crate::bindings::Language {
     const ALL: &'static [(Self, &'static str)] = &[
         (crate::bindings::Language::Nb, "nb"),
         (crate::bindings::Language::En, "en"),
+    ];
+}
+
+impl Name for PaymentOutcome {
+    const ALL: &'static [(Self, &'static str)] = &[
+        (PaymentOutcome::Paid, "paid"),
+        (PaymentOutcome::PartlyPaid, "partly-paid"),
+        (PaymentOutcome::Overpaid, "overpaid"),
+        (PaymentOutcome::AlreadyPaid, "already-paid"),
+        (PaymentOutcome::ToCreditedInvoice, "to-credited-invoice"),
+        (PaymentOutcome::UnknownKid, "unknown-kid"),
+        (PaymentOutcome::InvalidKid, "invalid-kid"),
+        (PaymentOutcome::NoKid, "no-kid"),
+        (PaymentOutcome::Duplicate, "duplicate"),
+        (PaymentOutcome::Reversal, "reversal"),
+        (PaymentOutcome::Refund, "refund"),
+    ];
+}
+
+impl Name for ItemState {
+    const ALL: &'static [(Self, &'static str)] = &[
+        (ItemState::Open, "open"),
+        (ItemState::PartlyPaid, "partly-paid"),
+        (ItemState::Paid, "paid"),
+        (ItemState::Overpaid, "overpaid"),
+        (ItemState::Credited, "credited"),
     ];
 }

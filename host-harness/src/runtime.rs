@@ -3,7 +3,7 @@
 //! capability) and bounded by fuel, an epoch deadline and a memory cap. A call is one unit of
 //! work of the store, or one savepoint of a batch's unit (group commit, [`Batch`]).
 
-use crate::bindings::{self, InvoicingComponentPre};
+use crate::bindings::{self, exports::erp::invoicing as exported};
 use crate::store::{Series, Store, Unit};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
@@ -71,7 +71,13 @@ impl WasiView for CallState {
 
 pub struct Runtime {
     engine: Engine,
-    pre: InvoicingComponentPre<CallState>,
+    pre: wasmtime::component::InstancePre<CallState>,
+    /// Where each exported interface is in the component. wasmtime finds an interface of any
+    /// 0.4.x release under our 0.4.1 names (semver), so a component built for 0.4.0 is served
+    /// as it is; it has no `payments`, and a call to them says so.
+    invoicing: exported::invoicing::GuestIndices,
+    recurring: exported::recurring::GuestIndices,
+    payments: Option<exported::payments::GuestIndices>,
     pub limits: Limits,
 }
 
@@ -112,7 +118,10 @@ impl Runtime {
         // args, sockets or stdio.
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         bindings::InvoicingComponent::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
-        let pre = InvoicingComponentPre::new(linker.instantiate_pre(&component)?)?;
+        let pre = linker.instantiate_pre(&component)?;
+        let invoicing = exported::invoicing::GuestIndices::new(&pre)?;
+        let recurring = exported::recurring::GuestIndices::new(&pre)?;
+        let payments = exported::payments::GuestIndices::new(&pre).ok();
         let ticker = engine.weak();
         std::thread::spawn(move || {
             while let Some(engine) = ticker.upgrade() {
@@ -124,6 +133,9 @@ impl Runtime {
         Ok(Arc::new(Runtime {
             engine,
             pre,
+            invoicing,
+            recurring,
+            payments,
             limits,
         }))
     }
@@ -379,18 +391,45 @@ impl<R, I, F> Export<R, I> for F where
 
 /// Which exported interface a call goes to.
 pub trait Interface: Sized {
-    fn of(instance: &bindings::InvoicingComponent) -> &Self;
+    fn load(
+        rt: &Runtime,
+        store: &mut wasmtime::Store<CallState>,
+        instance: &wasmtime::component::Instance,
+    ) -> wasmtime::Result<Self>;
 }
 
 impl Interface for bindings::Invoicing {
-    fn of(instance: &bindings::InvoicingComponent) -> &Self {
-        instance.erp_invoicing_invoicing()
+    fn load(
+        rt: &Runtime,
+        store: &mut wasmtime::Store<CallState>,
+        instance: &wasmtime::component::Instance,
+    ) -> wasmtime::Result<Self> {
+        rt.invoicing.load(store, instance)
     }
 }
 
 impl Interface for bindings::Recurring {
-    fn of(instance: &bindings::InvoicingComponent) -> &Self {
-        instance.erp_invoicing_recurring()
+    fn load(
+        rt: &Runtime,
+        store: &mut wasmtime::Store<CallState>,
+        instance: &wasmtime::component::Instance,
+    ) -> wasmtime::Result<Self> {
+        rt.recurring.load(store, instance)
+    }
+}
+
+impl Interface for bindings::Payments {
+    fn load(
+        rt: &Runtime,
+        store: &mut wasmtime::Store<CallState>,
+        instance: &wasmtime::component::Instance,
+    ) -> wasmtime::Result<Self> {
+        match &rt.payments {
+            Some(p) => p.load(store, instance),
+            None => Err(wasmtime::format_err!(
+                "this component was built for contract 0.4.0 and has no payments: update it"
+            )),
+        }
     }
 }
 
@@ -472,6 +511,15 @@ impl Harness {
         self.call_in(client, f)
     }
 
+    /// `call` for the `payments` interface (contract 0.4.1).
+    pub fn call_payments<R>(
+        &mut self,
+        client: &str,
+        f: impl Export<R, bindings::Payments>,
+    ) -> Result<R, CallError> {
+        self.call_in(client, f)
+    }
+
     fn call_in<R, I: Interface>(
         &mut self,
         client: &str,
@@ -517,7 +565,8 @@ impl Harness {
         let mut store = self.rt.store(client, unit, self.today);
         let result = (|| {
             let instance = self.rt.pre.instantiate(&mut store)?;
-            f(I::of(&instance), &mut store)
+            let exports = I::load(&self.rt, &mut store, &instance)?;
+            f(&exports, &mut store)
         })();
         self.last_fuel = limits.fuel - store.get_fuel().unwrap_or(0);
         let unit = store.into_data().unit;
@@ -557,6 +606,11 @@ impl Batch<'_> {
         &mut self,
         f: impl Export<R, bindings::Recurring>,
     ) -> Result<R, CallError> {
+        self.call_in(f)
+    }
+
+    /// `call` for the `payments` interface.
+    pub fn call_payments<R>(&mut self, f: impl Export<R, bindings::Payments>) -> Result<R, CallError> {
         self.call_in(f)
     }
 

@@ -7,6 +7,7 @@ mod directory;
 mod documents;
 mod ledger;
 mod outbox;
+mod receivables;
 mod sequences;
 mod settings;
 

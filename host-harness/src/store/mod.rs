@@ -7,6 +7,7 @@
 //! statement lives here. Money is integer øre, so sums are exact in either database.
 
 mod postgres;
+mod receivables;
 mod sql;
 mod sqlite;
 pub mod staged;
@@ -163,6 +164,13 @@ pub trait Unit: Send {
     fn customer_balances(&mut self, client: &str) -> Result<Vec<(String, i64)>>;
     fn delivery_report(&mut self, client: &str) -> Result<Vec<DeliveryRow>>;
 
+    // ---- roles a backend may keep ----
+    /// Payments and what invoices hold (contract 0.4.1). A unit that keeps none (the recurring
+    /// run's staged unit) says so, and a call that needs them fails whole.
+    fn receivables(&mut self) -> Result<&mut dyn Receivables> {
+        anyhow::bail!("this unit of work keeps no payments")
+    }
+
     // ---- for tests and operators ----
     /// Run a statement as it is (tests tamper with records to show the database refuses).
     fn execute_raw(&mut self, sql: &str) -> Result<u64>;
@@ -175,6 +183,83 @@ pub trait Unit: Send {
             .copied()
             .ok_or_else(|| anyhow::anyhow!("no row: {sql}"))
     }
+}
+
+/// Money in: payments, their vouchers, and per invoice what it holds. Amounts are øre; ids
+/// are the rows' (the imports write and read the contract's `pay-N` / `doc-N`).
+pub trait Receivables {
+    /// Keep a payment; its receipt voucher is posted by [`Receivables::post_payment`] in the
+    /// same unit. A bank reference or key kept already fails on the unique index.
+    fn insert_payment(&mut self, client: &str, p: &NewPayment) -> Result<i64>;
+    fn payment(&mut self, client: &str, id: i64) -> Result<Option<Payment>>;
+    /// By bank reference or idempotency key.
+    fn payment_by_key(&mut self, client: &str, key: &str) -> Result<Option<Payment>>;
+    /// Give a payment in suspense its invoice; false if it has one (or there is no such).
+    fn allocate(&mut self, client: &str, id: i64, invoice: i64, outcome: PaymentOutcome) -> Result<bool>;
+    fn post_payment(&mut self, client: &str, payment: i64, postings: &[Posting]) -> Result<()>;
+    /// The invoice carrying `kid`.
+    fn invoice_by_kid(&mut self, client: &str, kid: &str) -> Result<Option<i64>>;
+    /// Per invoice: payable, credited, paid (øre); oldest due date first.
+    fn invoice_sums(&mut self, client: &str, f: &SumFilter) -> Result<Vec<InvoiceSums>>;
+    /// Newest first.
+    fn payments(&mut self, client: &str, f: &PaymentQuery) -> Result<Vec<Payment>>;
+    /// When a bank file with this SHA-256 was imported, if it was.
+    fn bank_file(&mut self, client: &str, sha256: &str) -> Result<Option<String>>;
+    fn record_bank_file(&mut self, client: &str, sha256: &str, name: &str, payments: u64) -> Result<()>;
+}
+
+pub use crate::bindings::PaymentOutcome;
+
+/// A payment to keep.
+#[derive(Clone, Debug)]
+pub struct NewPayment {
+    pub bank_reference: Option<String>,
+    pub idempotency_key: Option<String>,
+    pub kid: Option<String>,
+    pub amount_ore: i64,
+    pub date: String,
+    pub payer: Option<String>,
+    pub text: Option<String>,
+    pub outcome: PaymentOutcome,
+    pub invoice: Option<i64>,
+    pub customer_id: Option<String>,
+}
+
+/// A kept payment, with its invoice's number.
+#[derive(Clone, Debug)]
+pub struct Payment {
+    pub id: i64,
+    pub new: NewPayment,
+    pub invoice_number: Option<u64>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct SumFilter {
+    pub customer_id: Option<String>,
+    pub invoice: Option<i64>,
+    pub open_only: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct InvoiceSums {
+    pub invoice: i64,
+    pub number: u64,
+    pub customer_id: String,
+    pub customer_name: String,
+    pub issue_date: String,
+    pub due_date: String,
+    pub kid: Option<String>,
+    pub payable_ore: i64,
+    pub credited_ore: i64,
+    pub paid_ore: i64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct PaymentQuery {
+    pub unmatched_only: bool,
+    pub invoice: Option<i64>,
+    pub limit: u32,
+    pub offset: u32,
 }
 
 /// A customer with what the channel directories say about it.
@@ -322,10 +407,13 @@ pub fn with_unit<T>(store: &dyn Store, f: impl FnOnce(&mut dyn Unit) -> Result<T
 /// NS 4102 accounts the component may post to; the host refuses any other.
 pub const ACCOUNTS: &[(u32, &str)] = &[
     (1500, "Kundefordringer"),
+    (1920, "Bankinnskudd"),
     (2700, "Utgående merverdiavgift, høy sats"),
     (2701, "Utgående merverdiavgift, middels sats"),
     (2702, "Utgående merverdiavgift, råfisk"),
     (2703, "Utgående merverdiavgift, lav sats"),
+    // Payments nobody has matched yet, until a person gives them to an invoice.
+    (2999, "Annen kortsiktig gjeld (uidentifiserte innbetalinger)"),
     (3000, "Salgsinntekt, avgiftspliktig, høy sats"),
     (3005, "Salgsinntekt, omvendt avgiftsplikt"),
     (3020, "Salgsinntekt tjenester, avgiftspliktig"),

@@ -14,7 +14,7 @@ use postgres::types::{FromSql, IsNull, ToSql, Type};
 use postgres::{Client, NoTls, Statement};
 use std::collections::HashMap;
 
-const VERSION: i64 = 4;
+const VERSION: i64 = 5;
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS store (id TEXT NOT NULL, version BIGINT NOT NULL);
@@ -158,6 +158,56 @@ CREATE TRIGGER journal_truncate BEFORE TRUNCATE ON journal
     FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
 "#;
 
+/// Schema 5 (contract 0.4.1): payments, their vouchers and the bank files imported. New
+/// tables and indexes only, as schema 4 was.
+const PAYMENTS: &str = r#"
+CREATE TABLE IF NOT EXISTS payments (
+    id BIGSERIAL PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients(id),
+    bank_ref TEXT, idempotency_key TEXT, kid TEXT,
+    amount_ore BIGINT NOT NULL, date TEXT NOT NULL, payer TEXT, text TEXT,
+    outcome TEXT NOT NULL,
+    invoice_id BIGINT REFERENCES documents(id),
+    customer_id TEXT,
+    UNIQUE (client_id, bank_ref),
+    UNIQUE (client_id, idempotency_key)
+);
+CREATE INDEX IF NOT EXISTS payments_invoice ON payments (invoice_id);
+CREATE INDEX IF NOT EXISTS payments_waiting ON payments (client_id, id) WHERE invoice_id IS NULL;
+CREATE OR REPLACE FUNCTION refuse_reallocation() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF OLD.invoice_id IS NOT NULL OR NEW.amount_ore <> OLD.amount_ore OR NEW.id <> OLD.id THEN
+        RAISE EXCEPTION 'a payment is changed only when it is allocated';
+    END IF;
+    RETURN NEW;
+END $$;
+DROP TRIGGER IF EXISTS payments_allocated_once ON payments;
+CREATE TRIGGER payments_allocated_once BEFORE UPDATE ON payments
+    FOR EACH ROW EXECUTE FUNCTION refuse_reallocation();
+DROP TRIGGER IF EXISTS payments_kept ON payments;
+CREATE TRIGGER payments_kept BEFORE DELETE ON payments
+    FOR EACH ROW EXECUTE FUNCTION refuse_change();
+CREATE INDEX IF NOT EXISTS documents_kid ON documents (client_id, kid);
+CREATE TABLE IF NOT EXISTS payment_journal (
+    id BIGSERIAL PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients(id),
+    payment_id BIGINT NOT NULL REFERENCES payments(id),
+    date TEXT NOT NULL, voucher_number BIGINT NOT NULL,
+    account BIGINT NOT NULL REFERENCES accounts(number),
+    debit_ore BIGINT NOT NULL CHECK (debit_ore >= 0), credit_ore BIGINT NOT NULL CHECK (credit_ore >= 0),
+    customer_id TEXT, text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS payment_journal_payment ON payment_journal (payment_id);
+DROP TRIGGER IF EXISTS payment_journal_immutable ON payment_journal;
+CREATE TRIGGER payment_journal_immutable BEFORE UPDATE OR DELETE ON payment_journal
+    FOR EACH ROW EXECUTE FUNCTION refuse_change();
+CREATE TABLE IF NOT EXISTS bank_files (
+    client_id TEXT NOT NULL REFERENCES clients(id), sha256 TEXT NOT NULL,
+    name TEXT NOT NULL, payments BIGINT NOT NULL, imported_at TEXT NOT NULL,
+    PRIMARY KEY (client_id, sha256)
+);
+"#;
+
 const TRIGRAM_INDEX: &str = "CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE INDEX IF NOT EXISTS documents_refs ON documents
     USING gin (buyer_ref gin_trgm_ops, our_ref gin_trgm_ops, order_ref gin_trgm_ops);";
@@ -219,11 +269,15 @@ impl PgStore {
         if exists {
             let version: i64 = tx.query_one("SELECT version FROM store", &[])?.get(0);
             anyhow::ensure!(
-                version == VERSION || version == 3,
+                (3..=VERSION).contains(&version),
                 "the database was made by another host version (schema {version}, this host writes {VERSION})"
             );
             if version == 3 {
                 tx.batch_execute(SERIES)?;
+            }
+            if version < VERSION {
+                tx.batch_execute(PAYMENTS)?;
+                add_accounts(&mut tx)?;
                 tx.execute("UPDATE store SET version = $1", &[&VERSION])?;
             }
         } else {
@@ -231,6 +285,7 @@ impl PgStore {
             // running units of work hold the other way round (a deadlock).
             tx.batch_execute(SCHEMA)?;
             tx.batch_execute(SERIES)?;
+            tx.batch_execute(PAYMENTS)?;
             // The overview's reference filter from a trigram index (pg_trgm serves ILIKE
             // '%…%'); where the extension may not be created, the filter scans instead.
             {
@@ -244,12 +299,7 @@ impl PgStore {
                 "INSERT INTO store (id, version) VALUES ($1, $2)",
                 &[&super::new_store_id(), &VERSION],
             )?;
-            for (n, name) in ACCOUNTS {
-                tx.execute(
-                    "INSERT INTO accounts (number, name) VALUES ($1, $2)",
-                    &[&i64::from(*n), name],
-                )?;
-            }
+            add_accounts(&mut tx)?;
         }
         let id: String = tx.query_one("SELECT id FROM store", &[])?.get(0);
         tx.commit()?;
@@ -262,6 +312,17 @@ impl PgStore {
             .build(manager)?;
         Ok(PgStore { pool, id })
     }
+}
+
+/// The chart of accounts, as this host knows it (a newer host adds its new accounts).
+fn add_accounts(tx: &mut postgres::Transaction) -> Result<()> {
+    for (n, name) in ACCOUNTS {
+        tx.execute(
+            "INSERT INTO accounts (number, name) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&i64::from(*n), name],
+        )?;
+    }
+    Ok(())
 }
 
 /// A URL with its password hidden, for messages.

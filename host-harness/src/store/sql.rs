@@ -60,6 +60,7 @@ impl<'a, T: Into<P<'a>>> From<Option<T>> for P<'a> {
 macro_rules! params {
     ($($v:expr),* $(,)?) => { &[$(P::from($v)),*] };
 }
+pub(super) use params;
 
 /// A value read back.
 #[derive(Clone, Debug, PartialEq)]
@@ -120,7 +121,7 @@ impl Row {
             country: self.os(i + 3)?,
         })
     }
-    fn name<T: Name>(&self, i: usize) -> Result<T> {
+    pub(super) fn name<T: Name>(&self, i: usize) -> Result<T> {
         let w = self.s(i)?;
         T::parse(&w).ok_or_else(|| anyhow!("column {i}: '{w}' is not a known value"))
     }
@@ -153,7 +154,7 @@ impl<B: Backend> SqlUnit<B> {
         B::batch(&mut conn, begin)?;
         Ok(SqlUnit { conn: Some(conn) })
     }
-    fn c(&mut self) -> &mut B::Conn {
+    pub(super) fn c(&mut self) -> &mut B::Conn {
         self.conn.as_mut().expect("open until commit")
     }
     fn exec(&mut self, q: Q, p: &[P]) -> Result<u64> {
@@ -191,7 +192,7 @@ impl<B: Backend> Drop for SqlUnit<B> {
     }
 }
 
-fn now() -> String {
+pub(super) fn now() -> String {
     stamp(chrono::Utc::now())
 }
 
@@ -390,11 +391,22 @@ impl Q {
                  WHERE d.id = ?1 AND c.ore >= d.payable_ore
                    AND EXISTS (SELECT 1 FROM outbox o WHERE o.document_id = d.id AND o.channel = 'avtalegiro' AND o.purpose = 'deliver' AND o.state = 'sent')
                    AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.document_id = d.id AND o.purpose = 'cancel')",
-            Q::Journal => "SELECT date, document_number, account, debit_ore, credit_ore, customer_id, vat_code, text FROM journal WHERE client_id = ?1 ORDER BY id",
-            Q::TrialBalance => "SELECT account, CAST(sum(debit_ore) AS BIGINT), CAST(sum(credit_ore) AS BIGINT) FROM journal
-                 WHERE client_id = ?1 GROUP BY account ORDER BY account",
-            Q::CustomerBalances => "SELECT coalesce(customer_id, ''), CAST(sum(debit_ore) - sum(credit_ore) AS BIGINT) FROM journal
-                 WHERE client_id = ?1 AND account = 1500 GROUP BY customer_id ORDER BY customer_id",
+            // The documents' vouchers, then the payments' (contract 0.4.1): one ledger.
+            Q::Journal => "SELECT date, number, account, debit_ore, credit_ore, customer_id, vat_code, text FROM (
+                   SELECT 0 AS src, id, date, document_number AS number, account, debit_ore, credit_ore, customer_id, vat_code, text FROM journal WHERE client_id = ?1
+                   UNION ALL
+                   SELECT 1, id, date, voucher_number, account, debit_ore, credit_ore, customer_id, NULL, text FROM payment_journal WHERE client_id = ?1) j
+                 ORDER BY src, id",
+            Q::TrialBalance => "SELECT account, CAST(sum(debit_ore) AS BIGINT), CAST(sum(credit_ore) AS BIGINT) FROM (
+                   SELECT account, debit_ore, credit_ore FROM journal WHERE client_id = ?1
+                   UNION ALL
+                   SELECT account, debit_ore, credit_ore FROM payment_journal WHERE client_id = ?1) j
+                 GROUP BY account ORDER BY account",
+            Q::CustomerBalances => "SELECT coalesce(customer_id, ''), CAST(sum(debit_ore) - sum(credit_ore) AS BIGINT) FROM (
+                   SELECT customer_id, debit_ore, credit_ore FROM journal WHERE client_id = ?1 AND account = 1500
+                   UNION ALL
+                   SELECT customer_id, debit_ore, credit_ore FROM payment_journal WHERE client_id = ?1 AND account = 1500) j
+                 GROUP BY customer_id ORDER BY customer_id",
             Q::DeliveryReport => "SELECT d.number, d.kind, d.customer_name, o.channel, o.state, o.reason FROM outbox o JOIN documents d ON d.id = o.document_id
                  WHERE o.client_id = ?1 ORDER BY o.id",
         }
@@ -1048,6 +1060,10 @@ impl<B: Backend> Unit for SqlUnit<B> {
                 })
             })
             .collect()
+    }
+
+    fn receivables(&mut self) -> Result<&mut dyn Receivables> {
+        Ok(self)
     }
 
     fn execute_raw(&mut self, sql: &str) -> Result<u64> {

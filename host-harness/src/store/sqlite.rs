@@ -16,7 +16,7 @@ use std::time::Duration;
 const BUSY: Duration = Duration::from_secs(60);
 
 /// The schema version this host writes (`PRAGMA user_version`).
-const VERSION: i64 = 4;
+const VERSION: i64 = 5;
 
 const SCHEMA: &str = r#"
 -- This store's identity: delivery ids are unique within a store, so receivers key what they
@@ -164,6 +164,49 @@ CREATE TABLE IF NOT EXISTS delivery_attempts (
     id INTEGER PRIMARY KEY AUTOINCREMENT, outbox_id INTEGER NOT NULL REFERENCES outbox(id),
     at TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT
 );
+-- Payments (contract 0.4.1), each kept once: the bank's reference and the idempotency key
+-- are unique per client. `invoice_id` is none while a payment waits in suspense.
+CREATE TABLE IF NOT EXISTS payments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    client_id TEXT NOT NULL REFERENCES clients(id),
+    bank_ref TEXT, idempotency_key TEXT, kid TEXT,
+    amount_ore INTEGER NOT NULL, date TEXT NOT NULL, payer TEXT, text TEXT,
+    outcome TEXT NOT NULL,
+    invoice_id INTEGER REFERENCES documents(id),
+    customer_id TEXT,
+    UNIQUE (client_id, bank_ref),
+    UNIQUE (client_id, idempotency_key)
+);
+CREATE INDEX IF NOT EXISTS payments_invoice ON payments (invoice_id);
+CREATE INDEX IF NOT EXISTS payments_waiting ON payments (client_id, id) WHERE invoice_id IS NULL;
+-- A payment is changed once: when a person gives it, from suspense, to an invoice.
+CREATE TRIGGER IF NOT EXISTS payments_kept BEFORE DELETE ON payments
+    BEGIN SELECT RAISE(ABORT, 'a registered payment is never deleted'); END;
+CREATE TRIGGER IF NOT EXISTS payments_allocated_once BEFORE UPDATE ON payments
+    WHEN old.invoice_id IS NOT NULL OR new.amount_ore <> old.amount_ore OR new.id <> old.id
+    BEGIN SELECT RAISE(ABORT, 'a payment is changed only when it is allocated'); END;
+CREATE INDEX IF NOT EXISTS documents_kid ON documents (client_id, kid);
+-- The vouchers of payments: a receipt, and an allocation when one waited in suspense.
+CREATE TABLE IF NOT EXISTS payment_journal (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    client_id TEXT NOT NULL REFERENCES clients(id),
+    payment_id INTEGER NOT NULL REFERENCES payments(id),
+    date TEXT NOT NULL, voucher_number INTEGER NOT NULL,
+    account INTEGER NOT NULL REFERENCES accounts(number),
+    debit_ore INTEGER NOT NULL CHECK (debit_ore >= 0), credit_ore INTEGER NOT NULL CHECK (credit_ore >= 0),
+    customer_id TEXT, text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS payment_journal_payment ON payment_journal (payment_id);
+CREATE TRIGGER IF NOT EXISTS payment_journal_immutable BEFORE UPDATE ON payment_journal
+    BEGIN SELECT RAISE(ABORT, 'a posted voucher is immutable'); END;
+CREATE TRIGGER IF NOT EXISTS payment_journal_kept BEFORE DELETE ON payment_journal
+    BEGIN SELECT RAISE(ABORT, 'a posted voucher is never deleted'); END;
+-- Bank files imported, by their SHA-256: a repeat is recognised (and registers nothing twice).
+CREATE TABLE IF NOT EXISTS bank_files (
+    client_id TEXT NOT NULL REFERENCES clients(id), sha256 TEXT NOT NULL,
+    name TEXT NOT NULL, payments INTEGER NOT NULL, imported_at TEXT NOT NULL,
+    PRIMARY KEY (client_id, sha256)
+);
 "#;
 
 pub struct SqliteStore {
@@ -276,9 +319,10 @@ impl SqliteStore {
             [],
             |r| r.get(0),
         )?;
-        // Schema 3 gains the series table (contract 0.3.0) by the additive DDL below.
+        // Schema 3 gains the series table (contract 0.3.0), schema 4 the payments (0.4.1), by
+        // the additive DDL below.
         anyhow::ensure!(
-            version == VERSION || version == 3 || (version == 0 && tables == 0),
+            (3..=VERSION).contains(&version) || (version == 0 && tables == 0),
             "{} was made by an older host (schema {version}, this host writes {VERSION}): use a new database file",
             path.display()
         );

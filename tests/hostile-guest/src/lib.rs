@@ -242,6 +242,56 @@ mod component {
     }
 
     // Recurring series: refused, as every export but `create-draft` is.
+    /// Payments (contract 0.4.1): `register` posts an unbalanced voucher with its payment, and
+    /// then the same bank reference again; the host must refuse both. The rest refuses.
+    impl wit::exports::erp::invoicing::payments::Guest for Hostile {
+        fn register(p: t::PaymentInput) -> R<t::PaymentResult> {
+            use wit::erp::invoicing::receivables as rcv;
+            let new = rcv::NewPayment {
+                bank_reference: p.bank_reference.clone(),
+                idempotency_key: Some(p.idempotency_key.clone()),
+                kid: None,
+                amount: p.amount.clone(),
+                date: p.date.clone(),
+                payer: None,
+                text: None,
+                outcome: t::PaymentOutcome::NoKid,
+                invoice_id: None,
+                customer_id: None,
+            };
+            let mut v = voucher(0, p.amount != "unbalanced");
+            v.postings[0].account = 1920;
+            v.postings[1].account = 2999;
+            rcv::insert_payment(&new, &v)?;
+            rcv::insert_payment(&new, &v)?;
+            refuse()
+        }
+        fn import_statement(_: t::BankStatement) -> R<Vec<t::PaymentResult>> {
+            refuse()
+        }
+        fn allocate(_: String, _: String) -> R<t::PaymentResult> {
+            refuse()
+        }
+        fn refund(_: String, _: String, _: String, _: String) -> R<t::PaymentResult> {
+            refuse()
+        }
+        fn list_payments(_: t::PaymentFilter) -> R<Vec<t::Payment>> {
+            refuse()
+        }
+        fn open_items(_: Option<String>) -> R<Vec<t::OpenItem>> {
+            refuse()
+        }
+        fn item(_: String) -> R<t::OpenItem> {
+            refuse()
+        }
+        fn balance(_: String) -> R<t::CustomerBalance> {
+            refuse()
+        }
+        fn aging_report(_: Option<String>) -> R<t::Aging> {
+            refuse()
+        }
+    }
+
     impl wit::exports::erp::invoicing::recurring::Guest for Hostile {
         fn make_recurring(_: String, _: u64, _: t::Schedule) -> R<t::Series> {
             refuse()

@@ -1,0 +1,470 @@
+//! The `payments` export: money in, matched to invoices by KID. The rules are in
+//! `crate::receivable`; this is the adapter, as the parent is. Every payment is kept once: a
+//! bank reference or idempotency key seen before answers `duplicate` and registers nothing.
+
+use super::wit::erp::invoicing::{documents, receivables as rcv, types as t};
+use super::wit::exports::erp::invoicing::payments::Guest;
+use super::*;
+use crate::error::{quote, Problems};
+use crate::receivable::{self as rules, Aging, Money, Outcome, Side, BANK, SUSPENSE};
+use rust_decimal::Decimal;
+
+/// Payments in one call: a host splits a larger file over several calls.
+const MAX_PAYMENTS: usize = 5_000;
+/// A bank reference, KID, payer or text longer than this is not what a bank sends.
+const MAX_TEXT_CHARS: usize = 200;
+
+impl Guest for Component {
+    fn register(p: t::PaymentInput) -> R<t::PaymentResult> {
+        require_active()?;
+        let seller = seller()?;
+        let mut problems = Problems::default();
+        let key = text_field(&mut problems, "idempotency-key", Some(&p.idempotency_key), true);
+        let amount = amount_field(&mut problems, "amount", &p.amount);
+        let date = date_field(&mut problems, "date", &p.date);
+        let payer = text_field(&mut problems, "payer", p.payer.as_deref(), false);
+        let bank_reference =
+            text_field(&mut problems, "bank-reference", p.bank_reference.as_deref(), false);
+        if amount.is_some_and(|a| a <= Decimal::ZERO) {
+            problems.add("amount", "a payment is more than 0 (a refund pays back)");
+        }
+        if p.invoice_id.is_none() && p.kid.is_none() {
+            problems.add("invoice-id", "give the invoice or its KID");
+        }
+        problems.into_result().map_err(err)?;
+        let (Some(key), Some(amount), Some(date)) = (key, amount, date) else {
+            unreachable!("checked above")
+        };
+        for k in [Some(&key), bank_reference.as_ref()].into_iter().flatten() {
+            if let Some(prev) = rcv::find_payment(k) {
+                return duplicate(prev);
+            }
+        }
+        let invoice_id = match (&p.invoice_id, &p.kid) {
+            (Some(id), _) => id.clone(),
+            (None, Some(kid)) => {
+                if let Some(why) = rules::kid_problem(kid, &seller) {
+                    return Err(err(Error::invalid("kid", format!("{}: {why}", quote(kid)))));
+                }
+                rcv::invoice_by_kid(kid)
+                    .ok_or_else(|| t::Error::NotFound(format!("an invoice with KID {kid}")))?
+            }
+            (None, None) => unreachable!("checked above"),
+        };
+        let money = money_of(&invoice_id)?;
+        let new = rcv::NewPayment {
+            bank_reference,
+            idempotency_key: Some(key),
+            kid: money.kid.clone(),
+            amount: money::fmt2(amount),
+            date: date.to_string(),
+            payer,
+            text: None,
+            outcome: t::PaymentOutcome::Paid,
+            invoice_id: None,
+            customer_id: None,
+        };
+        settle(new, &money, amount, date)
+    }
+
+    fn import_statement(s: t::BankStatement) -> R<Vec<t::PaymentResult>> {
+        require_active()?;
+        let seller = seller()?;
+        if let Some((field, why)) = rules::statement_problem(&s.account, &s.currency, &seller) {
+            return Err(err(Error::invalid(field, why)));
+        }
+        if s.payments.len() > MAX_PAYMENTS {
+            return Err(err(Error::invalid(
+                "statement.payments",
+                format!("at most {MAX_PAYMENTS} in one call: split the file"),
+            )));
+        }
+        // Every payment is checked before any is registered: a bad one refuses the call whole.
+        let mut problems = Problems::default();
+        let mut read = Vec::with_capacity(s.payments.len());
+        for (i, p) in s.payments.iter().enumerate() {
+            let at = |f: &str| format!("statement.payments[{}].{f}", i + 1);
+            let reference = text_field(&mut problems, &at("bank-reference"), Some(&p.bank_reference), true);
+            let amount = amount_field(&mut problems, &at("amount"), &p.amount);
+            if amount.is_some_and(|a| a.is_zero()) {
+                problems.add(at("amount"), "a payment of 0 is no payment");
+            }
+            let date = date_field(&mut problems, &at("date"), &p.date);
+            let kid = text_field(&mut problems, &at("kid"), p.kid.as_deref(), false);
+            let payer = text_field(&mut problems, &at("payer"), p.payer.as_deref(), false);
+            let text = text_field(&mut problems, &at("text"), p.text.as_deref(), false);
+            if let (Some(reference), Some(amount), Some(date)) = (reference, amount, date) {
+                read.push((reference, amount, date, kid, payer, text));
+            }
+        }
+        problems.into_result().map_err(err)?;
+        let mut results = Vec::with_capacity(read.len());
+        for (reference, amount, date, kid, payer, text) in read {
+            if let Some(prev) = rcv::find_payment(&reference) {
+                results.push(duplicate(prev)?);
+                continue;
+            }
+            let unmatched = match &kid {
+                None => Some(Outcome::NoKid),
+                Some(k) if rules::kid_problem(k, &seller).is_some() => Some(Outcome::InvalidKid),
+                Some(k) => match rcv::invoice_by_kid(k) {
+                    Some(invoice) => {
+                        let money = money_of(&invoice)?;
+                        let new = new_payment(Some(reference), None, kid.clone(), amount, date, payer, text);
+                        results.push(settle(new, &money, amount, date)?);
+                        continue;
+                    }
+                    None => Some(Outcome::UnknownKid),
+                },
+            };
+            let outcome = if amount < Decimal::ZERO {
+                Outcome::Reversal
+            } else {
+                unmatched.unwrap_or(Outcome::NoKid)
+            };
+            let mut new = new_payment(Some(reference), None, kid, amount, date, payer, text);
+            new.outcome = outcome_out(outcome);
+            let what = match outcome {
+                Outcome::UnknownKid => "Innbetaling, ukjent KID",
+                Outcome::InvalidKid => "Innbetaling, ugyldig KID",
+                Outcome::Reversal => "Tilbakeført innbetaling, uten faktura",
+                _ => "Innbetaling uten KID",
+            };
+            let v = voucher(date, rules::postings(BANK, &Side::Suspense, amount, what));
+            let id = rcv::insert_payment(&new, &v)?;
+            results.push(result(stored(&id)?, None));
+        }
+        Ok(results)
+    }
+
+    fn allocate(payment_id: String, invoice_id: String) -> R<t::PaymentResult> {
+        require_active()?;
+        let p = stored(&payment_id)?;
+        if let Some(number) = p.invoice_number {
+            return Err(err(Error::invalid(
+                "payment-id",
+                format!("the payment is given to invoice {number} already"),
+            )));
+        }
+        let amount = host_decimal(&p.amount)?;
+        let date = dates::parse(&p.date).map_err(|m| t::Error::Host(format!("payment date: {m}")))?;
+        let money = money_of(&invoice_id)?;
+        let outcome = rules::outcome(&money_in(&money)?, amount);
+        let text = format!("Innbetaling fordelt til faktura {}", money.number);
+        let side = Side::Customer(&money.customer_id);
+        let v = voucher(date, rules::postings(SUSPENSE, &side, amount, &text));
+        rcv::allocate_payment(&payment_id, &invoice_id, outcome_out(outcome), &v)?;
+        let open_after = money_in(&money)?.open() - amount;
+        Ok(result(stored(&payment_id)?, Some(open_after)))
+    }
+
+    fn refund(invoice_id: String, amount: String, date: String, key: String) -> R<t::PaymentResult> {
+        require_active()?;
+        let mut problems = Problems::default();
+        let key = text_field(&mut problems, "idempotency-key", Some(&key), true);
+        let amount = amount_field(&mut problems, "amount", &amount);
+        let date = date_field(&mut problems, "date", &date);
+        problems.into_result().map_err(err)?;
+        let (Some(key), Some(amount), Some(date)) = (key, amount, date) else {
+            unreachable!("checked above")
+        };
+        if let Some(prev) = rcv::find_payment(&key) {
+            return duplicate(prev);
+        }
+        let money = money_of(&invoice_id)?;
+        let balance = -money_in(&money)?.open();
+        if amount <= Decimal::ZERO || amount > balance {
+            return Err(err(Error::invalid(
+                "amount",
+                format!(
+                    "more than 0 and at most the credit balance of invoice {}: {}",
+                    money.number,
+                    money::fmt2(balance.max(Decimal::ZERO))
+                ),
+            )));
+        }
+        let mut new = new_payment(None, Some(key), None, -amount, date, None, None);
+        new.outcome = t::PaymentOutcome::Refund;
+        new.invoice_id = Some(money.invoice_id.clone());
+        new.customer_id = Some(money.customer_id.clone());
+        let text = format!("Tilbakebetalt kreditsaldo, faktura {}", money.number);
+        let side = Side::Customer(&money.customer_id);
+        let v = voucher(date, rules::postings(BANK, &side, -amount, &text));
+        let id = rcv::insert_payment(&new, &v)?;
+        let open_after = money_in(&money)?.open() + amount;
+        Ok(result(stored(&id)?, Some(open_after)))
+    }
+
+    fn list_payments(f: t::PaymentFilter) -> R<Vec<t::Payment>> {
+        if f.limit.is_some_and(|l| !(1..=500).contains(&l)) {
+            return Err(err(Error::invalid("limit", "1 to 500")));
+        }
+        Ok(rcv::list_payments(&f).into_iter().map(payment_out).collect())
+    }
+
+    fn open_items(customer_id: Option<String>) -> R<Vec<t::OpenItem>> {
+        let today = today()?;
+        all_money(customer_id, true)?
+            .iter()
+            .map(|m| item_out(m, today))
+            .collect()
+    }
+
+    fn item(invoice_id: String) -> R<t::OpenItem> {
+        item_out(&money_of(&invoice_id)?, today()?)
+    }
+
+    fn balance(customer_id: String) -> R<t::CustomerBalance> {
+        let today = today()?;
+        let (mut open, mut credit, mut aging) = (Decimal::ZERO, Decimal::ZERO, Aging::default());
+        for m in all_money(Some(customer_id.clone()), true)? {
+            let (o, days) = open_and_days(&m, today)?;
+            if o > Decimal::ZERO {
+                open += o;
+            } else {
+                credit -= o;
+            }
+            aging.add(o, days);
+        }
+        Ok(t::CustomerBalance {
+            customer_id,
+            open: money::fmt2(open),
+            credit_balance: money::fmt2(credit),
+            balance: money::fmt2(open - credit),
+            aging: aging_out(&aging),
+        })
+    }
+
+    fn aging_report(customer_id: Option<String>) -> R<t::Aging> {
+        let today = today()?;
+        let mut aging = Aging::default();
+        for m in all_money(customer_id, true)? {
+            let (o, days) = open_and_days(&m, today)?;
+            aging.add(o, days);
+        }
+        Ok(aging_out(&aging))
+    }
+}
+
+/// Register a payment to an invoice: its outcome by what is open, and 1920 D / 1500 C.
+fn settle(
+    mut new: rcv::NewPayment,
+    m: &rcv::InvoiceMoney,
+    amount: Decimal,
+    date: NaiveDate,
+) -> R<t::PaymentResult> {
+    let money = money_in(m)?;
+    let outcome = rules::outcome(&money, amount);
+    new.outcome = outcome_out(outcome);
+    new.invoice_id = Some(m.invoice_id.clone());
+    new.customer_id = Some(m.customer_id.clone());
+    let text = if outcome == Outcome::Reversal {
+        format!("Tilbakeført innbetaling, faktura {}", m.number)
+    } else {
+        format!("Innbetaling faktura {}", m.number)
+    };
+    let v = voucher(date, rules::postings(BANK, &Side::Customer(&m.customer_id), amount, &text));
+    let id = rcv::insert_payment(&new, &v)?;
+    Ok(result(stored(&id)?, Some(money.open() - amount)))
+}
+
+fn new_payment(
+    bank_reference: Option<String>,
+    idempotency_key: Option<String>,
+    kid: Option<String>,
+    amount: Decimal,
+    date: NaiveDate,
+    payer: Option<String>,
+    text: Option<String>,
+) -> rcv::NewPayment {
+    rcv::NewPayment {
+        bank_reference,
+        idempotency_key,
+        kid,
+        amount: money::fmt2(amount),
+        date: date.to_string(),
+        payer,
+        text,
+        outcome: t::PaymentOutcome::NoKid,
+        invoice_id: None,
+        customer_id: None,
+    }
+}
+
+/// A payment's voucher; the host gives it the payment's own number.
+fn voucher(date: NaiveDate, postings: Vec<model::Posting>) -> t::Voucher {
+    voucher_out(&model::Voucher {
+        date,
+        number: 0,
+        postings,
+    })
+}
+
+fn duplicate(prev: rcv::StoredPayment) -> R<t::PaymentResult> {
+    let open_after = match &prev.invoice_id {
+        Some(id) => Some(money_in(&money_of(id)?)?.open()),
+        None => None,
+    };
+    let mut r = result(prev, open_after);
+    r.outcome = t::PaymentOutcome::Duplicate;
+    Ok(r)
+}
+
+fn result(p: rcv::StoredPayment, open_after: Option<Decimal>) -> t::PaymentResult {
+    t::PaymentResult {
+        bank_reference: p.bank_reference.clone(),
+        outcome: p.outcome,
+        payment: payment_out(p),
+        open_after: open_after.map(money::fmt2),
+    }
+}
+
+fn stored(id: &str) -> R<rcv::StoredPayment> {
+    rcv::get_payment(id).ok_or_else(|| t::Error::NotFound(format!("payment {id}")))
+}
+
+/// One invoice's money; a credit note or an unknown id is refused.
+fn money_of(invoice_id: &str) -> R<rcv::InvoiceMoney> {
+    let filter = rcv::MoneyFilter {
+        customer_id: None,
+        invoice_id: Some(invoice_id.to_owned()),
+        open_only: false,
+    };
+    if let Some(m) = rcv::invoice_sums(&filter).pop() {
+        return Ok(m);
+    }
+    match documents::get_document(invoice_id) {
+        Some(d) if d.kind == t::DocumentKind::CreditNote => {
+            Err(err(Error::NotAllowed(Refusal::NotAnInvoice)))
+        }
+        _ => Err(t::Error::NotFound(format!("invoice {invoice_id}"))),
+    }
+}
+
+fn all_money(customer_id: Option<String>, open_only: bool) -> R<Vec<rcv::InvoiceMoney>> {
+    Ok(rcv::invoice_sums(&rcv::MoneyFilter {
+        customer_id,
+        invoice_id: None,
+        open_only,
+    }))
+}
+
+fn money_in(m: &rcv::InvoiceMoney) -> R<Money> {
+    Ok(Money {
+        payable: host_decimal(&m.payable)?,
+        credited: host_decimal(&m.credited)?,
+        paid: host_decimal(&m.paid)?,
+    })
+}
+
+fn open_and_days(m: &rcv::InvoiceMoney, today: NaiveDate) -> R<(Decimal, u32)> {
+    let money = money_in(m)?;
+    let due = host_date(&m.due_date)?;
+    let days = rules::overdue(&money, due, today).map_or(0, |(_, d)| d);
+    Ok((money.open(), days))
+}
+
+fn item_out(m: &rcv::InvoiceMoney, today: NaiveDate) -> R<t::OpenItem> {
+    let money = money_in(m)?;
+    let overdue = rules::overdue(&money, host_date(&m.due_date)?, today);
+    Ok(t::OpenItem {
+        invoice_id: m.invoice_id.clone(),
+        number: m.number,
+        customer_id: m.customer_id.clone(),
+        customer_name: m.customer_name.clone(),
+        issue_date: m.issue_date.clone(),
+        due_date: m.due_date.clone(),
+        kid: m.kid.clone(),
+        payable: money::fmt2(money.payable),
+        credited: money::fmt2(money.credited),
+        paid: money::fmt2(money.paid),
+        open: money::fmt2(money.open()),
+        state: match money.state() {
+            rules::State::Open => t::ItemState::Open,
+            rules::State::PartlyPaid => t::ItemState::PartlyPaid,
+            rules::State::Paid => t::ItemState::Paid,
+            rules::State::Overpaid => t::ItemState::Overpaid,
+            rules::State::Credited => t::ItemState::Credited,
+        },
+        overdue_since: overdue.map(|(d, _)| d.to_string()),
+        days_overdue: overdue.map_or(0, |(_, d)| d),
+    })
+}
+
+fn aging_out(a: &Aging) -> t::Aging {
+    let [not_due, days1_to30, days31_to60, days61_to90, over90] = a.buckets.map(money::fmt2);
+    t::Aging {
+        not_due,
+        days1_to30,
+        days31_to60,
+        days61_to90,
+        over90,
+        total: money::fmt2(a.total()),
+    }
+}
+
+fn payment_out(p: rcv::StoredPayment) -> t::Payment {
+    t::Payment {
+        id: p.id,
+        bank_reference: p.bank_reference,
+        kid: p.kid,
+        amount: p.amount,
+        date: p.date,
+        payer: p.payer,
+        text: p.text,
+        outcome: p.outcome,
+        invoice_id: p.invoice_id,
+        invoice_number: p.invoice_number,
+        customer_id: p.customer_id,
+    }
+}
+
+fn outcome_out(o: Outcome) -> t::PaymentOutcome {
+    match o {
+        Outcome::Paid => t::PaymentOutcome::Paid,
+        Outcome::PartlyPaid => t::PaymentOutcome::PartlyPaid,
+        Outcome::Overpaid => t::PaymentOutcome::Overpaid,
+        Outcome::AlreadyPaid => t::PaymentOutcome::AlreadyPaid,
+        Outcome::ToCreditedInvoice => t::PaymentOutcome::ToCreditedInvoice,
+        Outcome::UnknownKid => t::PaymentOutcome::UnknownKid,
+        Outcome::InvalidKid => t::PaymentOutcome::InvalidKid,
+        Outcome::NoKid => t::PaymentOutcome::NoKid,
+        Outcome::Duplicate => t::PaymentOutcome::Duplicate,
+        Outcome::Reversal => t::PaymentOutcome::Reversal,
+        Outcome::Refund => t::PaymentOutcome::Refund,
+    }
+}
+
+/// An amount as a bank or a person gives it: at most 2 decimals.
+fn amount_field(p: &mut Problems, field: &str, s: &str) -> Option<Decimal> {
+    money::parse(s, 2, limits::MAX_LINE_AMOUNT)
+        .map_err(|m| p.add(field, m))
+        .ok()
+}
+
+/// Text of at most `MAX_TEXT_CHARS`, trimmed; empty is none (or a problem when `required`).
+fn text_field(p: &mut Problems, field: &str, s: Option<&str>, required: bool) -> Option<String> {
+    let s = s.map(str::trim).filter(|s| !s.is_empty());
+    match s {
+        None if required => p.add(field, "missing"),
+        Some(s) if s.chars().count() > MAX_TEXT_CHARS => {
+            p.add(field, format!("at most {MAX_TEXT_CHARS} characters"))
+        }
+        Some(s) => match draft::bad_text(s) {
+            Some(m) => p.add(field, m),
+            None => return Some(s.to_owned()),
+        },
+        None => {}
+    }
+    None
+}
+
+/// A decimal the host kept: what it stored from the component, so a bad one is its fault.
+fn host_decimal(s: &str) -> R<Decimal> {
+    s.parse()
+        .map_err(|_| t::Error::Host(format!("the host's amount {} is not a decimal", quote(s))))
+}
+
+fn host_date(s: &str) -> R<NaiveDate> {
+    dates::parse(s).map_err(|m| t::Error::Host(format!("the host's date: {m}")))
+}

@@ -1,0 +1,210 @@
+//! The payments' records in SQL, for both backends (as `sql.rs` is for the rest): payments
+//! kept once by their bank reference and key, their vouchers, and per invoice the sums the
+//! component decides from.
+
+use super::sql::{now, params, Backend, Row, SqlUnit, P};
+use super::*;
+use crate::names::Name;
+use anyhow::Context;
+
+const PAYMENT_COLUMNS: &str = "p.id, p.bank_ref, p.idempotency_key, p.kid, p.amount_ore, p.date, p.payer, p.text, \
+     p.outcome, p.invoice_id, p.customer_id, d.number";
+
+const INSERT: &str = "INSERT INTO payments (client_id, bank_ref, idempotency_key, kid, amount_ore, date, payer, text, outcome, invoice_id, customer_id)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id";
+const ALLOCATE: &str = "UPDATE payments SET invoice_id = ?3, outcome = ?4,
+       customer_id = (SELECT customer_id FROM documents WHERE client_id = ?1 AND id = ?3)
+     WHERE client_id = ?1 AND id = ?2 AND invoice_id IS NULL";
+const POST: &str = "INSERT INTO payment_journal (client_id, payment_id, date, voucher_number, account, debit_ore, credit_ore, customer_id, text)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+const BY_KID: &str = "SELECT id FROM documents WHERE client_id = ?1 AND kid = ?2 AND kind = 'invoice' ORDER BY id LIMIT 1";
+const BANK_FILE: &str = "SELECT imported_at FROM bank_files WHERE client_id = ?1 AND sha256 = ?2";
+const RECORD_FILE: &str = "INSERT INTO bank_files (client_id, sha256, name, payments, imported_at) VALUES (?1, ?2, ?3, ?4, ?5)
+     ON CONFLICT (client_id, sha256) DO NOTHING";
+
+fn payment(r: &Row) -> Result<Payment> {
+    Ok(Payment {
+        id: r.i(0)?,
+        new: NewPayment {
+            bank_reference: r.os(1)?,
+            idempotency_key: r.os(2)?,
+            kid: r.os(3)?,
+            amount_ore: r.i(4)?,
+            date: r.s(5)?,
+            payer: r.os(6)?,
+            text: r.os(7)?,
+            outcome: r.name(8)?,
+            invoice: r.oi(9)?,
+            customer_id: r.os(10)?,
+        },
+        invoice_number: r.oi(11)?.map(|n| n as u64),
+    })
+}
+
+impl<B: Backend> SqlUnit<B> {
+    fn payments_where(&mut self, filter: &str, p: &[P]) -> Result<Vec<Payment>> {
+        let sql = format!(
+            "SELECT {PAYMENT_COLUMNS} FROM payments p LEFT JOIN documents d ON d.id = p.invoice_id WHERE p.client_id = ?1 {filter}"
+        );
+        B::rows(self.c(), &sql, p)
+            .context("payments")?
+            .iter()
+            .map(payment)
+            .collect()
+    }
+}
+
+impl<B: Backend> Receivables for SqlUnit<B> {
+    fn insert_payment(&mut self, client: &str, p: &NewPayment) -> Result<i64> {
+        let rows = B::rows(
+            self.c(),
+            INSERT,
+            params![
+                client,
+                p.bank_reference.as_ref(),
+                p.idempotency_key.as_ref(),
+                p.kid.as_ref(),
+                p.amount_ore,
+                &p.date,
+                p.payer.as_ref(),
+                p.text.as_ref(),
+                p.outcome.name(),
+                p.invoice,
+                p.customer_id.as_ref()
+            ],
+        )
+        .context("insert payment")?;
+        rows.first().context("no id")?.i(0)
+    }
+
+    fn payment(&mut self, client: &str, id: i64) -> Result<Option<Payment>> {
+        Ok(self.payments_where("AND p.id = ?2", params![client, id])?.pop())
+    }
+
+    fn payment_by_key(&mut self, client: &str, key: &str) -> Result<Option<Payment>> {
+        // Two lookups, each on its unique index (an OR would scan).
+        for column in ["bank_ref", "idempotency_key"] {
+            let found = self
+                .payments_where(&format!("AND p.{column} = ?2"), params![client, key])?
+                .pop();
+            if found.is_some() {
+                return Ok(found);
+            }
+        }
+        Ok(None)
+    }
+
+    fn allocate(&mut self, client: &str, id: i64, invoice: i64, outcome: PaymentOutcome) -> Result<bool> {
+        let n = B::exec(self.c(), ALLOCATE, params![client, id, invoice, outcome.name()])
+            .context("allocate payment")?;
+        Ok(n == 1)
+    }
+
+    fn post_payment(&mut self, client: &str, payment: i64, postings: &[Posting]) -> Result<()> {
+        for p in postings {
+            B::exec(
+                self.c(),
+                POST,
+                params![
+                    client,
+                    payment,
+                    &p.date,
+                    p.number,
+                    p.account,
+                    p.debit_ore,
+                    p.credit_ore,
+                    p.customer_id.as_ref(),
+                    &p.text
+                ],
+            )
+            .context("post payment")?;
+        }
+        Ok(())
+    }
+
+    fn invoice_by_kid(&mut self, client: &str, kid: &str) -> Result<Option<i64>> {
+        B::rows(self.c(), BY_KID, params![client, kid])?
+            .first()
+            .map(|r| r.i(0))
+            .transpose()
+    }
+
+    fn invoice_sums(&mut self, client: &str, f: &SumFilter) -> Result<Vec<InvoiceSums>> {
+        let mut sql = String::from(
+            "SELECT id, number, customer_id, customer_name, issue_date, due_date, kid, payable_ore, credited, paid FROM (
+               SELECT d.id, d.number, d.customer_id, d.customer_name, d.issue_date, d.due_date, d.kid, d.payable_ore,
+                      coalesce(c.ore, 0) AS credited,
+                      coalesce((SELECT CAST(sum(p.amount_ore) AS BIGINT) FROM payments p WHERE p.invoice_id = d.id), 0) AS paid
+                 FROM documents d LEFT JOIN credited c ON c.document_id = d.id
+                WHERE d.client_id = ?1 AND d.kind = 'invoice'",
+        );
+        let mut args: Vec<P> = vec![P::Text(client)];
+        if let Some(c) = &f.customer_id {
+            args.push(P::Text(c));
+            sql.push_str(&format!(" AND d.customer_id = ?{}", args.len()));
+        }
+        if let Some(id) = f.invoice {
+            args.push(P::Int(id));
+            sql.push_str(&format!(" AND d.id = ?{}", args.len()));
+        }
+        sql.push_str(") s");
+        if f.open_only {
+            sql.push_str(" WHERE payable_ore - credited - paid <> 0");
+        }
+        sql.push_str(" ORDER BY due_date, number");
+        B::rows(self.c(), &sql, &args)
+            .context("invoice sums")?
+            .iter()
+            .map(|r| {
+                Ok(InvoiceSums {
+                    invoice: r.i(0)?,
+                    number: r.i(1)? as u64,
+                    customer_id: r.s(2)?,
+                    customer_name: r.s(3)?,
+                    issue_date: r.s(4)?,
+                    due_date: r.s(5)?,
+                    kid: r.os(6)?,
+                    payable_ore: r.i(7)?,
+                    credited_ore: r.i(8)?,
+                    paid_ore: r.i(9)?,
+                })
+            })
+            .collect()
+    }
+
+    fn payments(&mut self, client: &str, f: &PaymentQuery) -> Result<Vec<Payment>> {
+        let mut filter = String::new();
+        let mut args: Vec<P> = vec![P::Text(client)];
+        if f.unmatched_only {
+            filter.push_str(" AND p.invoice_id IS NULL");
+        }
+        if let Some(id) = f.invoice {
+            args.push(P::Int(id));
+            filter.push_str(&format!(" AND p.invoice_id = ?{}", args.len()));
+        }
+        args.push(P::Int(f.limit.into()));
+        args.push(P::Int(f.offset.into()));
+        filter.push_str(&format!(
+            " ORDER BY p.id DESC LIMIT ?{} OFFSET ?{}",
+            args.len() - 1,
+            args.len()
+        ));
+        self.payments_where(&filter, &args)
+    }
+
+    fn bank_file(&mut self, client: &str, sha256: &str) -> Result<Option<String>> {
+        B::rows(self.c(), BANK_FILE, params![client, sha256])?
+            .first()
+            .map(|r| r.s(0))
+            .transpose()
+    }
+
+    fn record_bank_file(&mut self, client: &str, sha256: &str, name: &str, payments: u64) -> Result<()> {
+        B::exec(
+            self.c(),
+            RECORD_FILE,
+            params![client, sha256, name, payments, &now()],
+        )?;
+        Ok(())
+    }
+}
