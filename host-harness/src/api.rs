@@ -104,6 +104,47 @@ impl Harness {
         let date = date.to_owned();
         self.call_recurring(client, |r, s| r.call_issue_occurrence(s, series, &date))
     }
+
+    // ---- payments (contract 0.4.1) ----
+    pub fn register_payment(&mut self, client: &str, p: &PaymentInput) -> CallResult<PaymentResult> {
+        self.call_payments(client, |i, s| i.call_register(s, p))
+    }
+    pub fn import_statement(
+        &mut self,
+        client: &str,
+        statement: &BankStatement,
+    ) -> CallResult<Vec<PaymentResult>> {
+        self.call_payments(client, |i, s| i.call_import_statement(s, statement))
+    }
+    pub fn allocate(&mut self, client: &str, payment: &str, invoice: &str) -> CallResult<PaymentResult> {
+        self.call_payments(client, |i, s| i.call_allocate(s, payment, invoice))
+    }
+    pub fn refund(
+        &mut self,
+        client: &str,
+        invoice: &str,
+        amount: &str,
+        date: &str,
+        key: &str,
+    ) -> CallResult<PaymentResult> {
+        let (amount, date) = (amount.to_owned(), date.to_owned());
+        self.call_payments(client, |i, s| i.call_refund(s, invoice, &amount, &date, key))
+    }
+    pub fn payments(&mut self, client: &str, filter: &PaymentFilter) -> CallResult<Vec<Payment>> {
+        self.call_payments(client, |i, s| i.call_list_payments(s, filter))
+    }
+    pub fn open_items(&mut self, client: &str, customer: Option<&str>) -> CallResult<Vec<OpenItem>> {
+        self.call_payments(client, |i, s| i.call_open_items(s, customer))
+    }
+    pub fn item(&mut self, client: &str, invoice: &str) -> CallResult<OpenItem> {
+        self.call_payments(client, |i, s| i.call_item(s, invoice))
+    }
+    pub fn balance(&mut self, client: &str, customer: &str) -> CallResult<CustomerBalance> {
+        self.call_payments(client, |i, s| i.call_balance(s, customer))
+    }
+    pub fn aging(&mut self, client: &str, customer: Option<&str>) -> CallResult<Aging> {
+        self.call_payments(client, |i, s| i.call_aging_report(s, customer))
+    }
 }
 
 /// A monthly schedule from `first`, with no end, issued on its date, with the period text.

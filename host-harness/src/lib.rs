@@ -3,6 +3,7 @@
 //! channels, fixtures and scenarios.
 
 pub mod api;
+pub mod bank;
 pub mod bench;
 pub mod bindings;
 pub mod channels;

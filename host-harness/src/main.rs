@@ -166,12 +166,44 @@ enum Cmd {
         #[arg(long)]
         workers: Option<usize>,
     },
+    /// Money in: import the bank's files (OCR giro, camt.054), list payments, see what is open.
+    Payments {
+        #[command(subcommand)]
+        cmd: PaymentsCmd,
+        #[arg(long, default_value = "demo.db", global = true)]
+        db: String,
+        #[arg(long, default_value = "fjord", global = true)]
+        client: String,
+        /// The day to reckon from (default: today).
+        #[arg(long, global = true)]
+        date: Option<chrono::NaiveDate>,
+        /// Print JSON.
+        #[arg(long, global = true)]
+        json: bool,
+    },
     /// Journal, trial balance and customer balances of a client.
     Ledger {
         #[arg(long, default_value = "demo.db")]
         db: String,
         #[arg(long, default_value = "fjord")]
         client: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum PaymentsCmd {
+    /// Register the payments of a bank file: each once, however often the file comes.
+    Import { file: PathBuf },
+    /// The payments registered, newest first.
+    List {
+        /// Only those waiting for a person to give them to an invoice.
+        #[arg(long)]
+        unmatched: bool,
+    },
+    /// What is open per invoice, and the aging of it all.
+    Open {
+        #[arg(long)]
+        customer: Option<String>,
     },
 }
 
@@ -297,6 +329,19 @@ fn main() -> Result<()> {
             let mut host = Harness::connect(Runtime::new(Limits::default())?, &db)?;
             print_overview(&mut host, &client)
         }
+        Cmd::Payments {
+            cmd,
+            db,
+            client,
+            date,
+            json,
+        } => {
+            let mut host = Harness::connect(Runtime::new(Limits::default())?, &db)?;
+            if let Some(d) = date {
+                host.today = d;
+            }
+            payments(&mut host, &client, cmd, json)
+        }
         Cmd::Ledger { db, client } => {
             let host = Harness::connect(Runtime::new(Limits::default())?, &db)?;
             for j in reports::journal(host.store(), &client)? {
@@ -312,6 +357,87 @@ fn main() -> Result<()> {
                 );
             }
             print_ledger(&host, &client)
+        }
+    }
+}
+
+fn payments(host: &mut Harness, client: &str, cmd: PaymentsCmd, json: bool) -> Result<()> {
+    match cmd {
+        PaymentsCmd::Import { file } => {
+            let done = host_harness::bank::import(host, client, &file, json)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&done)?);
+                return Ok(());
+            }
+            if let Some(at) = &done.seen_before {
+                println!("this file was imported before ({at}): nothing is registered twice");
+            }
+            println!(
+                "{} payments, {} NOK, to account {} ({:?})",
+                done.file.payments,
+                host_harness::money::from_ore(done.file.ore),
+                done.file.account,
+                done.file.format
+            );
+            for (outcome, n) in &done.outcomes {
+                println!("  {n:>7}  {outcome}");
+            }
+            Ok(())
+        }
+        PaymentsCmd::List { unmatched } => {
+            let filter = PaymentFilter {
+                unmatched_only: unmatched,
+                invoice_id: None,
+                limit: Some(500),
+                offset: None,
+            };
+            let list = host.call_payments(client, |p, s| p.call_list_payments(s, &filter))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&list)?);
+                return Ok(());
+            }
+            for p in list {
+                println!(
+                    "{:<10} {} {:>12} {:<12} {:<20} {}",
+                    p.id,
+                    p.date,
+                    p.amount,
+                    p.kid.unwrap_or_default(),
+                    Name::name(p.outcome),
+                    p.invoice_number.map_or(String::new(), |n| format!("faktura {n}"))
+                );
+            }
+            Ok(())
+        }
+        PaymentsCmd::Open { customer } => {
+            let items =
+                host.call_payments(client, |p, s| p.call_open_items(s, customer.as_deref()))?;
+            let aging =
+                host.call_payments(client, |p, s| p.call_aging_report(s, customer.as_deref()))?;
+            if json {
+                let out = serde_json::json!({ "open-items": items, "aging": aging });
+                println!("{}", serde_json::to_string_pretty(&out)?);
+                return Ok(());
+            }
+            for i in &items {
+                println!(
+                    "{:>6} {:<24} due {} {:>12} open {:>12} {:<12} {}",
+                    i.number,
+                    i.customer_name,
+                    i.due_date,
+                    i.payable,
+                    i.open,
+                    Name::name(i.state),
+                    i.overdue_since
+                        .as_ref()
+                        .map_or(String::new(), |d| format!("overdue since {d}"))
+                );
+            }
+            println!(
+                "aging: not due {}, 1-30 {}, 31-60 {}, 61-90 {}, over 90 {}; open in all {}",
+                aging.not_due, aging.days1_to30, aging.days31_to60, aging.days61_to90, aging.over90, aging.total
+            );
+            Ok(())
         }
     }
 }

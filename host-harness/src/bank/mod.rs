@@ -1,0 +1,253 @@
+//! The bank's files of incoming payments, read by the host and handed to the component to
+//! match (`payments.import-statement`): the OCR giro file and ISO 20022 camt.054. A file is
+//! read twice, as a stream both times: first whole, keeping nothing, so a file that is wrong
+//! anywhere (its control sums, another account, another currency) is refused before any of
+//! it is registered; then in parts of [`CHUNK`] payments, each part one call and one unit of
+//! work. A run that dies half-way is simply run again: what was registered is a `duplicate`
+//! the second time, and the rest is registered once.
+
+mod camt054;
+mod ocr;
+
+use crate::bindings::{BankPayment, BankStatement, PaymentOutcome, PaymentResult};
+use crate::runtime::Harness;
+use anyhow::{bail, Context, Result};
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+/// Payments per call: well inside a call's fuel, and a durable commit per 500.
+pub const CHUNK: usize = 500;
+
+/// One payment as a file gives it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Payment {
+    pub bank_reference: String,
+    pub kid: Option<String>,
+    /// Signed: a reversal is negative.
+    pub ore: i64,
+    pub date: NaiveDate,
+    pub payer: Option<String>,
+    pub text: Option<String>,
+}
+
+/// Where a parser hands what it reads.
+pub trait Sink {
+    /// The account the file credits (once per assignment or notification).
+    fn account(&mut self, account: &str) -> Result<()>;
+    fn currency(&mut self, currency: &str) -> Result<()>;
+    fn payment(&mut self, p: Payment) -> Result<()>;
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum Format {
+    Ocr,
+    Camt054,
+}
+
+/// What the first pass found: one account, one currency, and the payments' count and sum.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Checked {
+    pub format: Format,
+    pub account: String,
+    pub currency: String,
+    pub payments: u64,
+    pub ore: i64,
+}
+
+/// The format by the file's first bytes: XML, or an OCR start record.
+fn format_of(path: &Path) -> Result<Format> {
+    let mut head = [0u8; 64];
+    let n = std::fs::File::open(path)?.read(&mut head)?;
+    let head = String::from_utf8_lossy(&head[..n]);
+    let head = head.trim_start_matches('\u{feff}').trim_start();
+    if head.starts_with('<') {
+        Ok(Format::Camt054)
+    } else if head.starts_with("NY000010") {
+        Ok(Format::Ocr)
+    } else {
+        bail!("neither an OCR giro file nor a camt.054 notification")
+    }
+}
+
+fn read(path: &Path, sink: &mut dyn Sink) -> Result<Format> {
+    let format = format_of(path)?;
+    let input = BufReader::with_capacity(1 << 16, std::fs::File::open(path)?);
+    match format {
+        Format::Ocr => ocr::read(input, sink),
+        Format::Camt054 => camt054::read(input, sink),
+    }
+    .with_context(|| format!("{} ({format:?})", path.display()))?;
+    Ok(format)
+}
+
+/// The first pass: the whole file read and checked, nothing kept.
+pub fn check(path: &Path) -> Result<Checked> {
+    #[derive(Default)]
+    struct Count {
+        accounts: Vec<String>,
+        currencies: Vec<String>,
+        payments: u64,
+        ore: i64,
+    }
+    impl Sink for Count {
+        fn account(&mut self, a: &str) -> Result<()> {
+            if !self.accounts.iter().any(|x| x == a) {
+                self.accounts.push(a.to_owned());
+            }
+            Ok(())
+        }
+        fn currency(&mut self, c: &str) -> Result<()> {
+            if !self.currencies.iter().any(|x| x == c) {
+                self.currencies.push(c.to_owned());
+            }
+            Ok(())
+        }
+        fn payment(&mut self, p: Payment) -> Result<()> {
+            self.payments += 1;
+            self.ore += p.ore;
+            Ok(())
+        }
+    }
+    let mut count = Count::default();
+    let format = read(path, &mut count)?;
+    let one = |what: &str, mut v: Vec<String>| -> Result<String> {
+        match v.len() {
+            0 => bail!("the file names no {what}"),
+            1 => Ok(v.remove(0)),
+            _ => bail!("the file is for several {what}s ({}): nothing was imported", v.join(", ")),
+        }
+    };
+    let account = one("account", count.accounts)?;
+    // OCR giro is in NOK by definition; camt.054 says so on every amount.
+    let currency = match format {
+        Format::Ocr if count.currencies.is_empty() => "NOK".to_owned(),
+        _ => one("currency", count.currencies)?,
+    };
+    Ok(Checked {
+        format,
+        account,
+        currency,
+        payments: count.payments,
+        ore: count.ore,
+    })
+}
+
+/// The second pass: the payments in parts of `n`.
+pub fn chunks(path: &Path, n: usize, f: impl FnMut(Vec<Payment>) -> Result<()>) -> Result<()> {
+    struct Chunks<F> {
+        n: usize,
+        part: Vec<Payment>,
+        f: F,
+    }
+    impl<F: FnMut(Vec<Payment>) -> Result<()>> Sink for Chunks<F> {
+        fn account(&mut self, _: &str) -> Result<()> {
+            Ok(())
+        }
+        fn currency(&mut self, _: &str) -> Result<()> {
+            Ok(())
+        }
+        fn payment(&mut self, p: Payment) -> Result<()> {
+            self.part.push(p);
+            if self.part.len() == self.n {
+                (self.f)(std::mem::take(&mut self.part))?;
+            }
+            Ok(())
+        }
+    }
+    let mut c = Chunks { n, part: Vec::with_capacity(n), f };
+    read(path, &mut c)?;
+    if !c.part.is_empty() {
+        (c.f)(std::mem::take(&mut c.part))?;
+    }
+    Ok(())
+}
+
+/// What an import came to.
+#[derive(Debug, serde::Serialize)]
+pub struct Imported {
+    pub file: Checked,
+    /// When the same file (by its SHA-256) was imported before, if it was.
+    pub seen_before: Option<String>,
+    /// How many payments had each outcome.
+    pub outcomes: BTreeMap<String, u64>,
+    /// Every payment's result, in the file's order (empty when `keep_results` is false).
+    pub results: Vec<PaymentResult>,
+}
+
+/// Import a bank file for `client`: checked whole, then matched by the component in parts.
+/// The component's refusal (another account, another currency) is a [`crate::CallError`]
+/// inside the error.
+pub fn import(h: &mut Harness, client: &str, path: &Path, keep_results: bool) -> Result<Imported> {
+    let sha256 = sha256_of(path)?;
+    let seen_before = {
+        let mut unit = h.store().begin_read()?;
+        unit.receivables()?.bank_file(client, &sha256)?
+    };
+    let file = check(path)?;
+    let mut outcomes = BTreeMap::new();
+    let mut results = Vec::new();
+    chunks(path, CHUNK, |part| {
+        let statement = BankStatement {
+            account: file.account.clone(),
+            currency: file.currency.clone(),
+            payments: part.into_iter().map(bank_payment).collect(),
+        };
+        let done = h
+            .call_payments(client, |p, s| p.call_import_statement(s, &statement))
+            .map_err(anyhow::Error::new)?;
+        for r in done {
+            *outcomes.entry(outcome_name(r.outcome).to_owned()).or_default() += 1;
+            if keep_results {
+                results.push(r);
+            }
+        }
+        Ok(())
+    })?;
+    let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    crate::store::with_unit(h.store(), |u| {
+        u.receivables()?.record_bank_file(client, &sha256, &name, file.payments)
+    })?;
+    Ok(Imported {
+        file,
+        seen_before,
+        outcomes,
+        results,
+    })
+}
+
+fn bank_payment(p: Payment) -> BankPayment {
+    BankPayment {
+        bank_reference: p.bank_reference,
+        kid: p.kid,
+        amount: crate::money::from_ore(p.ore),
+        date: p.date.to_string(),
+        payer: p.payer,
+        text: p.text,
+    }
+}
+
+pub fn outcome_name(o: PaymentOutcome) -> &'static str {
+    crate::names::Name::name(o)
+}
+
+fn sha256_of(path: &Path) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    let mut f = BufReader::new(std::fs::File::open(path)?);
+    loop {
+        let buf = f.fill_buf()?;
+        if buf.is_empty() {
+            break;
+        }
+        hasher.update(buf);
+        let n = buf.len();
+        f.consume(n);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
