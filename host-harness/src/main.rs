@@ -614,6 +614,66 @@ fn demo(db: &str, out: &std::path::Path, smtp: Option<String>) -> Result<()> {
     print!("{}", report.summary());
     host.dispatch();
 
+    println!("\n== Money in: the bank's OCR file of today");
+    // The bank's file (written here for the demo; the tests' files come from netsgiro and
+    // lxml): two invoices paid, one partly, one KID that is no invoice of ours.
+    let kid_of = |i: usize| invoices[i].kid.clone().unwrap_or_default();
+    let partly = invoices[4].totals.payable.parse::<rust_decimal::Decimal>()? / rust_decimal::Decimal::TWO;
+    let file = out.join("bank").join(format!("ocr-{run}.txt"));
+    std::fs::create_dir_all(file.parent().unwrap_or(out))?;
+    std::fs::write(
+        &file,
+        demo_ocr_file(
+            "86011117947",
+            host.today,
+            &[
+                (kid_of(2), invoices[2].totals.payable.clone()),
+                (kid_of(3), invoices[3].totals.payable.clone()),
+                (kid_of(4), partly.round_dp(2).to_string()),
+                ("1001999992".into(), "500.00".into()),
+            ],
+            run,
+        ),
+    )?;
+    let done = host_harness::bank::import(&mut host, c, &file, true)?;
+    for r in &done.results {
+        println!(
+            "{:<10} {:>10} NOK  KID {:<11} {:<12} {}",
+            r.payment.id,
+            r.payment.amount,
+            r.payment.kid.clone().unwrap_or_default(),
+            r.outcome.name(),
+            r.payment
+                .invoice_number
+                .map_or("waits for a person".into(), |n| format!("invoice {n}, open after: {}", r.open_after.clone().unwrap_or_default()))
+        );
+    }
+    let again = host_harness::bank::import(&mut host, c, &file, false)?;
+    println!(
+        "the same file again: {} payments, {:?}: nothing registered twice",
+        again.file.payments, again.outcomes
+    );
+    let later = host.today + chrono::Days::new(30);
+    let today = std::mem::replace(&mut host.today, later);
+    println!("\nOpen items as of {later} (30 days on):");
+    for i in host.open_items(c, None)? {
+        println!(
+            "invoice {:>6} {:<28} due {} open {:>10} {:<12} {}",
+            i.number,
+            i.customer_name,
+            i.due_date,
+            i.open,
+            i.state.name(),
+            i.overdue_since.map_or(String::new(), |d| format!("overdue since {d} ({} days)", i.days_overdue))
+        );
+    }
+    let aging = host.aging(c, None)?;
+    println!(
+        "aging: not due {}, 1-30 days {}, 31-60 {}, 61-90 {}, over 90 {}: {} open in all",
+        aging.not_due, aging.days1_to30, aging.days31_to60, aging.days61_to90, aging.over90, aging.total
+    );
+    host.today = today;
+
     println!("\n== Overview (latest 12)");
     print_overview(&mut host, c)?;
     println!();
@@ -636,6 +696,41 @@ fn demo(db: &str, out: &std::path::Path, smtp: Option<String>) -> Result<()> {
         db
     );
     Ok(())
+}
+
+/// An OCR giro file (MPS OCR v4.0: receivables.md §2.1) of KID payments on `date`, as the demo's
+/// bank sends it: one assignment to `account`, its control records summed.
+fn demo_ocr_file(account: &str, date: chrono::NaiveDate, payments: &[(String, String)], run: i64) -> String {
+    let ddmmyy = date.format("%d%m%y").to_string();
+    let mut lines = vec![
+        format!("NY00001000008080{:07}00012345{}", run % 10_000_000, "0".repeat(49)),
+        format!("NY090020001008566{:07}{account}{}", run % 10_000_000, "0".repeat(45)),
+    ];
+    let mut total = 0i64;
+    for (n, (kid, amount)) in payments.iter().enumerate() {
+        let ore = host_harness::money::to_ore(amount).unwrap_or_default();
+        total += ore;
+        let n = n + 1;
+        // Centre 92, day code 01, partial settlement 1, serial 01234, sign 0 (a payment in).
+        lines.push(format!("NY091030{n:07}{ddmmyy}92011012340{ore:017}{kid:>25}000000"));
+        lines.push(format!(
+            "NY091031{n:07}9636827194{:09}0000000{ddmmyy}99990000001{}",
+            (run % 1_000_000) * 100 + n as i64,
+            "0".repeat(22)
+        ));
+    }
+    let count = payments.len();
+    lines.push(format!(
+        "NY090088{count:08}{:08}{total:017}{ddmmyy}{ddmmyy}{ddmmyy}{}",
+        count * 2 + 2,
+        "0".repeat(21)
+    ));
+    lines.push(format!(
+        "NY000089{count:08}{:08}{total:017}{ddmmyy}{}",
+        count * 2 + 4,
+        "0".repeat(33)
+    ));
+    lines.join("\n") + "\n"
 }
 
 fn print_overview(host: &mut Harness, client: &str) -> Result<()> {
