@@ -370,6 +370,7 @@ crate::on_both_stores!(
     kills_at_random_moments_and_at_chosen_points_deliver_everything_exactly_once,
     four_dispatchers_on_one_database_deliver_each_item_exactly_once,
     leases_that_run_out_mid_delivery_on_a_busy_machine_still_deliver_once,
+    an_import_killed_anywhere_registers_every_payment_once,
 );
 
 /// Many hosts, one PostgreSQL: four host processes issue 500 five-line invoices each for the
@@ -449,4 +450,99 @@ fn four_host_processes_on_one_postgres_number_gaplessly_and_deliver_once() {
         n - 1
     );
     eprintln!("4 hosts × {per_host} in {elapsed:?}, 2 killed and restarted: {figures:?}");
+}
+
+/// A bank file of 40 payments imported in parts of 5, the import SIGKILLed at random moments
+/// and dying at chosen points (between two parts, before the file is recorded), then run
+/// again until it finishes: every payment is registered once, with one voucher, and the
+/// books balance. The file is written by lxml (tests/bank/write_bank_file.py).
+fn an_import_killed_anywhere_registers_every_payment_once() {
+    let _busy = Busy::start();
+    let dir = tempfile::tempdir().unwrap();
+    let db = new_store(dir.path());
+    // Twenty invoices, issued and queued (nothing delivered: this is about money in).
+    let mut steps = vec![serde_json::json!({ "do": "activate" })];
+    for i in 0..20 {
+        let c = ["c-bygg", "c-kari", "c-ola", "c-lise"][i % 4];
+        let name = format!("d{i}");
+        steps.push(serde_json::json!({ "do": "draft", "as": name, "customer": c }));
+        steps.push(serde_json::json!({ "do": "lines", "draft": name, "lines": [
+            { "description": "Tjeneste", "quantity": "1", "unit-price": "800.00", "vat-code": "25" } ] }));
+        steps.push(serde_json::json!({ "do": "finalize", "draft": name, "as": name }));
+    }
+    let work = dir.path().join("invoices.json");
+    std::fs::write(&work, serde_json::json!({ "client": "fjord", "today": TODAY, "steps": steps }).to_string()).unwrap();
+    queue_only(&work, &db, 1);
+    // Their KIDs, as the CLI lists what is open.
+    let open = Command::new(HARNESS)
+        .args(["payments", "open", "--json", "--db", &db, "--date", TODAY])
+        .output()
+        .unwrap();
+    assert!(open.status.success(), "{}", String::from_utf8_lossy(&open.stderr));
+    let open: serde_json::Value = serde_json::from_slice(&open.stdout).unwrap();
+    let kids: Vec<String> = open["open-items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["kid"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(kids.len(), 20);
+    // Each invoice paid in two halves, from two payers.
+    let payments: Vec<serde_json::Value> = (0..40)
+        .map(|n| serde_json::json!({ "ref": format!("{:09}", 300_000_000 + n), "kid": kids[n / 2],
+               "amount": "500.00", "date": TODAY, "payer": format!("Betaler {n}") }))
+        .collect();
+    let spec = dir.path().join("spec.json");
+    std::fs::write(&spec, serde_json::json!({ "format": "camt02", "account": "86011117947", "payments": payments }).to_string()).unwrap();
+    let Some(py) = python(&["lxml"]) else {
+        return;
+    };
+    let file = dir.path().join("camt054.xml");
+    let ok = Command::new(py)
+        .arg(repo().join("tests/bank/write_bank_file.py"))
+        .args([&spec, &file])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let import = || {
+        let mut c = Command::new(HARNESS);
+        c.args(["payments", "import", file.to_str().unwrap(), "--chunk", "5", "--db", &db, "--date", TODAY])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        c
+    };
+    let mut rng = Lcg(20261204);
+    let points = ["bank-after-part", "bank-before-file-recorded"];
+    let (mut killed, mut died_at_point, mut run_ms) = (0, 0, 300);
+    for i in 0..12 {
+        let mut cmd = import();
+        if i % 3 == 0 {
+            cmd.env("INVOICING_CRASH_AT", points[(i / 3) % points.len()]);
+            died_at_point += usize::from(!cmd.status().unwrap().success());
+        } else {
+            let started = Instant::now();
+            if kill_after(cmd.spawn().unwrap(), Duration::from_millis(rng.next(run_ms))) {
+                killed += 1;
+            } else {
+                run_ms = started.elapsed().as_millis() as u64 + 1;
+            }
+        }
+    }
+    assert!(import().status().unwrap().success(), "the last run finishes");
+    let count = |sql: &str| scalar_at(&db, sql);
+    assert_eq!(count("SELECT count(*) FROM payments"), 40, "every payment once");
+    assert_eq!(count("SELECT count(DISTINCT bank_ref) FROM payments"), 40);
+    assert_eq!(count("SELECT count(*) FROM payment_journal"), 80, "one voucher (two lines) each");
+    assert_eq!(
+        count("SELECT count(*) FROM payments WHERE outcome = 'paid'"),
+        20,
+        "the second half of each invoice pays it"
+    );
+    assert_eq!(
+        count("SELECT CAST(sum(debit_ore) - sum(credit_ore) AS BIGINT) FROM payment_journal WHERE account = 1920"),
+        40 * 50_000
+    );
+    assert_eq!(count("SELECT count(*) FROM bank_files"), 1);
+    eprintln!("12 runs: {killed} SIGKILLed at random, {died_at_point} died at a chosen point");
+    assert!(killed + died_at_point >= 4, "the kills happened");
 }

@@ -193,7 +193,12 @@ enum Cmd {
 #[derive(Subcommand)]
 enum PaymentsCmd {
     /// Register the payments of a bank file: each once, however often the file comes.
-    Import { file: PathBuf },
+    Import {
+        file: PathBuf,
+        /// Payments per unit of work.
+        #[arg(long, default_value_t = host_harness::bank::CHUNK, hide = true)]
+        chunk: usize,
+    },
     /// The payments registered, newest first.
     List {
         /// Only those waiting for a person to give them to an invoice.
@@ -363,8 +368,8 @@ fn main() -> Result<()> {
 
 fn payments(host: &mut Harness, client: &str, cmd: PaymentsCmd, json: bool) -> Result<()> {
     match cmd {
-        PaymentsCmd::Import { file } => {
-            let done = host_harness::bank::import(host, client, &file, json)?;
+        PaymentsCmd::Import { file, chunk } => {
+            let done = host_harness::bank::import_in(host, client, &file, json, chunk)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&done)?);
                 return Ok(());

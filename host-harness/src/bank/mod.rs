@@ -180,6 +180,17 @@ pub struct Imported {
 /// The component's refusal (another account, another currency) is a [`crate::CallError`]
 /// inside the error.
 pub fn import(h: &mut Harness, client: &str, path: &Path, keep_results: bool) -> Result<Imported> {
+    import_in(h, client, path, keep_results, CHUNK)
+}
+
+/// [`import`] in parts of `chunk` payments (the crash tests take small parts, to die between).
+pub fn import_in(
+    h: &mut Harness,
+    client: &str,
+    path: &Path,
+    keep_results: bool,
+    chunk: usize,
+) -> Result<Imported> {
     let sha256 = sha256_of(path)?;
     let seen_before = {
         let mut unit = h.store().begin_read()?;
@@ -188,7 +199,7 @@ pub fn import(h: &mut Harness, client: &str, path: &Path, keep_results: bool) ->
     let file = check(path)?;
     let mut outcomes = BTreeMap::new();
     let mut results = Vec::new();
-    chunks(path, CHUNK, |part| {
+    chunks(path, chunk.max(1), |part| {
         let statement = BankStatement {
             account: file.account.clone(),
             currency: file.currency.clone(),
@@ -203,8 +214,10 @@ pub fn import(h: &mut Harness, client: &str, path: &Path, keep_results: bool) ->
                 results.push(r);
             }
         }
+        crate::channels::crash_point("bank-after-part");
         Ok(())
     })?;
+    crate::channels::crash_point("bank-before-file-recorded");
     let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     crate::store::with_unit(h.store(), |u| {
         u.receivables()?.record_bank_file(client, &sha256, &name, file.payments)
