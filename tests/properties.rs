@@ -230,3 +230,168 @@ fn any_customer_any_lines_any_credits_give_valid_documents_that_read_true() {
     eprintln!("{cases} cases: {documents} documents issued, {refused} credits refused as too much");
     all_valid("property", &ehfs);
 }
+
+/// One thing that happens to money: (what, invoice, percent, variant).
+fn money_step() -> impl Strategy<Value = (u8, usize, u32, bool)> {
+    (0u8..7, 0usize..3, 1u32..160, any::<bool>())
+}
+
+/// Random invoices, then payments (by KID from a bank file, or by hand), credits, reversals,
+/// payments nobody can match and their allocation, refunds and repeated files, in any order:
+/// the books balance; what is open per customer equals the customer's 1500 balance; suspense
+/// holds exactly what waits; the bank account moved by exactly what was registered (nothing
+/// posted twice); and an open amount is below zero only as a credit balance.
+#[test]
+fn any_mix_of_payments_credits_refunds_and_allocations_keeps_the_books_true() {
+    let mut env = Env::active();
+    let cases = std::env::var("PROPERTY_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(24);
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let state = std::cell::RefCell::new((&mut env, 0u64, 0usize));
+    let strategy = (
+        prop::collection::vec(1u32..900_000, 3),
+        prop::collection::vec(money_step(), 1..16),
+    );
+    runner
+        .run(&strategy, |(prices, steps)| {
+            let mut st = state.borrow_mut();
+            let (env, n, registered) = &mut *st;
+            *n += 1;
+            let n = *n;
+            // Two customers of this case's own, so their balances are this case's alone.
+            let customers = [format!("q-{n}-a"), format!("q-{n}-b")];
+            for (k, id) in customers.iter().enumerate() {
+                host_harness::store::with_unit(env.host.store(), |u| {
+                    let mut c = u.customer("fjord", "c-kari")?.expect("c-kari");
+                    c.customer.id = id.clone();
+                    c.customer.number = 2000 + n * 2 + k as u64;
+                    u.put_customer("fjord", &c)
+                })
+                .unwrap();
+            }
+            let invoices: Vec<IssuedDocument> = prices
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let price = Decimal::new(*p as i64, 2).to_string();
+                    let d = env.draft(&customers[i % 2], vec![free_line("Tjeneste", "1", &price, "25")]);
+                    env.host.finalize("fjord", &d.id, &format!("m-{n}-{i}")).unwrap()
+                })
+                .collect();
+            let part = |open: Decimal, percent: u32| {
+                (open.abs().max(Decimal::ONE) * Decimal::from(percent) / Decimal::ONE_HUNDRED).round_dp(2)
+            };
+            let statement = |payments: Vec<BankPayment>| BankStatement {
+                account: "86011117947".into(),
+                currency: "NOK".into(),
+                payments,
+            };
+            let bank = |reference: String, kid: Option<String>, amount: Decimal| BankPayment {
+                bank_reference: reference,
+                kid,
+                amount: amount.to_string(),
+                date: TODAY.into(),
+                payer: None,
+                text: None,
+            };
+            let mut last_file: Option<BankStatement> = None;
+            for (k, (what, i, percent, by_hand)) in steps.iter().enumerate() {
+                let inv = &invoices[*i];
+                let open = dec(&env.host.item("fjord", &inv.id).unwrap().open);
+                let amount = part(open, *percent);
+                let reference = format!("{n}-{k}");
+                match what {
+                    0 | 1 if *by_hand => {
+                        let r = env.host.register_payment("fjord", &PaymentInput {
+                            invoice_id: Some(inv.id.clone()),
+                            kid: None,
+                            amount: amount.to_string(),
+                            date: TODAY.into(),
+                            payer: None,
+                            bank_reference: None,
+                            idempotency_key: reference,
+                        }).unwrap();
+                        assert_ne!(r.outcome, PaymentOutcome::Duplicate);
+                    }
+                    0 | 1 => {
+                        let file = statement(vec![bank(reference, inv.kid.clone(), amount)]);
+                        env.host.import_statement("fjord", &file).unwrap();
+                        last_file = Some(file);
+                    }
+                    2 => {
+                        // Money nobody can match: it waits in suspense.
+                        let file = statement(vec![bank(reference, None, amount)]);
+                        env.host.import_statement("fjord", &file).unwrap();
+                    }
+                    3 => {
+                        let waiting = env.host.payments("fjord", &PaymentFilter {
+                            unmatched_only: true, invoice_id: None, limit: Some(1), offset: None,
+                        }).unwrap();
+                        if let Some(p) = waiting.first() {
+                            env.host.allocate("fjord", &p.id, &inv.id).unwrap();
+                        }
+                    }
+                    4 => {
+                        // A refund of (part of) a credit balance; refused where there is none.
+                        let r = env.host.refund("fjord", &inv.id, &amount.to_string(), TODAY, &reference);
+                        assert_eq!(r.is_ok(), open < Decimal::ZERO && amount <= -open, "{r:?}");
+                    }
+                    5 => {
+                        // The bank takes a payment back, or a credit note credits what is left.
+                        if *by_hand {
+                            let file = statement(vec![bank(reference, inv.kid.clone(), -amount)]);
+                            let r = env.host.import_statement("fjord", &file).unwrap();
+                            assert_eq!(r[0].outcome, PaymentOutcome::Reversal);
+                        } else {
+                            let _ = env.host.credit("fjord", &inv.id, None, "Kreditert", &reference);
+                        }
+                    }
+                    _ => {
+                        // The last file again: every payment in it a duplicate.
+                        if let Some(file) = &last_file {
+                            let r = env.host.import_statement("fjord", file).unwrap();
+                            assert!(r.iter().all(|r| r.outcome == PaymentOutcome::Duplicate));
+                        }
+                    }
+                }
+            }
+            for inv in &invoices {
+                let item = env.host.item("fjord", &inv.id).unwrap();
+                let open = dec(&item.open);
+                assert_eq!(open, dec(&item.payable) - dec(&item.credited) - dec(&item.paid));
+                assert_eq!(open < Decimal::ZERO, item.state == ItemState::Overpaid, "{item:?}");
+            }
+            let ledger = host_harness::reports::customer_balances(env.host.store(), "fjord").unwrap();
+            for c in &customers {
+                let open: Decimal = invoices
+                    .iter()
+                    .filter(|i| &i.customer.id == c)
+                    .map(|i| dec(&env.host.item("fjord", &i.id).unwrap().open))
+                    .sum();
+                let on_1500 = ledger.iter().find(|(id, _)| id == c).map_or(Decimal::ZERO, |(_, b)| dec(b));
+                assert_eq!(open, on_1500, "{c}: open items = 1500");
+            }
+            *registered += steps.len();
+            Ok(())
+        })
+        .unwrap();
+    let (_, _, steps) = state.into_inner();
+    // Whole-store checks: the bank moved by what was registered; suspense holds what waits;
+    // the books balance.
+    let bank = env.count("SELECT coalesce(CAST(sum(debit_ore) - sum(credit_ore) AS BIGINT), 0) FROM payment_journal WHERE account = 1920");
+    let paid = env.count("SELECT coalesce(CAST(sum(amount_ore) AS BIGINT), 0) FROM payments");
+    assert_eq!(bank, paid, "the bank account moved by exactly what was registered");
+    let suspense = env.count("SELECT coalesce(CAST(sum(credit_ore) - sum(debit_ore) AS BIGINT), 0) FROM payment_journal WHERE account = 2999");
+    let waiting = env.count("SELECT coalesce(CAST(sum(amount_ore) AS BIGINT), 0) FROM payments WHERE invoice_id IS NULL");
+    assert_eq!(suspense, waiting, "suspense holds what waits");
+    let trial = host_harness::reports::trial_balance(env.host.store(), "fjord").unwrap();
+    let (d, c): (Decimal, Decimal) = trial.iter().fold((Decimal::ZERO, Decimal::ZERO), |(d, c), t| (d + dec(&t.debit), c + dec(&t.credit)));
+    assert_eq!(d, c, "the trial balance balances");
+    eprintln!("{cases} cases, {steps} steps with money");
+}
