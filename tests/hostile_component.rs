@@ -88,6 +88,26 @@ fn a_hostile_component_is_stopped_refused_and_rolled_back_while_others_are_serve
         assert_eq!(e.kind(), expect, "{what}: {e}");
         assert_eq!(counts(&hostile), before, "{what}: nothing kept");
     }
+    // Payments (0.4.1): an unbalanced voucher with a payment is refused, and so is the same
+    // bank reference a second time in one call; nothing of either call is kept.
+    let payments = || env.count("SELECT count(*) FROM payments WHERE client_id = 'nordlys'");
+    for (payer, expect) in [(Some("unbalanced"), "host"), (None, "conflict")] {
+        let p = host_harness::bindings::PaymentInput {
+            invoice_id: None,
+            kid: None,
+            amount: "125.00".into(),
+            date: TODAY.into(),
+            payer: payer.map(Into::into),
+            bank_reference: Some("bank-1".into()),
+            idempotency_key: "key-1".into(),
+        };
+        let e = hostile.register_payment("nordlys", &p).unwrap_err();
+        assert_eq!(e.kind(), expect, "{payer:?}: {e}");
+        if expect == "host" {
+            assert!(format!("{e}").contains("does not balance"), "{e}");
+        }
+        assert_eq!(payments(), 0, "{payer:?}: nothing kept");
+    }
     // A deadline stops what fuel alone would let run on.
     let slow = Runtime::with_component(
         HOSTILE,

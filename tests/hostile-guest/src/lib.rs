@@ -242,8 +242,9 @@ mod component {
     }
 
     // Recurring series: refused, as every export but `create-draft` is.
-    /// Payments (contract 0.4.1): `register` posts an unbalanced voucher with its payment, and
-    /// then the same bank reference again; the host must refuse both. The rest refuses.
+    /// Payments (contract 0.4.1): `register` posts its payment of 125.00 with an unbalanced
+    /// voucher (when the payer is `unbalanced`), and then the same bank reference again; the
+    /// host must refuse both. The rest refuses.
     impl wit::exports::erp::invoicing::payments::Guest for Hostile {
         fn register(p: t::PaymentInput) -> R<t::PaymentResult> {
             use wit::erp::invoicing::receivables as rcv;
@@ -251,7 +252,7 @@ mod component {
                 bank_reference: p.bank_reference.clone(),
                 idempotency_key: Some(p.idempotency_key.clone()),
                 kid: None,
-                amount: p.amount.clone(),
+                amount: "125.00".into(),
                 date: p.date.clone(),
                 payer: None,
                 text: None,
@@ -259,7 +260,7 @@ mod component {
                 invoice_id: None,
                 customer_id: None,
             };
-            let mut v = voucher(0, p.amount != "unbalanced");
+            let mut v = voucher(0, p.payer.as_deref() != Some("unbalanced"));
             v.postings[0].account = 1920;
             v.postings[1].account = 2999;
             rcv::insert_payment(&new, &v)?;
