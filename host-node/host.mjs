@@ -1,5 +1,5 @@
 // A second host for the invoicing component, in Node.js: the component transpiled by jco, the
-// six imported interfaces in JavaScript over an in-memory store. It keeps the house rules the
+// seven imported interfaces in JavaScript over an in-memory store. It keeps the house rules the
 // Rust host keeps: one unit of work per exported call (rolled back on an error or a throw),
 // gapless numbers taken inside it, issued documents and vouchers immutable, vouchers checked to
 // balance, every query scoped to the call's client.
@@ -31,10 +31,12 @@ export function fromOre(ore) {
 /** NS 4102 accounts the component may post to, as the Rust host has them. */
 export const ACCOUNTS = new Map([
   [1500, 'Kundefordringer'],
+  [1920, 'Bankinnskudd'],
   [2700, 'Utgående merverdiavgift, høy sats'],
   [2701, 'Utgående merverdiavgift, middels sats'],
   [2702, 'Utgående merverdiavgift, råfisk'],
   [2703, 'Utgående merverdiavgift, lav sats'],
+  [2999, 'Annen kortsiktig gjeld (uidentifiserte innbetalinger)'],
   [3000, 'Salgsinntekt, avgiftspliktig, høy sats'],
   [3005, 'Salgsinntekt, omvendt avgiftsplikt'],
   [3020, 'Salgsinntekt tjenester, avgiftspliktig'],
@@ -59,10 +61,11 @@ function emptyStore() {
     documents: new Map(), // id → { client, kind, series, number, credits, key, index, facts, payableOre, body, ehf, pdf, touched }
     series: new Map(), // id → { client, version, index, body } (recurring series, contract 0.3.0)
     credited: new Map(), // invoice id → øre
-    journal: [],
+    journal: [], // { client, document | payment, account, debit, credit, customerId }
+    payments: new Map(), // id → { client, new-payment fields, invoice (doc id number) } (contract 0.4.1)
     outbox: [], // { id, client, document, channel, reason, fallbacks, state, attempts }
     sequences: new Map(), // `${client}/${series}` → last
-    next: { draft: 1, doc: 1, delivery: 1, series: 1 },
+    next: { draft: 1, doc: 1, delivery: 1, series: 1, payment: 1 },
     touched: new Map(), // client → last touch stamp
   };
 }
@@ -124,7 +127,7 @@ export class Host {
     const { instance, state } = this.instances.get(client);
     state.taken = [];
     try {
-      const ok = f(instance.invoicing, instance.recurring);
+      const ok = f(instance.invoicing, instance.recurring, instance.payments);
       return { ok };
     } catch (e) {
       this.store = before;
@@ -408,6 +411,24 @@ export class Host {
         return n;
       },
     };
+    // A voucher's rows if the host may post it: a date, whole øre on one side, known accounts,
+    // balanced. `at` names what it belongs to (a document or a payment).
+    const balanced = (v, at) => {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(v.date)) throw refuse(`voucher date '${v.date}' is not a date`);
+      let debit = 0n, credit = 0n;
+      const rows = [];
+      for (const p of v.postings) {
+        const [dOre, cOre] = [toOre(p.debit), toOre(p.credit)];
+        if (dOre === undefined || cOre === undefined) throw refuse(`account ${p.account}: amounts must have at most 2 decimals`);
+        if (dOre < 0n || cOre < 0n || (dOre > 0n && cOre > 0n)) throw refuse(`account ${p.account}: one side, not negative`);
+        if (!ACCOUNTS.has(p.account)) throw refuse(`account ${p.account} is not in the chart of accounts`);
+        debit += dOre;
+        credit += cOre;
+        rows.push({ client, ...at, account: p.account, debit: dOre, credit: cOre, customerId: p.customerId });
+      }
+      if (rows.length === 0 || debit !== credit) throw refuse(`the voucher does not balance: debit ${debit} øre, credit ${credit} øre`);
+      return rows;
+    };
     const ledger = {
       post(documentId, v) {
         const n = parseId(documentId, 'doc');
@@ -415,20 +436,88 @@ export class Host {
         if (!d || d.client !== client) throw { tag: 'not-found', val: documentId };
         if (d.number !== v.documentNumber) throw refuse(`voucher for number ${v.documentNumber} posted on document ${d.number}`);
         if (host.store.journal.some((j) => j.document === n)) throw refuse(`${documentId} already has a voucher`);
-        if (!/^\d{4}-\d{2}-\d{2}$/.test(v.date)) throw refuse(`voucher date '${v.date}' is not a date`);
-        let debit = 0n, credit = 0n;
-        const rows = [];
-        for (const p of v.postings) {
-          const [dOre, cOre] = [toOre(p.debit), toOre(p.credit)];
-          if (dOre === undefined || cOre === undefined) throw refuse(`account ${p.account}: amounts must have at most 2 decimals`);
-          if (dOre < 0n || cOre < 0n || (dOre > 0n && cOre > 0n)) throw refuse(`account ${p.account}: one side, not negative`);
-          if (!ACCOUNTS.has(p.account)) throw refuse(`account ${p.account} is not in the chart of accounts`);
-          debit += dOre;
-          credit += cOre;
-          rows.push({ client, document: n, account: p.account, debit: dOre, credit: cOre, customerId: p.customerId });
-        }
-        if (rows.length === 0 || debit !== credit) throw refuse(`the voucher does not balance: debit ${debit} øre, credit ${credit} øre`);
+        host.store.journal.push(...balanced(v, { document: n }));
+      },
+    };
+    // Payments (contract 0.4.1), each kept once by its bank reference and its key.
+    const invoiceOf = (id) => {
+      const n = parseId(id, 'doc');
+      const d = host.store.documents.get(n);
+      if (!d || d.client !== client) throw { tag: 'not-found', val: id };
+      if (d.kind !== 'invoice') throw refuse(`${id} is not an invoice`);
+      return n;
+    };
+    const stored = (id, p) => ({
+      id: `pay-${id}`, bankReference: p.bankReference, kid: p.kid, amount: fromOre(p.ore), date: p.date,
+      payer: p.payer, text: p.text, outcome: p.outcome,
+      invoiceId: p.invoice === undefined ? undefined : `doc-${p.invoice}`,
+      invoiceNumber: p.invoice === undefined ? undefined : host.store.documents.get(p.invoice).number,
+      customerId: p.customerId,
+    });
+    const own = () => [...host.store.payments].filter(([, p]) => p.client === client);
+    const byKey = (key) => own().find(([, p]) => p.bankReference === key || p.idempotencyKey === key);
+    const receivables = {
+      insertPayment(p, v) {
+        const ore = toOre(p.amount);
+        if (ore === undefined) throw refuse(`amount '${p.amount}' is not whole øre`);
+        const invoice = p.invoiceId === undefined ? undefined : invoiceOf(p.invoiceId);
+        for (const k of [p.bankReference, p.idempotencyKey]) if (k !== undefined && byKey(k)) throw { tag: 'conflict', val: 0n };
+        const id = host.store.next.payment++;
+        const rows = balanced({ ...v, documentNumber: BigInt(id) }, { payment: id });
+        host.store.payments.set(id, { client, ...p, ore, invoice });
         host.store.journal.push(...rows);
+        return `pay-${id}`;
+      },
+      findPayment(key) {
+        const found = byKey(key);
+        return found && stored(...found);
+      },
+      getPayment(id) {
+        const n = parseId(id, 'pay');
+        const p = host.store.payments.get(n);
+        return p && p.client === client ? stored(n, p) : undefined;
+      },
+      allocatePayment(id, invoiceId, outcome, v) {
+        const n = parseId(id, 'pay');
+        const p = host.store.payments.get(n);
+        if (!p || p.client !== client) throw { tag: 'not-found', val: id };
+        const invoice = invoiceOf(invoiceId);
+        if (p.invoice !== undefined) throw { tag: 'conflict', val: 0n };
+        const rows = balanced(v, { payment: n });
+        // Payments are replaced, not changed in place: a rolled-back call's snapshot keeps the old.
+        host.store.payments.set(n, { ...p, invoice, outcome, customerId: host.store.documents.get(invoice).index.customerId });
+        host.store.journal.push(...rows);
+      },
+      invoiceByKid(kid) {
+        const found = [...host.store.documents].find(([, d]) => d.client === client && d.kind === 'invoice' && d.facts.kid === kid);
+        return found && `doc-${found[0]}`;
+      },
+      invoiceSums(f) {
+        const only = f.invoiceId === undefined ? undefined : parseId(f.invoiceId, 'doc');
+        const rows = [];
+        for (const [id, d] of host.store.documents) {
+          if (d.client !== client || d.kind !== 'invoice') continue;
+          if (only !== undefined && id !== only) continue;
+          if (f.customerId !== undefined && d.index.customerId !== f.customerId) continue;
+          const credited = host.store.credited.get(id) ?? 0n;
+          const paid = own().filter(([, p]) => p.invoice === id).reduce((s, [, p]) => s + p.ore, 0n);
+          if (f.openOnly && d.payableOre - credited - paid === 0n) continue;
+          rows.push({
+            invoiceId: `doc-${id}`, number: d.number, customerId: d.index.customerId, customerName: d.index.customerName,
+            issueDate: d.index.issueDate, dueDate: d.facts.dueDate, kid: d.facts.kid,
+            payable: fromOre(d.payableOre), credited: fromOre(credited), paid: fromOre(paid),
+          });
+        }
+        return rows.sort((a, b) => (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : Number(a.number - b.number)));
+      },
+      listPayments(f) {
+        const only = f.invoiceId === undefined ? undefined : parseId(f.invoiceId, 'doc');
+        const offset = f.offset ?? 0;
+        return own()
+          .filter(([, p]) => (!f.unmatchedOnly || p.invoice === undefined) && (only === undefined || p.invoice === only))
+          .sort(([a], [b]) => b - a)
+          .slice(offset, offset + Math.min(Math.max(f.limit ?? 100, 1), 500))
+          .map(([id, p]) => stored(id, p));
       },
     };
     const outbox = {
@@ -463,6 +552,7 @@ export class Host {
       'erp:invoicing/sequences': failable('sequences', sequences),
       'erp:invoicing/ledger': failable('ledger', ledger),
       'erp:invoicing/outbox': failable('outbox', outbox),
+      'erp:invoicing/receivables': failable('receivables', receivables),
       'erp:invoicing/types': {},
       'wasi:cli/environment': { getEnvironment: () => [], getArguments: () => [], initialCwd: () => undefined },
       'wasi:cli/exit': cli.exit,
@@ -517,6 +607,7 @@ function snapshot(s) {
     documents: new Map(s.documents),
     credited: new Map(s.credited),
     journal: [...s.journal],
+    payments: new Map(s.payments),
     outbox: [...s.outbox],
     sequences: new Map(s.sequences),
     next: { ...s.next },

@@ -39,6 +39,8 @@ export async function run(host, sc) {
       return docs.get(name);
     };
     const call = (f) => host.call(client, f);
+    const today = () => host.today;
+    const kidOf = (id) => host.store.documents.get(Number(id.slice(4))).facts.kid;
     const change = async (name, c) => {
       const [id, v] = draft(name);
       const out = await call((i) => i.updateDraft(id, v, c));
@@ -157,6 +159,30 @@ export async function run(host, sc) {
             nameIssued(`${name} ${o.date}`, outcome.ok);
           }
           if (outcome.ok) result = { issued: numbers };
+          break;
+        }
+        case 'pay': {
+          const input = {
+            invoiceId: doc(a.invoice), kid: undefined, amount: a.amount, date: a.date ?? today(),
+            payer: opt(a.payer), bankReference: opt(a['bank-reference']), idempotencyKey: a.key,
+          };
+          outcome = await call((_, __, p) => p.register(input));
+          if (outcome.ok) result = { outcome: outcome.ok.outcome, 'open-after': outcome.ok.openAfter };
+          break;
+        }
+        case 'bank-payments': {
+          const account = host.store.clients.get(client).settings['bank-account'];
+          const payments = a.payments.map((p) => ({
+            bankReference: p.ref, kid: p.invoice ? kidOf(doc(p.invoice)) : opt(p.kid), amount: p.amount,
+            date: p.date ?? today(), payer: opt(p.payer), text: opt(p.text),
+          }));
+          outcome = await call((_, __, p) => p.importStatement({ account, currency: a.currency ?? 'NOK', payments }));
+          if (outcome.ok) result = outcome.ok.map((r) => r.outcome);
+          break;
+        }
+        case 'open-items': {
+          outcome = await call((_, __, p) => p.openItems(opt(a['customer-id'])));
+          if (outcome.ok) result = outcome.ok.map((i) => ({ number: i.number, open: i.open, state: i.state, 'overdue-since': i.overdueSince ?? null }));
           break;
         }
         case 'open': {

@@ -180,6 +180,37 @@ pub enum Action {
     /// Issue every occurrence due by today, one call each; each invoice is named
     /// `<draft> <date>` after the draft its series was made from.
     IssueDue,
+    /// Register a payment to an issued invoice by hand, once per `key`.
+    Pay {
+        invoice: String,
+        amount: String,
+        key: String,
+        date: Option<String>,
+        payer: Option<String>,
+        bank_reference: Option<String>,
+    },
+    /// The bank's payments to the client's account, as a file would bring them: each to an
+    /// issued invoice's KID (`invoice`) or to a `kid` as written.
+    BankPayments {
+        payments: Vec<BankSpec>,
+        currency: Option<String>,
+    },
+    /// What is open, per invoice.
+    OpenItems {
+        customer_id: Option<String>,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct BankSpec {
+    pub r#ref: String,
+    pub invoice: Option<String>,
+    pub kid: Option<String>,
+    pub amount: String,
+    pub date: Option<String>,
+    pub payer: Option<String>,
+    pub text: Option<String>,
 }
 
 fn yes() -> bool {
@@ -479,6 +510,71 @@ pub fn run(host: &mut Harness, sc: &Scenario) -> Result<Report> {
                         .unwrap_or_else(|| format!("{client}-credit-{}-{n}", inv));
                     host.credit(client, &inv, lines.as_deref(), reason, &key)
                         .map(|doc| name_issued(r#as, &doc, &mut docs))
+                }
+                Action::Pay {
+                    invoice,
+                    amount,
+                    key,
+                    date,
+                    payer,
+                    bank_reference,
+                } => {
+                    let input = PaymentInput {
+                        invoice_id: Some(doc(&docs, invoice)?),
+                        kid: None,
+                        amount: amount.clone(),
+                        date: date.clone().unwrap_or_else(|| host.today.to_string()),
+                        payer: payer.clone(),
+                        bank_reference: bank_reference.clone(),
+                        idempotency_key: key.clone(),
+                    };
+                    host.register_payment(client, &input).map(|r| {
+                        result = Some(serde_json::json!({
+                            "outcome": r.outcome.name(), "open-after": r.open_after,
+                        }));
+                    })
+                }
+                Action::BankPayments { payments, currency } => {
+                    let account = {
+                        let mut u = host.store().begin_read()?;
+                        u.settings(client)?.and_then(|s| s.bank_account).unwrap_or_default()
+                    };
+                    let mut list = Vec::new();
+                    for p in payments {
+                        let kid = match &p.invoice {
+                            Some(name) => host.open(client, &doc(&docs, name)?).ok().and_then(|d| d.kid),
+                            None => p.kid.clone(),
+                        };
+                        list.push(BankPayment {
+                            bank_reference: p.r#ref.clone(),
+                            kid,
+                            amount: p.amount.clone(),
+                            date: p.date.clone().unwrap_or_else(|| host.today.to_string()),
+                            payer: p.payer.clone(),
+                            text: p.text.clone(),
+                        });
+                    }
+                    let statement = BankStatement {
+                        account,
+                        currency: currency.clone().unwrap_or_else(|| "NOK".into()),
+                        payments: list,
+                    };
+                    host.import_statement(client, &statement).map(|rs| {
+                        let names: Vec<&str> = rs.iter().map(|r| r.outcome.name()).collect();
+                        result = Some(serde_json::json!(names));
+                    })
+                }
+                Action::OpenItems { customer_id } => {
+                    host.open_items(client, customer_id.as_deref()).map(|items| {
+                        let rows: Vec<serde_json::Value> = items
+                            .iter()
+                            .map(|i| {
+                                serde_json::json!({ "number": i.number, "open": i.open,
+                                    "state": i.state.name(), "overdue-since": i.overdue_since })
+                            })
+                            .collect();
+                        result = Some(serde_json::json!(rows));
+                    })
                 }
                 Action::Resend { document, channel } => {
                     let id = doc(&docs, document)?;
