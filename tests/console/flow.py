@@ -291,6 +291,58 @@ def preview_and_send(page, url):
     return page.url
 
 
+def payments_screen(page, invoice_url, files):
+    """Innbetalinger: the bank's camt.054 (written by lxml, tests/bank/write_bank_file.py)
+    pays half of the invoice by its KID and brings a payment with an unknown KID; a person
+    gives that one to the invoice, which turns "Betalt"."""
+    sys.path.insert(0, __file__.rsplit("/", 2)[0] + "/bank")
+    import write_bank_file
+
+    page.goto(invoice_url)
+    kid = page.locator("#doc-kid").inner_text()
+    payable = page.locator("#doc-payable").inner_text().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    half = f"{float(payable) / 2:.2f}"
+    rest = f"{float(payable) - float(half):.2f}"
+    # A valid KID of this client's (8 digits, MOD10) that no invoice carries.
+    base = "9999999"
+    total = sum(sum(divmod(int(d) * (2 if i % 2 == 0 else 1), 10)) for i, d in enumerate(reversed(base)))
+    unknown = base + str((10 - total % 10) % 10)
+    spec = {"account": "86011117947", "payments": [
+        {"ref": "B-1", "kid": kid, "amount": half, "date": "2026-11-28", "payer": "Ærlig Sønn"},
+        {"ref": "B-2", "kid": unknown, "amount": rest, "date": "2026-11-28", "payer": "Ukjent betaler"},
+    ]}
+    path = f"{files}/camt054.xml"
+    open(path, "wb").write(write_bank_file.camt(spec, "02"))
+    page.get_by_role("link", name="Innbetalinger").click()
+    accessible(page, "payments")
+    page.set_input_files("#bankfil", path)
+    page.get_by_role("button", name="Les inn").click()
+    expect(page.locator("[role=status]")).to_contain_text("2 –")
+    rows = page.locator("#payments tbody tr")
+    expect(rows).to_have_count(2)
+    expect(page.locator("#payments")).to_contain_text("Delvis betalt")
+    expect(page.locator("#payments")).to_contain_text("Ukjent KID")
+    # The same file again: nothing registered twice.
+    page.set_input_files("#bankfil", path)
+    page.get_by_role("button", name="Les inn").click()
+    expect(page.locator("[role=status]")).to_contain_text("allerede registrert")
+    expect(rows).to_have_count(2)
+    shot(page, "console-payments")
+    waiting = page.locator("select[id^=fordel-]")
+    expect(waiting).to_have_count(1)
+    waiting.select_option(index=1)
+    page.get_by_role("button", name="Fordel").click()
+    expect(page.locator("select[id^=fordel-]")).to_have_count(0)
+    expect(page.locator("#payments")).to_contain_text("Betalt")
+    page.goto(invoice_url)
+    expect(page.locator("#doc-money")).to_have_text("Betalt")
+    expect(page.locator("#doc-open")).to_have_text("0,00")
+    expect(page.locator("#doc-payments tbody tr")).to_have_count(2)
+    page.goto(f"{CLIENT}/oversikt?betaling=betalt")
+    expect(page.locator("#rows tbody tr")).to_have_count(1)
+    accessible(page, "overview by payment")
+
+
 def overview_filtered(page):
     page.goto(f"{CLIENT}/oversikt")
     page.select_option("#f-kunde", "xss")
@@ -428,6 +480,9 @@ with sync_playwright() as p:
     url = draft_with_three_lines(page, context)
     two_tabs_never_lose_an_edit(browser, url)
     invoice = preview_and_send(page, url)
+    import tempfile
+    with tempfile.TemporaryDirectory() as files:
+        payments_screen(page, invoice, files)
     overview_filtered(page)
     credit_partly_then_fully(page, invoice)
     deactivate_and_back(page, invoice)

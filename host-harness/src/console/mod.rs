@@ -10,6 +10,7 @@
 
 mod numbers;
 mod pages;
+mod payments;
 mod registers;
 mod words;
 
@@ -140,6 +141,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/c/{client}/kunder/sok", get(customer_search))
         .merge(registers::routes::<registers::Customers>())
         .merge(registers::routes::<registers::Products>())
+        .merge(payments::routes())
         .route("/c/{client}/utkast/{id}", get(draft).post(change_draft))
         .route("/c/{client}/utkast/{id}/forhandsvis", get(preview_page))
         .route("/c/{client}/utkast/{id}/pdf", get(preview_pdf))
@@ -559,8 +561,30 @@ pub struct OverviewQuery {
     pub type_: String,
     #[serde(default)]
     pub status: String,
+    /// `ubetalt`, `delvis`, `forfalt`, `betalt`: the invoices of the page in that state.
+    #[serde(default)]
+    pub betaling: String,
     #[serde(default)]
     pub side: u32,
+}
+
+/// The overview's payment filter: (value, Bokmål, English).
+pub const PAYMENT_FILTERS: [(&str, &str, &str); 4] = [
+    ("ubetalt", "Ubetalt", "Unpaid"),
+    ("delvis", "Delvis betalt", "Partly paid"),
+    ("forfalt", "Forfalt", "Overdue"),
+    ("betalt", "Betalt", "Paid"),
+];
+
+/// Whether an invoice's money is in the state a payment filter names.
+fn payment_filter_keeps(filter: &str, m: &OpenItem) -> bool {
+    match filter {
+        "ubetalt" => m.state == ItemState::Open,
+        "delvis" => m.state == ItemState::PartlyPaid,
+        "forfalt" => m.overdue_since.is_some(),
+        "betalt" => matches!(m.state, ItemState::Paid | ItemState::Overpaid),
+        _ => true,
+    }
 }
 
 fn opt(s: &str) -> Option<String> {
@@ -598,28 +622,43 @@ async fn overview(
         til: q.get("til").cloned().unwrap_or_default(),
         type_: q.get("type").cloned().unwrap_or_default(),
         status: q.get("status").cloned().unwrap_or_default(),
+        betaling: q.get("betaling").cloned().unwrap_or_default(),
         side: q.get("side").and_then(|s| s.parse().ok()).unwrap_or(0),
     };
-    let filter = q.filter();
-    let (nav, rows, customers) = blocking(&app, move |h| -> Result<_, Fail> {
+    let mut filter = q.filter();
+    if !q.betaling.is_empty() {
+        filter.kind = Some(DocumentKind::Invoice);
+    }
+    let (nav, rows, customers, money) = blocking(&app, move |h| -> Result<_, Fail> {
         let nav = nav(h, &client)?;
         let customers = with_unit(h.store(), |u| u.customers(&client))?;
         let rows = h.overview(&client, &filter);
-        Ok((nav, rows, customers))
+        // Each invoice's money, as the component says (a page is at most PAGE_ROWS calls).
+        let mut money = HashMap::new();
+        for r in rows.iter().flatten().filter(|r| r.kind == DocumentKind::Invoice) {
+            if let Ok(m) = h.item(&client, &r.id) {
+                money.insert(r.id.clone(), m);
+            }
+        }
+        Ok((nav, rows, customers, money))
     })
     .await?;
-    let (rows, problem) = match rows {
+    let (mut rows, problem) = match rows {
         Ok(r) => (r, None),
         Err(CallError::Component(Error::NotActive)) => {
             return Ok(Redirect::to(&format!("/c/{}/", nav.client)).into_response())
         }
         Err(e) => (Vec::new(), Some(e)),
     };
+    if !q.betaling.is_empty() {
+        rows.retain(|r| money.get(&r.id).is_some_and(|m| payment_filter_keeps(&q.betaling, m)));
+    }
     Ok(html(pages::overview(
         &ctx,
         &nav,
         &q,
         &rows,
+        &money,
         &customers,
         problem.as_ref(),
     )))
@@ -897,6 +936,9 @@ async fn delete_draft(
 pub struct Opened {
     pub doc: IssuedDocument,
     pub credits: Vec<IssuedDocument>,
+    /// An invoice's money (payable, credited, paid, open) and its payments.
+    pub money: Option<OpenItem>,
+    pub payments: Vec<Payment>,
 }
 
 fn opened(h: &mut Harness, client: &str, id: &str) -> Result<Opened, Fail> {
@@ -913,7 +955,23 @@ fn opened(h: &mut Harness, client: &str, id: &str) -> Result<Opened, Fail> {
     for c in ids {
         credits.push(h.open(client, &format!("doc-{c}"))?);
     }
-    Ok(Opened { doc, credits })
+    let (mut money, mut payments) = (None, Vec::new());
+    if doc.kind == DocumentKind::Invoice {
+        money = h.item(client, id).ok();
+        let filter = PaymentFilter {
+            unmatched_only: false,
+            invoice_id: Some(id.to_owned()),
+            limit: Some(100),
+            offset: None,
+        };
+        payments = h.payments(client, &filter).unwrap_or_default();
+    }
+    Ok(Opened {
+        doc,
+        credits,
+        money,
+        payments,
+    })
 }
 
 async fn document(

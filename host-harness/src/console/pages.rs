@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use std::collections::HashMap;
 
 /// An action URL with the CSRF token (a plain form's POST carries it in its query).
-fn act(ctx: &Ctx, path: &str) -> String {
+pub(super) fn act(ctx: &Ctx, path: &str) -> String {
     format!("{path}?_csrf={}", ctx.csrf)
 }
 
@@ -35,7 +35,7 @@ pub fn bare(msg: &str) -> Markup {
 }
 
 /// The frame of every page: the client picker, the navigation, "Deaktiver" at the bottom left.
-fn layout(ctx: &Ctx, nav: &Nav, title: &str, body: Markup) -> Markup {
+pub(super) fn layout(ctx: &Ctx, nav: &Nav, title: &str, body: Markup) -> Markup {
     let w = ctx.lang.words();
     let c = &nav.client;
     let here = format!("/c/{c}/");
@@ -73,6 +73,7 @@ fn layout(ctx: &Ctx, nav: &Nav, title: &str, body: Markup) -> Markup {
                         @if nav.active {
                             a class="primary" href=(format!("/c/{c}/ny")) { (w.new_invoice) }
                             a href=(format!("/c/{c}/oversikt")) { (w.overview) }
+                            a href=(format!("/c/{c}/innbetalinger")) { (ctx.lang.say("Innbetalinger", "Payments")) }
                         }
                         a href=(format!("/c/{c}/kunder")) { (w.customers) }
                         a href=(format!("/c/{c}/produkter")) { (w.products) }
@@ -452,6 +453,7 @@ pub fn overview(
     nav: &Nav,
     q: &OverviewQuery,
     rows: &[Summary],
+    money: &HashMap<String, OpenItem>,
     customers: &[CustomerRecord],
     problem: Option<&CallError>,
 ) -> Markup {
@@ -468,6 +470,7 @@ pub fn overview(
                 ("til", &q.til),
                 ("type", &q.type_),
                 ("status", &q.status),
+                ("betaling", &q.betaling),
                 ("side", &side.to_string()),
             ])
             .unwrap_or_default()
@@ -511,6 +514,15 @@ pub fn overview(
                         }
                     }
                 }
+                div class="field" {
+                    label for="f-betaling" { (ctx.lang.say("Betaling", "Payment")) }
+                    select id="f-betaling" name="betaling" {
+                        option value="" { (w.all) }
+                        @for (v, nb, en) in super::PAYMENT_FILTERS {
+                            option value=(v) selected[q.betaling == *v] { (ctx.lang.say(nb, en)) }
+                        }
+                    }
+                }
                 button type="submit" { (w.filter) }
             }
             (call_error(ctx, problem))
@@ -519,10 +531,12 @@ pub fn overview(
                 thead { tr {
                     th scope="col" { (w.kind) } th scope="col" { (w.number) } th scope="col" { (w.status) }
                     th scope="col" { (w.customer) } th scope="col" { (w.reference) } th scope="col" { (w.date) }
-                    th scope="col" class="num" { (w.amount) } th scope="col" { (w.delivery) } th scope="col" { (w.actions) }
+                    th scope="col" class="num" { (w.amount) }
+                    th scope="col" class="num" { (ctx.lang.say("Å betale", "Left to pay")) } th scope="col" { (ctx.lang.say("Betaling", "Payment")) }
+                    th scope="col" { (w.delivery) } th scope="col" { (w.actions) }
                 } }
                 tbody {
-                    @if rows.is_empty() { tr { td colspan="9" { (w.none) } } }
+                    @if rows.is_empty() { tr { td colspan="11" { (w.none) } } }
                     @for r in rows {
                         @let href = if r.kind == DocumentKind::Draft { format!("/c/{c}/utkast/{}", r.id) } else { format!("/c/{c}/dokument/{}", r.id) };
                         tr {
@@ -533,6 +547,16 @@ pub fn overview(
                             td { (r.buyer_reference.as_deref().unwrap_or("")) }
                             td { (numbers::date(ctx.lang, r.issue_date.as_deref().unwrap_or(""))) }
                             td class="num" { (numbers::shown(ctx.lang, &r.payable)) }
+                            @match money.get(&r.id) {
+                                Some(m) => {
+                                    td class="num" { (numbers::shown(ctx.lang, &m.open)) }
+                                    td {
+                                        (ctx.lang.item_state(m.state))
+                                        @if m.overdue_since.is_some() { " · " strong { (ctx.lang.say("forfalt", "overdue")) } }
+                                    }
+                                }
+                                None => { td {} td {} }
+                            }
                             td { @if let Some(d) = r.delivery { (ctx.lang.state(d)) } }
                             td {
                                 a href=(href) { (w.open) span class="visually-hidden" { " " (r.id) } }
@@ -1319,6 +1343,23 @@ pub fn document(ctx: &Ctx, nav: &Nav, o: &Opened, e: Option<&CallError>) -> Mark
                 @if let Some((n, d)) = &doc.credited_invoice { dt { (w.credit) } dd { (n) " (" (d) ")" } }
                 @if let Some(r) = &doc.credit_reason { dt { (w.reason) } dd { (r) } }
                 dt { (w.payable) } dd id="doc-payable" { (numbers::shown(ctx.lang, &doc.totals.payable)) }
+                @if let Some(m) = &o.money {
+                    dt { (ctx.lang.say("Kreditert", "Credited")) } dd { (numbers::shown(ctx.lang, &m.credited)) }
+                    dt { (ctx.lang.say("Innbetalt", "Paid")) } dd id="doc-paid" { (numbers::shown(ctx.lang, &m.paid)) }
+                    dt { (ctx.lang.say("Igjen å betale", "Left to pay")) } dd id="doc-open" { (numbers::shown(ctx.lang, &m.open)) }
+                    dt { (ctx.lang.say("Betaling", "Payment")) }
+                    dd id="doc-money" {
+                        (ctx.lang.item_state(m.state))
+                        @if let Some(d) = &m.overdue_since { " – " (ctx.lang.say("forfalt siden ", "overdue since ")) (numbers::date(ctx.lang, d)) }
+                    }
+                }
+            }
+            @if !o.payments.is_empty() {
+                h2 { (ctx.lang.say("Innbetalinger", "Payments")) }
+                table id="doc-payments" {
+                    thead { tr { th scope="col" { (w.date) } th scope="col" class="num" { (w.amount) } th scope="col" { (ctx.lang.say("Utfall", "Outcome")) } } }
+                    tbody { @for p in &o.payments { tr { td { (numbers::date(ctx.lang, &p.date)) } td class="num" { (numbers::shown(ctx.lang, &p.amount)) } td { (ctx.lang.outcome(p.outcome)) } } } }
+                }
             }
             h2 { (w.lines) }
             table {

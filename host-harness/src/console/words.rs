@@ -1,6 +1,6 @@
 //! The console's words: Bokmål by default, English by a switch.
 
-use crate::bindings::{DeliveryState, DocumentKind, DocumentStatus};
+use crate::bindings::{DeliveryState, DocumentKind, DocumentStatus, ItemState, PaymentOutcome};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -43,6 +43,54 @@ impl Lang {
             (DocumentStatus::Issued, Lang::En) => "Issued",
             (DocumentStatus::PartiallyCredited, Lang::En) => "Partly credited",
             (DocumentStatus::Credited, Lang::En) => "Credited",
+        }
+    }
+
+    /// What became of a payment.
+    pub fn outcome(self, o: PaymentOutcome) -> &'static str {
+        use PaymentOutcome as O;
+        let (nb, en) = match o {
+            O::Paid => ("Betalt", "Paid"),
+            O::PartlyPaid => ("Delvis betalt", "Partly paid"),
+            O::Overpaid => ("Overbetalt (kreditsaldo)", "Overpaid (credit balance)"),
+            O::AlreadyPaid => ("Betalt to ganger (kreditsaldo)", "Paid twice (credit balance)"),
+            O::ToCreditedInvoice => ("Til kreditert faktura (kreditsaldo)", "To a credited invoice (credit balance)"),
+            O::UnknownKid => ("Ukjent KID – venter på deg", "Unknown KID – waiting for you"),
+            O::InvalidKid => ("Ugyldig KID – venter på deg", "Invalid KID – waiting for you"),
+            O::NoKid => ("Uten KID – venter på deg", "No KID – waiting for you"),
+            O::Duplicate => ("Allerede registrert", "Registered before"),
+            O::Reversal => ("Tilbakeført av banken", "Reversed by the bank"),
+            O::Refund => ("Tilbakebetalt kunden", "Refunded to the customer"),
+        };
+        if self == Lang::Nb {
+            nb
+        } else {
+            en
+        }
+    }
+
+    /// Where an invoice stands in money.
+    pub fn item_state(self, s: ItemState) -> &'static str {
+        let (nb, en) = match s {
+            ItemState::Open => ("Ubetalt", "Unpaid"),
+            ItemState::PartlyPaid => ("Delvis betalt", "Partly paid"),
+            ItemState::Paid => ("Betalt", "Paid"),
+            ItemState::Overpaid => ("Overbetalt", "Overpaid"),
+            ItemState::Credited => ("Kreditert", "Credited"),
+        };
+        if self == Lang::Nb {
+            nb
+        } else {
+            en
+        }
+    }
+
+    /// One phrase in this language.
+    pub fn say(self, nb: &'static str, en: &'static str) -> &'static str {
+        if self == Lang::Nb {
+            nb
+        } else {
+            en
         }
     }
 
