@@ -691,3 +691,122 @@ fn native(h: &mut Harness, reps: usize) -> Result<Vec<Figure>> {
 
     Ok(out)
 }
+
+/// Money in at scale: a camt.054 file of `count` KID payments against `count` open invoices on
+/// the store at `db` (created fresh), imported as the CLI does (checked whole, then matched
+/// and committed in parts of 500), beside the store's raw durable commit rate and the
+/// import's peak memory. The invoices are written straight through the store (their
+/// payable, KID and due date are what matching reads); the file is written here.
+pub fn payments(db: &str, count: usize, dir: &Path) -> Result<Vec<Figure>> {
+    let rt = Runtime::new(Limits::default())?;
+    let mut h = host(rt, db)?;
+    h.today = "2026-12-01".parse()?;
+    h.activate("fjord")?;
+    let raw = commit_rate(h.store(), 500)?;
+    let settings = with_unit(h.store(), |u| u.settings("fjord"))?.context("fjord")?;
+    let customer = with_unit(h.store(), |u| u.customer("fjord", "c-bygg"))?.context("c-bygg")?;
+    let kid = |number: u64| {
+        let base = format!("{:04}{:05}", customer.customer.number, number % 100_000);
+        format!("{base}{}", luhn(&base))
+    };
+    with_unit(h.store(), |u| {
+        for i in 0..count as u64 {
+            let index = crate::store::Index {
+                customer_id: customer.customer.id.clone(),
+                customer_name: customer.customer.name.clone(),
+                issue_date: Some("2026-11-01".into()),
+                payable_ore: 125_000,
+                ..Default::default()
+            };
+            let facts = DeliveryFacts {
+                recipient_name: customer.customer.name.clone(),
+                email: None,
+                organisation_number: None,
+                address: customer.customer.address.clone(),
+                language: Language::Nb,
+                attach_ehf: false,
+                kid: Some(kid(i + 1)),
+                due_date: "2026-11-15".into(),
+                payable: "1250.00".into(),
+                seller_name: settings.name.clone().unwrap_or_default(),
+                seller_account: settings.bank_account.clone(),
+                credited_invoice: None,
+            };
+            u.insert_document(
+                "fjord",
+                &crate::store::NewDocument {
+                    kind: DocumentKind::Invoice,
+                    series: crate::store::Series::Invoice,
+                    number: i + 1,
+                    credits: None,
+                    idempotency_key: None,
+                    index: &index,
+                    facts: &facts,
+                    body: "{}",
+                    ehf: None,
+                    pdf: None,
+                },
+            )?;
+        }
+        Ok(())
+    })?;
+    let file = dir.join("camt054-bench.xml");
+    {
+        use std::io::Write;
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&file)?);
+        writeln!(f, r#"<?xml version="1.0" encoding="UTF-8"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.02"><BkToCstmrDbtCdtNtfctn><GrpHdr><MsgId>BENCH</MsgId><CreDtTm>2026-12-01T06:00:00</CreDtTm></GrpHdr><Ntfctn><Id>N1</Id><CreDtTm>2026-12-01T06:00:00</CreDtTm><Acct><Id><Othr><Id>{}</Id></Othr></Id><Ccy>NOK</Ccy></Acct>"#,
+            settings.bank_account.clone().unwrap_or_default())?;
+        for entry in (0..count).collect::<Vec<_>>().chunks(100) {
+            let sum = entry.len() * 1250;
+            write!(f, "<Ntry><Amt Ccy=\"NOK\">{sum}.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-12-01</Dt></BookgDt><NtryDtls><Btch><NbOfTxs>{}</NbOfTxs></Btch>", entry.len())?;
+            for &i in entry {
+                write!(f, "<TxDtls><Refs><AcctSvcrRef>BENCH-{i}</AcctSvcrRef></Refs><AmtDtls><TxAmt><Amt Ccy=\"NOK\">1250.00</Amt></TxAmt></AmtDtls><RltdPties><Dbtr><Nm>Betaler {i}</Nm></Dbtr></RltdPties><RmtInf><Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry></Tp><Ref>{}</Ref></CdtrRefInf></Strd></RmtInf></TxDtls>", kid(i as u64 + 1))?;
+            }
+            write!(f, "</NtryDtls></Ntry>")?;
+        }
+        writeln!(f, "</Ntfctn></BkToCstmrDbtCdtNtfctn></Document>")?;
+    }
+    let bytes = std::fs::metadata(&file)?.len();
+    // The peak resident memory from here on (Linux: writing 5 to clear_refs resets VmHWM).
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let started = Instant::now();
+    let done = crate::bank::import(&mut h, "fjord", &file, false)?;
+    let took = started.elapsed();
+    let peak_kib = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).map(str::to_owned))
+        })
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or(0.0);
+    anyhow::ensure!(
+        done.outcomes.get("paid") == Some(&(count as u64)),
+        "every payment pays its invoice: {:?}",
+        done.outcomes
+    );
+    let backend = h.store().backend();
+    let one = |name: String, unit, v: f64, target| figure(name, unit, vec![v], None, target);
+    Ok(vec![
+        one(format!("raw durable commits per second, {backend}"), "1/s", raw, None),
+        one(format!("camt.054 file of {count} payments"), "bytes", bytes as f64, None),
+        one(format!("import {count} KID payments against {count} open invoices, {backend}"), "s", took.as_secs_f64(), None),
+        one("payments matched and committed per second".into(), "1/s", count as f64 / took.as_secs_f64(), Some(">= 20 000 /s")),
+        one("import: peak resident memory".into(), "KiB", peak_kib, None),
+    ])
+}
+
+/// The MOD10 (Luhn) check digit of a digit string, for the benchmark's KIDs.
+fn luhn(base: &str) -> u32 {
+    let sum: u32 = base
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let p = (b - b'0') as u32 * if i % 2 == 0 { 2 } else { 1 };
+            p / 10 + p % 10
+        })
+        .sum();
+    (10 - sum % 10) % 10
+}

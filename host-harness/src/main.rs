@@ -181,6 +181,15 @@ enum Cmd {
         #[arg(long, global = true)]
         json: bool,
     },
+    /// Money in at scale: a camt.054 file of COUNT KID payments against COUNT open invoices on
+    /// a fresh store (JSON on stdout; see BENCHMARKS.md).
+    BenchPayments {
+        /// An SQLite file or `postgres://` URL to create (default: a temporary SQLite file).
+        #[arg(long)]
+        db: Option<String>,
+        #[arg(long, default_value_t = 100_000)]
+        count: usize,
+    },
     /// Journal, trial balance and customer balances of a client.
     Ledger {
         #[arg(long, default_value = "demo.db")]
@@ -290,6 +299,13 @@ fn main() -> Result<()> {
             let workers = workers
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
             recurring(&db, date, client, delivery, json, workers)
+        }
+        Cmd::BenchPayments { db, count } => {
+            let dir = tempfile::tempdir()?;
+            let db = db.unwrap_or_else(|| dir.path().join("payments.db").display().to_string());
+            let figures = host_harness::bench::payments(&db, count, dir.path())?;
+            println!("{}", serde_json::to_string_pretty(&figures)?);
+            Ok(())
         }
         Cmd::BenchRecurring { db, count, workers } => {
             let workers = workers

@@ -104,35 +104,18 @@ impl Guest for Component {
                 results.push(duplicate(prev)?);
                 continue;
             }
-            let unmatched = match &kid {
-                None => Some(Outcome::NoKid),
-                Some(k) if rules::kid_problem(k, &seller).is_some() => Some(Outcome::InvalidKid),
-                Some(k) => match rcv::invoice_by_kid(k) {
-                    Some(invoice) => {
-                        let money = money_of(&invoice)?;
-                        let new = new_payment(Some(reference), None, kid.clone(), amount, date, payer, text);
-                        results.push(settle(new, &money, amount, date)?);
-                        continue;
-                    }
-                    None => Some(Outcome::UnknownKid),
-                },
+            let invoice = match &kid {
+                None => Err(Outcome::NoKid),
+                Some(k) if rules::kid_problem(k, &seller).is_some() => Err(Outcome::InvalidKid),
+                Some(k) => rcv::invoice_by_kid(k).ok_or(Outcome::UnknownKid),
             };
-            let outcome = if amount < Decimal::ZERO {
-                Outcome::Reversal
-            } else {
-                unmatched.unwrap_or(Outcome::NoKid)
-            };
-            let mut new = new_payment(Some(reference), None, kid, amount, date, payer, text);
-            new.outcome = outcome_out(outcome);
-            let what = match outcome {
-                Outcome::UnknownKid => "Innbetaling, ukjent KID",
-                Outcome::InvalidKid => "Innbetaling, ugyldig KID",
-                Outcome::Reversal => "Tilbakeført innbetaling, uten faktura",
-                _ => "Innbetaling uten KID",
-            };
-            let v = voucher(date, rules::postings(BANK, &Side::Suspense, amount, what));
-            let id = rcv::insert_payment(&new, &v)?;
-            results.push(result(stored(&id)?, None));
+            let new = new_payment(Some(reference), None, kid, amount, date, payer, text);
+            results.push(match invoice {
+                Ok(invoice) => settle(new, &money_of(&invoice)?, amount, date)?,
+                // Money going back with no invoice to go back to is a reversal all the same.
+                Err(_) if amount < Decimal::ZERO => suspend(new, Outcome::Reversal, amount, date)?,
+                Err(why) => suspend(new, why, amount, date)?,
+            });
         }
         Ok(results)
     }
@@ -265,7 +248,43 @@ fn settle(
     };
     let v = voucher(date, rules::postings(BANK, &Side::Customer(&m.customer_id), amount, &text));
     let id = rcv::insert_payment(&new, &v)?;
-    Ok(result(stored(&id)?, Some(money.open() - amount)))
+    Ok(result(kept(id, new, Some(m.number)), Some(money.open() - amount)))
+}
+
+/// Register a payment nobody can match yet: 1920 D / 2999 C, until a person allocates it.
+fn suspend(
+    mut new: rcv::NewPayment,
+    outcome: Outcome,
+    amount: Decimal,
+    date: NaiveDate,
+) -> R<t::PaymentResult> {
+    new.outcome = outcome_out(outcome);
+    let what = match outcome {
+        Outcome::UnknownKid => "Innbetaling, ukjent KID",
+        Outcome::InvalidKid => "Innbetaling, ugyldig KID",
+        Outcome::Reversal => "Tilbakeført innbetaling, uten faktura",
+        _ => "Innbetaling uten KID",
+    };
+    let v = voucher(date, rules::postings(BANK, &Side::Suspense, amount, what));
+    let id = rcv::insert_payment(&new, &v)?;
+    Ok(result(kept(id, new, None), None))
+}
+
+/// A payment as it was just kept (no need to read it back).
+fn kept(id: String, p: rcv::NewPayment, invoice_number: Option<u64>) -> rcv::StoredPayment {
+    rcv::StoredPayment {
+        id,
+        bank_reference: p.bank_reference,
+        kid: p.kid,
+        amount: p.amount,
+        date: p.date,
+        payer: p.payer,
+        text: p.text,
+        outcome: p.outcome,
+        invoice_id: p.invoice_id,
+        invoice_number,
+        customer_id: p.customer_id,
+    }
 }
 
 fn new_payment(

@@ -15,8 +15,9 @@ const INSERT: &str = "INSERT INTO payments (client_id, bank_ref, idempotency_key
 const ALLOCATE: &str = "UPDATE payments SET invoice_id = ?3, outcome = ?4,
        customer_id = (SELECT customer_id FROM documents WHERE client_id = ?1 AND id = ?3)
      WHERE client_id = ?1 AND id = ?2 AND invoice_id IS NULL";
+/// The rows' values follow, one `(…)` per posting.
 const POST: &str = "INSERT INTO payment_journal (client_id, payment_id, date, voucher_number, account, debit_ore, credit_ore, customer_id, text)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+     VALUES ";
 const BY_KID: &str = "SELECT id FROM documents WHERE client_id = ?1 AND kid = ?2 AND kind = 'invoice' ORDER BY id LIMIT 1";
 const BANK_FILE: &str = "SELECT imported_at FROM bank_files WHERE client_id = ?1 AND sha256 = ?2";
 const RECORD_FILE: &str = "INSERT INTO bank_files (client_id, sha256, name, payments, imported_at) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -82,16 +83,14 @@ impl<B: Backend> Receivables for SqlUnit<B> {
     }
 
     fn payment_by_key(&mut self, client: &str, key: &str) -> Result<Option<Payment>> {
-        // Two lookups, each on its unique index (an OR would scan).
-        for column in ["bank_ref", "idempotency_key"] {
-            let found = self
-                .payments_where(&format!("AND p.{column} = ?2"), params![client, key])?
-                .pop();
-            if found.is_some() {
-                return Ok(found);
-            }
-        }
-        Ok(None)
+        // Both databases answer the OR from the two unique indexes (SQLite's OR optimisation,
+        // PostgreSQL's bitmap OR), without a scan.
+        Ok(self
+            .payments_where(
+                "AND (p.bank_ref = ?2 OR p.idempotency_key = ?2) LIMIT 1",
+                params![client, key],
+            )?
+            .pop())
     }
 
     fn allocate(&mut self, client: &str, id: i64, invoice: i64, outcome: PaymentOutcome) -> Result<bool> {
@@ -101,24 +100,28 @@ impl<B: Backend> Receivables for SqlUnit<B> {
     }
 
     fn post_payment(&mut self, client: &str, payment: i64, postings: &[Posting]) -> Result<()> {
-        for p in postings {
-            B::exec(
-                self.c(),
-                POST,
-                params![
-                    client,
-                    payment,
-                    &p.date,
-                    p.number,
-                    p.account,
-                    p.debit_ore,
-                    p.credit_ore,
-                    p.customer_id.as_ref(),
-                    &p.text
-                ],
-            )
-            .context("post payment")?;
+        // One statement for the voucher: one round trip.
+        let mut sql = String::from(POST);
+        let mut args: Vec<P> = Vec::with_capacity(postings.len() * 9);
+        for (i, p) in postings.iter().enumerate() {
+            let n = i * 9;
+            sql.push_str(if i == 0 { "(" } else { ", (" });
+            let marks: Vec<String> = (1..=9).map(|k| format!("?{}", n + k)).collect();
+            sql.push_str(&marks.join(", "));
+            sql.push(')');
+            args.extend_from_slice(params![
+                client,
+                payment,
+                &p.date,
+                p.number,
+                p.account,
+                p.debit_ore,
+                p.credit_ore,
+                p.customer_id.as_ref(),
+                &p.text
+            ]);
         }
+        B::exec(self.c(), &sql, &args).context("post payment")?;
         Ok(())
     }
 
