@@ -81,6 +81,20 @@ fn step() -> impl Strategy<Value = (usize, bool, u32)> {
     (0usize..3, any::<bool>(), 1u32..130)
 }
 
+/// `PROPERTY_CASES` cases (24 by default), nothing persisted between runs.
+fn runner() -> (u32, TestRunner) {
+    let cases = std::env::var("PROPERTY_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(24);
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    (cases, TestRunner::new(config))
+}
+
 fn dec(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
 }
@@ -106,15 +120,7 @@ fn reads_true(l: &Line) {
 #[test]
 fn any_customer_any_lines_any_credits_give_valid_documents_that_read_true() {
     let mut env = Env::active();
-    let cases = std::env::var("PROPERTY_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(24);
-    let mut runner = TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    });
+    let (cases, mut runner) = runner();
     // The runner takes an `Fn`: the store and the counts live in a cell across cases.
     let state = std::cell::RefCell::new((&mut env, 0u64, 0usize, 0usize));
     let strategy = (
@@ -244,15 +250,7 @@ fn money_step() -> impl Strategy<Value = (u8, usize, u32, bool)> {
 #[test]
 fn any_mix_of_payments_credits_refunds_and_allocations_keeps_the_books_true() {
     let mut env = Env::active();
-    let cases = std::env::var("PROPERTY_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(24);
-    let mut runner = TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    });
+    let (cases, mut runner) = runner();
     let state = std::cell::RefCell::new((&mut env, 0u64, 0usize));
     let strategy = (
         prop::collection::vec(1u32..900_000, 3),

@@ -189,6 +189,9 @@ enum Cmd {
         db: Option<String>,
         #[arg(long, default_value_t = 100_000)]
         count: usize,
+        /// Payments per call and unit of work.
+        #[arg(long, default_value_t = host_harness::bank::CHUNK)]
+        chunk: usize,
     },
     /// Journal, trial balance and customer balances of a client.
     Ledger {
@@ -300,10 +303,10 @@ fn main() -> Result<()> {
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
             recurring(&db, date, client, delivery, json, workers)
         }
-        Cmd::BenchPayments { db, count } => {
+        Cmd::BenchPayments { db, count, chunk } => {
             let dir = tempfile::tempdir()?;
             let db = db.unwrap_or_else(|| dir.path().join("payments.db").display().to_string());
-            let figures = host_harness::bench::payments(&db, count, dir.path())?;
+            let figures = host_harness::bench::payments(&db, count, chunk, dir.path())?;
             println!("{}", serde_json::to_string_pretty(&figures)?);
             Ok(())
         }

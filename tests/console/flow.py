@@ -341,6 +341,10 @@ def payments_screen(page, invoice_url, files):
     page.goto(f"{CLIENT}/oversikt?betaling=betalt")
     expect(page.locator("#rows tbody tr")).to_have_count(1)
     accessible(page, "overview by payment")
+    page.goto(f"{CLIENT}/kunder/xss/saldo")
+    expect(page.locator("#balance")).to_have_text("0,00")
+    expect(page.locator("#open-items")).to_contain_text("Ingen åpne poster")
+    accessible(page, "customer balance")
 
 
 def overview_filtered(page):

@@ -182,7 +182,7 @@ impl Guest for Component {
         if f.limit.is_some_and(|l| !(1..=500).contains(&l)) {
             return Err(err(Error::invalid("limit", "1 to 500")));
         }
-        Ok(rcv::list_payments(&f).into_iter().map(payment_out).collect())
+        Ok(rcv::list_payments(&f))
     }
 
     fn open_items(customer_id: Option<String>) -> R<Vec<t::OpenItem>> {
@@ -271,8 +271,8 @@ fn suspend(
 }
 
 /// A payment as it was just kept (no need to read it back).
-fn kept(id: String, p: rcv::NewPayment, invoice_number: Option<u64>) -> rcv::StoredPayment {
-    rcv::StoredPayment {
+fn kept(id: String, p: rcv::NewPayment, invoice_number: Option<u64>) -> t::Payment {
+    t::Payment {
         id,
         bank_reference: p.bank_reference,
         kid: p.kid,
@@ -319,7 +319,7 @@ fn voucher(date: NaiveDate, postings: Vec<model::Posting>) -> t::Voucher {
     })
 }
 
-fn duplicate(prev: rcv::StoredPayment) -> R<t::PaymentResult> {
+fn duplicate(prev: t::Payment) -> R<t::PaymentResult> {
     let open_after = match &prev.invoice_id {
         Some(id) => Some(money_in(&money_of(id)?)?.open()),
         None => None,
@@ -329,16 +329,16 @@ fn duplicate(prev: rcv::StoredPayment) -> R<t::PaymentResult> {
     Ok(r)
 }
 
-fn result(p: rcv::StoredPayment, open_after: Option<Decimal>) -> t::PaymentResult {
+fn result(p: t::Payment, open_after: Option<Decimal>) -> t::PaymentResult {
     t::PaymentResult {
         bank_reference: p.bank_reference.clone(),
         outcome: p.outcome,
-        payment: payment_out(p),
+        payment: p,
         open_after: open_after.map(money::fmt2),
     }
 }
 
-fn stored(id: &str) -> R<rcv::StoredPayment> {
+fn stored(id: &str) -> R<t::Payment> {
     rcv::get_payment(id).ok_or_else(|| t::Error::NotFound(format!("payment {id}")))
 }
 
@@ -419,22 +419,6 @@ fn aging_out(a: &Aging) -> t::Aging {
         days61_to90,
         over90,
         total: money::fmt2(a.total()),
-    }
-}
-
-fn payment_out(p: rcv::StoredPayment) -> t::Payment {
-    t::Payment {
-        id: p.id,
-        bank_reference: p.bank_reference,
-        kid: p.kid,
-        amount: p.amount,
-        date: p.date,
-        payer: p.payer,
-        text: p.text,
-        outcome: p.outcome,
-        invoice_id: p.invoice_id,
-        invoice_number: p.invoice_number,
-        customer_id: p.customer_id,
     }
 }
 

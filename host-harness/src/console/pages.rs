@@ -652,7 +652,11 @@ pub fn customers(ctx: &Ctx, nav: &Nav, all: &[CustomerRecord]) -> Markup {
                             td { (r.customer.name) }
                             td { (r.customer.organisation_number.as_deref().unwrap_or("")) }
                             td { (r.customer.email.as_deref().unwrap_or("")) }
-                            td { a href=(format!("/c/{c}/kunder/{}", r.customer.id)) { (w.edit) span class="visually-hidden" { " " (r.customer.name) } } }
+                            td {
+                                a href=(format!("/c/{c}/kunder/{}", r.customer.id)) { (w.edit) span class="visually-hidden" { " " (r.customer.name) } }
+                                " · "
+                                a href=(format!("/c/{c}/kunder/{}/saldo", r.customer.id)) { (ctx.lang.say("Saldo", "Balance")) span class="visually-hidden" { " " (r.customer.name) } }
+                            }
                         }
                     }
                 }

@@ -25,6 +25,73 @@ pub fn routes() -> Router<Arc<App>> {
             get(list).post(upload).layer(DefaultBodyLimit::max(MAX_FILE)),
         )
         .route("/c/{client}/innbetalinger/{id}/fordel", post(allocate))
+        .route("/c/{client}/kunder/{id}/saldo", get(balance))
+}
+
+/// A customer's account: what is open, the credit balance, the aging, and each open invoice.
+async fn balance(
+    State(app): State<Arc<App>>,
+    Path((client, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let (nav, name, balance, items) = blocking(&app, move |h| -> Result<_, Fail> {
+        let nav = nav(h, &client)?;
+        let name = crate::store::with_unit(h.store(), |u| u.customer(&client, &id))?
+            .ok_or(Fail::NotFound)?
+            .customer
+            .name;
+        Ok((nav, name, h.balance(&client, &id)?, h.open_items(&client, Some(&id))?))
+    })
+    .await?;
+    let l = ctx.lang;
+    let c = &nav.client;
+    let money = |d: &str| numbers::shown(l, d);
+    let title = format!("{} – {name}", l.say("Saldo", "Balance"));
+    Ok(html(pages::layout(
+        &ctx,
+        &nav,
+        &title,
+        html! {
+            h1 { (title) }
+            dl class="facts" {
+                dt { (l.say("Åpent", "Open")) } dd id="balance-open" { (money(&balance.open)) }
+                dt { (l.say("Kreditsaldo", "Credit balance")) } dd id="balance-credit" { (money(&balance.credit_balance)) }
+                dt { (l.say("Saldo (1500)", "Balance (1500)")) } dd id="balance" { (money(&balance.balance)) }
+            }
+            h2 { (l.say("Aldersfordeling", "Aging")) }
+            table id="aging" {
+                thead { tr {
+                    th scope="col" class="num" { (l.say("Ikke forfalt", "Not due")) }
+                    th scope="col" class="num" { "1–30" } th scope="col" class="num" { "31–60" }
+                    th scope="col" class="num" { "61–90" } th scope="col" class="num" { (l.say("Over 90", "Over 90")) }
+                } }
+                tbody { tr {
+                    td class="num" { (money(&balance.aging.not_due)) } td class="num" { (money(&balance.aging.days1_to30)) }
+                    td class="num" { (money(&balance.aging.days31_to60)) } td class="num" { (money(&balance.aging.days61_to90)) }
+                    td class="num" { (money(&balance.aging.over90)) }
+                } }
+            }
+            h2 { (l.say("Åpne poster", "Open items")) }
+            table id="open-items" {
+                thead { tr {
+                    th scope="col" { (l.say("Faktura", "Invoice")) } th scope="col" { (l.say("Forfall", "Due")) }
+                    th scope="col" class="num" { (l.say("Å betale", "Left to pay")) } th scope="col" { (l.say("Betaling", "Payment")) }
+                } }
+                tbody {
+                    @if items.is_empty() { tr { td colspan="4" { (l.say("Ingen åpne poster.", "Nothing open.")) } } }
+                    @for i in &items {
+                        tr {
+                            td { a href=(format!("/c/{c}/dokument/{}", i.invoice_id)) { (i.number) } }
+                            td { (numbers::date(l, &i.due_date)) }
+                            td class="num" { (money(&i.open)) }
+                            td { (l.item_state(i.state)) @if i.overdue_since.is_some() { " · " strong { (l.say("forfalt", "overdue")) } } }
+                        }
+                    }
+                }
+            }
+        },
+    )))
 }
 
 /// What the page shows: the latest payments, and the invoices a waiting one may go to.

@@ -3,16 +3,14 @@
 
 use super::ledger::balanced;
 use super::{not_found, parse_id, refuse, Result, Trap};
-use crate::bindings::erp::invoicing::receivables::{
-    Host, InvoiceMoney, MoneyFilter, NewPayment, StoredPayment,
-};
-use crate::bindings::{Error, PaymentFilter, PaymentOutcome, Voucher};
+use crate::bindings::erp::invoicing::receivables::{Host, InvoiceMoney, MoneyFilter, NewPayment};
+use crate::bindings::{Error, Payment, PaymentFilter, PaymentOutcome, Voucher};
 use crate::money::{from_ore, to_ore};
 use crate::runtime::CallState;
-use crate::store::{self, Payment, PaymentQuery, SumFilter};
+use crate::store::{self, PaymentQuery, SumFilter};
 
-fn stored(p: Payment) -> StoredPayment {
-    StoredPayment {
+fn stored(p: store::Payment) -> Payment {
+    Payment {
         id: format!("pay-{}", p.id),
         bank_reference: p.new.bank_reference,
         kid: p.new.kid,
@@ -70,13 +68,13 @@ impl Host for CallState {
         Ok(format!("pay-{id}"))
     }
 
-    fn find_payment(&mut self, key: String) -> wasmtime::Result<Option<StoredPayment>> {
+    fn find_payment(&mut self, key: String) -> wasmtime::Result<Option<Payment>> {
         let client = self.client.clone();
         let r = self.unit.receivables().trap()?;
         Ok(r.payment_by_key(&client, &key).trap()?.map(stored))
     }
 
-    fn get_payment(&mut self, id: String) -> wasmtime::Result<Option<StoredPayment>> {
+    fn get_payment(&mut self, id: String) -> wasmtime::Result<Option<Payment>> {
         let Some(n) = parse_id(&id, "pay") else {
             return Ok(None);
         };
@@ -143,7 +141,7 @@ impl Host for CallState {
             .collect())
     }
 
-    fn list_payments(&mut self, f: PaymentFilter) -> wasmtime::Result<Vec<StoredPayment>> {
+    fn list_payments(&mut self, f: PaymentFilter) -> wasmtime::Result<Vec<Payment>> {
         let invoice = match &f.invoice_id {
             Some(id) => match parse_id(id, "doc") {
                 Some(n) => Some(n),

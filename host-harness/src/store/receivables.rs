@@ -2,7 +2,7 @@
 //! kept once by their bank reference and key, their vouchers, and per invoice the sums the
 //! component decides from.
 
-use super::sql::{now, params, Backend, Row, SqlUnit, P};
+use super::sql::{now, params, value_rows, Backend, Row, SqlUnit, P};
 use super::*;
 use crate::names::Name;
 use anyhow::Context;
@@ -101,14 +101,9 @@ impl<B: Backend> Receivables for SqlUnit<B> {
 
     fn post_payment(&mut self, client: &str, payment: i64, postings: &[Posting]) -> Result<()> {
         // One statement for the voucher: one round trip.
-        let mut sql = String::from(POST);
+        let sql = format!("{POST}{}", value_rows(postings.len(), 9));
         let mut args: Vec<P> = Vec::with_capacity(postings.len() * 9);
-        for (i, p) in postings.iter().enumerate() {
-            let n = i * 9;
-            sql.push_str(if i == 0 { "(" } else { ", (" });
-            let marks: Vec<String> = (1..=9).map(|k| format!("?{}", n + k)).collect();
-            sql.push_str(&marks.join(", "));
-            sql.push(')');
+        for p in postings {
             args.extend_from_slice(params![
                 client,
                 payment,

@@ -192,6 +192,18 @@ impl<B: Backend> Drop for SqlUnit<B> {
     }
 }
 
+/// `(?1, ?2), (?3, ?4)`: the placeholders of `rows` rows of `per_row` values, for one INSERT
+/// of many rows (one round trip).
+pub(super) fn value_rows(rows: usize, per_row: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let marks: Vec<String> = (1..=per_row).map(|k| format!("?{}", r * per_row + k)).collect();
+            format!("({})", marks.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub(super) fn now() -> String {
     stamp(chrono::Utc::now())
 }
@@ -891,21 +903,9 @@ impl<B: Backend> Unit for SqlUnit<B> {
             return Ok(());
         }
         // One statement for the whole voucher: one round trip, however many postings.
-        let mut sql = String::from(Q::Post.sql());
+        let sql = format!("{}{}", Q::Post.sql(), value_rows(postings.len(), 10));
         let mut args: Vec<P> = Vec::with_capacity(postings.len() * 10);
-        for (i, p) in postings.iter().enumerate() {
-            let n = i * 10;
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            sql.push_str(
-                &(1..=10)
-                    .map(|k| format!("?{}", n + k))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            );
-            sql.push(')');
+        for p in postings {
             args.extend_from_slice(params![
                 client,
                 document,
