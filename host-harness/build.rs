@@ -13,6 +13,7 @@ fn main() {
     for p in [
         "../guest/src",
         "../guest/Cargo.toml",
+        "../guest/rules/Cargo.toml",
         "../tests/hostile-guest/src",
         "../tests/hostile-guest/Cargo.toml",
         "../wit",

@@ -9,7 +9,7 @@ mod recurring;
 use crate::error::{Error, FieldError, Refusal};
 use crate::model::{self, Document, Draft, Kind, Seller};
 use crate::{
-    calc, channel, credit, dates, draft, ehf, ehf_check, invoice, limits, money, party, pdf,
+    body, calc, channel, credit, dates, draft, ehf, ehf_check, invoice, limits, money, party, pdf,
     settings,
 };
 use chrono::NaiveDate;
@@ -59,7 +59,7 @@ impl Guest for Component {
             lines: Vec::new(),
             next_line_id: 1,
         };
-        let id = documents::insert_draft(&index_of_draft(&d, vat_registered), &to_json(&d)?)?;
+        let id = documents::insert_draft(&index_of_draft(&d, vat_registered), &json(body::of_draft(&d))?)?;
         Ok(draft_out(id, 1, &d, vat_registered))
     }
 
@@ -84,7 +84,7 @@ impl Guest for Component {
             &id,
             version,
             &index_of_draft(&d, seller.vat_registered),
-            &to_json(&d)?,
+            &json(body::of_draft(&d))?,
         )?;
         Ok(draft_out(id, version, &d, seller.vat_registered))
     }
@@ -495,18 +495,18 @@ fn product(id: &str) -> Option<draft::ProductDefaults> {
 fn load_draft(id: &str) -> R<(u64, Draft)> {
     let stored =
         documents::get_draft(id).ok_or_else(|| t::Error::NotFound(format!("draft {id}")))?;
-    let d = serde_json::from_str(&stored.body)
+    let d = body::draft(&stored.body)
         .map_err(|e| t::Error::Host(format!("draft {id} is unreadable: {e}")))?;
     Ok((stored.version, d))
 }
 
 fn parse_document(body: &str) -> R<Document> {
-    serde_json::from_str(body).map_err(|e| t::Error::Host(format!("document is unreadable: {e}")))
+    body::document(body).map_err(|e| t::Error::Host(format!("document is unreadable: {e}")))
 }
 
 /// The body the host stores: a serialisation that fails is an error, never an empty body.
-fn to_json<T: serde::Serialize>(v: &T) -> R<String> {
-    serde_json::to_string(v).map_err(|e| t::Error::Host(format!("the body did not serialise: {e}")))
+fn json(written: Result<String, serde_json::Error>) -> R<String> {
+    written.map_err(|e| t::Error::Host(format!("the body did not serialise: {e}")))
 }
 
 /// What the host's directories say about this customer for this kind of document, and what
@@ -622,7 +622,7 @@ fn issue(doc: &Document, totals: &calc::Totals, key: &str) -> R<t::IssuedDocumen
             totals.payable,
         ),
         facts: facts(doc, totals),
-        body: to_json(doc)?,
+        body: json(body::of_document(doc))?,
         ehf,
         pdf: Some(pdf),
     };

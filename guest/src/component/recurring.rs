@@ -26,7 +26,7 @@ impl Guest for Component {
         rec::check_catch_up(&series.plan, today).map_err(err)?;
         let id = documents::insert_series(
             &series_index(&series.plan, &series.template.customer),
-            &to_json(&series)?,
+            &json(body::of_series(&series))?,
         )?;
         documents::delete_draft(&draft_id)?;
         Ok(series_out(id, 1, &series, seller.vat_registered))
@@ -88,7 +88,7 @@ impl Guest for Component {
             &id,
             version,
             &series_index(&s.plan, &s.template.customer),
-            &to_json(&s)?,
+            &json(body::of_series(&s))?,
         )?;
         Ok(series_out(id, version, &s, seller.vat_registered))
     }
@@ -100,7 +100,7 @@ impl Guest for Component {
         for stored in documents::list_series(Some(&today.to_string())) {
             // The plan and the customer's name: serde skips the rest of the template.
             let p: Progress =
-                serde_json::from_str(&stored.body).map_err(|e| unreadable(&stored.id, e))?;
+                body::progress(&stored.body).map_err(|e| unreadable(&stored.id, e))?;
             for date in p.plan.due(today) {
                 due.push(t::Occurrence {
                     series_id: stored.id.clone(),
@@ -126,9 +126,8 @@ impl Guest for Component {
         let stored = stored_series(&series_id)?;
         let version = stored.version;
         let rec::Stored { mut plan, template } =
-            serde_json::from_str(&stored.body).map_err(|e| unreadable(&series_id, e))?;
-        let mut invoice: model::Draft =
-            serde_json::from_str(template.get()).map_err(|e| unreadable(&series_id, e))?;
+            body::stored(&stored.body).map_err(|e| unreadable(&series_id, e))?;
+        let mut invoice = body::draft(template.get()).map_err(|e| unreadable(&series_id, e))?;
         let today = today()?;
         match plan.state() {
             State::Active => {}
@@ -160,7 +159,7 @@ impl Guest for Component {
         plan.advance(date);
         let index = series_index(&plan, &customer);
         // Only the plan moved: the template goes back as the text it was read from.
-        let body = to_json(&rec::Stored { plan, template })?;
+        let body = json(body::of_stored(&rec::Stored { plan, template }))?;
         documents::update_series(&series_id, version, &index, &body)?;
         Ok(issued)
     }
@@ -198,7 +197,7 @@ fn load_series(id: &str) -> R<(u64, Series)> {
 }
 
 fn parse_series(id: &str, body: &str) -> R<Series> {
-    serde_json::from_str(body).map_err(|e| unreadable(id, e))
+    body::series(body).map_err(|e| unreadable(id, e))
 }
 
 fn unreadable(id: &str, e: serde_json::Error) -> t::Error {
