@@ -471,14 +471,22 @@ fn an_import_killed_anywhere_registers_every_payment_once() {
         steps.push(serde_json::json!({ "do": "finalize", "draft": name, "as": name }));
     }
     let work = dir.path().join("invoices.json");
-    std::fs::write(&work, serde_json::json!({ "client": "fjord", "today": TODAY, "steps": steps }).to_string()).unwrap();
+    std::fs::write(
+        &work,
+        serde_json::json!({ "client": "fjord", "today": TODAY, "steps": steps }).to_string(),
+    )
+    .unwrap();
     queue_only(&work, &db, 1);
     // Their KIDs, as the CLI lists what is open.
     let open = Command::new(HARNESS)
         .args(["payments", "open", "--json", "--db", &db, "--date", TODAY])
         .output()
         .unwrap();
-    assert!(open.status.success(), "{}", String::from_utf8_lossy(&open.stderr));
+    assert!(
+        open.status.success(),
+        "{}",
+        String::from_utf8_lossy(&open.stderr)
+    );
     let open: serde_json::Value = serde_json::from_slice(&open.stdout).unwrap();
     let kids: Vec<String> = open["open-items"]
         .as_array()
@@ -489,11 +497,18 @@ fn an_import_killed_anywhere_registers_every_payment_once() {
     assert_eq!(kids.len(), 20);
     // Each invoice paid in two halves, from two payers.
     let payments: Vec<serde_json::Value> = (0..40)
-        .map(|n| serde_json::json!({ "ref": format!("{:09}", 300_000_000 + n), "kid": kids[n / 2],
-               "amount": "500.00", "date": TODAY, "payer": format!("Betaler {n}") }))
+        .map(|n| {
+            serde_json::json!({ "ref": format!("{:09}", 300_000_000 + n), "kid": kids[n / 2],
+               "amount": "500.00", "date": TODAY, "payer": format!("Betaler {n}") })
+        })
         .collect();
     let spec = dir.path().join("spec.json");
-    std::fs::write(&spec, serde_json::json!({ "format": "camt02", "account": "86011117947", "payments": payments }).to_string()).unwrap();
+    std::fs::write(
+        &spec,
+        serde_json::json!({ "format": "camt02", "account": "86011117947", "payments": payments })
+            .to_string(),
+    )
+    .unwrap();
     let Some(py) = python(&["lxml"]) else {
         return;
     };
@@ -506,9 +521,19 @@ fn an_import_killed_anywhere_registers_every_payment_once() {
     assert!(ok.success());
     let import = || {
         let mut c = Command::new(HARNESS);
-        c.args(["payments", "import", file.to_str().unwrap(), "--chunk", "5", "--db", &db, "--date", TODAY])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+        c.args([
+            "payments",
+            "import",
+            file.to_str().unwrap(),
+            "--chunk",
+            "5",
+            "--db",
+            &db,
+            "--date",
+            TODAY,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
         c
     };
     let mut rng = Lcg(20261204);
@@ -521,18 +546,32 @@ fn an_import_killed_anywhere_registers_every_payment_once() {
             died_at_point += usize::from(!cmd.status().unwrap().success());
         } else {
             let started = Instant::now();
-            if kill_after(cmd.spawn().unwrap(), Duration::from_millis(rng.next(run_ms))) {
+            if kill_after(
+                cmd.spawn().unwrap(),
+                Duration::from_millis(rng.next(run_ms)),
+            ) {
                 killed += 1;
             } else {
                 run_ms = started.elapsed().as_millis() as u64 + 1;
             }
         }
     }
-    assert!(import().status().unwrap().success(), "the last run finishes");
+    assert!(
+        import().status().unwrap().success(),
+        "the last run finishes"
+    );
     let count = |sql: &str| scalar_at(&db, sql);
-    assert_eq!(count("SELECT count(*) FROM payments"), 40, "every payment once");
+    assert_eq!(
+        count("SELECT count(*) FROM payments"),
+        40,
+        "every payment once"
+    );
     assert_eq!(count("SELECT count(DISTINCT bank_ref) FROM payments"), 40);
-    assert_eq!(count("SELECT count(*) FROM payment_journal"), 80, "one voucher (two lines) each");
+    assert_eq!(
+        count("SELECT count(*) FROM payment_journal"),
+        80,
+        "one voucher (two lines) each"
+    );
     assert_eq!(
         count("SELECT count(*) FROM payments WHERE outcome = 'paid'"),
         20,

@@ -72,12 +72,21 @@ fn books() -> Books {
         ("reversed", "c-kari"),
         ("overdue", "c-bygg"),
     ] {
-        let i = env.invoice(customer, vec![free_line("Rådgivning", "1", "1000.00", "25")]);
+        let i = env.invoice(
+            customer,
+            vec![free_line("Rådgivning", "1", "1000.00", "25")],
+        );
         assert_eq!(i.totals.payable, "1250.00");
         inv.insert(role, i);
     }
     env.host
-        .credit("fjord", &inv["credited"].id, None, "Feil faktura", "credit-1")
+        .credit(
+            "fjord",
+            &inv["credited"].id,
+            None,
+            "Feil faktura",
+            "credit-1",
+        )
         .unwrap();
     Books { env, inv }
 }
@@ -152,10 +161,22 @@ fn state(b: &mut Books, role: &str) -> (String, &'static str) {
 /// balance; suspense (2999) holds what waits for a person.
 fn books_agree(b: &mut Books, waiting: &str) {
     let trial = reports::trial_balance(b.env.host.store(), "fjord").unwrap();
-    let side = |f: fn(&reports::Balance) -> &str| -> Decimal { trial.iter().map(|t| dec(f(t))).sum() };
-    assert_eq!(side(|t| &t.debit), side(|t| &t.credit), "the trial balance balances");
-    let suspense = trial.iter().find(|t| t.account == 2999).map_or(Decimal::ZERO, |t| -dec(&t.balance));
-    assert_eq!(suspense, dec(waiting), "suspense holds the payments waiting");
+    let side =
+        |f: fn(&reports::Balance) -> &str| -> Decimal { trial.iter().map(|t| dec(f(t))).sum() };
+    assert_eq!(
+        side(|t| &t.debit),
+        side(|t| &t.credit),
+        "the trial balance balances"
+    );
+    let suspense = trial
+        .iter()
+        .find(|t| t.account == 2999)
+        .map_or(Decimal::ZERO, |t| -dec(&t.balance));
+    assert_eq!(
+        suspense,
+        dec(waiting),
+        "suspense holds the payments waiting"
+    );
     let ledger: BTreeMap<String, Decimal> = reports::customer_balances(b.env.host.store(), "fjord")
         .unwrap()
         .into_iter()
@@ -168,9 +189,17 @@ fn books_agree(b: &mut Books, waiting: &str) {
             .filter(|i| i.customer.id == customer)
             .map(|i| dec(&b.env.host.item("fjord", &i.id).unwrap().open))
             .sum();
-        assert_eq!(Some(&open), ledger.get(customer), "{customer}: open items = 1500");
+        assert_eq!(
+            Some(&open),
+            ledger.get(customer),
+            "{customer}: open items = 1500"
+        );
         let balance = b.env.host.balance("fjord", customer).unwrap();
-        assert_eq!(dec(&balance.balance), open, "{customer}: the balance says the same");
+        assert_eq!(
+            dec(&balance.balance),
+            open,
+            "{customer}: the balance says the same"
+        );
     }
 }
 
@@ -183,7 +212,10 @@ fn every_matching_case_ends_as_the_table_says() {
         };
         let done = bank::import(&mut b.env.host, "fjord", &file, true).unwrap();
         assert_eq!(outcomes(&done), OUTCOMES, "{format}");
-        assert_eq!(done.file.payments, 11, "{format}: the pending entry and the payment out are not payments");
+        assert_eq!(
+            done.file.payments, 11,
+            "{format}: the pending entry and the payment out are not payments"
+        );
         assert_eq!(done.seen_before, None);
         assert_eq!(state(&mut b, "exact"), ("0.00".into(), "paid"));
         assert_eq!(state(&mut b, "under"), ("250.00".into(), "partly-paid"));
@@ -197,29 +229,78 @@ fn every_matching_case_ends_as_the_table_says() {
         // The same file again: every payment a duplicate, nothing registered, the books unmoved.
         let journal = reports::journal(b.env.host.store(), "fjord").unwrap().len();
         let again = bank::import(&mut b.env.host, "fjord", &file, true).unwrap();
-        assert!(again.seen_before.is_some(), "{format}: the file is recognised");
-        assert!(outcomes(&again).iter().all(|o| *o == "duplicate"), "{format}");
-        assert_eq!(reports::journal(b.env.host.store(), "fjord").unwrap().len(), journal);
+        assert!(
+            again.seen_before.is_some(),
+            "{format}: the file is recognised"
+        );
+        assert!(
+            outcomes(&again).iter().all(|o| *o == "duplicate"),
+            "{format}"
+        );
+        assert_eq!(
+            reports::journal(b.env.host.store(), "fjord").unwrap().len(),
+            journal
+        );
 
         // A person gives the unknown-KID payment to the partly paid invoice: it is paid.
         let waiting = b
             .env
             .host
-            .payments("fjord", &PaymentFilter { unmatched_only: true, invoice_id: None, limit: None, offset: None })
+            .payments(
+                "fjord",
+                &PaymentFilter {
+                    unmatched_only: true,
+                    invoice_id: None,
+                    limit: None,
+                    offset: None,
+                },
+            )
             .unwrap();
         assert_eq!(waiting.len(), 3);
-        let unknown = waiting.iter().find(|p| p.outcome == PaymentOutcome::UnknownKid).unwrap();
-        let given = b.env.host.allocate("fjord", &unknown.id, &b.inv["under"].id).unwrap();
-        assert_eq!((given.outcome.name(), given.open_after.as_deref()), ("paid", Some("0.00")));
-        let twice = b.env.host.allocate("fjord", &unknown.id, &b.inv["exact"].id).unwrap_err();
-        assert!(matches!(twice, CallError::Component(Error::Invalid(_))), "{twice}");
+        let unknown = waiting
+            .iter()
+            .find(|p| p.outcome == PaymentOutcome::UnknownKid)
+            .unwrap();
+        let given = b
+            .env
+            .host
+            .allocate("fjord", &unknown.id, &b.inv["under"].id)
+            .unwrap();
+        assert_eq!(
+            (given.outcome.name(), given.open_after.as_deref()),
+            ("paid", Some("0.00"))
+        );
+        let twice = b
+            .env
+            .host
+            .allocate("fjord", &unknown.id, &b.inv["exact"].id)
+            .unwrap_err();
+        assert!(
+            matches!(twice, CallError::Component(Error::Invalid(_))),
+            "{twice}"
+        );
         // The overpayment is paid back; the same key again pays nothing more.
-        let refund = b.env.host.refund("fjord", &b.inv["over"].id, "50.00", TODAY, "refund-1").unwrap();
+        let refund = b
+            .env
+            .host
+            .refund("fjord", &b.inv["over"].id, "50.00", TODAY, "refund-1")
+            .unwrap();
         assert_eq!(refund.outcome, PaymentOutcome::Refund);
-        let again = b.env.host.refund("fjord", &b.inv["over"].id, "50.00", TODAY, "refund-1").unwrap();
+        let again = b
+            .env
+            .host
+            .refund("fjord", &b.inv["over"].id, "50.00", TODAY, "refund-1")
+            .unwrap();
         assert_eq!(again.outcome, PaymentOutcome::Duplicate);
-        let too_much = b.env.host.refund("fjord", &b.inv["exact"].id, "1.00", TODAY, "refund-2").unwrap_err();
-        assert!(matches!(too_much, CallError::Component(Error::Invalid(_))), "{too_much}");
+        let too_much = b
+            .env
+            .host
+            .refund("fjord", &b.inv["exact"].id, "1.00", TODAY, "refund-2")
+            .unwrap_err();
+        assert!(
+            matches!(too_much, CallError::Component(Error::Invalid(_))),
+            "{too_much}"
+        );
         assert_eq!(state(&mut b, "over"), ("0.00".into(), "paid"));
         books_agree(&mut b, "399.00");
     }
@@ -232,7 +313,10 @@ fn open_items_and_aging_follow_the_due_date() {
     let items = b.env.host.open_items("fjord", None).unwrap();
     // Six with something open or a credit balance; the credited one is settled (0 open).
     assert_eq!(items.len(), 6);
-    let overdue = items.iter().find(|i| i.invoice_id == b.inv["overdue"].id).unwrap();
+    let overdue = items
+        .iter()
+        .find(|i| i.invoice_id == b.inv["overdue"].id)
+        .unwrap();
     assert_eq!(overdue.overdue_since.as_deref(), Some("2026-12-13"));
     assert_eq!(overdue.days_overdue, 39);
     let aging = b.env.host.aging("fjord", None).unwrap();
@@ -248,9 +332,21 @@ fn a_wrong_file_is_refused_whole() {
     let mut b = books();
     let dir = b.env.dir.path().to_owned();
     let cases = [
-        ("other-account.xml", json!({"format": "camt02", "account": "12345678903"}), "statement.account"),
-        ("euro.xml", json!({"format": "camt08", "currency": "EUR"}), "statement.currency"),
-        ("other-account.ocr", json!({"format": "ocr", "account": "12345678903"}), "statement.account"),
+        (
+            "other-account.xml",
+            json!({"format": "camt02", "account": "12345678903"}),
+            "statement.account",
+        ),
+        (
+            "euro.xml",
+            json!({"format": "camt08", "currency": "EUR"}),
+            "statement.currency",
+        ),
+        (
+            "other-account.ocr",
+            json!({"format": "ocr", "account": "12345678903"}),
+            "statement.account",
+        ),
     ];
     for (name, over, field) in cases {
         let mut spec = json!({
@@ -264,7 +360,9 @@ fn a_wrong_file_is_refused_whole() {
             return;
         };
         let e = bank::import(&mut b.env.host, "fjord", &file, true).unwrap_err();
-        let call = e.downcast_ref::<CallError>().unwrap_or_else(|| panic!("{name}: {e:#}"));
+        let call = e
+            .downcast_ref::<CallError>()
+            .unwrap_or_else(|| panic!("{name}: {e:#}"));
         let CallError::Component(Error::Invalid(fields)) = call else {
             panic!("{name}: {call}")
         };
@@ -281,7 +379,13 @@ fn a_wrong_file_is_refused_whole() {
     let text = std::fs::read_to_string(&file).unwrap();
     let tampered: Vec<String> = text
         .lines()
-        .map(|l| if l.starts_with("NY090088") { format!("{}9{}", &l[..40], &l[41..]) } else { l.to_owned() })
+        .map(|l| {
+            if l.starts_with("NY090088") {
+                format!("{}9{}", &l[..40], &l[41..])
+            } else {
+                l.to_owned()
+            }
+        })
         .collect();
     std::fs::write(&file, tampered.join("\n")).unwrap();
     let e = bank::import(&mut b.env.host, "fjord", &file, true).unwrap_err();
@@ -289,7 +393,15 @@ fn a_wrong_file_is_refused_whole() {
     let none = b
         .env
         .host
-        .payments("fjord", &PaymentFilter { unmatched_only: false, invoice_id: None, limit: None, offset: None })
+        .payments(
+            "fjord",
+            &PaymentFilter {
+                unmatched_only: false,
+                invoice_id: None,
+                limit: None,
+                offset: None,
+            },
+        )
         .unwrap();
     assert!(none.is_empty(), "nothing registered: {none:?}");
 }
@@ -307,21 +419,34 @@ fn a_payment_registered_by_hand_counts_once() {
         bank_reference: None,
         idempotency_key: key.into(),
     };
-    let first = b.env.host.register_payment("fjord", &input("hand-1")).unwrap();
+    let first = b
+        .env
+        .host
+        .register_payment("fjord", &input("hand-1"))
+        .unwrap();
     assert_eq!(first.outcome, PaymentOutcome::Paid);
-    let again = b.env.host.register_payment("fjord", &input("hand-1")).unwrap();
+    let again = b
+        .env
+        .host
+        .register_payment("fjord", &input("hand-1"))
+        .unwrap();
     assert_eq!(again.outcome, PaymentOutcome::Duplicate);
     assert_eq!(again.payment.id, first.payment.id);
     let mut bad = input("hand-2");
     bad.amount = "-5".into();
     bad.date = "2026-13-01".into();
-    let CallError::Component(Error::Invalid(fields)) = b.env.host.register_payment("fjord", &bad).unwrap_err() else {
+    let CallError::Component(Error::Invalid(fields)) =
+        b.env.host.register_payment("fjord", &bad).unwrap_err()
+    else {
         panic!("invalid")
     };
     let named: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
     assert_eq!(named, ["date", "amount"]);
     let credit_note = b.env.host.credit_left("fjord", &b.inv["exact"].id).unwrap();
-    assert_eq!(credit_note.payable_left, "1250.00", "a payment credits nothing");
+    assert_eq!(
+        credit_note.payable_left, "1250.00",
+        "a payment credits nothing"
+    );
     books_agree(&mut b, "0");
 }
 

@@ -278,12 +278,18 @@ fn any_mix_of_payments_credits_refunds_and_allocations_keeps_the_books_true() {
                 .enumerate()
                 .map(|(i, p)| {
                     let price = Decimal::new(*p as i64, 2).to_string();
-                    let d = env.draft(&customers[i % 2], vec![free_line("Tjeneste", "1", &price, "25")]);
-                    env.host.finalize("fjord", &d.id, &format!("m-{n}-{i}")).unwrap()
+                    let d = env.draft(
+                        &customers[i % 2],
+                        vec![free_line("Tjeneste", "1", &price, "25")],
+                    );
+                    env.host
+                        .finalize("fjord", &d.id, &format!("m-{n}-{i}"))
+                        .unwrap()
                 })
                 .collect();
             let part = |open: Decimal, percent: u32| {
-                (open.abs().max(Decimal::ONE) * Decimal::from(percent) / Decimal::ONE_HUNDRED).round_dp(2)
+                (open.abs().max(Decimal::ONE) * Decimal::from(percent) / Decimal::ONE_HUNDRED)
+                    .round_dp(2)
             };
             let statement = |payments: Vec<BankPayment>| BankStatement {
                 account: "86011117947".into(),
@@ -306,15 +312,21 @@ fn any_mix_of_payments_credits_refunds_and_allocations_keeps_the_books_true() {
                 let reference = format!("{n}-{k}");
                 match what {
                     0 | 1 if *by_hand => {
-                        let r = env.host.register_payment("fjord", &PaymentInput {
-                            invoice_id: Some(inv.id.clone()),
-                            kid: None,
-                            amount: amount.to_string(),
-                            date: TODAY.into(),
-                            payer: None,
-                            bank_reference: None,
-                            idempotency_key: reference,
-                        }).unwrap();
+                        let r = env
+                            .host
+                            .register_payment(
+                                "fjord",
+                                &PaymentInput {
+                                    invoice_id: Some(inv.id.clone()),
+                                    kid: None,
+                                    amount: amount.to_string(),
+                                    date: TODAY.into(),
+                                    payer: None,
+                                    bank_reference: None,
+                                    idempotency_key: reference,
+                                },
+                            )
+                            .unwrap();
                         assert_ne!(r.outcome, PaymentOutcome::Duplicate);
                     }
                     0 | 1 => {
@@ -328,16 +340,31 @@ fn any_mix_of_payments_credits_refunds_and_allocations_keeps_the_books_true() {
                         env.host.import_statement("fjord", &file).unwrap();
                     }
                     3 => {
-                        let waiting = env.host.payments("fjord", &PaymentFilter {
-                            unmatched_only: true, invoice_id: None, limit: Some(1), offset: None,
-                        }).unwrap();
+                        let waiting = env
+                            .host
+                            .payments(
+                                "fjord",
+                                &PaymentFilter {
+                                    unmatched_only: true,
+                                    invoice_id: None,
+                                    limit: Some(1),
+                                    offset: None,
+                                },
+                            )
+                            .unwrap();
                         if let Some(p) = waiting.first() {
                             env.host.allocate("fjord", &p.id, &inv.id).unwrap();
                         }
                     }
                     4 => {
                         // A refund of (part of) a credit balance; refused where there is none.
-                        let r = env.host.refund("fjord", &inv.id, &amount.to_string(), TODAY, &reference);
+                        let r = env.host.refund(
+                            "fjord",
+                            &inv.id,
+                            &amount.to_string(),
+                            TODAY,
+                            &reference,
+                        );
                         assert_eq!(r.is_ok(), open < Decimal::ZERO && amount <= -open, "{r:?}");
                     }
                     5 => {
@@ -347,7 +374,9 @@ fn any_mix_of_payments_credits_refunds_and_allocations_keeps_the_books_true() {
                             let r = env.host.import_statement("fjord", &file).unwrap();
                             assert_eq!(r[0].outcome, PaymentOutcome::Reversal);
                         } else {
-                            let _ = env.host.credit("fjord", &inv.id, None, "Kreditert", &reference);
+                            let _ =
+                                env.host
+                                    .credit("fjord", &inv.id, None, "Kreditert", &reference);
                         }
                     }
                     _ => {
@@ -362,17 +391,28 @@ fn any_mix_of_payments_credits_refunds_and_allocations_keeps_the_books_true() {
             for inv in &invoices {
                 let item = env.host.item("fjord", &inv.id).unwrap();
                 let open = dec(&item.open);
-                assert_eq!(open, dec(&item.payable) - dec(&item.credited) - dec(&item.paid));
-                assert_eq!(open < Decimal::ZERO, item.state == ItemState::Overpaid, "{item:?}");
+                assert_eq!(
+                    open,
+                    dec(&item.payable) - dec(&item.credited) - dec(&item.paid)
+                );
+                assert_eq!(
+                    open < Decimal::ZERO,
+                    item.state == ItemState::Overpaid,
+                    "{item:?}"
+                );
             }
-            let ledger = host_harness::reports::customer_balances(env.host.store(), "fjord").unwrap();
+            let ledger =
+                host_harness::reports::customer_balances(env.host.store(), "fjord").unwrap();
             for c in &customers {
                 let open: Decimal = invoices
                     .iter()
                     .filter(|i| &i.customer.id == c)
                     .map(|i| dec(&env.host.item("fjord", &i.id).unwrap().open))
                     .sum();
-                let on_1500 = ledger.iter().find(|(id, _)| id == c).map_or(Decimal::ZERO, |(_, b)| dec(b));
+                let on_1500 = ledger
+                    .iter()
+                    .find(|(id, _)| id == c)
+                    .map_or(Decimal::ZERO, |(_, b)| dec(b));
                 assert_eq!(open, on_1500, "{c}: open items = 1500");
             }
             *registered += steps.len();
@@ -384,12 +424,19 @@ fn any_mix_of_payments_credits_refunds_and_allocations_keeps_the_books_true() {
     // the books balance.
     let bank = env.count("SELECT coalesce(CAST(sum(debit_ore) - sum(credit_ore) AS BIGINT), 0) FROM payment_journal WHERE account = 1920");
     let paid = env.count("SELECT coalesce(CAST(sum(amount_ore) AS BIGINT), 0) FROM payments");
-    assert_eq!(bank, paid, "the bank account moved by exactly what was registered");
+    assert_eq!(
+        bank, paid,
+        "the bank account moved by exactly what was registered"
+    );
     let suspense = env.count("SELECT coalesce(CAST(sum(credit_ore) - sum(debit_ore) AS BIGINT), 0) FROM payment_journal WHERE account = 2999");
     let waiting = env.count("SELECT coalesce(CAST(sum(amount_ore) AS BIGINT), 0) FROM payments WHERE invoice_id IS NULL");
     assert_eq!(suspense, waiting, "suspense holds what waits");
     let trial = host_harness::reports::trial_balance(env.host.store(), "fjord").unwrap();
-    let (d, c): (Decimal, Decimal) = trial.iter().fold((Decimal::ZERO, Decimal::ZERO), |(d, c), t| (d + dec(&t.debit), c + dec(&t.credit)));
+    let (d, c): (Decimal, Decimal) = trial
+        .iter()
+        .fold((Decimal::ZERO, Decimal::ZERO), |(d, c), t| {
+            (d + dec(&t.debit), c + dec(&t.credit))
+        });
     assert_eq!(d, c, "the trial balance balances");
     eprintln!("{cases} cases, {steps} steps with money");
 }

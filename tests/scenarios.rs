@@ -109,7 +109,10 @@ fn a_component_of_an_earlier_release_runs_in_todays_host() {
     let (mut host, then, then_ehfs) = run(old);
     let (_, now, now_ehfs) = run(runtime());
     assert_eq!(then["trial_balance"], now["trial_balance"]);
-    assert_eq!(then["documents"].as_array().unwrap().len(), now["documents"].as_array().unwrap().len());
+    assert_eq!(
+        then["documents"].as_array().unwrap().len(),
+        now["documents"].as_array().unwrap().len()
+    );
     assert_eq!(then_ehfs, now_ehfs, "the same EHF documents, byte for byte");
     let refused = host
         .call_payments(&sc.client, |p, s| p.call_aging_report(s, None))

@@ -59,7 +59,10 @@ impl Guest for Component {
             lines: Vec::new(),
             next_line_id: 1,
         };
-        let id = documents::insert_draft(&index_of_draft(&d, vat_registered), &json(body::of_draft(&d))?)?;
+        let id = documents::insert_draft(
+            &index_of_draft(&d, vat_registered),
+            &json(body::of_draft(&d))?,
+        )?;
         Ok(draft_out(id, 1, &d, vat_registered))
     }
 

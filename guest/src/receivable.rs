@@ -85,7 +85,7 @@ pub fn kid_problem(kid: &str, seller: &Seller) -> Option<String> {
         KidAlgorithm::Mod10 => kid_mod10(base),
         KidAlgorithm::Mod11 => kid_mod11(base),
     };
-    (check.chars().next() != Some(expected)).then(|| "wrong check digit".to_owned())
+    (!check.starts_with(expected)).then(|| "wrong check digit".to_owned())
 }
 
 /// What a payment of `amount` does to an invoice whose money is `m` (before it).
@@ -169,12 +169,19 @@ pub fn postings(from: u32, to: &Side, amount: Decimal, text: &str) -> Vec<Postin
         text: text.to_owned(),
     };
     let inward = amount > Decimal::ZERO;
-    vec![line(from, inward, None), line(account, !inward, customer_id)]
+    vec![
+        line(from, inward, None),
+        line(account, !inward, customer_id),
+    ]
 }
 
 /// Why a bank file cannot be the client's: it is for another account, or not in NOK. A file
 /// is refused whole for either (receivables.md §2.4), before any of it is registered.
-pub fn statement_problem(account: &str, currency: &str, seller: &Seller) -> Option<(&'static str, String)> {
+pub fn statement_problem(
+    account: &str,
+    currency: &str,
+    seller: &Seller,
+) -> Option<(&'static str, String)> {
     if !currency.trim().eq_ignore_ascii_case("NOK") {
         return Some((
             "statement.currency",
@@ -189,7 +196,10 @@ pub fn statement_problem(account: &str, currency: &str, seller: &Seller) -> Opti
         .filter(|c| !c.is_whitespace() && *c != '.')
         .collect::<String>()
         .to_ascii_uppercase();
-    let iban = seller.iban.as_deref().map(|i| i.replace(' ', "").to_ascii_uppercase());
+    let iban = seller
+        .iban
+        .as_deref()
+        .map(|i| i.replace(' ', "").to_ascii_uppercase());
     // A Norwegian IBAN is NO, two check digits and the 11-digit account (BBAN).
     let bban = match compact.strip_prefix("NO") {
         Some(rest) if rest.len() == 13 => &rest[2..],
@@ -265,7 +275,15 @@ mod tests {
     #[test]
     fn aging_puts_each_open_amount_in_its_bucket() {
         let mut a = Aging::default();
-        for (open, days) in [("10", 0), ("20", 1), ("30", 30), ("40", 31), ("50", 90), ("60", 91), ("-5", 400)] {
+        for (open, days) in [
+            ("10", 0),
+            ("20", 1),
+            ("30", 30),
+            ("40", 31),
+            ("50", 90),
+            ("60", 91),
+            ("-5", 400),
+        ] {
             a.add(d(open), days);
         }
         assert_eq!(a.buckets, [d("10"), d("50"), d("40"), d("50"), d("60")]);
@@ -279,10 +297,17 @@ mod tests {
         assert_eq!(kid_problem(&good, &s), None);
         let mut bad = good.clone();
         let last = bad.pop().unwrap();
-        bad.push(if last == '9' { '0' } else { char::from(last as u8 + 1) });
+        bad.push(if last == '9' {
+            '0'
+        } else {
+            char::from(last as u8 + 1)
+        });
         assert_eq!(kid_problem(&bad, &s).as_deref(), Some("wrong check digit"));
         assert_eq!(kid_problem("123", &s).as_deref(), Some("not 10 digits"));
-        assert_eq!(kid_problem("12345678a0", &s).as_deref(), Some("not 10 digits"));
+        assert_eq!(
+            kid_problem("12345678a0", &s).as_deref(),
+            Some("not 10 digits")
+        );
     }
 
     #[test]
@@ -291,8 +316,14 @@ mod tests {
         assert_eq!(statement_problem("86011117947", "NOK", &s), None);
         assert_eq!(statement_problem("8601.11.17947", "nok", &s), None);
         assert_eq!(statement_problem("NO93 8601 1117 947", "NOK", &s), None);
-        assert_eq!(statement_problem("12345678903", "NOK", &s).unwrap().0, "statement.account");
-        assert_eq!(statement_problem("86011117947", "EUR", &s).unwrap().0, "statement.currency");
+        assert_eq!(
+            statement_problem("12345678903", "NOK", &s).unwrap().0,
+            "statement.account"
+        );
+        assert_eq!(
+            statement_problem("86011117947", "EUR", &s).unwrap().0,
+            "statement.currency"
+        );
     }
 
     #[test]

@@ -106,7 +106,11 @@ impl Harness {
     }
 
     // ---- payments (contract 0.4.1) ----
-    pub fn register_payment(&mut self, client: &str, p: &PaymentInput) -> CallResult<PaymentResult> {
+    pub fn register_payment(
+        &mut self,
+        client: &str,
+        p: &PaymentInput,
+    ) -> CallResult<PaymentResult> {
         self.call_payments(client, |i, s| i.call_register(s, p))
     }
     pub fn import_statement(
@@ -116,7 +120,12 @@ impl Harness {
     ) -> CallResult<Vec<PaymentResult>> {
         self.call_payments(client, |i, s| i.call_import_statement(s, statement))
     }
-    pub fn allocate(&mut self, client: &str, payment: &str, invoice: &str) -> CallResult<PaymentResult> {
+    pub fn allocate(
+        &mut self,
+        client: &str,
+        payment: &str,
+        invoice: &str,
+    ) -> CallResult<PaymentResult> {
         self.call_payments(client, |i, s| i.call_allocate(s, payment, invoice))
     }
     pub fn refund(
@@ -128,12 +137,18 @@ impl Harness {
         key: &str,
     ) -> CallResult<PaymentResult> {
         let (amount, date) = (amount.to_owned(), date.to_owned());
-        self.call_payments(client, |i, s| i.call_refund(s, invoice, &amount, &date, key))
+        self.call_payments(client, |i, s| {
+            i.call_refund(s, invoice, &amount, &date, key)
+        })
     }
     pub fn payments(&mut self, client: &str, filter: &PaymentFilter) -> CallResult<Vec<Payment>> {
         self.call_payments(client, |i, s| i.call_list_payments(s, filter))
     }
-    pub fn open_items(&mut self, client: &str, customer: Option<&str>) -> CallResult<Vec<OpenItem>> {
+    pub fn open_items(
+        &mut self,
+        client: &str,
+        customer: Option<&str>,
+    ) -> CallResult<Vec<OpenItem>> {
         self.call_payments(client, |i, s| i.call_open_items(s, customer))
     }
     pub fn item(&mut self, client: &str, invoice: &str) -> CallResult<OpenItem> {

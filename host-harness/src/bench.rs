@@ -713,45 +713,45 @@ pub fn payments(db: &str, count: usize, chunk: usize, dir: &Path) -> Result<Vec<
     // against them; an empty table's plan would scan every document for every insert).
     for part in (0..count as u64).collect::<Vec<_>>().chunks(5_000) {
         with_unit(h.store(), |u| {
-        for &i in part {
-            let index = crate::store::Index {
-                customer_id: customer.customer.id.clone(),
-                customer_name: customer.customer.name.clone(),
-                issue_date: Some("2026-11-01".into()),
-                payable_ore: 125_000,
-                ..Default::default()
-            };
-            let facts = DeliveryFacts {
-                recipient_name: customer.customer.name.clone(),
-                email: None,
-                organisation_number: None,
-                address: customer.customer.address.clone(),
-                language: Language::Nb,
-                attach_ehf: false,
-                kid: Some(kid(i + 1)),
-                due_date: "2026-11-15".into(),
-                payable: "1250.00".into(),
-                seller_name: settings.name.clone().unwrap_or_default(),
-                seller_account: settings.bank_account.clone(),
-                credited_invoice: None,
-            };
-            u.insert_document(
-                "fjord",
-                &crate::store::NewDocument {
-                    kind: DocumentKind::Invoice,
-                    series: crate::store::Series::Invoice,
-                    number: i + 1,
-                    credits: None,
-                    idempotency_key: None,
-                    index: &index,
-                    facts: &facts,
-                    body: "{}",
-                    ehf: None,
-                    pdf: None,
-                },
-            )?;
-        }
-        Ok(())
+            for &i in part {
+                let index = crate::store::Index {
+                    customer_id: customer.customer.id.clone(),
+                    customer_name: customer.customer.name.clone(),
+                    issue_date: Some("2026-11-01".into()),
+                    payable_ore: 125_000,
+                    ..Default::default()
+                };
+                let facts = DeliveryFacts {
+                    recipient_name: customer.customer.name.clone(),
+                    email: None,
+                    organisation_number: None,
+                    address: customer.customer.address.clone(),
+                    language: Language::Nb,
+                    attach_ehf: false,
+                    kid: Some(kid(i + 1)),
+                    due_date: "2026-11-15".into(),
+                    payable: "1250.00".into(),
+                    seller_name: settings.name.clone().unwrap_or_default(),
+                    seller_account: settings.bank_account.clone(),
+                    credited_invoice: None,
+                };
+                u.insert_document(
+                    "fjord",
+                    &crate::store::NewDocument {
+                        kind: DocumentKind::Invoice,
+                        series: crate::store::Series::Invoice,
+                        number: i + 1,
+                        credits: None,
+                        idempotency_key: None,
+                        index: &index,
+                        facts: &facts,
+                        body: "{}",
+                        ehf: None,
+                        pdf: None,
+                    },
+                )?;
+            }
+            Ok(())
         })?;
         with_unit(h.store(), |u| u.execute_raw("ANALYZE"))?;
     }
@@ -759,8 +759,11 @@ pub fn payments(db: &str, count: usize, chunk: usize, dir: &Path) -> Result<Vec<
     {
         use std::io::Write;
         let mut f = std::io::BufWriter::new(std::fs::File::create(&file)?);
-        writeln!(f, r#"<?xml version="1.0" encoding="UTF-8"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.02"><BkToCstmrDbtCdtNtfctn><GrpHdr><MsgId>BENCH</MsgId><CreDtTm>2026-12-01T06:00:00</CreDtTm></GrpHdr><Ntfctn><Id>N1</Id><CreDtTm>2026-12-01T06:00:00</CreDtTm><Acct><Id><Othr><Id>{}</Id></Othr></Id><Ccy>NOK</Ccy></Acct>"#,
-            settings.bank_account.clone().unwrap_or_default())?;
+        writeln!(
+            f,
+            r#"<?xml version="1.0" encoding="UTF-8"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.02"><BkToCstmrDbtCdtNtfctn><GrpHdr><MsgId>BENCH</MsgId><CreDtTm>2026-12-01T06:00:00</CreDtTm></GrpHdr><Ntfctn><Id>N1</Id><CreDtTm>2026-12-01T06:00:00</CreDtTm><Acct><Id><Othr><Id>{}</Id></Othr></Id><Ccy>NOK</Ccy></Acct>"#,
+            settings.bank_account.clone().unwrap_or_default()
+        )?;
         for entry in (0..count).collect::<Vec<_>>().chunks(100) {
             let sum = entry.len() * 1250;
             write!(f, "<Ntry><Amt Ccy=\"NOK\">{sum}.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-12-01</Dt></BookgDt><NtryDtls><Btch><NbOfTxs>{}</NbOfTxs></Btch>", entry.len())?;

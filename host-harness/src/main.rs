@@ -428,7 +428,8 @@ fn payments(host: &mut Harness, client: &str, cmd: PaymentsCmd, json: bool) -> R
                     p.amount,
                     p.kid.unwrap_or_default(),
                     Name::name(p.outcome),
-                    p.invoice_number.map_or(String::new(), |n| format!("faktura {n}"))
+                    p.invoice_number
+                        .map_or(String::new(), |n| format!("faktura {n}"))
                 );
             }
             Ok(())
@@ -459,7 +460,12 @@ fn payments(host: &mut Harness, client: &str, cmd: PaymentsCmd, json: bool) -> R
             }
             println!(
                 "aging: not due {}, 1-30 {}, 31-60 {}, 61-90 {}, over 90 {}; open in all {}",
-                aging.not_due, aging.days1_to30, aging.days31_to60, aging.days61_to90, aging.over90, aging.total
+                aging.not_due,
+                aging.days1_to30,
+                aging.days31_to60,
+                aging.days61_to90,
+                aging.over90,
+                aging.total
             );
             Ok(())
         }
@@ -642,7 +648,11 @@ fn demo(db: &str, out: &std::path::Path, smtp: Option<String>) -> Result<()> {
     // The bank's file (written here for the demo; the tests' files come from netsgiro and
     // lxml): two invoices paid, one partly, one KID that is no invoice of ours.
     let kid_of = |i: usize| invoices[i].kid.clone().unwrap_or_default();
-    let partly = invoices[4].totals.payable.parse::<rust_decimal::Decimal>()? / rust_decimal::Decimal::TWO;
+    let partly = invoices[4]
+        .totals
+        .payable
+        .parse::<rust_decimal::Decimal>()?
+        / rust_decimal::Decimal::TWO;
     let file = out.join("bank").join(format!("ocr-{run}.txt"));
     std::fs::create_dir_all(file.parent().unwrap_or(out))?;
     std::fs::write(
@@ -669,7 +679,10 @@ fn demo(db: &str, out: &std::path::Path, smtp: Option<String>) -> Result<()> {
             r.outcome.name(),
             r.payment
                 .invoice_number
-                .map_or("waits for a person".into(), |n| format!("invoice {n}, open after: {}", r.open_after.clone().unwrap_or_default()))
+                .map_or("waits for a person".into(), |n| format!(
+                    "invoice {n}, open after: {}",
+                    r.open_after.clone().unwrap_or_default()
+                ))
         );
     }
     let again = host_harness::bank::import(&mut host, c, &file, false)?;
@@ -688,13 +701,21 @@ fn demo(db: &str, out: &std::path::Path, smtp: Option<String>) -> Result<()> {
             i.due_date,
             i.open,
             i.state.name(),
-            i.overdue_since.map_or(String::new(), |d| format!("overdue since {d} ({} days)", i.days_overdue))
+            i.overdue_since.map_or(String::new(), |d| format!(
+                "overdue since {d} ({} days)",
+                i.days_overdue
+            ))
         );
     }
     let aging = host.aging(c, None)?;
     println!(
         "aging: not due {}, 1-30 days {}, 31-60 {}, 61-90 {}, over 90 {}: {} open in all",
-        aging.not_due, aging.days1_to30, aging.days31_to60, aging.days61_to90, aging.over90, aging.total
+        aging.not_due,
+        aging.days1_to30,
+        aging.days31_to60,
+        aging.days61_to90,
+        aging.over90,
+        aging.total
     );
     host.today = today;
 
@@ -724,11 +745,24 @@ fn demo(db: &str, out: &std::path::Path, smtp: Option<String>) -> Result<()> {
 
 /// An OCR giro file (MPS OCR v4.0: receivables.md §2.1) of KID payments on `date`, as the demo's
 /// bank sends it: one assignment to `account`, its control records summed.
-fn demo_ocr_file(account: &str, date: chrono::NaiveDate, payments: &[(String, String)], run: i64) -> String {
+fn demo_ocr_file(
+    account: &str,
+    date: chrono::NaiveDate,
+    payments: &[(String, String)],
+    run: i64,
+) -> String {
     let ddmmyy = date.format("%d%m%y").to_string();
     let mut lines = vec![
-        format!("NY00001000008080{:07}00012345{}", run % 10_000_000, "0".repeat(49)),
-        format!("NY090020001008566{:07}{account}{}", run % 10_000_000, "0".repeat(45)),
+        format!(
+            "NY00001000008080{:07}00012345{}",
+            run % 10_000_000,
+            "0".repeat(49)
+        ),
+        format!(
+            "NY090020001008566{:07}{account}{}",
+            run % 10_000_000,
+            "0".repeat(45)
+        ),
     ];
     let mut total = 0i64;
     for (n, (kid, amount)) in payments.iter().enumerate() {
@@ -736,7 +770,9 @@ fn demo_ocr_file(account: &str, date: chrono::NaiveDate, payments: &[(String, St
         total += ore;
         let n = n + 1;
         // Centre 92, day code 01, partial settlement 1, serial 01234, sign 0 (a payment in).
-        lines.push(format!("NY091030{n:07}{ddmmyy}92011012340{ore:017}{kid:>25}000000"));
+        lines.push(format!(
+            "NY091030{n:07}{ddmmyy}92011012340{ore:017}{kid:>25}000000"
+        ));
         lines.push(format!(
             "NY091031{n:07}9636827194{:09}0000000{ddmmyy}99990000001{}",
             (run % 1_000_000) * 100 + n as i64,

@@ -610,7 +610,10 @@ impl Batch<'_> {
     }
 
     /// `call` for the `payments` interface.
-    pub fn call_payments<R>(&mut self, f: impl Export<R, bindings::Payments>) -> Result<R, CallError> {
+    pub fn call_payments<R>(
+        &mut self,
+        f: impl Export<R, bindings::Payments>,
+    ) -> Result<R, CallError> {
         self.call_in(f)
     }
 

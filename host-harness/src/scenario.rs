@@ -537,12 +537,17 @@ pub fn run(host: &mut Harness, sc: &Scenario) -> Result<Report> {
                 Action::BankPayments { payments, currency } => {
                     let account = {
                         let mut u = host.store().begin_read()?;
-                        u.settings(client)?.and_then(|s| s.bank_account).unwrap_or_default()
+                        u.settings(client)?
+                            .and_then(|s| s.bank_account)
+                            .unwrap_or_default()
                     };
                     let mut list = Vec::new();
                     for p in payments {
                         let kid = match &p.invoice {
-                            Some(name) => host.open(client, &doc(&docs, name)?).ok().and_then(|d| d.kid),
+                            Some(name) => host
+                                .open(client, &doc(&docs, name)?)
+                                .ok()
+                                .and_then(|d| d.kid),
                             None => p.kid.clone(),
                         };
                         list.push(BankPayment {
@@ -564,8 +569,9 @@ pub fn run(host: &mut Harness, sc: &Scenario) -> Result<Report> {
                         result = Some(serde_json::json!(names));
                     })
                 }
-                Action::OpenItems { customer_id } => {
-                    host.open_items(client, customer_id.as_deref()).map(|items| {
+                Action::OpenItems { customer_id } => host
+                    .open_items(client, customer_id.as_deref())
+                    .map(|items| {
                         let rows: Vec<serde_json::Value> = items
                             .iter()
                             .map(|i| {
@@ -574,8 +580,7 @@ pub fn run(host: &mut Harness, sc: &Scenario) -> Result<Report> {
                             })
                             .collect();
                         result = Some(serde_json::json!(rows));
-                    })
-                }
+                    }),
                 Action::Resend { document, channel } => {
                     let id = doc(&docs, document)?;
                     let channel = match channel.as_deref() {

@@ -19,12 +19,21 @@ impl Guest for Component {
         require_active()?;
         let seller = seller()?;
         let mut problems = Problems::default();
-        let key = text_field(&mut problems, "idempotency-key", Some(&p.idempotency_key), true);
+        let key = text_field(
+            &mut problems,
+            "idempotency-key",
+            Some(&p.idempotency_key),
+            true,
+        );
         let amount = amount_field(&mut problems, "amount", &p.amount);
         let date = date_field(&mut problems, "date", &p.date);
         let payer = text_field(&mut problems, "payer", p.payer.as_deref(), false);
-        let bank_reference =
-            text_field(&mut problems, "bank-reference", p.bank_reference.as_deref(), false);
+        let bank_reference = text_field(
+            &mut problems,
+            "bank-reference",
+            p.bank_reference.as_deref(),
+            false,
+        );
         if amount.is_some_and(|a| a <= Decimal::ZERO) {
             problems.add("amount", "a payment is more than 0 (a refund pays back)");
         }
@@ -84,7 +93,12 @@ impl Guest for Component {
         let mut read = Vec::with_capacity(s.payments.len());
         for (i, p) in s.payments.iter().enumerate() {
             let at = |f: &str| format!("statement.payments[{}].{f}", i + 1);
-            let reference = text_field(&mut problems, &at("bank-reference"), Some(&p.bank_reference), true);
+            let reference = text_field(
+                &mut problems,
+                &at("bank-reference"),
+                Some(&p.bank_reference),
+                true,
+            );
             let amount = amount_field(&mut problems, &at("amount"), &p.amount);
             if amount.is_some_and(|a| a.is_zero()) {
                 problems.add(at("amount"), "a payment of 0 is no payment");
@@ -130,7 +144,8 @@ impl Guest for Component {
             )));
         }
         let amount = host_decimal(&p.amount)?;
-        let date = dates::parse(&p.date).map_err(|m| t::Error::Host(format!("payment date: {m}")))?;
+        let date =
+            dates::parse(&p.date).map_err(|m| t::Error::Host(format!("payment date: {m}")))?;
         let money = money_of(&invoice_id)?;
         let outcome = rules::outcome(&money_in(&money)?, amount);
         let text = format!("Innbetaling fordelt til faktura {}", money.number);
@@ -141,7 +156,12 @@ impl Guest for Component {
         Ok(result(stored(&payment_id)?, Some(open_after)))
     }
 
-    fn refund(invoice_id: String, amount: String, date: String, key: String) -> R<t::PaymentResult> {
+    fn refund(
+        invoice_id: String,
+        amount: String,
+        date: String,
+        key: String,
+    ) -> R<t::PaymentResult> {
         require_active()?;
         let mut problems = Problems::default();
         let key = text_field(&mut problems, "idempotency-key", Some(&key), true);
@@ -246,9 +266,15 @@ fn settle(
     } else {
         format!("Innbetaling faktura {}", m.number)
     };
-    let v = voucher(date, rules::postings(BANK, &Side::Customer(&m.customer_id), amount, &text));
+    let v = voucher(
+        date,
+        rules::postings(BANK, &Side::Customer(&m.customer_id), amount, &text),
+    );
     let id = rcv::insert_payment(&new, &v)?;
-    Ok(result(kept(id, new, Some(m.number)), Some(money.open() - amount)))
+    Ok(result(
+        kept(id, new, Some(m.number)),
+        Some(money.open() - amount),
+    ))
 }
 
 /// Register a payment nobody can match yet: 1920 D / 2999 C, until a person allocates it.

@@ -68,7 +68,10 @@ pub fn read(input: impl BufRead, sink: &mut dyn Sink) -> Result<()> {
             Event::Start(e) => {
                 let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
                 if path.is_empty() {
-                    ensure!(name == "Document", "not an ISO 20022 document (root <{name}>)");
+                    ensure!(
+                        name == "Document",
+                        "not an ISO 20022 document (root <{name}>)"
+                    );
                     let ns = e
                         .attributes()
                         .flatten()
@@ -95,7 +98,9 @@ pub fn read(input: impl BufRead, sink: &mut dyn Sink) -> Result<()> {
                         .map(|a| String::from_utf8_lossy(&a.value).into_owned());
                     if let (Some(en), Some(ccy)) = (entry.as_mut(), ccy) {
                         match en.txs.last_mut() {
-                            Some(tx) if path.iter().any(|p| p == "TxDtls") => tx.currency = Some(ccy),
+                            Some(tx) if path.iter().any(|p| p == "TxDtls") => {
+                                tx.currency = Some(ccy)
+                            }
                             _ => en.currency = Some(ccy),
                         }
                     }
@@ -132,7 +137,8 @@ pub fn read(input: impl BufRead, sink: &mut dyn Sink) -> Result<()> {
                 if name == "Ntry" {
                     if let Some(en) = entry.take() {
                         entries += 1;
-                        finish(en, entries, &message, sink).with_context(|| format!("entry {entries}"))?;
+                        finish(en, entries, &message, sink)
+                            .with_context(|| format!("entry {entries}"))?;
                     }
                 }
             }
@@ -142,13 +148,21 @@ pub fn read(input: impl BufRead, sink: &mut dyn Sink) -> Result<()> {
         buf.clear();
     }
     ensure!(namespace_seen, "an empty file");
-    ensure!(path.is_empty(), "the file ends inside <{}>: incomplete", path.join("/"));
+    ensure!(
+        path.is_empty(),
+        "the file ends inside <{}>: incomplete",
+        path.join("/")
+    );
     Ok(())
 }
 
 /// Whether the path ends with these elements.
 fn at(path: &[String], tail: &[&str]) -> bool {
-    path.len() >= tail.len() && path[path.len() - tail.len()..].iter().zip(tail).all(|(a, b)| a == b)
+    path.len() >= tail.len()
+        && path[path.len() - tail.len()..]
+            .iter()
+            .zip(tail)
+            .all(|(a, b)| a == b)
 }
 
 fn on_text(
@@ -160,7 +174,9 @@ fn on_text(
 ) -> Result<()> {
     if at(path, &["GrpHdr", "MsgId"]) {
         *message = text.to_owned();
-    } else if at(path, &["Ntfctn", "Acct", "Id", "Othr", "Id"]) || at(path, &["Ntfctn", "Acct", "Id", "IBAN"]) {
+    } else if at(path, &["Ntfctn", "Acct", "Id", "Othr", "Id"])
+        || at(path, &["Ntfctn", "Acct", "Id", "IBAN"])
+    {
         sink.account(text)?;
     } else if at(path, &["Ntfctn", "Acct", "Ccy"]) {
         sink.currency(text)?;
@@ -172,16 +188,22 @@ fn on_text(
     if !in_tx {
         match path.last().map(String::as_str) {
             Some("Amt") if at(path, &["Ntry", "Amt"]) => en.amount = Some(decimal(text)?),
-            Some("CdtDbtInd") if at(path, &["Ntry", "CdtDbtInd"]) => en.credit = Some(credit(text)?),
+            Some("CdtDbtInd") if at(path, &["Ntry", "CdtDbtInd"]) => {
+                en.credit = Some(credit(text)?)
+            }
             // `.02`: <Sts>BOOK</Sts>; `.08`: <Sts><Cd>BOOK</Cd></Sts>.
-            Some("Sts") | Some("Cd") if at(path, &["Ntry", "Sts"]) || at(path, &["Ntry", "Sts", "Cd"]) => {
+            Some("Sts") | Some("Cd")
+                if at(path, &["Ntry", "Sts"]) || at(path, &["Ntry", "Sts", "Cd"]) =>
+            {
                 en.booked = text == "BOOK"
             }
             Some("RvslInd") => en.reversal = text == "true" || text == "1",
             Some("Dt") | Some("DtTm") if path.iter().any(|p| p == "BookgDt") => {
                 en.date = Some(date(text)?)
             }
-            Some("AcctSvcrRef") if at(path, &["Ntry", "AcctSvcrRef"]) => en.reference = Some(text.to_owned()),
+            Some("AcctSvcrRef") if at(path, &["Ntry", "AcctSvcrRef"]) => {
+                en.reference = Some(text.to_owned())
+            }
             Some("NtryRef") if en.reference.is_none() => en.reference = Some(text.to_owned()),
             _ => {}
         }
@@ -268,8 +290,13 @@ fn finish(en: Entry, n: usize, message: &str, sink: &mut dyn Sink) -> Result<()>
 }
 
 fn decimal(s: &str) -> Result<Decimal> {
-    let d: Decimal = s.parse().with_context(|| format!("'{s}' is not an amount"))?;
-    ensure!(d >= Decimal::ZERO, "'{s}': an amount here is never negative");
+    let d: Decimal = s
+        .parse()
+        .with_context(|| format!("'{s}' is not an amount"))?;
+    ensure!(
+        d >= Decimal::ZERO,
+        "'{s}': an amount here is never negative"
+    );
     Ok(d)
 }
 

@@ -117,7 +117,10 @@ pub fn check(path: &Path) -> Result<Checked> {
         match v.len() {
             0 => bail!("the file names no {what}"),
             1 => Ok(v.remove(0)),
-            _ => bail!("the file is for several {what}s ({}): nothing was imported", v.join(", ")),
+            _ => bail!(
+                "the file is for several {what}s ({}): nothing was imported",
+                v.join(", ")
+            ),
         }
     };
     let account = one("account", count.accounts)?;
@@ -157,7 +160,11 @@ pub fn chunks(path: &Path, n: usize, f: impl FnMut(Vec<Payment>) -> Result<()>) 
             Ok(())
         }
     }
-    let mut c = Chunks { n, part: Vec::with_capacity(n), f };
+    let mut c = Chunks {
+        n,
+        part: Vec::with_capacity(n),
+        f,
+    };
     read(path, &mut c)?;
     if !c.part.is_empty() {
         (c.f)(std::mem::take(&mut c.part))?;
@@ -210,7 +217,9 @@ pub fn import_in(
             .call_payments(client, |p, s| p.call_import_statement(s, &statement))
             .map_err(anyhow::Error::new)?;
         for r in done {
-            *outcomes.entry(outcome_name(r.outcome).to_owned()).or_default() += 1;
+            *outcomes
+                .entry(outcome_name(r.outcome).to_owned())
+                .or_default() += 1;
             if keep_results {
                 results.push(r);
             }
@@ -219,9 +228,12 @@ pub fn import_in(
         Ok(())
     })?;
     crate::channels::crash_point("bank-before-file-recorded");
-    let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     crate::store::with_unit(h.store(), |u| {
-        u.receivables()?.record_bank_file(client, &sha256, &name, file.payments)
+        u.receivables()?
+            .record_bank_file(client, &sha256, &name, file.payments)
     })?;
     Ok(Imported {
         file,

@@ -58,27 +58,33 @@ struct Open {
 /// Read an OCR file, handing each payment to `sink`; fails at the first thing wrong with the
 /// file, naming the line.
 pub fn read(input: impl BufRead, sink: &mut dyn Sink) -> Result<()> {
-    let mut lines = 0usize;
     let mut file = Tally::default();
-    let mut assignment: Option<(Tally, String)> = None;
+    let mut assignment: Option<Tally> = None;
     let mut open: Option<Open> = None;
     let mut ended = false;
     let mut started = false;
-    for raw in input.split(b'\n') {
+    for (n, raw) in input.split(b'\n').enumerate() {
         let raw = raw?;
-        lines += 1;
         // ISO-8859-1 (receivables.md §2.1): each byte is its own character.
         let line: String = raw.iter().map(|&b| b as char).collect();
         let line = line.trim_end_matches(['\r', ' ']);
         if line.is_empty() {
             continue;
         }
-        let at = || format!("line {lines}");
+        let at = || format!("line {}", n + 1);
         (|| -> Result<()> {
             ensure!(!ended, "a record after the end of the transmission");
-            ensure!(line.len() == 80, "a record is 80 characters, this one {}", line.len());
+            ensure!(
+                line.len() == 80,
+                "a record is 80 characters, this one {}",
+                line.len()
+            );
             ensure!(line.is_ascii(), "a record holds only ASCII");
-            ensure!(&line[..2] == "NY", "not an OCR record (it begins '{}')", &line[..2]);
+            ensure!(
+                &line[..2] == "NY",
+                "not an OCR record (it begins '{}')",
+                &line[..2]
+            );
             let (service, kind, record) = (&line[2..4], &line[4..6], &line[6..8]);
             if !started {
                 ensure!(
@@ -92,7 +98,10 @@ pub fn read(input: impl BufRead, sink: &mut dyn Sink) -> Result<()> {
             file.records += 1;
             match (service, record) {
                 ("00", "89") => {
-                    ensure!(assignment.is_none(), "the transmission ends inside an assignment");
+                    ensure!(
+                        assignment.is_none(),
+                        "the transmission ends inside an assignment"
+                    );
                     file.check("the transmission's end record", line)?;
                     ended = true;
                 }
@@ -102,11 +111,16 @@ pub fn read(input: impl BufRead, sink: &mut dyn Sink) -> Result<()> {
                     if service == "09" {
                         sink.account(&account)?;
                     }
-                    let t = Tally { records: 1, ..Tally::default() };
-                    assignment = Some((t, service.to_owned()));
+                    let t = Tally {
+                        records: 1,
+                        ..Tally::default()
+                    };
+                    assignment = Some(t);
                 }
                 (_, "88") => {
-                    let (mut t, _) = assignment.take().context("an assignment ends that did not start")?;
+                    let mut t = assignment
+                        .take()
+                        .context("an assignment ends that did not start")?;
                     if let Some(o) = open.take() {
                         emit(o, sink)?;
                     }
@@ -114,7 +128,9 @@ pub fn read(input: impl BufRead, sink: &mut dyn Sink) -> Result<()> {
                     t.check("the assignment's end record", line)?;
                 }
                 ("09", "30" | "31" | "32") => {
-                    let (t, _) = assignment.as_mut().context("a transaction outside an assignment")?;
+                    let t = assignment
+                        .as_mut()
+                        .context("a transaction outside an assignment")?;
                     t.records += 1;
                     let kind: u8 = kind.parse().context("transaction type")?;
                     let number = line[8..15].to_owned();
@@ -144,19 +160,29 @@ pub fn read(input: impl BufRead, sink: &mut dyn Sink) -> Result<()> {
                             });
                         }
                         "31" => {
-                            let o = open.as_mut().filter(|o| o.number == number).context("item 2 without its item 1")?;
-                            o.reference = Some(line[25..34].trim().to_owned()).filter(|r| !r.is_empty());
-                            o.payer_account = Some(line[47..58].to_owned()).filter(|a| a.bytes().any(|b| b != b'0'));
+                            let o = open
+                                .as_mut()
+                                .filter(|o| o.number == number)
+                                .context("item 2 without its item 1")?;
+                            o.reference =
+                                Some(line[25..34].trim().to_owned()).filter(|r| !r.is_empty());
+                            o.payer_account = Some(line[47..58].to_owned())
+                                .filter(|a| a.bytes().any(|b| b != b'0'));
                         }
                         _ => {
-                            let o = open.as_mut().filter(|o| o.number == number).context("item 3 without its item 1")?;
+                            let o = open
+                                .as_mut()
+                                .filter(|o| o.number == number)
+                                .context("item 3 without its item 1")?;
                             o.text = Some(line[15..55].trim().to_owned()).filter(|t| !t.is_empty());
                         }
                     }
                 }
                 // AvtaleGiro claims and agreements (service 21) are ours going out: counted, not payments.
                 ("21", _) => {
-                    let (t, _) = assignment.as_mut().context("a record outside an assignment")?;
+                    let t = assignment
+                        .as_mut()
+                        .context("a record outside an assignment")?;
                     t.records += 1;
                     if record == "30" {
                         t.transactions += 1;
@@ -172,7 +198,10 @@ pub fn read(input: impl BufRead, sink: &mut dyn Sink) -> Result<()> {
         })()
         .with_context(at)?;
     }
-    ensure!(ended, "the file ends without its end of transmission (NY000089): incomplete");
+    ensure!(
+        ended,
+        "the file ends without its end of transmission (NY000089): incomplete"
+    );
     Ok(())
 }
 
@@ -198,7 +227,10 @@ fn emit(o: Open, sink: &mut dyn Sink) -> Result<()> {
 /// The number written at `at` (0-based character positions).
 fn digits(line: &str, at: std::ops::Range<usize>) -> Result<i64> {
     let s = &line[at];
-    ensure!(s.bytes().all(|b| b.is_ascii_digit()), "'{s}' is not a number");
+    ensure!(
+        s.bytes().all(|b| b.is_ascii_digit()),
+        "'{s}' is not a number"
+    );
     s.parse().with_context(|| format!("'{s}'"))
 }
 

@@ -635,7 +635,11 @@ async fn overview(
         let rows = h.overview(&client, &filter);
         // Each invoice's money, as the component says (a page is at most PAGE_ROWS calls).
         let mut money = HashMap::new();
-        for r in rows.iter().flatten().filter(|r| r.kind == DocumentKind::Invoice) {
+        for r in rows
+            .iter()
+            .flatten()
+            .filter(|r| r.kind == DocumentKind::Invoice)
+        {
             if let Ok(m) = h.item(&client, &r.id) {
                 money.insert(r.id.clone(), m);
             }
@@ -651,7 +655,11 @@ async fn overview(
         Err(e) => (Vec::new(), Some(e)),
     };
     if !q.betaling.is_empty() {
-        rows.retain(|r| money.get(&r.id).is_some_and(|m| payment_filter_keeps(&q.betaling, m)));
+        rows.retain(|r| {
+            money
+                .get(&r.id)
+                .is_some_and(|m| payment_filter_keeps(&q.betaling, m))
+        });
     }
     Ok(html(pages::overview(
         &ctx,

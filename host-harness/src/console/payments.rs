@@ -22,7 +22,9 @@ pub fn routes() -> Router<Arc<App>> {
     Router::new()
         .route(
             "/c/{client}/innbetalinger",
-            get(list).post(upload).layer(DefaultBodyLimit::max(MAX_FILE)),
+            get(list)
+                .post(upload)
+                .layer(DefaultBodyLimit::max(MAX_FILE)),
         )
         .route("/c/{client}/innbetalinger/{id}/fordel", post(allocate))
         .route("/c/{client}/kunder/{id}/saldo", get(balance))
@@ -41,7 +43,12 @@ async fn balance(
             .ok_or(Fail::NotFound)?
             .customer
             .name;
-        Ok((nav, name, h.balance(&client, &id)?, h.open_items(&client, Some(&id))?))
+        Ok((
+            nav,
+            name,
+            h.balance(&client, &id)?,
+            h.open_items(&client, Some(&id))?,
+        ))
     })
     .await?;
     let l = ctx.lang;
@@ -113,7 +120,11 @@ fn seen(h: &mut crate::Harness, client: &str) -> Result<Seen, Fail> {
     let open = h
         .open_items(client, None)?
         .into_iter()
-        .filter(|i| i.open.parse::<rust_decimal::Decimal>().is_ok_and(|o| o.is_sign_positive() && !o.is_zero()))
+        .filter(|i| {
+            i.open
+                .parse::<rust_decimal::Decimal>()
+                .is_ok_and(|o| o.is_sign_positive() && !o.is_zero())
+        })
         .collect();
     Ok(Seen {
         nav,
@@ -130,7 +141,12 @@ async fn list(
 ) -> Page {
     let ctx = Ctx::of(&headers);
     let s = blocking(&app, move |h| seen(h, &client)).await?;
-    Ok(html(page(&ctx, &s, q.get("lest").map(String::as_str), None)))
+    Ok(html(page(
+        &ctx,
+        &s,
+        q.get("lest").map(String::as_str),
+        None,
+    )))
 }
 
 async fn upload(
@@ -184,7 +200,11 @@ async fn upload(
                 Some(c) => ctx.lang.error(c),
                 None => format!("{e:#}"),
             };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&ctx, &s, None, Some(&why))).into_response())
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page(&ctx, &s, None, Some(&why)),
+            )
+                .into_response())
         }
     }
 }
@@ -205,7 +225,11 @@ async fn allocate(
     let s = s?;
     match done {
         Ok(_) => Ok(go(&ctx, format!("/c/{}/innbetalinger", s.nav.client))),
-        Err(e) => Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&ctx, &s, None, Some(&ctx.lang.error(&e)))).into_response()),
+        Err(e) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page(&ctx, &s, None, Some(&ctx.lang.error(&e))),
+        )
+            .into_response()),
     }
 }
 

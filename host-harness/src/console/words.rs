@@ -53,10 +53,22 @@ impl Lang {
             O::Paid => ("Betalt", "Paid"),
             O::PartlyPaid => ("Delvis betalt", "Partly paid"),
             O::Overpaid => ("Overbetalt (kreditsaldo)", "Overpaid (credit balance)"),
-            O::AlreadyPaid => ("Betalt to ganger (kreditsaldo)", "Paid twice (credit balance)"),
-            O::ToCreditedInvoice => ("Til kreditert faktura (kreditsaldo)", "To a credited invoice (credit balance)"),
-            O::UnknownKid => ("Ukjent KID – venter på deg", "Unknown KID – waiting for you"),
-            O::InvalidKid => ("Ugyldig KID – venter på deg", "Invalid KID – waiting for you"),
+            O::AlreadyPaid => (
+                "Betalt to ganger (kreditsaldo)",
+                "Paid twice (credit balance)",
+            ),
+            O::ToCreditedInvoice => (
+                "Til kreditert faktura (kreditsaldo)",
+                "To a credited invoice (credit balance)",
+            ),
+            O::UnknownKid => (
+                "Ukjent KID – venter på deg",
+                "Unknown KID – waiting for you",
+            ),
+            O::InvalidKid => (
+                "Ugyldig KID – venter på deg",
+                "Invalid KID – waiting for you",
+            ),
             O::NoKid => ("Uten KID – venter på deg", "No KID – waiting for you"),
             O::Duplicate => ("Allerede registrert", "Registered before"),
             O::Reversal => ("Tilbakeført av banken", "Reversed by the bank"),

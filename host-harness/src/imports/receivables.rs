@@ -41,10 +41,22 @@ impl Host for CallState {
     fn insert_payment(&mut self, p: NewPayment, v: Voucher) -> Result<String> {
         let amount_ore = to_ore(&p.amount)
             .ok_or_else(|| refuse(format!("amount '{}' is not whole øre", p.amount)))?;
-        let invoice = p.invoice_id.as_deref().map(|id| self.invoice(id)).transpose()?;
+        let invoice = p
+            .invoice_id
+            .as_deref()
+            .map(|id| self.invoice(id))
+            .transpose()?;
         // A key kept already is a conflict the component should have seen: nothing twice.
-        for key in [&p.bank_reference, &p.idempotency_key].into_iter().flatten() {
-            if self.unit.receivables()?.payment_by_key(&self.client, key)?.is_some() {
+        for key in [&p.bank_reference, &p.idempotency_key]
+            .into_iter()
+            .flatten()
+        {
+            if self
+                .unit
+                .receivables()?
+                .payment_by_key(&self.client, key)?
+                .is_some()
+            {
                 return Err(Error::Conflict(0).into());
             }
         }
@@ -105,7 +117,9 @@ impl Host for CallState {
     fn invoice_by_kid(&mut self, kid: String) -> wasmtime::Result<Option<String>> {
         let client = self.client.clone();
         let r = self.unit.receivables().trap()?;
-        Ok(r.invoice_by_kid(&client, &kid).trap()?.map(|id| format!("doc-{id}")))
+        Ok(r.invoice_by_kid(&client, &kid)
+            .trap()?
+            .map(|id| format!("doc-{id}")))
     }
 
     fn invoice_sums(&mut self, f: MoneyFilter) -> wasmtime::Result<Vec<InvoiceMoney>> {
@@ -157,6 +171,10 @@ impl Host for CallState {
         };
         let client = self.client.clone();
         let r = self.unit.receivables().trap()?;
-        Ok(r.payments(&client, &q).trap()?.into_iter().map(stored).collect())
+        Ok(r.payments(&client, &q)
+            .trap()?
+            .into_iter()
+            .map(stored)
+            .collect())
     }
 }

@@ -195,7 +195,13 @@ pub trait Receivables {
     /// By bank reference or idempotency key.
     fn payment_by_key(&mut self, client: &str, key: &str) -> Result<Option<Payment>>;
     /// Give a payment in suspense its invoice; false if it has one (or there is no such).
-    fn allocate(&mut self, client: &str, id: i64, invoice: i64, outcome: PaymentOutcome) -> Result<bool>;
+    fn allocate(
+        &mut self,
+        client: &str,
+        id: i64,
+        invoice: i64,
+        outcome: PaymentOutcome,
+    ) -> Result<bool>;
     fn post_payment(&mut self, client: &str, payment: i64, postings: &[Posting]) -> Result<()>;
     /// The invoice carrying `kid`.
     fn invoice_by_kid(&mut self, client: &str, kid: &str) -> Result<Option<i64>>;
@@ -205,7 +211,13 @@ pub trait Receivables {
     fn payments(&mut self, client: &str, f: &PaymentQuery) -> Result<Vec<Payment>>;
     /// When a bank file with this SHA-256 was imported, if it was.
     fn bank_file(&mut self, client: &str, sha256: &str) -> Result<Option<String>>;
-    fn record_bank_file(&mut self, client: &str, sha256: &str, name: &str, payments: u64) -> Result<()>;
+    fn record_bank_file(
+        &mut self,
+        client: &str,
+        sha256: &str,
+        name: &str,
+        payments: u64,
+    ) -> Result<()>;
 }
 
 pub use crate::bindings::PaymentOutcome;
@@ -413,7 +425,10 @@ pub const ACCOUNTS: &[(u32, &str)] = &[
     (2702, "Utgående merverdiavgift, råfisk"),
     (2703, "Utgående merverdiavgift, lav sats"),
     // Payments nobody has matched yet, until a person gives them to an invoice.
-    (2999, "Annen kortsiktig gjeld (uidentifiserte innbetalinger)"),
+    (
+        2999,
+        "Annen kortsiktig gjeld (uidentifiserte innbetalinger)",
+    ),
     (3000, "Salgsinntekt, avgiftspliktig, høy sats"),
     (3005, "Salgsinntekt, omvendt avgiftsplikt"),
     (3020, "Salgsinntekt tjenester, avgiftspliktig"),

@@ -7,7 +7,8 @@ use super::*;
 use crate::names::Name;
 use anyhow::Context;
 
-const PAYMENT_COLUMNS: &str = "p.id, p.bank_ref, p.idempotency_key, p.kid, p.amount_ore, p.date, p.payer, p.text, \
+const PAYMENT_COLUMNS: &str =
+    "p.id, p.bank_ref, p.idempotency_key, p.kid, p.amount_ore, p.date, p.payer, p.text, \
      p.outcome, p.invoice_id, p.customer_id, d.number";
 
 const INSERT: &str = "INSERT INTO payments (client_id, bank_ref, idempotency_key, kid, amount_ore, date, payer, text, outcome, invoice_id, customer_id)
@@ -79,7 +80,9 @@ impl<B: Backend> Receivables for SqlUnit<B> {
     }
 
     fn payment(&mut self, client: &str, id: i64) -> Result<Option<Payment>> {
-        Ok(self.payments_where("AND p.id = ?2", params![client, id])?.pop())
+        Ok(self
+            .payments_where("AND p.id = ?2", params![client, id])?
+            .pop())
     }
 
     fn payment_by_key(&mut self, client: &str, key: &str) -> Result<Option<Payment>> {
@@ -93,9 +96,19 @@ impl<B: Backend> Receivables for SqlUnit<B> {
             .pop())
     }
 
-    fn allocate(&mut self, client: &str, id: i64, invoice: i64, outcome: PaymentOutcome) -> Result<bool> {
-        let n = B::exec(self.c(), ALLOCATE, params![client, id, invoice, outcome.name()])
-            .context("allocate payment")?;
+    fn allocate(
+        &mut self,
+        client: &str,
+        id: i64,
+        invoice: i64,
+        outcome: PaymentOutcome,
+    ) -> Result<bool> {
+        let n = B::exec(
+            self.c(),
+            ALLOCATE,
+            params![client, id, invoice, outcome.name()],
+        )
+        .context("allocate payment")?;
         Ok(n == 1)
     }
 
@@ -197,7 +210,13 @@ impl<B: Backend> Receivables for SqlUnit<B> {
             .transpose()
     }
 
-    fn record_bank_file(&mut self, client: &str, sha256: &str, name: &str, payments: u64) -> Result<()> {
+    fn record_bank_file(
+        &mut self,
+        client: &str,
+        sha256: &str,
+        name: &str,
+        payments: u64,
+    ) -> Result<()> {
         B::exec(
             self.c(),
             RECORD_FILE,

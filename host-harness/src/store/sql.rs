@@ -197,7 +197,9 @@ impl<B: Backend> Drop for SqlUnit<B> {
 pub(super) fn value_rows(rows: usize, per_row: usize) -> String {
     (0..rows)
         .map(|r| {
-            let marks: Vec<String> = (1..=per_row).map(|k| format!("?{}", r * per_row + k)).collect();
+            let marks: Vec<String> = (1..=per_row)
+                .map(|k| format!("?{}", r * per_row + k))
+                .collect();
             format!("({})", marks.join(", "))
         })
         .collect::<Vec<_>>()
