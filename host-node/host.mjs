@@ -457,20 +457,33 @@ export class Host {
     const own = () => [...host.store.payments].filter(([, p]) => p.client === client);
     const byKey = (key) => own().find(([, p]) => p.bankReference === key || p.idempotencyKey === key);
     const receivables = {
-      insertPayment(p, v) {
-        const ore = toOre(p.amount);
-        if (ore === undefined) throw refuse(`amount '${p.amount}' is not whole øre`);
-        const invoice = p.invoiceId === undefined ? undefined : invoiceOf(p.invoiceId);
-        for (const k of [p.bankReference, p.idempotencyKey]) if (k !== undefined && byKey(k)) throw { tag: 'conflict', val: 0n };
-        const id = host.store.next.payment++;
-        const rows = balanced({ ...v, documentNumber: BigInt(id) }, { payment: id });
-        host.store.payments.set(id, { client, ...p, ore, invoice });
-        host.store.journal.push(...rows);
-        return `pay-${id}`;
+      insertPayments(list) {
+        for (const { payment: p } of list) if (p.invoiceId !== undefined) invoiceOf(p.invoiceId);
+        const keys = list.flatMap(({ payment: p }) => [p.bankReference, p.idempotencyKey].filter((k) => k !== undefined));
+        if (list.some(({ payment: p }) => p.bankReference === undefined && p.idempotencyKey === undefined)) {
+          throw refuse('a payment needs a bank reference or an idempotency key');
+        }
+        if (new Set(keys).size !== keys.length || keys.some((k) => byKey(k))) throw { tag: 'conflict', val: 0n };
+        const kept = [];
+        for (const { payment: p, voucher: v } of list) {
+          const ore = toOre(p.amount);
+          if (ore === undefined) throw refuse(`amount '${p.amount}' is not whole øre`);
+          const id = host.store.next.payment++;
+          const rows = balanced(v, { payment: id });
+          kept.push([id, { client, ...p, ore, invoice: p.invoiceId === undefined ? undefined : invoiceOf(p.invoiceId) }, rows]);
+        }
+        // Checked whole before anything is kept: a bad voucher keeps none of the list.
+        for (const [id, p, rows] of kept) {
+          host.store.payments.set(id, p);
+          host.store.journal.push(...rows);
+        }
+        return kept.map(([id]) => `pay-${id}`);
       },
-      findPayment(key) {
-        const found = byKey(key);
-        return found && stored(...found);
+      findPayments(keys) {
+        return keys.map((key) => {
+          const found = byKey(key);
+          return found && stored(...found);
+        });
       },
       getPayment(id) {
         const n = parseId(id, 'pay');
@@ -488,16 +501,18 @@ export class Host {
         host.store.payments.set(n, { ...p, invoice, outcome, customerId: host.store.documents.get(invoice).index.customerId });
         host.store.journal.push(...rows);
       },
-      invoiceByKid(kid) {
-        const found = [...host.store.documents].find(([, d]) => d.client === client && d.kind === 'invoice' && d.facts.kid === kid);
-        return found && `doc-${found[0]}`;
+      invoicesByKid(kids) {
+        return kids.map((kid) => {
+          const found = [...host.store.documents].find(([, d]) => d.client === client && d.kind === 'invoice' && d.facts.kid === kid);
+          return found && `doc-${found[0]}`;
+        });
       },
       invoiceSums(f) {
-        const only = f.invoiceId === undefined ? undefined : parseId(f.invoiceId, 'doc');
+        const only = new Set(f.invoiceIds.map((i) => parseId(i, 'doc')));
         const rows = [];
         for (const [id, d] of host.store.documents) {
           if (d.client !== client || d.kind !== 'invoice') continue;
-          if (only !== undefined && id !== only) continue;
+          if (f.invoiceIds.length > 0 && !only.has(id)) continue;
           if (f.customerId !== undefined && d.index.customerId !== f.customerId) continue;
           const credited = host.store.credited.get(id) ?? 0n;
           const paid = own().filter(([, p]) => p.invoice === id).reduce((s, [, p]) => s + p.ore, 0n);

@@ -8,6 +8,7 @@ use super::*;
 use crate::error::{quote, Problems};
 use crate::receivable::{self as rules, Aging, Money, Outcome, Side, BANK, SUSPENSE};
 use rust_decimal::Decimal;
+use std::collections::HashMap;
 
 /// Payments in one call: a host splits a larger file over several calls.
 const MAX_PAYMENTS: usize = 5_000;
@@ -44,10 +45,13 @@ impl Guest for Component {
         let (Some(key), Some(amount), Some(date)) = (key, amount, date) else {
             unreachable!("checked above")
         };
-        for k in [Some(&key), bank_reference.as_ref()].into_iter().flatten() {
-            if let Some(prev) = rcv::find_payment(k) {
-                return duplicate(prev);
-            }
+        let keys: Vec<String> = [Some(&key), bank_reference.as_ref()]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect();
+        if let Some(prev) = rcv::find_payments(&keys).into_iter().flatten().next() {
+            return duplicate(prev);
         }
         let invoice_id = match (&p.invoice_id, &p.kid) {
             (Some(id), _) => id.clone(),
@@ -55,7 +59,9 @@ impl Guest for Component {
                 if let Some(why) = rules::kid_problem(kid, &seller) {
                     return Err(err(Error::invalid("kid", format!("{}: {why}", quote(kid)))));
                 }
-                rcv::invoice_by_kid(kid)
+                rcv::invoices_by_kid(std::slice::from_ref(kid))
+                    .pop()
+                    .flatten()
                     .ok_or_else(|| t::Error::NotFound(format!("an invoice with KID {kid}")))?
             }
             (None, None) => unreachable!("checked above"),
@@ -73,7 +79,8 @@ impl Guest for Component {
             invoice_id: None,
             customer_id: None,
         };
-        settle(new, &money, amount, date)
+        let decided = settle(new, &money, &money_in(&money)?, amount, date);
+        keep_one(decided)
     }
 
     fn import_statement(s: t::BankStatement) -> R<Vec<t::PaymentResult>> {
@@ -112,26 +119,92 @@ impl Guest for Component {
             }
         }
         problems.into_result().map_err(err)?;
-        let mut results = Vec::with_capacity(read.len());
-        for (reference, amount, date, kid, payer, text) in read {
-            if let Some(prev) = rcv::find_payment(&reference) {
-                results.push(duplicate(prev)?);
+        // A part of a file is looked up, decided and kept in a few host calls, not a few per
+        // payment: the known references, the KIDs' invoices, their sums; then one insert.
+        let references: Vec<String> = read.iter().map(|r| r.0.clone()).collect();
+        let known = rcv::find_payments(&references);
+        let kids: Vec<String> = read
+            .iter()
+            .filter_map(|r| r.3.clone())
+            .filter(|k| rules::kid_problem(k, &seller).is_none())
+            .collect();
+        let invoice_of: HashMap<String, String> = kids
+            .iter()
+            .cloned()
+            .zip(rcv::invoices_by_kid(&kids))
+            .filter_map(|(k, i)| Some((k, i?)))
+            .collect();
+        let mut ids: Vec<String> = invoice_of.values().cloned().collect();
+        ids.extend(known.iter().flatten().filter_map(|p| p.invoice_id.clone()));
+        ids.sort();
+        ids.dedup();
+        // What each invoice holds, kept up to date as this part's payments go to it.
+        let mut sums: HashMap<String, (rcv::InvoiceMoney, Money)> = HashMap::new();
+        if !ids.is_empty() {
+            for m in rcv::invoice_sums(&rcv::MoneyFilter {
+                customer_id: None,
+                invoice_ids: ids,
+                open_only: false,
+            }) {
+                let money = money_in(&m)?;
+                sums.insert(m.invoice_id.clone(), (m, money));
+            }
+        }
+        enum Slot {
+            Done(Box<t::PaymentResult>),
+            Kept(usize),
+            Again(usize),
+        }
+        let mut slots = Vec::with_capacity(read.len());
+        let mut decided = Vec::new();
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for ((reference, amount, date, kid, payer, text), prev) in read.into_iter().zip(known) {
+            if let Some(prev) = prev {
+                let open = prev
+                    .invoice_id
+                    .as_ref()
+                    .and_then(|i| sums.get(i))
+                    .map(|(_, m)| m.open());
+                slots.push(Slot::Done(Box::new(again(result(prev, open)))));
+                continue;
+            }
+            if let Some(&j) = seen.get(&reference) {
+                slots.push(Slot::Again(j));
                 continue;
             }
             let invoice = match &kid {
                 None => Err(Outcome::NoKid),
                 Some(k) if rules::kid_problem(k, &seller).is_some() => Err(Outcome::InvalidKid),
-                Some(k) => rcv::invoice_by_kid(k).ok_or(Outcome::UnknownKid),
+                Some(k) => invoice_of.get(k).ok_or(Outcome::UnknownKid),
             };
+            seen.insert(reference.clone(), decided.len());
+            slots.push(Slot::Kept(decided.len()));
             let new = new_payment(Some(reference), None, kid, amount, date, payer, text);
-            results.push(match invoice {
-                Ok(invoice) => settle(new, &money_of(&invoice)?, amount, date)?,
+            decided.push(match invoice.map(|i| sums.get_mut(i)) {
+                Ok(Some((m, money))) => {
+                    let d = settle(new, m, money, amount, date);
+                    money.paid += amount;
+                    d
+                }
+                Ok(None) => {
+                    return Err(t::Error::Host(
+                        "the host gave no sums for an invoice of a KID".into(),
+                    ))
+                }
                 // Money going back with no invoice to go back to is a reversal all the same.
-                Err(_) if amount < Decimal::ZERO => suspend(new, Outcome::Reversal, amount, date)?,
-                Err(why) => suspend(new, why, amount, date)?,
+                Err(_) if amount < Decimal::ZERO => suspend(new, Outcome::Reversal, amount, date),
+                Err(why) => suspend(new, why, amount, date),
             });
         }
-        Ok(results)
+        let kept = keep(decided)?;
+        Ok(slots
+            .into_iter()
+            .map(|s| match s {
+                Slot::Done(r) => *r,
+                Slot::Kept(j) => kept[j].clone(),
+                Slot::Again(j) => again(kept[j].clone()),
+            })
+            .collect())
     }
 
     fn allocate(payment_id: String, invoice_id: String) -> R<t::PaymentResult> {
@@ -171,7 +244,10 @@ impl Guest for Component {
         let (Some(key), Some(amount), Some(date)) = (key, amount, date) else {
             unreachable!("checked above")
         };
-        if let Some(prev) = rcv::find_payment(&key) {
+        if let Some(prev) = rcv::find_payments(std::slice::from_ref(&key))
+            .pop()
+            .flatten()
+        {
             return duplicate(prev);
         }
         let money = money_of(&invoice_id)?;
@@ -193,9 +269,15 @@ impl Guest for Component {
         let text = format!("Tilbakebetalt kreditsaldo, faktura {}", money.number);
         let side = Side::Customer(&money.customer_id);
         let v = voucher(date, rules::postings(BANK, &side, -amount, &text));
-        let id = rcv::insert_payment(&new, &v)?;
         let open_after = money_in(&money)?.open() + amount;
-        Ok(result(stored(&id)?, Some(open_after)))
+        keep_one(Decided {
+            keep: rcv::PaymentToKeep {
+                payment: new,
+                voucher: v,
+            },
+            invoice_number: Some(money.number),
+            open_after: Some(open_after),
+        })
     }
 
     fn list_payments(f: t::PaymentFilter) -> R<Vec<t::Payment>> {
@@ -249,15 +331,23 @@ impl Guest for Component {
     }
 }
 
-/// Register a payment to an invoice: its outcome by what is open, and 1920 D / 1500 C.
+/// A payment decided and not kept yet: what to keep, and what its result will say.
+struct Decided {
+    keep: rcv::PaymentToKeep,
+    invoice_number: Option<u64>,
+    open_after: Option<Decimal>,
+}
+
+/// A payment to an invoice whose money is `money` (before it): its outcome by what is open,
+/// and 1920 D / 1500 C.
 fn settle(
     mut new: rcv::NewPayment,
     m: &rcv::InvoiceMoney,
+    money: &Money,
     amount: Decimal,
     date: NaiveDate,
-) -> R<t::PaymentResult> {
-    let money = money_in(m)?;
-    let outcome = rules::outcome(&money, amount);
+) -> Decided {
+    let outcome = rules::outcome(money, amount);
     new.outcome = outcome_out(outcome);
     new.invoice_id = Some(m.invoice_id.clone());
     new.customer_id = Some(m.customer_id.clone());
@@ -266,24 +356,24 @@ fn settle(
     } else {
         format!("Innbetaling faktura {}", m.number)
     };
-    let v = voucher(
-        date,
-        rules::postings(BANK, &Side::Customer(&m.customer_id), amount, &text),
-    );
-    let id = rcv::insert_payment(&new, &v)?;
-    Ok(result(
-        kept(id, new, Some(m.number)),
-        Some(money.open() - amount),
-    ))
+    let side = Side::Customer(&m.customer_id);
+    Decided {
+        keep: rcv::PaymentToKeep {
+            payment: new,
+            voucher: voucher(date, rules::postings(BANK, &side, amount, &text)),
+        },
+        invoice_number: Some(m.number),
+        open_after: Some(money.open() - amount),
+    }
 }
 
-/// Register a payment nobody can match yet: 1920 D / 2999 C, until a person allocates it.
+/// A payment nobody can match yet: 1920 D / 2999 C, until a person allocates it.
 fn suspend(
     mut new: rcv::NewPayment,
     outcome: Outcome,
     amount: Decimal,
     date: NaiveDate,
-) -> R<t::PaymentResult> {
+) -> Decided {
     new.outcome = outcome_out(outcome);
     let what = match outcome {
         Outcome::UnknownKid => "Innbetaling, ukjent KID",
@@ -291,9 +381,43 @@ fn suspend(
         Outcome::Reversal => "Tilbakeført innbetaling, uten faktura",
         _ => "Innbetaling uten KID",
     };
-    let v = voucher(date, rules::postings(BANK, &Side::Suspense, amount, what));
-    let id = rcv::insert_payment(&new, &v)?;
-    Ok(result(kept(id, new, None), None))
+    Decided {
+        keep: rcv::PaymentToKeep {
+            payment: new,
+            voucher: voucher(date, rules::postings(BANK, &Side::Suspense, amount, what)),
+        },
+        invoice_number: None,
+        open_after: None,
+    }
+}
+
+/// Keep what was decided, in one call; the results in the same order.
+fn keep(decided: Vec<Decided>) -> R<Vec<t::PaymentResult>> {
+    if decided.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (keeps, rest): (Vec<_>, Vec<_>) = decided
+        .into_iter()
+        .map(|d| (d.keep, (d.invoice_number, d.open_after)))
+        .unzip();
+    let ids = rcv::insert_payments(&keeps)?;
+    if ids.len() != keeps.len() {
+        return Err(t::Error::Host(
+            "the host kept a different number of payments".into(),
+        ));
+    }
+    Ok(ids
+        .into_iter()
+        .zip(keeps)
+        .zip(rest)
+        .map(|((id, k), (number, open))| result(kept(id, k.payment, number), open))
+        .collect())
+}
+
+fn keep_one(d: Decided) -> R<t::PaymentResult> {
+    keep(vec![d])?
+        .pop()
+        .ok_or_else(|| t::Error::Host("the host kept nothing".into()))
 }
 
 /// A payment as it was just kept (no need to read it back).
@@ -350,9 +474,13 @@ fn duplicate(prev: t::Payment) -> R<t::PaymentResult> {
         Some(id) => Some(money_in(&money_of(id)?)?.open()),
         None => None,
     };
-    let mut r = result(prev, open_after);
+    Ok(again(result(prev, open_after)))
+}
+
+/// A payment's result when it came again: nothing registered.
+fn again(mut r: t::PaymentResult) -> t::PaymentResult {
     r.outcome = t::PaymentOutcome::Duplicate;
-    Ok(r)
+    r
 }
 
 fn result(p: t::Payment, open_after: Option<Decimal>) -> t::PaymentResult {
@@ -372,7 +500,7 @@ fn stored(id: &str) -> R<t::Payment> {
 fn money_of(invoice_id: &str) -> R<rcv::InvoiceMoney> {
     let filter = rcv::MoneyFilter {
         customer_id: None,
-        invoice_id: Some(invoice_id.to_owned()),
+        invoice_ids: vec![invoice_id.to_owned()],
         open_only: false,
     };
     if let Some(m) = rcv::invoice_sums(&filter).pop() {
@@ -389,7 +517,7 @@ fn money_of(invoice_id: &str) -> R<rcv::InvoiceMoney> {
 fn all_money(customer_id: Option<String>, open_only: bool) -> R<Vec<rcv::InvoiceMoney>> {
     Ok(rcv::invoice_sums(&rcv::MoneyFilter {
         customer_id,
-        invoice_id: None,
+        invoice_ids: Vec::new(),
         open_only,
     }))
 }

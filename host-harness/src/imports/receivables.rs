@@ -3,7 +3,9 @@
 
 use super::ledger::balanced;
 use super::{not_found, parse_id, refuse, Result, Trap};
-use crate::bindings::erp::invoicing::receivables::{Host, InvoiceMoney, MoneyFilter, NewPayment};
+use crate::bindings::erp::invoicing::receivables::{
+    Host, InvoiceMoney, MoneyFilter, PaymentToKeep,
+};
 use crate::bindings::{Error, Payment, PaymentFilter, PaymentOutcome, Voucher};
 use crate::money::{from_ore, to_ore};
 use crate::runtime::CallState;
@@ -25,65 +27,92 @@ fn stored(p: store::Payment) -> Payment {
     }
 }
 
-impl CallState {
-    /// An issued invoice of this client's, by its contract id.
-    fn invoice(&mut self, id: &str) -> Result<i64> {
-        let n = parse_id(id, "doc").ok_or_else(|| not_found(id))?;
-        match self.unit.issued(&self.client, n)? {
-            Some((crate::bindings::DocumentKind::Invoice, _)) => Ok(n),
-            Some(_) => Err(refuse(format!("{id} is not an invoice"))),
-            None => Err(not_found(id)),
-        }
-    }
-}
-
 impl Host for CallState {
-    fn insert_payment(&mut self, p: NewPayment, v: Voucher) -> Result<String> {
-        let amount_ore = to_ore(&p.amount)
-            .ok_or_else(|| refuse(format!("amount '{}' is not whole øre", p.amount)))?;
-        let invoice = p
-            .invoice_id
-            .as_deref()
-            .map(|id| self.invoice(id))
-            .transpose()?;
-        // A key kept already is a conflict the component should have seen: nothing twice.
-        for key in [&p.bank_reference, &p.idempotency_key]
-            .into_iter()
-            .flatten()
-        {
-            if self
-                .unit
-                .receivables()?
-                .payment_by_key(&self.client, key)?
-                .is_some()
-            {
-                return Err(Error::Conflict(0).into());
-            }
-        }
-        let new = store::NewPayment {
-            bank_reference: p.bank_reference,
-            idempotency_key: p.idempotency_key,
-            kid: p.kid,
-            amount_ore,
-            date: p.date,
-            payer: p.payer,
-            text: p.text,
-            outcome: p.outcome,
-            invoice,
-            customer_id: p.customer_id,
-        };
+    fn insert_payments(&mut self, list: Vec<PaymentToKeep>) -> Result<Vec<String>> {
         let client = self.client.clone();
         let r = self.unit.receivables()?;
-        let id = r.insert_payment(&client, &new)?;
-        let rows = balanced(v, id as u64)?;
-        r.post_payment(&client, id, &rows)?;
-        Ok(format!("pay-{id}"))
+        // The invoices named must be this client's invoices.
+        let mut invoices = Vec::new();
+        for k in &list {
+            if let Some(id) = &k.payment.invoice_id {
+                invoices.push(parse_id(id, "doc").ok_or_else(|| not_found(id))?);
+            }
+        }
+        invoices.sort_unstable();
+        invoices.dedup();
+        if !invoices.is_empty() {
+            let filter = SumFilter {
+                invoices: invoices.clone(),
+                ..SumFilter::default()
+            };
+            let known = r.invoice_sums(&client, &filter)?;
+            if let Some(missing) = invoices
+                .iter()
+                .find(|i| !known.iter().any(|s| s.invoice == **i))
+            {
+                return Err(not_found(format!("invoice doc-{missing}")));
+            }
+        }
+        // Each keyed, and no key kept before or given twice: nothing is kept twice.
+        let mut keys: Vec<String> = Vec::with_capacity(list.len());
+        for k in &list {
+            let p = &k.payment;
+            if p.bank_reference.is_none() && p.idempotency_key.is_none() {
+                return Err(refuse(
+                    "a payment needs a bank reference or an idempotency key",
+                ));
+            }
+            keys.extend(p.bank_reference.iter().chain(&p.idempotency_key).cloned());
+        }
+        let mut unique = keys.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        if unique.len() != keys.len()
+            || r.payments_by_keys(&client, &keys)?
+                .iter()
+                .any(Option::is_some)
+        {
+            return Err(Error::Conflict(0).into());
+        }
+        let mut news = Vec::with_capacity(list.len());
+        for k in &list {
+            let p = &k.payment;
+            news.push(store::NewPayment {
+                bank_reference: p.bank_reference.clone(),
+                idempotency_key: p.idempotency_key.clone(),
+                kid: p.kid.clone(),
+                amount_ore: to_ore(&p.amount)
+                    .ok_or_else(|| refuse(format!("amount '{}' is not whole øre", p.amount)))?,
+                date: p.date.clone(),
+                payer: p.payer.clone(),
+                text: p.text.clone(),
+                outcome: p.outcome,
+                invoice: p.invoice_id.as_deref().and_then(|i| parse_id(i, "doc")),
+                customer_id: p.customer_id.clone(),
+            });
+        }
+        let ids = r.insert_payments(&client, &news)?;
+        // Each voucher balanced and numbered with its payment's own id.
+        let mut rows = Vec::with_capacity(list.len() * 2);
+        for (id, k) in ids.iter().zip(list) {
+            rows.extend(
+                balanced(k.voucher, *id as u64)?
+                    .into_iter()
+                    .map(|p| (*id, p)),
+            );
+        }
+        r.post_payments(&client, &rows)?;
+        Ok(ids.into_iter().map(|id| format!("pay-{id}")).collect())
     }
 
-    fn find_payment(&mut self, key: String) -> wasmtime::Result<Option<Payment>> {
+    fn find_payments(&mut self, keys: Vec<String>) -> wasmtime::Result<Vec<Option<Payment>>> {
         let client = self.client.clone();
         let r = self.unit.receivables().trap()?;
-        Ok(r.payment_by_key(&client, &key).trap()?.map(stored))
+        Ok(r.payments_by_keys(&client, &keys)
+            .trap()?
+            .into_iter()
+            .map(|p| p.map(stored))
+            .collect())
     }
 
     fn get_payment(&mut self, id: String) -> wasmtime::Result<Option<Payment>> {
@@ -103,36 +132,47 @@ impl Host for CallState {
         v: Voucher,
     ) -> Result<()> {
         let n = parse_id(&id, "pay").ok_or_else(|| not_found(&id))?;
-        let invoice = self.invoice(&invoice_id)?;
+        let invoice = match parse_id(&invoice_id, "doc") {
+            Some(i) => match self.unit.issued(&self.client, i)? {
+                Some((crate::bindings::DocumentKind::Invoice, _)) => i,
+                Some(_) => return Err(refuse(format!("{invoice_id} is not an invoice"))),
+                None => return Err(not_found(invoice_id)),
+            },
+            None => return Err(not_found(invoice_id)),
+        };
         let client = self.client.clone();
         let r = self.unit.receivables()?;
         if !r.allocate(&client, n, invoice, outcome)? {
             return Err(Error::Conflict(0).into());
         }
-        let rows = balanced(v, n as u64)?;
-        r.post_payment(&client, n, &rows)?;
+        let rows: Vec<_> = balanced(v, n as u64)?.into_iter().map(|p| (n, p)).collect();
+        r.post_payments(&client, &rows)?;
         Ok(())
     }
 
-    fn invoice_by_kid(&mut self, kid: String) -> wasmtime::Result<Option<String>> {
+    fn invoices_by_kid(&mut self, kids: Vec<String>) -> wasmtime::Result<Vec<Option<String>>> {
         let client = self.client.clone();
         let r = self.unit.receivables().trap()?;
-        Ok(r.invoice_by_kid(&client, &kid)
+        Ok(r.invoices_by_kid(&client, &kids)
             .trap()?
-            .map(|id| format!("doc-{id}")))
+            .into_iter()
+            .map(|i| i.map(|id| format!("doc-{id}")))
+            .collect())
     }
 
     fn invoice_sums(&mut self, f: MoneyFilter) -> wasmtime::Result<Vec<InvoiceMoney>> {
-        let invoice = match &f.invoice_id {
-            Some(id) => match parse_id(id, "doc") {
-                Some(n) => Some(n),
-                None => return Ok(Vec::new()),
-            },
-            None => None,
-        };
+        // Ids of no document of ours name nothing: they are left out, as an unknown id is.
+        let invoices: Vec<i64> = f
+            .invoice_ids
+            .iter()
+            .filter_map(|i| parse_id(i, "doc"))
+            .collect();
+        if invoices.is_empty() && !f.invoice_ids.is_empty() {
+            return Ok(Vec::new());
+        }
         let filter = SumFilter {
             customer_id: f.customer_id,
-            invoice,
+            invoices,
             open_only: f.open_only,
         };
         let client = self.client.clone();

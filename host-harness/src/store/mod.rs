@@ -188,12 +188,13 @@ pub trait Unit: Send {
 /// Money in: payments, their vouchers, and per invoice what it holds. Amounts are øre; ids
 /// are the rows' (the imports write and read the contract's `pay-N` / `doc-N`).
 pub trait Receivables {
-    /// Keep a payment; its receipt voucher is posted by [`Receivables::post_payment`] in the
-    /// same unit. A bank reference or key kept already fails on the unique index.
-    fn insert_payment(&mut self, client: &str, p: &NewPayment) -> Result<i64>;
+    /// Keep payments, in one statement per few hundred; their ids in the same order. A bank
+    /// reference or key kept already fails on the unique index. Each has a bank reference or
+    /// an idempotency key (the ids are matched back by them).
+    fn insert_payments(&mut self, client: &str, p: &[NewPayment]) -> Result<Vec<i64>>;
     fn payment(&mut self, client: &str, id: i64) -> Result<Option<Payment>>;
-    /// By bank reference or idempotency key.
-    fn payment_by_key(&mut self, client: &str, key: &str) -> Result<Option<Payment>>;
+    /// By bank reference or idempotency key, in the order of `keys`.
+    fn payments_by_keys(&mut self, client: &str, keys: &[String]) -> Result<Vec<Option<Payment>>>;
     /// Give a payment in suspense its invoice; false if it has one (or there is no such).
     fn allocate(
         &mut self,
@@ -202,9 +203,10 @@ pub trait Receivables {
         invoice: i64,
         outcome: PaymentOutcome,
     ) -> Result<bool>;
-    fn post_payment(&mut self, client: &str, payment: i64, postings: &[Posting]) -> Result<()>;
-    /// The invoice carrying `kid`.
-    fn invoice_by_kid(&mut self, client: &str, kid: &str) -> Result<Option<i64>>;
+    /// Post payments' vouchers: (payment, posting) rows.
+    fn post_payments(&mut self, client: &str, rows: &[(i64, Posting)]) -> Result<()>;
+    /// The invoice carrying each KID, in the order of `kids`.
+    fn invoices_by_kid(&mut self, client: &str, kids: &[String]) -> Result<Vec<Option<i64>>>;
     /// Per invoice: payable, credited, paid (øre); oldest due date first.
     fn invoice_sums(&mut self, client: &str, f: &SumFilter) -> Result<Vec<InvoiceSums>>;
     /// Newest first.
@@ -248,7 +250,8 @@ pub struct Payment {
 #[derive(Clone, Debug, Default)]
 pub struct SumFilter {
     pub customer_id: Option<String>,
-    pub invoice: Option<i64>,
+    /// These invoices only (empty: all).
+    pub invoices: Vec<i64>,
     pub open_only: bool,
 }
 

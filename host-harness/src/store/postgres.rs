@@ -243,8 +243,13 @@ impl r2d2::ManageConnection for Manager {
     type Connection = PgConn;
     type Error = postgres::Error;
     fn connect(&self) -> Result<PgConn, postgres::Error> {
+        let mut client = self.0.connect(NoTls)?;
+        // Plan each statement for its parameters and the tables as they are: a generic plan,
+        // cached while a table was small, keeps scanning it as it grows (a bank file's import
+        // spent most of its time so: BENCHMARKS.md, "money in").
+        client.batch_execute("SET plan_cache_mode = force_custom_plan")?;
         Ok(PgConn {
-            client: self.0.connect(NoTls)?,
+            client,
             prepared: HashMap::new(),
         })
     }

@@ -263,8 +263,12 @@ mod component {
             let mut v = voucher(0, p.payer.as_deref() != Some("unbalanced"));
             v.postings[0].account = 1920;
             v.postings[1].account = 2999;
-            rcv::insert_payment(&new, &v)?;
-            rcv::insert_payment(&new, &v)?;
+            let keep = rcv::PaymentToKeep {
+                payment: new,
+                voucher: v,
+            };
+            rcv::insert_payments(std::slice::from_ref(&keep))?;
+            rcv::insert_payments(&[keep])?;
             refuse()
         }
         fn import_statement(_: t::BankStatement) -> R<Vec<t::PaymentResult>> {
