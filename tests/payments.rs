@@ -152,6 +152,17 @@ fn outcomes(done: &bank::Imported) -> Vec<&'static str> {
     by_ref.into_iter().map(|(_, o)| o).collect()
 }
 
+/// fjord's payments, newest first; only those waiting for a person if `unmatched_only`.
+fn payments_of(b: &mut Books, unmatched_only: bool) -> Vec<Payment> {
+    let filter = PaymentFilter {
+        unmatched_only,
+        invoice_id: None,
+        limit: None,
+        offset: None,
+    };
+    b.env.host.payments("fjord", &filter).unwrap()
+}
+
 fn state(b: &mut Books, role: &str) -> (String, &'static str) {
     let item = b.env.host.item("fjord", &b.inv[role].id).unwrap();
     (item.open, item.state.name())
@@ -243,19 +254,7 @@ fn every_matching_case_ends_as_the_table_says() {
         );
 
         // A person gives the unknown-KID payment to the partly paid invoice: it is paid.
-        let waiting = b
-            .env
-            .host
-            .payments(
-                "fjord",
-                &PaymentFilter {
-                    unmatched_only: true,
-                    invoice_id: None,
-                    limit: None,
-                    offset: None,
-                },
-            )
-            .unwrap();
+        let waiting = payments_of(&mut b, true);
         assert_eq!(waiting.len(), 3);
         let unknown = waiting
             .iter()
@@ -390,19 +389,7 @@ fn a_wrong_file_is_refused_whole() {
     std::fs::write(&file, tampered.join("\n")).unwrap();
     let e = bank::import(&mut b.env.host, "fjord", &file, true).unwrap_err();
     assert!(format!("{e:#}").contains("line 5"), "{e:#}");
-    let none = b
-        .env
-        .host
-        .payments(
-            "fjord",
-            &PaymentFilter {
-                unmatched_only: false,
-                invoice_id: None,
-                limit: None,
-                offset: None,
-            },
-        )
-        .unwrap();
+    let none = payments_of(&mut b, false);
     assert!(none.is_empty(), "nothing registered: {none:?}");
 }
 

@@ -458,15 +458,7 @@ fn payments(host: &mut Harness, client: &str, cmd: PaymentsCmd, json: bool) -> R
                         .map_or(String::new(), |d| format!("overdue since {d}"))
                 );
             }
-            println!(
-                "aging: not due {}, 1-30 {}, 31-60 {}, 61-90 {}, over 90 {}; open in all {}",
-                aging.not_due,
-                aging.days1_to30,
-                aging.days31_to60,
-                aging.days61_to90,
-                aging.over90,
-                aging.total
-            );
+            print_aging(&aging);
             Ok(())
         }
     }
@@ -707,16 +699,7 @@ fn demo(db: &str, out: &std::path::Path, smtp: Option<String>) -> Result<()> {
             ))
         );
     }
-    let aging = host.aging(c, None)?;
-    println!(
-        "aging: not due {}, 1-30 days {}, 31-60 {}, 61-90 {}, over 90 {}: {} open in all",
-        aging.not_due,
-        aging.days1_to30,
-        aging.days31_to60,
-        aging.days61_to90,
-        aging.over90,
-        aging.total
-    );
+    print_aging(&host.aging(c, None)?);
     host.today = today;
 
     println!("\n== Overview (latest 12)");
@@ -791,6 +774,18 @@ fn demo_ocr_file(
         "0".repeat(33)
     ));
     lines.join("\n") + "\n"
+}
+
+fn print_aging(aging: &Aging) {
+    println!(
+        "aging: not due {}, 1-30 days {}, 31-60 {}, 61-90 {}, over 90 {}: {} open in all",
+        aging.not_due,
+        aging.days1_to30,
+        aging.days31_to60,
+        aging.days61_to90,
+        aging.over90,
+        aging.total
+    );
 }
 
 fn print_overview(host: &mut Harness, client: &str) -> Result<()> {

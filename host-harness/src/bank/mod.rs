@@ -9,7 +9,7 @@
 mod camt054;
 mod ocr;
 
-use crate::bindings::{BankPayment, BankStatement, PaymentOutcome, PaymentResult};
+use crate::bindings::{BankPayment, BankStatement, PaymentResult};
 use crate::runtime::Harness;
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
@@ -218,7 +218,7 @@ pub fn import_in(
             .map_err(anyhow::Error::new)?;
         for r in done {
             *outcomes
-                .entry(outcome_name(r.outcome).to_owned())
+                .entry(crate::names::Name::name(r.outcome).to_owned())
                 .or_default() += 1;
             if keep_results {
                 results.push(r);
@@ -252,10 +252,6 @@ fn bank_payment(p: Payment) -> BankPayment {
         payer: p.payer,
         text: p.text,
     }
-}
-
-pub fn outcome_name(o: PaymentOutcome) -> &'static str {
-    crate::names::Name::name(o)
 }
 
 fn sha256_of(path: &Path) -> Result<String> {
