@@ -437,8 +437,74 @@ fn a_payment_registered_by_hand_counts_once() {
     books_agree(&mut b, "0");
 }
 
+/// camt.054's structured payments (receivables.md §2.4): a "sumpost" that names two invoices
+/// and deducts a credit note pays each invoice; one whose amounts do not add up, and a credit
+/// from someone who is no customer, wait for a person; an ISO 11649 `RF` reference carries
+/// the KID (its check digits made by python-stdnum).
+fn structured_payments_pay_each_invoice_they_name() {
+    for format in ["camt02", "camt08"] {
+        let mut b = books();
+        let dir = b.env.dir.path().to_owned();
+        let line = CreditLine {
+            line_id: b.inv["under"].lines[0].id,
+            quantity: None,
+            amount: Some("200.00".into()),
+        };
+        let note = b
+            .env
+            .host
+            .credit("fjord", &b.inv["under"].id, Some(&[line]), "Rabatt", "credit-2")
+            .unwrap();
+        assert_eq!(note.totals.payable, "250.00");
+        let mut sumpost = payment("300000001", None, "2250.00");
+        sumpost["structured"] = json!([
+            {"type": "CINV", "kid": kid(&b, "under"), "amount": "1250.00"},
+            {"type": "CINV", "kid": kid(&b, "exact"), "amount": "1250.00"},
+            {"type": "CREN", "number": note.number.to_string(), "amount": "250.00"},
+        ]);
+        let mut rf = payment("300000002", Some(&kid(&b, "over")), "1250.00");
+        rf["rf"] = json!(true);
+        let mut short = payment("300000003", None, "2000.00");
+        short["structured"] = json!([
+            {"type": "CINV", "kid": kid(&b, "double"), "amount": "1250.00"},
+            {"type": "CINV", "kid": kid(&b, "reversed"), "amount": "1250.00"},
+        ]);
+        let mut stranger = payment("300000004", None, "5000.00");
+        stranger["text"] = json!("Tilbakebetaling av skatt");
+        let spec = json!({"format": format, "account": "86011117947",
+                          "payments": [sumpost, rf, short, stranger]});
+        let Some(file) = bank_file(&dir, format, spec) else {
+            return;
+        };
+        let done = bank::import(&mut b.env.host, "fjord", &file, true).unwrap();
+        let got: BTreeMap<&str, &str> = done
+            .results
+            .iter()
+            .map(|r| (r.bank_reference.as_deref().unwrap(), r.outcome.name()))
+            .collect();
+        let want = BTreeMap::from([
+            ("CAMT:300000001/1", "paid"),
+            ("CAMT:300000001/2", "paid"),
+            ("CAMT:300000002", "paid"),
+            ("CAMT:300000003", "no-kid"),
+            ("CAMT:300000004", "no-kid"),
+        ]);
+        assert_eq!(got, want, "{format}");
+        assert_eq!(state(&mut b, "under"), ("0.00".into(), "paid"));
+        assert_eq!(state(&mut b, "exact"), ("0.00".into(), "paid"));
+        assert_eq!(state(&mut b, "over"), ("0.00".into(), "paid"));
+        assert_eq!(state(&mut b, "double"), ("1250.00".into(), "open"));
+        let waiting = payments_of(&mut b, true);
+        let short = waiting.iter().find(|p| p.amount == "2000.00").unwrap();
+        let text = short.text.as_deref().unwrap_or_default();
+        assert!(text.contains(&kid(&b, "double")), "the references are kept: {text}");
+        books_agree(&mut b, "7000.00");
+    }
+}
+
 crate::on_both_stores!(
     every_matching_case_ends_as_the_table_says,
+    structured_payments_pay_each_invoice_they_name,
     open_items_and_aging_follow_the_due_date,
     a_wrong_file_is_refused_whole,
     a_payment_registered_by_hand_counts_once,

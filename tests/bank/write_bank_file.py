@@ -6,8 +6,14 @@ accepts), or an ISO 20022 camt.054 notification (.001.02 or .001.08) built with 
 
 SPEC: {"format": "ocr" | "camt02" | "camt08", "account": "86011117947", "currency": "NOK",
        "payments": [{"ref": "...", "kid": "..." | null, "amount": "1250.00", "date": "2026-11-28",
-                     "payer": "...", "text": "...", "reversal": false}],
+                     "payer": "...", "text": "...", "reversal": false,
+                     "rf": true,
+                     "structured": [{"type": "CINV" | "CREN", "kid": "...", "number": "...",
+                                     "amount": "1000.00"}]}],
        "noise": true}
+camt only: `rf` writes the KID as an ISO 11649 creditor reference (check digits by
+python-stdnum); `structured` writes a "sumpost" (entry code 240): one `Strd` per invoice
+(`CINV`, `RmtdAmt`) or deducted credit note (`CREN`, `CdtNoteAmt`).
 `noise` adds what a real file also holds and must not be registered: a pending entry and an
 outgoing payment (camt), an AvtaleGiro claim assignment (OCR is left without).
 netsgiro does not apply the OCR sign (receivables.md §2.1): reversals are written with its
@@ -116,7 +122,31 @@ def camt(spec, version):
                 tx.append(E("CdtDbtInd", "CRDT" if credit else "DBIT"))
             tx.append(E("AmtDtls", E("TxAmt", E("Amt", f"{Decimal(p['amount']):.2f}", Ccy=ccy))))
             tx.append(E("RltdPties", debtor(p.get("payer") or "Ukjent")))
-            if p.get("kid"):
+            if p.get("structured"):
+                rmt = E("RmtInf")
+                for s in p["structured"]:
+                    kind = s.get("type", "CINV")
+                    doc = E("RfrdDocInf", E("Tp", E("CdOrPrtry", E("Cd", kind))))
+                    if s.get("number"):
+                        doc.append(E("Nb", s["number"]))
+                    amount = E("CdtNoteAmt" if kind == "CREN" else "RmtdAmt",
+                               f"{Decimal(s['amount']):.2f}", Ccy=ccy)
+                    strd = E("Strd", doc, E("RfrdDocAmt", amount))
+                    if s.get("kid"):
+                        strd.append(E("CdtrRefInf", E("Tp", E("CdOrPrtry", E("Cd", "SCOR"))),
+                                      E("Ref", s["kid"])))
+                    rmt.append(strd)
+                tx.append(rmt)
+            elif p.get("kid") and p.get("rf"):
+                from stdnum import iso11649
+                from stdnum.iso7064 import mod_97_10
+                rf = "RF" + mod_97_10.calc_check_digits(p["kid"] + "RF") + p["kid"]
+                assert iso11649.is_valid(rf), rf
+                tx.append(E("RmtInf", E("Strd", E("CdtrRefInf",
+                                                  E("Tp", E("CdOrPrtry", E("Cd", "SCOR")),
+                                                    E("Issr", "ISO")),
+                                                  E("Ref", rf)))))
+            elif p.get("kid"):
                 tx.append(E("RmtInf", E("Strd", E("CdtrRefInf",
                                                   E("Tp", E("CdOrPrtry", E("Cd", "SCOR"))),
                                                   E("Ref", p["kid"])))))

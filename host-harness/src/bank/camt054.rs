@@ -10,6 +10,11 @@
 //!   the transactions of an entry must sum to the entry's `Amt`, or the file is refused.
 //! - The bank's reference is the transaction's `Refs/AcctSvcrRef` (unique for the account,
 //!   also in a `CpyDplctInd` copy); without one, the entry's with the transaction's place.
+//! - A structured payment (entry code 240, "sumpost") names several invoices (`CINV`) and the
+//!   credit notes (`CREN`) the payer deducted, each in a `Strd` of its own: it becomes one
+//!   payment per invoice (see [`parts`]).
+//! - An ISO 11649 creditor reference (`RF` + check digits + our KID) is read as the KID it
+//!   carries.
 
 use super::{Payment, Sink};
 use anyhow::{bail, ensure, Context, Result};
@@ -30,9 +35,19 @@ struct Tx {
     amount: Option<Decimal>,
     currency: Option<String>,
     payer: Option<String>,
+    structured: Vec<Strd>,
+    text: Option<String>,
+}
+
+/// One `RmtInf/Strd`: what a payment pays (by KID, or an invoice by its number), or a credit
+/// note the payer deducted from it (`CREN`), with the amount for it.
+#[derive(Debug, Default)]
+struct Strd {
     scor: bool,
     creditor_ref: Option<String>,
-    text: Option<String>,
+    credit_note: bool,
+    number: Option<String>,
+    amount: Option<Decimal>,
 }
 
 #[derive(Default)]
@@ -89,6 +104,10 @@ pub fn read(input: impl BufRead, sink: &mut dyn Sink) -> Result<()> {
                 } else if name == "TxDtls" {
                     if let Some(en) = entry.as_mut() {
                         en.txs.push(Tx::default());
+                    }
+                } else if name == "Strd" {
+                    if let Some(tx) = entry.as_mut().and_then(|en| en.txs.last_mut()) {
+                        tx.structured.push(Strd::default());
                     }
                 } else if name == "Amt" {
                     let ccy = e
@@ -219,10 +238,22 @@ fn on_text(
         tx.amount = Some(decimal(text)?);
     } else if at(path, &["Dbtr", "Nm"]) || at(path, &["Dbtr", "Pty", "Nm"]) {
         tx.payer = Some(text.to_owned());
-    } else if at(path, &["CdtrRefInf", "Tp", "CdOrPrtry", "Cd"]) {
-        tx.scor = text == "SCOR";
-    } else if at(path, &["CdtrRefInf", "Ref"]) {
-        tx.creditor_ref = Some(text.to_owned());
+    } else if let Some(strd) = tx
+        .structured
+        .last_mut()
+        .filter(|_| path.iter().any(|p| p == "Strd"))
+    {
+        if at(path, &["CdtrRefInf", "Tp", "CdOrPrtry", "Cd"]) {
+            strd.scor = text == "SCOR";
+        } else if at(path, &["CdtrRefInf", "Ref"]) {
+            strd.creditor_ref = Some(text.to_owned());
+        } else if at(path, &["RfrdDocInf", "Tp", "CdOrPrtry", "Cd"]) {
+            strd.credit_note = text == "CREN";
+        } else if at(path, &["RfrdDocInf", "Nb"]) {
+            strd.number = Some(text.to_owned());
+        } else if at(path, &["RfrdDocAmt", "RmtdAmt"]) || at(path, &["RfrdDocAmt", "CdtNoteAmt"]) {
+            strd.amount = Some(decimal(text)?);
+        }
     } else if at(path, &["RmtInf", "Ustrd"]) {
         tx.text = Some(text.to_owned());
     }
@@ -265,28 +296,139 @@ fn finish(en: Entry, n: usize, message: &str, sink: &mut dyn Sink) -> Result<()>
         if let Some(ccy) = &tx.currency {
             sink.currency(ccy)?;
         }
-        let ore = to_ore(tx.amount.unwrap_or_default())? * sign;
         let reference = match (&tx.reference, &en.reference) {
             (Some(r), _) => format!("CAMT:{r}"),
             (None, Some(r)) => format!("CAMT:{r}:{}", i + 1),
             (None, None) => format!("CAMT:{message}:{n}:{}", i + 1),
         };
-        // A structured reference that is not SCOR (an ISO 11649 RF reference) is no KID.
-        let (kid, text) = match (tx.scor, tx.creditor_ref) {
-            (true, Some(r)) => (Some(r), tx.text),
-            (false, Some(r)) => (None, Some(r)),
-            (_, None) => (None, tx.text),
-        };
-        sink.payment(Payment {
-            bank_reference: reference,
-            kid,
-            ore,
-            date,
-            payer: tx.payer,
-            text,
-        })?;
+        let amount = tx.amount.unwrap_or_default();
+        for part in parts(amount, tx.structured, tx.text) {
+            sink.payment(Payment {
+                bank_reference: match part.place {
+                    Some(k) => format!("{reference}/{k}"),
+                    None => reference.clone(),
+                },
+                kid: part.kid,
+                ore: to_ore(part.amount)? * sign,
+                date,
+                payer: tx.payer.clone(),
+                text: part.text,
+            })?;
+        }
     }
     Ok(())
+}
+
+/// A payment of a transaction, or of one invoice a structured transaction names.
+#[derive(Debug, PartialEq)]
+struct Part {
+    /// The invoice's place among the transaction's references, when there are several.
+    place: Option<usize>,
+    kid: Option<String>,
+    amount: Decimal,
+    text: Option<String>,
+}
+
+/// What a transaction pays. Most name one KID (or none) and are one payment. A structured
+/// transaction that names several invoices, or deducts credit notes, is one payment per
+/// invoice at the amount given for it, less the credit notes in the order the invoices
+/// come (first the first invoice, down to zero, then the next): the credit notes are ours
+/// and have credited their invoices already, so the invoices they were deducted from are
+/// paid exactly, and the customer's balance is right in every case. If the amounts given do
+/// not add up to what was paid, nothing is guessed: the transaction is one payment without
+/// a KID, its references in the text, for a person to allocate.
+fn parts(amount: Decimal, structured: Vec<Strd>, text: Option<String>) -> Vec<Part> {
+    let one = |kid, text| {
+        vec![Part {
+            place: None,
+            kid,
+            amount,
+            text,
+        }]
+    };
+    match structured.as_slice() {
+        [] => return one(None, text),
+        [s] if !s.credit_note => {
+            let (kid, own) = kid_of(s);
+            return one(kid, own.or(text));
+        }
+        _ => {}
+    }
+    let (notes, invoices): (Vec<&Strd>, Vec<&Strd>) =
+        structured.iter().partition(|s| s.credit_note);
+    let given = |list: &[&Strd]| -> Option<Decimal> { list.iter().map(|s| s.amount).sum() };
+    let adds_up = matches!(
+        (given(&invoices), given(&notes)),
+        (Some(i), Some(c)) if !invoices.is_empty() && i - c == amount
+    );
+    if !adds_up {
+        let names: Vec<String> = structured.iter().map(describe).collect();
+        return one(None, Some(names.join(", ")));
+    }
+    let mut deducted = given(&notes).unwrap_or_default();
+    let mut out = Vec::new();
+    for (k, s) in invoices.iter().enumerate() {
+        let full = s.amount.unwrap_or_default();
+        let less = deducted.min(full);
+        deducted -= less;
+        if full - less > Decimal::ZERO {
+            let (kid, text) = kid_of(s);
+            out.push(Part {
+                place: Some(k + 1),
+                kid,
+                amount: full - less,
+                text,
+            });
+        }
+    }
+    out
+}
+
+/// The KID a structured reference carries, or the text to show when it carries none. A
+/// `SCOR` reference is the KID; an ISO 11649 creditor reference (`RF…`) with valid check
+/// digits carries it after them (one with wrong digits goes on whole, and the component
+/// refuses it as an invalid KID); an invoice named by its number waits for a person.
+fn kid_of(s: &Strd) -> (Option<String>, Option<String>) {
+    let Some(r) = s.creditor_ref.as_deref() else {
+        return (None, s.number.as_ref().map(|_| describe(s)));
+    };
+    if r.len() > 4 && r[..2].eq_ignore_ascii_case("RF") {
+        return match rf_body(r) {
+            Some(body) if body.bytes().all(|b| b.is_ascii_digit()) => (Some(body.to_owned()), None),
+            Some(_) => (None, Some(r.to_owned())),
+            None => (Some(r.to_owned()), None),
+        };
+    }
+    if s.scor {
+        (Some(r.to_owned()), None)
+    } else {
+        (None, Some(r.to_owned()))
+    }
+}
+
+fn describe(s: &Strd) -> String {
+    let what = if s.credit_note { "Kreditnota" } else { "Faktura" };
+    let reference = s.creditor_ref.as_deref().or(s.number.as_deref()).unwrap_or("?");
+    match s.amount {
+        Some(a) => format!("{what} {reference} ({a})"),
+        None => format!("{what} {reference}"),
+    }
+}
+
+/// The reference inside an ISO 11649 `RF` creditor reference whose check digits hold (ISO
+/// 7064 MOD 97-10, as an IBAN's: the first four characters moved to the end, letters as
+/// 10–35, the number mod 97 is 1). A dozen lines: no maintained crate checks RF references.
+fn rf_body(r: &str) -> Option<&str> {
+    if !(5..=25).contains(&r.len()) || !r.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let (head, body) = r.split_at(4);
+    let mut rest = 0u32;
+    for c in body.chars().chain(head.chars()) {
+        let v = c.to_digit(36)?;
+        rest = if v > 9 { (rest * 100 + v) % 97 } else { (rest * 10 + v) % 97 };
+    }
+    (rest == 1).then_some(body)
 }
 
 fn decimal(s: &str) -> Result<Decimal> {
@@ -318,4 +460,83 @@ fn credit(s: &str) -> Result<bool> {
 fn date(s: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d")
         .with_context(|| format!("'{s}' is not a date"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strd(kid: &str, credit_note: bool, amount: &str) -> Strd {
+        Strd {
+            scor: true,
+            creditor_ref: Some(kid.into()),
+            credit_note,
+            number: None,
+            amount: Some(amount.parse().unwrap()),
+        }
+    }
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_sumpost_is_a_payment_per_invoice_less_the_credit_notes_in_order() {
+        let got = parts(
+            d("2000.00"),
+            vec![
+                strd("0000000018", false, "1000.00"),
+                strd("0000000026", false, "1250.00"),
+                strd("KN-7", true, "250.00"),
+            ],
+            None,
+        );
+        let amounts: Vec<_> = got.iter().map(|p| (p.place, p.kid.as_deref(), p.amount)).collect();
+        assert_eq!(
+            amounts,
+            [
+                (Some(1), Some("0000000018"), d("750.00")),
+                (Some(2), Some("0000000026"), d("1250.00")),
+            ]
+        );
+        // A credit note that takes an invoice's whole amount leaves no payment for it.
+        let got = parts(
+            d("500.00"),
+            vec![
+                strd("0000000018", false, "300.00"),
+                strd("0000000026", false, "500.00"),
+                strd("KN-8", true, "300.00"),
+            ],
+            None,
+        );
+        assert_eq!(got.len(), 1);
+        assert_eq!((got[0].place, got[0].amount), (Some(2), d("500.00")));
+    }
+
+    #[test]
+    fn amounts_that_do_not_add_up_wait_for_a_person() {
+        let got = parts(
+            d("999.00"),
+            vec![strd("0000000018", false, "1000.00"), strd("0000000026", false, "1250.00")],
+            None,
+        );
+        assert_eq!(got.len(), 1);
+        assert_eq!((got[0].kid.as_ref(), got[0].amount), (None, d("999.00")));
+        let text = got[0].text.as_deref().unwrap();
+        assert!(text.contains("0000000018") && text.contains("0000000026"), "{text}");
+    }
+
+    #[test]
+    fn an_rf_reference_carries_the_kid() {
+        // RF32 1001000017: check digits by python-stdnum's iso11649 (tests/payments.rs too).
+        assert_eq!(rf_body("RF321001000017"), Some("1001000017"));
+        assert_eq!(rf_body("rf321001000017"), Some("1001000017"));
+        assert_eq!(rf_body("RF331001000017"), None);
+        assert_eq!(rf_body("RF18539007547034"), Some("539007547034"));
+        assert_eq!(rf_body("RF1"), None);
+        let rf = |r: &str| kid_of(&strd(r, false, "1.00"));
+        assert_eq!(rf("RF321001000017"), (Some("1001000017".into()), None));
+        assert_eq!(rf("RF331001000017"), (Some("RF331001000017".into()), None));
+        assert_eq!(rf("RF712348231"), (Some("2348231".into()), None));
+    }
 }
