@@ -108,6 +108,24 @@ fn a_hostile_component_is_stopped_refused_and_rolled_back_while_others_are_serve
         }
         assert_eq!(payments(), 0, "{payer:?}: nothing kept");
     }
+    // A list that repeats a kept reference keeps nothing of itself, even when the component
+    // ignores the refusal and its call ends well (the first payment alone stays).
+    let p = host_harness::bindings::PaymentInput {
+        invoice_id: None,
+        kid: None,
+        amount: "125.00".into(),
+        date: TODAY.into(),
+        payer: Some("swallow".into()),
+        bank_reference: Some("bank-2".into()),
+        idempotency_key: "key-2".into(),
+    };
+    let done = hostile.register_payment("nordlys", &p).unwrap();
+    assert_eq!(done.payment.payer.as_deref(), Some("refused: true"));
+    assert_eq!(
+        payments(),
+        1,
+        "the list with a repeated reference kept nothing"
+    );
     // A deadline stops what fuel alone would let run on.
     let slow = Runtime::with_component(
         HOSTILE,

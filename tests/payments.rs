@@ -453,7 +453,13 @@ fn structured_payments_pay_each_invoice_they_name() {
         let note = b
             .env
             .host
-            .credit("fjord", &b.inv["under"].id, Some(&[line]), "Rabatt", "credit-2")
+            .credit(
+                "fjord",
+                &b.inv["under"].id,
+                Some(&[line]),
+                "Rabatt",
+                "credit-2",
+            )
             .unwrap();
         assert_eq!(note.totals.payable, "250.00");
         let mut sumpost = payment("300000001", None, "2250.00");
@@ -497,12 +503,48 @@ fn structured_payments_pay_each_invoice_they_name() {
         let waiting = payments_of(&mut b, true);
         let short = waiting.iter().find(|p| p.amount == "2000.00").unwrap();
         let text = short.text.as_deref().unwrap_or_default();
-        assert!(text.contains(&kid(&b, "double")), "the references are kept: {text}");
+        assert!(
+            text.contains(&kid(&b, "double")),
+            "the references are kept: {text}"
+        );
         books_agree(&mut b, "7000.00");
     }
 }
 
+/// The schema keeps the payments' records whole, whatever a host sends: a payment or a
+/// posting that refers to nothing is refused, and a payment is never changed or deleted
+/// (only its allocation, once).
+fn the_schema_refuses_what_refers_to_nothing() {
+    let mut b = books();
+    let exact = kid(&b, "exact");
+    let hand = PaymentInput {
+        invoice_id: None,
+        kid: Some(exact),
+        amount: "1250.00".into(),
+        date: TODAY.into(),
+        payer: None,
+        bank_reference: None,
+        idempotency_key: "schema-1".into(),
+    };
+    b.env.host.register_payment("fjord", &hand).unwrap();
+    let id = b.env.count("SELECT max(id) FROM payments");
+    let columns = "client_id, bank_ref, amount_ore, date, outcome, invoice_id";
+    for refused in [
+        format!("INSERT INTO payments ({columns}) VALUES ('fjord', 'X-1', 100, '2026-12-01', 'paid', 999999)"),
+        format!("INSERT INTO payments ({columns}) VALUES ('nobody', 'X-2', 100, '2026-12-01', 'paid', NULL)"),
+        format!("INSERT INTO payment_journal (client_id, payment_id, date, voucher_number, account, debit_ore, credit_ore, text) VALUES ('fjord', {id}, '2026-12-01', 1, 9999, 100, 0, 'x')"),
+        "INSERT INTO payment_journal (client_id, payment_id, date, voucher_number, account, debit_ore, credit_ore, text) VALUES ('fjord', 999999, '2026-12-01', 1, 1920, 100, 0, 'x')".to_owned(),
+        format!("UPDATE payments SET amount_ore = 1 WHERE id = {id}"),
+        format!("DELETE FROM payments WHERE id = {id}"),
+        "DELETE FROM payment_journal".to_owned(),
+    ] {
+        assert!(b.env.execute(&refused).is_err(), "{refused} was allowed");
+    }
+    books_agree(&mut b, "0");
+}
+
 crate::on_both_stores!(
+    the_schema_refuses_what_refers_to_nothing,
     every_matching_case_ends_as_the_table_says,
     structured_payments_pay_each_invoice_they_name,
     open_items_and_aging_follow_the_due_date,

@@ -407,8 +407,16 @@ fn kid_of(s: &Strd) -> (Option<String>, Option<String>) {
 }
 
 fn describe(s: &Strd) -> String {
-    let what = if s.credit_note { "Kreditnota" } else { "Faktura" };
-    let reference = s.creditor_ref.as_deref().or(s.number.as_deref()).unwrap_or("?");
+    let what = if s.credit_note {
+        "Kreditnota"
+    } else {
+        "Faktura"
+    };
+    let reference = s
+        .creditor_ref
+        .as_deref()
+        .or(s.number.as_deref())
+        .unwrap_or("?");
     match s.amount {
         Some(a) => format!("{what} {reference} ({a})"),
         None => format!("{what} {reference}"),
@@ -426,7 +434,11 @@ fn rf_body(r: &str) -> Option<&str> {
     let mut rest = 0u32;
     for c in body.chars().chain(head.chars()) {
         let v = c.to_digit(36)?;
-        rest = if v > 9 { (rest * 100 + v) % 97 } else { (rest * 10 + v) % 97 };
+        rest = if v > 9 {
+            (rest * 100 + v) % 97
+        } else {
+            (rest * 10 + v) % 97
+        };
     }
     (rest == 1).then_some(body)
 }
@@ -491,7 +503,10 @@ mod tests {
             ],
             None,
         );
-        let amounts: Vec<_> = got.iter().map(|p| (p.place, p.kid.as_deref(), p.amount)).collect();
+        let amounts: Vec<_> = got
+            .iter()
+            .map(|p| (p.place, p.kid.as_deref(), p.amount))
+            .collect();
         assert_eq!(
             amounts,
             [
@@ -517,13 +532,19 @@ mod tests {
     fn amounts_that_do_not_add_up_wait_for_a_person() {
         let got = parts(
             d("999.00"),
-            vec![strd("0000000018", false, "1000.00"), strd("0000000026", false, "1250.00")],
+            vec![
+                strd("0000000018", false, "1000.00"),
+                strd("0000000026", false, "1250.00"),
+            ],
             None,
         );
         assert_eq!(got.len(), 1);
         assert_eq!((got[0].kid.as_ref(), got[0].amount), (None, d("999.00")));
         let text = got[0].text.as_deref().unwrap();
-        assert!(text.contains("0000000018") && text.contains("0000000026"), "{text}");
+        assert!(
+            text.contains("0000000018") && text.contains("0000000026"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::bindings::{Error, Payment, PaymentFilter, PaymentOutcome, Voucher};
 use crate::money::{from_ore, to_ore};
 use crate::runtime::CallState;
 use crate::store::{self, PaymentQuery, SumFilter};
+use std::collections::HashSet;
 
 fn stored(p: store::Payment) -> Payment {
     Payment {
@@ -41,20 +42,14 @@ impl Host for CallState {
         invoices.sort_unstable();
         invoices.dedup();
         if !invoices.is_empty() {
-            let filter = SumFilter {
-                invoices: invoices.clone(),
-                ..SumFilter::default()
-            };
-            let known = r.invoice_sums(&client, &filter)?;
-            if let Some(missing) = invoices
-                .iter()
-                .find(|i| !known.iter().any(|s| s.invoice == **i))
-            {
+            let held: HashSet<i64> = r.invoices_held(&client, &invoices)?.into_iter().collect();
+            if let Some(missing) = invoices.iter().find(|i| !held.contains(i)) {
                 return Err(not_found(format!("invoice doc-{missing}")));
             }
         }
-        // Each keyed, and no key kept before or given twice: nothing is kept twice.
-        let mut keys: Vec<String> = Vec::with_capacity(list.len());
+        // Each keyed, and no key given twice; one kept before is refused as it is inserted
+        // (the unique indexes): nothing is kept twice.
+        let mut keys: Vec<&String> = Vec::with_capacity(list.len());
         for k in &list {
             let p = &k.payment;
             if p.bank_reference.is_none() && p.idempotency_key.is_none() {
@@ -62,16 +57,12 @@ impl Host for CallState {
                     "a payment needs a bank reference or an idempotency key",
                 ));
             }
-            keys.extend(p.bank_reference.iter().chain(&p.idempotency_key).cloned());
+            keys.extend(p.bank_reference.iter().chain(&p.idempotency_key));
         }
-        let mut unique = keys.clone();
-        unique.sort_unstable();
-        unique.dedup();
-        if unique.len() != keys.len()
-            || r.payments_by_keys(&client, &keys)?
-                .iter()
-                .any(Option::is_some)
-        {
+        let given = keys.len();
+        keys.sort_unstable();
+        keys.dedup();
+        if keys.len() != given {
             return Err(Error::Conflict(0).into());
         }
         let mut news = Vec::with_capacity(list.len());
@@ -91,7 +82,13 @@ impl Host for CallState {
                 customer_id: p.customer_id.clone(),
             });
         }
-        let ids = r.insert_payments(&client, &news)?;
+        let Some(ids) = r
+            .insert_payments(&client, &news)?
+            .into_iter()
+            .collect::<Option<Vec<i64>>>()
+        else {
+            return Err(Error::Conflict(0).into());
+        };
         // Each voucher balanced and numbered with its payment's own id.
         let mut rows = Vec::with_capacity(list.len() * 2);
         for (id, k) in ids.iter().zip(list) {

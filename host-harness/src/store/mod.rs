@@ -35,6 +35,11 @@ pub trait Store: Send + Sync {
     fn id(&self) -> &str;
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
+    /// Whether units of work write side by side (PostgreSQL's row locks), rather than one
+    /// at a time (SQLite's one writer): worth parallel work only where they do.
+    fn concurrent_writers(&self) -> bool {
+        false
+    }
 }
 
 /// Open the store at `location`: a `postgres://` (or `postgresql://`) URL, or else the path of
@@ -188,10 +193,13 @@ pub trait Unit: Send {
 /// Money in: payments, their vouchers, and per invoice what it holds. Amounts are øre; ids
 /// are the rows' (the imports write and read the contract's `pay-N` / `doc-N`).
 pub trait Receivables {
-    /// Keep payments, in one statement per few hundred; their ids in the same order. A bank
-    /// reference or key kept already fails on the unique index. Each has a bank reference or
-    /// an idempotency key (the ids are matched back by them).
-    fn insert_payments(&mut self, client: &str, p: &[NewPayment]) -> Result<Vec<i64>>;
+    /// Keep payments, in one statement (a few with no arrays); their ids in the same order,
+    /// `None` for one whose bank reference or key was kept already (the unique indexes
+    /// decide); then none of the list is kept. Each has a bank reference or an idempotency key
+    /// (the ids are matched back by them).
+    fn insert_payments(&mut self, client: &str, p: &[NewPayment]) -> Result<Vec<Option<i64>>>;
+    /// Which of these documents are this client's invoices.
+    fn invoices_held(&mut self, client: &str, ids: &[i64]) -> Result<Vec<i64>>;
     fn payment(&mut self, client: &str, id: i64) -> Result<Option<Payment>>;
     /// By bank reference or idempotency key, in the order of `keys`.
     fn payments_by_keys(&mut self, client: &str, keys: &[String]) -> Result<Vec<Option<Payment>>>;

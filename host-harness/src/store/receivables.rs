@@ -3,28 +3,32 @@
 //! component decides from. A bank file's part comes as lists, answered a few hundred rows per
 //! statement: round trips, not rows, are what a networked database charges for.
 
-use super::sql::{now, params, value_rows, Backend, Row, SqlUnit, P};
+use super::sql::{now, params, Backend, Row, SqlUnit, P};
 use super::*;
 use crate::names::Name;
 use anyhow::Context;
 use std::collections::HashMap;
 
-/// Rows per statement: well under either database's limit on parameters (SQLite 32 766).
+/// Rows per statement where each value is a parameter of its own: well under either
+/// database's limit on parameters (SQLite 32 766). With arrays a list is one statement.
 const ROWS: usize = 500;
 
 const PAYMENT_COLUMNS: &str =
     "p.id, p.bank_ref, p.idempotency_key, p.kid, p.amount_ore, p.date, p.payer, p.text, \
      p.outcome, p.invoice_id, p.customer_id, d.number";
 
-/// The rows' values follow, one `(…)` per payment.
-const INSERT: &str = "INSERT INTO payments (client_id, bank_ref, idempotency_key, kid, amount_ore, date, payer, text, outcome, invoice_id, customer_id)
-     VALUES ";
+/// The rows follow (see [`SqlUnit::bulk`]): the client and these columns' values.
+const INSERT: &str = "INSERT INTO payments (client_id, bank_ref, idempotency_key, kid, amount_ore, date, payer, text, outcome, invoice_id, customer_id)";
+const INSERT_TYPES: [&str; 10] = [
+    "text", "text", "text", "bigint", "text", "text", "text", "text", "bigint", "text",
+];
 const ALLOCATE: &str = "UPDATE payments SET invoice_id = ?3, outcome = ?4,
        customer_id = (SELECT customer_id FROM documents WHERE client_id = ?1 AND id = ?3)
      WHERE client_id = ?1 AND id = ?2 AND invoice_id IS NULL";
-/// The rows' values follow, one `(…)` per posting.
-const POST: &str = "INSERT INTO payment_journal (client_id, payment_id, date, voucher_number, account, debit_ore, credit_ore, customer_id, text)
-     VALUES ";
+const POST: &str = "INSERT INTO payment_journal (client_id, payment_id, date, voucher_number, account, debit_ore, credit_ore, customer_id, text)";
+const POST_TYPES: [&str; 8] = [
+    "bigint", "text", "bigint", "bigint", "bigint", "bigint", "text", "text",
+];
 const BANK_FILE: &str = "SELECT imported_at FROM bank_files WHERE client_id = ?1 AND sha256 = ?2";
 const RECORD_FILE: &str = "INSERT INTO bank_files (client_id, sha256, name, payments, imported_at) VALUES (?1, ?2, ?3, ?4, ?5)
      ON CONFLICT (client_id, sha256) DO NOTHING";
@@ -57,6 +61,69 @@ fn marks(first: usize, n: usize) -> String {
 }
 
 impl<B: Backend> SqlUnit<B> {
+    /// Run `head` (an `INSERT INTO t (client_id, …)`) for `rows` of `types.len()` values each
+    /// (`flat`, row after row), the client in every row, `tail` after; the rows returned. With
+    /// arrays the list is one statement, `unnest` of a column each; else `VALUES` rows of
+    /// [`ROWS`] at a time.
+    fn bulk(
+        &mut self,
+        client: &str,
+        head: &str,
+        types: &[&str],
+        flat: &[P],
+        tail: &str,
+    ) -> Result<Vec<Row>> {
+        let width = types.len();
+        let mut out = Vec::new();
+        if B::ARRAYS {
+            let columns: Vec<Vec<P>> = (0..width)
+                .map(|j| flat.iter().skip(j).step_by(width).copied().collect())
+                .collect();
+            let mut args = vec![P::Text(client)];
+            args.extend(columns.iter().map(|c| P::List(c)));
+            let unnest: Vec<String> = types
+                .iter()
+                .enumerate()
+                .map(|(k, t)| format!("?{}::{t}[]", k + 2))
+                .collect();
+            let sql = format!(
+                "{head} SELECT ?1, * FROM unnest({}) {tail}",
+                unnest.join(", ")
+            );
+            out.extend(B::rows(self.c(), &sql, &args)?);
+            return Ok(out);
+        }
+        for part in flat.chunks(ROWS * width) {
+            let rows: Vec<String> = (0..part.len() / width)
+                .map(|r| format!("(?1, {})", marks(2 + r * width, width)))
+                .collect();
+            let sql = format!("{head} VALUES {} {tail}", rows.join(", "));
+            let mut args = vec![P::Text(client)];
+            args.extend_from_slice(part);
+            out.extend(B::rows(self.c(), &sql, &args)?);
+        }
+        Ok(out)
+    }
+
+    /// `sql` (with `{}` where the list goes, as `?2…`) for each part of `keys`: with arrays
+    /// `= ANY(?2)` once, else `IN (?2, …)` for [`ROWS`] at a time.
+    fn each_part(&mut self, client: &str, sql: &str, keys: &[P]) -> Result<Vec<Row>> {
+        let mut out = Vec::new();
+        let size = if B::ARRAYS { keys.len().max(1) } else { ROWS };
+        for part in keys.chunks(size) {
+            let mut args = vec![P::Text(client)];
+            let list = if B::ARRAYS {
+                args.push(P::List(part));
+                "= ANY(?2)".to_owned()
+            } else {
+                args.extend_from_slice(part);
+                format!("IN ({})", marks(2, part.len()))
+            };
+            out.extend(B::rows(self.c(), &sql.replace("{}", &list), &args)?);
+        }
+        Ok(out)
+    }
+
     fn payments_where(&mut self, filter: &str, p: &[P]) -> Result<Vec<Payment>> {
         let sql = format!(
             "SELECT {PAYMENT_COLUMNS} FROM payments p LEFT JOIN documents d ON d.id = p.invoice_id WHERE p.client_id = ?1 {filter}"
@@ -70,39 +137,53 @@ impl<B: Backend> SqlUnit<B> {
 }
 
 impl<B: Backend> Receivables for SqlUnit<B> {
-    fn insert_payments(&mut self, client: &str, list: &[NewPayment]) -> Result<Vec<i64>> {
-        let mut by_key: HashMap<String, i64> = HashMap::new();
-        for part in list.chunks(ROWS) {
-            let sql = format!(
-                "{INSERT}{} RETURNING id, coalesce(bank_ref, idempotency_key)",
-                value_rows(part.len(), 11)
-            );
-            let mut args: Vec<P> = Vec::with_capacity(part.len() * 11);
-            for p in part {
-                args.extend_from_slice(params![
-                    client,
-                    p.bank_reference.as_ref(),
-                    p.idempotency_key.as_ref(),
-                    p.kid.as_ref(),
-                    p.amount_ore,
-                    &p.date,
-                    p.payer.as_ref(),
-                    p.text.as_ref(),
-                    p.outcome.name(),
-                    p.invoice,
-                    p.customer_id.as_ref()
-                ]);
-            }
-            for r in B::rows(self.c(), &sql, &args).context("insert payments")? {
-                by_key.insert(r.s(1)?, r.i(0)?);
-            }
+    fn insert_payments(&mut self, client: &str, list: &[NewPayment]) -> Result<Vec<Option<i64>>> {
+        let mut flat: Vec<P> = Vec::with_capacity(list.len() * INSERT_TYPES.len());
+        for p in list {
+            flat.extend_from_slice(params![
+                p.bank_reference.as_ref(),
+                p.idempotency_key.as_ref(),
+                p.kid.as_ref(),
+                p.amount_ore,
+                &p.date,
+                p.payer.as_ref(),
+                p.text.as_ref(),
+                p.outcome.name(),
+                p.invoice,
+                p.customer_id.as_ref()
+            ]);
         }
-        list.iter()
+        let tail = "ON CONFLICT DO NOTHING RETURNING id, coalesce(bank_ref, idempotency_key)";
+        // All or none: a list with one payment kept before keeps nothing.
+        B::batch(self.c(), "SAVEPOINT insert_payments")?;
+        let mut by_key: HashMap<String, i64> = HashMap::new();
+        for r in self
+            .bulk(client, INSERT, &INSERT_TYPES, &flat, tail)
+            .context("insert payments")?
+        {
+            by_key.insert(r.s(1)?, r.i(0)?);
+        }
+        let ids: Vec<Option<i64>> = list
+            .iter()
             .map(|p| {
                 let key = p.bank_reference.as_ref().or(p.idempotency_key.as_ref());
                 key.and_then(|k| by_key.get(k).copied())
-                    .context("a payment kept without its key")
             })
+            .collect();
+        if ids.iter().any(Option::is_none) {
+            B::batch(self.c(), "ROLLBACK TO SAVEPOINT insert_payments")?;
+        }
+        B::batch(self.c(), "RELEASE SAVEPOINT insert_payments")?;
+        Ok(ids)
+    }
+
+    fn invoices_held(&mut self, client: &str, ids: &[i64]) -> Result<Vec<i64>> {
+        let sql = "SELECT id FROM documents WHERE client_id = ?1 AND kind = 'invoice' AND id {}";
+        let list: Vec<P> = ids.iter().map(|i| P::Int(*i)).collect();
+        self.each_part(client, sql, &list)
+            .context("invoices held")?
+            .iter()
+            .map(|r| r.i(0))
             .collect()
     }
 
@@ -114,20 +195,20 @@ impl<B: Backend> Receivables for SqlUnit<B> {
 
     fn payments_by_keys(&mut self, client: &str, keys: &[String]) -> Result<Vec<Option<Payment>>> {
         let mut found: HashMap<String, Payment> = HashMap::new();
-        for part in keys.chunks(ROWS) {
-            let list = marks(2, part.len());
-            let mut args: Vec<P> = vec![P::Text(client)];
-            args.extend(part.iter().map(|k| P::Text(k)));
-            // One look-up per unique index: an OR of the two IN lists scans the table in
-            // SQLite (measured: the import at half its speed).
-            for column in ["bank_ref", "idempotency_key"] {
-                for p in self.payments_where(&format!("AND p.{column} IN ({list})"), &args)? {
-                    for k in [&p.new.bank_reference, &p.new.idempotency_key]
-                        .into_iter()
-                        .flatten()
-                    {
-                        found.insert(k.clone(), p.clone());
-                    }
+        let list: Vec<P> = keys.iter().map(|k| P::Text(k)).collect();
+        // One look-up per unique index: an OR of the two lists scans the table in SQLite
+        // (measured: the import at half its speed).
+        for column in ["bank_ref", "idempotency_key"] {
+            let sql = format!(
+                "SELECT {PAYMENT_COLUMNS} FROM payments p LEFT JOIN documents d ON d.id = p.invoice_id WHERE p.client_id = ?1 AND p.{column} {{}}"
+            );
+            for r in self.each_part(client, &sql, &list).context("payments")? {
+                let p = payment(&r)?;
+                for k in [&p.new.bank_reference, &p.new.idempotency_key]
+                    .into_iter()
+                    .flatten()
+                {
+                    found.insert(k.clone(), p.clone());
                 }
             }
         }
@@ -151,46 +232,47 @@ impl<B: Backend> Receivables for SqlUnit<B> {
     }
 
     fn post_payments(&mut self, client: &str, rows: &[(i64, Posting)]) -> Result<()> {
-        for part in rows.chunks(ROWS) {
-            let sql = format!("{POST}{}", value_rows(part.len(), 9));
-            let mut args: Vec<P> = Vec::with_capacity(part.len() * 9);
-            for (payment, p) in part {
-                args.extend_from_slice(params![
-                    client,
-                    *payment,
-                    &p.date,
-                    p.number,
-                    p.account,
-                    p.debit_ore,
-                    p.credit_ore,
-                    p.customer_id.as_ref(),
-                    &p.text
-                ]);
-            }
-            B::exec(self.c(), &sql, &args).context("post payments")?;
+        let mut flat: Vec<P> = Vec::with_capacity(rows.len() * POST_TYPES.len());
+        for (payment, p) in rows {
+            flat.extend_from_slice(params![
+                *payment,
+                &p.date,
+                p.number,
+                p.account,
+                p.debit_ore,
+                p.credit_ore,
+                p.customer_id.as_ref(),
+                &p.text
+            ]);
         }
+        self.bulk(client, POST, &POST_TYPES, &flat, "")
+            .context("post payments")?;
         Ok(())
     }
 
     fn invoices_by_kid(&mut self, client: &str, kids: &[String]) -> Result<Vec<Option<i64>>> {
+        let list: Vec<P> = kids.iter().map(|k| P::Text(k)).collect();
+        // The first invoice of each KID, from the index (client_id, kid, id) alone. With arrays,
+        // a look-up per KID: `kid = ANY(…)` of a thousand was planned as a scan.
+        let rows = if B::ARRAYS {
+            let sql = "SELECT k.kid, (SELECT min(d.id) FROM documents d WHERE d.client_id = ?1 AND d.kind = 'invoice' AND d.kid = k.kid)
+                         FROM unnest(?2::text[]) AS k(kid)";
+            B::rows(self.c(), sql, &[P::Text(client), P::List(&list)])
+        } else {
+            let sql = "SELECT kid, min(id) FROM documents WHERE client_id = ?1 AND kind = 'invoice' AND kid {} GROUP BY kid";
+            self.each_part(client, sql, &list)
+        };
         let mut found: HashMap<String, i64> = HashMap::new();
-        for part in kids.chunks(ROWS) {
-            // The first invoice of each KID, from the index (client_id, kid, id) alone.
-            let sql = format!(
-                "SELECT kid, min(id) FROM documents WHERE client_id = ?1 AND kind = 'invoice' AND kid IN ({}) GROUP BY kid",
-                marks(2, part.len())
-            );
-            let mut args: Vec<P> = vec![P::Text(client)];
-            args.extend(part.iter().map(|k| P::Text(k)));
-            for r in B::rows(self.c(), &sql, &args).context("invoices by KID")? {
-                found.insert(r.s(0)?, r.i(1)?);
+        for r in rows.context("invoices by KID")? {
+            if let Some(id) = r.oi(1)? {
+                found.insert(r.s(0)?, id);
             }
         }
         Ok(kids.iter().map(|k| found.get(k).copied()).collect())
     }
 
     fn invoice_sums(&mut self, client: &str, f: &SumFilter) -> Result<Vec<InvoiceSums>> {
-        if f.invoices.len() > ROWS {
+        if f.invoices.len() > ROWS && !B::ARRAYS {
             let mut all = Vec::new();
             for part in f.invoices.chunks(ROWS) {
                 let one = SumFilter {
@@ -215,12 +297,16 @@ impl<B: Backend> Receivables for SqlUnit<B> {
             args.push(P::Text(c));
             sql.push_str(&format!(" AND d.customer_id = ?{}", args.len()));
         }
-        if !f.invoices.is_empty() {
+        let ids: Vec<P> = f.invoices.iter().map(|i| P::Int(*i)).collect();
+        if B::ARRAYS && !ids.is_empty() {
+            args.push(P::List(&ids));
+            sql.push_str(&format!(" AND d.id = ANY(?{})", args.len()));
+        } else if !ids.is_empty() {
             sql.push_str(&format!(
                 " AND d.id IN ({})",
-                marks(args.len() + 1, f.invoices.len())
+                marks(args.len() + 1, ids.len())
             ));
-            args.extend(f.invoices.iter().map(|i| P::Int(*i)));
+            args.extend_from_slice(&ids);
         }
         sql.push_str(") s");
         if f.open_only {

@@ -14,6 +14,9 @@ pub enum P<'a> {
     Int(i64),
     Text(&'a str),
     Blob(&'a [u8]),
+    /// A column of values as one array parameter, where the backend has arrays
+    /// ([`Backend::ARRAYS`]): a list of any length is one constant statement.
+    List(&'a [P<'a>]),
 }
 
 impl From<i64> for P<'_> {
@@ -137,6 +140,10 @@ pub trait Backend: Send + Sync + 'static {
     /// Whether documents' references are in a trigram full-text table (`documents_refs`):
     /// a search of 3 characters or more then looks them up instead of scanning.
     const TRIGRAM_TABLE: bool;
+    /// Whether a statement takes a list as one array parameter ([`P::List`], `= ANY(?N)`,
+    /// `unnest`): PostgreSQL plans a statement of a thousand `VALUES` rows for longer than it
+    /// runs it. SQLite has no arrays; its lists are `VALUES` rows and `IN (…)` marks.
+    const ARRAYS: bool;
     /// Run a statement with `?N` placeholders; rows affected.
     fn exec(c: &mut Self::Conn, sql: &str, p: &[P]) -> Result<u64>;
     fn rows(c: &mut Self::Conn, sql: &str, p: &[P]) -> Result<Vec<Row>>;

@@ -387,6 +387,11 @@ pub struct Sqlite;
 impl ToSql for P<'_> {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
         Ok(ToSqlOutput::Borrowed(match *self {
+            P::List(_) => {
+                return Err(rusqlite::Error::ToSqlConversionFailure(
+                    "SQLite has no array parameters (Backend::ARRAYS)".into(),
+                ))
+            }
             P::Null => ValueRef::Null,
             P::Int(v) => ValueRef::Integer(v),
             P::Text(v) => ValueRef::Text(v.as_bytes()),
@@ -409,6 +414,7 @@ impl Backend for Sqlite {
     type Conn = Held;
     const LIKE: &'static str = "LIKE";
     const TRIGRAM_TABLE: bool = true;
+    const ARRAYS: bool = false;
 
     /// A unit holds the write lock from BEGIN IMMEDIATE: reading is locking enough.
     fn special(_: Q) -> Option<&'static str> {

@@ -244,7 +244,9 @@ mod component {
     // Recurring series: refused, as every export but `create-draft` is.
     /// Payments (contract 0.4.1): `register` posts its payment of 125.00 with an unbalanced
     /// voucher (when the payer is `unbalanced`), and then the same bank reference again; the
-    /// host must refuse both. The rest refuses.
+    /// host must refuse both. With the payer `swallow` the second list holds a new payment
+    /// beside the repeated one, the refusal is ignored and the call ends well: the host must
+    /// have kept nothing of that list. The rest refuses.
     impl wit::exports::erp::invoicing::payments::Guest for Hostile {
         fn register(p: t::PaymentInput) -> R<t::PaymentResult> {
             use wit::erp::invoicing::receivables as rcv;
@@ -267,7 +269,31 @@ mod component {
                 payment: new,
                 voucher: v,
             };
-            rcv::insert_payments(std::slice::from_ref(&keep))?;
+            let ids = rcv::insert_payments(std::slice::from_ref(&keep))?;
+            if p.payer.as_deref() == Some("swallow") {
+                let mut fresh = keep.clone();
+                fresh.payment.bank_reference = Some("bank-fresh".into());
+                fresh.payment.idempotency_key = Some("key-fresh".into());
+                let refused = rcv::insert_payments(&[fresh, keep.clone()]).is_err();
+                return Ok(t::PaymentResult {
+                    bank_reference: p.bank_reference,
+                    outcome: t::PaymentOutcome::NoKid,
+                    payment: t::Payment {
+                        id: ids.into_iter().next().unwrap_or_default(),
+                        bank_reference: keep.payment.bank_reference,
+                        kid: None,
+                        amount: keep.payment.amount,
+                        date: keep.payment.date,
+                        payer: Some(format!("refused: {refused}")),
+                        text: None,
+                        outcome: t::PaymentOutcome::NoKid,
+                        invoice_id: None,
+                        invoice_number: None,
+                        customer_id: None,
+                    },
+                    open_after: None,
+                });
+            }
             rcv::insert_payments(&[keep])?;
             refuse()
         }
