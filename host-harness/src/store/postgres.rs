@@ -290,12 +290,9 @@ impl r2d2::ManageConnection for Manager {
     type Error = postgres::Error;
     fn connect(&self) -> Result<PgConn, postgres::Error> {
         let mut client = self.0.connect(NoTls)?;
-        // Plan each statement for its parameters and the tables as they are: a generic plan,
-        // cached while a table was small, keeps scanning it as it grows (a bank file's import
-        // spent most of its time so: BENCHMARKS.md, "money in").
         // No JIT: it compiles for ~15 ms when a plan's estimate is high (stale statistics
         // while a table grows), for statements that run in 5 (measured on the import).
-        client.batch_execute("SET plan_cache_mode = force_custom_plan; SET jit = off")?;
+        client.batch_execute("SET jit = off")?;
         Ok(PgConn {
             client,
             prepared: HashMap::new(),
@@ -481,6 +478,10 @@ impl Backend for Postgres {
     const LIKE: &'static str = "ILIKE";
     const TRIGRAM_TABLE: bool = false;
     const ARRAYS: bool = true;
+    // A generic plan, cached while `payments` was small, kept scanning it as it grew (a bank
+    // file's import spent most of its time so: BENCHMARKS.md, "money in"). Only for the
+    // units that touch payments: planning every statement afresh made invoices dearer.
+    const LISTS_BEGIN: Option<&'static str> = Some("SET LOCAL plan_cache_mode = force_custom_plan");
 
     fn special(q: Q) -> Option<&'static str> {
         Some(match q {

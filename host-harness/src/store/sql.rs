@@ -144,6 +144,10 @@ pub trait Backend: Send + Sync + 'static {
     /// `unnest`): PostgreSQL plans a statement of a thousand `VALUES` rows for longer than it
     /// runs it. SQLite has no arrays; its lists are `VALUES` rows and `IN (…)` marks.
     const ARRAYS: bool;
+    /// Run once in a unit before its first look-up of payments: lists of any length, over
+    /// tables that grow by a thousand rows a statement, want each statement planned for its
+    /// parameters and the tables as they are now.
+    const LISTS_BEGIN: Option<&'static str>;
     /// Run a statement with `?N` placeholders; rows affected.
     fn exec(c: &mut Self::Conn, sql: &str, p: &[P]) -> Result<u64>;
     fn rows(c: &mut Self::Conn, sql: &str, p: &[P]) -> Result<Vec<Row>>;
@@ -154,12 +158,17 @@ pub trait Backend: Send + Sync + 'static {
 /// One unit of work on a backend's connection: rolled back on drop unless committed.
 pub struct SqlUnit<B: Backend> {
     conn: Option<B::Conn>,
+    /// Whether [`Backend::LISTS_BEGIN`] ran in this unit.
+    lists_begun: bool,
 }
 
 impl<B: Backend> SqlUnit<B> {
     pub fn begin(mut conn: B::Conn, begin: &str) -> Result<Self> {
         B::batch(&mut conn, begin)?;
-        Ok(SqlUnit { conn: Some(conn) })
+        Ok(SqlUnit {
+            conn: Some(conn),
+            lists_begun: false,
+        })
     }
     pub(super) fn c(&mut self) -> &mut B::Conn {
         self.conn.as_mut().expect("open until commit")
@@ -1072,6 +1081,10 @@ impl<B: Backend> Unit for SqlUnit<B> {
     }
 
     fn receivables(&mut self) -> Result<&mut dyn Receivables> {
+        if let (Some(sql), false) = (B::LISTS_BEGIN, self.lists_begun) {
+            B::batch(self.c(), sql)?;
+            self.lists_begun = true;
+        }
         Ok(self)
     }
 

@@ -415,6 +415,7 @@ impl Backend for Sqlite {
     const LIKE: &'static str = "LIKE";
     const TRIGRAM_TABLE: bool = true;
     const ARRAYS: bool = false;
+    const LISTS_BEGIN: Option<&'static str> = None;
 
     /// A unit holds the write lock from BEGIN IMMEDIATE: reading is locking enough.
     fn special(_: Q) -> Option<&'static str> {
