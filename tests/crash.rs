@@ -509,7 +509,7 @@ fn an_import_killed_anywhere_registers_every_payment_once() {
             .to_string(),
     )
     .unwrap();
-    let Some(py) = python(&["lxml"]) else {
+    let Some(py) = python(&["lxml", "pyiso20022", "xsdata"]) else {
         return;
     };
     let file = dir.path().join("camt054.xml");

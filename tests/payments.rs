@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 /// Write a bank file from `spec` with tests/bank/write_bank_file.py; none without the tools.
 fn bank_file(dir: &Path, name: &str, spec: serde_json::Value) -> Option<PathBuf> {
-    let py = python(&["lxml", "netsgiro"])?;
+    let py = python(&["lxml", "netsgiro", "pyiso20022", "xsdata"])?;
     let spec_file = dir.join(format!("{name}.json"));
     std::fs::write(&spec_file, spec.to_string()).unwrap();
     let out = dir.join(name);

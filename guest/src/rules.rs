@@ -21,6 +21,7 @@ pub mod party;
 pub mod pdf;
 pub mod receivable;
 pub mod recurring;
+pub mod reminder;
 pub mod settings;
 #[cfg(test)]
 mod testdata;

@@ -1,6 +1,7 @@
 """Write a bank file of incoming payments with independent tools, for the tests: an OCR giro
 file through netsgiro's own record classes (and parsed back by netsgiro, so it is one netsgiro
-accepts), or an ISO 20022 camt.054 notification (.001.02 or .001.08) built with lxml.
+accepts), or an ISO 20022 camt.054 notification (.001.02 or .001.08) built with lxml and
+checked against the message definition (iso20022_check.py: pyiso20022's bindings of the XSDs).
 
     python write_bank_file.py SPEC.json OUT
 
@@ -184,7 +185,15 @@ def _el(ns, tag, children, attrs):
 def main():
     spec = json.load(open(sys.argv[1], encoding="utf-8"))
     fmt = spec["format"]
-    data = ocr(spec) if fmt == "ocr" else camt(spec, {"camt02": "02", "camt08": "08"}[fmt])
+    if fmt == "ocr":
+        data = ocr(spec)
+    else:
+        version = {"camt02": "02", "camt08": "08"}[fmt]
+        data = camt(spec, version)
+        # Every camt file a test reads conforms to the ISO 20022 definition (iso20022_check).
+        import iso20022_check
+        found = iso20022_check.problems(data, version)
+        assert not found, "not a valid camt.054.001.%s: %s" % (version, "; ".join(found))
     with open(sys.argv[2], "wb") as f:
         f.write(data)
 
