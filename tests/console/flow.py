@@ -130,10 +130,16 @@ def registers(page):
     page.goto(f"{CLIENT}/produkter/ny")
     page.fill("#p-id", "konsulent")
     page.fill("#p-name", "Konsulenttime")
-    page.fill("#p-unit", "HUR")
-    page.fill("#p-price", "1200")
+    # Units and VAT codes are offered by name; the contract's codes are what is sent.
+    expect(page.locator("#p-unit option[value=HUR]")).to_have_text("Timer")
+    expect(page.locator("#p-vat option:checked")).to_have_text("25 % (høy sats)")
+    page.select_option("#p-unit", "HUR")
+    page.fill("#p-price", "1 200")
     page.get_by_role("button", name="Lagre").click()
-    expect(page.get_by_role("cell", name="Konsulenttime", exact=True)).to_be_visible()
+    row = page.get_by_role("row").filter(has=page.get_by_role("cell", name="Konsulenttime", exact=True))
+    expect(row).to_contain_text("Timer")
+    expect(row).to_contain_text(re.compile("1\u00a0200(,00)?"))
+    expect(row).to_contain_text("25 % (høy sats)")
 
 
 def draft_with_three_lines(page, context):
@@ -282,10 +288,18 @@ def preview_and_send(page, url):
         shot(view, "console-preview")
         pictured.close()
     page.get_by_role("link", name="Fakturer og send").first.click()
+    # The confirmation says what will happen: the number, the due date, the amount, and the
+    # channel with why; and the way back goes to the draft.
+    expect(page.locator("#plan-number")).to_have_text("5001")
+    expect(page.locator("#plan-due")).to_have_text(re.compile(r"^\d\d\.\d\d\.\d{4}$"))
+    expect(page.locator("#plan-payable")).to_have_text("5\u00a0297,16 kr")
+    expect(page.locator("#plan-channel")).to_contain_text("E-post")
+    expect(page.get_by_role("link", name="Tilbake til utkastet")).to_have_attribute("href", re.compile(r"/utkast/"))
+    accessible(page, "confirmation")
     page.get_by_role("button", name="Bekreft: fakturer og send").click()
     expect(page.locator("#doc-number")).to_have_text("5001")
     expect(page.locator("#doc-kid")).to_be_visible()
-    expect(page.locator("#deliveries")).to_contain_text("email")
+    expect(page.locator("#deliveries")).to_contain_text("E-post")
     expect(page.locator("#deliveries")).to_contain_text("Levert", timeout=15000)
     accessible(page, "invoice")
     return page.url
@@ -374,14 +388,14 @@ def credit_partly_then_fully(page, invoice_url):
     # What is left, as the component says it, by the invoice's own lines: one hour off line 1.
     page.goto(f"{invoice_url}/krediter")
     left = page.locator("tbody tr[id^=left-] .left")
-    expect(left).to_have_text(["2 HUR · 2 400,00", "1 EA · 500,00", "3 EA · 149,70"])
+    expect(left).to_have_text(["2 Timer · 2 400,00", "1 Stk · 500,00", "3 Stk · 149,70"])
     # Line 2 by amount, then by quantity: the rest goes by amount, and the note reads true.
     page.locator("input[id^=amount-]").nth(1).fill("100")
     page.fill("#reason-lines", "Avslag på reisen")
     page.get_by_role("button", name="Krediter linjer").click()
     expect(page.locator("#doc-payable")).to_have_text("125,00")
     page.goto(f"{invoice_url}/krediter")
-    expect(left).to_have_text(["2 HUR · 2 400,00", "1 EA · 400,00", "3 EA · 149,70"])
+    expect(left).to_have_text(["2 Timer · 2 400,00", "1 Stk · 400,00", "3 Stk · 149,70"])
     expect(page.locator("tbody tr[id^=left-]").nth(1)).to_contain_text("resten krediteres som beløp")
     page.locator("input[id^=qty-]").nth(1).fill("1")
     page.fill("#reason-lines", "Reisen ble avlyst")
@@ -389,7 +403,7 @@ def credit_partly_then_fully(page, invoice_url):
     expect(page.locator("#doc-payable")).to_have_text("500,00")
     expect(page.locator("body")).to_contain_text("Kreditering: Reise")
     page.goto(f"{invoice_url}/krediter")
-    expect(left).to_have_text(["2 HUR · 2 400,00", "1 EA · 0,00", "3 EA · 149,70"])
+    expect(left).to_have_text(["2 Timer · 2 400,00", "1 Stk · 0,00", "3 Stk · 149,70"])
     page.fill("#reason-all", "Feil kunde")
     page.get_by_role("button", name="Krediter hele fakturaen").click()
     expect(page.locator("h1")).to_contain_text("Kreditnota")
@@ -458,6 +472,31 @@ def by_keyboard(page):
     expect(page.locator("#doc-payable")).to_have_text("1 543,13")
 
 
+def deleting_asks_first(page):
+    """"Slett utkast" asks, says what is lost, and can be cancelled; then the draft is gone.
+    Pages are never cached (a form's token is this tab's), and the tab has its icon."""
+    page.goto(f"{CLIENT}/ny")
+    page.fill("#customer-search", "Ærlig")
+    page.locator("#customer-hits button").first.click()
+    expect(page.locator("h1")).to_contain_text(NAME)
+    draft = page.url
+    page.get_by_role("link", name="Slett utkast").click()
+    expect(page.locator("h1")).to_have_text("Slett utkast?")
+    expect(page.locator("main")).to_contain_text("slettes for godt")
+    accessible(page, "delete confirmation")
+    page.get_by_role("link", name="Avbryt").click()
+    expect(page).to_have_url(draft)
+    page.get_by_role("link", name="Slett utkast").click()
+    page.get_by_role("button", name="Slett utkast").click()
+    expect(page).to_have_url(re.compile(r"/oversikt"))
+    assert page.request.get(draft).status == 404
+    r = page.request.get(f"{CLIENT}/oversikt")
+    assert r.headers.get("cache-control") == "no-store", r.headers
+    icon = page.request.get(f"{BASE}/favicon.ico")
+    assert icon.status == 200 and icon.headers["content-type"] == "image/svg+xml"
+    expect(page).to_have_title(re.compile(r"^Oversikt – Fakturering – "))
+
+
 def isolated(page, invoice_url):
     doc = invoice_url.rsplit("/", 1)[1]
     for other in ["fjord", "nordlys"]:
@@ -492,6 +531,7 @@ with sync_playwright() as p:
     deactivate_and_back(page, invoice)
     english(page)
     by_keyboard(page)
+    deleting_asks_first(page)
     isolated(page, invoice)
     assert not dialogs, f"a dialog opened: {dialogs}"
     browser.close()

@@ -124,6 +124,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/", get(home))
         .route("/assets/htmx.min.js", get(|| async { js(HTMX) }))
         .route("/assets/console.css", get(|| async { css(STYLE) }))
+        .route("/favicon.ico", get(|| async { icon() }))
+        .route("/assets/favicon.svg", get(|| async { icon() }))
         .route("/sprak/{lang}", get(language))
         .route("/velg", get(pick_client))
         .route("/c/{client}/", get(start))
@@ -149,7 +151,10 @@ pub fn router(app: Arc<App>) -> Router {
             "/c/{client}/utkast/{id}/fakturer",
             get(confirm_send).post(send),
         )
-        .route("/c/{client}/utkast/{id}/slett", post(delete_draft))
+        .route(
+            "/c/{client}/utkast/{id}/slett",
+            get(confirm_delete).post(delete_draft),
+        )
         .route("/c/{client}/dokument/{id}", get(document))
         .route("/c/{client}/dokument/{id}/leveringer", get(deliveries))
         .route("/c/{client}/dokument/{id}/pdf", get(document_pdf))
@@ -166,6 +171,20 @@ fn js(s: &'static str) -> Response {
     (
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
         s,
+    )
+        .into_response()
+}
+
+/// The tab's icon: a sheet with a krone sign, in the console's colours.
+const ICON: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect x="5" y="2" width="22" height="28" rx="3" fill="#1d4f91"/><text x="16" y="22" font-family="sans-serif" font-size="13" font-weight="bold" fill="#fff" text-anchor="middle">kr</text></svg>"##;
+
+fn icon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "max-age=86400"),
+        ],
+        ICON,
     )
         .into_response()
 }
@@ -255,6 +274,17 @@ async fn guard(State(app): State<Arc<App>>, mut req: Request, next: Next) -> Res
         if let Ok(v) = HeaderValue::from_str(&c) {
             res.headers_mut().append(header::SET_COOKIE, v);
         }
+    }
+    // A page is made for this moment and this tab's token: Back or another tab must ask for
+    // it again, never show a stale form.
+    let is_page = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    if is_page {
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
@@ -888,11 +918,19 @@ async fn confirm_send(
     headers: HeaderMap,
 ) -> Page {
     let ctx = Ctx::of(&headers);
-    let (nav, d) = blocking(&app, move |h| -> Result<_, Fail> {
-        Ok((nav(h, &client)?, h.get_draft(&client, &id)?))
+    let (nav, d, plan) = blocking(&app, move |h| -> Result<_, Fail> {
+        let d = h.get_draft(&client, &id)?;
+        // What "Fakturer og send" would do, from the component itself: the invoice issued in
+        // a unit of work that is rolled back (no number is used, nothing is posted or queued).
+        let plan = h.dry_run(&client, |i, s| i.call_finalize(s, &id, "console-confirm"));
+        Ok((nav(h, &client)?, d, plan))
     })
     .await?;
-    Ok(html(pages::confirm_send(&ctx, &nav, &d, None)))
+    let (plan, e) = match &plan {
+        Ok(doc) => (Some(doc), None),
+        Err(e) => (None, Some(e)),
+    };
+    Ok(html(pages::confirm_send(&ctx, &nav, &d, plan, e)))
 }
 
 /// "Fakturer og send": the key is the draft and the version the user confirmed, so a double
@@ -921,8 +959,21 @@ async fn send(
     .await?;
     match outcome {
         Ok(doc) => Ok(go(&ctx, format!("/c/{client}/dokument/{}", doc.id))),
-        Err((d, e)) => Ok(html(pages::confirm_send(&ctx, &nav, &d, Some(&e)))),
+        Err((d, e)) => Ok(html(pages::confirm_send(&ctx, &nav, &d, None, Some(&e)))),
     }
+}
+
+async fn confirm_delete(
+    State(app): State<Arc<App>>,
+    Path((client, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let (nav, d) = blocking(&app, move |h| -> Result<_, Fail> {
+        Ok((nav(h, &client)?, h.get_draft(&client, &id)?))
+    })
+    .await?;
+    Ok(html(pages::confirm_delete(&ctx, &nav, &d)))
 }
 
 async fn delete_draft(

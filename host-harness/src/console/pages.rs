@@ -2,7 +2,7 @@
 //! readers of their forms.
 
 use super::numbers;
-use super::words::Words;
+use super::words::{Lang, Words, UNITS};
 use super::{Ctx, Nav, Opened, OverviewQuery, Registers};
 use crate::api::{free_line, product_line};
 use crate::bindings::*;
@@ -45,7 +45,11 @@ pub(super) fn layout(ctx: &Ctx, nav: &Nav, title: &str, body: Markup) -> Markup 
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " – " (w.product) " – " (nav.name) }
+                title {
+                    @if title != w.product { (title) " – " }
+                    (w.product) " – " (nav.name)
+                }
+                link rel="icon" href="/assets/favicon.svg" type="image/svg+xml";
                 link rel="stylesheet" href="/assets/console.css";
                 script src="/assets/htmx.min.js" {}
             }
@@ -342,7 +346,7 @@ pub fn settings(
                             select id=(format!("channel-{i}")) name="channel" {
                                 option value="" { "–" }
                                 @for ch in Channel::ALL.iter().map(|(c, _)| *c) {
-                                    option value=(ch.name()) selected[s.channels.get(i) == Some(&ch)] { (ch.name()) }
+                                    option value=(ch.name()) selected[s.channels.get(i) == Some(&ch)] { (ctx.lang.channel(ch)) }
                                 }
                             }
                         }
@@ -716,7 +720,7 @@ pub fn customer_form(
                     select id="c-channel" name="channel" {
                         option value="" { "–" }
                         @for (ch, n) in Channel::ALL {
-                            option value=(n) selected[cu.and_then(|c| c.preferred_channel) == Some(*ch)] { (n) }
+                            option value=(n) selected[cu.and_then(|c| c.preferred_channel) == Some(*ch)] { (ctx.lang.channel(*ch)) }
                         }
                     }
                 }))
@@ -858,7 +862,7 @@ pub fn products(ctx: &Ctx, nav: &Nav, all: &[Product]) -> Markup {
                 tbody {
                     @for p in all {
                         tr {
-                            td { (p.name) } td { (p.unit) } td class="num" { (p.unit_price) } td { (p.vat_code) }
+                            td { (p.name) } td { (ctx.lang.unit(&p.unit)) } td class="num" { (numbers::shown(ctx.lang, &p.unit_price)) } td { (ctx.lang.vat(&p.vat_code)) }
                             td { a href=(format!("/c/{c}/produkter/{}", p.id)) { (w.edit) span class="visually-hidden" { " " (p.name) } } }
                         }
                     }
@@ -870,16 +874,26 @@ pub fn products(ctx: &Ctx, nav: &Nav, all: &[Product]) -> Markup {
 
 const VAT_CODES: [&str; 7] = ["25", "15", "12", "zero", "exempt", "reverse", "outside"];
 
-fn vat_select(id: &str, name: &str, label: &str, value: &str) -> Markup {
+fn vat_select(lang: Lang, id: &str, name: &str, label: &str, value: &str) -> Markup {
     labelled(
         id,
         label,
         html! {
             select id=(id) name=(name) {
-                @for v in VAT_CODES { option value=(v) selected[value == v] { (v) } }
+                @for v in VAT_CODES { option value=(v) selected[value == v] { (lang.vat(v)) } }
             }
         },
     )
+}
+
+/// The units offered by name (`words::UNITS`), and `value` as its code if it is another.
+fn unit_options(lang: Lang, value: &str) -> Markup {
+    html! {
+        @if !value.is_empty() && !UNITS.iter().any(|(c, _, _)| *c == value) {
+            option value=(value) selected { (value) }
+        }
+        @for (code, _, _) in UNITS { option value=(code) selected[value == code] { (lang.unit(code)) } }
+    }
 }
 
 pub fn product_form(
@@ -909,9 +923,9 @@ pub fn product_form(
                     (labelled("p-id", "Id", html! { input id="p-id" name="id" type="text" required pattern="[a-z0-9-]{1,64}" value=(p.map(|p| p.id.clone()).unwrap_or_default()); }))
                 }
                 (labelled("p-name", w.name, html! { input id="p-name" name="name" type="text" required value=(p.map(|p| p.name.clone()).unwrap_or_default()); }))
-                (labelled("p-unit", w.unit, html! { input id="p-unit" name="unit" type="text" required value=(p.map(|p| p.unit.clone()).unwrap_or_else(|| "EA".into())); }))
-                (labelled("p-price", w.unit_price, html! { input id="p-price" name="unit-price" type="text" inputmode="decimal" required value=(p.map(|p| p.unit_price.clone()).unwrap_or_default()); }))
-                (vat_select("p-vat", "vat-code", w.vat_code, p.map_or("25", |p| p.vat_code.as_str())))
+                (labelled("p-unit", w.unit, html! { select id="p-unit" name="unit" required { (unit_options(ctx.lang, p.map_or("EA", |p| p.unit.as_str()))) } }))
+                (labelled("p-price", w.unit_price, html! { input id="p-price" name="unit-price" type="text" inputmode="decimal" required value=(p.map(|p| numbers::shown(ctx.lang, &p.unit_price)).unwrap_or_default()); }))
+                (vat_select(ctx.lang, "p-vat", "vat-code", w.vat_code, p.map_or("25", |p| p.vat_code.as_str())))
                 button type="submit" class="primary" { (w.save) }
             }
         },
@@ -1033,22 +1047,23 @@ pub fn change_of(f: &HashMap<String, String>) -> Option<DraftChange> {
         ("note", _) => DraftChange::SetNote(get("note")),
         ("add-product", _) => DraftChange::AddLines(vec![product_line(
             &get("new-product")?,
-            &get("new-product-quantity").unwrap_or_else(|| "1".into()),
+            &numbers::typed(&get("new-product-quantity").unwrap_or_else(|| "1".into())),
         )]),
-        ("add-free", _) => DraftChange::AddLines(vec![free_line(
-            &get("new-description").unwrap_or_default(),
-            &get("new-quantity").unwrap_or_else(|| "1".into()),
-            &numbers::typed(&get("new-price").unwrap_or_default()),
-            &get("new-vat").unwrap_or_else(|| "25".into()),
-        )]),
+        ("add-free", _) => DraftChange::AddLines(vec![LineInput {
+            unit: get("new-unit"),
+            ..free_line(
+                &get("new-description").unwrap_or_default(),
+                &numbers::typed(&get("new-quantity").unwrap_or_else(|| "1".into())),
+                &numbers::typed(&get("new-price").unwrap_or_default()),
+                &get("new-vat").unwrap_or_else(|| "25".into()),
+            )
+        }]),
         ("line", Some(n)) => DraftChange::UpdateLine((
             n,
             LineInput {
                 product_id: get(&format!("product-{n}")),
                 description: get(&format!("description-{n}")),
-                quantity: get(&format!("quantity-{n}"))
-                    .unwrap_or_default()
-                    .replace(',', "."),
+                quantity: numbers::typed(&get(&format!("quantity-{n}")).unwrap_or_default()),
                 unit: get(&format!("unit-{n}")),
                 unit_price: get(&format!("price-{n}")).map(|p| numbers::typed(&p)),
                 discount_percent: get(&format!("discount-{n}")).map(|p| numbers::typed(&p)),
@@ -1173,12 +1188,20 @@ pub fn draft(ctx: &Ctx, nav: &Nav, d: &Draft, regs: &Registers, saved: SaveState
                                             @if let Some(p) = &l.product_id { input type="hidden" name=(format!("product-{n}")) value=(p); }
                                             input type="hidden" name=(format!("pos-{n}")) value=(pos);
                                         }
-                                        @for (field, label, value, mode) in [("quantity", w.quantity, &l.quantity, "decimal"), ("unit", w.unit, &l.unit, "text"), ("price", w.unit_price, &l.unit_price, "decimal"), ("discount", w.discount, &l.discount_percent, "decimal")] {
+                                        @for (field, label, value) in [("quantity", w.quantity, &l.quantity), ("unit", w.unit, &l.unit), ("price", w.unit_price, &l.unit_price), ("discount", w.discount, &l.discount_percent)] {
                                             td {
                                                 label class="visually-hidden" for=(format!("{field}-{n}")) { (label) " " (pos + 1) }
-                                                input id=(format!("{field}-{n}")) name=(format!("{field}-{n}")) type="text" inputmode=(mode) value=(value) size="8"
-                                                    hx-post=(url) hx-trigger="change, input changed delay:500ms" hx-vals=(format!(r#"{{"op": "line:{n}"}}"#))
-                                                    hx-target="#totals" hx-select="#totals" hx-select-oob=(oob) hx-sync="closest form:queue last";
+                                                @if field == "unit" {
+                                                    select id=(format!("{field}-{n}")) name=(format!("{field}-{n}"))
+                                                        hx-post=(url) hx-trigger="change" hx-vals=(format!(r#"{{"op": "line:{n}"}}"#))
+                                                        hx-target="#totals" hx-select="#totals" hx-select-oob=(oob) hx-sync="closest form:queue last" {
+                                                        (unit_options(ctx.lang, value))
+                                                    }
+                                                } @else {
+                                                    input id=(format!("{field}-{n}")) name=(format!("{field}-{n}")) type="text" inputmode="decimal" value=(numbers::shown(ctx.lang, value)) size="8"
+                                                        hx-post=(url) hx-trigger="change, input changed delay:500ms" hx-vals=(format!(r#"{{"op": "line:{n}"}}"#))
+                                                        hx-target="#totals" hx-select="#totals" hx-select-oob=(oob) hx-sync="closest form:queue last";
+                                                }
                                             }
                                         }
                                         td {
@@ -1186,7 +1209,7 @@ pub fn draft(ctx: &Ctx, nav: &Nav, d: &Draft, regs: &Registers, saved: SaveState
                                             select id=(format!("vat-{n}")) name=(format!("vat-{n}"))
                                                 hx-post=(url) hx-trigger="change" hx-vals=(format!(r#"{{"op": "line:{n}"}}"#))
                                                 hx-target="#totals" hx-select="#totals" hx-select-oob=(oob) hx-sync="closest form:queue last" {
-                                                @for v in VAT_CODES { option value=(v) selected[l.vat_code == v] { (v) } }
+                                                @for v in VAT_CODES { option value=(v) selected[l.vat_code == v] { (ctx.lang.vat(v)) } }
                                             }
                                         }
                                         td class="num" id=(format!("net-{n}")) { (numbers::shown(ctx.lang, &l.net_amount)) }
@@ -1209,7 +1232,7 @@ pub fn draft(ctx: &Ctx, nav: &Nav, d: &Draft, regs: &Registers, saved: SaveState
                                 // suggestions); the product's id is what is sent.
                                 input id="new-product" name="new-product" type="search" list="product-list" autocomplete="off";
                                 datalist id="product-list" {
-                                    @for p in &regs.products { option value=(p.id) { (p.name) " – " (p.unit_price) } }
+                                    @for p in &regs.products { option value=(p.id) { (p.name) " – " (numbers::shown(ctx.lang, &p.unit_price)) " / " (ctx.lang.unit(&p.unit)) } }
                                 }
                             }))
                             (labelled("new-product-quantity", w.quantity, html! { input id="new-product-quantity" name="new-product-quantity" type="text" inputmode="decimal" value="1" size="6"; }))
@@ -1219,7 +1242,8 @@ pub fn draft(ctx: &Ctx, nav: &Nav, d: &Draft, regs: &Registers, saved: SaveState
                             (labelled("new-description", w.free_text, html! { input id="new-description" name="new-description" type="text"; }))
                             (labelled("new-quantity", w.quantity, html! { input id="new-quantity" name="new-quantity" type="text" inputmode="decimal" value="1" size="6"; }))
                             (labelled("new-price", w.unit_price, html! { input id="new-price" name="new-price" type="text" inputmode="decimal" size="8"; }))
-                            (vat_select("new-vat", "new-vat", w.vat_code, "25"))
+                            (labelled("new-unit", w.unit, html! { select id="new-unit" name="new-unit" { (unit_options(ctx.lang, "EA")) } }))
+                            (vat_select(ctx.lang, "new-vat", "new-vat", w.vat_code, "25"))
                             button type="submit" name="op" value="add-free" { (w.add) " (" (w.free_text) ")" }
                         }
                     }
@@ -1237,9 +1261,7 @@ pub fn draft(ctx: &Ctx, nav: &Nav, d: &Draft, regs: &Registers, saved: SaveState
                 div class="actions" {
                     a class="button" href=(format!("{url}/forhandsvis")) { (w.preview) }
                     a class="button primary" href=(format!("{url}/fakturer")) { (w.send) }
-                    form method="post" action=(act(ctx, &format!("{url}/slett"))) {
-                        button type="submit" { (w.delete_draft) }
-                    }
+                    a class="button" href=(format!("{url}/slett")) { (w.delete_draft) }
                 }
             }
         },
@@ -1265,8 +1287,17 @@ pub fn preview(ctx: &Ctx, nav: &Nav, d: &Draft) -> Markup {
     )
 }
 
-pub fn confirm_send(ctx: &Ctx, nav: &Nav, d: &Draft, e: Option<&CallError>) -> Markup {
+/// Before "Fakturer og send": what will happen, as the component would do it now (`plan`):
+/// the number, the dates, the amount, and the channel with why; or why it cannot be issued.
+pub fn confirm_send(
+    ctx: &Ctx,
+    nav: &Nav,
+    d: &Draft,
+    plan: Option<&IssuedDocument>,
+    e: Option<&CallError>,
+) -> Markup {
     let w = ctx.lang.words();
+    let l = ctx.lang;
     let url = format!("/c/{}/utkast/{}", nav.client, d.id);
     layout(
         ctx,
@@ -1275,12 +1306,55 @@ pub fn confirm_send(ctx: &Ctx, nav: &Nav, d: &Draft, e: Option<&CallError>) -> M
         html! {
             h1 { (w.send) }
             (call_error(ctx, e))
-            p { (w.customer) ": " strong { (d.customer.name) } " · " (d.lines.len()) " " (w.lines) " · " (w.payable) ": " strong { (numbers::shown(ctx.lang, &d.totals.payable)) } }
+            dl class="plan" {
+                dt { (w.customer) } dd { strong { (d.customer.name) } }
+                @if let Some(p) = plan {
+                    dt { (l.say("Fakturanummer", "Invoice number")) } dd id="plan-number" { (p.number) }
+                    dt { (w.issue_date) } dd { (numbers::date(l, &p.issue_date)) }
+                    dt { (w.due_date) } dd id="plan-due" { (numbers::date(l, &p.due_date)) }
+                }
+                dt { (w.lines) } dd { (d.lines.len()) }
+                dt { (w.payable) } dd id="plan-payable" { strong { (numbers::shown(l, &d.totals.payable)) " kr" } }
+                @if let Some(p) = plan {
+                    @for del in &p.deliveries {
+                        dt { (l.say("Sendes som", "Sent as")) }
+                        dd id="plan-channel" { strong { (l.channel(del.channel)) } " – " (del.reason) }
+                    }
+                }
+            }
             form method="post" action=(act(ctx, &format!("{url}/fakturer"))) {
                 input type="hidden" name="version" value=(d.version);
-                button type="submit" class="primary" { (w.confirm_send) }
+                @if plan.is_some() {
+                    button type="submit" class="primary" { (w.confirm_send) }
+                    " "
+                }
+                a href=(url) { (l.say("Tilbake til utkastet", "Back to the draft")) }
+            }
+        },
+    )
+}
+
+/// "Slett utkast" asks first: what will be lost, and a way back.
+pub fn confirm_delete(ctx: &Ctx, nav: &Nav, d: &Draft) -> Markup {
+    let w = ctx.lang.words();
+    let l = ctx.lang;
+    let url = format!("/c/{}/utkast/{}", nav.client, d.id);
+    layout(
+        ctx,
+        nav,
+        w.delete_draft,
+        html! {
+            h1 { (w.delete_draft) "?" }
+            p {
+                (l.say("Utkastet til ", "The draft to ")) strong { (d.customer.name) }
+                (l.say(" med ", " with ")) (d.lines.len()) " " (w.lines) " ("
+                (numbers::shown(l, &d.totals.payable)) " kr) "
+                (l.say("slettes for godt.", "is deleted for good."))
+            }
+            form method="post" action=(act(ctx, &format!("{url}/slett"))) {
+                button type="submit" class="danger" { (w.delete_draft) }
                 " "
-                a href=(url) { (w.new_invoice) }
+                a href=(url) { (l.say("Avbryt", "Cancel")) }
             }
         },
     )
@@ -1302,7 +1376,7 @@ pub fn deliveries(ctx: &Ctx, nav: &Nav, doc: &IssuedDocument) -> Markup {
                 thead { tr { th scope="col" { (w.channel) } th scope="col" { (w.why) } th scope="col" { (w.state) } th scope="col" { "Detalj" } } }
                 tbody {
                     @for d in &doc.deliveries {
-                        tr { td { (d.channel.name()) } td { (d.reason) } td class=(format!("state-{}", d.state.name())) { (ctx.lang.state(d.state)) } td { (d.detail.as_deref().unwrap_or("")) } }
+                        tr { td { (ctx.lang.channel(d.channel)) } td { (d.reason) } td class=(format!("state-{}", d.state.name())) { (ctx.lang.state(d.state)) } td { (d.detail.as_deref().unwrap_or("")) } }
                     }
                 }
             }
@@ -1368,7 +1442,7 @@ pub fn document(ctx: &Ctx, nav: &Nav, o: &Opened, e: Option<&CallError>) -> Mark
             h2 { (w.lines) }
             table {
                 thead { tr { th scope="col" { (w.description) } th scope="col" class="num" { (w.quantity) } th scope="col" class="num" { (w.unit_price) } th scope="col" { (w.vat_code) } th scope="col" class="num" { (w.net) } } }
-                tbody { @for l in &doc.lines { tr { td { (l.description) } td class="num" { (numbers::shown(ctx.lang, &l.quantity)) " " (l.unit) } td class="num" { (numbers::shown(ctx.lang, &l.unit_price)) } td { (l.vat_code) } td class="num" { (numbers::shown(ctx.lang, &l.net_amount)) } } } }
+                tbody { @for l in &doc.lines { tr { td { (l.description) } td class="num" { (numbers::shown(ctx.lang, &l.quantity)) " " (ctx.lang.unit(&l.unit)) } td class="num" { (numbers::shown(ctx.lang, &l.unit_price)) } td { (ctx.lang.vat(&l.vat_code)) } td class="num" { (numbers::shown(ctx.lang, &l.net_amount)) } } } }
             }
             (deliveries(ctx, nav, doc))
             h2 { (w.voucher) }
@@ -1424,7 +1498,7 @@ pub fn credit_form(
                             tr id=(format!("left-{n}")) {
                                 td { (l.description) }
                                 td class="num" {
-                                    span class="left" { (numbers::shown(ctx.lang, &l.quantity_left)) " " (l.unit) " · " (numbers::shown(ctx.lang, &l.amount_left)) }
+                                    span class="left" { (numbers::shown(ctx.lang, &l.quantity_left)) " " (ctx.lang.unit(&l.unit)) " · " (numbers::shown(ctx.lang, &l.amount_left)) }
                                     @if !l.whole_by_quantity && l.amount_left.parse::<Decimal>().is_ok_and(|a| !a.is_zero()) {
                                         br; small { (w.rest_by_amount) }
                                     }

@@ -1,6 +1,27 @@
 //! The console's words: Bokmål by default, English by a switch.
 
-use crate::bindings::{DeliveryState, DocumentKind, DocumentStatus, ItemState, PaymentOutcome};
+use crate::bindings::{
+    Channel, DeliveryState, DocumentKind, DocumentStatus, ItemState, PaymentOutcome,
+};
+
+/// The units a small business invoices in, offered by name in the forms: (UN/ECE Rec. 20
+/// code, Bokmål, English). Any other valid code may still be typed in a product's or line's
+/// unit and is shown as its code.
+pub const UNITS: [(&str, &str, &str); 13] = [
+    ("EA", "Stk", "Pieces"),
+    ("HUR", "Timer", "Hours"),
+    ("DAY", "Dager", "Days"),
+    ("WEE", "Uker", "Weeks"),
+    ("MON", "Måneder", "Months"),
+    ("ANN", "År", "Years"),
+    ("KGM", "Kg", "Kg"),
+    ("LTR", "Liter", "Litres"),
+    ("MTR", "Meter", "Metres"),
+    ("MTK", "m²", "m²"),
+    ("KMT", "Km", "Km"),
+    ("KWH", "kWh", "kWh"),
+    ("SET", "Sett", "Sets"),
+];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -94,6 +115,44 @@ impl Lang {
             nb
         } else {
             en
+        }
+    }
+
+    /// A VAT code (the contract's `vat-code`) as a bookkeeper names it.
+    pub fn vat(self, code: &str) -> &str {
+        let (nb, en) = match code {
+            "25" => ("25 % (høy sats)", "25 % (standard rate)"),
+            "15" => (
+                "15 % (middels sats, næringsmidler)",
+                "15 % (reduced rate, food)",
+            ),
+            "12" => ("12 % (lav sats)", "12 % (low rate)"),
+            "zero" => ("Fritatt (0 %)", "Zero-rated (0 %)"),
+            "exempt" => ("Unntatt fra mva", "Exempt from VAT"),
+            "reverse" => ("Omvendt avgiftsplikt", "Reverse charge"),
+            "outside" => ("Utenfor mva-loven", "Outside the VAT Act"),
+            other => return other,
+        };
+        self.say(nb, en)
+    }
+
+    /// A unit of measure (UN/ECE Rec. 20, as the EHF carries it) in words: the common ones
+    /// by name, any other as its code.
+    pub fn unit(self, code: &str) -> &str {
+        UNITS
+            .iter()
+            .find(|(c, _, _)| *c == code)
+            .map_or(code, |(_, nb, en)| self.say(nb, en))
+    }
+
+    /// A delivery channel by the name customers know it by.
+    pub fn channel(self, c: Channel) -> &'static str {
+        match c {
+            Channel::Ehf => "EHF",
+            Channel::Efaktura => "eFaktura",
+            Channel::Avtalegiro => "AvtaleGiro",
+            Channel::Email => self.say("E-post", "E-mail"),
+            Channel::Print => self.say("Papirpost", "Letter by post"),
         }
     }
 
@@ -481,3 +540,25 @@ pub const EN: Words = Words {
     yes: "Yes",
     no: "No",
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_read_as_words() {
+        assert_eq!(Lang::Nb.vat("25"), "25 % (høy sats)");
+        assert_eq!(Lang::Nb.vat("zero"), "Fritatt (0 %)");
+        assert_eq!(Lang::En.vat("reverse"), "Reverse charge");
+        assert_eq!(Lang::Nb.unit("HUR"), "Timer");
+        assert_eq!(Lang::En.unit("EA"), "Pieces");
+        assert_eq!(Lang::Nb.unit("XBX"), "XBX", "an uncommon code as it is");
+        assert_eq!(Lang::Nb.channel(Channel::Print), "Papirpost");
+        assert_eq!(Lang::Nb.channel(Channel::Email), "E-post");
+        // Every unit offered is one the component takes.
+        let known = include_str!("../../../guest/src/unit_codes.txt");
+        for (code, _, _) in UNITS {
+            assert!(known.lines().any(|l| l.trim() == code), "{code}");
+        }
+    }
+}
