@@ -497,6 +497,43 @@ def deleting_asks_first(page):
     expect(page).to_have_title(re.compile(r"^Oversikt – Fakturering – "))
 
 
+def on_a_phone(browser, invoice_url):
+    """At 390 px, no page of the flow scrolls sideways (a wide table scrolls inside itself),
+    and the menu is still there."""
+    phone = browser.new_context(locale="nb-NO", viewport={"width": 390, "height": 844})
+    page = phone.new_page()
+    page.goto(f"{CLIENT}/ny")
+    page.fill("#customer-search", "Ærlig")
+    page.locator("#customer-hits button").first.click()
+    expect(page.locator("h1")).to_contain_text(NAME)
+    draft = page.url
+    page.fill("#new-description", "Kurs")
+    page.fill("#new-price", "1 234,50")
+    page.get_by_role("button", name=re.compile("Legg til \\(Fritekst")).click()
+    expect(page.locator("tbody tr[id^=line-]")).to_have_count(1)
+    urls = [f"{CLIENT}{p}" for p in ["/oversikt", "/ny", "/kunder", "/kunder/ny", "/produkter",
+                                     "/produkter/ny", "/innstillinger", "/innbetalinger",
+                                     "/deaktiver"]]
+    urls += [draft, f"{draft}/fakturer", f"{draft}/slett", f"{draft}/forhandsvis", invoice_url,
+             f"{invoice_url}/krediter"]
+    for url in urls:
+        page.goto(url)
+        wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        culprits = page.evaluate(
+            """() => [...document.querySelectorAll('body *')]
+                 .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+                 .filter(e => !e.parentElement.closest('table, .scroll'))
+                 .slice(0, 4).map(e => e.tagName + '.' + e.className + '#' + e.id + ' '
+                                     + Math.round(e.getBoundingClientRect().right))""")
+        assert wide <= 0, f"{url}: the page scrolls sideways by {wide} px at 390 px: {culprits}"
+        expect(page.get_by_role("link", name="Oversikt").first).to_be_visible()
+    page.goto(draft)
+    shot(page, "console-phone")
+    page.get_by_role("link", name="Slett utkast").click()
+    page.get_by_role("button", name="Slett utkast").click()
+    phone.close()
+
+
 def isolated(page, invoice_url):
     doc = invoice_url.rsplit("/", 1)[1]
     for other in ["fjord", "nordlys"]:
@@ -532,6 +569,7 @@ with sync_playwright() as p:
     english(page)
     by_keyboard(page)
     deleting_asks_first(page)
+    on_a_phone(browser, invoice)
     isolated(page, invoice)
     assert not dialogs, f"a dialog opened: {dialogs}"
     browser.close()

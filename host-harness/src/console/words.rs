@@ -122,10 +122,7 @@ impl Lang {
     pub fn vat(self, code: &str) -> &str {
         let (nb, en) = match code {
             "25" => ("25 % (høy sats)", "25 % (standard rate)"),
-            "15" => (
-                "15 % (middels sats, næringsmidler)",
-                "15 % (reduced rate, food)",
-            ),
+            "15" => ("15 % (middels sats)", "15 % (reduced rate)"),
             "12" => ("12 % (lav sats)", "12 % (low rate)"),
             "zero" => ("Fritatt (0 %)", "Zero-rated (0 %)"),
             "exempt" => ("Unntatt fra mva", "Exempt from VAT"),
