@@ -300,6 +300,10 @@ def preview_and_send(page, url):
     expect(page.locator("#doc-number")).to_have_text("5001")
     expect(page.locator("#doc-kid")).to_be_visible()
     expect(page.locator("#deliveries")).to_contain_text("E-post")
+    expect(page.locator("#doc-voucher")).to_have_text("5001")
+    ehf = page.request.get(f"{page.url}/ehf")
+    assert ehf.status == 200 and ehf.headers["content-type"].startswith("application/xml"), ehf.status
+    assert b"<cbc:ID>5001</cbc:ID>" in ehf.body()
     expect(page.locator("#deliveries")).to_contain_text("Levert", timeout=15000)
     accessible(page, "invoice")
     return page.url
@@ -472,13 +476,18 @@ def by_keyboard(page):
     expect(page.locator("#doc-payable")).to_have_text("1 543,13")
 
 
-def deleting_asks_first(page):
-    """"Slett utkast" asks, says what is lost, and can be cancelled; then the draft is gone.
+def copy_then_delete(page, invoice_url):
+    """"Kopier faktura" makes a new draft with the invoice's customer, references and lines.
+    "Slett utkast" asks, says what is lost, and can be cancelled; then the draft is gone.
     Pages are never cached (a form's token is this tab's), and the tab has its icon."""
-    page.goto(f"{CLIENT}/ny")
-    page.fill("#customer-search", "Ærlig")
-    page.locator("#customer-hits button").first.click()
+    page.goto(invoice_url)
+    page.locator("details.menu summary").click()
+    page.get_by_role("button", name="Kopier faktura").click()
+    expect(page).to_have_url(re.compile(r"/utkast/"))
     expect(page.locator("h1")).to_contain_text(NAME)
+    expect(page.locator("tbody tr[id^=line-]")).to_have_count(3)
+    expect(page.locator("tbody tr[id^=line-] input[id^=description-]").first).to_have_value("Konsulenttime")
+    expect(page.locator("#buyer")).to_have_value("PO-1")
     draft = page.url
     page.get_by_role("link", name="Slett utkast").click()
     expect(page.locator("h1")).to_have_text("Slett utkast?")
@@ -568,7 +577,7 @@ with sync_playwright() as p:
     deactivate_and_back(page, invoice)
     english(page)
     by_keyboard(page)
-    deleting_asks_first(page)
+    copy_then_delete(page, invoice)
     on_a_phone(browser, invoice)
     isolated(page, invoice)
     assert not dialogs, f"a dialog opened: {dialogs}"

@@ -158,6 +158,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/c/{client}/dokument/{id}", get(document))
         .route("/c/{client}/dokument/{id}/leveringer", get(deliveries))
         .route("/c/{client}/dokument/{id}/pdf", get(document_pdf))
+        .route("/c/{client}/dokument/{id}/ehf", get(document_ehf))
+        .route("/c/{client}/dokument/{id}/kopier", post(copy_invoice))
         .route(
             "/c/{client}/dokument/{id}/krediter",
             get(credit_form).post(credit),
@@ -1058,6 +1060,76 @@ async fn deliveries(
     })
     .await?;
     Ok(html(pages::deliveries(&ctx, &nav, &doc)))
+}
+
+/// "Kopier": a new draft to the same customer, with the invoice's references, note and lines
+/// as they were invoiced (three calls of the component; the new draft is saved at each).
+async fn copy_invoice(
+    State(app): State<Arc<App>>,
+    Path((client, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let c = client.clone();
+    let draft = blocking(&app, move |h| -> Result<_, Fail> {
+        known(h, &c)?;
+        let doc = h.open(&c, &id)?;
+        let d = h.create_draft(&c, &doc.customer.id)?;
+        let lines = doc
+            .lines
+            .iter()
+            .map(|l| LineInput {
+                product_id: l.product_id.clone(),
+                description: Some(l.description.clone()),
+                quantity: l.quantity.clone(),
+                unit: Some(l.unit.clone()),
+                unit_price: Some(l.unit_price.clone()),
+                discount_percent: Some(l.discount_percent.clone()),
+                vat_code: Some(l.vat_code.clone()),
+            })
+            .collect();
+        let mut version = d.version;
+        for change in [
+            DraftChange::SetReferences(doc.references.clone()),
+            DraftChange::SetNote(doc.note.clone()),
+            DraftChange::AddLines(lines),
+        ] {
+            version = h.update_draft(&c, &d.id, version, &change)?.version;
+        }
+        Ok(d.id)
+    })
+    .await?;
+    Ok(go(&ctx, format!("/c/{client}/utkast/{draft}")))
+}
+
+/// The EHF (UBL 2.1) of an issued document, as it was sent.
+async fn document_ehf(
+    State(app): State<Arc<App>>,
+    Path((client, id)): Path<(String, String)>,
+) -> Page {
+    let (name, xml) = blocking(&app, move |h| -> Result<_, Fail> {
+        known(h, &client)?;
+        let n: i64 = id
+            .strip_prefix("doc-")
+            .and_then(|n| n.parse().ok())
+            .ok_or(Fail::NotFound)?;
+        let doc = with_unit(h.store(), |u| u.document(&client, n))?.ok_or(Fail::NotFound)?;
+        let files = with_unit(h.store(), |u| u.files(&client, n))?.ok_or(Fail::NotFound)?;
+        Ok((
+            crate::channels::stem(&client, doc.kind, doc.number),
+            files.ehf.ok_or(Fail::NotFound)?,
+        ))
+    })
+    .await?;
+    let disposition = format!("attachment; filename=\"{name}.xml\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/xml; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        xml,
+    )
+        .into_response())
 }
 
 async fn document_pdf(

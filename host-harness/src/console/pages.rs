@@ -1394,6 +1394,11 @@ pub fn document(ctx: &Ctx, nav: &Nav, o: &Opened, e: Option<&CallError>) -> Mark
     let doc = &o.doc;
     let url = format!("/c/{c}/dokument/{}", doc.id);
     let title = title_of(doc, ctx.lang);
+    let credit_note = doc.kind == DocumentKind::CreditNote;
+    let discounted = doc
+        .lines
+        .iter()
+        .any(|l| l.discount_amount.parse::<Decimal>().is_ok_and(|d| !d.is_zero()));
     layout(
         ctx,
         nav,
@@ -1404,8 +1409,12 @@ pub fn document(ctx: &Ctx, nav: &Nav, o: &Opened, e: Option<&CallError>) -> Mark
                 details class="menu" {
                     summary { (w.actions) }
                     a href=(format!("{url}/pdf")) { (w.pdf) }
+                    a href=(format!("{url}/ehf")) { "EHF (XML)" }
                     @if doc.kind == DocumentKind::Invoice && doc.status != DocumentStatus::Credited {
                         a href=(format!("{url}/krediter")) { (w.credit) }
+                    }
+                    @if doc.kind == DocumentKind::Invoice {
+                        form method="post" action=(act(ctx, &format!("{url}/kopier"))) { button type="submit" { (ctx.lang.say("Kopier faktura", "Copy invoice")) } }
                     }
                     form method="post" action=(act(ctx, &format!("{url}/send"))) { button type="submit" { (w.resend) } }
                 }
@@ -1416,11 +1425,16 @@ pub fn document(ctx: &Ctx, nav: &Nav, o: &Opened, e: Option<&CallError>) -> Mark
                 dt { (w.customer) } dd { (doc.customer.name) }
                 dt { (w.number) } dd id="doc-number" { (doc.number) }
                 @if let Some(k) = &doc.kid { dt { (w.kid) } dd id="doc-kid" { (k) } }
-                dt { (w.issue_date) } dd { (numbers::date(ctx.lang, &doc.issue_date)) }
-                dt { (w.due_date) } dd { (numbers::date(ctx.lang, &doc.due_date)) }
-                @if let Some((n, d)) = &doc.credited_invoice { dt { (w.credit) } dd { (n) " (" (d) ")" } }
+                @if credit_note {
+                    dt { (ctx.lang.say("Kreditnotadato", "Credit note date")) } dd { (numbers::date(ctx.lang, &doc.issue_date)) }
+                } @else {
+                    dt { (w.issue_date) } dd { (numbers::date(ctx.lang, &doc.issue_date)) }
+                    dt { (w.due_date) } dd { (numbers::date(ctx.lang, &doc.due_date)) }
+                }
+                @if let Some((n, d)) = &doc.credited_invoice { dt { (ctx.lang.say("Krediterer faktura", "Credits invoice")) } dd { (n) " (" (numbers::date(ctx.lang, d)) ")" } }
                 @if let Some(r) = &doc.credit_reason { dt { (w.reason) } dd { (r) } }
-                dt { (w.payable) } dd id="doc-payable" { (numbers::shown(ctx.lang, &doc.totals.payable)) }
+                dt { @if credit_note { (ctx.lang.say("Kreditert beløp", "Amount credited")) } @else { (w.payable) } }
+                dd id="doc-payable" { (numbers::shown(ctx.lang, &doc.totals.payable)) }
                 @if let Some(m) = &o.money {
                     dt { (ctx.lang.say("Kreditert", "Credited")) } dd { (numbers::shown(ctx.lang, &m.credited)) }
                     dt { (ctx.lang.say("Innbetalt", "Paid")) } dd id="doc-paid" { (numbers::shown(ctx.lang, &m.paid)) }
@@ -1440,15 +1454,23 @@ pub fn document(ctx: &Ctx, nav: &Nav, o: &Opened, e: Option<&CallError>) -> Mark
                 }
             }
             h2 { (w.lines) }
-            table {
-                thead { tr { th scope="col" { (w.description) } th scope="col" class="num" { (w.quantity) } th scope="col" class="num" { (w.unit_price) } th scope="col" { (w.vat_code) } th scope="col" class="num" { (w.net) } } }
-                tbody { @for l in &doc.lines { tr { td { (l.description) } td class="num" { (numbers::shown(ctx.lang, &l.quantity)) " " (ctx.lang.unit(&l.unit)) } td class="num" { (numbers::shown(ctx.lang, &l.unit_price)) } td { (ctx.lang.vat(&l.vat_code)) } td class="num" { (numbers::shown(ctx.lang, &l.net_amount)) } } } }
+            table id="doc-lines" {
+                thead { tr {
+                    th scope="col" { (w.description) } th scope="col" class="num" { (w.quantity) } th scope="col" class="num" { (w.unit_price) }
+                    @if discounted { th scope="col" class="num" { (w.discount) } }
+                    th scope="col" { (w.vat_code) } th scope="col" class="num" { (w.net) }
+                } }
+                tbody { @for l in &doc.lines { tr {
+                    td { (l.description) } td class="num" { (numbers::shown(ctx.lang, &l.quantity)) " " (ctx.lang.unit(&l.unit)) } td class="num" { (numbers::shown(ctx.lang, &l.unit_price)) }
+                    @if discounted { td class="num" { (numbers::shown(ctx.lang, &l.discount_percent)) " % (−" (numbers::shown(ctx.lang, &l.discount_amount)) ")" } }
+                    td { (ctx.lang.vat(&l.vat_code)) } td class="num" { (numbers::shown(ctx.lang, &l.net_amount)) }
+                } } }
             }
             (deliveries(ctx, nav, doc))
-            h2 { (w.voucher) }
+            h2 { (w.voucher) " " span id="doc-voucher" { (doc.voucher.document_number) } " · " (numbers::date(ctx.lang, &doc.voucher.date)) }
             table {
                 thead { tr { th scope="col" { (w.account) } th scope="col" class="num" { (w.debit) } th scope="col" class="num" { (w.credit_col) } th scope="col" { "" } } }
-                tbody { @for p in &doc.voucher.postings { tr { td { (p.account) } td class="num" { (p.debit) } td class="num" { (p.credit) } td { (p.text) } } } }
+                tbody { @for p in &doc.voucher.postings { tr { td { (p.account) } td class="num" { (numbers::shown(ctx.lang, &p.debit)) } td class="num" { (numbers::shown(ctx.lang, &p.credit)) } td { (p.text) } } } }
             }
             @if !o.credits.is_empty() {
                 h2 { (w.credits) }
