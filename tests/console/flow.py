@@ -140,6 +140,30 @@ def registers(page):
     expect(row).to_contain_text("Timer")
     expect(row).to_contain_text(re.compile("1\u00a0200(,00)?"))
     expect(row).to_contain_text("25 % (høy sats)")
+    # A new product refused for its price stays a new product: corrected, it is saved (the
+    # form never posts to a product that does not exist); left without an id, it gets one
+    # from its name.
+    page.goto(f"{CLIENT}/produkter/ny")
+    page.fill("#p-name", "Kurs på kveld")
+    page.fill("#p-price", "mye")
+    page.get_by_role("button", name="Lagre").click()
+    expect(page.locator(".problems")).to_be_visible()
+    expect(page.locator("#p-name")).to_have_value("Kurs på kveld")
+    page.fill("#p-price", "1 500")
+    page.get_by_role("button", name="Lagre").click()
+    expect(page.get_by_role("cell", name="Kurs på kveld", exact=True)).to_be_visible()
+    expect(page.locator("a[href$='/produkter/kurs-pa-kveld']")).to_have_count(1)
+    # A new customer is offered the next free number, and an id from its name.
+    page.goto(f"{CLIENT}/kunder/ny")
+    assert int(page.input_value("#c-number")) > 77
+    page.fill("#c-name", "Nordlys Bakeri")
+    page.fill("#c-street", "Gata 2")
+    page.fill("#c-postcode", "0150")
+    page.fill("#c-city", "Oslo")
+    page.fill("#c-email", "bakeri@example.no")
+    page.get_by_role("button", name="Lagre").click()
+    expect(page.get_by_role("cell", name="Nordlys Bakeri", exact=True)).to_be_visible()
+    expect(page.locator("a[href$='/kunder/nordlys-bakeri']")).to_have_count(1)
 
 
 def draft_with_three_lines(page, context):

@@ -1124,7 +1124,10 @@ async fn document_ehf(
     let disposition = format!("attachment; filename=\"{name}.xml\"");
     Ok((
         [
-            (header::CONTENT_TYPE, "application/xml; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_TYPE,
+                "application/xml; charset=utf-8".to_owned(),
+            ),
             (header::CONTENT_DISPOSITION, disposition),
         ],
         xml,

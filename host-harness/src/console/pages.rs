@@ -18,6 +18,12 @@ pub(super) fn act(ctx: &Ctx, path: &str) -> String {
     format!("{path}?_csrf={}", ctx.csrf)
 }
 
+/// What an empty id field will get.
+fn id_hint(ctx: &Ctx) -> &'static str {
+    ctx.lang
+        .say("Tom: lages av navnet", "Empty: made from the name")
+}
+
 /// `address.street` → `field-address-street`: the id of a setting's input, which the
 /// activation refusal links to.
 pub fn field_id(path: &str) -> String {
@@ -677,18 +683,19 @@ pub fn customer_form(
     ctx: &Ctx,
     nav: &Nav,
     r: Option<&CustomerRecord>,
+    stored: bool,
     problems: &[(String, String)],
+    next_number: u64,
 ) -> Markup {
     let w = ctx.lang.words();
     let c = &nav.client;
     let cu = r.map(|r| &r.customer);
-    let is_new = cu.is_none_or(|c| c.id.is_empty());
+    let is_new = !stored;
     let action = match cu {
-        Some(cu) if !cu.id.is_empty() && problems.iter().all(|(f, _)| f != "id") => {
-            format!("/c/{c}/kunder/{}", cu.id)
-        }
+        Some(cu) if stored => format!("/c/{c}/kunder/{}", cu.id),
         _ => format!("/c/{c}/kunder/ny"),
     };
+    let number = cu.map_or(next_number, |c| c.number);
     let t = |s: Option<&String>| s.cloned().unwrap_or_default();
     layout(
         ctx,
@@ -698,10 +705,10 @@ pub fn customer_form(
             h1 { (w.customers) }
             (problems_list(w, problems))
             form method="post" action=(act(ctx, &action)) {
-                @if is_new || problems.iter().any(|(f, _)| f == "id") {
-                    (labelled("c-id", "Id", html! { input id="c-id" name="id" type="text" required pattern="[a-z0-9-]{1,64}" value=(cu.map(|c| c.id.clone()).unwrap_or_default()); }))
+                @if is_new {
+                    (labelled("c-id", "Id", html! { input id="c-id" name="id" type="text" pattern="[a-z0-9-]{1,64}" placeholder=(id_hint(ctx)) value=(cu.map(|c| c.id.clone()).unwrap_or_default()); }))
                 }
-                (labelled("c-number", w.number, html! { input id="c-number" name="number" type="number" min="1" required value=[cu.map(|c| c.number)]; }))
+                (labelled("c-number", w.number, html! { input id="c-number" name="number" type="number" min="1" required value=(number); }))
                 (labelled("c-name", w.name, html! { input id="c-name" name="name" type="text" required value=(cu.map(|c| c.name.clone()).unwrap_or_default()); }))
                 (labelled("c-orgnr", w.orgnr, html! { input id="c-orgnr" name="orgnr" type="text" value=(t(cu.and_then(|c| c.organisation_number.as_ref()))); }))
                 (labelled("c-street", w.street, html! { input id="c-street" name="street" type="text" value=(t(cu.and_then(|c| c.address.street.as_ref()))); }))
@@ -762,7 +769,10 @@ pub fn customer_from_form(
     let mut problems = Vec::new();
     let id = match old {
         Some(o) => o.customer.id.clone(),
-        None => get("id").unwrap_or_default(),
+        None => get("id").unwrap_or_else(|| {
+            let name = get("name").unwrap_or_default();
+            super::registers::id_from_name(&name, |id| all.iter().any(|c| c.customer.id == id))
+        }),
     };
     if old.is_none() {
         if !crate::runtime::valid_client_id(&id) {
@@ -900,15 +910,14 @@ pub fn product_form(
     ctx: &Ctx,
     nav: &Nav,
     p: Option<&Product>,
+    stored: bool,
     problems: &[(String, String)],
 ) -> Markup {
     let w = ctx.lang.words();
     let c = &nav.client;
-    let is_new = p.is_none_or(|p| p.id.is_empty());
+    let is_new = !stored;
     let action = match p {
-        Some(p) if !p.id.is_empty() && problems.iter().all(|(f, _)| f != "id") => {
-            format!("/c/{c}/produkter/{}", p.id)
-        }
+        Some(p) if stored => format!("/c/{c}/produkter/{}", p.id),
         _ => format!("/c/{c}/produkter/ny"),
     };
     layout(
@@ -919,8 +928,8 @@ pub fn product_form(
             h1 { (w.products) }
             (problems_list(w, problems))
             form method="post" action=(act(ctx, &action)) {
-                @if is_new || problems.iter().any(|(f, _)| f == "id") {
-                    (labelled("p-id", "Id", html! { input id="p-id" name="id" type="text" required pattern="[a-z0-9-]{1,64}" value=(p.map(|p| p.id.clone()).unwrap_or_default()); }))
+                @if is_new {
+                    (labelled("p-id", "Id", html! { input id="p-id" name="id" type="text" pattern="[a-z0-9-]{1,64}" placeholder=(id_hint(ctx)) value=(p.map(|p| p.id.clone()).unwrap_or_default()); }))
                 }
                 (labelled("p-name", w.name, html! { input id="p-name" name="name" type="text" required value=(p.map(|p| p.name.clone()).unwrap_or_default()); }))
                 (labelled("p-unit", w.unit, html! { select id="p-unit" name="unit" required { (unit_options(ctx.lang, p.map_or("EA", |p| p.unit.as_str()))) } }))
@@ -940,7 +949,13 @@ pub fn product_from_form(
 ) -> Result<Product, (Product, Vec<(String, String)>)> {
     let get = |k: &str| f.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
     let mut problems = Vec::new();
-    let pid = id.map(str::to_owned).unwrap_or_else(|| get("id"));
+    let pid = match id {
+        Some(id) => id.to_owned(),
+        None if get("id").is_empty() => {
+            super::registers::id_from_name(&get("name"), |id| all.iter().any(|p| p.id == id))
+        }
+        None => get("id"),
+    };
     if id.is_none() {
         if !crate::runtime::valid_client_id(&pid) {
             problems.push(("id".into(), "1 to 64 of a-z, 0-9 and -".into()));
@@ -1395,10 +1410,11 @@ pub fn document(ctx: &Ctx, nav: &Nav, o: &Opened, e: Option<&CallError>) -> Mark
     let url = format!("/c/{c}/dokument/{}", doc.id);
     let title = title_of(doc, ctx.lang);
     let credit_note = doc.kind == DocumentKind::CreditNote;
-    let discounted = doc
-        .lines
-        .iter()
-        .any(|l| l.discount_amount.parse::<Decimal>().is_ok_and(|d| !d.is_zero()));
+    let discounted = doc.lines.iter().any(|l| {
+        l.discount_amount
+            .parse::<Decimal>()
+            .is_ok_and(|d| !d.is_zero())
+    });
     layout(
         ctx,
         nav,

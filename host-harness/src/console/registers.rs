@@ -30,12 +30,46 @@ pub trait Register: Send + 'static {
         all: &[Self::Item],
     ) -> Result<Self::Item, (Self::Item, Problems)>;
     fn list_page(ctx: &Ctx, nav: &Nav, all: &[Self::Item]) -> Markup;
+    /// The form for `item`; `stored` says whether it is in the register (else it is new, or
+    /// a new one the save refused); `all` is the register (a new customer is offered the next
+    /// free number).
     fn form_page(
         ctx: &Ctx,
         nav: &Nav,
         item: Option<&Self::Item>,
+        stored: bool,
         problems: &[(String, String)],
+        all: &[Self::Item],
     ) -> Markup;
+}
+
+/// An id made from a name, for an item saved without one: lower case, `æøå` as `aeoa`, other
+/// marks and spaces as `-`; `-2`, `-3`, … after it while `taken` says so.
+pub fn id_from_name(name: &str, taken: impl Fn(&str) -> bool) -> String {
+    let mut base = String::new();
+    for c in name.to_lowercase().chars() {
+        match c {
+            'a'..='z' | '0'..='9' => base.push(c),
+            'æ' => base.push_str("ae"),
+            'ø' | 'ö' => base.push('o'),
+            'å' | 'ä' | 'á' | 'à' => base.push('a'),
+            'é' | 'è' => base.push('e'),
+            'ü' => base.push('u'),
+            _ if !base.ends_with('-') && !base.is_empty() => base.push('-'),
+            _ => {}
+        }
+    }
+    let mut base: String = base.trim_end_matches('-').chars().take(56).collect();
+    if base.is_empty() {
+        base.push_str("ny");
+    }
+    let mut id = base.clone();
+    let mut n = 2;
+    while taken(&id) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
 }
 
 pub struct Customers;
@@ -67,9 +101,12 @@ impl Register for Customers {
         ctx: &Ctx,
         nav: &Nav,
         c: Option<&CustomerRecord>,
+        stored: bool,
         p: &[(String, String)],
+        all: &[CustomerRecord],
     ) -> Markup {
-        pages::customer_form(ctx, nav, c, p)
+        let next = all.iter().map(|c| c.customer.number).max().unwrap_or(0) + 1;
+        pages::customer_form(ctx, nav, c, stored, p, next)
     }
 }
 
@@ -99,9 +136,11 @@ impl Register for Products {
         ctx: &Ctx,
         nav: &Nav,
         p: Option<&Product>,
+        stored: bool,
         problems: &[(String, String)],
+        _: &[Product],
     ) -> Markup {
-        pages::product_form(ctx, nav, p, problems)
+        pages::product_form(ctx, nav, p, stored, problems)
     }
 }
 
@@ -152,11 +191,20 @@ async fn form<R: Register>(
     let ctx = Ctx::of(&headers);
     let client = path.get("client").cloned().unwrap_or_default();
     let id = path.get("id").cloned();
-    let (nav, old) = blocking(&app, move |h| -> Result<_, Fail> {
-        Ok((nav(h, &client)?, item::<R>(h, &client, id.as_deref())?))
+    let (nav, old, all) = blocking(&app, move |h| -> Result<_, Fail> {
+        let all = with_unit(h.store(), |u| R::list(u, &client))?;
+        Ok((nav(h, &client)?, item::<R>(h, &client, id.as_deref())?, all))
     })
     .await?;
-    Ok(html(R::form_page(&ctx, &nav, old.as_ref(), &[])))
+    let stored = old.is_some();
+    Ok(html(R::form_page(
+        &ctx,
+        &nav,
+        old.as_ref(),
+        stored,
+        &[],
+        &all,
+    )))
 }
 
 async fn save<R: Register>(
@@ -169,23 +217,51 @@ async fn save<R: Register>(
     let client = path.get("client").cloned().unwrap_or_default();
     let id = path.get("id").cloned();
     let c = client.clone();
-    let (nav, saved) = blocking(&app, move |h| -> Result<_, Fail> {
+    let (nav, saved, stored) = blocking(&app, move |h| -> Result<_, Fail> {
         let nav = nav(h, &c)?;
         let old = item::<R>(h, &c, id.as_deref())?;
         // Read and written in one unit, so two saves at once cannot both take one number.
         let saved = with_unit(h.store(), |u| {
             let all = R::list(u, &c)?;
-            let saved = R::read(old.as_ref(), &f, &all);
+            let saved = R::read(old.as_ref(), &f, &all).map_err(|(item, p)| (item, p, all));
             if let Ok(item) = &saved {
                 R::put(u, &c, item)?;
             }
             Ok(saved)
         })?;
-        Ok((nav, saved))
+        Ok((nav, saved, old.is_some()))
     })
     .await?;
     match saved {
         Ok(_) => Ok(go(&ctx, format!("/c/{client}/{}", R::PATH))),
-        Err((item, problems)) => Ok(html(R::form_page(&ctx, &nav, Some(&item), &problems))),
+        // A new item refused stays new: its form posts to `ny` again, nothing is lost.
+        Err((item, problems, all)) => Ok(html(R::form_page(
+            &ctx,
+            &nav,
+            Some(&item),
+            stored,
+            &problems,
+            &all,
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::id_from_name;
+
+    #[test]
+    fn an_id_is_made_from_the_name() {
+        let none = |_: &str| false;
+        assert_eq!(id_from_name("Ærlig & Sønn AS", none), "aerlig-sonn-as");
+        assert_eq!(id_from_name("  Bygg Øst, avd. 2 ", none), "bygg-ost-avd-2");
+        assert_eq!(id_from_name("<script>", none), "script");
+        assert_eq!(id_from_name("???", none), "ny");
+        let taken = |id: &str| ["kari", "kari-2"].contains(&id);
+        assert_eq!(id_from_name("Kari", taken), "kari-3");
+        assert!(crate::runtime::valid_client_id(&id_from_name(
+            &"Å".repeat(100),
+            none
+        )));
     }
 }
