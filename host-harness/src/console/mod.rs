@@ -319,17 +319,39 @@ impl From<anyhow::Error> for Fail {
 
 impl IntoResponse for Fail {
     fn into_response(self) -> Response {
-        let (status, msg) = match self {
-            Fail::NotFound => (StatusCode::NOT_FOUND, "404".to_owned()),
+        let (status, nb, en) = match self {
+            Fail::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Finnes ikke".to_owned(),
+                "Not found".to_owned(),
+            ),
             Fail::Call(CallError::Component(Error::NotActive)) => (
                 StatusCode::CONFLICT,
-                "the module is not active for this client".to_owned(),
+                "Enkel fakturering er ikke aktivert for denne klienten".to_owned(),
+                "Simple invoicing is not active for this client".to_owned(),
             ),
-            Fail::Call(e) => (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
-            Fail::Other(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
+            Fail::Call(e @ CallError::Component(_)) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Lang::Nb.error(&e),
+                Lang::En.error(&e),
+            ),
+            // What the host or the database said is for the log, not the page: the person
+            // gets a reference to quote.
+            Fail::Call(e) => failed(&format!("{e:#}")),
+            Fail::Other(e) => failed(&format!("{e:#}")),
         };
-        (status, pages::bare(&msg)).into_response()
+        (status, pages::bare(&nb, &en)).into_response()
     }
+}
+
+fn failed(detail: &str) -> (StatusCode, String, String) {
+    let reference = &random_token()[..8];
+    eprintln!("console error {reference}: {detail}");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        format!("Noe gikk galt. Oppgi referanse {reference} til brukerstøtte."),
+        format!("Something went wrong. Quote reference {reference} to support."),
+    )
 }
 
 type Page = Result<Response, Fail>;
@@ -1222,4 +1244,26 @@ async fn resend(
 /// A token for a form that should act once (a credit's idempotency key).
 pub fn once() -> String {
     random_token()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the database or the host said never reaches the page: a reference does, and the
+    /// log has both.
+    #[test]
+    fn a_failure_shows_a_reference_not_its_cause() {
+        let (status, nb, en) = failed("SQLite: no such table: documents");
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        for text in [&nb, &en] {
+            assert!(
+                !text.contains("SQLite") && !text.contains("documents"),
+                "{text}"
+            );
+        }
+        let reference = nb.split_whitespace().nth(5).unwrap();
+        assert_eq!(reference.len(), 8, "{nb}");
+        assert!(en.contains(reference));
+    }
 }

@@ -30,12 +30,13 @@ pub fn field_id(path: &str) -> String {
     format!("field-{}", path.replace('.', "-"))
 }
 
-pub fn bare(msg: &str) -> Markup {
+/// A page without the frame (its client may be unknown), in Bokmål with English below.
+pub fn bare(nb: &str, en: &str) -> Markup {
     html! {
         (DOCTYPE)
         html lang="nb" {
-            head { meta charset="utf-8"; title { (msg) } link rel="stylesheet" href="/assets/console.css"; }
-            body { main id="main" { h1 { (msg) } p { a href="/" { "←" } } } }
+            head { meta charset="utf-8"; title { (nb) } link rel="icon" href="/assets/favicon.svg" type="image/svg+xml"; link rel="stylesheet" href="/assets/console.css"; }
+            body { main id="main" { h1 { (nb) } p lang="en" { (en) } p { a href="/" { "← Til forsiden" } } } }
         }
     }
 }
