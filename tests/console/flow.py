@@ -164,6 +164,23 @@ def registers(page):
     page.get_by_role("button", name="Lagre").click()
     expect(page.get_by_role("cell", name="Nordlys Bakeri", exact=True)).to_be_visible()
     expect(page.locator("a[href$='/kunder/nordlys-bakeri']")).to_have_count(1)
+    # Kunder: search with a count of hits, and columns that sort both ways.
+    total = page.locator("#list tbody tr").count()
+    expect(page.locator("#hits")).to_have_text(f"{total} i alt")
+    page.fill("#list-q", "bakeri oslo")
+    page.get_by_role("button", name="Søk", exact=True).click()
+    expect(page.locator("#list tbody tr")).to_have_count(1)
+    expect(page.locator("#hits")).to_have_text(f"1 treff av {total}")
+    page.fill("#list-q", "")
+    page.get_by_role("button", name="Søk", exact=True).click()
+    page.get_by_role("link", name="Navn", exact=True).click()
+    expect(page.locator("th[aria-sort=ascending]")).to_contain_text("Navn")
+    names = page.locator("#list tbody tr td:nth-child(2)").all_inner_texts()
+    assert names == sorted(names, key=str.lower), names
+    page.get_by_role("link", name=re.compile("^Navn")).click()
+    expect(page.locator("th[aria-sort=descending]")).to_contain_text("Navn")
+    assert page.locator("#list tbody tr td:nth-child(2)").all_inner_texts() == names[::-1]
+    accessible(page, "customers")
 
 
 def draft_with_three_lines(page, context):

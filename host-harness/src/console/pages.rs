@@ -645,19 +645,125 @@ pub fn customer_hits(ctx: &Ctx, nav: &Nav, found: &[CustomerRecord]) -> Markup {
 
 // ---- the registers ----
 
-pub fn customers(ctx: &Ctx, nav: &Nav, all: &[CustomerRecord]) -> Markup {
+/// A register's list as asked for: `q` (words, each found in some column), the column to
+/// sort by and its direction.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub desc: bool,
+}
+
+impl ListQuery {
+    /// Whether every word of `q` is in one of `columns` (case folded).
+    fn keeps(&self, columns: &[&str]) -> bool {
+        let hay: Vec<String> = columns.iter().map(|c| c.to_lowercase()).collect();
+        self.q
+            .to_lowercase()
+            .split_whitespace()
+            .all(|word| hay.iter().any(|c| c.contains(word)))
+    }
+
+    /// The rows kept, sorted by `key` of the asked column (the first, if none is asked).
+    fn apply<'a, T>(
+        &self,
+        all: &'a [T],
+        columns: impl Fn(&T) -> Vec<String>,
+        key: impl Fn(&T, &str) -> (u64, String),
+    ) -> Vec<&'a T> {
+        let mut rows: Vec<&T> = all
+            .iter()
+            .filter(|t| {
+                let cols = columns(t);
+                self.keeps(&cols.iter().map(String::as_str).collect::<Vec<_>>())
+            })
+            .collect();
+        rows.sort_by_cached_key(|t| key(t, &self.sort));
+        if self.desc {
+            rows.reverse();
+        }
+        rows
+    }
+
+    /// A column's header: a link that sorts by it (again: the other way), and `aria-sort`.
+    fn header(&self, base: &str, column: &str, label: &str, class: &str) -> Markup {
+        let on = self.sort == column;
+        let sort = match (on, self.desc) {
+            (true, false) => "ascending",
+            (true, true) => "descending",
+            _ => "none",
+        };
+        let desc = (on && !self.desc).to_string();
+        let query = serde_urlencoded::to_string([("q", self.q.as_str()), ("sort", column), ("desc", &desc)])
+            .unwrap_or_default();
+        let href = format!("{base}?{query}");
+        html! { th scope="col" class=(class) aria-sort=(sort) { a href=(href) { (label) @if on { @if self.desc { " ↓" } @else { " ↑" } } } } }
+    }
+}
+
+/// The search above a register's list, and how many it found.
+fn list_search(ctx: &Ctx, base: &str, q: &ListQuery, shown: usize, all: usize) -> Markup {
+    let l = ctx.lang;
+    html! {
+        form method="get" action=(base) role="search" class="filters" {
+            (labelled("list-q", l.say("Søk", "Search"), html! { input id="list-q" name="q" type="search" value=(q.q); }))
+            input type="hidden" name="sort" value=(q.sort);
+            input type="hidden" name="desc" value=(q.desc);
+            button type="submit" { (l.say("Søk", "Search")) }
+        }
+        p id="hits" role="status" {
+            @if q.q.trim().is_empty() { (all) " " (l.say("i alt", "in all")) }
+            @else { (shown) " " (l.say("treff av", "found of")) " " (all) }
+        }
+    }
+}
+
+pub fn customers(ctx: &Ctx, nav: &Nav, all: &[CustomerRecord], q: &ListQuery) -> Markup {
     let w = ctx.lang.words();
     let c = &nav.client;
+    let base = format!("/c/{c}/kunder");
+    let rows = q.apply(
+        all,
+        |r| {
+            let cu = &r.customer;
+            vec![
+                cu.number.to_string(),
+                cu.name.clone(),
+                cu.organisation_number.clone().unwrap_or_default(),
+                cu.email.clone().unwrap_or_default(),
+                cu.address.city.clone().unwrap_or_default(),
+            ]
+        },
+        |r, column| {
+            let cu = &r.customer;
+            match column {
+                "name" => (0, cu.name.to_lowercase()),
+                "orgnr" => (0, cu.organisation_number.clone().unwrap_or_default()),
+                "email" => (0, cu.email.clone().unwrap_or_default().to_lowercase()),
+                _ => (cu.number, String::new()),
+            }
+        },
+    );
     layout(
         ctx,
         nav,
         w.customers,
         html! {
             (title_row(w.customers, &format!("/c/{c}/kunder/ny"), w.add))
-            table {
-                thead { tr { th scope="col" { (w.number) } th scope="col" { (w.name) } th scope="col" { (w.orgnr) } th scope="col" { (w.email) } th scope="col" { (w.actions) } } }
+            (list_search(ctx, &base, q, rows.len(), all.len()))
+            table id="list" {
+                thead { tr {
+                    (q.header(&base, "number", w.number, ""))
+                    (q.header(&base, "name", w.name, ""))
+                    (q.header(&base, "orgnr", w.orgnr, ""))
+                    (q.header(&base, "email", w.email, ""))
+                    th scope="col" { (w.actions) }
+                } }
                 tbody {
-                    @for r in all {
+                    @for r in rows {
                         tr {
                             td { (r.customer.number) }
                             td { (r.customer.name) }
@@ -859,19 +965,38 @@ pub fn customer_from_form(
     }
 }
 
-pub fn products(ctx: &Ctx, nav: &Nav, all: &[Product]) -> Markup {
+pub fn products(ctx: &Ctx, nav: &Nav, all: &[Product], q: &ListQuery) -> Markup {
     let w = ctx.lang.words();
     let c = &nav.client;
+    let base = format!("/c/{c}/produkter");
+    let rows = q.apply(
+        all,
+        |p| vec![p.id.clone(), p.name.clone(), ctx.lang.unit(&p.unit).to_owned()],
+        |p, column| match column {
+            "price" => {
+                let ore = p.unit_price.parse::<Decimal>().unwrap_or_default() * Decimal::ONE_HUNDRED;
+                (u64::try_from(ore.trunc().mantissa()).unwrap_or(0), String::new())
+            }
+            "unit" => (0, ctx.lang.unit(&p.unit).to_lowercase()),
+            _ => (0, p.name.to_lowercase()),
+        },
+    );
     layout(
         ctx,
         nav,
         w.products,
         html! {
             (title_row(w.products, &format!("/c/{c}/produkter/ny"), w.add))
-            table {
-                thead { tr { th scope="col" { (w.name) } th scope="col" { (w.unit) } th scope="col" class="num" { (w.unit_price) } th scope="col" { (w.vat_code) } th scope="col" { (w.actions) } } }
+            (list_search(ctx, &base, q, rows.len(), all.len()))
+            table id="list" {
+                thead { tr {
+                    (q.header(&base, "name", w.name, ""))
+                    (q.header(&base, "unit", w.unit, ""))
+                    (q.header(&base, "price", w.unit_price, "num"))
+                    th scope="col" { (w.vat_code) } th scope="col" { (w.actions) }
+                } }
                 tbody {
-                    @for p in all {
+                    @for p in rows {
                         tr {
                             td { (p.name) } td { (ctx.lang.unit(&p.unit)) } td class="num" { (numbers::shown(ctx.lang, &p.unit_price)) } td { (ctx.lang.vat(&p.vat_code)) }
                             td { a href=(format!("/c/{c}/produkter/{}", p.id)) { (w.edit) span class="visually-hidden" { " " (p.name) } } }

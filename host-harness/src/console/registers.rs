@@ -1,10 +1,11 @@
 //! The registers a user sets up before invoicing, Kunder and Produkter: the same list, form and
 //! save for each, over the store's operations.
 
+use super::pages::ListQuery;
 use super::{blocking, go, html, nav, pages, App, Ctx, Fail, Nav, Page};
 use crate::bindings::Product;
 use crate::store::{with_unit, CustomerRecord, Unit};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Form, Router};
@@ -29,7 +30,7 @@ pub trait Register: Send + 'static {
         form: &HashMap<String, String>,
         all: &[Self::Item],
     ) -> Result<Self::Item, (Self::Item, Problems)>;
-    fn list_page(ctx: &Ctx, nav: &Nav, all: &[Self::Item]) -> Markup;
+    fn list_page(ctx: &Ctx, nav: &Nav, all: &[Self::Item], q: &ListQuery) -> Markup;
     /// The form for `item`; `stored` says whether it is in the register (else it is new, or
     /// a new one the save refused); `all` is the register (a new customer is offered the next
     /// free number).
@@ -94,8 +95,8 @@ impl Register for Customers {
     ) -> Result<CustomerRecord, (CustomerRecord, Problems)> {
         pages::customer_from_form(old, form, all)
     }
-    fn list_page(ctx: &Ctx, nav: &Nav, all: &[CustomerRecord]) -> Markup {
-        pages::customers(ctx, nav, all)
+    fn list_page(ctx: &Ctx, nav: &Nav, all: &[CustomerRecord], q: &ListQuery) -> Markup {
+        pages::customers(ctx, nav, all, q)
     }
     fn form_page(
         ctx: &Ctx,
@@ -129,8 +130,8 @@ impl Register for Products {
     ) -> Result<Product, (Product, Problems)> {
         pages::product_from_form(old.map(|p| p.id.as_str()), form, all)
     }
-    fn list_page(ctx: &Ctx, nav: &Nav, all: &[Product]) -> Markup {
-        pages::products(ctx, nav, all)
+    fn list_page(ctx: &Ctx, nav: &Nav, all: &[Product], q: &ListQuery) -> Markup {
+        pages::products(ctx, nav, all, q)
     }
     fn form_page(
         ctx: &Ctx,
@@ -156,6 +157,7 @@ pub fn routes<R: Register>() -> Router<Arc<App>> {
 async fn list<R: Register>(
     State(app): State<Arc<App>>,
     Path(client): Path<String>,
+    Query(q): Query<ListQuery>,
     headers: HeaderMap,
 ) -> Page {
     let ctx = Ctx::of(&headers);
@@ -166,7 +168,7 @@ async fn list<R: Register>(
         ))
     })
     .await?;
-    Ok(html(R::list_page(&ctx, &nav, &all)))
+    Ok(html(R::list_page(&ctx, &nav, &all, &q)))
 }
 
 /// The item the path names (none for `ny`): a 404 if it is not this client's.
