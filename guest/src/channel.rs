@@ -123,7 +123,9 @@ pub struct Route {
     pub fallbacks: Vec<Channel>,
 }
 
-/// The route for this document; or every reason no channel can take it.
+/// The route for this document; or every reason no channel can take it. The chosen channel's
+/// reason also says why each channel before it could not take the document (a person reading
+/// "e-mail" wants to know why not EHF).
 pub fn choose(
     seller: &Seller,
     customer: &Customer,
@@ -135,11 +137,14 @@ pub fn choose(
     for c in order(seller, customer) {
         match can_take(c, kind, customer, reach) {
             Ok(reason) if takers.is_empty() => {
-                let why = if customer.preferred_channel == Some(c) {
+                let mut why = if customer.preferred_channel == Some(c) {
                     format!("preferred; {reason}")
                 } else {
                     reason
                 };
+                if !refusals.is_empty() {
+                    why = format!("{why} (not {})", refusals.join("; not "));
+                }
                 takers.push((c, why));
             }
             Ok(reason) => takers.push((c, reason)),
@@ -323,6 +328,28 @@ mod tests {
         let refusals =
             choose(&seller, &nowhere, Invoice, &reach(false, "blocked", false)).unwrap_err();
         assert_eq!(refusals.len(), 5, "one reason per channel: {refusals:?}");
+        // The channel chosen says why each before it could not take the document.
+        let route = choose(
+            &seller,
+            &no_email,
+            Invoice,
+            &reach(false, "not-found", false),
+        )
+        .unwrap();
+        assert!(
+            route
+                .reason
+                .starts_with("print: complete postal address (not EHF: "),
+            "{}",
+            route.reason
+        );
+        for why in [
+            "not eFaktura: not-found",
+            "not AvtaleGiro: ",
+            "not e-mail: no address",
+        ] {
+            assert!(route.reason.contains(why), "{why}: {}", route.reason);
+        }
     }
 
     #[test]

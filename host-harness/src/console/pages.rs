@@ -697,8 +697,12 @@ impl ListQuery {
             _ => "none",
         };
         let desc = (on && !self.desc).to_string();
-        let query = serde_urlencoded::to_string([("q", self.q.as_str()), ("sort", column), ("desc", &desc)])
-            .unwrap_or_default();
+        let query = serde_urlencoded::to_string([
+            ("q", self.q.as_str()),
+            ("sort", column),
+            ("desc", &desc),
+        ])
+        .unwrap_or_default();
         let href = format!("{base}?{query}");
         html! { th scope="col" class=(class) aria-sort=(sort) { a href=(href) { (label) @if on { @if self.desc { " ↓" } @else { " ↑" } } } } }
     }
@@ -971,11 +975,21 @@ pub fn products(ctx: &Ctx, nav: &Nav, all: &[Product], q: &ListQuery) -> Markup 
     let base = format!("/c/{c}/produkter");
     let rows = q.apply(
         all,
-        |p| vec![p.id.clone(), p.name.clone(), ctx.lang.unit(&p.unit).to_owned()],
+        |p| {
+            vec![
+                p.id.clone(),
+                p.name.clone(),
+                ctx.lang.unit(&p.unit).to_owned(),
+            ]
+        },
         |p, column| match column {
             "price" => {
-                let ore = p.unit_price.parse::<Decimal>().unwrap_or_default() * Decimal::ONE_HUNDRED;
-                (u64::try_from(ore.trunc().mantissa()).unwrap_or(0), String::new())
+                let ore =
+                    p.unit_price.parse::<Decimal>().unwrap_or_default() * Decimal::ONE_HUNDRED;
+                (
+                    u64::try_from(ore.trunc().mantissa()).unwrap_or(0),
+                    String::new(),
+                )
             }
             "unit" => (0, ctx.lang.unit(&p.unit).to_lowercase()),
             _ => (0, p.name.to_lowercase()),
