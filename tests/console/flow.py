@@ -125,6 +125,7 @@ def registers(page):
     expect(page.locator("body")).to_contain_text("taken by")
     expect(page.locator("body")).to_contain_text("not a valid organisation number")
     expect(page.locator("#c-name")).to_have_value("Kopi AS")
+    assert "_csrf" not in page.url and "token" not in page.url, page.url
     page.goto(f"{CLIENT}/kunder")
     expect(page.get_by_role("cell", name="Kopi AS", exact=True)).to_have_count(0)
     page.goto(f"{CLIENT}/produkter/ny")
@@ -596,6 +597,8 @@ def isolated(page, invoice_url):
         assert r.status == 404, (other, r.status)
     r = page.request.post(f"{CLIENT}/aktiver")
     assert r.status == 403, f"a POST without the CSRF token: {r.status}"
+    r = page.request.post(f"{CLIENT}/aktiver", headers={"Origin": "http://evil.example"})
+    assert r.status == 403, f"a POST from another origin: {r.status}"
 
 
 with sync_playwright() as p:

@@ -19,7 +19,7 @@ use crate::names::Name;
 use crate::runtime::{CallError, Harness, Runtime};
 use crate::store::{with_unit, CustomerRecord, Store};
 use axum::extract::{Multipart, Path, Query, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -227,8 +227,8 @@ impl Ctx {
     }
 }
 
-/// Access token off loopback; a CSRF cookie on every visit, checked on every POST (the
-/// `x-csrf` header htmx sends, or `_csrf` in the form's action).
+/// Access token off loopback; a CSRF cookie on every visit, and every POST checked to come
+/// from the console's own page (`same_origin_post`).
 async fn guard(State(app): State<Arc<App>>, mut req: Request, next: Next) -> Response {
     let headers = req.headers().clone();
     let query: HashMap<String, String> = req
@@ -261,15 +261,8 @@ async fn guard(State(app): State<Arc<App>>, mut req: Request, next: Next) -> Res
             c
         }
     };
-    if req.method() == Method::POST {
-        let sent = headers
-            .get("x-csrf")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-            .or_else(|| query.get("_csrf").cloned());
-        if sent.as_deref() != Some(csrf.as_str()) {
-            return (StatusCode::FORBIDDEN, "the form is stale: reload the page").into_response();
-        }
+    if req.method() == Method::POST && !same_origin_post(&headers, &csrf) {
+        return (StatusCode::FORBIDDEN, "the form is stale: reload the page").into_response();
     }
     let mut res = next.run(req).await;
     for c in set_cookies {
@@ -293,6 +286,27 @@ async fn guard(State(app): State<Arc<App>>, mut req: Request, next: Next) -> Res
         HeaderValue::from_static("default-src 'self'; style-src 'self' 'unsafe-inline'; frame-src 'self'; object-src 'none'"),
     );
     res
+}
+
+/// Whether a POST comes from this console's own page: htmx sends the page's token in
+/// `x-csrf`; a plain form is known by its `Origin` (every current browser sends it with a
+/// POST), so the token never has to stand in a URL. A POST from another origin, or with
+/// neither, is refused (OWASP's "verifying origin with standard headers", beside SameSite).
+fn same_origin_post(headers: &HeaderMap, csrf: &str) -> bool {
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    let origin_ok = match (text(header::ORIGIN), text(header::HOST)) {
+        (Some(origin), Some(host)) => origin.split_once("://").map(|(_, h)| h) == Some(host),
+        _ => false,
+    };
+    let token_ok = text(HeaderName::from_static("x-csrf")) == Some(csrf);
+    match text(header::ORIGIN) {
+        Some(_) => origin_ok && (token_ok || text(HeaderName::from_static("hx-request")).is_none()),
+        None => token_ok,
+    }
 }
 
 /// Why a page could not be shown.
@@ -1265,5 +1279,39 @@ mod tests {
         let reference = nb.split_whitespace().nth(5).unwrap();
         assert_eq!(reference.len(), 8, "{nb}");
         assert!(en.contains(reference));
+    }
+
+    #[test]
+    fn a_post_must_come_from_the_consoles_own_page() {
+        let post = |pairs: &[(&'static str, &str)]| {
+            let mut h = HeaderMap::new();
+            h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
+            for (k, v) in pairs {
+                h.insert(*k, HeaderValue::from_str(v).unwrap());
+            }
+            same_origin_post(&h, "t0k3n")
+        };
+        let own = "http://127.0.0.1:8080";
+        assert!(post(&[("origin", own)]), "a plain form of our own");
+        assert!(post(&[
+            ("origin", own),
+            ("hx-request", "true"),
+            ("x-csrf", "t0k3n")
+        ]));
+        assert!(
+            post(&[("x-csrf", "t0k3n")]),
+            "no Origin, but the page's token"
+        );
+        assert!(!post(&[("origin", "http://evil.example")]));
+        assert!(!post(&[
+            ("origin", "http://evil.example"),
+            ("x-csrf", "t0k3n")
+        ]));
+        assert!(!post(&[
+            ("origin", own),
+            ("hx-request", "true"),
+            ("x-csrf", "stale")
+        ]));
+        assert!(!post(&[]), "neither");
     }
 }

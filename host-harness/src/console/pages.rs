@@ -14,10 +14,6 @@ use rust_decimal::Decimal;
 use std::collections::HashMap;
 
 /// An action URL with the CSRF token (a plain form's POST carries it in its query).
-pub(super) fn act(ctx: &Ctx, path: &str) -> String {
-    format!("{path}?_csrf={}", ctx.csrf)
-}
-
 /// What an empty id field will get.
 fn id_hint(ctx: &Ctx) -> &'static str {
     ctx.lang
@@ -147,7 +143,7 @@ pub fn info(ctx: &Ctx, nav: &Nav, problems: &[FieldError]) -> Markup {
                     }
                 }
             }
-            form method="post" action=(act(ctx, &format!("/c/{c}/aktiver"))) {
+            form method="post" action=(format!("/c/{c}/aktiver")) {
                 button type="submit" class="primary" { (w.activate) }
             }
         },
@@ -164,7 +160,7 @@ pub fn deactivate(ctx: &Ctx, nav: &Nav, e: Option<&CallError>) -> Markup {
         html! {
             h1 { (w.deactivate) }
             (call_error(ctx, e))
-            form method="post" action=(act(ctx, &format!("/c/{c}/deaktiver"))) {
+            form method="post" action=(format!("/c/{c}/deaktiver")) {
                 label for="reason" { (w.deactivate_ask) }
                 textarea id="reason" name="reason" rows="3" required {}
                 button type="submit" { (w.deactivate) }
@@ -317,7 +313,7 @@ pub fn settings(
             h1 { (w.settings) }
             @if saved == Saved::Yes { p class="saved" role="status" { (w.saved) } }
             @if saved == Saved::RefusedWhileActive { p class="error" role="alert" { (w.settings_refused_while_active) } }
-            form method="post" enctype="multipart/form-data" action=(act(ctx, &format!("/c/{c}/innstillinger"))) {
+            form method="post" enctype="multipart/form-data" action=(format!("/c/{c}/innstillinger")) {
                 fieldset {
                     legend { (w.name) }
                     (text("name", w.name, s.name.as_deref()))
@@ -629,7 +625,7 @@ pub fn customer_hits(ctx: &Ctx, nav: &Nav, found: &[CustomerRecord]) -> Markup {
                 ul class="hits" {
                     @for r in found {
                         li {
-                            form method="post" action=(act(ctx, &format!("/c/{c}/ny"))) {
+                            form method="post" action=(format!("/c/{c}/ny")) {
                                 input type="hidden" name="customer" value=(r.customer.id);
                                 button type="submit" {
                                     (w.pick) " " (r.customer.name) " (" (r.customer.number) ")"
@@ -815,7 +811,7 @@ pub fn customer_form(
         html! {
             h1 { (w.customers) }
             (problems_list(w, problems))
-            form method="post" action=(act(ctx, &action)) {
+            form method="post" action=(action) {
                 @if is_new {
                     (labelled("c-id", "Id", html! { input id="c-id" name="id" type="text" pattern="[a-z0-9-]{1,64}" placeholder=(id_hint(ctx)) value=(cu.map(|c| c.id.clone()).unwrap_or_default()); }))
                 }
@@ -1067,7 +1063,7 @@ pub fn product_form(
         html! {
             h1 { (w.products) }
             (problems_list(w, problems))
-            form method="post" action=(act(ctx, &action)) {
+            form method="post" action=(action) {
                 @if is_new {
                     (labelled("p-id", "Id", html! { input id="p-id" name="id" type="text" pattern="[a-z0-9-]{1,64}" placeholder=(id_hint(ctx)) value=(p.map(|p| p.id.clone()).unwrap_or_default()); }))
                 }
@@ -1262,7 +1258,6 @@ pub fn draft(ctx: &Ctx, nav: &Nav, d: &Draft, regs: &Registers, saved: SaveState
     let w = ctx.lang.words();
     let c = &nav.client;
     let url = format!("/c/{c}/utkast/{}", d.id);
-    let post = act(ctx, &url);
     // A field saves itself as the user types: only the totals, the version and the "Lagret"
     // line (and the line's amount) are swapped in, so no keystroke is lost.
     let autosave_oob = |extra: &str| format!("#draft-version,#save-state{extra}");
@@ -1284,7 +1279,7 @@ pub fn draft(ctx: &Ctx, nav: &Nav, d: &Draft, regs: &Registers, saved: SaveState
                         SaveState::Refused(msg) => span class="error" { (msg) },
                     }
                 }
-                form id="draft-form" method="post" action=(post)
+                form id="draft-form" method="post" action=(url)
                     hx-post=(url) hx-target="#editor" hx-select="#editor" hx-swap="outerHTML" {
                     @let version = match saved { SaveState::Conflict { page_version } => page_version, _ => d.version };
                     input type="hidden" id="draft-version" name="version" value=(version);
@@ -1477,7 +1472,7 @@ pub fn confirm_send(
                     }
                 }
             }
-            form method="post" action=(act(ctx, &format!("{url}/fakturer"))) {
+            form method="post" action=(format!("{url}/fakturer")) {
                 input type="hidden" name="version" value=(d.version);
                 @if plan.is_some() {
                     button type="submit" class="primary" { (w.confirm_send) }
@@ -1506,7 +1501,7 @@ pub fn confirm_delete(ctx: &Ctx, nav: &Nav, d: &Draft) -> Markup {
                 (numbers::shown(l, &d.totals.payable)) " kr) "
                 (l.say("slettes for godt.", "is deleted for good."))
             }
-            form method="post" action=(act(ctx, &format!("{url}/slett"))) {
+            form method="post" action=(format!("{url}/slett")) {
                 button type="submit" class="danger" { (w.delete_draft) }
                 " "
                 a href=(url) { (l.say("Avbryt", "Cancel")) }
@@ -1570,9 +1565,9 @@ pub fn document(ctx: &Ctx, nav: &Nav, o: &Opened, e: Option<&CallError>) -> Mark
                         a href=(format!("{url}/krediter")) { (w.credit) }
                     }
                     @if doc.kind == DocumentKind::Invoice {
-                        form method="post" action=(act(ctx, &format!("{url}/kopier"))) { button type="submit" { (ctx.lang.say("Kopier faktura", "Copy invoice")) } }
+                        form method="post" action=(format!("{url}/kopier")) { button type="submit" { (ctx.lang.say("Kopier faktura", "Copy invoice")) } }
                     }
-                    form method="post" action=(act(ctx, &format!("{url}/send"))) { button type="submit" { (w.resend) } }
+                    form method="post" action=(format!("{url}/send")) { button type="submit" { (w.resend) } }
                 }
             }
             (call_error(ctx, e))
@@ -1647,10 +1642,7 @@ pub fn credit_form(
 ) -> Markup {
     let w = ctx.lang.words();
     let doc = &o.doc;
-    let url = act(
-        ctx,
-        &format!("/c/{}/dokument/{}/krediter", nav.client, doc.id),
-    );
+    let url = format!("/c/{}/dokument/{}/krediter", nav.client, doc.id);
     layout(
         ctx,
         nav,

@@ -245,7 +245,7 @@ fn page(ctx: &Ctx, s: &Seen, read: Option<&str>, problem: Option<&str>) -> Marku
             h1 { (title) }
             @if let Some(r) = read { p role="status" class="saved" { (l.say("Lest inn: ", "Read: ")) (r) } }
             @if let Some(p) = problem { div role="alert" class="problems" { p { (p) } } }
-            form method="post" enctype="multipart/form-data" action=(pages::act(ctx, &format!("/c/{c}/innbetalinger"))) class="filters" {
+            form method="post" enctype="multipart/form-data" action=(format!("/c/{c}/innbetalinger")) class="filters" {
                 div class="field" {
                     label for="bankfil" { (l.say("Bankens fil (OCR eller camt.054)", "The bank's file (OCR or camt.054)")) }
                     input id="bankfil" name="fil" type="file" required accept=".txt,.ocr,.dat,.xml";
@@ -290,7 +290,7 @@ fn allocation(ctx: &Ctx, client: &str, p: &Payment, open: &[OpenItem]) -> Markup
     let l = ctx.lang;
     let id = format!("fordel-{}", p.id);
     html! {
-        form method="post" action=(pages::act(ctx, &format!("/c/{client}/innbetalinger/{}/fordel", p.id))) class="inline" {
+        form method="post" action=(format!("/c/{client}/innbetalinger/{}/fordel", p.id)) class="inline" {
             label for=(id) class="visually-hidden" { (l.say("Fordel til faktura", "Give to invoice")) }
             select id=(id) name="faktura" required {
                 option value="" { (l.say("Velg faktura …", "Choose an invoice …")) }
