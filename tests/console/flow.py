@@ -205,6 +205,18 @@ def draft_with_three_lines(page, context):
     page.fill("#new-price", "500")
     page.get_by_role("button", name=re.compile("Legg til \\(Fritekst")).click()
     expect(page.locator("tbody tr[id^=line-]")).to_have_count(2)
+    # The keyboard stays where the person works: on the next line's first field.
+    expect(page.locator("#new-description")).to_be_focused()
+    # A line the component refuses keeps what was typed, for correcting.
+    page.fill("#new-description", "Gebyr")
+    page.fill("#new-price", "tolv")
+    page.get_by_role("button", name=re.compile("Legg til \\(Fritekst")).click()
+    expect(page.locator("#save-state")).to_contain_text("price")
+    expect(page.locator("#new-description")).to_have_value("Gebyr")
+    expect(page.locator("#new-price")).to_have_value("tolv")
+    expect(page.locator("tbody tr[id^=line-]")).to_have_count(2)
+    page.fill("#new-description", "")
+    page.fill("#new-price", "")
     # Reloaded mid-way: nothing is lost.
     page.reload()
     expect(page.locator("tbody tr[id^=line-]")).to_have_count(2)

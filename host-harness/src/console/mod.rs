@@ -17,7 +17,7 @@ mod words;
 use crate::bindings::*;
 use crate::names::Name;
 use crate::runtime::{CallError, Harness, Runtime};
-use crate::store::{with_unit, CustomerRecord, Store};
+use crate::store::{with_unit, CustomerRecord, Files, Store};
 use axum::extract::{Multipart, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -834,6 +834,7 @@ async fn draft(
         &d,
         &regs,
         pages::SaveState::Loaded,
+        &pages::AddRow::default(),
     )))
 }
 
@@ -851,6 +852,7 @@ async fn change_draft(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
         .filter(|name| name != "op");
+    let typed: HashMap<String, String> = f.iter().cloned().collect();
     let (nav, outcome, regs) = blocking(&app, move |h| -> Result<_, Fail> {
         let nav = nav(h, &client)?;
         let form: HashMap<String, String> = f.iter().cloned().collect();
@@ -907,7 +909,9 @@ async fn change_draft(
     })
     .await?;
     let (d, saved) = outcome;
-    Ok(html(pages::draft(&ctx, &nav, &d, &regs, saved)))
+    let refused = matches!(saved, pages::SaveState::Refused(_));
+    let add = pages::AddRow::after(typed.get("op").map(String::as_str), &typed, refused);
+    Ok(html(pages::draft(&ctx, &nav, &d, &regs, saved, &add)))
 }
 
 async fn preview_page(
@@ -1138,25 +1142,25 @@ async fn copy_invoice(
     Ok(go(&ctx, format!("/c/{client}/utkast/{draft}")))
 }
 
+/// An issued document's files as they were sent, and the name to save them by.
+fn sent_files(h: &Harness, client: &str, id: &str) -> Result<(String, Files), Fail> {
+    known(h, client)?;
+    let n: i64 = id
+        .strip_prefix("doc-")
+        .and_then(|n| n.parse().ok())
+        .ok_or(Fail::NotFound)?;
+    let doc = with_unit(h.store(), |u| u.document(client, n))?.ok_or(Fail::NotFound)?;
+    let files = with_unit(h.store(), |u| u.files(client, n))?.ok_or(Fail::NotFound)?;
+    Ok((crate::channels::stem(client, doc.kind, doc.number), files))
+}
+
 /// The EHF (UBL 2.1) of an issued document, as it was sent.
 async fn document_ehf(
     State(app): State<Arc<App>>,
     Path((client, id)): Path<(String, String)>,
 ) -> Page {
-    let (name, xml) = blocking(&app, move |h| -> Result<_, Fail> {
-        known(h, &client)?;
-        let n: i64 = id
-            .strip_prefix("doc-")
-            .and_then(|n| n.parse().ok())
-            .ok_or(Fail::NotFound)?;
-        let doc = with_unit(h.store(), |u| u.document(&client, n))?.ok_or(Fail::NotFound)?;
-        let files = with_unit(h.store(), |u| u.files(&client, n))?.ok_or(Fail::NotFound)?;
-        Ok((
-            crate::channels::stem(&client, doc.kind, doc.number),
-            files.ehf.ok_or(Fail::NotFound)?,
-        ))
-    })
-    .await?;
+    let (name, files) = blocking(&app, move |h| sent_files(h, &client, &id)).await?;
+    let xml = files.ehf.ok_or(Fail::NotFound)?;
     let disposition = format!("attachment; filename=\"{name}.xml\"");
     Ok((
         [
@@ -1175,21 +1179,8 @@ async fn document_pdf(
     State(app): State<Arc<App>>,
     Path((client, id)): Path<(String, String)>,
 ) -> Page {
-    let (name, bytes) = blocking(&app, move |h| -> Result<_, Fail> {
-        known(h, &client)?;
-        let n: i64 = id
-            .strip_prefix("doc-")
-            .and_then(|n| n.parse().ok())
-            .ok_or(Fail::NotFound)?;
-        let doc = with_unit(h.store(), |u| u.document(&client, n))?.ok_or(Fail::NotFound)?;
-        let files = with_unit(h.store(), |u| u.files(&client, n))?.ok_or(Fail::NotFound)?;
-        Ok((
-            crate::channels::stem(&client, doc.kind, doc.number),
-            files.pdf,
-        ))
-    })
-    .await?;
-    Ok(pdf(bytes, &name))
+    let (name, files) = blocking(&app, move |h| sent_files(h, &client, &id)).await?;
+    Ok(pdf(files.pdf, &name))
 }
 
 async fn credit_form(

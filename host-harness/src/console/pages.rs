@@ -1254,7 +1254,58 @@ fn totals(ctx: &Ctx, d: &Draft) -> Markup {
     }
 }
 
-pub fn draft(ctx: &Ctx, nav: &Nav, d: &Draft, regs: &Registers, saved: SaveState) -> Markup {
+/// The add row after a save: what was typed, kept when the line was refused, and the field
+/// the keyboard goes to (the row's first, to add the next line or correct this one).
+#[derive(Default)]
+pub struct AddRow {
+    pub typed: HashMap<String, String>,
+    pub focus: Option<&'static str>,
+}
+
+impl AddRow {
+    /// After `op` (`add-free`, `add-product`) came back `refused` or not.
+    pub fn after(op: Option<&str>, form: &HashMap<String, String>, refused: bool) -> AddRow {
+        let (focus, fields): (_, &[&str]) = match op {
+            Some("add-free") => (
+                "new-description",
+                &[
+                    "new-description",
+                    "new-quantity",
+                    "new-price",
+                    "new-unit",
+                    "new-vat",
+                ],
+            ),
+            Some("add-product") => ("new-product", &["new-product", "new-product-quantity"]),
+            _ => return AddRow::default(),
+        };
+        let typed = if refused {
+            fields
+                .iter()
+                .filter_map(|f| Some((f.to_string(), form.get(*f)?.clone())))
+                .collect()
+        } else {
+            HashMap::new()
+        };
+        AddRow {
+            typed,
+            focus: Some(focus),
+        }
+    }
+
+    fn value<'a>(&'a self, field: &str, default: &'a str) -> &'a str {
+        self.typed.get(field).map_or(default, String::as_str)
+    }
+}
+
+pub fn draft(
+    ctx: &Ctx,
+    nav: &Nav,
+    d: &Draft,
+    regs: &Registers,
+    saved: SaveState,
+    add: &AddRow,
+) -> Markup {
     let w = ctx.lang.words();
     let c = &nav.client;
     let url = format!("/c/{c}/utkast/{}", d.id);
@@ -1380,20 +1431,20 @@ pub fn draft(ctx: &Ctx, nav: &Nav, d: &Draft, regs: &Registers, saved: SaveState
                             (labelled("new-product", w.from_register, html! {
                                 // A search over the register as the user types (the browser's own
                                 // suggestions); the product's id is what is sent.
-                                input id="new-product" name="new-product" type="search" list="product-list" autocomplete="off";
+                                input id="new-product" name="new-product" type="search" list="product-list" autocomplete="off" value=(add.value("new-product", "")) autofocus[add.focus == Some("new-product")];
                                 datalist id="product-list" {
                                     @for p in &regs.products { option value=(p.id) { (p.name) " – " (numbers::shown(ctx.lang, &p.unit_price)) " / " (ctx.lang.unit(&p.unit)) } }
                                 }
                             }))
-                            (labelled("new-product-quantity", w.quantity, html! { input id="new-product-quantity" name="new-product-quantity" type="text" inputmode="decimal" value="1" size="6"; }))
+                            (labelled("new-product-quantity", w.quantity, html! { input id="new-product-quantity" name="new-product-quantity" type="text" inputmode="decimal" value=(add.value("new-product-quantity", "1")) size="6"; }))
                             button type="submit" name="op" value="add-product" { (w.add) " (" (w.from_register) ")" }
                         }
                         div class="add-row" {
-                            (labelled("new-description", w.free_text, html! { input id="new-description" name="new-description" type="text"; }))
-                            (labelled("new-quantity", w.quantity, html! { input id="new-quantity" name="new-quantity" type="text" inputmode="decimal" value="1" size="6"; }))
-                            (labelled("new-price", w.unit_price, html! { input id="new-price" name="new-price" type="text" inputmode="decimal" size="8"; }))
-                            (labelled("new-unit", w.unit, html! { select id="new-unit" name="new-unit" { (unit_options(ctx.lang, "EA")) } }))
-                            (vat_select(ctx.lang, "new-vat", "new-vat", w.vat_code, "25"))
+                            (labelled("new-description", w.free_text, html! { input id="new-description" name="new-description" type="text" value=(add.value("new-description", "")) autofocus[add.focus == Some("new-description")]; }))
+                            (labelled("new-quantity", w.quantity, html! { input id="new-quantity" name="new-quantity" type="text" inputmode="decimal" value=(add.value("new-quantity", "1")) size="6"; }))
+                            (labelled("new-price", w.unit_price, html! { input id="new-price" name="new-price" type="text" inputmode="decimal" size="8" value=(add.value("new-price", "")); }))
+                            (labelled("new-unit", w.unit, html! { select id="new-unit" name="new-unit" { (unit_options(ctx.lang, add.value("new-unit", "EA"))) } }))
+                            (vat_select(ctx.lang, "new-vat", "new-vat", w.vat_code, add.value("new-vat", "25")))
                             button type="submit" name="op" value="add-free" { (w.add) " (" (w.free_text) ")" }
                         }
                     }
