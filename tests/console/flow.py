@@ -54,10 +54,12 @@ def activation_refused_then_accepted(page):
     problems = page.locator(".problems li a")
     expect(problems.first).to_be_visible()
     fields = problems.all_inner_texts()
-    for f in ["organisation-number", "address.street", "bank-account", "channels", "vat-registered"]:
+    # Each named as the settings form names it.
+    for f in ["Organisasjonsnummer", "Gateadresse", "Kontonummer",
+              "Kanaler, i den rekkefølgen de skal prøves", "MVA-registrert"]:
         assert f in fields, fields
     # Each problem links to its field in Innstillinger.
-    page.get_by_role("link", name="organisation-number").click()
+    page.get_by_role("link", name="Organisasjonsnummer").click()
     expect(page).to_have_url(re.compile(r"/innstillinger#field-organisation-number$"))
     expect(page.locator("#field-organisation-number-error")).to_be_visible()
     accessible(page, "settings")
@@ -83,7 +85,7 @@ def activation_refused_then_accepted(page):
     page.get_by_role("button", name="Lagre").click()
     expect(page.locator(".saved")).to_be_visible()
     assert page.locator(".field-error").count() == 0, page.locator(".field-error").all_inner_texts()
-    page.goto(f"{CLIENT}/")
+    # The way on is on the page: Aktiver, from the settings themselves.
     page.get_by_role("button", name="Aktiver").click()
     expect(page).to_have_url(re.compile(r"/oversikt"))
 

@@ -121,8 +121,47 @@ fn call_error(ctx: &Ctx, e: Option<&CallError>) -> Markup {
     html! { @if let Some(e) = e { p class="error" role="alert" { (ctx.lang.error(e)) } } }
 }
 
+/// A setting (the contract's field path) by the label the settings form gives it.
+pub fn setting_label(lang: super::Lang, path: &str) -> &str {
+    let w = lang.words();
+    let (nb, en) = match path {
+        "name" => (w.name, w.name),
+        "organisation-number" => (w.orgnr, w.orgnr),
+        "address.street" => (w.street, w.street),
+        "address.postcode" => (w.postcode, w.postcode),
+        "address.city" => (w.city, w.city),
+        "address.country" => (w.country, w.country),
+        "language" => (w.language, w.language),
+        "vat-registered" => ("MVA-registrert", "VAT registered"),
+        "foretaksregisteret" => (
+            "Registrert i Foretaksregisteret",
+            "Registered in Foretaksregisteret",
+        ),
+        "template" => ("Fakturamal", "Invoice template"),
+        "channels" => (
+            "Kanaler, i den rekkefølgen de skal prøves",
+            "Channels, in the order to try them",
+        ),
+        "invoice-start-number" => ("Første fakturanummer", "First invoice number"),
+        "credit-note-start-number" => (
+            "Første kreditnotanummer (tomt: fakturaserien)",
+            "First credit note number (empty: the invoice series)",
+        ),
+        "payment-terms-days" => ("Betalingsfrist (dager)", "Payment terms (days)"),
+        "kid-length" => ("KID-lengde", "KID length"),
+        "kid-algorithm" => ("KID-algoritme", "KID algorithm"),
+        "kid-customer-digits" => ("Kundesifre i KID", "Customer digits in the KID"),
+        "logo" => ("Logo (JPEG, høyst 512 KiB)", "Logo (JPEG, at most 512 KiB)"),
+        "iban" => ("IBAN", "IBAN"),
+        "bic" => ("BIC", "BIC"),
+        "bank-account" => ("Kontonummer", "Bank account"),
+        other => return other,
+    };
+    lang.say(nb, en)
+}
+
 /// The information page with "Aktiver"; after a refusal, every missing or invalid setting,
-/// each linking to its field.
+/// each linking to its field by the field's label.
 pub fn info(ctx: &Ctx, nav: &Nav, problems: &[FieldError]) -> Markup {
     let w = ctx.lang.words();
     let c = &nav.client;
@@ -138,7 +177,7 @@ pub fn info(ctx: &Ctx, nav: &Nav, problems: &[FieldError]) -> Markup {
                     p { (w.activate_refused) }
                     ul {
                         @for f in problems {
-                            li { a href=(format!("/c/{c}/innstillinger#{}", field_id(&f.field))) { (f.field) } ": " (f.message) }
+                            li { a href=(format!("/c/{c}/innstillinger#{}", field_id(&f.field))) { (setting_label(ctx.lang, &f.field)) } ": " (f.message) }
                         }
                     }
                 }
@@ -255,56 +294,29 @@ pub fn settings(
     };
     let a = &s.address;
     let kid_alg = s.kid_algorithm.map(Name::name);
-    let (
-        vat_label,
-        fr_label,
-        tpl_label,
-        ch_label,
-        start_label,
-        cn_label,
-        terms_label,
-        kid_label,
-        kid_alg_label,
-        kid_cust_label,
-        logo_label,
-        iban_label,
-        bic_label,
-        bank_label,
-    ) = if ctx.lang == super::Lang::En {
-        (
-            "VAT registered",
-            "Registered in Foretaksregisteret",
-            "Invoice template",
-            "Channels, in the order to try them",
-            "First invoice number",
-            "First credit note number (empty: the invoice series)",
-            "Payment terms (days)",
-            "KID length",
-            "KID algorithm",
-            "Customer digits in the KID",
-            "Logo (JPEG, at most 512 KiB)",
-            "IBAN",
-            "BIC",
-            "Bank account",
-        )
-    } else {
-        (
-            "MVA-registrert",
-            "Registrert i Foretaksregisteret",
-            "Fakturamal",
-            "Kanaler, i den rekkefølgen de skal prøves",
-            "Første fakturanummer",
-            "Første kreditnotanummer (tomt: fakturaserien)",
-            "Betalingsfrist (dager)",
-            "KID-lengde",
-            "KID-algoritme",
-            "Kundesifre i KID",
-            "Logo (JPEG, høyst 512 KiB)",
-            "IBAN",
-            "BIC",
-            "Kontonummer",
-        )
-    };
+    let label = |path| setting_label(ctx.lang, path);
+    let (vat_label, fr_label, tpl_label, ch_label) = (
+        label("vat-registered"),
+        label("foretaksregisteret"),
+        label("template"),
+        label("channels"),
+    );
+    let (start_label, cn_label, terms_label) = (
+        label("invoice-start-number"),
+        label("credit-note-start-number"),
+        label("payment-terms-days"),
+    );
+    let (kid_label, kid_alg_label, kid_cust_label) = (
+        label("kid-length"),
+        label("kid-algorithm"),
+        label("kid-customer-digits"),
+    );
+    let (logo_label, iban_label, bic_label, bank_label) = (
+        label("logo"),
+        label("iban"),
+        label("bic"),
+        label("bank-account"),
+    );
     layout(
         ctx,
         nav,
@@ -312,6 +324,13 @@ pub fn settings(
         html! {
             h1 { (w.settings) }
             @if saved == Saved::Yes { p class="saved" role="status" { (w.saved) } }
+            // The way on from settings while the module is off: activate it from here.
+            @if !nav.active {
+                form method="post" action=(format!("/c/{c}/aktiver")) class="actions" {
+                    button type="submit" class="primary" { (w.activate) }
+                    @if problems.is_empty() { " " (ctx.lang.say("når innstillingene er klare", "when the settings are ready")) }
+                }
+            }
             @if saved == Saved::RefusedWhileActive { p class="error" role="alert" { (w.settings_refused_while_active) } }
             form method="post" enctype="multipart/form-data" action=(format!("/c/{c}/innstillinger")) {
                 fieldset {
