@@ -543,7 +543,59 @@ fn the_schema_refuses_what_refers_to_nothing() {
     books_agree(&mut b, "0");
 }
 
+/// The console's overview filtered by payment state counts across every page: 80 paid among
+/// 160 invoices are 50 on the first page and 30 on the second, and none is unpaid.
+fn the_overview_filters_by_payment_across_pages() {
+    let mut env = Env::active();
+    let mut paid = std::collections::BTreeSet::new();
+    for k in 0..160 {
+        let i = env.invoice("c-bygg", vec![free_line("Leie", "1", "100", "25")]);
+        if k % 2 == 0 {
+            let input = PaymentInput {
+                invoice_id: Some(i.id.clone()),
+                kid: None,
+                amount: "125.00".into(),
+                date: TODAY.into(),
+                payer: None,
+                bank_reference: None,
+                idempotency_key: format!("overview-{k}"),
+            };
+            env.host.register_payment("fjord", &input).unwrap();
+            paid.insert(i.id);
+        }
+    }
+    let app = host_harness::console::App::new(env.host.rt.clone(), env.host.store_arc(), None);
+    let router = host_harness::console::router(std::sync::Arc::new(app));
+    let page = |side: u32| -> Vec<String> {
+        use tower::ServiceExt;
+        let req =
+            axum::http::Request::get(format!("/c/fjord/oversikt?betaling=betalt&side={side}"))
+                .body(axum::body::Body::empty())
+                .unwrap();
+        let body = tokio::runtime::Runtime::new().unwrap().block_on(async {
+            let res = router.clone().oneshot(req).await.unwrap();
+            assert_eq!(res.status(), 200);
+            axum::body::to_bytes(res.into_body(), 1 << 24)
+                .await
+                .unwrap()
+        });
+        let html = String::from_utf8(body.to_vec()).unwrap();
+        html.split("href=\"/c/fjord/dokument/")
+            .skip(1)
+            .filter_map(|rest| rest.split_once('"').map(|(id, _)| id.to_owned()))
+            .filter(|id| !id.contains('/'))
+            .collect()
+    };
+    let (first, second) = (page(0), page(1));
+    assert_eq!((first.len(), second.len()), (50, 30));
+    for id in first.iter().chain(&second) {
+        assert!(paid.contains(id), "{id} is not paid");
+    }
+    assert!(page(2).is_empty());
+}
+
 crate::on_both_stores!(
+    the_overview_filters_by_payment_across_pages,
     the_schema_refuses_what_refers_to_nothing,
     every_matching_case_ends_as_the_table_says,
     structured_payments_pay_each_invoice_they_name,

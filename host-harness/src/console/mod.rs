@@ -675,6 +675,64 @@ impl OverviewQuery {
     }
 }
 
+/// The overview's page of invoices in a payment state, across every page of the overview:
+/// the invoices the filter matches are read in order, 200 at a time, and kept if their state
+/// matches, until this page is full. What is open comes from one `open-items` call; only an
+/// invoice with nothing open is asked about by itself (paid, or credited).
+fn by_payment(
+    h: &mut Harness,
+    client: &str,
+    mut filter: OverviewFilter,
+    betaling: &str,
+) -> (Result<Vec<Summary>, CallError>, HashMap<String, OpenItem>) {
+    // The rows of the pages before this one are matches to pass over.
+    let before = filter.offset.unwrap_or(0) as usize;
+    filter.kind = Some(DocumentKind::Invoice);
+    let open: HashMap<String, OpenItem> = match h.open_items(client, filter.customer_id.as_deref())
+    {
+        Ok(items) => items
+            .into_iter()
+            .map(|m| (m.invoice_id.clone(), m))
+            .collect(),
+        Err(e) => return (Err(e), HashMap::new()),
+    };
+    let (mut kept, mut money, mut skipped) = (Vec::new(), HashMap::new(), 0usize);
+    let mut offset = 0;
+    loop {
+        filter.limit = Some(200);
+        filter.offset = Some(offset);
+        let batch = match h.overview(client, &filter) {
+            Ok(b) => b,
+            Err(e) => return (Err(e), money),
+        };
+        for r in &batch {
+            let m = match open.get(&r.id) {
+                Some(m) => Some(m.clone()),
+                None if betaling == "betalt" && r.status != DocumentStatus::Credited => {
+                    h.item(client, &r.id).ok()
+                }
+                None => None,
+            };
+            let Some(m) = m.filter(|m| payment_filter_keeps(betaling, m)) else {
+                continue;
+            };
+            if skipped < before {
+                skipped += 1;
+                continue;
+            }
+            money.insert(r.id.clone(), m);
+            kept.push(r.clone());
+            if kept.len() == PAGE_ROWS as usize {
+                return (Ok(kept), money);
+            }
+        }
+        if batch.len() < 200 {
+            return (Ok(kept), money);
+        }
+        offset += 200;
+    }
+}
+
 async fn overview(
     State(app): State<Arc<App>>,
     Path(client): Path<String>,
@@ -693,42 +751,38 @@ async fn overview(
         betaling: q.get("betaling").cloned().unwrap_or_default(),
         side: q.get("side").and_then(|s| s.parse().ok()).unwrap_or(0),
     };
-    let mut filter = q.filter();
-    if !q.betaling.is_empty() {
-        filter.kind = Some(DocumentKind::Invoice);
-    }
+    let filter = q.filter();
+    let betaling = q.betaling.clone();
     let (nav, rows, customers, money) = blocking(&app, move |h| -> Result<_, Fail> {
         let nav = nav(h, &client)?;
         let customers = with_unit(h.store(), |u| u.customers(&client))?;
-        let rows = h.overview(&client, &filter);
-        // Each invoice's money, as the component says (a page is at most PAGE_ROWS calls).
-        let mut money = HashMap::new();
-        for r in rows
-            .iter()
-            .flatten()
-            .filter(|r| r.kind == DocumentKind::Invoice)
-        {
-            if let Ok(m) = h.item(&client, &r.id) {
-                money.insert(r.id.clone(), m);
+        let (rows, money) = if betaling.is_empty() {
+            let rows = h.overview(&client, &filter);
+            // Each invoice's money, as the component says (a page is at most PAGE_ROWS calls).
+            let mut money = HashMap::new();
+            for r in rows
+                .iter()
+                .flatten()
+                .filter(|r| r.kind == DocumentKind::Invoice)
+            {
+                if let Ok(m) = h.item(&client, &r.id) {
+                    money.insert(r.id.clone(), m);
+                }
             }
-        }
+            (rows, money)
+        } else {
+            by_payment(h, &client, filter, &betaling)
+        };
         Ok((nav, rows, customers, money))
     })
     .await?;
-    let (mut rows, problem) = match rows {
+    let (rows, problem) = match rows {
         Ok(r) => (r, None),
         Err(CallError::Component(Error::NotActive)) => {
             return Ok(Redirect::to(&format!("/c/{}/", nav.client)).into_response())
         }
         Err(e) => (Vec::new(), Some(e)),
     };
-    if !q.betaling.is_empty() {
-        rows.retain(|r| {
-            money
-                .get(&r.id)
-                .is_some_and(|m| payment_filter_keeps(&q.betaling, m))
-        });
-    }
     Ok(html(pages::overview(
         &ctx,
         &nav,
