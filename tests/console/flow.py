@@ -488,11 +488,23 @@ def deactivate_and_back(page, invoice_url):
     shot(page, "console-overview")
 
 
-def english(page):
+def english(page, invoice_url):
+    """Under the English switch, English words and formats: 5,297.16, Hours, the standard rate."""
     page.goto(f"{CLIENT}/oversikt")
     page.get_by_role("link", name="English").click()
     expect(page.locator("h1")).to_have_text("Overview")
     expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#rows")).to_contain_text("5,297.16")
+    page.goto(invoice_url)
+    expect(page.locator("#doc-payable")).to_have_text("5,297.16")
+    expect(page.locator("#doc-lines")).to_contain_text("Hours")
+    expect(page.locator("#doc-lines")).to_contain_text("25 % (standard rate)")
+    expect(page.locator("#doc-lines")).to_contain_text("15 % (reduced rate)")
+    expect(page.locator("#deliveries")).to_contain_text("E-mail")
+    page.goto(f"{CLIENT}/produkter")
+    expect(page.locator("#list")).to_contain_text(re.compile(r"1,200(\.00)?"))
+    expect(page.locator("#hits")).to_contain_text("in all")
+    page.goto(f"{CLIENT}/oversikt")
     page.get_by_role("link", name="Bokmål").click()
     expect(page.locator("h1")).to_have_text("Oversikt")
 
@@ -633,7 +645,7 @@ with sync_playwright() as p:
     overview_filtered(page)
     credit_partly_then_fully(page, invoice)
     deactivate_and_back(page, invoice)
-    english(page)
+    english(page, invoice)
     by_keyboard(page)
     copy_then_delete(page, invoice)
     on_a_phone(browser, invoice)
