@@ -392,7 +392,11 @@ fn kid_of(s: &Strd) -> (Option<String>, Option<String>) {
     let Some(r) = s.creditor_ref.as_deref() else {
         return (None, s.number.as_ref().map(|_| describe(s)));
     };
-    if r.len() > 4 && r[..2].eq_ignore_ascii_case("RF") {
+    let looks_rf = r.len() > 4
+        && r[..2].eq_ignore_ascii_case("RF")
+        && r[2..4].bytes().all(|b| b.is_ascii_digit())
+        && r.bytes().all(|b| b.is_ascii_alphanumeric());
+    if looks_rf {
         return match rf_body(r) {
             Some(body) if body.bytes().all(|b| b.is_ascii_digit()) => (Some(body.to_owned()), None),
             Some(_) => (None, Some(r.to_owned())),
@@ -559,5 +563,11 @@ mod tests {
         assert_eq!(rf("RF321001000017"), (Some("1001000017".into()), None));
         assert_eq!(rf("RF331001000017"), (Some("RF331001000017".into()), None));
         assert_eq!(rf("RF712348231"), (Some("2348231".into()), None));
+        // Text that merely starts with RF is no creditor reference.
+        let text = Strd {
+            scor: false,
+            ..strd("RFQ-2024-7", false, "1.00")
+        };
+        assert_eq!(kid_of(&text), (None, Some("RFQ-2024-7".into())));
     }
 }
