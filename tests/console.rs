@@ -7,6 +7,8 @@
 
 mod common;
 use common::*;
+use host_harness::api::free_line;
+use host_harness::bindings::*;
 use std::process::{Command, Stdio};
 
 /// A `serve` process for the test, stopped (and waited for) when dropped.
@@ -148,3 +150,164 @@ fn with_an_access_token_nothing_is_served_without_it() {
         "{r}"
     );
 }
+
+/// A console page as the router serves it to a signed-in browser (no server, no token).
+fn console_page(env: &Env, path: &str) -> String {
+    use tower::ServiceExt;
+    let app = host_harness::console::App::new(env.host.rt.clone(), env.host.store_arc(), None);
+    let router = host_harness::console::router(std::sync::Arc::new(app));
+    let req = axum::http::Request::get(path)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let body = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let res = router.oneshot(req).await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        axum::body::to_bytes(res.into_body(), 1 << 24)
+            .await
+            .unwrap()
+    });
+    String::from_utf8(body.to_vec()).unwrap()
+}
+
+/// The documents an overview page lists, in its order.
+fn listed(html: &str) -> Vec<String> {
+    html.split("href=\"/c/fjord/dokument/")
+        .skip(1)
+        .filter_map(|rest| rest.split_once('"').map(|(id, _)| id.to_owned()))
+        .filter(|id| !id.contains('/'))
+        .collect()
+}
+
+fn hits(html: &str) -> String {
+    let at = html.find("id=\"hits\"").expect("a hit count");
+    let rest = &html[at..];
+    rest[rest.find('>').unwrap() + 1..rest.find("</p>").unwrap()].to_owned()
+}
+
+/// Oversikt: words are searched in every column as the page shows it (a customer's name, an
+/// amount typed the Norwegian way), every hit counted across pages; a column sorts either way
+/// and keeps the search; the next page is offered only while there are more.
+fn the_overview_searches_sorts_and_counts() {
+    let mut env = Env::active();
+    for _ in 0..60 {
+        env.invoice("c-kari", vec![free_line("Timer", "1", "100", "25")]);
+    }
+    let bygg: Vec<String> = ["10", "30", "20"]
+        .iter()
+        .map(|p| env.invoice("c-bygg", vec![free_line("Leie", "1", p, "25")]).id)
+        .collect();
+    let all = console_page(&env, "/c/fjord/oversikt");
+    assert_eq!(hits(&all), "63 i alt");
+    assert_eq!(listed(&all).len(), 50);
+    assert!(all.contains("side=1"), "a next page");
+    let last = console_page(&env, "/c/fjord/oversikt?side=1");
+    assert_eq!(listed(&last).len(), 13);
+    assert!(!last.contains("side=2"), "no page after the last");
+
+    let found = console_page(&env, "/c/fjord/oversikt?q=hansen+s%C3%B8nn");
+    assert_eq!(hits(&found), "3 treff");
+    let by_amount = console_page(&env, "/c/fjord/oversikt?q=hansen&sort=amount");
+    assert_eq!(listed(&by_amount), [bygg[0].as_str(), &bygg[2], &bygg[1]]);
+    assert!(by_amount.contains("aria-sort=\"ascending\""));
+    assert!(
+        by_amount.contains("q=hansen&amp;sort=amount&amp;desc=true"),
+        "the sort link turns the order and keeps the search"
+    );
+    let down = console_page(&env, "/c/fjord/oversikt?q=hansen&sort=amount&desc=true");
+    assert_eq!(listed(&down), [bygg[1].as_str(), &bygg[2], &bygg[0]]);
+    let typed = console_page(&env, "/c/fjord/oversikt?q=37%2C50");
+    assert_eq!(listed(&typed), [bygg[1].as_str()], "37,50 as the page shows it");
+    assert_eq!(hits(&typed), "1 treff");
+    let none = console_page(&env, "/c/fjord/oversikt?q=nothing-like-it");
+    assert_eq!(hits(&none), "0 treff");
+}
+
+/// A draft a person started by picking a customer and left without lines is cleared once
+/// nobody has touched it for a day (the overview does it as it is read); a draft with lines
+/// stays, and so does an empty one changed since it was seen (held at its version).
+fn drafts_left_empty_are_cleared_after_a_day() {
+    use host_harness::housekeeping::{clear_abandoned_drafts, ABANDONED_AFTER};
+    let mut env = Env::active();
+    let empty = env.host.create_draft("fjord", "c-kari").unwrap();
+    let kept = env.draft("c-ola", vec![free_line("Timer", "2", "950", "25")]);
+    let now = chrono::Utc::now();
+    let cleared = clear_abandoned_drafts(&mut env.host, "fjord", now).unwrap();
+    assert!(cleared.is_empty(), "a fresh draft stays: {cleared:?}");
+    let later = now + ABANDONED_AFTER + chrono::TimeDelta::minutes(1);
+    let cleared = clear_abandoned_drafts(&mut env.host, "fjord", later).unwrap();
+    assert_eq!(cleared, [empty.id.clone()]);
+    assert!(matches!(
+        env.host.get_draft("fjord", &empty.id),
+        Err(host_harness::CallError::Component(Error::NotFound(_)))
+    ));
+    assert_eq!(env.host.get_draft("fjord", &kept.id).unwrap().lines.len(), 1);
+
+    // An empty draft seen at one version and changed meanwhile is not held, so not deleted.
+    let other = env.host.create_draft("fjord", "c-per").unwrap();
+    env.change(&other, DraftChange::SetNote(Some("Kommer".into())))
+        .unwrap();
+    let n: i64 = other.id.trim_start_matches("draft-").parse().unwrap();
+    let mut u = env.host.store().begin().unwrap();
+    assert!(!u.hold_draft("fjord", n, other.version).unwrap());
+    assert!(u.hold_draft("fjord", n, other.version + 1).unwrap());
+    drop(u);
+    let page = console_page(&env, "/c/fjord/oversikt");
+    assert!(page.contains("slettes når ingen har endret det på et døgn"));
+}
+
+
+/// Post/redirect/get: a form's POST that answers with a page (here a refusal) sends the
+/// browser to see it by GET, so a reload shows it again and posts nothing; only the browser
+/// that posted can see it.
+fn a_refused_form_is_seen_by_get_and_a_reload_posts_nothing() {
+    use tower::ServiceExt;
+    let env = Env::active();
+    let app = host_harness::console::App::new(env.host.rt.clone(), env.host.store_arc(), None);
+    let router = host_harness::console::router(std::sync::Arc::new(app));
+    let browser = "csrf=0123456789abcdef0123456789abcdef";
+    let send = |req: axum::http::Request<axum::body::Body>| {
+        tokio::runtime::Runtime::new().unwrap().block_on(async {
+            let res = router.clone().oneshot(req).await.unwrap();
+            let status = res.status();
+            let location = res
+                .headers()
+                .get("location")
+                .map(|v| v.to_str().unwrap().to_owned());
+            let body = axum::body::to_bytes(res.into_body(), 1 << 24).await.unwrap();
+            (status, location, String::from_utf8(body.to_vec()).unwrap())
+        })
+    };
+    let drafts = |env: &Env| env.count("SELECT COUNT(*) FROM drafts");
+    let post = axum::http::Request::post("/c/fjord/ny")
+        .header("host", "127.0.0.1:8080")
+        .header("origin", "http://127.0.0.1:8080")
+        .header("cookie", browser)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from("customer=c-nobody"))
+        .unwrap();
+    let (status, location, _) = send(post);
+    assert_eq!(status, 303);
+    let location = location.unwrap();
+    assert!(location.starts_with("/c/fjord/ny?vist="), "{location}");
+    assert!(!location.contains("csrf"), "no token in the address");
+    let get = |cookie: &str| {
+        axum::http::Request::get(&location)
+            .header("cookie", cookie)
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+    let (status, _, first) = send(get(browser));
+    assert_eq!(status, 200);
+    assert!(first.contains("c-nobody"), "the refusal is on the page");
+    let (status, _, again) = send(get(browser));
+    assert_eq!((status, again), (axum::http::StatusCode::OK, first), "a reload shows it again");
+    assert_eq!(drafts(&env), 0, "and posts nothing");
+    let (status, _, _) = send(get("csrf=ffffffffffffffffffffffffffffffff"));
+    assert_eq!(status, 410, "another browser does not see it");
+}
+
+crate::on_both_stores!(
+    the_overview_searches_sorts_and_counts,
+    drafts_left_empty_are_cleared_after_a_day,
+    a_refused_form_is_seen_by_get_and_a_reload_posts_nothing,
+);

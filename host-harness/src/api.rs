@@ -53,6 +53,26 @@ impl Harness {
     pub fn overview(&mut self, client: &str, filter: &OverviewFilter) -> CallResult<Vec<Summary>> {
         self.call(client, |i, s| i.call_overview(s, filter))
     }
+    /// Every document `filter` matches, in the component's order (newest first): read as
+    /// many as one call may give at a time, whatever `filter`'s limit and offset say.
+    pub fn overview_all(
+        &mut self,
+        client: &str,
+        mut filter: OverviewFilter,
+    ) -> CallResult<Vec<Summary>> {
+        const MOST: u32 = 200;
+        let mut all = Vec::new();
+        loop {
+            filter.limit = Some(MOST);
+            filter.offset = Some(all.len() as u32);
+            let batch = self.overview(client, &filter)?;
+            let last = batch.len() < MOST as usize;
+            all.extend(batch);
+            if last {
+                return Ok(all);
+            }
+        }
+    }
     pub fn open(&mut self, client: &str, id: &str) -> CallResult<IssuedDocument> {
         self.call(client, |i, s| i.call_open(s, id))
     }

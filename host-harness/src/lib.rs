@@ -9,6 +9,7 @@ pub mod bindings;
 pub mod channels;
 pub mod console;
 pub mod fixtures;
+pub mod housekeeping;
 pub mod identifiers;
 pub mod imports;
 pub mod money;

@@ -11,6 +11,7 @@
 mod numbers;
 mod pages;
 mod payments;
+mod prg;
 mod registers;
 mod words;
 
@@ -25,6 +26,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use maud::Markup;
+use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -45,6 +47,8 @@ pub struct App {
     token: Option<String>,
     /// The date the calls see (tests fix it); none: the machine's.
     pub today: Option<chrono::NaiveDate>,
+    /// Pages made by forms' POSTs, to be seen by GET.
+    shown: prg::Shown,
 }
 
 impl App {
@@ -54,6 +58,7 @@ impl App {
             store,
             token,
             today: None,
+            shown: prg::Shown::default(),
         }
     }
 
@@ -264,7 +269,15 @@ async fn guard(State(app): State<Arc<App>>, mut req: Request, next: Next) -> Res
     if req.method() == Method::POST && !same_origin_post(&headers, &csrf) {
         return (StatusCode::FORBIDDEN, "the form is stale: reload the page").into_response();
     }
-    let mut res = next.run(req).await;
+    let path = req.uri().path().to_owned();
+    let mut res = match query.get(prg::PARAM) {
+        Some(id) if req.method() == Method::GET => app.shown.show(id, &csrf),
+        _ if req.method() == Method::POST && !headers.contains_key("hx-request") => {
+            let res = next.run(req).await;
+            app.shown.after_post(&path, &csrf, res).await
+        }
+        _ => next.run(req).await,
+    };
     for c in set_cookies {
         if let Ok(v) = HeaderValue::from_str(&c) {
             res.headers_mut().append(header::SET_COOKIE, v);
@@ -613,26 +626,20 @@ async fn save_settings(
     )))
 }
 
-#[derive(serde::Deserialize, Default)]
+/// The overview as the address asks for it (what cannot be read is left out, never refused).
+#[derive(Default)]
 pub struct OverviewQuery {
-    #[serde(default)]
     pub kunde: String,
-    #[serde(default)]
     pub referanse: String,
-    #[serde(default)]
     pub nummer: String,
-    #[serde(default)]
     pub fra: String,
-    #[serde(default)]
     pub til: String,
-    #[serde(default)]
     pub type_: String,
-    #[serde(default)]
     pub status: String,
-    /// `ubetalt`, `delvis`, `forfalt`, `betalt`: the invoices of the page in that state.
-    #[serde(default)]
+    /// `ubetalt`, `delvis`, `forfalt`, `betalt`: the invoices in that state.
     pub betaling: String,
-    #[serde(default)]
+    /// Words, each found in some column as the page shows it; the column sorted by, and how.
+    pub list: pages::ListQuery,
     pub side: u32,
 }
 
@@ -660,6 +667,56 @@ fn opt(s: &str) -> Option<String> {
 }
 
 impl OverviewQuery {
+    pub fn from_address(q: &HashMap<String, String>) -> OverviewQuery {
+        let text = |k: &str| q.get(k).cloned().unwrap_or_default();
+        OverviewQuery {
+            kunde: text("kunde"),
+            referanse: text("referanse"),
+            nummer: text("nummer"),
+            fra: text("fra"),
+            til: text("til"),
+            type_: text("type"),
+            status: text("status"),
+            betaling: text("betaling"),
+            list: pages::ListQuery {
+                q: text("q"),
+                sort: text("sort"),
+                desc: text("desc") == "true",
+            },
+            side: text("side").parse().unwrap_or(0),
+        }
+    }
+
+    /// The address of this overview with `changes` made to it (a page, a sort).
+    pub fn address(&self, client: &str, changes: &[(&str, &str)]) -> String {
+        let side = self.side.to_string();
+        let desc = self.list.desc.to_string();
+        let mut pairs = vec![
+            ("kunde", self.kunde.as_str()),
+            ("referanse", &self.referanse),
+            ("nummer", &self.nummer),
+            ("fra", &self.fra),
+            ("til", &self.til),
+            ("type", &self.type_),
+            ("status", &self.status),
+            ("betaling", &self.betaling),
+            ("q", &self.list.q),
+            ("sort", &self.list.sort),
+            ("desc", &desc),
+            ("side", &side),
+        ];
+        for (k, v) in changes {
+            if let Some(p) = pairs.iter_mut().find(|p| p.0 == *k) {
+                p.1 = v;
+            }
+        }
+        pairs.retain(|(k, v)| !v.is_empty() && !(*k == "side" && *v == "0") && *v != "false");
+        let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+        format!("/c/{client}/oversikt?{query}")
+    }
+
+    /// What the component filters; the search, the payment state, the order and the page are
+    /// the console's own (`overview_page`).
     pub fn filter(&self) -> OverviewFilter {
         OverviewFilter {
             customer_id: opt(&self.kunde),
@@ -667,70 +724,99 @@ impl OverviewQuery {
             number: self.nummer.trim().parse().ok(),
             issued_from: opt(&self.fra),
             issued_to: opt(&self.til),
-            kind: DocumentKind::parse(&self.type_),
+            kind: match self.betaling.is_empty() {
+                true => DocumentKind::parse(&self.type_),
+                false => Some(DocumentKind::Invoice),
+            },
             status: DocumentStatus::parse(&self.status),
-            limit: Some(PAGE_ROWS),
-            offset: Some(self.side * PAGE_ROWS),
+            limit: None,
+            offset: None,
         }
     }
 }
 
-/// The overview's page of invoices in a payment state, across every page of the overview:
-/// the invoices the filter matches are read in order, 200 at a time, and kept if their state
-/// matches, until this page is full. What is open comes from one `open-items` call; only an
-/// invoice with nothing open is asked about by itself (paid, or credited).
-fn by_payment(
+/// A page of the overview, and how many documents it has in all.
+pub struct OverviewPage {
+    pub rows: Vec<Summary>,
+    pub hits: usize,
+    /// Each invoice's money on the page, as the component says.
+    pub money: HashMap<String, OpenItem>,
+}
+
+/// The overview as asked: the documents the component's filter matches, kept where every
+/// word searched for is in one of the row's columns as the page shows them, and (when a
+/// payment state is asked) where the invoice's money is in that state; sorted by the column
+/// asked (or kept newest first); then the page. What is open comes from one `open-items`
+/// call; an invoice with nothing open is asked about by itself, and only when it matters.
+fn overview_page(
     h: &mut Harness,
     client: &str,
-    mut filter: OverviewFilter,
-    betaling: &str,
-) -> (Result<Vec<Summary>, CallError>, HashMap<String, OpenItem>) {
-    // The rows of the pages before this one are matches to pass over.
-    let before = filter.offset.unwrap_or(0) as usize;
-    filter.kind = Some(DocumentKind::Invoice);
-    let open: HashMap<String, OpenItem> = match h.open_items(client, filter.customer_id.as_deref())
-    {
-        Ok(items) => items
+    q: &OverviewQuery,
+    lang: Lang,
+) -> Result<OverviewPage, CallError> {
+    let all = h.overview_all(client, q.filter())?;
+    let mut money: HashMap<String, OpenItem> = HashMap::new();
+    if !q.betaling.is_empty() {
+        money = h
+            .open_items(client, opt(&q.kunde).as_deref())?
             .into_iter()
             .map(|m| (m.invoice_id.clone(), m))
-            .collect(),
-        Err(e) => return (Err(e), HashMap::new()),
-    };
-    let (mut kept, mut money, mut skipped) = (Vec::new(), HashMap::new(), 0usize);
-    let mut offset = 0;
-    loop {
-        filter.limit = Some(200);
-        filter.offset = Some(offset);
-        let batch = match h.overview(client, &filter) {
-            Ok(b) => b,
-            Err(e) => return (Err(e), money),
-        };
-        for r in &batch {
-            let m = match open.get(&r.id) {
-                Some(m) => Some(m.clone()),
-                None if betaling == "betalt" && r.status != DocumentStatus::Credited => {
-                    h.item(client, &r.id).ok()
+            .collect();
+        for r in &all {
+            if q.betaling == "betalt"
+                && r.status != DocumentStatus::Credited
+                && !money.contains_key(&r.id)
+            {
+                if let Ok(m) = h.item(client, &r.id) {
+                    money.insert(r.id.clone(), m);
                 }
-                None => None,
-            };
-            let Some(m) = m.filter(|m| payment_filter_keeps(betaling, m)) else {
-                continue;
-            };
-            if skipped < before {
-                skipped += 1;
-                continue;
-            }
-            money.insert(r.id.clone(), m);
-            kept.push(r.clone());
-            if kept.len() == PAGE_ROWS as usize {
-                return (Ok(kept), money);
             }
         }
-        if batch.len() < 200 {
-            return (Ok(kept), money);
-        }
-        offset += 200;
     }
+    let kept: Vec<&Summary> = q
+        .list
+        .apply(
+            &all,
+            |r| pages::overview_columns(lang, r),
+            |r, column| match column {
+                "number" => (r.number.unwrap_or(0).into(), String::new()),
+                "customer" => (Decimal::ZERO, r.customer_name.to_lowercase()),
+                "reference" => (Decimal::ZERO, r.buyer_reference.clone().unwrap_or_default()),
+                "date" => (Decimal::ZERO, r.issue_date.clone().unwrap_or_default()),
+                "amount" => (r.payable.parse().unwrap_or_default(), String::new()),
+                _ => (Decimal::ZERO, String::new()),
+            },
+        )
+        .into_iter()
+        .filter(|r| {
+            q.betaling.is_empty()
+                || money
+                    .get(&r.id)
+                    .is_some_and(|m| payment_filter_keeps(&q.betaling, m))
+        })
+        .collect();
+    let from = (q.side * PAGE_ROWS) as usize;
+    let rows: Vec<Summary> = kept
+        .iter()
+        .skip(from)
+        .take(PAGE_ROWS as usize)
+        .map(|r| (*r).clone())
+        .collect();
+    let mut shown = HashMap::new();
+    for r in rows.iter().filter(|r| r.kind == DocumentKind::Invoice) {
+        let m = match money.remove(&r.id) {
+            Some(m) => Some(m),
+            None => h.item(client, &r.id).ok(),
+        };
+        if let Some(m) = m {
+            shown.insert(r.id.clone(), m);
+        }
+    }
+    Ok(OverviewPage {
+        rows,
+        hits: kept.len(),
+        money: shown,
+    })
 }
 
 async fn overview(
@@ -740,55 +826,38 @@ async fn overview(
     Query(q): Query<HashMap<String, String>>,
 ) -> Page {
     let ctx = Ctx::of(&headers);
-    let q = OverviewQuery {
-        kunde: q.get("kunde").cloned().unwrap_or_default(),
-        referanse: q.get("referanse").cloned().unwrap_or_default(),
-        nummer: q.get("nummer").cloned().unwrap_or_default(),
-        fra: q.get("fra").cloned().unwrap_or_default(),
-        til: q.get("til").cloned().unwrap_or_default(),
-        type_: q.get("type").cloned().unwrap_or_default(),
-        status: q.get("status").cloned().unwrap_or_default(),
-        betaling: q.get("betaling").cloned().unwrap_or_default(),
-        side: q.get("side").and_then(|s| s.parse().ok()).unwrap_or(0),
-    };
-    let filter = q.filter();
-    let betaling = q.betaling.clone();
-    let (nav, rows, customers, money) = blocking(&app, move |h| -> Result<_, Fail> {
+    let lang = ctx.lang;
+    let q = OverviewQuery::from_address(&q);
+    let (nav, page, customers, q) = blocking(&app, move |h| -> Result<_, Fail> {
         let nav = nav(h, &client)?;
         let customers = with_unit(h.store(), |u| u.customers(&client))?;
-        let (rows, money) = if betaling.is_empty() {
-            let rows = h.overview(&client, &filter);
-            // Each invoice's money, as the component says (a page is at most PAGE_ROWS calls).
-            let mut money = HashMap::new();
-            for r in rows
-                .iter()
-                .flatten()
-                .filter(|r| r.kind == DocumentKind::Invoice)
-            {
-                if let Ok(m) = h.item(&client, &r.id) {
-                    money.insert(r.id.clone(), m);
-                }
-            }
-            (rows, money)
-        } else {
-            by_payment(h, &client, filter, &betaling)
-        };
-        Ok((nav, rows, customers, money))
+        // Drafts picked and left are cleared as the overview is read (the rule: housekeeping).
+        match crate::housekeeping::clear_abandoned_drafts(h, &client, chrono::Utc::now()) {
+            Ok(_) | Err(CallError::Component(Error::NotActive)) => {}
+            Err(e) => eprintln!("console: clearing {client}'s abandoned drafts: {e:#}"),
+        }
+        Ok((nav, overview_page(h, &client, &q, lang), customers, q))
     })
     .await?;
-    let (rows, problem) = match rows {
-        Ok(r) => (r, None),
+    let (page, problem) = match page {
+        Ok(p) => (p, None),
         Err(CallError::Component(Error::NotActive)) => {
             return Ok(Redirect::to(&format!("/c/{}/", nav.client)).into_response())
         }
-        Err(e) => (Vec::new(), Some(e)),
+        Err(e) => (
+            OverviewPage {
+                rows: Vec::new(),
+                hits: 0,
+                money: HashMap::new(),
+            },
+            Some(e),
+        ),
     };
     Ok(html(pages::overview(
         &ctx,
         &nav,
         &q,
-        &rows,
-        &money,
+        &page,
         &customers,
         problem.as_ref(),
     )))

@@ -478,30 +478,21 @@ pub fn overview(
     ctx: &Ctx,
     nav: &Nav,
     q: &OverviewQuery,
-    rows: &[Summary],
-    money: &HashMap<String, OpenItem>,
+    page: &super::OverviewPage,
     customers: &[CustomerRecord],
     problem: Option<&CallError>,
 ) -> Markup {
     let w = ctx.lang.words();
     let c = &nav.client;
-    let page_link = |side: u32| {
-        format!(
-            "/c/{c}/oversikt?{}",
-            serde_urlencoded::to_string([
-                ("kunde", q.kunde.as_str()),
-                ("referanse", &q.referanse),
-                ("nummer", &q.nummer),
-                ("fra", &q.fra),
-                ("til", &q.til),
-                ("type", &q.type_),
-                ("status", &q.status),
-                ("betaling", &q.betaling),
-                ("side", &side.to_string()),
-            ])
-            .unwrap_or_default()
-        )
+    let (rows, money) = (&page.rows, &page.money);
+    let page_link = |side: u32| q.address(c, &[("side", &side.to_string())]);
+    let sorted = |column: &str, label: &str, class: &str| {
+        let href = q.address(c, &[("sort", column), ("desc", q.list.next_desc(column)), ("side", "0")]);
+        q.list.header_to(&href, column, label, class)
     };
+    let searched = [&q.kunde, &q.referanse, &q.nummer, &q.fra, &q.til, &q.type_, &q.status, &q.betaling, &q.list.q]
+        .iter()
+        .any(|v| !v.trim().is_empty());
     layout(
         ctx,
         nav,
@@ -509,6 +500,9 @@ pub fn overview(
         html! {
             (title_row(w.overview, &format!("/c/{c}/ny"), w.new_invoice))
             form method="get" action=(format!("/c/{c}/oversikt")) class="filters" role="search" {
+                div class="field" { label for="f-q" { (ctx.lang.say("Søk", "Search")) } input id="f-q" name="q" type="search" value=(q.list.q); }
+                input type="hidden" name="sort" value=(q.list.sort);
+                input type="hidden" name="desc" value=(q.list.desc);
                 div class="field" {
                     label for="f-kunde" { (w.customer) }
                     select id="f-kunde" name="kunde" {
@@ -552,12 +546,13 @@ pub fn overview(
                 button type="submit" { (w.filter) }
             }
             (call_error(ctx, problem))
+            (hit_count(ctx, searched, page.hits, None))
             table id="rows" {
                 caption class="visually-hidden" { (w.overview) }
                 thead { tr {
-                    th scope="col" { (w.kind) } th scope="col" { (w.number) } th scope="col" { (w.status) }
-                    th scope="col" { (w.customer) } th scope="col" { (w.reference) } th scope="col" { (w.date) }
-                    th scope="col" class="num" { (w.amount) }
+                    th scope="col" { (w.kind) } (sorted("number", w.number, "")) th scope="col" { (w.status) }
+                    (sorted("customer", w.customer, "")) (sorted("reference", w.reference, "")) (sorted("date", w.date, ""))
+                    (sorted("amount", w.amount, "num"))
                     th scope="col" class="num" { (ctx.lang.say("Å betale", "Left to pay")) } th scope="col" { (ctx.lang.say("Betaling", "Payment")) }
                     th scope="col" { (w.delivery) } th scope="col" { (w.actions) }
                 } }
@@ -599,10 +594,30 @@ pub fn overview(
             }
             nav class="pages" aria-label=(w.overview) {
                 @if q.side > 0 { a href=(page_link(q.side - 1)) { (w.previous) } }
-                @if rows.len() as u32 == super::PAGE_ROWS { a href=(page_link(q.side + 1)) { (w.next) } }
+                @if ((q.side + 1) * super::PAGE_ROWS) < page.hits as u32 { a href=(page_link(q.side + 1)) { (w.next) } }
+            }
+            p class="hint" {
+                (ctx.lang.say(
+                    "Et utkast uten linjer slettes når ingen har endret det på et døgn.",
+                    "A draft without lines is deleted when nobody has changed it for a day.",
+                ))
             }
         },
     )
+}
+
+/// An overview row's columns as the page shows them, for the search.
+pub fn overview_columns(lang: Lang, r: &Summary) -> Vec<String> {
+    vec![
+        lang.kind(r.kind).to_owned(),
+        r.number.map(|n| n.to_string()).unwrap_or_default(),
+        lang.status(r.status).to_owned(),
+        r.customer_name.clone(),
+        r.buyer_reference.clone().unwrap_or_default(),
+        numbers::date(lang, r.issue_date.as_deref().unwrap_or("")),
+        numbers::shown(lang, &r.payable),
+        r.payable.clone(),
+    ]
 }
 
 // ---- a new draft: pick a customer ----
@@ -682,12 +697,12 @@ impl ListQuery {
             .all(|word| hay.iter().any(|c| c.contains(word)))
     }
 
-    /// The rows kept, sorted by `key` of the asked column (the first, if none is asked).
-    fn apply<'a, T>(
+    /// The rows kept, sorted by `key` of the asked column (as they come, if none is asked).
+    pub(super) fn apply<'a, T, K: Ord>(
         &self,
         all: &'a [T],
         columns: impl Fn(&T) -> Vec<String>,
-        key: impl Fn(&T, &str) -> (u64, String),
+        key: impl Fn(&T, &str) -> K,
     ) -> Vec<&'a T> {
         let mut rows: Vec<&T> = all
             .iter()
@@ -703,23 +718,49 @@ impl ListQuery {
         rows
     }
 
-    /// A column's header: a link that sorts by it (again: the other way), and `aria-sort`.
+    /// Whether following `column`'s header sorts it the other way: again, it turns.
+    pub(super) fn next_desc(&self, column: &str) -> &'static str {
+        if self.sort == column && !self.desc {
+            "true"
+        } else {
+            "false"
+        }
+    }
+
+    /// A register column's header: a link that sorts by it (again: the other way).
     fn header(&self, base: &str, column: &str, label: &str, class: &str) -> Markup {
+        let query = serde_urlencoded::to_string([
+            ("q", self.q.as_str()),
+            ("sort", column),
+            ("desc", self.next_desc(column)),
+        ])
+        .unwrap_or_default();
+        self.header_to(&format!("{base}?{query}"), column, label, class)
+    }
+
+    /// A column's header linking to `href`, with `aria-sort` and an arrow when sorted by it.
+    fn header_to(&self, href: &str, column: &str, label: &str, class: &str) -> Markup {
         let on = self.sort == column;
         let sort = match (on, self.desc) {
             (true, false) => "ascending",
             (true, true) => "descending",
             _ => "none",
         };
-        let desc = (on && !self.desc).to_string();
-        let query = serde_urlencoded::to_string([
-            ("q", self.q.as_str()),
-            ("sort", column),
-            ("desc", &desc),
-        ])
-        .unwrap_or_default();
-        let href = format!("{base}?{query}");
         html! { th scope="col" class=(class) aria-sort=(sort) { a href=(href) { (label) @if on { @if self.desc { " ↓" } @else { " ↑" } } } } }
+    }
+}
+
+/// How many a list holds: in all, or found by what was asked.
+fn hit_count(ctx: &Ctx, searched: bool, shown: usize, all: Option<usize>) -> Markup {
+    let l = ctx.lang;
+    html! {
+        p id="hits" role="status" {
+            @match (searched, all) {
+                (true, Some(all)) => { (shown) " " (l.say("treff av", "found of")) " " (all) }
+                (true, None) => { (shown) " " (l.say("treff", "found")) }
+                (false, _) => { (shown) " " (l.say("i alt", "in all")) }
+            }
+        }
     }
 }
 
@@ -733,10 +774,7 @@ fn list_search(ctx: &Ctx, base: &str, q: &ListQuery, shown: usize, all: usize) -
             input type="hidden" name="desc" value=(q.desc);
             button type="submit" { (l.say("Søk", "Search")) }
         }
-        p id="hits" role="status" {
-            @if q.q.trim().is_empty() { (all) " " (l.say("i alt", "in all")) }
-            @else { (shown) " " (l.say("treff av", "found of")) " " (all) }
-        }
+        (hit_count(ctx, !q.q.trim().is_empty(), shown, Some(all)))
     }
 }
 

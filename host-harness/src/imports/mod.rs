@@ -78,6 +78,6 @@ fn not_found(id: impl Into<String>) -> ImportError {
 }
 
 /// `draft-12` → 12, for this kind of id only.
-fn parse_id(id: &str, prefix: &str) -> Option<i64> {
+pub(crate) fn parse_id(id: &str, prefix: &str) -> Option<i64> {
     id.strip_prefix(prefix)?.strip_prefix('-')?.parse().ok()
 }

@@ -100,6 +100,9 @@ pub trait Unit: Send {
     ) -> Result<Saved>;
     /// False if there was no such draft.
     fn delete_draft(&mut self, client: &str, id: i64) -> Result<bool>;
+    /// Whether the draft is still at `version`; if so, no other unit may change it until this
+    /// one ends (a row lock), so what was seen of it stays true.
+    fn hold_draft(&mut self, client: &str, id: i64, version: u64) -> Result<bool>;
 
     // ---- recurring series ----
     fn insert_series(&mut self, client: &str, index: &SeriesIndex, body: &str) -> Result<i64>;

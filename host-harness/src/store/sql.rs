@@ -292,6 +292,7 @@ pub enum Q {
     UpdateDraft,
     DraftVersion,
     DeleteDraft,
+    HoldDraft,
     InsertSeries,
     SeriesById,
     UpdateSeries,
@@ -371,6 +372,8 @@ impl Q {
                  WHERE client_id = ?1 AND id = ?2 AND version = ?3",
             Q::DraftVersion => "SELECT version FROM drafts WHERE client_id = ?1 AND id = ?2",
             Q::DeleteDraft => "DELETE FROM drafts WHERE client_id = ?1 AND id = ?2",
+            // A write that changes nothing, to take the row's lock at the version seen.
+            Q::HoldDraft => "UPDATE drafts SET version = version WHERE client_id = ?1 AND id = ?2 AND version = ?3",
             Q::InsertSeries => "INSERT INTO series (client_id, version, customer_id, customer_name, state, issue_from, body)
                  VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
             Q::SeriesById => "SELECT id, version, body FROM series WHERE client_id = ?1 AND id = ?2",
@@ -746,6 +749,10 @@ impl<B: Backend> Unit for SqlUnit<B> {
 
     fn delete_draft(&mut self, client: &str, id: i64) -> Result<bool> {
         Ok(self.exec(Q::DeleteDraft, params![client, id])? == 1)
+    }
+
+    fn hold_draft(&mut self, client: &str, id: i64, version: u64) -> Result<bool> {
+        Ok(self.exec(Q::HoldDraft, params![client, id, version])? == 1)
     }
 
     fn insert_series(&mut self, client: &str, x: &SeriesIndex, body: &str) -> Result<i64> {

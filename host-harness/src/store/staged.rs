@@ -254,6 +254,9 @@ impl Unit for StagedUnit {
     fn delete_draft(&mut self, _: &str, _: i64) -> Result<bool> {
         not_staged("a draft")
     }
+    fn hold_draft(&mut self, _: &str, _: i64, _: u64) -> Result<bool> {
+        not_staged("a draft")
+    }
     fn insert_series(&mut self, _: &str, _: &SeriesIndex, _: &str) -> Result<i64> {
         not_staged("a new series")
     }
