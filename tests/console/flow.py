@@ -213,7 +213,7 @@ def draft_with_three_lines(page, context):
     page.fill("#new-description", "Gebyr")
     page.fill("#new-price", "tolv")
     page.get_by_role("button", name=re.compile("Legg til \\(Fritekst")).click()
-    expect(page.locator("#save-state")).to_contain_text("price")
+    expect(page.locator("#save-state")).to_contain_text("Linje 3, Pris:")
     expect(page.locator("#new-description")).to_have_value("Gebyr")
     expect(page.locator("#new-price")).to_have_value("tolv")
     expect(page.locator("tbody tr[id^=line-]")).to_have_count(2)

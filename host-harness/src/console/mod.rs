@@ -976,6 +976,7 @@ async fn change_draft(
         .map(str::to_owned)
         .filter(|name| name != "op");
     let typed: HashMap<String, String> = f.iter().cloned().collect();
+    let lang = ctx.lang;
     let (nav, outcome, regs) = blocking(&app, move |h| -> Result<_, Fail> {
         let nav = nav(h, &client)?;
         let form: HashMap<String, String> = f.iter().cloned().collect();
@@ -993,7 +994,10 @@ async fn change_draft(
             .filter(|p| !regs.products.iter().any(|x| x.id == *p));
         if let Some(p) = unknown {
             let d = h.get_draft(&client, &id)?;
-            let msg = format!("new-product: '{p}' is not in the product register");
+            let msg = match lang {
+                Lang::Nb => format!("Produkt: «{p}» finnes ikke i produktregisteret"),
+                Lang::En => format!("Product: '{p}' is not in the product register"),
+            };
             return Ok((nav, (d, pages::SaveState::Refused(msg)), regs));
         }
         // A field that saves itself names itself: the save carries that field alone, every

@@ -167,8 +167,18 @@ impl Lang {
     pub fn error(self, e: &crate::CallError) -> String {
         use crate::bindings::{Error, Refusal as R};
         use crate::names::Name;
-        let crate::CallError::Component(Error::NotAllowed(r)) = e else {
-            return e.to_string();
+        let r = match e {
+            crate::CallError::Component(Error::NotAllowed(r)) => r,
+            crate::CallError::Component(Error::Invalid(f) | Error::MissingSettings(f)) => {
+                // The field as the page names it; the problem as the component says it (in
+                // English until the contract types it: field-error.problem, 0.5.0).
+                return f
+                    .iter()
+                    .map(|f| format!("{}: {}", self.field(&f.field), f.message))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+            }
+            _ => return e.to_string(),
         };
         let nb = self == Lang::Nb;
         match r {
@@ -215,6 +225,46 @@ impl Lang {
                 why.join("; ")
             ),
         }
+    }
+
+    /// A field of the contract (`lines[2].unit-price`, `dates.due-date`) as the page names
+    /// it: "Linje 3, Pris", "Forfallsdato"; a setting by its label; else as it is.
+    pub fn field(self, path: &str) -> String {
+        if let Some((i, rest)) = path
+            .strip_prefix("lines[")
+            .and_then(|r| r.split_once(']'))
+            .and_then(|(i, rest)| Some((i.parse::<usize>().ok()?, rest)))
+        {
+            let line = format!("{} {}", self.say("Linje", "Line"), i + 1);
+            return match rest.strip_prefix('.') {
+                Some(f) => format!("{line}, {}", self.field(f)),
+                None => line,
+            };
+        }
+        let (nb, en) = match path {
+            "quantity" => ("Antall", "Quantity"),
+            "unit" => ("Enhet", "Unit"),
+            "unit-price" => ("Pris", "Unit price"),
+            "discount-percent" => ("Rabatt %", "Discount %"),
+            "amount" => ("Beløp", "Amount"),
+            "vat-code" => ("MVA", "VAT"),
+            "description" => ("Beskrivelse", "Description"),
+            "product-id" | "new-product" => ("Produkt", "Product"),
+            "line-id" => ("Linje", "Line"),
+            "lines" => ("Linjer", "Lines"),
+            "dates.issue-date" => ("Fakturadato", "Invoice date"),
+            "dates.due-date" => ("Forfallsdato", "Due date"),
+            "dates.delivery-date" => ("Leveringsdato", "Delivery date"),
+            "buyer-reference" => ("Deres referanse", "Your reference"),
+            "our-reference" => ("Vår referanse", "Our reference"),
+            "order-reference" => ("Ordrereferanse", "Order reference"),
+            "note" => ("Merknad", "Note"),
+            "reason" => ("Begrunnelse", "Reason"),
+            "customer.name" => ("Kundens navn", "The customer's name"),
+            "customer-id" | "customer" => ("Kunde", "Customer"),
+            other => return super::pages::setting_label(self, other).to_owned(),
+        };
+        self.say(nb, en).to_owned()
     }
 
     pub fn state(self, s: DeliveryState) -> &'static str {
@@ -541,6 +591,22 @@ pub const EN: Words = Words {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_read_as_the_page_names_them() {
+        assert_eq!(Lang::Nb.field("lines[0].unit-price"), "Linje 1, Pris");
+        assert_eq!(Lang::En.field("lines[11].vat-code"), "Line 12, VAT");
+        assert_eq!(Lang::Nb.field("dates.due-date"), "Forfallsdato");
+        assert_eq!(Lang::Nb.field("kid-length"), "KID-lengde");
+        assert_eq!(Lang::Nb.field("lines[x].unit"), "lines[x].unit");
+        let e = crate::CallError::Component(crate::bindings::Error::Invalid(vec![
+            crate::bindings::FieldError {
+                field: "lines[2].quantity".into(),
+                message: "must be above zero".into(),
+            },
+        ]));
+        assert_eq!(Lang::Nb.error(&e), "Linje 3, Antall: must be above zero");
+    }
 
     #[test]
     fn codes_read_as_words() {
