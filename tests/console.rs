@@ -194,7 +194,10 @@ fn the_overview_searches_sorts_and_counts() {
     }
     let bygg: Vec<String> = ["10", "30", "20"]
         .iter()
-        .map(|p| env.invoice("c-bygg", vec![free_line("Leie", "1", p, "25")]).id)
+        .map(|p| {
+            env.invoice("c-bygg", vec![free_line("Leie", "1", p, "25")])
+                .id
+        })
         .collect();
     let all = console_page(&env, "/c/fjord/oversikt");
     assert_eq!(hits(&all), "63 i alt");
@@ -216,7 +219,11 @@ fn the_overview_searches_sorts_and_counts() {
     let down = console_page(&env, "/c/fjord/oversikt?q=hansen&sort=amount&desc=true");
     assert_eq!(listed(&down), [bygg[1].as_str(), &bygg[2], &bygg[0]]);
     let typed = console_page(&env, "/c/fjord/oversikt?q=37%2C50");
-    assert_eq!(listed(&typed), [bygg[1].as_str()], "37,50 as the page shows it");
+    assert_eq!(
+        listed(&typed),
+        [bygg[1].as_str()],
+        "37,50 as the page shows it"
+    );
     assert_eq!(hits(&typed), "1 treff");
     let none = console_page(&env, "/c/fjord/oversikt?q=nothing-like-it");
     assert_eq!(hits(&none), "0 treff");
@@ -240,13 +247,16 @@ fn drafts_left_empty_are_cleared_after_a_day() {
         env.host.get_draft("fjord", &empty.id),
         Err(host_harness::CallError::Component(Error::NotFound(_)))
     ));
-    assert_eq!(env.host.get_draft("fjord", &kept.id).unwrap().lines.len(), 1);
+    assert_eq!(
+        env.host.get_draft("fjord", &kept.id).unwrap().lines.len(),
+        1
+    );
 
     // An empty draft seen at one version and changed meanwhile is not held, so not deleted.
     let other = env.host.create_draft("fjord", "c-per").unwrap();
     env.change(&other, DraftChange::SetNote(Some("Kommer".into())))
         .unwrap();
-    let n: i64 = other.id.trim_start_matches("draft-").parse().unwrap();
+    let n = host_harness::ids::Id::Draft.row(&other.id).unwrap();
     let mut u = env.host.store().begin().unwrap();
     assert!(!u.hold_draft("fjord", n, other.version).unwrap());
     assert!(u.hold_draft("fjord", n, other.version + 1).unwrap());
@@ -254,7 +264,6 @@ fn drafts_left_empty_are_cleared_after_a_day() {
     let page = console_page(&env, "/c/fjord/oversikt");
     assert!(page.contains("slettes når ingen har endret det på et døgn"));
 }
-
 
 /// Post/redirect/get: a form's POST that answers with a page (here a refusal) sends the
 /// browser to see it by GET, so a reload shows it again and posts nothing; only the browser
@@ -273,7 +282,9 @@ fn a_refused_form_is_seen_by_get_and_a_reload_posts_nothing() {
                 .headers()
                 .get("location")
                 .map(|v| v.to_str().unwrap().to_owned());
-            let body = axum::body::to_bytes(res.into_body(), 1 << 24).await.unwrap();
+            let body = axum::body::to_bytes(res.into_body(), 1 << 24)
+                .await
+                .unwrap();
             (status, location, String::from_utf8(body.to_vec()).unwrap())
         })
     };
@@ -300,7 +311,11 @@ fn a_refused_form_is_seen_by_get_and_a_reload_posts_nothing() {
     assert_eq!(status, 200);
     assert!(first.contains("c-nobody"), "the refusal is on the page");
     let (status, _, again) = send(get(browser));
-    assert_eq!((status, again), (axum::http::StatusCode::OK, first), "a reload shows it again");
+    assert_eq!(
+        (status, again),
+        (axum::http::StatusCode::OK, first),
+        "a reload shows it again"
+    );
     assert_eq!(drafts(&env), 0, "and posts nothing");
     let (status, _, _) = send(get("csrf=ffffffffffffffffffffffffffffffff"));
     assert_eq!(status, 410, "another browser does not see it");

@@ -371,8 +371,8 @@ proptest! {
         let unbalanced: i64 = env.count("SELECT count(*) FROM (SELECT document_id FROM journal GROUP BY document_id HAVING sum(debit_ore) != sum(credit_ore)) x");
         prop_assert_eq!(unbalanced, 0);
         for inv in &invoices {
-            let credited: i64 = env.count(&format!("SELECT coalesce(sum(d.payable_ore), 0) FROM documents d WHERE d.credits = {}", inv.id.trim_start_matches("doc-")));
-            let payable: i64 = env.count(&format!("SELECT payable_ore FROM documents WHERE id = {}", inv.id.trim_start_matches("doc-")));
+            let credited: i64 = env.count(&format!("SELECT coalesce(sum(d.payable_ore), 0) FROM documents d WHERE d.credits = {}", host_harness::ids::Id::Doc.row(&inv.id).unwrap()));
+            let payable: i64 = env.count(&format!("SELECT payable_ore FROM documents WHERE id = {}", host_harness::ids::Id::Doc.row(&inv.id).unwrap()));
             prop_assert!(credited <= payable, "credited {} of {}", credited, payable);
         }
     }

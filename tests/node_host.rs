@@ -116,8 +116,8 @@ fn issued(db: &str) -> Vec<(String, u64, host_harness::store::Files)> {
                 ..Default::default()
             };
             for r in u.overview(&client, &filter)? {
-                if let (Some(n), Some(id)) = (r.number, r.id.strip_prefix("doc-")) {
-                    let files = u.files(&client, id.parse()?)?.expect("its files");
+                if let (Some(n), Some(id)) = (r.number, host_harness::ids::Id::Doc.row(&r.id)) {
+                    let files = u.files(&client, id)?.expect("its files");
                     out.push((client.clone(), n, files));
                 }
             }

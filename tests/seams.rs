@@ -186,10 +186,16 @@ fn crash_points_are_in_test_builds_only() {
     let (file, line, _) = &reads[0];
     let text = std::fs::read_to_string(common::repo().join("host-harness/src").join(file)).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    let f = lines[..*line].iter().rposition(|l| l.starts_with("pub fn crash_point")).unwrap();
+    let f = lines[..*line]
+        .iter()
+        .rposition(|l| l.starts_with("pub fn crash_point"))
+        .unwrap();
     assert_eq!(lines[f - 1], "#[cfg(feature = \"fault-injection\")]");
     let manifest = std::fs::read_to_string(common::repo().join("host-harness/Cargo.toml")).unwrap();
     let default = manifest.lines().find(|l| l.starts_with("default ="));
-    assert!(default.is_none_or(|d| !d.contains("fault-injection")), "{default:?}");
+    assert!(
+        default.is_none_or(|d| !d.contains("fault-injection")),
+        "{default:?}"
+    );
     assert!(manifest.contains("host-harness = { path = \".\", features = [\"fault-injection\"] }"));
 }

@@ -647,7 +647,7 @@ fn native(h: &mut Harness, reps: usize) -> Result<Vec<Figure>> {
             &d.id,
             &format!("native-{n}-{}", std::process::id()),
         )?;
-        let num: i64 = inv.id.trim_start_matches("doc-").parse()?;
+        let num = crate::ids::Id::Doc.row(&inv.id).context("a document id")?;
         let stored = with_unit(h.store(), |u| u.document("fjord", num))?.context("the invoice")?;
         // The bench may read the component's private format: it links the component's crate.
         let doc: guest::model::Document = serde_json::from_str(&stored.body)?;

@@ -1,7 +1,7 @@
 //! Tidying the host does for a client: drafts that were started and left.
 
 use crate::bindings::{DocumentKind, OverviewFilter};
-use crate::imports::parse_id;
+use crate::ids::Id;
 use crate::runtime::{CallError, Harness};
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -37,12 +37,15 @@ pub fn clear_abandoned_drafts(
     for s in drafts {
         let touched = DateTime::parse_from_rfc3339(&s.updated_at).map(|t| t.to_utc());
         // A draft with lines has an amount (almost always): only the others are opened.
-        let empty = s.payable.parse::<rust_decimal::Decimal>().is_ok_and(|p| p.is_zero());
+        let empty = s
+            .payable
+            .parse::<rust_decimal::Decimal>()
+            .is_ok_and(|p| p.is_zero());
         if !empty || touched.is_err() || touched.is_ok_and(|t| now - t < ABANDONED_AFTER) {
             continue;
         }
         let d = h.get_draft(client, &s.id)?;
-        let Some(n) = parse_id(&s.id, "draft").filter(|_| d.lines.is_empty()) else {
+        let Some(n) = Id::Draft.row(&s.id).filter(|_| d.lines.is_empty()) else {
             continue;
         };
         let mut unit = h.batch(client)?;

@@ -11,6 +11,7 @@ pub mod console;
 pub mod fixtures;
 pub mod housekeeping;
 pub mod identifiers;
+pub mod ids;
 pub mod imports;
 pub mod money;
 pub mod names;

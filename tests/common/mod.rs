@@ -184,8 +184,8 @@ pub fn ehfs_in(store: &dyn host_harness::store::Store, client: &str) -> Vec<Stri
                 },
             )?;
             for r in &rows {
-                if let Some(n) = r.id.strip_prefix("doc-") {
-                    out.extend(u.files(client, n.parse()?)?.and_then(|f| f.ehf));
+                if let Some(n) = host_harness::ids::Id::Doc.row(&r.id) {
+                    out.extend(u.files(client, n)?.and_then(|f| f.ehf));
                 }
             }
             if rows.len() < 200 {
@@ -367,7 +367,7 @@ pub fn smtp_relay(relay: Relay) -> (String, Inbox) {
 
 /// The stored EHF and PDF of an issued document, whichever client's it is.
 pub fn files_of(env: &Env, doc_id: &str) -> host_harness::store::Files {
-    let n: i64 = doc_id.strip_prefix("doc-").unwrap().parse().unwrap();
+    let n = host_harness::ids::Id::Doc.row(doc_id).unwrap();
     host_harness::store::with_unit(env.host.store(), |u| {
         for client in u.clients()? {
             if let Some(f) = u.files(&client, n)? {

@@ -252,7 +252,7 @@ fn record(
             .facts
             .credited_invoice
             .as_deref()
-            .and_then(|id| id.strip_prefix("doc-")?.parse::<i64>().ok()),
+            .and_then(|id| crate::ids::Id::Doc.row(id)),
         (DocumentKind::Invoice, Channel::Avtalegiro, Purpose::Deliver) => Some(doc.id),
         _ => None,
     };

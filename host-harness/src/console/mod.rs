@@ -16,6 +16,7 @@ mod registers;
 mod words;
 
 use crate::bindings::*;
+use crate::ids::Id;
 use crate::names::Name;
 use crate::runtime::{CallError, Harness, Runtime};
 use crate::store::{with_unit, CustomerRecord, Files, Store};
@@ -1171,17 +1172,14 @@ pub struct Opened {
 
 fn opened(h: &mut Harness, client: &str, id: &str) -> Result<Opened, Fail> {
     let doc = h.open(client, id)?;
-    let n: i64 = id
-        .strip_prefix("doc-")
-        .and_then(|n| n.parse().ok())
-        .ok_or(Fail::NotFound)?;
+    let n = Id::Doc.row(id).ok_or(Fail::NotFound)?;
     let ids: Vec<i64> = with_unit(h.store(), |u| u.credits_for(client, n))?
         .into_iter()
         .map(|d| d.id)
         .collect();
     let mut credits = Vec::new();
     for c in ids {
-        credits.push(h.open(client, &format!("doc-{c}"))?);
+        credits.push(h.open(client, &Id::Doc.of(c))?);
     }
     let (mut money, mut payments) = (None, Vec::new());
     if doc.kind == DocumentKind::Invoice {
@@ -1272,10 +1270,7 @@ async fn copy_invoice(
 /// An issued document's files as they were sent, and the name to save them by.
 fn sent_files(h: &Harness, client: &str, id: &str) -> Result<(String, Files), Fail> {
     known(h, client)?;
-    let n: i64 = id
-        .strip_prefix("doc-")
-        .and_then(|n| n.parse().ok())
-        .ok_or(Fail::NotFound)?;
+    let n = Id::Doc.row(id).ok_or(Fail::NotFound)?;
     let doc = with_unit(h.store(), |u| u.document(client, n))?.ok_or(Fail::NotFound)?;
     let files = with_unit(h.store(), |u| u.files(client, n))?.ok_or(Fail::NotFound)?;
     Ok((crate::channels::stem(client, doc.kind, doc.number), files))

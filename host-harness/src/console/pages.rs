@@ -487,12 +487,29 @@ pub fn overview(
     let (rows, money) = (&page.rows, &page.money);
     let page_link = |side: u32| q.address(c, &[("side", &side.to_string())]);
     let sorted = |column: &str, label: &str, class: &str| {
-        let href = q.address(c, &[("sort", column), ("desc", q.list.next_desc(column)), ("side", "0")]);
+        let href = q.address(
+            c,
+            &[
+                ("sort", column),
+                ("desc", q.list.next_desc(column)),
+                ("side", "0"),
+            ],
+        );
         q.list.header_to(&href, column, label, class)
     };
-    let searched = [&q.kunde, &q.referanse, &q.nummer, &q.fra, &q.til, &q.type_, &q.status, &q.betaling, &q.list.q]
-        .iter()
-        .any(|v| !v.trim().is_empty());
+    let searched = [
+        &q.kunde,
+        &q.referanse,
+        &q.nummer,
+        &q.fra,
+        &q.til,
+        &q.type_,
+        &q.status,
+        &q.betaling,
+        &q.list.q,
+    ]
+    .iter()
+    .any(|v| !v.trim().is_empty());
     layout(
         ctx,
         nav,

@@ -1,11 +1,12 @@
 //! `erp:invoicing/documents`: drafts (versioned, for autosave) and issued documents
 //! (immutable; their numbers must be the ones just taken).
 
-use super::{not_found, parse_id, refuse, Result, Trap};
+use super::{not_found, refuse, Result, Trap};
 use crate::bindings::erp::invoicing::documents::{
     Host, Index, NewDocument, SeriesIndex, StoredDocument, StoredDraft, StoredSeries,
 };
 use crate::bindings::{DocumentKind, Error, OverviewFilter, Summary};
+use crate::ids::Id;
 use crate::money::to_ore;
 use crate::runtime::CallState;
 use crate::store::{self, Saved};
@@ -28,7 +29,7 @@ fn index(x: Index) -> Result<store::Index> {
 impl CallState {
     fn stored(&mut self, d: store::Document) -> wasmtime::Result<StoredDocument> {
         Ok(StoredDocument {
-            id: format!("doc-{}", d.id),
+            id: Id::Doc.of(d.id),
             kind: d.kind,
             number: d.number,
             deliveries: self.unit.deliveries(d.id).trap()?,
@@ -43,11 +44,11 @@ impl Host for CallState {
     fn insert_draft(&mut self, x: Index, body: String) -> Result<String> {
         let x = index(x)?;
         let id = self.unit.insert_draft(&self.client, &x, &body)?;
-        Ok(format!("draft-{id}"))
+        Ok(Id::Draft.of(id))
     }
 
     fn get_draft(&mut self, id: String) -> wasmtime::Result<Option<StoredDraft>> {
-        let Some(n) = parse_id(&id, "draft") else {
+        let Some(n) = Id::Draft.row(&id) else {
             return Ok(None);
         };
         Ok(self
@@ -64,7 +65,7 @@ impl Host for CallState {
         x: Index,
         body: String,
     ) -> Result<u64> {
-        let Some(n) = parse_id(&id, "draft") else {
+        let Some(n) = Id::Draft.row(&id) else {
             return Err(not_found(id));
         };
         let x = index(x)?;
@@ -75,7 +76,7 @@ impl Host for CallState {
     }
 
     fn delete_draft(&mut self, id: String) -> Result<()> {
-        match parse_id(&id, "draft") {
+        match Id::Draft.row(&id) {
             Some(n) if self.unit.delete_draft(&self.client, n)? => Ok(()),
             _ => Err(not_found(id)),
         }
@@ -101,7 +102,7 @@ impl Host for CallState {
         }
         let credits = match credited {
             None => None,
-            Some(c) => match parse_id(c, "doc") {
+            Some(c) => match Id::Doc.row(c) {
                 Some(n)
                     if self
                         .unit
@@ -144,11 +145,11 @@ impl Host for CallState {
                 pdf: doc.pdf.as_deref(),
             },
         )?;
-        Ok(format!("doc-{id}"))
+        Ok(Id::Doc.of(id))
     }
 
     fn get_document(&mut self, id: String) -> wasmtime::Result<Option<StoredDocument>> {
-        let Some(n) = parse_id(&id, "doc") else {
+        let Some(n) = Id::Doc.row(&id) else {
             return Ok(None);
         };
         match self.unit.document(&self.client, n).trap()? {
@@ -165,7 +166,7 @@ impl Host for CallState {
     }
 
     fn credits_for(&mut self, invoice_id: String) -> wasmtime::Result<Vec<StoredDocument>> {
-        let Some(n) = parse_id(&invoice_id, "doc") else {
+        let Some(n) = Id::Doc.row(&invoice_id) else {
             return Ok(Vec::new());
         };
         let credits = self.unit.credits_for(&self.client, n).trap()?;
@@ -179,11 +180,11 @@ impl Host for CallState {
     fn insert_series(&mut self, x: SeriesIndex, body: String) -> Result<String> {
         check_series_index(&x)?;
         let id = self.unit.insert_series(&self.client, &x, &body)?;
-        Ok(format!("series-{id}"))
+        Ok(Id::Series.of(id))
     }
 
     fn get_series(&mut self, id: String) -> wasmtime::Result<Option<StoredSeries>> {
-        let Some(n) = parse_id(&id, "series") else {
+        let Some(n) = Id::Series.row(&id) else {
             return Ok(None);
         };
         self.unit.series(&self.client, n).trap()
@@ -196,7 +197,7 @@ impl Host for CallState {
         x: SeriesIndex,
         body: String,
     ) -> Result<u64> {
-        let Some(n) = parse_id(&id, "series") else {
+        let Some(n) = Id::Series.row(&id) else {
             return Err(not_found(id));
         };
         check_series_index(&x)?;

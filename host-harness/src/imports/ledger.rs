@@ -1,16 +1,17 @@
 //! `erp:invoicing/ledger`: the host posts a voucher only if it balances, names known accounts,
 //! belongs to the document it claims, and the document has no voucher yet.
 
-use super::{not_found, parse_id, refuse, Result};
+use super::{not_found, refuse, Result};
 use crate::bindings::erp::invoicing::ledger::Host;
 use crate::bindings::Voucher;
+use crate::ids::Id;
 use crate::money::to_ore;
 use crate::runtime::CallState;
 use crate::store::Posting;
 
 impl Host for CallState {
     fn post(&mut self, document_id: String, v: Voucher) -> Result<()> {
-        let Some(doc) = parse_id(&document_id, "doc") else {
+        let Some(doc) = Id::Doc.row(&document_id) else {
             return Err(not_found(document_id));
         };
         let Some((_, number)) = self.unit.issued(&self.client, doc)? else {

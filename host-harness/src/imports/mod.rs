@@ -76,8 +76,3 @@ fn refuse(msg: impl Into<String>) -> ImportError {
 fn not_found(id: impl Into<String>) -> ImportError {
     ImportError::Refused(types::Error::NotFound(id.into()))
 }
-
-/// `draft-12` → 12, for this kind of id only.
-pub(crate) fn parse_id(id: &str, prefix: &str) -> Option<i64> {
-    id.strip_prefix(prefix)?.strip_prefix('-')?.parse().ok()
-}

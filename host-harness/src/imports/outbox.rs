@@ -1,9 +1,10 @@
 //! `erp:invoicing/outbox`: a delivery is queued inside the call's unit of work and sent by the
 //! dispatcher after commit, so a rolled-back call sends nothing.
 
-use super::{not_found, parse_id, Result};
+use super::{not_found, Result};
 use crate::bindings::erp::invoicing::outbox::Host;
 use crate::bindings::Channel;
+use crate::ids::Id;
 use crate::runtime::CallState;
 use crate::store::{Purpose, Queue};
 
@@ -15,7 +16,7 @@ impl Host for CallState {
         reason: String,
         fallbacks: Vec<Channel>,
     ) -> Result<String> {
-        let Some(doc) = parse_id(&document_id, "doc") else {
+        let Some(doc) = Id::Doc.row(&document_id) else {
             return Err(not_found(document_id));
         };
         if self.unit.issued(&self.client, doc)?.is_none() {

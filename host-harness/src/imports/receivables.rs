@@ -2,11 +2,12 @@
 //! per invoice what it holds. The host keeps and sums; the component decides.
 
 use super::ledger::balanced;
-use super::{not_found, parse_id, refuse, Result, Trap};
+use super::{not_found, refuse, Result, Trap};
 use crate::bindings::erp::invoicing::receivables::{
     Host, InvoiceMoney, MoneyFilter, PaymentToKeep,
 };
 use crate::bindings::{Error, Payment, PaymentFilter, PaymentOutcome, Voucher};
+use crate::ids::Id;
 use crate::money::{from_ore, to_ore};
 use crate::runtime::CallState;
 use crate::store::{self, PaymentQuery, SumFilter};
@@ -14,7 +15,7 @@ use std::collections::HashSet;
 
 fn stored(p: store::Payment) -> Payment {
     Payment {
-        id: format!("pay-{}", p.id),
+        id: Id::Payment.of(p.id),
         bank_reference: p.new.bank_reference,
         kid: p.new.kid,
         amount: from_ore(p.new.amount_ore),
@@ -22,7 +23,7 @@ fn stored(p: store::Payment) -> Payment {
         payer: p.new.payer,
         text: p.new.text,
         outcome: p.new.outcome,
-        invoice_id: p.new.invoice.map(|id| format!("doc-{id}")),
+        invoice_id: p.new.invoice.map(|id| Id::Doc.of(id)),
         invoice_number: p.invoice_number,
         customer_id: p.new.customer_id,
     }
@@ -36,7 +37,7 @@ impl Host for CallState {
         let mut invoices = Vec::new();
         for k in &list {
             if let Some(id) = &k.payment.invoice_id {
-                invoices.push(parse_id(id, "doc").ok_or_else(|| not_found(id))?);
+                invoices.push(Id::Doc.row(id).ok_or_else(|| not_found(id))?);
             }
         }
         invoices.sort_unstable();
@@ -44,7 +45,7 @@ impl Host for CallState {
         if !invoices.is_empty() {
             let held: HashSet<i64> = r.invoices_held(&client, &invoices)?.into_iter().collect();
             if let Some(missing) = invoices.iter().find(|i| !held.contains(i)) {
-                return Err(not_found(format!("invoice doc-{missing}")));
+                return Err(not_found(format!("invoice {}", Id::Doc.of(*missing))));
             }
         }
         // Each keyed, and no key given twice; one kept before is refused as it is inserted
@@ -78,7 +79,7 @@ impl Host for CallState {
                 payer: p.payer.clone(),
                 text: p.text.clone(),
                 outcome: p.outcome,
-                invoice: p.invoice_id.as_deref().and_then(|i| parse_id(i, "doc")),
+                invoice: p.invoice_id.as_deref().and_then(|i| Id::Doc.row(i)),
                 customer_id: p.customer_id.clone(),
             });
         }
@@ -99,7 +100,7 @@ impl Host for CallState {
             );
         }
         r.post_payments(&client, &rows)?;
-        Ok(ids.into_iter().map(|id| format!("pay-{id}")).collect())
+        Ok(ids.into_iter().map(|id| Id::Payment.of(id)).collect())
     }
 
     fn find_payments(&mut self, keys: Vec<String>) -> wasmtime::Result<Vec<Option<Payment>>> {
@@ -113,7 +114,7 @@ impl Host for CallState {
     }
 
     fn get_payment(&mut self, id: String) -> wasmtime::Result<Option<Payment>> {
-        let Some(n) = parse_id(&id, "pay") else {
+        let Some(n) = Id::Payment.row(&id) else {
             return Ok(None);
         };
         let client = self.client.clone();
@@ -128,8 +129,8 @@ impl Host for CallState {
         outcome: PaymentOutcome,
         v: Voucher,
     ) -> Result<()> {
-        let n = parse_id(&id, "pay").ok_or_else(|| not_found(&id))?;
-        let invoice = match parse_id(&invoice_id, "doc") {
+        let n = Id::Payment.row(&id).ok_or_else(|| not_found(&id))?;
+        let invoice = match Id::Doc.row(&invoice_id) {
             Some(i) => match self.unit.issued(&self.client, i)? {
                 Some((crate::bindings::DocumentKind::Invoice, _)) => i,
                 Some(_) => return Err(refuse(format!("{invoice_id} is not an invoice"))),
@@ -153,7 +154,7 @@ impl Host for CallState {
         Ok(r.invoices_by_kid(&client, &kids)
             .trap()?
             .into_iter()
-            .map(|i| i.map(|id| format!("doc-{id}")))
+            .map(|i| i.map(|id| Id::Doc.of(id)))
             .collect())
     }
 
@@ -162,7 +163,7 @@ impl Host for CallState {
         let invoices: Vec<i64> = f
             .invoice_ids
             .iter()
-            .filter_map(|i| parse_id(i, "doc"))
+            .filter_map(|i| Id::Doc.row(i))
             .collect();
         if invoices.is_empty() && !f.invoice_ids.is_empty() {
             return Ok(Vec::new());
@@ -178,7 +179,7 @@ impl Host for CallState {
             .trap()?
             .into_iter()
             .map(|s| InvoiceMoney {
-                invoice_id: format!("doc-{}", s.invoice),
+                invoice_id: Id::Doc.of(s.invoice),
                 number: s.number,
                 customer_id: s.customer_id,
                 customer_name: s.customer_name,
@@ -194,7 +195,7 @@ impl Host for CallState {
 
     fn list_payments(&mut self, f: PaymentFilter) -> wasmtime::Result<Vec<Payment>> {
         let invoice = match &f.invoice_id {
-            Some(id) => match parse_id(id, "doc") {
+            Some(id) => match Id::Doc.row(id) {
                 Some(n) => Some(n),
                 None => return Ok(Vec::new()),
             },

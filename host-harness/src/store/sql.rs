@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::bindings::{Address, Delivery, DeliveryState, OverviewFilter, Summary};
+use crate::ids::Id;
 use crate::names::Name;
 use anyhow::{anyhow, Context};
 
@@ -262,7 +263,7 @@ fn document(r: &Row) -> Result<Document> {
             payable: crate::money::from_ore(r.i(17)?),
             seller_name: r.s(18)?,
             seller_account: r.os(19)?,
-            credited_invoice: r.oi(20)?.map(|id| format!("doc-{id}")),
+            credited_invoice: r.oi(20)?.map(|id| Id::Doc.of(id)),
         },
         status: r.name(21)?,
     })
@@ -513,7 +514,7 @@ fn product(r: &Row) -> Result<Product> {
 
 fn stored_series(r: &Row) -> Result<StoredSeries> {
     Ok(StoredSeries {
-        id: format!("series-{}", r.i(0)?),
+        id: Id::Series.of(r.i(0)?),
         version: r.i(1)? as u64,
         body: r.s(2)?,
     })
