@@ -242,7 +242,7 @@ fn drafts_left_empty_are_cleared_after_a_day() {
     assert!(cleared.is_empty(), "a fresh draft stays: {cleared:?}");
     let later = now + ABANDONED_AFTER + chrono::TimeDelta::minutes(1);
     let cleared = clear_abandoned_drafts(&mut env.host, "fjord", later).unwrap();
-    assert_eq!(cleared, [empty.id.clone()]);
+    assert_eq!(cleared, [empty.id.as_str()]);
     assert!(matches!(
         env.host.get_draft("fjord", &empty.id),
         Err(host_harness::CallError::Component(Error::NotFound(_)))

@@ -22,15 +22,8 @@ pub fn clear_abandoned_drafts(
     let drafts = h.overview_all(
         client,
         OverviewFilter {
-            customer_id: None,
-            reference: None,
-            number: None,
-            issued_from: None,
-            issued_to: None,
             kind: Some(DocumentKind::Draft),
-            status: None,
-            limit: None,
-            offset: None,
+            ..OverviewFilter::default()
         },
     )?;
     let mut cleared = Vec::new();

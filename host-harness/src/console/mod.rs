@@ -711,7 +711,8 @@ impl OverviewQuery {
                 p.1 = v;
             }
         }
-        pairs.retain(|(k, v)| !v.is_empty() && !(*k == "side" && *v == "0") && *v != "false");
+        // What says nothing (empty, the first page, not reversed) is left out of the address.
+        pairs.retain(|(k, v)| !(v.is_empty() || *v == "false" || (*k == "side" && *v == "0")));
         let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
         format!("/c/{client}/oversikt?{query}")
     }
