@@ -133,6 +133,10 @@ def registers(page):
     expect(page.locator("body")).to_contain_text("not a valid organisation number")
     expect(page.locator("#c-name")).to_have_value("Kopi AS")
     assert "_csrf" not in page.url and "token" not in page.url, page.url
+    # Post/redirect/get: the refusal is a page of its own, and a reload posts nothing again.
+    assert "vist=" in page.url, page.url
+    page.reload()
+    expect(page.locator("body")).to_contain_text("taken by")
     page.goto(f"{CLIENT}/kunder")
     expect(page.get_by_role("cell", name="Kopi AS", exact=True)).to_have_count(0)
     page.goto(f"{CLIENT}/produkter/ny")
@@ -438,6 +442,22 @@ def overview_filtered(page):
     expect(rows.first).to_contain_text("5001")
     expect(rows.first).to_contain_text(NAME)
     accessible(page, "overview")
+    # Searched as the page reads (the amount as it is shown), counted, sorted either way.
+    page.goto(f"{CLIENT}/oversikt")
+    page.fill("#f-q", "5 297,16")
+    page.get_by_role("button", name="Filtrer").click()
+    expect(page.locator("#hits")).to_have_text("1 treff")
+    expect(rows.first).to_contain_text("5001")
+    page.goto(f"{CLIENT}/oversikt")
+    page.get_by_role("link", name="Nummer").click()
+    expect(page.locator("th[aria-sort=ascending]")).to_have_text(re.compile("Nummer"))
+    numbers = [t for t in page.locator("#rows tbody td:nth-child(2)").all_inner_texts() if t]
+    assert numbers == sorted(numbers, key=int), numbers
+    page.get_by_role("link", name=re.compile("Nummer")).click()
+    expect(page.locator("th[aria-sort=descending]")).to_have_text(re.compile("Nummer"))
+    down = [t for t in page.locator("#rows tbody td:nth-child(2)").all_inner_texts() if t]
+    assert down == sorted(numbers, key=int, reverse=True), down
+    accessible(page, "overview sorted")
 
 
 def credit_partly_then_fully(page, invoice_url):
