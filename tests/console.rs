@@ -207,6 +207,10 @@ fn the_overview_searches_sorts_and_counts() {
     assert_eq!(listed(&last).len(), 13);
     assert!(!last.contains("side=2"), "no page after the last");
 
+    // The component's filters alone: the page is one call, the count the store's.
+    let filtered = console_page(&env, "/c/fjord/oversikt?kunde=c-bygg&type=invoice");
+    assert_eq!(hits(&filtered), "3 treff");
+    assert_eq!(listed(&filtered).len(), 3);
     let found = console_page(&env, "/c/fjord/oversikt?q=hansen+s%C3%B8nn");
     assert_eq!(hits(&found), "3 treff");
     let by_amount = console_page(&env, "/c/fjord/oversikt?q=hansen&sort=amount");

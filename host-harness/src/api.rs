@@ -53,22 +53,25 @@ impl Harness {
     pub fn overview(&mut self, client: &str, filter: &OverviewFilter) -> CallResult<Vec<Summary>> {
         self.call(client, |i, s| i.call_overview(s, filter))
     }
-    /// Every document `filter` matches, in the component's order (newest first): read as
-    /// many as one call may give at a time, whatever `filter`'s limit and offset say.
+    /// The first `most` documents `filter` matches (all of them, if fewer), in the
+    /// component's order (newest first): read as many as one call may give at a time,
+    /// whatever `filter`'s limit and offset say.
     pub fn overview_all(
         &mut self,
         client: &str,
         mut filter: OverviewFilter,
+        most: usize,
     ) -> CallResult<Vec<Summary>> {
-        const MOST: u32 = 200;
+        const PER_CALL: u32 = 200;
         let mut all = Vec::new();
         loop {
-            filter.limit = Some(MOST);
+            filter.limit = Some(PER_CALL);
             filter.offset = Some(all.len() as u32);
             let batch = self.overview(client, &filter)?;
-            let last = batch.len() < MOST as usize;
+            let last = batch.len() < PER_CALL as usize;
             all.extend(batch);
-            if last {
+            if last || all.len() >= most {
+                all.truncate(most);
                 return Ok(all);
             }
         }

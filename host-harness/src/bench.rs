@@ -390,6 +390,15 @@ fn console(h: &Harness, docs: usize, reps: usize) -> Result<Vec<Figure>> {
             "/c/bulk/oversikt?referanse=REF-777".to_owned(),
         ),
         ("overview, page 100", "/c/bulk/oversikt?side=100".to_owned()),
+        // Searched and sorted in the console: the newest SEARCHED_AT_MOST documents read.
+        (
+            "overview, free-text search",
+            "/c/bulk/oversikt?q=kunde+42".to_owned(),
+        ),
+        (
+            "overview, sorted by amount",
+            "/c/bulk/oversikt?sort=amount&desc=true".to_owned(),
+        ),
         ("draft editor, 5 lines", format!("/c/bulk/utkast/{}", d.id)),
         ("issued document", format!("/c/bulk/dokument/{doc}")),
     ] {
@@ -529,7 +538,9 @@ fn overview(h: &mut Harness, docs: usize, reps: usize) -> Result<Vec<Figure>> {
                     ..Default::default()
                 },
             )?;
-            let id: i64 = rows.first().context("an invoice to copy")?.id[4..].parse()?;
+            let id = crate::ids::Id::Doc
+                .row(&rows.first().context("an invoice to copy")?.id)
+                .context("a document id")?;
             u.document("fjord", id)?.context("the invoice")
         })?;
         with_unit(h.store(), |u| {

@@ -25,6 +25,7 @@ pub fn clear_abandoned_drafts(
             kind: Some(DocumentKind::Draft),
             ..OverviewFilter::default()
         },
+        usize::MAX,
     )?;
     let mut cleared = Vec::new();
     for s in drafts {

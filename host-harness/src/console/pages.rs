@@ -564,6 +564,14 @@ pub fn overview(
             }
             (call_error(ctx, problem))
             (hit_count(ctx, searched, page.hits, None))
+            @if page.capped {
+                p class="hint" role="note" {
+                    (ctx.lang.say(
+                        "Søk, sortering og betaling gjelder bare de 5 000 nyeste dokumentene filteret gir. Velg en kunde eller datoer for å se de eldre.",
+                        "Search, sorting and payment apply to the 5,000 newest documents the filter gives only. Pick a customer or dates to see older ones.",
+                    ))
+                }
+            }
             table id="rows" {
                 caption class="visually-hidden" { (w.overview) }
                 thead { tr {

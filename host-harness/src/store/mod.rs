@@ -141,6 +141,8 @@ pub trait Unit: Send {
         client: &str,
         f: &crate::bindings::OverviewFilter,
     ) -> Result<Vec<crate::bindings::Summary>>;
+    /// How many rows `overview` would give without its limit and offset (a hit count).
+    fn overview_count(&mut self, client: &str, f: &crate::bindings::OverviewFilter) -> Result<u64>;
 
     // ---- the ledger ----
     fn has_voucher(&mut self, document: i64) -> Result<bool>;

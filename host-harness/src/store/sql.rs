@@ -920,6 +920,13 @@ impl<B: Backend> Unit for SqlUnit<B> {
             .collect()
     }
 
+    fn overview_count(&mut self, client: &str, f: &OverviewFilter) -> Result<u64> {
+        let (sql, args) = overview_count_sql(client, f, B::LIKE, B::TRIGRAM_TABLE);
+        let args: Vec<P> = args.iter().map(Arg::p).collect();
+        let rows = B::rows(self.c(), &sql, &args).context("overview count")?;
+        Ok(rows.first().map(|r| r.i(0)).transpose()?.unwrap_or(0) as u64)
+    }
+
     fn has_voucher(&mut self, document: i64) -> Result<bool> {
         Ok(self.int(Q::HasVoucher, params![document])? > 0)
     }
@@ -1132,6 +1139,68 @@ fn overview_sql(
     like: &str,
     trigram_table: bool,
 ) -> (String, Vec<Arg>) {
+    let (drafts, docs, mut args) = overview_where(client, f, like, trigram_table);
+    let mut arg = |a: Arg| {
+        args.push(a);
+        format!("?{}", args.len())
+    };
+    let limit = arg(Arg::Int(f.limit.unwrap_or(50).into()));
+    let offset = arg(Arg::Int(f.offset.unwrap_or(0).into()));
+    // A number matches a row or two: sorting those beats walking the whole client in
+    // `touched` order, which is what a planner picks when the ORDER BY sits on the union.
+    let (inner_order, outer_order) = if f.number.is_some() {
+        (
+            String::new(),
+            format!("ORDER BY x.touched DESC LIMIT {limit} OFFSET {offset}"),
+        )
+    } else {
+        (
+            format!("ORDER BY touched DESC LIMIT {limit} OFFSET {offset}"),
+            String::new(),
+        )
+    };
+    let sql = format!(
+        "SELECT x.*, (SELECT o.state FROM outbox o WHERE o.document_id = x.doc ORDER BY o.id DESC LIMIT 1) FROM (
+           SELECT CAST(NULL AS BIGINT) AS doc, 'draft-' || d.id AS id, 'draft' AS kind, CAST(NULL AS BIGINT) AS number, 'draft' AS status,
+                  d.customer_id, d.customer_name, d.buyer_ref, d.issue_date, d.payable_ore, d.touched
+             FROM drafts d WHERE {}
+           UNION ALL
+           SELECT d.id, 'doc-' || d.id, d.kind, d.number,
+                  CASE WHEN d.kind = 'credit-note' OR c.ore IS NULL THEN 'issued' WHEN c.ore < d.payable_ore THEN 'partially-credited' ELSE 'credited' END,
+                  d.customer_id, d.customer_name, d.buyer_ref, d.issue_date, d.payable_ore, d.touched
+             FROM documents d LEFT JOIN credited c ON c.document_id = d.id WHERE {}
+            {inner_order}
+         ) x {outer_order}",
+        drafts.join(" AND "),
+        docs.join(" AND ")
+    );
+    (sql, args)
+}
+
+/// How many rows the overview's filter matches in all (the console's hit count).
+fn overview_count_sql(
+    client: &str,
+    f: &OverviewFilter,
+    like: &str,
+    trigram_table: bool,
+) -> (String, Vec<Arg>) {
+    let (drafts, docs, args) = overview_where(client, f, like, trigram_table);
+    let sql = format!(
+        "SELECT (SELECT COUNT(*) FROM drafts d WHERE {})
+              + (SELECT COUNT(*) FROM documents d LEFT JOIN credited c ON c.document_id = d.id WHERE {})",
+        drafts.join(" AND "),
+        docs.join(" AND ")
+    );
+    (sql, args)
+}
+
+/// The overview filter's conditions on drafts and on issued documents, and their arguments.
+fn overview_where(
+    client: &str,
+    f: &OverviewFilter,
+    like: &str,
+    trigram_table: bool,
+) -> (Vec<String>, Vec<String>, Vec<Arg>) {
     let mut args = vec![Arg::Text(client.into())];
     let mut arg = |a: Arg| {
         args.push(a);
@@ -1203,35 +1272,5 @@ fn overview_sql(
             );
         }
     }
-    let limit = arg(Arg::Int(f.limit.unwrap_or(50).into()));
-    let offset = arg(Arg::Int(f.offset.unwrap_or(0).into()));
-    // A number matches a row or two: sorting those beats walking the whole client in
-    // `touched` order, which is what a planner picks when the ORDER BY sits on the union.
-    let (inner_order, outer_order) = if f.number.is_some() {
-        (
-            String::new(),
-            format!("ORDER BY x.touched DESC LIMIT {limit} OFFSET {offset}"),
-        )
-    } else {
-        (
-            format!("ORDER BY touched DESC LIMIT {limit} OFFSET {offset}"),
-            String::new(),
-        )
-    };
-    let sql = format!(
-        "SELECT x.*, (SELECT o.state FROM outbox o WHERE o.document_id = x.doc ORDER BY o.id DESC LIMIT 1) FROM (
-           SELECT CAST(NULL AS BIGINT) AS doc, 'draft-' || d.id AS id, 'draft' AS kind, CAST(NULL AS BIGINT) AS number, 'draft' AS status,
-                  d.customer_id, d.customer_name, d.buyer_ref, d.issue_date, d.payable_ore, d.touched
-             FROM drafts d WHERE {}
-           UNION ALL
-           SELECT d.id, 'doc-' || d.id, d.kind, d.number,
-                  CASE WHEN d.kind = 'credit-note' OR c.ore IS NULL THEN 'issued' WHEN c.ore < d.payable_ore THEN 'partially-credited' ELSE 'credited' END,
-                  d.customer_id, d.customer_name, d.buyer_ref, d.issue_date, d.payable_ore, d.touched
-             FROM documents d LEFT JOIN credited c ON c.document_id = d.id WHERE {}
-            {inner_order}
-         ) x {outer_order}",
-        drafts.join(" AND "),
-        docs.join(" AND ")
-    );
-    (sql, args)
+    (drafts, docs, args)
 }
