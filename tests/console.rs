@@ -229,6 +229,11 @@ fn the_overview_searches_sorts_and_counts() {
         "37,50 as the page shows it"
     );
     assert_eq!(hits(&typed), "1 treff");
+    let kept = console_page(&env, "/c/fjord/oversikt?referanse=false&q=x");
+    assert!(
+        kept.contains("referanse=false&amp;q=x"),
+        "a filter that reads 'false' stays in the links"
+    );
     let none = console_page(&env, "/c/fjord/oversikt?q=nothing-like-it");
     assert_eq!(hits(&none), "0 treff");
 }

@@ -712,7 +712,9 @@ impl OverviewQuery {
             }
         }
         // What says nothing (empty, the first page, not reversed) is left out of the address.
-        pairs.retain(|(k, v)| !(v.is_empty() || *v == "false" || (*k == "side" && *v == "0")));
+        pairs.retain(|(k, v)| {
+            !(v.is_empty() || (*k == "desc" && *v == "false") || (*k == "side" && *v == "0"))
+        });
         let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
         format!("/c/{client}/oversikt?{query}")
     }
