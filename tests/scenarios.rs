@@ -86,14 +86,15 @@ fn the_lifecycle_scenario_reports_what_happened() {
     }
 }
 
-/// A component built for an earlier release of the contract runs in today's host: an ERP
-/// upgrades its host and its component on different days. `fixtures/components/` keeps the
-/// 0.4.0 component as it was built (its source commit is in the README there); the lifecycle
-/// scenario gives the same documents and books on it as on today's component, and a call to
-/// what 0.4.0 did not have (payments) is refused with the reason, not a crash.
-fn a_component_of_an_earlier_release_runs_in_todays_host() {
-    let old = std::fs::read(fixtures::dir().join("components/invoicing@0.4.0.wasm")).unwrap();
-    let old = host_harness::Runtime::with_component(&old, host_harness::Limits::default()).unwrap();
+/// Components built for earlier releases of the contract run in today's host: an ERP upgrades
+/// its host and its component on different days. `fixtures/components/` keeps each as it was
+/// built (its source commit is in the README there); the lifecycle scenario gives the same
+/// documents and books on each as on today's component. What a release did not have is
+/// refused with the reason, not a crash (payments before 0.4.1, what is left to credit before
+/// 0.4.0), and what it could not say
+/// comes as today's types say it (a field error's problem, from 0.5.0: `other`, with the
+/// component's own English).
+fn components_of_earlier_releases_run_in_todays_host() {
     let sc: scenario::Scenario =
         fixtures::read(&fixtures::dir().join("scenarios/lifecycle.json")).unwrap();
     let run = |rt| {
@@ -104,24 +105,78 @@ fn a_component_of_an_earlier_release_runs_in_todays_host() {
         assert_eq!(report.mismatches, 0);
         let json = serde_json::to_value(&report).unwrap();
         let ehfs = ehfs_in(host.store(), &sc.client);
-        (host, json, ehfs)
+        (host, json, ehfs, dir)
     };
-    let (mut host, then, then_ehfs) = run(old);
-    let (_, now, now_ehfs) = run(runtime());
-    assert_eq!(then["trial_balance"], now["trial_balance"]);
-    assert_eq!(
-        then["documents"].as_array().unwrap().len(),
-        now["documents"].as_array().unwrap().len()
-    );
-    assert_eq!(then_ehfs, now_ehfs, "the same EHF documents, byte for byte");
-    let refused = host
-        .call_payments(&sc.client, |p, s| p.call_aging_report(s, None))
-        .unwrap_err();
-    assert!(format!("{refused}").contains("0.4.0"), "{refused}");
+    let (_, now, now_ehfs, _dir) = run(runtime());
+    for (release, has_payments) in [("0.3.0", false), ("0.4.0", false), ("0.4.1", true)] {
+        let wasm = std::fs::read(fixtures::dir().join(format!("components/invoicing@{release}.wasm")))
+            .unwrap();
+        let old =
+            host_harness::Runtime::with_component(&wasm, host_harness::Limits::default()).unwrap();
+        let (mut host, then, then_ehfs, _dir) = run(old);
+        assert_eq!(then["trial_balance"], now["trial_balance"], "{release}");
+        assert_eq!(
+            then["documents"].as_array().unwrap().len(),
+            now["documents"].as_array().unwrap().len(),
+            "{release}"
+        );
+        assert_eq!(then_ehfs, now_ehfs, "{release}: the same EHF documents, byte for byte");
+
+        let aging = host.call_payments(&sc.client, |p, s| p.call_aging_report(s, None));
+        match (has_payments, aging) {
+            (true, Ok(_)) => {}
+            (false, Err(refused)) => {
+                assert!(format!("{refused}").contains("before 0.4.1"), "{refused}")
+            }
+            (_, other) => panic!("{release}: payments answered {other:?}"),
+        }
+
+        if release == "0.3.0" {
+            let invoice = &then["documents"][0]["id"];
+            let refused = host.credit_left(&sc.client, invoice.as_str().unwrap()).unwrap_err();
+            assert!(format!("{refused}").contains("0.3.0"), "{refused}");
+            // 0.3.0 refused in prose: it comes as `refusal.other`, with that prose.
+            let note = then["documents"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|d| d["kind"] == "credit-note")
+                .expect("the lifecycle credits an invoice");
+            let note = note["id"].as_str().unwrap();
+            let refused = host.credit(&sc.client, note, None, "Feil", "k-0.3").unwrap_err();
+            let host_harness::CallError::Component(host_harness::bindings::Error::NotAllowed(
+                host_harness::bindings::Refusal::Other(prose),
+            )) = &refused
+            else {
+                panic!("{refused:?}");
+            };
+            assert!(prose.contains("invoice"), "{prose}");
+        }
+
+        let draft = host.create_draft(&sc.client, "c-bygg").unwrap();
+        let bad = host_harness::api::free_line("Konsulenttimer", "zero", "1200", "25");
+        let change = host_harness::bindings::DraftChange::AddLines(vec![bad]);
+        let err = host
+            .update_draft(&sc.client, &draft.id, draft.version, &change)
+            .unwrap_err();
+        let host_harness::CallError::Component(host_harness::bindings::Error::Invalid(fields)) =
+            &err
+        else {
+            panic!("{release}: {err:?}");
+        };
+        let f = &fields[0];
+        assert_eq!(f.field, "lines[0].quantity", "{release}");
+        assert!(
+            matches!(f.problem, host_harness::bindings::FieldProblem::Other),
+            "{release}: {:?}",
+            f.problem
+        );
+        assert!(f.message.contains("not a number"), "{release}: {}", f.message);
+    }
 }
 
 crate::on_both_stores!(
     every_fixture_scenario_runs_and_its_books_balance,
     the_lifecycle_scenario_reports_what_happened,
-    a_component_of_an_earlier_release_runs_in_todays_host,
+    components_of_earlier_releases_run_in_todays_host,
 );

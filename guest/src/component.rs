@@ -6,7 +6,7 @@ mod wit {
 mod payments;
 mod recurring;
 
-use crate::error::{Error, FieldError, Refusal};
+use crate::error::{Error, FieldError, Problem, Refusal};
 use crate::model::{self, Document, Draft, Kind, Seller};
 use crate::{
     body, calc, channel, credit, dates, draft, ehf, ehf_check, invoice, limits, money, party, pdf,
@@ -33,15 +33,7 @@ impl Guest for Component {
     fn deactivate(reason: String) -> R<()> {
         require_active()?;
         let reason = reason.trim();
-        if reason.is_empty() || reason.chars().count() > limits::MAX_NOTE_CHARS {
-            return Err(err(Error::invalid(
-                "reason",
-                format!("tell us why, in 1 to {} characters", limits::MAX_NOTE_CHARS),
-            )));
-        }
-        if let Some(m) = draft::bad_text(reason) {
-            return Err(err(Error::invalid("reason", m)));
-        }
+        required_text("reason", reason, limits::MAX_NOTE_CHARS)?;
         host_settings::record_feedback(reason);
         host_settings::set_active(false);
         Ok(())
@@ -156,18 +148,7 @@ impl Guest for Component {
         }
         let seller = seller()?;
         let reason = reason.trim().to_owned();
-        if reason.is_empty() || reason.chars().count() > limits::MAX_REFERENCE_CHARS {
-            return Err(err(Error::invalid(
-                "reason",
-                format!(
-                    "say why, in 1 to {} characters",
-                    limits::MAX_REFERENCE_CHARS
-                ),
-            )));
-        }
-        if let Some(m) = draft::bad_text(&reason) {
-            return Err(err(Error::invalid("reason", m)));
-        }
+        required_text("reason", &reason, limits::MAX_REFERENCE_CHARS)?;
         let (inv, earlier) = invoice_and_credits(&invoice_id)?;
         let requests: Option<Vec<credit::Request>> = lines.map(|ls| {
             ls.into_iter()
@@ -217,14 +198,14 @@ impl Guest for Component {
             .and_then(|d| date_field(&mut p, "issued-to", d));
         if let (Some(f), Some(t)) = (from, to) {
             if f > t {
-                p.add("issued-to", "is before issued-from");
+                p.add("issued-to", Problem::Before("issued-from".into()));
             }
         }
         if filter
             .limit
             .is_some_and(|l| !(1..=limits::MAX_PAGE_ROWS).contains(&l))
         {
-            p.add("limit", format!("1 to {} rows", limits::MAX_PAGE_ROWS));
+            p.add("limit", Problem::between(1, limits::MAX_PAGE_ROWS));
         }
         p.into_result().map_err(err)?;
         documents::query(&filter)
@@ -329,7 +310,7 @@ fn issue_date_can_be(seller: &Seller, issue: Option<NaiveDate>) -> R<()> {
     if issue > today {
         return Err(err(Error::invalid(
             "dates.issue-date",
-            format!("an invoice cannot be issued in the future (today is {today})"),
+            Problem::InTheFuture(today),
         )));
     }
     for kind in series_kinds(seller, Kind::Invoice) {
@@ -345,13 +326,13 @@ fn issue_date_can_be(seller: &Seller, issue: Option<NaiveDate>) -> R<()> {
             offset: None,
         })?;
         if let Some(l) = later.first() {
+            let issued = l.issue_date.as_deref().and_then(|d| dates::parse(d).ok());
             return Err(err(Error::invalid(
                 "dates.issue-date",
-                format!(
-                    "{issue} is before {}, the date of number {} already issued: numbers must ascend with dates",
-                    l.issue_date.as_deref().unwrap_or("?"),
-                    l.number.unwrap_or_default()
-                ),
+                Problem::BeforeIssued {
+                    number: l.number.unwrap_or_default(),
+                    issue_date: issued.unwrap_or(issue),
+                },
             )));
         }
     }
@@ -397,9 +378,10 @@ fn check_date_order(
             if let Some(before) = before.filter(|b| *b > date) {
                 return Err(err(Error::invalid(
                     field,
-                    format!(
-                        "{date} is before {before}, the date of number {previous} in the same series: numbers must ascend with dates"
-                    ),
+                    Problem::BeforeIssued {
+                        number: previous,
+                        issue_date: before,
+                    },
                 )));
             }
         }
@@ -410,18 +392,7 @@ fn check_date_order(
 /// The document an idempotency key already produced, if the key was used for this same
 /// request; a key used for anything else is refused, never answered with another document.
 fn replay(key: &str, request: &str) -> R<Option<t::IssuedDocument>> {
-    if key.trim().is_empty()
-        || key.chars().count() > limits::MAX_KEY_CHARS
-        || key.chars().any(char::is_control)
-    {
-        return Err(err(Error::invalid(
-            "idempotency-key",
-            format!(
-                "1 to {} characters, no control characters",
-                limits::MAX_KEY_CHARS
-            ),
-        )));
-    }
+    required_text("idempotency-key", key, limits::MAX_KEY_CHARS)?;
     let Some(done) = documents::find_by_idempotency_key(key) else {
         return Ok(None);
     };
@@ -429,17 +400,26 @@ fn replay(key: &str, request: &str) -> R<Option<t::IssuedDocument>> {
     if doc.request.as_deref() == Some(request) {
         return open_stored(done).map(Some);
     }
-    let what = match doc.kind {
-        Kind::Invoice => "invoice",
-        Kind::CreditNote => "credit note",
-    };
     Err(err(Error::invalid(
         "idempotency-key",
-        format!(
-            "already used for {what} {} from a different request: use a new key",
-            doc.number
-        ),
+        Problem::KeyReused(doc.number),
     )))
+}
+
+/// A text that must be given, of at most `max` characters, none of them one a document
+/// cannot hold.
+fn required_text(field: &str, v: &str, max: usize) -> R<()> {
+    let problem = if v.trim().is_empty() {
+        Some(Problem::Missing)
+    } else if v.chars().count() > max {
+        Some(Problem::TooLong(max as u32))
+    } else {
+        draft::bad_text(v)
+    };
+    match problem {
+        Some(p) => Err(err(Error::invalid(field, p))),
+        None => Ok(()),
+    }
 }
 
 /// A credit request in one canonical line: the invoice, each line asked for, and the reason.
@@ -606,7 +586,7 @@ fn issue(doc: &Document, totals: &calc::Totals, key: &str) -> R<t::IssuedDocumen
         return Err(err(Error::Invalid(
             problems
                 .into_iter()
-                .map(|m| crate::error::field_error("ehf", m))
+                .map(|m| crate::error::field_error("ehf", Problem::EhfRule(m)))
                 .collect(),
         )));
     }
@@ -755,7 +735,47 @@ fn err(e: Error) -> t::Error {
 fn field(f: FieldError) -> t::FieldError {
     t::FieldError {
         field: f.field,
+        problem: problem_out(f.problem),
         message: f.message,
+    }
+}
+
+fn problem_out(p: Problem) -> t::FieldProblem {
+    use t::FieldProblem as F;
+    match p {
+        Problem::Missing => F::Missing,
+        Problem::TooLong(n) => F::TooLong(n),
+        Problem::BadCharacter(c) => F::BadCharacter(format!("U+{:04X}", c as u32)),
+        Problem::NotANumber(s) => F::NotANumber(s),
+        Problem::TooManyDecimals(n) => F::TooManyDecimals(n),
+        Problem::NotADate(s) => F::NotADate(s),
+        Problem::OutOfRange { min, max } => F::OutOfRange(t::Bounds { min, max }),
+        Problem::LineTooLarge(max) => F::LineTooLarge(max.to_string()),
+        Problem::Zero => F::Zero,
+        Problem::NotPositive => F::NotPositive,
+        Problem::Negative => F::Negative,
+        Problem::Before(f) => F::Before(f),
+        Problem::InTheFuture(d) => F::InTheFuture(d.to_string()),
+        Problem::BeforeIssued { number, issue_date } => F::BeforeIssued(t::IssuedBefore {
+            number,
+            issue_date: issue_date.to_string(),
+        }),
+        Problem::TooFarBack(d) => F::TooFarBack(d),
+        Problem::Unknown(s) => F::Unknown(s),
+        Problem::NotValid(s) => F::NotValid(s),
+        Problem::FileTooLarge(n) => F::FileTooLarge(n),
+        Problem::NotAJpeg => F::NotAJpeg,
+        Problem::NoRoom => F::NoRoom,
+        Problem::OtherAccount(a) => F::OtherAccount(a),
+        Problem::AlreadyAllocated(n) => F::AlreadyAllocated(n),
+        Problem::DatedAtIssue => F::DatedAtIssue,
+        Problem::Duplicate => F::Duplicate,
+        Problem::MoreThanLeft(d) => F::MoreThanLeft(crate::money::fmt_plain(d)),
+        Problem::OneOf(f) => F::OneOf(f),
+        Problem::Needs(f) => F::Needs(f),
+        Problem::OnlyUnregisteredSeller => F::OnlyUnregisteredSeller,
+        Problem::KeyReused(n) => F::KeyReused(n),
+        Problem::EhfRule(r) => F::EhfRule(r),
     }
 }
 

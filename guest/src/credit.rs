@@ -8,7 +8,7 @@
 
 use crate::calc::{self, line_amounts, GroupVat, Totals};
 use crate::channel::Route;
-use crate::error::{Error, Problems, Refusal};
+use crate::error::{Error, Problem, Problems, Refusal};
 use crate::limits::{MAX_QUANTITY, MAX_UNIT_PRICE};
 use crate::model::{CreditedInvoice, Customer, Document, Kind, Line, Seller};
 use crate::money;
@@ -132,20 +132,12 @@ pub fn note(
     let payable_left =
         inv_totals.payable - earlier_totals.iter().map(|t| t.payable).sum::<Decimal>();
     if totals.payable < Decimal::ZERO {
-        return Err(Error::invalid(
-            "lines",
-            "a credit note cannot be negative: credit the lines that were charged",
-        ));
+        return Err(Error::invalid("lines", Problem::Negative));
     }
     if totals.payable > payable_left {
         return Err(Error::invalid(
             "lines",
-            format!(
-                "only {} (incl. VAT) is left to credit on invoice {}; this credit is {}",
-                money::fmt2(payable_left),
-                invoice.number,
-                money::fmt2(totals.payable)
-            ),
+            Problem::MoreThanLeft(money::round2(payable_left)),
         ));
     }
     Ok(Credited {
@@ -324,10 +316,7 @@ pub fn lines(
         Some(reqs) => {
             let mut p = Problems::default();
             if reqs.is_empty() {
-                p.add(
-                    "lines",
-                    "name at least one line to credit, or credit the whole invoice",
-                );
+                p.add("lines", Problem::Missing);
             }
             let mut seen = Vec::new();
             for (i, r) in reqs.iter().enumerate() {
@@ -335,12 +324,12 @@ pub fn lines(
                 let Some((l, lf)) = find(r.line_id) else {
                     p.add(
                         format!("{field}.line-id"),
-                        format!("invoice {} has no line {}", invoice.number, r.line_id),
+                        Problem::unknown(&r.line_id.to_string()),
                     );
                     continue;
                 };
                 if seen.contains(&r.line_id) {
-                    p.add(format!("{field}.line-id"), "the same line twice");
+                    p.add(format!("{field}.line-id"), Problem::Duplicate);
                     continue;
                 }
                 seen.push(r.line_id);
@@ -348,17 +337,12 @@ pub fn lines(
                 match (&r.quantity, &r.amount) {
                     (Some(q), None) => match money::parse(q, 4, MAX_QUANTITY) {
                         Err(m) => p.add(format!("{field}.quantity"), m),
-                        Ok(q) if q <= Decimal::ZERO || l.quantity <= Decimal::ZERO => p.add(
-                            format!("{field}.quantity"),
-                            "credit a positive quantity of a positive line",
-                        ),
+                        Ok(q) if q <= Decimal::ZERO || l.quantity <= Decimal::ZERO => {
+                            p.add(format!("{field}.quantity"), Problem::NotPositive)
+                        }
                         Ok(q) if q > lf.quantity => p.add(
                             format!("{field}.quantity"),
-                            format!(
-                                "only {} left to credit on line {}",
-                                money::fmt_plain(lf.quantity),
-                                l.id
-                            ),
+                            Problem::MoreThanLeft(lf.quantity),
                         ),
                         Ok(q) if q == lf.quantity => out.push(rest(l, lf, id)),
                         Ok(q) => {
@@ -371,13 +355,11 @@ pub fn lines(
                                 ..l.clone()
                             };
                             if line_amounts(&line).net > lf.net {
+                                // What is left of the line is an amount: a credit by amount
+                                // took part of it.
                                 p.add(
-                                    format!("{field}.quantity"),
-                                    format!(
-                                        "only {} left to credit on line {}",
-                                        money::fmt2(lf.net),
-                                        l.id
-                                    ),
+                                    format!("{field}.amount"),
+                                    Problem::MoreThanLeft(money::round2(lf.net)),
                                 );
                             } else {
                                 out.push(line);
@@ -387,19 +369,18 @@ pub fn lines(
                     (None, Some(a)) => match money::parse(a, 2, MAX_UNIT_PRICE) {
                         Err(m) => p.add(format!("{field}.amount"), m),
                         Ok(a) if a <= Decimal::ZERO => {
-                            p.add(format!("{field}.amount"), "must be positive")
+                            p.add(format!("{field}.amount"), Problem::NotPositive)
                         }
                         Ok(a) if a > lf.net => p.add(
                             format!("{field}.amount"),
-                            format!(
-                                "only {} left to credit on line {}",
-                                money::fmt2(lf.net),
-                                l.id
-                            ),
+                            Problem::MoreThanLeft(money::round2(lf.net)),
                         ),
                         Ok(a) => out.push(by_amount(l, a, id)),
                     },
-                    _ => p.add(field, "give either a quantity or an amount"),
+                    _ => p.add(
+                        field.clone(),
+                        Problem::OneOf(vec![format!("{field}.quantity"), format!("{field}.amount")]),
+                    ),
                 }
             }
             p.into_result()?;

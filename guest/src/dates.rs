@@ -1,20 +1,19 @@
 //! Dates as the contract writes them: `YYYY-MM-DD`, exactly, in a sane range. chrono's `%Y`
 //! alone accepts `26-11-28`, `0000-01-01` and `-2026-01-01`; a document dated so is never right.
 
+use crate::error::Problem;
 use chrono::{Datelike, NaiveDate};
 
 /// The years an invoice may be dated in.
 pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2099;
 
-/// Parse `YYYY-MM-DD` with a four-digit year in `YEARS`; the message says what is wrong.
-pub fn parse(s: &str) -> Result<NaiveDate, String> {
-    let date = iso_date(s)
-        .ok_or_else(|| format!("{} is not a date (YYYY-MM-DD)", crate::error::quote(s)))?;
+/// Parse `YYYY-MM-DD` with a four-digit year in `YEARS`; the problem says what is wrong.
+pub fn parse(s: &str) -> Result<NaiveDate, Problem> {
+    let date = iso_date(s).ok_or_else(|| Problem::NotADate(crate::error::quote_bare(s)))?;
     if !YEARS.contains(&date.year()) {
-        return Err(format!(
-            "{date} is outside {}-{}",
-            YEARS.start(),
-            YEARS.end()
+        return Err(Problem::between(
+            format!("{}-01-01", YEARS.start()),
+            format!("{}-12-31", YEARS.end()),
         ));
     }
     Ok(date)

@@ -1,7 +1,7 @@
 //! Editing a draft: every change is validated field by field before it is applied, so a draft
 //! on file is always well-formed.
 
-use crate::error::{Error, Problems};
+use crate::error::{Error, Problem, Problems};
 use crate::limits::*;
 use crate::model::{Dates, Draft, Line, References};
 use crate::money;
@@ -42,7 +42,7 @@ pub enum Change {
 fn check_text(p: &mut Problems, field: &str, v: &Option<String>, max: usize) -> Option<String> {
     let v = v.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
     if v.chars().count() > max {
-        p.add(field, format!("at most {max} characters"));
+        p.add(field, Problem::TooLong(max as u32));
     }
     if let Some(m) = bad_text(v) {
         p.add(field, m);
@@ -54,19 +54,19 @@ fn check_text(p: &mut Problems, field: &str, v: &Option<String>, max: usize) -> 
 /// characters XML 1.0 forbids (U+FFFE, U+FFFF), and the bidirectional overrides and isolates
 /// (U+202A–U+202E, U+2066–U+2069), which make a text display as something it is not (a
 /// name or subject spoofed). None when it can.
-pub fn bad_text(v: &str) -> Option<String> {
+pub fn bad_text(v: &str) -> Option<Problem> {
     v.chars()
         .find(|&c| {
             (c.is_control() && c != '\n') || crate::ehf_check::xml_forbidden(c) || bidi_control(c)
         })
-        .map(|c| format!("character U+{:04X} is not allowed", c as u32))
+        .map(Problem::BadCharacter)
 }
 
 /// As `bad_text`, for a text that is one line on every document (a name, an address line):
 /// a line break there would print as lines of its own (a fake address above the real one).
-pub fn bad_line(v: &str) -> Option<String> {
+pub fn bad_line(v: &str) -> Option<Problem> {
     if v.contains('\n') {
-        return Some("must be one line (no line breaks)".into());
+        return Some(Problem::BadCharacter('\n'));
     }
     bad_text(v)
 }
@@ -127,14 +127,11 @@ pub fn apply(
         Change::Dates(d) => {
             if let (Some(issue), Some(due)) = (d.issue, d.due) {
                 if due < issue {
-                    p.add("dates.due-date", "is before the issue date");
+                    p.add("dates.due-date", Problem::Before("dates.issue-date".into()));
                 }
             }
             if d.terms_days.is_some_and(|t| t > MAX_TERMS_DAYS) {
-                p.add(
-                    "dates.payment-terms-days",
-                    format!("at most {MAX_TERMS_DAYS} days"),
-                );
+                p.add("dates.payment-terms-days", Problem::at_most(MAX_TERMS_DAYS));
             }
             p.into_result()?;
             draft.dates = d;
@@ -146,10 +143,7 @@ pub fn apply(
         }
         Change::AddLines(inputs) => {
             if draft.lines.len() + inputs.len() > MAX_LINES {
-                return Err(Error::invalid(
-                    "lines",
-                    format!("at most {MAX_LINES} lines on one invoice"),
-                ));
+                return Err(Error::invalid("lines", Problem::at_most(MAX_LINES)));
             }
             let mut new = Vec::with_capacity(inputs.len());
             for (i, input) in inputs.iter().enumerate() {
@@ -191,7 +185,7 @@ pub fn apply(
             if to as usize >= draft.lines.len() {
                 return Err(Error::invalid(
                     "position",
-                    format!("must be below {}", draft.lines.len()),
+                    Problem::between(0, draft.lines.len().saturating_sub(1)),
                 ));
             }
             let line = draft.lines.remove(pos);
@@ -222,10 +216,7 @@ fn line_from_input(
         Some(pid) => match product(pid) {
             Some(d) => Some(d),
             None => {
-                p.add(
-                    format!("{field}.product-id"),
-                    format!("no product {} in the register", crate::error::quote(pid)),
-                );
+                p.add(format!("{field}.product-id"), Problem::unknown(pid));
                 return None;
             }
         },
@@ -246,7 +237,7 @@ fn line_from_input(
     ) {
         Some(d) => d,
         None => {
-            p.add(format!("{field}.description"), "missing");
+            p.add(format!("{field}.description"), Problem::Missing);
             String::new()
         }
     };
@@ -254,7 +245,7 @@ fn line_from_input(
         .map_err(|m| p.add(format!("{field}.quantity"), m))
         .ok();
     if quantity == Some(Decimal::ZERO) {
-        p.add(format!("{field}.quantity"), "must not be zero");
+        p.add(format!("{field}.quantity"), Problem::Zero);
     }
     let unit = pick(&input.unit, defaults.as_ref().map(|d| &d.unit)).unwrap_or_else(|| "EA".into());
     let unit = match crate::units::code_of(&unit) {
@@ -262,10 +253,7 @@ fn line_from_input(
         None => {
             p.add(
                 format!("{field}.unit"),
-                format!(
-                    "{} is not a unit we can invoice in (a UN/ECE Rec 20 code such as EA, HUR, KGM, or stk, timer, kg, liter, m, m2, pk, mnd, år)",
-                    crate::error::quote(&unit)
-                ),
+                Problem::unknown(&unit),
             );
             unit
         }
@@ -275,22 +263,16 @@ fn line_from_input(
             .map_err(|m| p.add(format!("{field}.unit-price"), m))
             .ok(),
         None => {
-            p.add(format!("{field}.unit-price"), "missing");
+            p.add(format!("{field}.unit-price"), Problem::Missing);
             None
         }
     };
     if unit_price.is_some_and(|u| u < Decimal::ZERO) {
-        p.add(
-            format!("{field}.unit-price"),
-            "must not be negative (credit with a credit note)",
-        );
+        p.add(format!("{field}.unit-price"), Problem::Negative);
     }
     if let (Some(q), Some(u)) = (quantity, unit_price) {
         if (q * u).abs() > MAX_LINE_AMOUNT {
-            p.add(
-                format!("{field}.quantity"),
-                format!("quantity × unit price is above the limit of {MAX_LINE_AMOUNT} NOK a line"),
-            );
+            p.add(format!("{field}.quantity"), Problem::LineTooLarge(MAX_LINE_AMOUNT));
         }
     }
     let discount = match &input.discount_percent {
@@ -300,31 +282,25 @@ fn line_from_input(
         _ => Some(Decimal::ZERO),
     };
     if discount.is_some_and(|d| d < Decimal::ZERO) {
-        p.add(format!("{field}.discount-percent"), "between 0 and 100");
+        p.add(format!("{field}.discount-percent"), Problem::between(0, 100));
     }
     let vat = match pick(&input.vat_code, defaults.as_ref().map(|d| &d.vat_code)) {
         Some(code) => match VatCode::parse(&code) {
             Some(VatCode::Outside) if vat_registered => {
-                p.add(
-                    format!("{field}.vat-code"),
-                    "'outside' is only for a seller that is not VAT-registered",
-                );
+                p.add(format!("{field}.vat-code"), Problem::OnlyUnregisteredSeller);
                 None
             }
             Some(c) => Some(c),
             None => {
                 p.add(
                     format!("{field}.vat-code"),
-                    format!(
-                        "unknown VAT code '{}' (use 25, 15, 12, zero, exempt or outside)",
-                        code.chars().take(20).collect::<String>()
-                    ),
+                    Problem::unknown(&code),
                 );
                 None
             }
         },
         None => {
-            p.add(format!("{field}.vat-code"), "missing");
+            p.add(format!("{field}.vat-code"), Problem::Missing);
             None
         }
     };

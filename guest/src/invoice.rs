@@ -4,7 +4,7 @@
 use crate::calc::{self, Totals};
 use crate::channel::Route;
 use crate::checkdigits::{kid_mod10, kid_mod11};
-use crate::error::{Error, Problems};
+use crate::error::{Error, Problem, Problems};
 use crate::model::{Document, Draft, KidAlgorithm, Kind, Posting, Seller, Voucher};
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
@@ -17,17 +17,14 @@ pub fn check_issuable(
 ) -> Result<Totals, Error> {
     let mut p = Problems::default();
     if draft.lines.is_empty() {
-        p.add("lines", "an invoice needs at least one line");
+        p.add("lines", Problem::Missing);
     }
     if draft.customer.name.trim().is_empty() {
-        p.add("customer.name", "missing");
+        p.add("customer.name", Problem::Missing);
     }
     if let Some(issue) = draft.dates.issue {
         if issue > today {
-            p.add(
-                "dates.issue-date",
-                "an invoice cannot be issued in the future",
-            );
+            p.add("dates.issue-date", Problem::InTheFuture(today));
         }
     }
     // A due date set on an earlier day must still not fall before the date of issue.
@@ -36,24 +33,21 @@ pub fn check_issuable(
         .due
         .is_some_and(|due| due < draft.dates.issue.unwrap_or(today))
     {
-        p.add("dates.due-date", "is before the issue date");
+        p.add("dates.due-date", Problem::Before("dates.issue-date".into()));
     }
     if draft.customer.orgnr.is_none() {
         for (i, l) in draft.lines.iter().enumerate() {
             if l.vat == crate::vat::VatCode::ReverseCharge {
                 p.add(
                     format!("lines[{i}].vat-code"),
-                    "reverse charge is only for a business customer with an organisation number",
+                    Problem::Needs("customer.organisation-number".into()),
                 );
             }
         }
     }
     let totals = calc::compute(&draft.lines, vat_registered);
     if totals.payable < Decimal::ZERO {
-        p.add(
-            "totals.payable",
-            "the total is negative: correct an invoice with a credit note instead",
-        );
+        p.add("totals.payable", Problem::Negative);
     }
     p.into_result()?;
     Ok(totals)
@@ -71,12 +65,10 @@ pub fn kid(seller: &Seller, customer_number: u64, number: u64) -> Result<String,
     };
     let num = format!("{number:0num_digits$}");
     if cust.len() > cust_digits || num.len() > num_digits {
+        let short = cust.len().saturating_sub(cust_digits) + num.len().saturating_sub(num_digits);
         return Err(Error::invalid(
             "settings.kid-length",
-            format!(
-                "customer {customer_number} or number {number} does not fit a {}-character KID",
-                seller.kid_length
-            ),
+            Problem::range(Some(seller.kid_length as usize + short), None::<u8>),
         ));
     }
     let base = format!("{cust}{num}");

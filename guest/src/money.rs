@@ -1,5 +1,6 @@
 //! Exact money: parsing user decimals with limits, half-up rounding to øre, formatting.
 
+use crate::error::Problem;
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::str::FromStr;
 
@@ -85,8 +86,8 @@ fn pop_digit(n: u128) -> (u8, u128) {
 }
 
 /// Parse a user-typed decimal: plain digits, optional sign and point, at most `max_scale`
-/// decimals and an absolute value below `max_abs`. The message says what is wrong.
-pub fn parse(text: &str, max_scale: u32, max_abs: Decimal) -> Result<Decimal, String> {
+/// decimals and an absolute value below `max_abs`. The problem says what is wrong.
+pub fn parse(text: &str, max_scale: u32, max_abs: Decimal) -> Result<Decimal, Problem> {
     let t = text.trim();
     let body = t.strip_prefix('-').unwrap_or(t);
     let (int, frac) = body.split_once('.').unwrap_or((body, ""));
@@ -95,28 +96,20 @@ pub fn parse(text: &str, max_scale: u32, max_abs: Decimal) -> Result<Decimal, St
         || !frac.bytes().all(|b| b.is_ascii_digit())
         || (body.contains('.') && frac.is_empty())
     {
-        return Err(format!(
-            "'{}' is not a number (use digits and a decimal point, e.g. 1234.50)",
-            clip(t)
-        ));
+        return Err(Problem::not_a_number(t));
     }
     if frac.len() as u32 > max_scale {
-        return Err(format!("at most {max_scale} decimals"));
+        return Err(Problem::TooManyDecimals(max_scale));
     }
+    let too_large = || Problem::between(-max_abs, max_abs);
     if int.trim_start_matches('0').len() > 15 {
-        return Err(format!("too large (at most {max_abs})"));
+        return Err(too_large());
     }
-    let d = Decimal::from_str(t).map_err(|_| format!("'{}' is not a number", clip(t)))?;
+    let d = Decimal::from_str(t).map_err(|_| Problem::not_a_number(t))?;
     if d.abs() > max_abs {
-        return Err(format!("too large (at most {max_abs})"));
+        return Err(too_large());
     }
     Ok(d)
-}
-
-/// Bad input, quoted back to the user (`error::quote`, without its quotes: the message has them).
-fn clip(s: &str) -> String {
-    let q = crate::error::quote(s);
-    q[1..q.len() - 1].to_owned()
 }
 
 #[cfg(test)]
@@ -202,11 +195,12 @@ mod tests {
         let max = d("1000000000");
         assert_eq!(parse("12.5", 4, max), Ok(d("12.5")));
         assert_eq!(parse("-3", 4, max), Ok(d("-3")));
-        assert!(parse("abc", 4, max).unwrap_err().contains("not a number"));
-        assert!(parse("1.23456", 4, max).unwrap_err().contains("4 decimals"));
-        assert!(parse("123456789012345678901234567890", 4, max)
-            .unwrap_err()
-            .contains("too large"));
+        assert_eq!(parse("abc", 4, max), Err(Problem::NotANumber("abc".into())));
+        assert_eq!(parse("1.23456", 4, max), Err(Problem::TooManyDecimals(4)));
+        assert_eq!(
+            parse("123456789012345678901234567890", 4, max),
+            Err(Problem::between(-max, max))
+        );
         assert!(parse("1e5", 4, max).is_err());
         assert!(parse("", 4, max).is_err());
         assert!(parse("1.", 4, max).is_err());

@@ -4,7 +4,7 @@
 //! same rules in `settings`). The component applies them where it reads the data, whatever the
 //! host's register accepted; the EHF gate checks the result again (`ehf_check`).
 
-use crate::error::Problems;
+use crate::error::{Problem, Problems};
 use crate::model::{Address, Customer};
 
 const COUNTRIES: &str = include_str!("country_codes.txt");
@@ -59,13 +59,7 @@ fn address(p: &mut Problems, field: &str, a: &mut Address) {
     if let Some(c) = a.country.as_deref().filter(|c| !c.trim().is_empty()) {
         match country_of(c) {
             Some(code) => a.country = Some(code),
-            None => p.add(
-                format!("{field}.address.country"),
-                format!(
-                    "{} is not a country (a two-letter ISO code such as NO, SE, DK)",
-                    crate::error::quote(c)
-                ),
-            ),
+            None => p.add(format!("{field}.address.country"), Problem::unknown(c)),
         }
     } else {
         a.country = None;
@@ -80,31 +74,22 @@ pub fn customer(mut c: Customer, max_name: usize) -> Result<Customer, Problems> 
         p.add("customer.name", m);
     }
     if c.name.trim().is_empty() {
-        p.add("customer.name", "missing");
+        p.add("customer.name", Problem::Missing);
     }
     if c.name.chars().count() > max_name {
-        p.add("customer.name", format!("at most {max_name} characters"));
+        p.add("customer.name", Problem::TooLong(max_name as u32));
     }
     if let Some(o) = c.orgnr.as_deref().filter(|o| !o.trim().is_empty()) {
         match crate::checkdigits::orgnr_of(o) {
             Some(digits) => c.orgnr = Some(digits),
-            None => p.add(
-                "customer.organisation-number",
-                format!(
-                    "{} is not a valid organisation number (9 digits, MOD11)",
-                    crate::error::quote(o)
-                ),
-            ),
+            None => p.add("customer.organisation-number", Problem::not_valid(o)),
         }
     } else {
         c.orgnr = None;
     }
     if let Some(e) = c.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
         if !crate::channel::valid_email(e) {
-            p.add(
-                "customer.email",
-                format!("{} is not an e-mail address", crate::error::quote(e)),
-            );
+            p.add("customer.email", Problem::not_valid(e));
         }
         c.email = Some(e.to_owned());
     } else {

@@ -3,6 +3,7 @@
 //! reads the host's records and hands them here.
 
 use crate::checkdigits::{kid_mod10, kid_mod11};
+use crate::error::Problem;
 use crate::model::{KidAlgorithm, Posting, Seller};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -181,15 +182,10 @@ pub fn statement_problem(
     account: &str,
     currency: &str,
     seller: &Seller,
-) -> Option<(&'static str, String)> {
+) -> Option<(&'static str, Problem)> {
+    // Only NOK payments can be matched (foreign currency is not invoiced yet).
     if !currency.trim().eq_ignore_ascii_case("NOK") {
-        return Some((
-            "statement.currency",
-            format!(
-                "the file is in {}: only NOK payments can be matched; nothing was imported",
-                crate::error::quote(currency)
-            ),
-        ));
+        return Some(("statement.currency", Problem::not_valid(currency)));
     }
     let compact: String = account
         .chars()
@@ -210,11 +206,7 @@ pub fn statement_problem(
     }
     Some((
         "statement.account",
-        format!(
-            "the file is for account {}, not the client's account {}; nothing was imported",
-            crate::error::quote(account),
-            seller.bank_account
-        ),
+        Problem::OtherAccount(seller.bank_account.clone()),
     ))
 }
 

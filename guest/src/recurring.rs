@@ -2,7 +2,7 @@
 //! schedule has, which occurrences are due, what each one's period is called. The component
 //! issues an occurrence through the same path as `finalize`.
 
-use crate::error::{Error, Problems};
+use crate::error::{Error, Problem, Problems};
 use crate::model::Draft;
 use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -187,17 +187,17 @@ pub fn check(s: &Schedule) -> Result<(), Error> {
     if !(1..=MAX_INTERVAL_MONTHS).contains(&s.interval_months) {
         p.add(
             "schedule.interval",
-            format!("every 1 to {MAX_INTERVAL_MONTHS} months"),
+            Problem::between(1, MAX_INTERVAL_MONTHS),
         );
     }
     if s.end.is_some_and(|end| end < s.first) {
-        p.add("schedule.end-date", "is before the first date");
+        p.add("schedule.end-date", Problem::Before("schedule.first-date".into()));
     }
     if s.count.is_some_and(|c| !(1..=MAX_COUNT).contains(&c)) {
-        p.add("schedule.count", format!("1 to {MAX_COUNT} occurrences"));
+        p.add("schedule.count", Problem::between(1, MAX_COUNT));
     }
     if s.lead_days > MAX_LEAD_DAYS {
-        p.add("schedule.lead-days", format!("0 to {MAX_LEAD_DAYS} days"));
+        p.add("schedule.lead-days", Problem::between(0, MAX_LEAD_DAYS));
     }
     p.into_result()
 }
@@ -209,9 +209,7 @@ pub fn check_catch_up(plan: &Plan, today: NaiveDate) -> Result<(), Error> {
     match plan.next_date() {
         Some(next) if next < earliest => Err(Error::invalid(
             "schedule.first-date",
-            format!(
-                "the next occurrence would be {next}, more than {MAX_CATCH_UP_DAYS} days ago: a run would bill every period since"
-            ),
+            Problem::TooFarBack(MAX_CATCH_UP_DAYS),
         )),
         _ => Ok(()),
     }

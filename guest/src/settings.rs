@@ -2,7 +2,7 @@
 //! setting is named at once.
 
 use crate::checkdigits::{valid_account, valid_bic, valid_iban};
-use crate::error::Problems;
+use crate::error::{Problem, Problems};
 use crate::model::{Address, Channel, KidAlgorithm, Seller};
 use serde::{Deserialize, Serialize};
 
@@ -40,13 +40,16 @@ fn text(v: &Option<String>) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The largest logo a client may upload.
+const MAX_LOGO_BYTES: usize = 512 * 1024;
+
 pub fn validate(raw: &RawSettings) -> Result<Seller, Problems> {
     let mut p = Problems::default();
     macro_rules! required {
         ($v:expr, $field:expr) => {{
             let v = $v;
             if v.is_none() {
-                p.add($field, "missing");
+                p.add($field, Problem::Missing);
             }
             v
         }};
@@ -67,10 +70,7 @@ pub fn validate(raw: &RawSettings) -> Result<Seller, Problems> {
     let name = required!(text(&raw.name), "name");
     let orgnr = required!(text(&raw.organisation_number), "organisation-number").map(|s| {
         crate::checkdigits::orgnr_of(&s).unwrap_or_else(|| {
-            p.add(
-                "organisation-number",
-                "not a valid organisation number (9 digits, MOD11)",
-            );
+            p.add("organisation-number", Problem::not_valid(&s));
             s
         })
     });
@@ -80,10 +80,7 @@ pub fn validate(raw: &RawSettings) -> Result<Seller, Problems> {
     let country = match text(&raw.address.country) {
         None => "NO".to_owned(),
         Some(c) => crate::party::country_of(&c).unwrap_or_else(|| {
-            p.add(
-                "address.country",
-                "not a country (a two-letter ISO code such as NO)",
-            );
+            p.add("address.country", Problem::unknown(&c));
             c
         }),
     };
@@ -92,31 +89,31 @@ pub fn validate(raw: &RawSettings) -> Result<Seller, Problems> {
             .as_ref()
             .is_some_and(|pc| pc.len() != 4 || !pc.bytes().all(|b| b.is_ascii_digit()))
     {
-        p.add("address.postcode", "a Norwegian postcode has 4 digits");
+        p.add(
+            "address.postcode",
+            Problem::not_valid(postcode.as_deref().unwrap_or_default()),
+        );
     }
     let account =
         required!(text(&raw.bank_account), "bank-account").map(|s| s.replace([' ', '.'], ""));
     if account.as_ref().is_some_and(|a| !valid_account(a)) {
-        p.add(
-            "bank-account",
-            "not a valid account number (11 digits, MOD11)",
-        );
+        p.add("bank-account", Problem::not_valid(account.as_deref().unwrap_or_default()));
     }
     let (iban, bic) = (text(&raw.iban).map(|s| s.replace(' ', "")), text(&raw.bic));
     match (&iban, &bic) {
-        (Some(_), None) => p.add("bic", "give a BIC with the IBAN (both or neither)"),
-        (None, Some(_)) => p.add("iban", "give an IBAN with the BIC (both or neither)"),
+        (Some(_), None) => p.add("bic", Problem::Needs("iban".into())),
+        (None, Some(_)) => p.add("iban", Problem::Needs("bic".into())),
         _ => {}
     }
     if iban.as_ref().is_some_and(|i| !valid_iban(i)) {
-        p.add("iban", "not a valid Norwegian IBAN");
+        p.add("iban", Problem::not_valid(iban.as_deref().unwrap_or_default()));
     }
     if bic.as_ref().is_some_and(|b| !valid_bic(b)) {
-        p.add("bic", "not a valid BIC (8 or 11 characters)");
+        p.add("bic", Problem::not_valid(bic.as_deref().unwrap_or_default()));
     }
     if let (Some(i), Some(a)) = (&iban, &account) {
         if i.len() == 15 && &i[4..] != a {
-            p.add("iban", "does not hold the bank account");
+            p.add("iban", Problem::Needs("bank-account".into()));
         }
     }
     let vat_registered = required!(raw.vat_registered, "vat-registered");
@@ -126,51 +123,46 @@ pub fn validate(raw: &RawSettings) -> Result<Seller, Problems> {
         .as_ref()
         .is_some_and(|t| !TEMPLATES.contains(&t.as_str()))
     {
-        p.add(
-            "template",
-            format!("unknown template (choose one of {})", TEMPLATES.join(", ")),
-        );
+        p.add("template", Problem::unknown(template.as_deref().unwrap_or_default()));
     }
     if raw.channels.is_empty() {
-        p.add("channels", "enable at least one distribution channel");
+        p.add("channels", Problem::Missing);
     }
     let start = required!(raw.invoice_start_number, "invoice-start-number");
     if start == Some(0) {
-        p.add("invoice-start-number", "must be at least 1");
+        p.add("invoice-start-number", Problem::range(Some(1), None::<u8>));
     }
     if raw.credit_note_start_number == Some(0) {
-        p.add("credit-note-start-number", "must be at least 1");
+        p.add("credit-note-start-number", Problem::range(Some(1), None::<u8>));
     }
     let terms = required!(raw.payment_terms_days, "payment-terms-days");
     if terms.is_some_and(|t| t > crate::limits::MAX_TERMS_DAYS) {
         p.add(
             "payment-terms-days",
-            format!("at most {} days", crate::limits::MAX_TERMS_DAYS),
+            Problem::at_most(crate::limits::MAX_TERMS_DAYS),
         );
     }
     let kid_length = required!(raw.kid_length, "kid-length");
     if kid_length.is_some_and(|l| !(2..=25).contains(&l)) {
-        p.add("kid-length", "a KID has 2 to 25 characters");
+        p.add("kid-length", Problem::between(2, 25));
     }
     let kid_algorithm = required!(raw.kid_algorithm, "kid-algorithm");
     let kid_customer_digits = raw.kid_customer_digits.unwrap_or(0);
     if kid_length.is_some_and(|l| kid_customer_digits + 2 > l) {
-        p.add(
-            "kid-customer-digits",
-            "leaves no room for the invoice number and check digit",
-        );
+        p.add("kid-customer-digits", Problem::NoRoom);
     }
     let language = text(&raw.language).unwrap_or_else(|| "nb".into());
     if !LANGUAGES.contains(&language.as_str()) {
-        p.add("language", "nb or en");
+        p.add("language", Problem::unknown(&language));
     }
     let logo = match &raw.logo {
-        Some(bytes) if bytes.len() > 512 * 1024 => {
-            p.add("logo", "at most 512 KiB");
+        Some(bytes) if bytes.len() > MAX_LOGO_BYTES => {
+            p.add("logo", Problem::FileTooLarge(MAX_LOGO_BYTES as u32));
             None
         }
+        // Why the image cannot be read is for a developer; the user needs another file.
         Some(bytes) => crate::logo::Logo::from_jpeg(bytes)
-            .map_err(|m| p.add("logo", m))
+            .map_err(|_| p.add("logo", Problem::NotAJpeg))
             .ok(),
         None => None,
     };

@@ -72,12 +72,9 @@ impl WasiView for CallState {
 pub struct Runtime {
     engine: Engine,
     pre: wasmtime::component::InstancePre<CallState>,
-    /// Where each exported interface is in the component. wasmtime finds an interface of any
-    /// 0.4.x release under our 0.4.1 names (semver), so a component built for 0.4.0 is served
-    /// as it is; it has no `payments`, and a call to them says so.
-    invoicing: exported::invoicing::GuestIndices,
-    recurring: exported::recurring::GuestIndices,
-    payments: Option<exported::payments::GuestIndices>,
+    /// Where each exported interface is in the component, of the contract version it was
+    /// built for.
+    exports: Exports,
     pub limits: Limits,
 }
 
@@ -117,11 +114,13 @@ impl Runtime {
         // std's wasip2 imports must resolve, but the context grants nothing: no dirs, env,
         // args, sockets or stdio.
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        // Today's contract and every earlier one still served: a component finds the imports
+        // it was built for (wasmtime matches any 0.4.x under the 0.4.1 names, by semver).
         bindings::InvoicingComponent::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
+        bindings::v0_4::add_to_linker(&mut linker)?;
+        bindings::v0_3::add_to_linker(&mut linker)?;
         let pre = linker.instantiate_pre(&component)?;
-        let invoicing = exported::invoicing::GuestIndices::new(&pre)?;
-        let recurring = exported::recurring::GuestIndices::new(&pre)?;
-        let payments = exported::payments::GuestIndices::new(&pre).ok();
+        let exports = Exports::find(&pre)?;
         let ticker = engine.weak();
         std::thread::spawn(move || {
             while let Some(engine) = ticker.upgrade() {
@@ -133,9 +132,7 @@ impl Runtime {
         Ok(Arc::new(Runtime {
             engine,
             pre,
-            invoicing,
-            recurring,
-            payments,
+            exports,
             limits,
         }))
     }
@@ -345,6 +342,7 @@ pub fn refusal_text(r: &bindings::Refusal) -> String {
             next.as_deref().unwrap_or("none due")
         ),
         R::NoChannel(why) => format!("no channel can take this document: {}", why.join("; ")),
+        R::Other(prose) => prose.clone(),
     }
 }
 
@@ -398,13 +396,52 @@ pub trait Interface: Sized {
     ) -> wasmtime::Result<Self>;
 }
 
+/// Where a component's exports are, by the contract version it was built for.
+enum Exports {
+    Latest {
+        invoicing: exported::invoicing::GuestIndices,
+        recurring: exported::recurring::GuestIndices,
+        payments: exported::payments::GuestIndices,
+    },
+    V0_4(bindings::v0_4::Indices),
+    V0_3(bindings::v0_3::Indices),
+}
+
+impl Exports {
+    fn find(pre: &wasmtime::component::InstancePre<CallState>) -> Result<Self> {
+        let latest = || -> wasmtime::Result<Exports> {
+            Ok(Exports::Latest {
+                invoicing: exported::invoicing::GuestIndices::new(pre)?,
+                recurring: exported::recurring::GuestIndices::new(pre)?,
+                payments: exported::payments::GuestIndices::new(pre)?,
+            })
+        };
+        latest()
+            .or_else(|e| {
+                bindings::v0_4::Indices::new(pre)
+                    .map(Exports::V0_4)
+                    .or_else(|_| bindings::v0_3::Indices::new(pre).map(Exports::V0_3))
+                    .map_err(|_| e)
+            })
+            .map_err(|e| anyhow::anyhow!("the component is of no contract this host serves: {e:#}"))
+    }
+}
+
+type Loaded<T> = wasmtime::Result<T>;
+
 impl Interface for bindings::Invoicing {
     fn load(
         rt: &Runtime,
         store: &mut wasmtime::Store<CallState>,
         instance: &wasmtime::component::Instance,
-    ) -> wasmtime::Result<Self> {
-        rt.invoicing.load(store, instance)
+    ) -> Loaded<Self> {
+        Ok(match &rt.exports {
+            Exports::Latest { invoicing, .. } => {
+                bindings::Version::Latest(invoicing.load(store, instance)?)
+            }
+            Exports::V0_4(x) => bindings::Version::V0_4(x.invoicing.load(store, instance)?),
+            Exports::V0_3(x) => bindings::Version::V0_3(x.invoicing.load(store, instance)?),
+        })
     }
 }
 
@@ -413,8 +450,14 @@ impl Interface for bindings::Recurring {
         rt: &Runtime,
         store: &mut wasmtime::Store<CallState>,
         instance: &wasmtime::component::Instance,
-    ) -> wasmtime::Result<Self> {
-        rt.recurring.load(store, instance)
+    ) -> Loaded<Self> {
+        Ok(match &rt.exports {
+            Exports::Latest { recurring, .. } => {
+                bindings::Version::Latest(recurring.load(store, instance)?)
+            }
+            Exports::V0_4(x) => bindings::Version::V0_4(x.recurring.load(store, instance)?),
+            Exports::V0_3(x) => bindings::Version::V0_3(x.recurring.load(store, instance)?),
+        })
     }
 }
 
@@ -423,13 +466,20 @@ impl Interface for bindings::Payments {
         rt: &Runtime,
         store: &mut wasmtime::Store<CallState>,
         instance: &wasmtime::component::Instance,
-    ) -> wasmtime::Result<Self> {
-        match &rt.payments {
-            Some(p) => p.load(store, instance),
-            None => Err(wasmtime::format_err!(
-                "this component was built for contract 0.4.0 and has no payments: update it"
-            )),
-        }
+    ) -> Loaded<Self> {
+        Ok(match &rt.exports {
+            Exports::Latest { payments, .. } => {
+                bindings::Version::Latest(payments.load(store, instance)?)
+            }
+            Exports::V0_4(bindings::v0_4::Indices {
+                payments: Some(p), ..
+            }) => bindings::Version::V0_4(p.load(store, instance)?),
+            Exports::V0_4(_) | Exports::V0_3(_) => {
+                return Err(wasmtime::format_err!(
+                    "this component was built for a contract before 0.4.1 and has no payments: update it"
+                ))
+            }
+        })
     }
 }
 

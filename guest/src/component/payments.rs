@@ -5,7 +5,7 @@
 use super::wit::erp::invoicing::{documents, receivables as rcv, types as t};
 use super::wit::exports::erp::invoicing::payments::Guest;
 use super::*;
-use crate::error::{quote, Problems};
+use crate::error::{quote, Problem, Problems};
 use crate::receivable::{self as rules, Aging, Money, Outcome, Side, BANK, SUSPENSE};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
@@ -36,10 +36,13 @@ impl Guest for Component {
             false,
         );
         if amount.is_some_and(|a| a <= Decimal::ZERO) {
-            problems.add("amount", "a payment is more than 0 (a refund pays back)");
+            problems.add("amount", Problem::NotPositive);
         }
         if p.invoice_id.is_none() && p.kid.is_none() {
-            problems.add("invoice-id", "give the invoice or its KID");
+            problems.add(
+                "invoice-id",
+                Problem::OneOf(vec!["invoice-id".into(), "kid".into()]),
+            );
         }
         problems.into_result().map_err(err)?;
         let (Some(key), Some(amount), Some(date)) = (key, amount, date) else {
@@ -56,8 +59,8 @@ impl Guest for Component {
         let invoice_id = match (&p.invoice_id, &p.kid) {
             (Some(id), _) => id.clone(),
             (None, Some(kid)) => {
-                if let Some(why) = rules::kid_problem(kid, &seller) {
-                    return Err(err(Error::invalid("kid", format!("{}: {why}", quote(kid)))));
+                if rules::kid_problem(kid, &seller).is_some() {
+                    return Err(err(Error::invalid("kid", Problem::not_valid(kid))));
                 }
                 rcv::invoices_by_kid(std::slice::from_ref(kid))
                     .pop()
@@ -86,13 +89,14 @@ impl Guest for Component {
     fn import_statement(s: t::BankStatement) -> R<Vec<t::PaymentResult>> {
         require_active()?;
         let seller = seller()?;
-        if let Some((field, why)) = rules::statement_problem(&s.account, &s.currency, &seller) {
-            return Err(err(Error::invalid(field, why)));
+        if let Some((field, problem)) = rules::statement_problem(&s.account, &s.currency, &seller)
+        {
+            return Err(err(Error::invalid(field, problem)));
         }
         if s.payments.len() > MAX_PAYMENTS {
             return Err(err(Error::invalid(
                 "statement.payments",
-                format!("at most {MAX_PAYMENTS} in one call: split the file"),
+                Problem::at_most(MAX_PAYMENTS),
             )));
         }
         // Every payment is checked before any is registered: a bad one refuses the call whole.
@@ -108,7 +112,7 @@ impl Guest for Component {
             );
             let amount = amount_field(&mut problems, &at("amount"), &p.amount);
             if amount.is_some_and(|a| a.is_zero()) {
-                problems.add(at("amount"), "a payment of 0 is no payment");
+                problems.add(at("amount"), Problem::Zero);
             }
             let date = date_field(&mut problems, &at("date"), &p.date);
             let kid = text_field(&mut problems, &at("kid"), p.kid.as_deref(), false);
@@ -213,7 +217,7 @@ impl Guest for Component {
         if let Some(number) = p.invoice_number {
             return Err(err(Error::invalid(
                 "payment-id",
-                format!("the payment is given to invoice {number} already"),
+                Problem::AlreadyAllocated(number),
             )));
         }
         let amount = host_decimal(&p.amount)?;
@@ -255,11 +259,7 @@ impl Guest for Component {
         if amount <= Decimal::ZERO || amount > balance {
             return Err(err(Error::invalid(
                 "amount",
-                format!(
-                    "more than 0 and at most the credit balance of invoice {}: {}",
-                    money.number,
-                    money::fmt2(balance.max(Decimal::ZERO))
-                ),
+                Problem::between("0.01", money::fmt2(balance.max(Decimal::ZERO))),
             )));
         }
         let mut new = new_payment(None, Some(key), None, -amount, date, None, None);
@@ -282,7 +282,7 @@ impl Guest for Component {
 
     fn list_payments(f: t::PaymentFilter) -> R<Vec<t::Payment>> {
         if f.limit.is_some_and(|l| !(1..=500).contains(&l)) {
-            return Err(err(Error::invalid("limit", "1 to 500")));
+            return Err(err(Error::invalid("limit", Problem::between(1, 500))));
         }
         Ok(rcv::list_payments(&f))
     }
@@ -603,9 +603,9 @@ fn amount_field(p: &mut Problems, field: &str, s: &str) -> Option<Decimal> {
 fn text_field(p: &mut Problems, field: &str, s: Option<&str>, required: bool) -> Option<String> {
     let s = s.map(str::trim).filter(|s| !s.is_empty());
     match s {
-        None if required => p.add(field, "missing"),
+        None if required => p.add(field, Problem::Missing),
         Some(s) if s.chars().count() > MAX_TEXT_CHARS => {
-            p.add(field, format!("at most {MAX_TEXT_CHARS} characters"))
+            p.add(field, Problem::TooLong(MAX_TEXT_CHARS as u32))
         }
         Some(s) => match draft::bad_text(s) {
             Some(m) => p.add(field, m),

@@ -174,10 +174,7 @@ fn as_template(d: &model::Dates) -> R<model::Dates> {
         ("dates.due-date", d.due.is_some()),
     ] {
         if set {
-            p.add(
-                field,
-                "a recurring invoice is dated when it is issued: give payment terms instead",
-            );
+            p.add(field, crate::error::Problem::DatedAtIssue);
         }
     }
     p.into_result().map_err(err)?;

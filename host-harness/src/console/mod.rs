@@ -12,6 +12,7 @@ mod numbers;
 mod pages;
 mod payments;
 mod prg;
+mod problems;
 mod registers;
 mod words;
 

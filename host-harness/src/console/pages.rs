@@ -2,7 +2,8 @@
 //! readers of their forms.
 
 use super::numbers;
-use super::words::{Lang, Words, UNITS};
+use super::words::{Lang, UNITS};
+use super::registers::{FormProblem, Problems};
 use super::{Ctx, Nav, Opened, OverviewQuery, Registers};
 use crate::api::{free_line, product_line};
 use crate::bindings::*;
@@ -106,12 +107,12 @@ fn title_row(title: &str, href: &str, action: &str) -> Markup {
     }
 }
 
-fn problems_list(w: &Words, problems: &[(String, String)]) -> Markup {
+fn problems_list(lang: super::Lang, problems: &[(&'static str, FormProblem)]) -> Markup {
     html! {
         @if !problems.is_empty() {
             div class="problems" role="alert" {
-                p { (w.problems) }
-                ul { @for (f, m) in problems { li { strong { (f) } ": " (m) } } }
+                p { (lang.words().problems) }
+                ul { @for (f, p) in problems { li { strong { (lang.form_field(f)) } ": " (lang.form_problem(p)) } } }
             }
         }
     }
@@ -177,7 +178,7 @@ pub fn info(ctx: &Ctx, nav: &Nav, problems: &[FieldError]) -> Markup {
                     p { (w.activate_refused) }
                     ul {
                         @for f in problems {
-                            li { a href=(format!("/c/{c}/innstillinger#{}", field_id(&f.field))) { (setting_label(ctx.lang, &f.field)) } ": " (f.message) }
+                            li { a href=(format!("/c/{c}/innstillinger#{}", field_id(&f.field))) { (setting_label(ctx.lang, &f.field)) } ": " (ctx.lang.problem(f)) }
                         }
                     }
                 }
@@ -249,10 +250,10 @@ pub fn settings(
     let w = ctx.lang.words();
     let c = &nav.client;
     let beside = |path: &str| -> Markup {
-        let msgs: Vec<&str> = problems
+        let msgs: Vec<String> = problems
             .iter()
             .filter(|p| p.field == path)
-            .map(|p| p.message.as_str())
+            .map(|p| ctx.lang.problem(p))
             .collect();
         html! { @if !msgs.is_empty() { span class="field-error" id=(format!("{}-error", field_id(path))) { (msgs.join("; ")) } } }
     };
@@ -873,7 +874,7 @@ pub fn customer_form(
     nav: &Nav,
     r: Option<&CustomerRecord>,
     stored: bool,
-    problems: &[(String, String)],
+    problems: &[(&'static str, FormProblem)],
     next_number: u64,
 ) -> Markup {
     let w = ctx.lang.words();
@@ -892,7 +893,7 @@ pub fn customer_form(
         w.customers,
         html! {
             h1 { (w.customers) }
-            (problems_list(w, problems))
+            (problems_list(ctx.lang, problems))
             form method="post" action=(action) {
                 @if is_new {
                     (labelled("c-id", "Id", html! { input id="c-id" name="id" type="text" pattern="[a-z0-9-]{1,64}" placeholder=(id_hint(ctx)) value=(cu.map(|c| c.id.clone()).unwrap_or_default()); }))
@@ -925,7 +926,7 @@ pub fn customer_form(
                         // Consent is looked up or stated, never assumed: a new customer is
                         // "not found" until someone says otherwise.
                         @for (s, n) in EfakturaStatus::ALL {
-                            option value=(n) selected[r.map_or(EfakturaStatus::NotFound, |r| r.efaktura) == *s] { (n) }
+                            option value=(n) selected[r.map_or(EfakturaStatus::NotFound, |r| r.efaktura) == *s] { (ctx.lang.efaktura(*s)) }
                         }
                     }
                 }))
@@ -949,7 +950,7 @@ pub fn customer_from_form(
     old: Option<&CustomerRecord>,
     f: &HashMap<String, String>,
     all: &[CustomerRecord],
-) -> Result<CustomerRecord, (CustomerRecord, Vec<(String, String)>)> {
+) -> Result<CustomerRecord, (CustomerRecord, Problems)> {
     let get = |k: &str| {
         f.get(k)
             .map(|v| v.trim().to_owned())
@@ -965,14 +966,14 @@ pub fn customer_from_form(
     };
     if old.is_none() {
         if !crate::runtime::valid_client_id(&id) {
-            problems.push(("id".into(), "1 to 64 of a-z, 0-9 and -".into()));
+            problems.push(("id", FormProblem::BadId));
         } else if all.iter().any(|c| c.customer.id == id) {
-            problems.push(("id".into(), "taken".into()));
+            problems.push(("id", FormProblem::IdTaken));
         }
     }
     let number = get("number").and_then(|n| n.replace(' ', "").parse::<u64>().ok());
     match number {
-        None => problems.push(("number".into(), "digits".into())),
+        None => problems.push(("number", FormProblem::Digits)),
         // The number is part of every KID the customer pays by: one customer per number.
         Some(n) => {
             if let Some(other) = all
@@ -980,8 +981,8 @@ pub fn customer_from_form(
                 .find(|c| c.customer.number == n && c.customer.id != id)
             {
                 problems.push((
-                    "number".into(),
-                    format!("taken by {} ({})", other.customer.name, other.customer.id),
+                    "number",
+                    FormProblem::NumberTaken(other.customer.name.clone(), other.customer.id.clone()),
                 ));
             }
         }
@@ -992,30 +993,24 @@ pub fn customer_from_form(
         Some(typed) => match crate::identifiers::orgnr_of(&typed) {
             Some(digits) => Some(digits),
             None => {
-                problems.push((
-                    "orgnr".into(),
-                    "not a valid organisation number (9 digits, MOD11)".into(),
-                ));
+                problems.push(("orgnr", FormProblem::NotOrgnr));
                 Some(typed)
             }
         },
     };
     let name = get("name").unwrap_or_default();
     if name.is_empty() {
-        problems.push(("name".into(), "required".into()));
+        problems.push(("name", FormProblem::Required));
     }
     for field in ["name", "street", "postcode", "city", "country"] {
         if get(field).is_some_and(|v| !crate::identifiers::is_one_plain_line(&v)) {
-            problems.push((
-                field.into(),
-                "one line, without control or text-direction characters".into(),
-            ));
+            problems.push((field, FormProblem::NotOneLine));
         }
     }
     let email = get("email");
     if let Some(e) = &email {
         if e.parse::<lettre::Address>().is_err() || e.chars().any(char::is_control) {
-            problems.push(("email".into(), "not an e-mail address".into()));
+            problems.push(("email", FormProblem::NotEmail));
         }
     }
     let r = CustomerRecord {
@@ -1129,7 +1124,7 @@ pub fn product_form(
     nav: &Nav,
     p: Option<&Product>,
     stored: bool,
-    problems: &[(String, String)],
+    problems: &[(&'static str, FormProblem)],
 ) -> Markup {
     let w = ctx.lang.words();
     let c = &nav.client;
@@ -1144,7 +1139,7 @@ pub fn product_form(
         w.products,
         html! {
             h1 { (w.products) }
-            (problems_list(w, problems))
+            (problems_list(ctx.lang, problems))
             form method="post" action=(action) {
                 @if is_new {
                     (labelled("p-id", "Id", html! { input id="p-id" name="id" type="text" pattern="[a-z0-9-]{1,64}" placeholder=(id_hint(ctx)) value=(p.map(|p| p.id.clone()).unwrap_or_default()); }))
@@ -1164,7 +1159,7 @@ pub fn product_from_form(
     id: Option<&str>,
     f: &HashMap<String, String>,
     all: &[Product],
-) -> Result<Product, (Product, Vec<(String, String)>)> {
+) -> Result<Product, (Product, Problems)> {
     let get = |k: &str| f.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
     let mut problems = Vec::new();
     let pid = match id {
@@ -1176,9 +1171,9 @@ pub fn product_from_form(
     };
     if id.is_none() {
         if !crate::runtime::valid_client_id(&pid) {
-            problems.push(("id".into(), "1 to 64 of a-z, 0-9 and -".into()));
+            problems.push(("id", FormProblem::BadId));
         } else if all.iter().any(|p| p.id == pid) {
-            problems.push(("id".into(), "taken".into()));
+            problems.push(("id", FormProblem::IdTaken));
         }
     }
     let p = Product {
@@ -1189,10 +1184,10 @@ pub fn product_from_form(
         vat_code: get("vat-code"),
     };
     if p.name.is_empty() {
-        problems.push(("name".into(), "required".into()));
+        problems.push(("name", FormProblem::Required));
     }
     if p.unit_price.parse::<Decimal>().is_err() {
-        problems.push(("unit-price".into(), "a number".into()));
+        problems.push(("unit-price", FormProblem::NotANumber));
     }
     if problems.is_empty() {
         Ok(p)

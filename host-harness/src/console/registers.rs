@@ -13,8 +13,28 @@ use maud::Markup;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// What a form found wrong: (field, message).
-pub type Problems = Vec<(String, String)>;
+/// What a form found wrong: (the form's field name, what is wrong with it).
+pub type Problems = Vec<(&'static str, FormProblem)>;
+
+/// What is wrong with one field of a register's form (worded in `problems.rs`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum FormProblem {
+    Required,
+    /// An id must be 1 to 64 of a-z, 0-9 and '-'.
+    BadId,
+    /// Another item has this id.
+    IdTaken,
+    /// Another customer has this number: (name, id).
+    NumberTaken(String, String),
+    /// Not a whole number.
+    Digits,
+    /// Not an organisation number (9 digits, MOD11).
+    NotOrgnr,
+    /// Not one line, or holds a control or text-direction character.
+    NotOneLine,
+    NotEmail,
+    NotANumber,
+}
 
 pub trait Register: Send + 'static {
     type Item: Send + 'static;
@@ -39,7 +59,7 @@ pub trait Register: Send + 'static {
         nav: &Nav,
         item: Option<&Self::Item>,
         stored: bool,
-        problems: &[(String, String)],
+        problems: &[(&'static str, FormProblem)],
         all: &[Self::Item],
     ) -> Markup;
 }
@@ -103,7 +123,7 @@ impl Register for Customers {
         nav: &Nav,
         c: Option<&CustomerRecord>,
         stored: bool,
-        p: &[(String, String)],
+        p: &[(&'static str, FormProblem)],
         all: &[CustomerRecord],
     ) -> Markup {
         let next = all.iter().map(|c| c.customer.number).max().unwrap_or(0) + 1;
@@ -138,7 +158,7 @@ impl Register for Products {
         nav: &Nav,
         p: Option<&Product>,
         stored: bool,
-        problems: &[(String, String)],
+        problems: &[(&'static str, FormProblem)],
         _: &[Product],
     ) -> Markup {
         pages::product_form(ctx, nav, p, stored, problems)

@@ -170,11 +170,10 @@ impl Lang {
         let r = match e {
             crate::CallError::Component(Error::NotAllowed(r)) => r,
             crate::CallError::Component(Error::Invalid(f) | Error::MissingSettings(f)) => {
-                // The field as the page names it; the problem as the component says it (in
-                // English until the contract types it: field-error.problem, 0.5.0).
+                // The field as the page names it, the problem worded from its case.
                 return f
                     .iter()
-                    .map(|f| format!("{}: {}", self.field(&f.field), f.message))
+                    .map(|f| self.field_error(f))
                     .collect::<Vec<_>>()
                     .join("; ");
             }
@@ -224,6 +223,8 @@ impl Lang {
                 "No channel can take the document. Correct the customer's details or the channels in the settings: {}",
                 why.join("; ")
             ),
+            // A component built for 0.3.0: its own words, in English.
+            R::Other(prose) => prose.clone(),
         }
     }
 
@@ -602,10 +603,11 @@ mod tests {
         let e = crate::CallError::Component(crate::bindings::Error::Invalid(vec![
             crate::bindings::FieldError {
                 field: "lines[2].quantity".into(),
+                problem: crate::bindings::FieldProblem::NotPositive,
                 message: "must be above zero".into(),
             },
         ]));
-        assert_eq!(Lang::Nb.error(&e), "Linje 3, Antall: must be above zero");
+        assert_eq!(Lang::Nb.error(&e), "Linje 3, Antall: må være over 0");
     }
 
     #[test]
