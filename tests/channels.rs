@@ -64,7 +64,7 @@ fn each_fixture_customer_lands_on_its_channel_and_the_files_are_real() {
         );
     }
     // A second dispatch finds nothing queued: nothing is sent twice.
-    let cfg = env.host.delivery.clone().unwrap();
+    let cfg = host_harness::channels::Config::new(out.path(), None);
     assert_eq!(
         host_harness::channels::dispatch(env.host.store(), &cfg).unwrap(),
         0
@@ -202,10 +202,7 @@ fn a_permanent_refusal_falls_to_the_next_channel_and_a_transient_one_is_retried_
         .local_addr()
         .unwrap()
         .to_string();
-    env.host.delivery = Some(host_harness::channels::Config::new(
-        out.path(),
-        Some(closed),
-    ));
+    env.host.delivery = Some(host_harness::channels::Config::new(out.path(), Some(closed)).boxed());
     let inv = env.invoice("c-lise", vec![free_line("Consulting", "2", "100", "25")]);
     let d = &env.host.open("fjord", &inv.id).unwrap().deliveries[0];
     assert_eq!(
@@ -617,7 +614,7 @@ for a in t.assignments:
 /// Deliver to a fresh folder (and SMTP relay, if given) whenever the test dispatches.
 fn deliver_to_tempdir(env: &mut Env, smtp: Option<String>) -> tempfile::TempDir {
     let out = tempfile::tempdir().unwrap();
-    env.host.delivery = Some(host_harness::channels::Config::new(out.path(), smtp));
+    env.host.delivery = Some(host_harness::channels::Config::new(out.path(), smtp).boxed());
     out
 }
 
@@ -714,7 +711,7 @@ fn a_fresh_database_with_a_reused_out_folder_delivers_everything() {
     let out = tempfile::tempdir().unwrap();
     for round in 0..2 {
         let mut env = Env::active();
-        env.host.delivery = Some(host_harness::channels::Config::new(out.path(), None));
+        env.host.delivery = Some(host_harness::channels::Config::new(out.path(), None).boxed());
         for c in ["c-bygg", "c-kari", "c-ola", "c-lise", "c-per"] {
             let inv = env.invoice(c, vec![free_line("Vare", "1", "100", "25")]);
             let d = &env.host.open("fjord", &inv.id).unwrap().deliveries[0];

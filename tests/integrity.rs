@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use host_harness::api::free_line;
 use host_harness::bindings::*;
-use host_harness::{Harness, Limits, Runtime};
+use host_harness::Limits;
 
 fn nothing_issued(env: &Env) {
     for t in ["documents", "journal", "outbox", "sequences"] {
@@ -95,7 +95,7 @@ fn a_trapping_finalize_is_rolled_back_and_the_host_goes_on() {
     probe.host.finalize("fjord", &pd.id, "probe").unwrap();
     let cost = probe.host.last_fuel;
     let d = env.draft("c-bygg", worked_example());
-    let starved = Runtime::new(Limits {
+    let starved = host_harness::embedded(Limits {
         fuel: cost * 9 / 10,
         ..Limits::default()
     })
@@ -183,9 +183,9 @@ fn two_clients_never_see_each_others_data() {
 
 fn a_new_host_process_serves_from_the_cached_compiled_component() {
     let t = std::time::Instant::now();
-    let rt = Runtime::new(Limits::default()).unwrap();
+    let rt = host_harness::embedded(Limits::default()).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut host = Harness::connect(rt, &new_store(dir.path())).unwrap();
+    let mut host = host_harness::connect(rt, &new_store(dir.path())).unwrap();
     host_harness::fixtures::load_all(host.store()).unwrap();
     host.activate("fjord").unwrap();
     eprintln!("runtime from cache + first call: {:?}", t.elapsed());

@@ -20,10 +20,11 @@ fn a_misbehaving_relay_never_holds_up_a_call_and_each_delivery_ends_once() {
         let mut env = Env::active();
         let out = tempfile::tempdir().unwrap();
         let (addr, _) = smtp_relay(relay);
-        env.host.delivery = Some(host_harness::channels::Config {
+        let channels = host_harness::channels::Config {
             smtp_timeout: TIMEOUT,
             ..host_harness::channels::Config::new(out.path(), Some(addr))
-        });
+        };
+        env.host.delivery = Some(channels.clone().boxed());
         let d = env.draft("c-lise", vec![free_line("Consulting", "1", "100", "25")]);
         let started = Instant::now();
         let inv = env.host.finalize("fjord", &d.id, "k").unwrap();
@@ -78,7 +79,11 @@ fn a_misbehaving_relay_never_holds_up_a_call_and_each_delivery_ends_once() {
         );
         // The relay recovers: the retry delivers once, under the same Message-ID.
         let (good, inbox) = smtp_relay(Relay::Receiving);
-        env.host.delivery.as_mut().unwrap().smtp = Some(good);
+        let recovered = host_harness::channels::Config {
+            smtp: Some(good),
+            ..channels
+        };
+        env.host.delivery = Some(recovered.boxed());
         env.execute("UPDATE outbox SET next_attempt_at = 0")
             .unwrap();
         env.host.dispatch();

@@ -19,12 +19,17 @@ fn sources(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// (file relative to host-harness/src, line number, line) for every line matching `hit`.
+/// (file, line number, line) for every line matching `hit`, in the host library and the
+/// harness: a harness file relative to host-harness/src, a library file as `host/src/…`.
 fn lines_where(hit: impl Fn(&str) -> bool) -> Vec<(String, usize, String)> {
     let src = common::repo().join("host-harness/src");
+    let library = common::repo().join("host/src");
     let mut out = Vec::new();
-    for f in sources(&src) {
-        let rel = f.strip_prefix(&src).unwrap().display().to_string();
+    for f in sources(&src).into_iter().chain(sources(&library)) {
+        let rel = match f.strip_prefix(&src) {
+            Ok(rel) => rel.display().to_string(),
+            Err(_) => format!("host/src/{}", f.strip_prefix(&library).unwrap().display()),
+        };
         let text = std::fs::read_to_string(&f).unwrap();
         for (i, l) in text.lines().enumerate() {
             if hit(l) {
@@ -83,6 +88,35 @@ fn every_sql_statement_lives_in_the_store() {
         bad.is_empty(),
         "a database driver outside the store: {bad:#?}"
     );
+}
+
+/// The host library an ERP embeds depends on what runs a component and no more: no web
+/// server, no mail, no database driver, no CLI (`cargo tree -p invoicing-host` in the
+/// closing note). Cargo enforces the rest: the library cannot name the harness.
+#[test]
+fn the_host_library_needs_only_what_runs_a_component() {
+    let manifest = std::fs::read_to_string(common::repo().join("host/Cargo.toml")).unwrap();
+    let deps = manifest
+        .split("[dependencies]")
+        .nth(1)
+        .unwrap()
+        .split("\n[")
+        .next()
+        .unwrap();
+    let allowed = [
+        "wasmtime",
+        "wasmtime-wasi",
+        "serde",
+        "serde_json",
+        "rust_decimal",
+        "chrono",
+        "anyhow",
+        "thiserror",
+    ];
+    for l in deps.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
+        let name = l.split(['=', '.', ' ']).next().unwrap();
+        assert!(allowed.contains(&name), "the host library depends on {name}");
+    }
 }
 
 #[test]

@@ -183,7 +183,7 @@ fn a_character_the_font_lacks_is_marked_and_the_preview_names_it() {
 fn names_survive_in_the_files_the_host_writes_for_the_channels() {
     let mut env = Env::active();
     let out = tempfile::tempdir().unwrap();
-    env.host.delivery = Some(host_harness::channels::Config::new(out.path(), None));
+    env.host.delivery = Some(host_harness::channels::Config::new(out.path(), None).boxed());
     let name = "Áigin Ŋuolla Čáhppes “Ŧ” – №1 ✓";
     for c in ["c-per", "c-kari"] {
         set_customer_name(&env, c, name);

@@ -3,7 +3,8 @@
 
 use crate::api::free_line;
 use crate::bindings::*;
-use crate::runtime::{Harness, Limits, Runtime, COMPONENT_WASM};
+use crate::runtime::{Harness, Limits, Runtime};
+use crate::COMPONENT_WASM;
 use crate::store::with_unit;
 use anyhow::{Context, Result};
 use serde::Serialize;
@@ -70,7 +71,7 @@ fn lines(n: usize) -> Vec<LineInput> {
 
 /// A host on the store at `db`, with fixtures and `fjord` active.
 pub fn host(rt: std::sync::Arc<Runtime>, db: &str) -> Result<Harness> {
-    let mut h = Harness::connect(rt, db)?;
+    let mut h = crate::connect(rt, db)?;
     crate::fixtures::load_all(h.store())?;
     if !with_unit(h.store(), |u| u.is_active("fjord"))? {
         h.activate("fjord")?;
@@ -125,7 +126,7 @@ pub fn run(quick: bool, dir: &Path) -> Result<Vec<Figure>> {
     ));
 
     // Loading: compiling against deserializing the precompiled form.
-    let rt = Runtime::new(Limits::default())?;
+    let rt = crate::embedded(Limits::default())?;
     let engine = rt.engine();
     let mut compile = Vec::new();
     for _ in 0..if quick { 1 } else { 3 } {
@@ -243,7 +244,7 @@ pub fn run(quick: bool, dir: &Path) -> Result<Vec<Figure>> {
             .map(|k| {
                 let (rt, dir) = (rt.clone(), dir.to_path_buf());
                 std::thread::spawn(move || -> Result<()> {
-                    let mut h = Harness::connect(rt, &dir.join("bench.db").display().to_string())?;
+                    let mut h = crate::connect(rt, &dir.join("bench.db").display().to_string())?;
                     for i in 0..count {
                         five_line_invoice(
                             &mut h,
@@ -298,7 +299,7 @@ pub fn hosts(db: &str, processes: &[usize], count: usize) -> Result<Vec<Figure>>
         None,
     )];
     // Compile the component into the cache first, so no process pays for it in the timing.
-    Runtime::new(Limits::default())?;
+    crate::embedded(Limits::default())?;
     let exe = std::env::current_exe()?;
     let run = chrono::Utc::now().timestamp_millis();
     for &n in processes {
@@ -443,7 +444,7 @@ fn console(h: &Harness, docs: usize, reps: usize) -> Result<Vec<Figure>> {
 /// its PDF and EHF rendered, queued for delivery, committed durably), beside the store's raw
 /// durable commit rate in the same run.
 pub fn recurring(db: &str, count: usize, workers: usize) -> Result<Vec<Figure>> {
-    let rt = Runtime::new(Limits::default())?;
+    let rt = crate::embedded(Limits::default())?;
     let mut h = host(rt, db)?;
     let raw = commit_rate(h.store(), 500)?;
     let today: chrono::NaiveDate = "2026-12-01".parse()?;
@@ -709,7 +710,7 @@ fn native(h: &mut Harness, reps: usize) -> Result<Vec<Figure>> {
 /// import's peak memory. The invoices are written straight through the store (their
 /// payable, KID and due date are what matching reads); the file is written here.
 pub fn payments(db: &str, count: usize, chunk: usize, dir: &Path) -> Result<Vec<Figure>> {
-    let rt = Runtime::new(Limits::default())?;
+    let rt = crate::embedded(Limits::default())?;
     let mut h = host(rt, db)?;
     h.today = "2026-12-01".parse()?;
     h.activate("fjord")?;

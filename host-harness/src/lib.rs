@@ -1,24 +1,31 @@
-//! A complete, runnable host ERP for the invoicing component: the wasmtime runtime, a store
-//! (embedded SQLite, or PostgreSQL for many hosts) with ledger and outbox, the distribution
-//! channels, fixtures and scenarios.
+//! A complete, runnable host ERP for the invoicing component, on the host library
+//! (`invoicing-host`, re-exported here as it is): a store (embedded SQLite, or PostgreSQL for
+//! many hosts) with ledger and outbox, the distribution channels, the console, fixtures,
+//! scenarios and benchmarks, and the component itself, embedded.
 
-pub mod api;
 pub mod bank;
 pub mod bench;
-pub mod bindings;
 pub mod channels;
 pub mod console;
 pub mod fixtures;
 pub mod housekeeping;
 pub mod identifiers;
-pub mod ids;
-pub mod imports;
-pub mod money;
-pub mod names;
-pub mod recurring;
 pub mod reports;
-pub mod runtime;
 pub mod scenario;
 pub mod store;
 
-pub use runtime::{CallError, Harness, Limits, Runtime};
+pub use invoicing_host::{api, bindings, ids, imports, money, names, recurring, runtime};
+pub use runtime::{CallError, Deliver, Harness, Limits, Runtime};
+
+/// The component, built by build.rs.
+pub const COMPONENT_WASM: &[u8] = include_bytes!(env!("INVOICING_WASM"));
+
+/// The runtime around the component this harness embeds (compiled, or loaded from the cache).
+pub fn embedded(limits: Limits) -> anyhow::Result<std::sync::Arc<Runtime>> {
+    Runtime::with_component(COMPONENT_WASM, limits)
+}
+
+/// A host on the store at `db`: an SQLite file, or a `postgres://` URL.
+pub fn connect(rt: std::sync::Arc<Runtime>, db: &str) -> anyhow::Result<Harness> {
+    Ok(Harness::on(rt, store::open(db)?))
+}

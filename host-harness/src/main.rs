@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 use host_harness::api::{free_line, product_line};
 use host_harness::bindings::*;
 use host_harness::names::Name;
-use host_harness::{channels, fixtures, reports, scenario, Harness, Limits, Runtime};
+use host_harness::{channels, fixtures, reports, scenario, Harness, Limits};
 use std::path::PathBuf;
 
 /// The run's threads allocate for every document they carry between the component and the
@@ -235,7 +235,7 @@ fn main() -> Result<()> {
             smtp,
         } => {
             let sc: scenario::Scenario = fixtures::read(&scenario)?;
-            let mut host = Harness::connect(Runtime::new(Limits::default())?, &db)?;
+            let mut host = host_harness::connect(host_harness::embedded(Limits::default())?, &db)?;
             let own = sc.fixtures.as_ref().map(|f| {
                 scenario
                     .parent()
@@ -243,7 +243,7 @@ fn main() -> Result<()> {
                     .join(f)
             });
             fixtures::load_from(host.store(), &folder.or(own).unwrap_or_else(fixtures::dir))?;
-            host.delivery = out.map(|out| channels::Config::new(out, smtp));
+            host.delivery = out.map(|out| channels::Config::new(out, smtp).boxed());
             host.dispatch();
             let report = scenario::run(&mut host, &sc)?;
             println!("{}", serde_json::to_string_pretty(&report)?);
@@ -281,9 +281,9 @@ fn main() -> Result<()> {
             smtp,
             today,
         } => {
-            let mut host = Harness::connect(Runtime::new(Limits::default())?, &db)?;
+            let mut host = host_harness::connect(host_harness::embedded(Limits::default())?, &db)?;
             host.today = today.unwrap_or(host.today);
-            host.delivery = out.map(|out| channels::Config::new(out, smtp));
+            host.delivery = out.map(|out| channels::Config::new(out, smtp).boxed());
             host.dispatch();
             let issued = host_harness::bench::issue(&mut host, &client, &keys, count)?;
             println!("{issued} issued");
@@ -350,7 +350,7 @@ fn main() -> Result<()> {
             Ok(())
         }
         Cmd::Overview { db, client } => {
-            let mut host = Harness::connect(Runtime::new(Limits::default())?, &db)?;
+            let mut host = host_harness::connect(host_harness::embedded(Limits::default())?, &db)?;
             print_overview(&mut host, &client)
         }
         Cmd::Payments {
@@ -360,14 +360,14 @@ fn main() -> Result<()> {
             date,
             json,
         } => {
-            let mut host = Harness::connect(Runtime::new(Limits::default())?, &db)?;
+            let mut host = host_harness::connect(host_harness::embedded(Limits::default())?, &db)?;
             if let Some(d) = date {
                 host.today = d;
             }
             payments(&mut host, &client, cmd, json)
         }
         Cmd::Ledger { db, client } => {
-            let host = Harness::connect(Runtime::new(Limits::default())?, &db)?;
+            let host = host_harness::connect(host_harness::embedded(Limits::default())?, &db)?;
             for j in reports::journal(host.store(), &client)? {
                 println!(
                     "{} {:>6} {:>5} {:>12} {:>12} {:<10} {}",
@@ -466,14 +466,14 @@ fn payments(host: &mut Harness, client: &str, cmd: PaymentsCmd, json: bool) -> R
 
 fn demo(db: &str, out: &std::path::Path, smtp: Option<String>) -> Result<()> {
     let started = std::time::Instant::now();
-    let rt = Runtime::new(Limits::default())?;
+    let rt = host_harness::embedded(Limits::default())?;
     println!(
         "component loaded in {:.1} ms ({} KiB)",
         started.elapsed().as_secs_f64() * 1e3,
-        host_harness::runtime::COMPONENT_WASM.len() / 1024
+        host_harness::COMPONENT_WASM.len() / 1024
     );
-    let mut host = Harness::connect(rt, db)?;
-    host.delivery = Some(channels::Config::new(out, smtp));
+    let mut host = host_harness::connect(rt, db)?;
+    host.delivery = Some(channels::Config::new(out, smtp).boxed());
     host.dispatch();
     fixtures::load_all(host.store())?;
     let run = chrono::Utc::now().timestamp_millis();
@@ -841,9 +841,9 @@ fn recurring(
     json: bool,
     workers: usize,
 ) -> Result<()> {
-    let mut host = Harness::connect(Runtime::new(Limits::default())?, db)?;
+    let mut host = host_harness::connect(host_harness::embedded(Limits::default())?, db)?;
     host.today = date.unwrap_or(host.today);
-    host.delivery = delivery;
+    host.delivery = delivery.map(channels::Config::boxed);
     let clients = match client {
         Some(c) => vec![c],
         None => host_harness::store::with_unit(host.store(), |u| {

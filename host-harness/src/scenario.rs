@@ -769,7 +769,8 @@ pub fn run(host: &mut Harness, sc: &Scenario) -> Result<Report> {
 
 /// The files the channels wrote for a document (`out/<channel>/<client>-<kind>-<number>.*`).
 fn delivered_files(host: &Harness, client: &str, doc: &IssuedDocument) -> Vec<String> {
-    let Some(cfg) = &host.delivery else {
+    let channels = host.delivery.as_deref().map(|d| d as &dyn std::any::Any);
+    let Some(cfg) = channels.and_then(|d| d.downcast_ref::<crate::channels::Config>()) else {
         return Vec::new();
     };
     let stem = format!("{}.", crate::channels::stem(client, doc.kind, doc.number));

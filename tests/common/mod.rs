@@ -16,7 +16,7 @@ pub const TODAY: &str = "2026-11-28";
 
 pub fn runtime() -> Arc<Runtime> {
     static RT: OnceLock<Arc<Runtime>> = OnceLock::new();
-    RT.get_or_init(|| Runtime::new(Limits::default()).expect("runtime"))
+    RT.get_or_init(|| host_harness::embedded(Limits::default()).expect("runtime"))
         .clone()
 }
 
@@ -206,7 +206,7 @@ pub fn scalar_at(db: &str, sql: &str) -> i64 {
 
 /// Another host on the store at `db`.
 pub fn connect(db: &str, rt: Arc<Runtime>) -> Harness {
-    let mut host = Harness::connect(rt, db).unwrap();
+    let mut host = host_harness::connect(rt, db).unwrap();
     host.today = TODAY.parse().unwrap();
     host
 }

@@ -208,6 +208,20 @@ pub fn dispatch(store: &dyn Store, cfg: &Config) -> Result<usize> {
     dispatch_as(store, cfg, &format!("pid-{}", std::process::id()))
 }
 
+/// The harness's channels are what its hosts deliver through (`Harness::dispatch`).
+impl Config {
+    /// As a host's `delivery`.
+    pub fn boxed(self) -> Box<dyn crate::Deliver> {
+        Box::new(self)
+    }
+}
+
+impl crate::Deliver for Config {
+    fn deliver(&self, store: &dyn Store) -> Result<()> {
+        dispatch(store, self).map(|_| ())
+    }
+}
+
 /// Dispatch until nothing is queued any more (deliveries waiting for a backoff or held by
 /// another dispatcher are waited for), or until `limit` has passed. Returns how many this
 /// process sent.

@@ -89,7 +89,7 @@ pub fn serve(
     out: std::path::PathBuf,
     token: Option<String>,
 ) -> anyhow::Result<()> {
-    let rt = Runtime::new(crate::Limits::default())?;
+    let rt = crate::embedded(crate::Limits::default())?;
     let store = crate::store::open(db)?;
     if with_unit(&*store, |u| u.clients())?.is_empty() {
         crate::fixtures::load_all(&*store)?;

@@ -13,9 +13,6 @@ use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
 use wasmtime::{Config, Engine, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
-/// The component, built by build.rs.
-pub const COMPONENT_WASM: &[u8] = include_bytes!(env!("INVOICING_WASM"));
-
 /// Per-call bounds, as named constants a host can override.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
@@ -79,12 +76,8 @@ pub struct Runtime {
 }
 
 impl Runtime {
-    /// Compile (or load the cached compiled form of) the embedded component.
-    pub fn new(limits: Limits) -> Result<Arc<Self>> {
-        Self::with_component(COMPONENT_WASM, limits)
-    }
-
-    /// The same host around another component of the same world (the tests load a hostile one).
+    /// Compile (or load the cached compiled form of) a component of any release this host
+    /// serves: the ERP's own, or (in the tests) a hostile one.
     pub fn with_component(wasm: &[u8], limits: Limits) -> Result<Arc<Self>> {
         let mut config = Config::new();
         config.consume_fuel(true).epoch_interruption(true);
@@ -483,13 +476,21 @@ impl Interface for bindings::Payments {
     }
 }
 
+/// What delivers the outbox's items through the host's channels, after calls commit: claims
+/// each with a lease and finishes it once (`Unit::claim`, `Unit::finish`). The harness's
+/// channels are one; an ERP brings its own.
+pub trait Deliver: std::any::Any + Send + Sync {
+    /// Deliver what is due now; a failure leaves the rest queued for the next run.
+    fn deliver(&self, store: &dyn Store) -> Result<()>;
+}
+
 /// A host process's handle: the shared runtime and the store.
 pub struct Harness {
     pub rt: Arc<Runtime>,
     store: Arc<dyn Store>,
     pub today: chrono::NaiveDate,
-    /// The channels' settings; `dispatch` delivers what is queued (never a call of the component).
-    pub delivery: Option<crate::channels::Config>,
+    /// The host's channels; `dispatch` delivers what is queued (never a call of the component).
+    pub delivery: Option<Box<dyn Deliver>>,
     /// Fuel the last call consumed.
     pub last_fuel: u64,
     /// How long a recurring run's batch stays open before it commits (`recurring::BATCH_TIME`);
@@ -498,11 +499,6 @@ pub struct Harness {
 }
 
 impl Harness {
-    /// A host on the store at `db`: an SQLite file, or a `postgres://` URL.
-    pub fn connect(rt: Arc<Runtime>, db: &str) -> Result<Self> {
-        Ok(Harness::on(rt, crate::store::open(db)?))
-    }
-
     /// A host on a store that is open already (several hosts may share one).
     pub fn on(rt: Arc<Runtime>, store: Arc<dyn Store>) -> Self {
         Harness {
@@ -534,7 +530,7 @@ impl Harness {
     /// failure leaves the deliveries queued for the next run; it never undoes a commit.
     pub fn dispatch(&mut self) {
         if let Some(cfg) = &self.delivery {
-            if let Err(e) = crate::channels::dispatch(&*self.store, cfg) {
+            if let Err(e) = cfg.deliver(&*self.store) {
                 eprintln!("dispatch: {e:#} (left queued for the next run)");
             }
         }
@@ -676,9 +672,9 @@ impl Batch<'_> {
         result
     }
 
-    /// Writes made outside a call (a staged call's, applied): kept if `f` says so, else
-    /// rolled back alone.
-    pub(crate) fn apply(
+    /// Writes made outside a call (a staged call's, applied; a sweep's hold on a row): kept
+    /// if `f` says so, else rolled back alone.
+    pub fn apply(
         &mut self,
         f: impl FnOnce(&mut dyn Unit) -> anyhow::Result<bool>,
     ) -> Result<bool, CallError> {

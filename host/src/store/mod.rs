@@ -1,0 +1,458 @@
+//! The store seam: everything the host keeps (clients, registers, drafts, issued documents, the
+//! journal, the outbox), behind one trait. An ERP implements it over its own database; the
+//! harness's SQL store (SQLite, or PostgreSQL for many hosts) is one implementation.
+//!
+//! Callers see typed operations only. The host's own rules (balanced vouchers, known accounts,
+//! numbers just taken, client isolation) live in the import modules that call them; no SQL
+//! lives in this crate. Money is integer øre, so sums are exact in any database.
+
+pub mod staged;
+
+use crate::bindings::{
+    Channel, ClientSettings, Customer, DeliveryFacts, DocumentKind, DocumentStatus, Product,
+};
+use anyhow::Result;
+
+pub use crate::bindings::erp::invoicing::directory::EfakturaStatus;
+pub use crate::bindings::erp::invoicing::documents::{SeriesIndex, StoredSeries};
+pub use crate::bindings::erp::invoicing::sequences::Series;
+
+/// A database the host keeps its records in.
+pub trait Store: Send + Sync {
+    /// Begin a unit of work: its writes commit together on [`Unit::commit`], or not at all
+    /// (dropping it rolls back).
+    fn begin(&self) -> Result<Box<dyn Unit>>;
+    /// Begin a unit that only reads, from a snapshot: it waits for no writer and no writer
+    /// waits for it. Writing through it is an error.
+    fn begin_read(&self) -> Result<Box<dyn Unit>>;
+    /// This store's identity, made once when the database is created. Delivery ids are unique
+    /// within a store, so receivers recognise a repeat by (store, delivery).
+    fn id(&self) -> &str;
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+    /// Whether units of work write side by side (PostgreSQL's row locks), rather than one
+    /// at a time (SQLite's one writer): worth parallel work only where they do.
+    fn concurrent_writers(&self) -> bool {
+        false
+    }
+}
+
+/// One unit of work. Every operation is scoped to a client where the data is a client's.
+pub trait Unit: Send {
+    fn commit(self: Box<Self>) -> Result<()>;
+    /// Mark where one call of a group commit begins (`SAVEPOINT`).
+    fn savepoint(&mut self) -> Result<()>;
+    /// End the call begun at the savepoint: keep its writes, or roll back to the savepoint.
+    fn release(&mut self, keep: bool) -> Result<()>;
+
+    // ---- clients and their registers ----
+    /// Create or replace a client's settings; its on/off state is kept.
+    fn put_client(&mut self, client: &str, settings: &ClientSettings) -> Result<()>;
+    fn settings(&mut self, client: &str) -> Result<Option<ClientSettings>>;
+    fn clients(&mut self) -> Result<Vec<String>>;
+    /// Every client's id and name (its id while it has none), for a client picker.
+    fn client_names(&mut self) -> Result<Vec<(String, String)>>;
+    fn is_active(&mut self, client: &str) -> Result<bool>;
+    /// False if there is no such client.
+    fn set_active(&mut self, client: &str, active: bool) -> Result<bool>;
+    fn add_feedback(&mut self, client: &str, reason: &str) -> Result<()>;
+    fn put_customer(&mut self, client: &str, c: &CustomerRecord) -> Result<()>;
+    fn customer(&mut self, client: &str, id: &str) -> Result<Option<CustomerRecord>>;
+    /// The CRM, by name.
+    fn customers(&mut self, client: &str) -> Result<Vec<CustomerRecord>>;
+    fn put_product(&mut self, client: &str, p: &Product) -> Result<()>;
+    /// The product register, by name.
+    fn products(&mut self, client: &str) -> Result<Vec<Product>>;
+    fn product(&mut self, client: &str, id: &str) -> Result<Option<Product>>;
+    /// The Peppol directory: `participant` accepts documents of `kind`.
+    fn put_participant(&mut self, participant: &str, kind: DocumentKind) -> Result<()>;
+    fn accepts(&mut self, participant: &str, kind: DocumentKind) -> Result<bool>;
+
+    // ---- drafts ----
+    fn insert_draft(&mut self, client: &str, index: &Index, body: &str) -> Result<i64>;
+    /// (version, body).
+    fn draft(&mut self, client: &str, id: i64) -> Result<Option<(u64, String)>>;
+    /// Compare-and-set on the version.
+    fn update_draft(
+        &mut self,
+        client: &str,
+        id: i64,
+        expected_version: u64,
+        index: &Index,
+        body: &str,
+    ) -> Result<Saved>;
+    /// False if there was no such draft.
+    fn delete_draft(&mut self, client: &str, id: i64) -> Result<bool>;
+    /// Whether the draft is still at `version`; if so, no other unit may change it until this
+    /// one ends (a row lock), so what was seen of it stays true.
+    fn hold_draft(&mut self, client: &str, id: i64, version: u64) -> Result<bool>;
+
+    // ---- recurring series ----
+    fn insert_series(&mut self, client: &str, index: &SeriesIndex, body: &str) -> Result<i64>;
+    fn series(&mut self, client: &str, id: i64) -> Result<Option<StoredSeries>>;
+    /// Compare-and-set on the version.
+    fn update_series(
+        &mut self,
+        client: &str,
+        id: i64,
+        expected_version: u64,
+        index: &SeriesIndex,
+        body: &str,
+    ) -> Result<Saved>;
+    /// Oldest first; with `due_by`, only active series whose `issue_from` is on or before it.
+    fn list_series(&mut self, client: &str, due_by: Option<&str>) -> Result<Vec<StoredSeries>>;
+
+    // ---- numbers ----
+    /// The next number of a series (`start` for a new one), the series' counter locked until
+    /// the unit ends: gapless under any number of concurrent hosts.
+    fn next_number(&mut self, client: &str, series: Series, start: u64) -> Result<u64>;
+    /// The last number taken from a series, if any, without taking one.
+    fn last_number(&mut self, client: &str, series: Series) -> Result<Option<u64>>;
+
+    // ---- issued documents ----
+    fn insert_document(&mut self, client: &str, d: &NewDocument) -> Result<i64>;
+    fn document(&mut self, client: &str, id: i64) -> Result<Option<Document>>;
+    /// The kind and number of an issued document (a lighter look than `document`).
+    fn issued(&mut self, client: &str, id: i64) -> Result<Option<(DocumentKind, u64)>>;
+    fn document_by_key(&mut self, client: &str, key: &str) -> Result<Option<Document>>;
+    /// The credit notes against an invoice, oldest first.
+    fn credits_for(&mut self, client: &str, invoice: i64) -> Result<Vec<Document>>;
+    /// The EHF and the PDF of a document.
+    fn files(&mut self, client: &str, id: i64) -> Result<Option<Files>>;
+    fn overview(
+        &mut self,
+        client: &str,
+        f: &crate::bindings::OverviewFilter,
+    ) -> Result<Vec<crate::bindings::Summary>>;
+    /// How many rows `overview` would give without its limit and offset (a hit count).
+    fn overview_count(&mut self, client: &str, f: &crate::bindings::OverviewFilter) -> Result<u64>;
+
+    // ---- the ledger ----
+    fn has_voucher(&mut self, document: i64) -> Result<bool>;
+    fn post(&mut self, client: &str, document: i64, postings: &[Posting]) -> Result<()>;
+
+    // ---- the outbox ----
+    fn enqueue(&mut self, client: &str, document: i64, q: &Queue) -> Result<i64>;
+    fn deliveries(&mut self, document: i64) -> Result<Vec<crate::bindings::Delivery>>;
+    /// Lease up to `n` due deliveries to `owner` until `lease_until` (Unix ms): no other
+    /// dispatcher, in this process or another host, gets them meanwhile.
+    fn claim(&mut self, owner: &str, now: i64, lease_until: i64, n: i64) -> Result<Vec<Claimed>>;
+    /// Extend `owner`'s lease on a delivery it still holds, before it hands the delivery over;
+    /// false if the lease ran out and another dispatcher took the delivery meanwhile.
+    fn renew(&mut self, owner: &str, delivery: i64, lease_until: i64) -> Result<bool>;
+    /// Record an attempt's outcome if `owner` still holds the lease; false if it lost it.
+    fn finish(&mut self, owner: &str, f: &Finish) -> Result<bool>;
+    fn queued(&mut self) -> Result<i64>;
+    /// Lock the document's row until the unit ends (PostgreSQL; SQLite units are serial).
+    fn lock_document(&mut self, document: i64) -> Result<()>;
+    /// Whether the invoice is fully credited, the bank holds its AvtaleGiro claim, and no
+    /// deletion request is queued yet.
+    fn needs_cancel(&mut self, invoice: i64) -> Result<Option<String>>;
+
+    // ---- reports ----
+    fn journal(&mut self, client: &str) -> Result<Vec<JournalRow>>;
+    /// (account, debit øre, credit øre).
+    fn trial_balance(&mut self, client: &str) -> Result<Vec<(u32, i64, i64)>>;
+    /// (customer id, balance øre on 1500).
+    fn customer_balances(&mut self, client: &str) -> Result<Vec<(String, i64)>>;
+    fn delivery_report(&mut self, client: &str) -> Result<Vec<DeliveryRow>>;
+
+    // ---- roles a backend may keep ----
+    /// Payments and what invoices hold (contract 0.4.1). A unit that keeps none (the recurring
+    /// run's staged unit) says so, and a call that needs them fails whole.
+    fn receivables(&mut self) -> Result<&mut dyn Receivables> {
+        anyhow::bail!("this unit of work keeps no payments")
+    }
+
+    // ---- for tests and operators ----
+    /// Run a statement as it is (tests tamper with records to show the database refuses).
+    fn execute_raw(&mut self, sql: &str) -> Result<u64>;
+    /// The first column of every row of a query, as integers.
+    fn integers(&mut self, sql: &str) -> Result<Vec<i64>>;
+    /// The first column of the first row of a query, as an integer.
+    fn scalar(&mut self, sql: &str) -> Result<i64> {
+        self.integers(sql)?
+            .first()
+            .copied()
+            .ok_or_else(|| anyhow::anyhow!("no row: {sql}"))
+    }
+}
+
+/// Money in: payments, their vouchers, and per invoice what it holds. Amounts are øre; ids
+/// are the rows' (the imports write and read the contract's `pay-N` / `doc-N`).
+pub trait Receivables {
+    /// Keep payments, in one statement (a few with no arrays); their ids in the same order,
+    /// `None` for one whose bank reference or key was kept already (the unique indexes
+    /// decide); then none of the list is kept. Each has a bank reference or an idempotency key
+    /// (the ids are matched back by them).
+    fn insert_payments(&mut self, client: &str, p: &[NewPayment]) -> Result<Vec<Option<i64>>>;
+    /// Which of these documents are this client's invoices.
+    fn invoices_held(&mut self, client: &str, ids: &[i64]) -> Result<Vec<i64>>;
+    fn payment(&mut self, client: &str, id: i64) -> Result<Option<Payment>>;
+    /// By bank reference or idempotency key, in the order of `keys`.
+    fn payments_by_keys(&mut self, client: &str, keys: &[String]) -> Result<Vec<Option<Payment>>>;
+    /// Give a payment in suspense its invoice; false if it has one (or there is no such).
+    fn allocate(
+        &mut self,
+        client: &str,
+        id: i64,
+        invoice: i64,
+        outcome: PaymentOutcome,
+    ) -> Result<bool>;
+    /// Post payments' vouchers: (payment, posting) rows.
+    fn post_payments(&mut self, client: &str, rows: &[(i64, Posting)]) -> Result<()>;
+    /// The invoice carrying each KID, in the order of `kids`.
+    fn invoices_by_kid(&mut self, client: &str, kids: &[String]) -> Result<Vec<Option<i64>>>;
+    /// Per invoice: payable, credited, paid (øre); oldest due date first.
+    fn invoice_sums(&mut self, client: &str, f: &SumFilter) -> Result<Vec<InvoiceSums>>;
+    /// Newest first.
+    fn payments(&mut self, client: &str, f: &PaymentQuery) -> Result<Vec<Payment>>;
+    /// When a bank file with this SHA-256 was imported, if it was.
+    fn bank_file(&mut self, client: &str, sha256: &str) -> Result<Option<String>>;
+    fn record_bank_file(
+        &mut self,
+        client: &str,
+        sha256: &str,
+        name: &str,
+        payments: u64,
+    ) -> Result<()>;
+}
+
+pub use crate::bindings::PaymentOutcome;
+
+/// A payment to keep.
+#[derive(Clone, Debug)]
+pub struct NewPayment {
+    pub bank_reference: Option<String>,
+    pub idempotency_key: Option<String>,
+    pub kid: Option<String>,
+    pub amount_ore: i64,
+    pub date: String,
+    pub payer: Option<String>,
+    pub text: Option<String>,
+    pub outcome: PaymentOutcome,
+    pub invoice: Option<i64>,
+    pub customer_id: Option<String>,
+}
+
+/// A kept payment, with its invoice's number.
+#[derive(Clone, Debug)]
+pub struct Payment {
+    pub id: i64,
+    pub new: NewPayment,
+    pub invoice_number: Option<u64>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct SumFilter {
+    pub customer_id: Option<String>,
+    /// These invoices only (empty: all).
+    pub invoices: Vec<i64>,
+    pub open_only: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct InvoiceSums {
+    pub invoice: i64,
+    pub number: u64,
+    pub customer_id: String,
+    pub customer_name: String,
+    pub issue_date: String,
+    pub due_date: String,
+    pub kid: Option<String>,
+    pub payable_ore: i64,
+    pub credited_ore: i64,
+    pub paid_ore: i64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct PaymentQuery {
+    pub unmatched_only: bool,
+    pub invoice: Option<i64>,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+/// A customer with what the channel directories say about it.
+#[derive(Clone, Debug)]
+pub struct CustomerRecord {
+    pub customer: Customer,
+    pub efaktura: EfakturaStatus,
+    pub avtalegiro: bool,
+}
+
+/// The fields the overview filters and sorts on.
+#[derive(Clone, Debug, Default)]
+pub struct Index {
+    pub customer_id: String,
+    pub customer_name: String,
+    pub buyer_reference: Option<String>,
+    pub our_reference: Option<String>,
+    pub order_reference: Option<String>,
+    pub issue_date: Option<String>,
+    pub payable_ore: i64,
+}
+
+pub enum Saved {
+    Saved(u64),
+    Conflict(u64),
+    NotFound,
+}
+
+#[derive(Clone, Copy)]
+pub struct NewDocument<'a> {
+    pub kind: DocumentKind,
+    pub series: Series,
+    pub number: u64,
+    /// A credit note: the invoice's row id.
+    pub credits: Option<i64>,
+    pub idempotency_key: Option<&'a str>,
+    pub index: &'a Index,
+    pub facts: &'a DeliveryFacts,
+    pub body: &'a str,
+    pub ehf: Option<&'a str>,
+    pub pdf: Option<&'a [u8]>,
+}
+
+/// An issued document as stored.
+#[derive(Clone, Debug)]
+pub struct Document {
+    pub id: i64,
+    pub client: String,
+    pub kind: DocumentKind,
+    pub number: u64,
+    pub issue_date: String,
+    pub body: String,
+    pub facts: DeliveryFacts,
+    pub status: DocumentStatus,
+}
+
+pub struct Files {
+    pub ehf: Option<String>,
+    pub pdf: Vec<u8>,
+}
+
+#[derive(Clone)]
+pub struct Posting {
+    pub date: String,
+    pub number: u64,
+    pub account: u32,
+    pub debit_ore: i64,
+    pub credit_ore: i64,
+    pub customer_id: Option<String>,
+    pub vat_code: Option<String>,
+    pub text: String,
+}
+
+/// Why a delivery is in the outbox.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// The document to its recipient.
+    Deliver,
+    /// An AvtaleGiro deletion request for a fully credited invoice.
+    Cancel,
+}
+
+#[derive(Clone, Copy)]
+pub struct Queue<'a> {
+    pub channel: Channel,
+    pub purpose: Purpose,
+    pub reason: &'a str,
+    /// The channels to fall back to, in order, if this one refuses for good.
+    pub fallbacks: &'a [Channel],
+}
+
+/// A delivery a dispatcher holds the lease on, with what it needs to deliver.
+pub struct Claimed {
+    pub id: i64,
+    pub purpose: Purpose,
+    pub channel: Channel,
+    pub fallbacks: Vec<Channel>,
+    pub attempts: u32,
+    pub document: Document,
+    pub ehf: Option<String>,
+    pub pdf: Vec<u8>,
+}
+
+/// The outcome of one attempt.
+pub struct Finish<'a> {
+    pub delivery: i64,
+    pub state: crate::bindings::DeliveryState,
+    pub detail: &'a str,
+    /// When the attempt ended (Unix ms): the delivery's `updated_at`.
+    pub ended: i64,
+    /// Unix ms before which a retry is not attempted (counted from `ended`).
+    pub next_attempt_at: i64,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct JournalRow {
+    pub date: String,
+    pub number: i64,
+    pub account: u32,
+    pub debit_ore: i64,
+    pub credit_ore: i64,
+    pub customer: Option<String>,
+    pub vat_code: Option<String>,
+    pub text: String,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct DeliveryRow {
+    pub number: i64,
+    pub kind: DocumentKind,
+    pub customer: String,
+    pub channel: Channel,
+    pub state: crate::bindings::DeliveryState,
+    pub reason: String,
+}
+
+/// Run `f` in one unit of work and commit it.
+pub fn with_unit<T>(store: &dyn Store, f: impl FnOnce(&mut dyn Unit) -> Result<T>) -> Result<T> {
+    let mut unit = store.begin()?;
+    let out = f(unit.as_mut())?;
+    unit.commit()?;
+    Ok(out)
+}
+
+/// NS 4102 accounts the component may post to; the host refuses any other.
+pub const ACCOUNTS: &[(u32, &str)] = &[
+    (1500, "Kundefordringer"),
+    (1920, "Bankinnskudd"),
+    (2700, "Utgående merverdiavgift, høy sats"),
+    (2701, "Utgående merverdiavgift, middels sats"),
+    (2702, "Utgående merverdiavgift, råfisk"),
+    (2703, "Utgående merverdiavgift, lav sats"),
+    // Payments nobody has matched yet, until a person gives them to an invoice.
+    (
+        2999,
+        "Annen kortsiktig gjeld (uidentifiserte innbetalinger)",
+    ),
+    (3000, "Salgsinntekt, avgiftspliktig, høy sats"),
+    (3005, "Salgsinntekt, omvendt avgiftsplikt"),
+    (3020, "Salgsinntekt tjenester, avgiftspliktig"),
+    (3030, "Salgsinntekt, avgiftspliktig, middels sats"),
+    (3050, "Salgsinntekt, avgiftspliktig, lav sats"),
+    (3100, "Salgsinntekt, avgiftsfri"),
+    (3200, "Salgsinntekt, utenfor avgiftsområdet / unntatt"),
+];
+
+/// Whether the chart of accounts (the one every store is seeded with) has `n`.
+pub fn account_known(n: u32) -> bool {
+    ACCOUNTS.iter().any(|(a, _)| *a == n)
+}
+
+pub fn account_name(n: u32) -> &'static str {
+    ACCOUNTS
+        .iter()
+        .find(|(a, _)| *a == n)
+        .map_or("?", |(_, name)| name)
+}
+
+/// A fresh store identity: the creation time and the process, in hex.
+pub fn new_store_id() -> String {
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    format!("{:x}{:05x}", t.as_nanos(), std::process::id())
+}
