@@ -109,8 +109,9 @@ fn components_of_earlier_releases_run_in_todays_host() {
     };
     let (_, now, now_ehfs, _dir) = run(runtime());
     for (release, has_payments) in [("0.3.0", false), ("0.4.0", false), ("0.4.1", true)] {
-        let wasm = std::fs::read(fixtures::dir().join(format!("components/invoicing@{release}.wasm")))
-            .unwrap();
+        let wasm =
+            std::fs::read(fixtures::dir().join(format!("components/invoicing@{release}.wasm")))
+                .unwrap();
         let old =
             host_harness::Runtime::with_component(&wasm, host_harness::Limits::default()).unwrap();
         let (mut host, then, then_ehfs, _dir) = run(old);
@@ -120,7 +121,10 @@ fn components_of_earlier_releases_run_in_todays_host() {
             now["documents"].as_array().unwrap().len(),
             "{release}"
         );
-        assert_eq!(then_ehfs, now_ehfs, "{release}: the same EHF documents, byte for byte");
+        assert_eq!(
+            then_ehfs, now_ehfs,
+            "{release}: the same EHF documents, byte for byte"
+        );
 
         let aging = host.call_payments(&sc.client, |p, s| p.call_aging_report(s, None));
         match (has_payments, aging) {
@@ -133,7 +137,9 @@ fn components_of_earlier_releases_run_in_todays_host() {
 
         if release == "0.3.0" {
             let invoice = &then["documents"][0]["id"];
-            let refused = host.credit_left(&sc.client, invoice.as_str().unwrap()).unwrap_err();
+            let refused = host
+                .credit_left(&sc.client, invoice.as_str().unwrap())
+                .unwrap_err();
             assert!(format!("{refused}").contains("0.3.0"), "{refused}");
             // 0.3.0 refused in prose: it comes as `refusal.other`, with that prose.
             let note = then["documents"]
@@ -143,7 +149,9 @@ fn components_of_earlier_releases_run_in_todays_host() {
                 .find(|d| d["kind"] == "credit-note")
                 .expect("the lifecycle credits an invoice");
             let note = note["id"].as_str().unwrap();
-            let refused = host.credit(&sc.client, note, None, "Feil", "k-0.3").unwrap_err();
+            let refused = host
+                .credit(&sc.client, note, None, "Feil", "k-0.3")
+                .unwrap_err();
             let host_harness::CallError::Component(host_harness::bindings::Error::NotAllowed(
                 host_harness::bindings::Refusal::Other(prose),
             )) = &refused
@@ -171,7 +179,11 @@ fn components_of_earlier_releases_run_in_todays_host() {
             "{release}: {:?}",
             f.problem
         );
-        assert!(f.message.contains("not a number"), "{release}: {}", f.message);
+        assert!(
+            f.message.contains("not a number"),
+            "{release}: {}",
+            f.message
+        );
     }
 }
 

@@ -90,19 +90,19 @@ fn every_sql_statement_lives_in_the_store() {
     );
 }
 
+/// A manifest's `[dependencies]` table, as text.
+fn dependencies(manifest: &str) -> &str {
+    let table = manifest.split("[dependencies]").nth(1).unwrap();
+    table.split("\n[").next().unwrap()
+}
+
 /// The host library an ERP embeds depends on what runs a component and no more: no web
 /// server, no mail, no database driver, no CLI (`cargo tree -p invoicing-host` in the
 /// closing note). Cargo enforces the rest: the library cannot name the harness.
 #[test]
 fn the_host_library_needs_only_what_runs_a_component() {
     let manifest = std::fs::read_to_string(common::repo().join("host/Cargo.toml")).unwrap();
-    let deps = manifest
-        .split("[dependencies]")
-        .nth(1)
-        .unwrap()
-        .split("\n[")
-        .next()
-        .unwrap();
+    let deps = dependencies(&manifest);
     let allowed = [
         "wasmtime",
         "wasmtime-wasi",
@@ -113,22 +113,22 @@ fn the_host_library_needs_only_what_runs_a_component() {
         "anyhow",
         "thiserror",
     ];
-    for l in deps.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
+    for l in deps
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    {
         let name = l.split(['=', '.', ' ']).next().unwrap();
-        assert!(allowed.contains(&name), "the host library depends on {name}");
+        assert!(
+            allowed.contains(&name),
+            "the host library depends on {name}"
+        );
     }
 }
 
 #[test]
 fn the_shipped_host_does_not_link_the_component_crate() {
     let manifest = std::fs::read_to_string(common::repo().join("host-harness/Cargo.toml")).unwrap();
-    let deps = manifest
-        .split("[dependencies]")
-        .nth(1)
-        .unwrap()
-        .split("\n[")
-        .next()
-        .unwrap();
+    let deps = dependencies(&manifest);
     let guest = deps
         .lines()
         .find(|l| l.starts_with("guest"))

@@ -379,7 +379,10 @@ pub fn lines(
                     },
                     _ => p.add(
                         field.clone(),
-                        Problem::OneOf(vec![format!("{field}.quantity"), format!("{field}.amount")]),
+                        Problem::OneOf(vec![
+                            format!("{field}.quantity"),
+                            format!("{field}.amount"),
+                        ]),
                     ),
                 }
             }

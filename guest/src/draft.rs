@@ -251,10 +251,7 @@ fn line_from_input(
     let unit = match crate::units::code_of(&unit) {
         Some(code) => code,
         None => {
-            p.add(
-                format!("{field}.unit"),
-                Problem::unknown(&unit),
-            );
+            p.add(format!("{field}.unit"), Problem::unknown(&unit));
             unit
         }
     };
@@ -272,7 +269,10 @@ fn line_from_input(
     }
     if let (Some(q), Some(u)) = (quantity, unit_price) {
         if (q * u).abs() > MAX_LINE_AMOUNT {
-            p.add(format!("{field}.quantity"), Problem::LineTooLarge(MAX_LINE_AMOUNT));
+            p.add(
+                format!("{field}.quantity"),
+                Problem::LineTooLarge(MAX_LINE_AMOUNT),
+            );
         }
     }
     let discount = match &input.discount_percent {
@@ -282,7 +282,10 @@ fn line_from_input(
         _ => Some(Decimal::ZERO),
     };
     if discount.is_some_and(|d| d < Decimal::ZERO) {
-        p.add(format!("{field}.discount-percent"), Problem::between(0, 100));
+        p.add(
+            format!("{field}.discount-percent"),
+            Problem::between(0, 100),
+        );
     }
     let vat = match pick(&input.vat_code, defaults.as_ref().map(|d| &d.vat_code)) {
         Some(code) => match VatCode::parse(&code) {
@@ -292,10 +295,7 @@ fn line_from_input(
             }
             Some(c) => Some(c),
             None => {
-                p.add(
-                    format!("{field}.vat-code"),
-                    Problem::unknown(&code),
-                );
+                p.add(format!("{field}.vat-code"), Problem::unknown(&code));
                 None
             }
         },

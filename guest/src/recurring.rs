@@ -191,7 +191,10 @@ pub fn check(s: &Schedule) -> Result<(), Error> {
         );
     }
     if s.end.is_some_and(|end| end < s.first) {
-        p.add("schedule.end-date", Problem::Before("schedule.first-date".into()));
+        p.add(
+            "schedule.end-date",
+            Problem::Before("schedule.first-date".into()),
+        );
     }
     if s.count.is_some_and(|c| !(1..=MAX_COUNT).contains(&c)) {
         p.add("schedule.count", Problem::between(1, MAX_COUNT));

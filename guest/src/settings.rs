@@ -97,7 +97,10 @@ pub fn validate(raw: &RawSettings) -> Result<Seller, Problems> {
     let account =
         required!(text(&raw.bank_account), "bank-account").map(|s| s.replace([' ', '.'], ""));
     if account.as_ref().is_some_and(|a| !valid_account(a)) {
-        p.add("bank-account", Problem::not_valid(account.as_deref().unwrap_or_default()));
+        p.add(
+            "bank-account",
+            Problem::not_valid(account.as_deref().unwrap_or_default()),
+        );
     }
     let (iban, bic) = (text(&raw.iban).map(|s| s.replace(' ', "")), text(&raw.bic));
     match (&iban, &bic) {
@@ -106,10 +109,16 @@ pub fn validate(raw: &RawSettings) -> Result<Seller, Problems> {
         _ => {}
     }
     if iban.as_ref().is_some_and(|i| !valid_iban(i)) {
-        p.add("iban", Problem::not_valid(iban.as_deref().unwrap_or_default()));
+        p.add(
+            "iban",
+            Problem::not_valid(iban.as_deref().unwrap_or_default()),
+        );
     }
     if bic.as_ref().is_some_and(|b| !valid_bic(b)) {
-        p.add("bic", Problem::not_valid(bic.as_deref().unwrap_or_default()));
+        p.add(
+            "bic",
+            Problem::not_valid(bic.as_deref().unwrap_or_default()),
+        );
     }
     if let (Some(i), Some(a)) = (&iban, &account) {
         if i.len() == 15 && &i[4..] != a {
@@ -123,7 +132,10 @@ pub fn validate(raw: &RawSettings) -> Result<Seller, Problems> {
         .as_ref()
         .is_some_and(|t| !TEMPLATES.contains(&t.as_str()))
     {
-        p.add("template", Problem::unknown(template.as_deref().unwrap_or_default()));
+        p.add(
+            "template",
+            Problem::unknown(template.as_deref().unwrap_or_default()),
+        );
     }
     if raw.channels.is_empty() {
         p.add("channels", Problem::Missing);
@@ -133,7 +145,10 @@ pub fn validate(raw: &RawSettings) -> Result<Seller, Problems> {
         p.add("invoice-start-number", Problem::range(Some(1), None::<u8>));
     }
     if raw.credit_note_start_number == Some(0) {
-        p.add("credit-note-start-number", Problem::range(Some(1), None::<u8>));
+        p.add(
+            "credit-note-start-number",
+            Problem::range(Some(1), None::<u8>),
+        );
     }
     let terms = required!(raw.payment_terms_days, "payment-terms-days");
     if terms.is_some_and(|t| t > crate::limits::MAX_TERMS_DAYS) {

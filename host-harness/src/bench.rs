@@ -4,8 +4,8 @@
 use crate::api::free_line;
 use crate::bindings::*;
 use crate::runtime::{Harness, Limits, Runtime};
-use crate::COMPONENT_WASM;
 use crate::store::with_unit;
+use crate::COMPONENT_WASM;
 use anyhow::{Context, Result};
 use serde::Serialize;
 use std::path::Path;

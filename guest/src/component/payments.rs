@@ -89,8 +89,7 @@ impl Guest for Component {
     fn import_statement(s: t::BankStatement) -> R<Vec<t::PaymentResult>> {
         require_active()?;
         let seller = seller()?;
-        if let Some((field, problem)) = rules::statement_problem(&s.account, &s.currency, &seller)
-        {
+        if let Some((field, problem)) = rules::statement_problem(&s.account, &s.currency, &seller) {
             return Err(err(Error::invalid(field, problem)));
         }
         if s.payments.len() > MAX_PAYMENTS {

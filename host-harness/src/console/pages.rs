@@ -2,8 +2,8 @@
 //! readers of their forms.
 
 use super::numbers;
-use super::words::{Lang, UNITS};
 use super::registers::{FormProblem, Problems};
+use super::words::{Lang, UNITS};
 use super::{Ctx, Nav, Opened, OverviewQuery, Registers};
 use crate::api::{free_line, product_line};
 use crate::bindings::*;
@@ -982,7 +982,10 @@ pub fn customer_from_form(
             {
                 problems.push((
                     "number",
-                    FormProblem::NumberTaken(other.customer.name.clone(), other.customer.id.clone()),
+                    FormProblem::NumberTaken(
+                        other.customer.name.clone(),
+                        other.customer.id.clone(),
+                    ),
                 ));
             }
         }

@@ -3,8 +3,8 @@
 //! numbers and dates as the user reads them.
 
 use super::numbers;
-use super::words::Lang;
 use super::registers::FormProblem;
+use super::words::Lang;
 use crate::bindings::{FieldError, FieldProblem as P};
 use crate::store::EfakturaStatus;
 
@@ -95,9 +95,9 @@ impl Lang {
             P::NotAJpeg => "must be a JPEG image".into(),
             P::NoRoom if nb => "gir ikke plass til fakturanummer og kontrollsiffer".into(),
             P::NoRoom => "leaves no room for the invoice number and check digit".into(),
-            P::OtherAccount(a) if nb => format!(
-                "filen gjelder en annen konto enn klientens ({a}): ingenting ble lest inn"
-            ),
+            P::OtherAccount(a) if nb => {
+                format!("filen gjelder en annen konto enn klientens ({a}): ingenting ble lest inn")
+            }
             P::OtherAccount(a) => format!(
                 "the file is for another account than the client's ({a}): nothing was imported"
             ),
@@ -130,9 +130,9 @@ impl Lang {
             P::OnlyUnregisteredSeller => {
                 "'outside the VAT Act' is only for a seller not registered for VAT".into()
             }
-            P::KeyReused(n) if nb => format!(
-                "nøkkelen er alt brukt av en annen forespørsel (nummer {n}): bruk en ny"
-            ),
+            P::KeyReused(n) if nb => {
+                format!("nøkkelen er alt brukt av en annen forespørsel (nummer {n}): bruk en ny")
+            }
             P::KeyReused(n) => {
                 format!("the key was used by another request (number {n}): use a new one")
             }
@@ -219,8 +219,14 @@ mod tests {
     fn problems_read_in_the_users_language() {
         let nb = |f: &str, p: P| Lang::Nb.field_error(&at(f, p));
         let en = |f: &str, p: P| Lang::En.field_error(&at(f, p));
-        assert_eq!(nb("lines[2].quantity", P::NotPositive), "Linje 3, Antall: må være over 0");
-        assert_eq!(en("lines[2].quantity", P::NotPositive), "Line 3, Quantity: must be above zero");
+        assert_eq!(
+            nb("lines[2].quantity", P::NotPositive),
+            "Linje 3, Antall: må være over 0"
+        );
+        assert_eq!(
+            en("lines[2].quantity", P::NotPositive),
+            "Line 3, Quantity: must be above zero"
+        );
         assert_eq!(
             nb("dates.due-date", P::Before("dates.issue-date".into())),
             "Forfallsdato: kan ikke være før fakturadato"
@@ -247,7 +253,10 @@ mod tests {
             ),
             "Fakturadato: er før 04.12.2026, datoen på nummer 10042 som alt er utstedt: numrene må følge datoene"
         );
-        assert_eq!(nb("lines[0].unit", P::Unknown("stykk".into())), "Linje 1, Enhet: «stykk» finnes ikke");
+        assert_eq!(
+            nb("lines[0].unit", P::Unknown("stykk".into())),
+            "Linje 1, Enhet: «stykk» finnes ikke"
+        );
         assert_eq!(
             nb("lines[1].amount", P::MoreThanLeft("1234.5".into())),
             "Linje 2, Beløp: bare 1\u{a0}234,5 er igjen å kreditere"
@@ -258,6 +267,9 @@ mod tests {
         );
         assert_eq!(Lang::Nb.form_field("orgnr"), Lang::Nb.words().orgnr);
         // A component built before 0.5.0 said it in English only.
-        assert_eq!(nb("reason", P::Other), "Begrunnelse: the component's English");
+        assert_eq!(
+            nb("reason", P::Other),
+            "Begrunnelse: the component's English"
+        );
     }
 }

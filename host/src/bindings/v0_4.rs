@@ -41,46 +41,11 @@ impl old::types::Host for CallState {
 
 type Refusable<T> = Result<T, ImportError>;
 
+super::imports_since_0_3!(V0_4, old, new);
+
+// Since 0.4.1.
 super::imports! {
     V0_4, old, new,
-    settings {
-        fn get() -> wasmtime::Result<old::types::ClientSettings>;
-        fn is_active() -> wasmtime::Result<bool>;
-        fn set_active(active: bool) -> wasmtime::Result<()>;
-        fn record_feedback(reason: String) -> wasmtime::Result<()>;
-        fn today() -> wasmtime::Result<String>;
-    }
-    directory {
-        fn get_customer(id: String) -> wasmtime::Result<Option<old::types::Customer>>;
-        fn get_product(id: String) -> wasmtime::Result<Option<old::types::Product>>;
-        fn peppol_accepts(participant: String, kind: old::types::DocumentKind) -> wasmtime::Result<bool>;
-        fn efaktura_lookup(customer_id: String) -> wasmtime::Result<old::directory::EfakturaStatus>;
-        fn avtalegiro_mandate(customer_id: String) -> wasmtime::Result<bool>;
-    }
-    documents {
-        fn insert_draft(index: old::documents::Index, body: String) -> Refusable<String>;
-        fn get_draft(id: String) -> wasmtime::Result<Option<old::documents::StoredDraft>>;
-        fn update_draft(id: String, expected_version: u64, index: old::documents::Index, body: String) -> Refusable<u64>;
-        fn delete_draft(id: String) -> Refusable<()>;
-        fn issue(doc: old::documents::NewDocument) -> Refusable<String>;
-        fn get_document(id: String) -> wasmtime::Result<Option<old::documents::StoredDocument>>;
-        fn find_by_idempotency_key(key: String) -> wasmtime::Result<Option<old::documents::StoredDocument>>;
-        fn credits_for(invoice_id: String) -> wasmtime::Result<Vec<old::documents::StoredDocument>>;
-        fn query(filter: old::types::OverviewFilter) -> Refusable<Vec<old::types::Summary>>;
-        fn insert_series(index: old::documents::SeriesIndex, body: String) -> Refusable<String>;
-        fn get_series(id: String) -> wasmtime::Result<Option<old::documents::StoredSeries>>;
-        fn update_series(id: String, expected_version: u64, index: old::documents::SeriesIndex, body: String) -> Refusable<u64>;
-        fn list_series(due_by: Option<String>) -> wasmtime::Result<Vec<old::documents::StoredSeries>>;
-    }
-    sequences {
-        fn next(series: old::sequences::Series, start: u64) -> Refusable<u64>;
-    }
-    ledger {
-        fn post(document_id: String, v: old::types::Voucher) -> Refusable<()>;
-    }
-    outbox {
-        fn enqueue(document_id: String, channel: old::types::Channel, reason: String, fallbacks: Vec<old::types::Channel>) -> Refusable<String>;
-    }
     receivables {
         fn insert_payments(payments: Vec<old::receivables::PaymentToKeep>) -> Refusable<Vec<String>>;
         fn find_payments(keys: Vec<String>) -> wasmtime::Result<Vec<Option<old::types::Payment>>>;
