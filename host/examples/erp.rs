@@ -326,7 +326,7 @@ impl Unit for MemoryUnit {
         let limit = f.limit.unwrap_or(50) as usize;
         Ok(rows.into_iter().skip(offset).take(limit).collect())
     }
-    fn overview_count(&mut self, _: &str, _: &OverviewFilter) -> Result<u64> {
+    fn overview_count(&mut self, _: &str, _: &OverviewFilter, _: u64) -> Result<u64> {
         not_kept("hit counts")
     }
 

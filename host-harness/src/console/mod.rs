@@ -744,6 +744,8 @@ impl OverviewQuery {
 pub struct OverviewPage {
     pub rows: Vec<Summary>,
     pub hits: usize,
+    /// There are more than `hits` (the count stopped at [`COUNTED_AT_MOST`]).
+    pub more: bool,
     /// The search, the sort or the payment state looked at the newest [`SEARCHED_AT_MOST`]
     /// documents of the filter only (there are more: the filters narrow it).
     pub capped: bool,
@@ -756,6 +758,10 @@ pub struct OverviewPage {
 /// under a second at 100 000 documents. The filters (customer, dates, reference, number)
 /// narrow what it reads. (The overview's note under the count says this number.)
 pub const SEARCHED_AT_MOST: usize = 5_000;
+
+/// The overview counts its hits this far ("over 10 000" past it), or to the next page's
+/// end if that is further: a count of every row would cost a large client more than the page.
+pub const COUNTED_AT_MOST: u64 = 10_000;
 
 /// The overview as asked. With the component's filters alone, a page is one `overview` call
 /// and the hit count the store's. A search (every word in one of the row's columns as the page
@@ -772,6 +778,7 @@ fn overview_page(
     let from = (q.side * PAGE_ROWS) as usize;
     let console_side =
         !(q.list.q.trim().is_empty() && q.list.sort.is_empty() && q.betaling.is_empty());
+    let mut more = false;
     let (rows, hits, capped, mut money) = if !console_side {
         let filter = OverviewFilter {
             limit: Some(PAGE_ROWS),
@@ -779,9 +786,13 @@ fn overview_page(
             ..q.filter()
         };
         let rows = h.overview(client, &filter)?;
-        let hits = with_unit(h.store(), |u| u.overview_count(client, &q.filter()))
-            .map_err(CallError::Host)? as usize;
-        (rows, hits, false, HashMap::new())
+        let at_most = COUNTED_AT_MOST.max(((q.side + 2) * PAGE_ROWS) as u64);
+        let counted = with_unit(h.store(), |u| {
+            u.overview_count(client, &q.filter(), at_most)
+        })
+        .map_err(CallError::Host)?;
+        more = counted > at_most;
+        (rows, counted.min(at_most) as usize, false, HashMap::new())
     } else {
         let all = h.overview_all(client, q.filter(), SEARCHED_AT_MOST + 1)?;
         let capped = all.len() > SEARCHED_AT_MOST;
@@ -847,6 +858,7 @@ fn overview_page(
     Ok(OverviewPage {
         rows,
         hits,
+        more,
         capped,
         money: shown,
     })
@@ -881,6 +893,7 @@ async fn overview(
             OverviewPage {
                 rows: Vec::new(),
                 hits: 0,
+                more: false,
                 capped: false,
                 money: HashMap::new(),
             },

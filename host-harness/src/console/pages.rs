@@ -564,7 +564,11 @@ pub fn overview(
                 button type="submit" { (w.filter) }
             }
             (call_error(ctx, problem))
-            (hit_count(ctx, searched, page.hits, None))
+            @if page.more {
+                p id="hits" role="status" { (ctx.lang.say("Over", "Over")) " " (numbers::shown(ctx.lang, &page.hits.to_string())) }
+            } @else {
+                (hit_count(ctx, searched, page.hits, None))
+            }
             @if page.capped {
                 p class="hint" role="note" {
                     (ctx.lang.say(
@@ -620,7 +624,7 @@ pub fn overview(
             }
             nav class="pages" aria-label=(w.overview) {
                 @if q.side > 0 { a href=(page_link(q.side - 1)) { (w.previous) } }
-                @if ((q.side + 1) * super::PAGE_ROWS) < page.hits as u32 { a href=(page_link(q.side + 1)) { (w.next) } }
+                @if page.more || ((q.side + 1) * super::PAGE_ROWS) < page.hits as u32 { a href=(page_link(q.side + 1)) { (w.next) } }
             }
             p class="hint" {
                 (ctx.lang.say(

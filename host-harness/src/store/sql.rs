@@ -920,11 +920,13 @@ impl<B: Backend> Unit for SqlUnit<B> {
             .collect()
     }
 
-    fn overview_count(&mut self, client: &str, f: &OverviewFilter) -> Result<u64> {
-        let (sql, args) = overview_count_sql(client, f, B::LIKE, B::TRIGRAM_TABLE);
+    fn overview_count(&mut self, client: &str, f: &OverviewFilter, at_most: u64) -> Result<u64> {
+        let (sql, args) = overview_count_sql(client, f, B::LIKE, B::TRIGRAM_TABLE, at_most + 1);
         let args: Vec<P> = args.iter().map(Arg::p).collect();
         let rows = B::rows(self.c(), &sql, &args).context("overview count")?;
-        Ok(rows.first().map(|r| r.i(0)).transpose()?.unwrap_or(0) as u64)
+        let count = rows.first().map(|r| r.i(0)).transpose()?.unwrap_or(0) as u64;
+        // Drafts and documents are each counted to the limit: their sum may pass it.
+        Ok(count.min(at_most + 1))
     }
 
     fn has_voucher(&mut self, document: i64) -> Result<bool> {
@@ -1183,11 +1185,13 @@ fn overview_count_sql(
     f: &OverviewFilter,
     like: &str,
     trigram_table: bool,
+    limit: u64,
 ) -> (String, Vec<Arg>) {
     let (drafts, docs, args) = overview_where(client, f, like, trigram_table);
+    // Each side stops at `limit` rows: the index is read no further than the count needs.
     let sql = format!(
-        "SELECT (SELECT COUNT(*) FROM drafts d WHERE {})
-              + (SELECT COUNT(*) FROM documents d LEFT JOIN credited c ON c.document_id = d.id WHERE {})",
+        "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM drafts d WHERE {} LIMIT {limit}) AS x)
+              + (SELECT COUNT(*) FROM (SELECT 1 FROM documents d LEFT JOIN credited c ON c.document_id = d.id WHERE {} LIMIT {limit}) AS y)",
         drafts.join(" AND "),
         docs.join(" AND ")
     );

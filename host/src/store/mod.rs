@@ -124,8 +124,15 @@ pub trait Unit: Send {
         client: &str,
         f: &crate::bindings::OverviewFilter,
     ) -> Result<Vec<crate::bindings::Summary>>;
-    /// How many rows `overview` would give without its limit and offset (a hit count).
-    fn overview_count(&mut self, client: &str, f: &crate::bindings::OverviewFilter) -> Result<u64>;
+    /// How many rows `overview` would give without its limit and offset (a hit count),
+    /// counted no further than `at_most` + 1: past that a person reads "over `at_most`", and
+    /// counting every row of a large client on every page would cost more than the page.
+    fn overview_count(
+        &mut self,
+        client: &str,
+        f: &crate::bindings::OverviewFilter,
+        at_most: u64,
+    ) -> Result<u64>;
 
     // ---- the ledger ----
     fn has_voucher(&mut self, document: i64) -> Result<bool>;

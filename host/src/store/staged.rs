@@ -362,8 +362,13 @@ impl Unit for StagedUnit {
     ) -> Result<Vec<crate::bindings::Summary>> {
         self.read.overview(client, f)
     }
-    fn overview_count(&mut self, client: &str, f: &crate::bindings::OverviewFilter) -> Result<u64> {
-        self.read.overview_count(client, f)
+    fn overview_count(
+        &mut self,
+        client: &str,
+        f: &crate::bindings::OverviewFilter,
+        at_most: u64,
+    ) -> Result<u64> {
+        self.read.overview_count(client, f, at_most)
     }
     fn has_voucher(&mut self, document: i64) -> Result<bool> {
         if document >= 0 {
