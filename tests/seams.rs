@@ -233,3 +233,76 @@ fn crash_points_are_in_test_builds_only() {
     );
     assert!(manifest.contains("host-harness = { path = \".\", features = [\"fault-injection\"] }"));
 }
+
+/// No import circle: within each crate (the component's rules, the host library, the
+/// harness), a module's `crate::` uses never lead back to it. Test code is left out.
+#[test]
+fn no_module_depends_on_itself_through_others() {
+    use std::collections::{BTreeMap, BTreeSet};
+    for root in ["guest/src", "host/src", "host-harness/src"] {
+        let dir = common::repo().join(root);
+        let mut uses: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for f in sources(&dir) {
+            let rel = f.strip_prefix(&dir).unwrap().display().to_string();
+            let module = rel
+                .split('/')
+                .next()
+                .unwrap()
+                .trim_end_matches(".rs")
+                .to_owned();
+            if ["lib", "rules", "main"].contains(&module.as_str()) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&f).unwrap();
+            let code = text.split("#[cfg(test)]").next().unwrap();
+            let mut named = BTreeSet::new();
+            for part in code.split("crate::").skip(1) {
+                let group = part.strip_prefix('{').map(|g| g.split('}').next().unwrap());
+                for name in group.unwrap_or(part).split([',', ' ', '\n']) {
+                    let name: String = name
+                        .chars()
+                        .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                        .collect();
+                    if !name.is_empty() && name != module {
+                        named.insert(name);
+                    }
+                    if group.is_none() {
+                        break;
+                    }
+                }
+            }
+            uses.entry(module).or_default().extend(named);
+        }
+        // Depth-first: a module met again while on the path is a circle.
+        fn visit<'a>(
+            m: &'a str,
+            uses: &'a BTreeMap<String, BTreeSet<String>>,
+            path: &mut Vec<&'a str>,
+            done: &mut BTreeSet<&'a str>,
+        ) -> Option<Vec<String>> {
+            if let Some(i) = path.iter().position(|p| *p == m) {
+                let mut circle: Vec<String> = path[i..].iter().map(|s| s.to_string()).collect();
+                circle.push(m.to_owned());
+                return Some(circle);
+            }
+            if !done.insert(m) {
+                return None;
+            }
+            path.push(m);
+            for next in uses.get(m).into_iter().flatten() {
+                if uses.contains_key(next) {
+                    if let Some(c) = visit(next, uses, path, done) {
+                        return Some(c);
+                    }
+                }
+            }
+            path.pop();
+            None
+        }
+        let mut done = BTreeSet::new();
+        for m in uses.keys() {
+            let circle = visit(m, &uses, &mut Vec::new(), &mut done);
+            assert!(circle.is_none(), "{root}: an import circle: {circle:?}");
+        }
+    }
+}

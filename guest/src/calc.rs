@@ -1,6 +1,7 @@
 //! The one calculation core (norway.md §4): line amounts, VAT per (category, rate) group and
 //! totals. The preview, the PDF, the EHF and the voucher all read these numbers.
 
+pub use crate::model::GroupVat;
 use crate::model::Line;
 use crate::money::round2;
 use crate::vat::VatCode;
@@ -19,13 +20,6 @@ pub struct LineAmounts {
 pub struct VatGroup {
     pub code: VatCode,
     pub base: Decimal,
-    pub vat: Decimal,
-}
-
-/// The VAT a credit note's group carries when it is fixed by what was left on the invoice.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GroupVat {
-    pub code: VatCode,
     pub vat: Decimal,
 }
 

@@ -414,7 +414,7 @@ fn required_text(field: &str, v: &str, max: usize) -> R<()> {
     } else if v.chars().count() > max {
         Some(Problem::TooLong(max as u32))
     } else {
-        draft::bad_text(v)
+        crate::text::bad_text(v)
     };
     match problem {
         Some(p) => Err(err(Error::invalid(field, p))),

@@ -1,20 +1,35 @@
 //! Dates as the contract writes them: `YYYY-MM-DD`, exactly, in a sane range. chrono's `%Y`
 //! alone accepts `26-11-28`, `0000-01-01` and `-2026-01-01`; a document dated so is never right.
 
-use crate::error::Problem;
 use chrono::{Datelike, NaiveDate};
 
 /// The years an invoice may be dated in.
 pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2099;
 
-/// Parse `YYYY-MM-DD` with a four-digit year in `YEARS`; the problem says what is wrong.
-pub fn parse(s: &str) -> Result<NaiveDate, Problem> {
-    let date = iso_date(s).ok_or_else(|| Problem::NotADate(crate::error::quote_bare(s)))?;
+/// Why a text is no date an invoice may carry (a `field-problem` through `error`, which
+/// depends on this module, not the other way).
+#[derive(Clone, Debug, PartialEq)]
+pub enum BadDate {
+    /// Not `YYYY-MM-DD` (the text given).
+    NotADate(String),
+    /// A year outside [`YEARS`].
+    OutsideYears,
+}
+
+impl std::fmt::Display for BadDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BadDate::NotADate(s) => write!(f, "{s:?} is not a date (YYYY-MM-DD)"),
+            BadDate::OutsideYears => write!(f, "outside {}-{}", YEARS.start(), YEARS.end()),
+        }
+    }
+}
+
+/// Parse `YYYY-MM-DD` with a four-digit year in `YEARS`; the error says what is wrong.
+pub fn parse(s: &str) -> Result<NaiveDate, BadDate> {
+    let date = iso_date(s).ok_or_else(|| BadDate::NotADate(s.to_owned()))?;
     if !YEARS.contains(&date.year()) {
-        return Err(Problem::between(
-            format!("{}-01-01", YEARS.start()),
-            format!("{}-12-31", YEARS.end()),
-        ));
+        return Err(BadDate::OutsideYears);
     }
     Ok(date)
 }

@@ -5,6 +5,7 @@ use crate::error::{Error, Problem, Problems};
 use crate::limits::*;
 use crate::model::{Dates, Draft, Line, References};
 use crate::money;
+use crate::text::bad_text;
 use crate::vat::VatCode;
 use rust_decimal::Decimal;
 
@@ -48,47 +49,6 @@ fn check_text(p: &mut Problems, field: &str, v: &Option<String>, max: usize) -> 
         p.add(field, m);
     }
     Some(v.to_owned())
-}
-
-/// Why a text cannot go on a document: control characters (a line break is fine), the
-/// characters XML 1.0 forbids (U+FFFE, U+FFFF), and the bidirectional overrides and isolates
-/// (U+202A–U+202E, U+2066–U+2069), which make a text display as something it is not (a
-/// name or subject spoofed). None when it can.
-pub fn bad_text(v: &str) -> Option<Problem> {
-    v.chars()
-        .find(|&c| {
-            (c.is_control() && c != '\n') || crate::ehf_check::xml_forbidden(c) || bidi_control(c)
-        })
-        .map(Problem::BadCharacter)
-}
-
-/// As `bad_text`, for a text that is one line on every document (a name, an address line):
-/// a line break there would print as lines of its own (a fake address above the real one).
-pub fn bad_line(v: &str) -> Option<Problem> {
-    if v.contains('\n') {
-        return Some(Problem::BadCharacter('\n'));
-    }
-    bad_text(v)
-}
-
-/// A word folded for matching what people type: ASCII and the Norwegian letters to lower case
-/// (`År` as `år`). Only that: the Unicode tables (case, and the letter test in
-/// `channel::valid_email`) cost the component 37 KB, and the words matched (units, country
-/// names) need no more.
-pub fn fold_case(s: &str) -> String {
-    s.trim()
-        .chars()
-        .map(|c| match c {
-            'Æ' => 'æ',
-            'Ø' => 'ø',
-            'Å' => 'å',
-            c => c.to_ascii_lowercase(),
-        })
-        .collect()
-}
-
-fn bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Apply one change. `product` looks a product id up in the register.

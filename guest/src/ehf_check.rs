@@ -65,11 +65,6 @@ fn forbidden_byte(b: &[u8]) -> Option<usize> {
     (i..b.len()).find(|&k| bad(k))
 }
 
-/// Characters XML 1.0 does not allow in a document (§2.2), which no parser will accept.
-pub fn xml_forbidden(c: char) -> bool {
-    !matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
-}
-
 /// The elements the rules read, named once when an element opens so that the rules below
 /// compare small values, not strings, for each of the thousands of elements in a document.
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -10,7 +10,8 @@ pub struct FieldError {
     pub message: String,
 }
 
-pub fn field_error(field: impl Into<String>, problem: Problem) -> FieldError {
+pub fn field_error(field: impl Into<String>, problem: impl Into<Problem>) -> FieldError {
+    let problem = problem.into();
     FieldError {
         field: field.into(),
         message: problem.english(),
@@ -204,7 +205,7 @@ pub enum Refusal {
 }
 
 impl Error {
-    pub fn invalid(field: impl Into<String>, problem: Problem) -> Self {
+    pub fn invalid(field: impl Into<String>, problem: impl Into<Problem>) -> Self {
         Error::Invalid(vec![field_error(field, problem)])
     }
 }
@@ -214,7 +215,7 @@ impl Error {
 pub struct Problems(pub Vec<FieldError>);
 
 impl Problems {
-    pub fn add(&mut self, field: impl Into<String>, problem: Problem) {
+    pub fn add(&mut self, field: impl Into<String>, problem: impl Into<Problem>) {
         self.0.push(field_error(field, problem));
     }
     pub fn into_result(self) -> Result<(), Error> {
@@ -229,5 +230,18 @@ impl Problems {
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.english())
+    }
+}
+
+impl From<crate::dates::BadDate> for Problem {
+    fn from(d: crate::dates::BadDate) -> Self {
+        use crate::dates::{BadDate, YEARS};
+        match d {
+            BadDate::NotADate(s) => Problem::NotADate(quote_bare(&s)),
+            BadDate::OutsideYears => Problem::between(
+                format!("{}-01-01", YEARS.start()),
+                format!("{}-12-31", YEARS.end()),
+            ),
+        }
     }
 }

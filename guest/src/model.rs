@@ -197,7 +197,7 @@ pub struct Document {
     /// A credit note: the VAT of each group fixed by what was left of the invoice's group
     /// (`calc::compute_with`), so that credits net to exactly the invoice's VAT.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub group_vat: Vec<crate::calc::GroupVat>,
+    pub group_vat: Vec<GroupVat>,
     /// What was asked for, bound to the idempotency key: the same key with another request is
     /// refused rather than answered with this document.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -213,4 +213,11 @@ impl Document {
             .unwrap_or(&self.seller.language)
             == "en"
     }
+}
+
+/// The VAT a credit note's group carries when it is fixed by what was left on the invoice.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct GroupVat {
+    pub code: VatCode,
+    pub vat: Decimal,
 }

@@ -38,7 +38,7 @@ pub fn country_of(s: &str) -> Option<String> {
     if is_country_code(&upper) {
         return Some(upper);
     }
-    let lower = crate::draft::fold_case(t);
+    let lower = crate::text::fold_case(t);
     NAMES
         .iter()
         .find(|(n, _)| *n == lower)
@@ -52,7 +52,7 @@ fn address(p: &mut Problems, field: &str, a: &mut Address) {
         ("postcode", &a.postcode),
         ("city", &a.city),
     ] {
-        if let Some(m) = v.as_deref().and_then(crate::draft::bad_line) {
+        if let Some(m) = v.as_deref().and_then(crate::text::bad_line) {
             p.add(format!("{field}.address.{name}"), m);
         }
     }
@@ -70,7 +70,7 @@ fn address(p: &mut Problems, field: &str, a: &mut Address) {
 /// make a valid one, named `customer.…`. The organisation number comes out as its 9 digits.
 pub fn customer(mut c: Customer, max_name: usize) -> Result<Customer, Problems> {
     let mut p = Problems::default();
-    if let Some(m) = crate::draft::bad_line(&c.name) {
+    if let Some(m) = crate::text::bad_line(&c.name) {
         p.add("customer.name", m);
     }
     if c.name.trim().is_empty() {

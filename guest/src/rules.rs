@@ -25,6 +25,7 @@ pub mod reminder;
 pub mod settings;
 #[cfg(test)]
 mod testdata;
+pub mod text;
 pub mod typeset;
 pub mod units;
 pub mod vat;

@@ -63,7 +63,7 @@ pub fn validate(raw: &RawSettings) -> Result<Seller, Problems> {
         ("address.city", &a.city),
         ("address.country", &a.country),
     ] {
-        if let Some(m) = v.as_deref().and_then(crate::draft::bad_line) {
+        if let Some(m) = v.as_deref().and_then(crate::text::bad_line) {
             p.add(field, m);
         }
     }

@@ -39,7 +39,7 @@ pub fn code_of(unit: &str) -> Option<String> {
     if is_known(unit) {
         return Some(unit.to_owned());
     }
-    let lower = crate::draft::fold_case(unit);
+    let lower = crate::text::fold_case(unit);
     WORDS
         .iter()
         .find(|(w, _)| *w == lower)

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod bindings;
+pub mod call;
 pub mod ids;
 pub mod imports;
 pub mod money;

@@ -126,3 +126,26 @@ impl Name for ItemState {
         (ItemState::Credited, "credited"),
     ];
 }
+
+/// A refusal in English, for logs, reports and the CLI (the console words it in the user's
+/// language from the same case).
+pub fn refusal_text(r: &crate::bindings::Refusal) -> String {
+    use crate::bindings::Refusal as R;
+    match r {
+        R::NotAnInvoice => "only an invoice can be credited".into(),
+        R::FullyCredited(n) => format!("invoice {n} is already fully credited"),
+        R::IssuedMeanwhile(n) => {
+            format!("issued meanwhile as number {n}, by another request with the same key")
+        }
+        R::ChannelNotEnabled(c) => format!("{} is not enabled in the settings", c.name()),
+        R::ChannelCannotTake(p) => format!("{} cannot take it: {}", p.channel.name(), p.reason),
+        R::SeriesPaused => "the series is paused".into(),
+        R::SeriesEnded => "the series has ended: make a new one".into(),
+        R::NotNextOccurrence(next) => format!(
+            "not the next occurrence due (next: {})",
+            next.as_deref().unwrap_or("none due")
+        ),
+        R::NoChannel(why) => format!("no channel can take this document: {}", why.join("; ")),
+        R::Other(prose) => prose.clone(),
+    }
+}

@@ -15,9 +15,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// A batch commits after this long or this many occurrences, whichever comes first: short
-/// enough that other hosts on the store wait little, long enough that commits are few.
-pub const BATCH_TIME: Duration = Duration::from_millis(200);
+pub use crate::runtime::BATCH_TIME;
 pub const BATCH_MAX: usize = 1_000;
 
 /// What became of each occurrence that was due.

@@ -4,14 +4,15 @@
 //! work of the store, or one savepoint of a batch's unit (group commit, [`Batch`]).
 
 use crate::bindings::{self, exports::erp::invoicing as exported};
+pub use crate::call::CallState;
 use crate::store::{Series, Store, Unit};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
-use wasmtime::{Config, Engine, StoreLimits, StoreLimitsBuilder};
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime::{Config, Engine, StoreLimitsBuilder};
+use wasmtime_wasi::WasiCtx;
 
 /// Per-call bounds, as named constants a host can override.
 #[derive(Clone, Copy, Debug)]
@@ -45,26 +46,9 @@ const POOL_INSTANCES: u32 = 64;
 /// Memory a finished call's slot keeps mapped (zeroed) for the next call.
 const KEEP_RESIDENT: usize = 8 << 20;
 
-/// What one call's store holds: the client it serves and its open unit of work.
-pub struct CallState {
-    pub client: String,
-    pub unit: Box<dyn Unit>,
-    pub today: chrono::NaiveDate,
-    /// Numbers taken in this call: `issue` accepts exactly these.
-    pub taken: Vec<(Series, u64)>,
-    limits: StoreLimits,
-    wasi: WasiCtx,
-    table: ResourceTable,
-}
-
-impl WasiView for CallState {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
-    }
-}
+/// A batch commits after this long or this many occurrences, whichever comes first: short
+/// enough that other hosts on the store wait little, long enough that commits are few.
+pub const BATCH_TIME: Duration = Duration::from_millis(200);
 
 pub struct Runtime {
     engine: Engine,
@@ -110,8 +94,8 @@ impl Runtime {
         // Today's contract and every earlier one still served: a component finds the imports
         // it was built for (wasmtime matches any 0.4.x under the 0.4.1 names, by semver).
         bindings::InvoicingComponent::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
-        bindings::v0_4::add_to_linker(&mut linker)?;
-        bindings::v0_3::add_to_linker(&mut linker)?;
+        bindings::v0_4::InvoicingComponent::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
+        bindings::v0_3::InvoicingComponent::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
         let pre = linker.instantiate_pre(&component)?;
         let exports = Exports::find(&pre)?;
         let ticker = engine.weak();
@@ -310,32 +294,8 @@ fn describe(e: &bindings::Error) -> String {
         bindings::Error::NotActive => "the module is not active for this client".into(),
         bindings::Error::NotFound(w) => format!("not found: {w}"),
         bindings::Error::Conflict(v) => format!("conflict: the draft is now at version {v}"),
-        bindings::Error::NotAllowed(r) => format!("not allowed: {}", refusal_text(r)),
+        bindings::Error::NotAllowed(r) => format!("not allowed: {}", crate::names::refusal_text(r)),
         bindings::Error::Host(w) => format!("host: {w}"),
-    }
-}
-
-/// A refusal in English, for logs, reports and the CLI (the console words it in the user's
-/// language from the same case).
-pub fn refusal_text(r: &bindings::Refusal) -> String {
-    use crate::names::Name;
-    use bindings::Refusal as R;
-    match r {
-        R::NotAnInvoice => "only an invoice can be credited".into(),
-        R::FullyCredited(n) => format!("invoice {n} is already fully credited"),
-        R::IssuedMeanwhile(n) => {
-            format!("issued meanwhile as number {n}, by another request with the same key")
-        }
-        R::ChannelNotEnabled(c) => format!("{} is not enabled in the settings", c.name()),
-        R::ChannelCannotTake(p) => format!("{} cannot take it: {}", p.channel.name(), p.reason),
-        R::SeriesPaused => "the series is paused".into(),
-        R::SeriesEnded => "the series has ended: make a new one".into(),
-        R::NotNextOccurrence(next) => format!(
-            "not the next occurrence due (next: {})",
-            next.as_deref().unwrap_or("none due")
-        ),
-        R::NoChannel(why) => format!("no channel can take this document: {}", why.join("; ")),
-        R::Other(prose) => prose.clone(),
     }
 }
 
@@ -493,7 +453,7 @@ pub struct Harness {
     pub delivery: Option<Box<dyn Deliver>>,
     /// Fuel the last call consumed.
     pub last_fuel: u64,
-    /// How long a recurring run's batch stays open before it commits (`recurring::BATCH_TIME`);
+    /// How long a recurring run's batch stays open before it commits ([`BATCH_TIME`]);
     /// a test that counts commits sets it to `Duration::MAX`, so no clock decides for it.
     pub batch_time: std::time::Duration,
 }
@@ -507,7 +467,7 @@ impl Harness {
             today: chrono::Local::now().date_naive(),
             delivery: None,
             last_fuel: 0,
-            batch_time: crate::recurring::BATCH_TIME,
+            batch_time: BATCH_TIME,
         }
     }
 

@@ -606,7 +606,7 @@ fn text_field(p: &mut Problems, field: &str, s: Option<&str>, required: bool) ->
         Some(s) if s.chars().count() > MAX_TEXT_CHARS => {
             p.add(field, Problem::TooLong(MAX_TEXT_CHARS as u32))
         }
-        Some(s) => match draft::bad_text(s) {
+        Some(s) => match crate::text::bad_text(s) {
             Some(m) => p.add(field, m),
             None => return Some(s.to_owned()),
         },

@@ -10,9 +10,9 @@ use serde_json::Value;
 #[error("converting between contract versions: {0}")]
 pub struct ConvError(#[from] serde_json::Error);
 
-impl From<ConvError> for crate::imports::ImportError {
+impl From<ConvError> for crate::bindings::ImportError {
     fn from(e: ConvError) -> Self {
-        crate::imports::ImportError::Fault(e.into())
+        crate::bindings::ImportError::Fault(e.into())
     }
 }
 

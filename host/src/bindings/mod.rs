@@ -5,76 +5,11 @@
 //! Releases before 0.3.0 are not served: 0.2.0 changed the `documents` import (a host
 //! stores typed facts beside each document), which no conversion can make up.
 
-mod convert;
+pub(crate) mod convert;
 pub mod v0_3;
 pub mod v0_4;
 
 pub use convert::Release;
-
-/// Each import of an earlier release: today's, with its arguments converted up and its
-/// answer converted down (a refusal goes through the release's `convert_error`).
-macro_rules! imports {
-    ($release:ident, $old:ident, $new:ident,
-     $($iface:ident { $(fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty;)* })*) => {$(
-        impl $old::$iface::Host for CallState {
-            $(fn $name(&mut self $(, $arg: $ty)*) -> $ret {
-                let answer = <Self as $new::$iface::Host>::$name(
-                    self $(, up(Release::$release, $arg)?)*
-                )?;
-                Ok(down(answer)?)
-            })*
-        }
-    )*};
-}
-use imports;
-
-/// The imports every served release has, unchanged in their signatures since 0.3.0.
-macro_rules! imports_since_0_3 {
-    ($release:ident, $old:ident, $new:ident) => {
-        super::imports! {
-            $release, $old, $new,
-            settings {
-                fn get() -> wasmtime::Result<old::types::ClientSettings>;
-                fn is_active() -> wasmtime::Result<bool>;
-                fn set_active(active: bool) -> wasmtime::Result<()>;
-                fn record_feedback(reason: String) -> wasmtime::Result<()>;
-                fn today() -> wasmtime::Result<String>;
-            }
-            directory {
-                fn get_customer(id: String) -> wasmtime::Result<Option<old::types::Customer>>;
-                fn get_product(id: String) -> wasmtime::Result<Option<old::types::Product>>;
-                fn peppol_accepts(participant: String, kind: old::types::DocumentKind) -> wasmtime::Result<bool>;
-                fn efaktura_lookup(customer_id: String) -> wasmtime::Result<old::directory::EfakturaStatus>;
-                fn avtalegiro_mandate(customer_id: String) -> wasmtime::Result<bool>;
-            }
-            documents {
-                fn insert_draft(index: old::documents::Index, body: String) -> Refusable<String>;
-                fn get_draft(id: String) -> wasmtime::Result<Option<old::documents::StoredDraft>>;
-                fn update_draft(id: String, expected_version: u64, index: old::documents::Index, body: String) -> Refusable<u64>;
-                fn delete_draft(id: String) -> Refusable<()>;
-                fn issue(doc: old::documents::NewDocument) -> Refusable<String>;
-                fn get_document(id: String) -> wasmtime::Result<Option<old::documents::StoredDocument>>;
-                fn find_by_idempotency_key(key: String) -> wasmtime::Result<Option<old::documents::StoredDocument>>;
-                fn credits_for(invoice_id: String) -> wasmtime::Result<Vec<old::documents::StoredDocument>>;
-                fn query(filter: old::types::OverviewFilter) -> Refusable<Vec<old::types::Summary>>;
-                fn insert_series(index: old::documents::SeriesIndex, body: String) -> Refusable<String>;
-                fn get_series(id: String) -> wasmtime::Result<Option<old::documents::StoredSeries>>;
-                fn update_series(id: String, expected_version: u64, index: old::documents::SeriesIndex, body: String) -> Refusable<u64>;
-                fn list_series(due_by: Option<String>) -> wasmtime::Result<Vec<old::documents::StoredSeries>>;
-            }
-            sequences {
-                fn next(series: old::sequences::Series, start: u64) -> Refusable<u64>;
-            }
-            ledger {
-                fn post(document_id: String, v: old::types::Voucher) -> Refusable<()>;
-            }
-            outbox {
-                fn enqueue(document_id: String, channel: old::types::Channel, reason: String, fallbacks: Vec<old::types::Channel>) -> Refusable<String>;
-            }
-        }
-    };
-}
-use imports_since_0_3;
 
 mod latest {
     wasmtime::component::bindgen!({
@@ -83,7 +18,7 @@ mod latest {
         imports: { default: trappable },
         // Imports that can refuse return `Result<T, ImportError>`: `?` works on store faults
         // (they trap and roll the call back) and on refusals (the component is told).
-        trappable_error_type: { "erp:invoicing/types.error" => crate::imports::ImportError },
+        trappable_error_type: { "erp:invoicing/types.error" => crate::bindings::ImportError },
         additional_derives: [serde::Serialize, serde::Deserialize],
     });
 }
@@ -91,7 +26,38 @@ mod latest {
 pub use erp::invoicing::types::*;
 pub use latest::*;
 
-use crate::runtime::CallState;
+/// Why an import did not do what was asked: a refusal the component is told of (and passes
+/// on), or a fault of the host's (the database failed) that traps the call, which is then
+/// rolled back whole.
+#[derive(Debug)]
+pub enum ImportError {
+    Refused(Error),
+    Fault(anyhow::Error),
+}
+
+impl From<anyhow::Error> for ImportError {
+    fn from(e: anyhow::Error) -> Self {
+        ImportError::Fault(e)
+    }
+}
+
+impl From<Error> for ImportError {
+    fn from(e: Error) -> Self {
+        ImportError::Refused(e)
+    }
+}
+
+impl std::fmt::Display for ImportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImportError::Refused(e) => write!(f, "refused: {e:?}"),
+            ImportError::Fault(e) => write!(f, "{e:#}"),
+        }
+    }
+}
+
+impl std::error::Error for ImportError {}
+
 use exports::erp::invoicing as exported;
 use wasmtime::Store;
 
@@ -152,9 +118,9 @@ macro_rules! export_calls {
     ($t:ty { $(fn $name:ident($($arg:ident: $ty:ty $(=> $how:ident)?),*) -> $ok:ty;)* }
      $(since_0_4 { $(fn $name4:ident($($arg4:ident: $ty4:ty $(=> $how4:ident)?),*) -> $ok4:ty;)* })?) => {
         impl $t {
-            $(pub fn $name(
+            $(pub fn $name<D: Send>(
                 &self,
-                store: &mut Store<CallState>,
+                store: &mut Store<D>,
                 $($arg: $ty),*
             ) -> wasmtime::Result<Result<$ok, Error>> {
                 match self {
@@ -169,9 +135,9 @@ macro_rules! export_calls {
                     }
                 }
             })*
-            $($(pub fn $name4(
+            $($(pub fn $name4<D: Send>(
                 &self,
-                store: &mut Store<CallState>,
+                store: &mut Store<D>,
                 $($arg4: $ty4),*
             ) -> wasmtime::Result<Result<$ok4, Error>> {
                 match self {

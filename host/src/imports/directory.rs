@@ -3,7 +3,7 @@
 use super::Trap;
 use crate::bindings::erp::invoicing::directory::{EfakturaStatus, Host};
 use crate::bindings::{Customer, DocumentKind, Product};
-use crate::runtime::CallState;
+use crate::call::CallState;
 
 impl Host for CallState {
     fn get_customer(&mut self, id: String) -> wasmtime::Result<Option<Customer>> {

@@ -6,9 +6,9 @@ use crate::bindings::erp::invoicing::documents::{
     Host, Index, NewDocument, SeriesIndex, StoredDocument, StoredDraft, StoredSeries,
 };
 use crate::bindings::{DocumentKind, Error, OverviewFilter, Summary};
+use crate::call::CallState;
 use crate::ids::Id;
 use crate::money::to_ore;
-use crate::runtime::CallState;
 use crate::store::{self, Saved};
 
 /// The component's index as the store keeps it: the amount payable must be whole øre.

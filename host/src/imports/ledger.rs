@@ -4,9 +4,9 @@
 use super::{not_found, refuse, Result};
 use crate::bindings::erp::invoicing::ledger::Host;
 use crate::bindings::Voucher;
+use crate::call::CallState;
 use crate::ids::Id;
 use crate::money::to_ore;
-use crate::runtime::CallState;
 use crate::store::Posting;
 
 impl Host for CallState {

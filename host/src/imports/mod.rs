@@ -6,45 +6,16 @@
 mod directory;
 mod documents;
 mod ledger;
+mod older;
 mod outbox;
 mod receivables;
 mod sequences;
 mod settings;
 
 use crate::bindings::erp::invoicing::types;
-use crate::runtime::CallState;
+use crate::call::CallState;
 
-/// Why an import did not do what was asked: a refusal the component is told of (and passes
-/// on), or a fault of the host's (the database failed) that traps the call, which is then
-/// rolled back whole.
-#[derive(Debug)]
-pub enum ImportError {
-    Refused(types::Error),
-    Fault(anyhow::Error),
-}
-
-impl From<anyhow::Error> for ImportError {
-    fn from(e: anyhow::Error) -> Self {
-        ImportError::Fault(e)
-    }
-}
-
-impl From<types::Error> for ImportError {
-    fn from(e: types::Error) -> Self {
-        ImportError::Refused(e)
-    }
-}
-
-impl std::fmt::Display for ImportError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ImportError::Refused(e) => write!(f, "refused: {e:?}"),
-            ImportError::Fault(e) => write!(f, "{e:#}"),
-        }
-    }
-}
-
-impl std::error::Error for ImportError {}
+pub use crate::bindings::ImportError;
 
 impl types::Host for CallState {
     fn convert_error(&mut self, e: ImportError) -> wasmtime::Result<types::Error> {

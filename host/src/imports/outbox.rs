@@ -4,8 +4,8 @@
 use super::{not_found, Result};
 use crate::bindings::erp::invoicing::outbox::Host;
 use crate::bindings::Channel;
+use crate::call::CallState;
 use crate::ids::Id;
-use crate::runtime::CallState;
 use crate::store::{Purpose, Queue};
 
 impl Host for CallState {

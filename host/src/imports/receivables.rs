@@ -7,9 +7,9 @@ use crate::bindings::erp::invoicing::receivables::{
     Host, InvoiceMoney, MoneyFilter, PaymentToKeep,
 };
 use crate::bindings::{Error, Payment, PaymentFilter, PaymentOutcome, Voucher};
+use crate::call::CallState;
 use crate::ids::Id;
 use crate::money::{from_ore, to_ore};
-use crate::runtime::CallState;
 use crate::store::{self, PaymentQuery, SumFilter};
 use std::collections::HashSet;
 

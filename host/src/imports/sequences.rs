@@ -2,7 +2,7 @@
 
 use super::Result;
 use crate::bindings::erp::invoicing::sequences::{Host, Series};
-use crate::runtime::CallState;
+use crate::call::CallState;
 
 impl Host for CallState {
     fn next(&mut self, series: Series, start: u64) -> Result<u64> {

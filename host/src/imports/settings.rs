@@ -3,7 +3,7 @@
 use super::Trap;
 use crate::bindings::erp::invoicing::settings::Host;
 use crate::bindings::{Address, ClientSettings};
-use crate::runtime::CallState;
+use crate::call::CallState;
 
 impl Host for CallState {
     fn get(&mut self) -> wasmtime::Result<ClientSettings> {
