@@ -1,6 +1,6 @@
 //! Components built for contract 0.3.0 (recurring invoices), served by today's host as
 //! `v0_4.rs` serves 0.4. What changed for them: `not-allowed` carried prose, which comes up as
-//! `refusal.other`; a refusal the host gives them is worded (`refusal_text`); they have no
+//! `refusal.other`; a refusal the host gives them is worded (`names::refusal_text`); they have no
 //! `credit-left` and no payments, and a call to either says so.
 
 wasmtime::component::bindgen!({

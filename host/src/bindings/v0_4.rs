@@ -2,11 +2,11 @@
 //! its component on different days (`wit/CHANGELOG.md`, "Moving a host from 0.4").
 //!
 //! The host implements the latest contract once. For a 0.4 component, each import is the
-//! latest one with its values converted, and each export call is converted the other way
-//! (Zed's `since_v0_x` modules do the same for its extension API). Types that did not change
-//! convert by their names through serde; the one change in 0.5.0 is `field-error.problem`,
-//! which a 0.4 component never gives: its field errors arrive as `field-problem.other`, with
-//! the component's English message (`convert.rs`).
+//! latest one with its values converted (`imports/older.rs`), and each export call is
+//! converted the other way (Zed's `since_v0_x` modules do the same for its extension API).
+//! Types that did not change convert by their names through serde; the one change in 0.5.0
+//! is `field-error.problem`, which a 0.4 component never gives: its field errors arrive as
+//! `field-problem.other`, with the component's English message (`convert.rs`).
 
 wasmtime::component::bindgen!({
     path: "../wit/released/invoicing@0.4.1.wit",
