@@ -161,14 +161,21 @@ fn the_shipped_host_does_not_link_the_component_crate() {
     }
 }
 
-/// A released contract is never edited: each file in `wit/released/` hashes to what
-/// `SHA256SUMS` beside it recorded when it was released, and the contract in work
+/// A released contract is never edited: each file in `wit/released/` hashes to what was
+/// recorded beside it when it was released (`SHA256SUMS`, or its own `.wit.sha256`), and the contract in work
 /// (`wit/invoicing.wit`) is either a newer version or exactly its released file.
 #[test]
 fn released_contracts_are_frozen() {
     use sha2::{Digest, Sha256};
     let dir = common::repo().join("wit/released");
-    let sums = std::fs::read_to_string(dir.join("SHA256SUMS")).unwrap();
+    // The releases up to 0.4.0 are summed in SHA256SUMS; each later one has a file of its
+    // own (`invoicing@X.wit.sha256`), added beside it, so no released file is ever edited.
+    let mut sums = std::fs::read_to_string(dir.join("SHA256SUMS")).unwrap();
+    for e in std::fs::read_dir(&dir).unwrap().flatten() {
+        if e.file_name().to_string_lossy().ends_with(".wit.sha256") {
+            sums.push_str(&std::fs::read_to_string(e.path()).unwrap());
+        }
+    }
     let recorded: std::collections::BTreeMap<&str, &str> = sums
         .lines()
         .filter_map(|l| l.split_once("  "))
@@ -184,14 +191,14 @@ fn released_contracts_are_frozen() {
         assert_eq!(
             recorded.get(name.as_str()).copied(),
             Some(hash.as_str()),
-            "wit/released/{name} was edited (or released without a line in SHA256SUMS)"
+            "wit/released/{name} was edited (or released without its SHA-256 recorded)"
         );
         released.push(name);
     }
     assert_eq!(
         released.len(),
         recorded.len(),
-        "SHA256SUMS names a file that is gone"
+        "a recorded SHA-256 names a file that is gone"
     );
     let current = std::fs::read_to_string(common::repo().join("wit/invoicing.wit")).unwrap();
     let version = current
