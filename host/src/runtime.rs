@@ -3,6 +3,8 @@
 //! capability) and bounded by fuel, an epoch deadline and a memory cap. A call is one unit of
 //! work of the store, or one savepoint of a batch's unit (group commit, [`Batch`]).
 
+use crate::bindings::v0_3::exports::erp::invoicing as v0_3;
+use crate::bindings::v0_4::exports::erp::invoicing as v0_4;
 use crate::bindings::{self, exports::erp::invoicing as exported};
 pub use crate::call::CallState;
 use crate::store::{Series, Store, Unit};
@@ -349,52 +351,77 @@ pub trait Interface: Sized {
     ) -> wasmtime::Result<Self>;
 }
 
-/// Where a component's exports are, by the contract version it was built for.
-enum Exports {
-    Latest {
-        invoicing: exported::invoicing::GuestIndices,
-        recurring: exported::recurring::GuestIndices,
-        payments: exported::payments::GuestIndices,
-    },
-    V0_4(bindings::v0_4::Indices),
-    V0_3(bindings::v0_3::Indices),
+/// Where a component's exports are, each of the contract release it was built for.
+struct Exports {
+    invoicing: bindings::Version<
+        exported::invoicing::GuestIndices,
+        v0_4::invoicing::GuestIndices,
+        v0_3::invoicing::GuestIndices,
+    >,
+    recurring: bindings::Version<
+        exported::recurring::GuestIndices,
+        v0_4::recurring::GuestIndices,
+        v0_3::recurring::GuestIndices,
+    >,
+    /// None before 0.4.1.
+    payments: Option<
+        bindings::Version<
+            exported::payments::GuestIndices,
+            v0_4::payments::GuestIndices,
+            bindings::Absent,
+        >,
+    >,
 }
 
 impl Exports {
+    /// Today's release, else 0.4, else 0.3: the first whose `invoicing` the component has.
     fn find(pre: &wasmtime::component::InstancePre<CallState>) -> Result<Self> {
-        let latest = || -> wasmtime::Result<Exports> {
-            Ok(Exports::Latest {
-                invoicing: exported::invoicing::GuestIndices::new(pre)?,
-                recurring: exported::recurring::GuestIndices::new(pre)?,
-                payments: exported::payments::GuestIndices::new(pre)?,
-            })
-        };
-        latest()
-            .or_else(|e| {
-                bindings::v0_4::Indices::new(pre)
-                    .map(Exports::V0_4)
-                    .or_else(|_| bindings::v0_3::Indices::new(pre).map(Exports::V0_3))
-                    .map_err(|_| e)
-            })
-            .map_err(|e| anyhow::anyhow!("the component is of no contract this host serves: {e:#}"))
+        use bindings::Version::{Latest, V0_3, V0_4};
+        if let Ok(i) = exported::invoicing::GuestIndices::new(pre) {
+            return Ok(Exports {
+                invoicing: Latest(i),
+                recurring: Latest(exported::recurring::GuestIndices::new(pre)?),
+                payments: Some(Latest(exported::payments::GuestIndices::new(pre)?)),
+            });
+        }
+        if let Ok(i) = v0_4::invoicing::GuestIndices::new(pre) {
+            return Ok(Exports {
+                invoicing: V0_4(i),
+                recurring: V0_4(v0_4::recurring::GuestIndices::new(pre)?),
+                payments: v0_4::payments::GuestIndices::new(pre).ok().map(V0_4),
+            });
+        }
+        match v0_3::invoicing::GuestIndices::new(pre) {
+            Ok(i) => Ok(Exports {
+                invoicing: V0_3(i),
+                recurring: V0_3(v0_3::recurring::GuestIndices::new(pre)?),
+                payments: None,
+            }),
+            Err(e) => Err(anyhow::anyhow!(
+                "the component is of no contract this host serves: {e:#}"
+            )),
+        }
     }
 }
 
-type Loaded<T> = wasmtime::Result<T>;
+/// An export's functions on this instance, of the release its indices were found for.
+macro_rules! load {
+    ($indices:expr, $store:expr, $instance:expr) => {
+        Ok(match $indices {
+            bindings::Version::Latest(i) => bindings::Version::Latest(i.load($store, $instance)?),
+            bindings::Version::V0_4(i) => bindings::Version::V0_4(i.load($store, $instance)?),
+            bindings::Version::V0_3(i) => bindings::Version::V0_3(i.load($store, $instance)?),
+        })
+    };
+}
 
 impl Interface for bindings::Invoicing {
     fn load(
         rt: &Runtime,
         store: &mut wasmtime::Store<CallState>,
         instance: &wasmtime::component::Instance,
-    ) -> Loaded<Self> {
-        Ok(match &rt.exports {
-            Exports::Latest { invoicing, .. } => {
-                bindings::Version::Latest(invoicing.load(store, instance)?)
-            }
-            Exports::V0_4(x) => bindings::Version::V0_4(x.invoicing.load(store, instance)?),
-            Exports::V0_3(x) => bindings::Version::V0_3(x.invoicing.load(store, instance)?),
-        })
+    ) -> wasmtime::Result<Self> {
+        load!(&rt.exports.invoicing, store, instance)
     }
 }
 
@@ -403,14 +430,8 @@ impl Interface for bindings::Recurring {
         rt: &Runtime,
         store: &mut wasmtime::Store<CallState>,
         instance: &wasmtime::component::Instance,
-    ) -> Loaded<Self> {
-        Ok(match &rt.exports {
-            Exports::Latest { recurring, .. } => {
-                bindings::Version::Latest(recurring.load(store, instance)?)
-            }
-            Exports::V0_4(x) => bindings::Version::V0_4(x.recurring.load(store, instance)?),
-            Exports::V0_3(x) => bindings::Version::V0_3(x.recurring.load(store, instance)?),
-        })
+    ) -> wasmtime::Result<Self> {
+        load!(&rt.exports.recurring, store, instance)
     }
 }
 
@@ -419,20 +440,13 @@ impl Interface for bindings::Payments {
         rt: &Runtime,
         store: &mut wasmtime::Store<CallState>,
         instance: &wasmtime::component::Instance,
-    ) -> Loaded<Self> {
-        Ok(match &rt.exports {
-            Exports::Latest { payments, .. } => {
-                bindings::Version::Latest(payments.load(store, instance)?)
-            }
-            Exports::V0_4(bindings::v0_4::Indices {
-                payments: Some(p), ..
-            }) => bindings::Version::V0_4(p.load(store, instance)?),
-            Exports::V0_4(_) | Exports::V0_3(_) => {
-                return Err(wasmtime::format_err!(
-                    "this component was built for a contract before 0.4.1 and has no payments: update it"
-                ))
-            }
-        })
+    ) -> wasmtime::Result<Self> {
+        match &rt.exports.payments {
+            Some(payments) => load!(payments, store, instance),
+            None => Err(wasmtime::format_err!(
+                "this component was built for a contract before 0.4.1 and has no payments: update it"
+            )),
+        }
     }
 }
 

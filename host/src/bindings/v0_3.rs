@@ -13,20 +13,5 @@ wasmtime::component::bindgen!({
 
 use exports::erp::invoicing as old_exports;
 
-/// Where a 0.3 component's exports are.
-pub struct Indices {
-    pub invoicing: old_exports::invoicing::GuestIndices,
-    pub recurring: old_exports::recurring::GuestIndices,
-}
-
-impl Indices {
-    pub fn new<T>(pre: &wasmtime::component::InstancePre<T>) -> wasmtime::Result<Self> {
-        Ok(Indices {
-            invoicing: old_exports::invoicing::GuestIndices::new(pre)?,
-            recurring: old_exports::recurring::GuestIndices::new(pre)?,
-        })
-    }
-}
-
 pub type Invoicing = old_exports::invoicing::Guest;
 pub type Recurring = old_exports::recurring::Guest;

@@ -18,24 +18,6 @@ wasmtime::component::bindgen!({
 
 use exports::erp::invoicing as old_exports;
 
-/// Where a 0.4 component's exports are, found once per process.
-pub struct Indices {
-    pub invoicing: old_exports::invoicing::GuestIndices,
-    pub recurring: old_exports::recurring::GuestIndices,
-    /// None for a 0.4.0 component (payments came in 0.4.1).
-    pub payments: Option<old_exports::payments::GuestIndices>,
-}
-
-impl Indices {
-    pub fn new<T>(pre: &wasmtime::component::InstancePre<T>) -> wasmtime::Result<Self> {
-        Ok(Indices {
-            invoicing: old_exports::invoicing::GuestIndices::new(pre)?,
-            recurring: old_exports::recurring::GuestIndices::new(pre)?,
-            payments: old_exports::payments::GuestIndices::new(pre).ok(),
-        })
-    }
-}
-
 pub type Invoicing = old_exports::invoicing::Guest;
 pub type Recurring = old_exports::recurring::Guest;
 pub type Payments = old_exports::payments::Guest;
