@@ -10,6 +10,10 @@ use chrono::{DateTime, TimeDelta, Utc};
 /// would stay in the overview for good; a day leaves anyone still at it alone.
 pub const ABANDONED_AFTER: TimeDelta = TimeDelta::hours(24);
 
+/// How often the console looks for them: a draft goes a day after it was left, give or take
+/// this, and the overview's views in between do no work for it.
+pub const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// Clear `client`'s drafts without lines untouched for [`ABANDONED_AFTER`] at `now`, through
 /// the component's `delete-draft`; the ids cleared. A draft changed meanwhile (a line added
 /// in another tab) is kept: each is deleted only at the version that was seen empty, held

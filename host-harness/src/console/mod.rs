@@ -51,6 +51,8 @@ pub struct App {
     pub today: Option<chrono::NaiveDate>,
     /// Pages made by forms' POSTs, to be seen by GET.
     shown: prg::Shown,
+    /// When each client's abandoned drafts were last cleared in this process.
+    swept: std::sync::Mutex<HashMap<String, std::time::Instant>>,
 }
 
 impl App {
@@ -61,7 +63,22 @@ impl App {
             token,
             today: None,
             shown: prg::Shown::default(),
+            swept: Default::default(),
         }
+    }
+
+    /// Whether `client`'s abandoned drafts are to be cleared now: at most once per
+    /// [`crate::housekeeping::SWEEP_EVERY`] per process, not on every view of the overview.
+    fn sweep_due(&self, client: &str) -> bool {
+        let now = std::time::Instant::now();
+        let mut swept = self.swept.lock().unwrap();
+        let due = swept
+            .get(client)
+            .is_none_or(|t| now.duration_since(*t) >= crate::housekeeping::SWEEP_EVERY);
+        if due {
+            swept.insert(client.to_owned(), now);
+        }
+        due
     }
 
     fn harness(&self) -> Harness {
@@ -729,9 +746,10 @@ impl OverviewQuery {
             number: self.nummer.trim().parse().ok(),
             issued_from: opt(&self.fra),
             issued_to: opt(&self.til),
-            kind: match self.betaling.is_empty() {
-                true => DocumentKind::parse(&self.type_),
-                false => Some(DocumentKind::Invoice),
+            kind: if self.betaling.is_empty() {
+                DocumentKind::parse(&self.type_)
+            } else {
+                Some(DocumentKind::Invoice)
             },
             status: DocumentStatus::parse(&self.status),
             limit: None,
@@ -741,6 +759,7 @@ impl OverviewQuery {
 }
 
 /// A page of the overview, and how many documents it has in all.
+#[derive(Default)]
 pub struct OverviewPage {
     pub rows: Vec<Summary>,
     pub hits: usize,
@@ -873,11 +892,18 @@ async fn overview(
     let ctx = Ctx::of(&headers);
     let lang = ctx.lang;
     let q = OverviewQuery::from_address(&q);
+    let sweep = app.sweep_due(&client);
     let (nav, page, customers, q) = blocking(&app, move |h| -> Result<_, Fail> {
         let nav = nav(h, &client)?;
         let customers = with_unit(h.store(), |u| u.customers(&client))?;
-        // Drafts picked and left are cleared as the overview is read (the rule: housekeeping).
-        match crate::housekeeping::clear_abandoned_drafts(h, &client, chrono::Utc::now()) {
+        // Drafts picked and left are cleared as the overview is read, now and then (the rule:
+        // housekeeping).
+        let cleared = if sweep {
+            crate::housekeeping::clear_abandoned_drafts(h, &client, chrono::Utc::now())
+        } else {
+            Ok(Vec::new())
+        };
+        match cleared {
             Ok(_) | Err(CallError::Component(Error::NotActive)) => {}
             Err(e) => eprintln!("console: clearing {client}'s abandoned drafts: {e:#}"),
         }
@@ -889,16 +915,7 @@ async fn overview(
         Err(CallError::Component(Error::NotActive)) => {
             return Ok(Redirect::to(&format!("/c/{}/", nav.client)).into_response())
         }
-        Err(e) => (
-            OverviewPage {
-                rows: Vec::new(),
-                hits: 0,
-                more: false,
-                capped: false,
-                money: HashMap::new(),
-            },
-            Some(e),
-        ),
+        Err(e) => (OverviewPage::default(), Some(e)),
     };
     Ok(html(pages::overview(
         &ctx,

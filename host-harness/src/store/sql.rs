@@ -1179,7 +1179,8 @@ fn overview_sql(
     (sql, args)
 }
 
-/// How many rows the overview's filter matches in all (the console's hit count).
+/// How many rows the overview's filter matches, up to `limit` on each side (the console's
+/// hit count).
 fn overview_count_sql(
     client: &str,
     f: &OverviewFilter,
