@@ -117,6 +117,17 @@ fn an_idempotency_key_is_bound_to_its_request() {
         ("invalid", vec!["idempotency-key".to_owned()])
     );
     assert!(env.host.get_draft("fjord", &b.id).is_ok());
+    // A key is one line: a line break in it is refused, as any control character.
+    let e = env.host.finalize("fjord", &b.id, "key-\n2").unwrap_err();
+    let host_harness::CallError::Component(Error::Invalid(f)) = &e else {
+        panic!("{e:?}");
+    };
+    assert_eq!(f[0].field, "idempotency-key");
+    assert!(
+        matches!(&f[0].problem, FieldProblem::BadCharacter(c) if c == "U+000A"),
+        "{:?}",
+        f[0].problem
+    );
     // A credit with the invoice's key: refused, not answered with the invoice.
     let e = env
         .host

@@ -10,7 +10,7 @@ use crate::error::{Error, FieldError, Problem, Refusal};
 use crate::model::{self, Document, Draft, Kind, Seller};
 use crate::{
     body, calc, channel, credit, dates, draft, ehf, ehf_check, invoice, limits, money, party, pdf,
-    settings,
+    settings, text,
 };
 use chrono::NaiveDate;
 use wit::erp::invoicing::{
@@ -33,7 +33,7 @@ impl Guest for Component {
     fn deactivate(reason: String) -> R<()> {
         require_active()?;
         let reason = reason.trim();
-        required_text("reason", reason, limits::MAX_NOTE_CHARS)?;
+        required_text("reason", reason, limits::MAX_NOTE_CHARS, text::bad_text)?;
         host_settings::record_feedback(reason);
         host_settings::set_active(false);
         Ok(())
@@ -148,7 +148,12 @@ impl Guest for Component {
         }
         let seller = seller()?;
         let reason = reason.trim().to_owned();
-        required_text("reason", &reason, limits::MAX_REFERENCE_CHARS)?;
+        required_text(
+            "reason",
+            &reason,
+            limits::MAX_REFERENCE_CHARS,
+            text::bad_text,
+        )?;
         let (inv, earlier) = invoice_and_credits(&invoice_id)?;
         let requests: Option<Vec<credit::Request>> = lines.map(|ls| {
             ls.into_iter()
@@ -392,7 +397,13 @@ fn check_date_order(
 /// The document an idempotency key already produced, if the key was used for this same
 /// request; a key used for anything else is refused, never answered with another document.
 fn replay(key: &str, request: &str) -> R<Option<t::IssuedDocument>> {
-    required_text("idempotency-key", key, limits::MAX_KEY_CHARS)?;
+    // One line: a key is compared as it is, and no control character belongs in one.
+    required_text(
+        "idempotency-key",
+        key,
+        limits::MAX_KEY_CHARS,
+        text::bad_line,
+    )?;
     let Some(done) = documents::find_by_idempotency_key(key) else {
         return Ok(None);
     };
@@ -406,15 +417,12 @@ fn replay(key: &str, request: &str) -> R<Option<t::IssuedDocument>> {
     )))
 }
 
-/// A text that must be given, of at most `max` characters, none of them one a document
-/// cannot hold.
-fn required_text(field: &str, v: &str, max: usize) -> R<()> {
+/// A text that must be given, of at most `max` characters, each of which `chars` takes.
+fn required_text(field: &str, v: &str, max: usize, chars: fn(&str) -> Option<Problem>) -> R<()> {
     let problem = if v.trim().is_empty() {
         Some(Problem::Missing)
-    } else if v.chars().count() > max {
-        Some(Problem::TooLong(max as u32))
     } else {
-        crate::text::bad_text(v)
+        text::within(v, max, chars)
     };
     match problem {
         Some(p) => Err(err(Error::invalid(field, p))),

@@ -9,6 +9,16 @@ pub fn xml_forbidden(c: char) -> bool {
     !matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
+/// What is wrong with a text of at most `max` characters, each of which `chars` checks
+/// ([`bad_text`], or [`bad_line`] for a text of one line): too long, or a character refused.
+pub fn within(v: &str, max: usize, chars: fn(&str) -> Option<Problem>) -> Option<Problem> {
+    if v.chars().count() > max {
+        Some(Problem::TooLong(max as u32))
+    } else {
+        chars(v)
+    }
+}
+
 /// Why a text cannot go on a document: control characters (a line break is fine), the
 /// characters XML 1.0 forbids (U+FFFE, U+FFFF), and the bidirectional overrides and isolates
 /// (U+202A–U+202E, U+2066–U+2069), which make a text display as something it is not (a

@@ -603,10 +603,7 @@ fn text_field(p: &mut Problems, field: &str, s: Option<&str>, required: bool) ->
     let s = s.map(str::trim).filter(|s| !s.is_empty());
     match s {
         None if required => p.add(field, Problem::Missing),
-        Some(s) if s.chars().count() > MAX_TEXT_CHARS => {
-            p.add(field, Problem::TooLong(MAX_TEXT_CHARS as u32))
-        }
-        Some(s) => match crate::text::bad_text(s) {
+        Some(s) => match crate::text::within(s, MAX_TEXT_CHARS, crate::text::bad_text) {
             Some(m) => p.add(field, m),
             None => return Some(s.to_owned()),
         },
