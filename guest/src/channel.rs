@@ -162,6 +162,32 @@ pub fn choose(
     }
 }
 
+/// The route for a notice (reminder, inkassovarsel): a letter by e-mail or print, the two
+/// channels that carry one (EHF Reminder is not sent yet: docs/reminders.md), among those the
+/// client has enabled, the customer's preference first.
+pub fn choose_for_notice(
+    seller: &Seller,
+    customer: &Customer,
+    payable: rust_decimal::Decimal,
+    kid: Option<&str>,
+) -> Result<Route, Vec<String>> {
+    let mut letters = seller.clone();
+    letters
+        .channels
+        .retain(|c| matches!(c, Channel::Email | Channel::Print));
+    if letters.channels.is_empty() {
+        return Err(vec!["neither e-mail nor print is enabled".into()]);
+    }
+    let reach = Reach {
+        peppol: false,
+        efaktura: Efaktura::NotFound,
+        avtalegiro: false,
+        payable,
+        kid: kid.map(Into::into),
+    };
+    choose(&letters, customer, Kind::Invoice, &reach)
+}
+
 /// A plain, header-safe address a relay takes: one `@`; a local part of RFC 5322 atoms (no
 /// spaces, quotes, brackets or control characters, no empty atom); a domain of labels with a
 /// dot between them. The quoted forms RFC 5322 also allows are refused: no customer needs them,

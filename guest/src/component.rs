@@ -5,6 +5,7 @@ mod wit {
 }
 mod payments;
 mod recurring;
+mod reminders;
 
 use crate::error::{Error, FieldError, Problem, Refusal};
 use crate::model::{self, Document, Draft, Kind, Seller};

@@ -48,12 +48,29 @@ pub struct Money {
     pub payable: Decimal,
     pub credited: Decimal,
     pub paid: Decimal,
+    /// The fees and interest its notices charged (contract 0.5.1): owed beside the invoice.
+    pub charged: Decimal,
 }
 
 impl Money {
     /// What is left to pay; negative: a credit balance the customer has.
     pub fn open(&self) -> Decimal {
-        self.payable - self.credited - self.paid
+        self.payable + self.charged - self.credited - self.paid
+    }
+
+    /// What payments left unpaid of the invoice itself, and of its charges: a payment covers
+    /// the charges first, then the principal (`reminder::cover`, docs/reminders.md).
+    pub fn principal_and_charges(&self) -> (Decimal, Decimal) {
+        let [fees, _, principal, _] = crate::reminder::cover(
+            self.paid,
+            self.charged,
+            Decimal::ZERO,
+            self.payable - self.credited,
+        );
+        (
+            self.payable - self.credited - principal,
+            self.charged - fees,
+        )
     }
 
     pub fn state(&self) -> State {
@@ -221,6 +238,7 @@ mod tests {
 
     fn money(payable: &str, credited: &str, paid: &str) -> Money {
         Money {
+            charged: Decimal::ZERO,
             payable: d(payable),
             credited: d(credited),
             paid: d(paid),

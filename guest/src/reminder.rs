@@ -399,8 +399,11 @@ pub fn next(
             why: Hold::NotYet,
         });
     }
+    // Each notice charges the interest since the one before (or since the due date), so
+    // interest is never charged twice for a day.
+    let since = history.last().map_or(claim.due, |n| n.sent.max(claim.due));
     let interest = if policy.interest {
-        Some(f.late_interest(claim.open, claim.due, today)?)
+        Some(f.late_interest(claim.open, since, today)?)
     } else {
         None
     };

@@ -14,7 +14,9 @@ pub mod reports;
 pub mod scenario;
 pub mod store;
 
-pub use invoicing_host::{api, bindings, ids, imports, money, names, recurring, runtime};
+pub use invoicing_host::{
+    api, bindings, ids, imports, money, names, recurring, reminders, runtime,
+};
 pub use runtime::{CallError, Deliver, Harness, Limits, Runtime};
 
 /// The component, built by build.rs.

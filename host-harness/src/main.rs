@@ -23,6 +23,34 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+enum RemindersCmd {
+    /// Send what is due.
+    Run {
+        /// An SQLite file, or a `postgres://` URL.
+        #[arg(long, default_value = "demo.db")]
+        db: String,
+        /// The run's date: what is due on it is sent, dated this day (default: today).
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+        #[arg(long)]
+        client: Option<String>,
+        /// Deliver what the run queued to this folder after it (none: leave it queued for a
+        /// dispatcher).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, env = "INVOICING_SMTP")]
+        smtp: Option<String>,
+        /// A newer table of the law's figures (legal/receivables-no.json's format) than the
+        /// one this host carries.
+        #[arg(long)]
+        figures: Option<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
 enum Cmd {
     /// Set up the fixture companies, invoice several customers, credit, and show the result.
     Demo {
@@ -113,6 +141,13 @@ enum Cmd {
         /// Threads rendering invoices while one writes (default: one per core).
         #[arg(long)]
         workers: Option<usize>,
+    },
+    /// Send every reminder and inkassovarsel due on a date, for every client with the module
+    /// switched on (or one): each (invoice, step) once, however often it runs. A scheduler
+    /// may call it daily. Exit status 2 when a notice that was due failed (each is listed).
+    Reminders {
+        #[command(subcommand)]
+        cmd: RemindersCmd,
     },
     /// The invoicing screens in a browser: http://127.0.0.1:8080/ by default. Off loopback an
     /// access token is required (printed at start).
@@ -302,6 +337,28 @@ fn main() -> Result<()> {
             let workers = workers
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
             recurring(&db, date, client, delivery, json, workers)
+        }
+        Cmd::Reminders {
+            cmd:
+                RemindersCmd::Run {
+                    db,
+                    date,
+                    client,
+                    out,
+                    smtp,
+                    figures,
+                    json,
+                },
+        } => {
+            let mut host = host_harness::connect(host_harness::embedded(Limits::default())?, &db)?;
+            host.today = date.unwrap_or(host.today);
+            host.delivery = out.map(|o| channels::Config::new(o, smtp).boxed());
+            if let Some(path) = figures {
+                host.figures = std::fs::read_to_string(&path)
+                    .with_context(|| format!("reading {}", path.display()))?
+                    .into();
+            }
+            reminders(&mut host, client, json)
         }
         Cmd::BenchPayments { db, count, chunk } => {
             let dir = tempfile::tempdir()?;
@@ -833,6 +890,62 @@ fn print_ledger(host: &Harness, client: &str) -> Result<()> {
 }
 
 /// The `recurring` command: one run per client, a progress bar while it issues.
+/// The clients a run is for: one, or every one with the module switched on.
+fn run_clients(host: &Harness, client: Option<String>) -> Result<Vec<String>> {
+    match client {
+        Some(c) => Ok(vec![c]),
+        None => host_harness::store::with_unit(host.store(), |u| {
+            let mut on = Vec::new();
+            for c in u.clients()? {
+                if u.is_active(&c)? {
+                    on.push(c);
+                }
+            }
+            Ok(on)
+        }),
+    }
+}
+
+fn progress_bar(prefix: &str) -> Result<indicatif::ProgressBar> {
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{prefix} [{bar:40}] {pos}/{len} {per_sec} eta {eta}",
+        )?
+        .progress_chars("=> "),
+    );
+    bar.set_prefix(prefix.to_owned());
+    Ok(bar)
+}
+
+fn reminders(host: &mut Harness, client: Option<String>, json: bool) -> Result<()> {
+    let mut failed = false;
+    let mut reports = Vec::new();
+    for client in run_clients(host, client)? {
+        let bar = progress_bar(&client)?;
+        let report = host_harness::reminders::run(host, &client, |p| match p {
+            host_harness::reminders::Progress::Due(n) => bar.set_length(n as u64),
+            host_harness::reminders::Progress::Done => bar.inc(1),
+        })
+        .with_context(|| {
+            format!("the reminder run for {client} stopped")
+        })?;
+        bar.finish_and_clear();
+        host.dispatch();
+        failed |= !report.failed.is_empty();
+        if !json {
+            print!("{}", report.summary());
+        }
+        reports.push(report);
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&reports)?);
+    }
+    if failed {
+        std::process::exit(2);
+    }
+    Ok(())
+}
+
 fn recurring(
     db: &str,
     date: Option<chrono::NaiveDate>,
@@ -844,28 +957,10 @@ fn recurring(
     let mut host = host_harness::connect(host_harness::embedded(Limits::default())?, db)?;
     host.today = date.unwrap_or(host.today);
     host.delivery = delivery.map(channels::Config::boxed);
-    let clients = match client {
-        Some(c) => vec![c],
-        None => host_harness::store::with_unit(host.store(), |u| {
-            let mut on = Vec::new();
-            for c in u.clients()? {
-                if u.is_active(&c)? {
-                    on.push(c);
-                }
-            }
-            Ok(on)
-        })?,
-    };
     let mut failed = false;
     let mut reports = Vec::new();
-    for client in clients {
-        let bar = indicatif::ProgressBar::new(0).with_style(
-            indicatif::ProgressStyle::with_template(
-                "{prefix} [{bar:40}] {pos}/{len} {per_sec} eta {eta}",
-            )?
-            .progress_chars("=> "),
-        );
-        bar.set_prefix(client.clone());
+    for client in run_clients(&host, client)? {
+        let bar = progress_bar(&client)?;
         let report = host_harness::recurring::run(&mut host, &client, workers, |p| match p {
             host_harness::recurring::Progress::Due(n) => bar.set_length(n as u64),
             host_harness::recurring::Progress::Done => bar.inc(1),

@@ -12,6 +12,8 @@ pub struct CallState {
     pub client: String,
     pub unit: Box<dyn Unit>,
     pub today: chrono::NaiveDate,
+    /// The law's figures handed to the component (`notices.figures`).
+    pub figures: std::sync::Arc<str>,
     /// Numbers taken in this call: `issue` accepts exactly these.
     pub taken: Vec<(Series, u64)>,
     pub(crate) limits: StoreLimits,

@@ -1,4 +1,5 @@
-//! The ids this host gives what it keeps (`doc-12`, `draft-3`, `series-7`, `pay-40`): made
+//! The ids this host gives what it keeps (`doc-12`, `draft-3`, `series-7`, `pay-40`,
+//! `notice-2`): made
 //! here and read back here, nowhere else. The component takes them as opaque strings; a
 //! host of another kind may make them any way it likes.
 
@@ -10,6 +11,8 @@ pub enum Id {
     Draft,
     Series,
     Payment,
+    /// A reminder or an inkassovarsel (contract 0.5.1).
+    Notice,
 }
 
 impl Id {
@@ -19,6 +22,7 @@ impl Id {
             Id::Draft => "draft",
             Id::Series => "series",
             Id::Payment => "pay",
+            Id::Notice => "notice",
         }
     }
 

@@ -12,6 +12,7 @@ pub mod imports;
 pub mod money;
 pub mod names;
 pub mod recurring;
+pub mod reminders;
 pub mod runtime;
 pub mod store;
 

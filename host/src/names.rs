@@ -2,7 +2,8 @@
 //! names, fixture files, reports), and back: one table per enum, so the two directions agree.
 
 use crate::bindings::{
-    Channel, DeliveryState, DocumentKind, DocumentStatus, ItemState, PaymentOutcome, SeriesState,
+    Channel, DeliveryState, DocumentKind, DocumentStatus, ItemState, NoticeKind, PaymentOutcome,
+    SeriesState,
 };
 use crate::store::{EfakturaStatus, Purpose, Series};
 
@@ -63,6 +64,13 @@ impl Name for DeliveryState {
         (DeliveryState::Queued, "queued"),
         (DeliveryState::Sent, "sent"),
         (DeliveryState::Failed, "failed"),
+    ];
+}
+
+impl Name for NoticeKind {
+    const ALL: &'static [(Self, &'static str)] = &[
+        (NoticeKind::Reminder, "reminder"),
+        (NoticeKind::Inkassovarsel, "inkassovarsel"),
     ];
 }
 

@@ -2,7 +2,7 @@
 //! `crate::receivable`; this is the adapter, as the parent is. Every payment is kept once: a
 //! bank reference or idempotency key seen before answers `duplicate` and registers nothing.
 
-use super::wit::erp::invoicing::{documents, receivables as rcv, types as t};
+use super::wit::erp::invoicing::{documents, notices as nt, receivables as rcv, types as t};
 use super::wit::exports::erp::invoicing::payments::Guest;
 use super::*;
 use crate::error::{quote, Problem, Problems};
@@ -73,7 +73,7 @@ impl Guest for Component {
         let new = rcv::NewPayment {
             bank_reference,
             idempotency_key: Some(key),
-            kid: money.kid.clone(),
+            kid: money.money.kid.clone(),
             amount: money::fmt2(amount),
             date: date.to_string(),
             payer,
@@ -82,7 +82,7 @@ impl Guest for Component {
             invoice_id: None,
             customer_id: None,
         };
-        let decided = settle(new, &money, &money_in(&money)?, amount, date);
+        let decided = settle(new, &money.money, &money_in(&money)?, amount, date);
         keep_one(decided)
     }
 
@@ -144,13 +144,13 @@ impl Guest for Component {
         // What each invoice holds, kept up to date as this part's payments go to it.
         let mut sums: HashMap<String, (rcv::InvoiceMoney, Money)> = HashMap::new();
         if !ids.is_empty() {
-            for m in rcv::invoice_sums(&rcv::MoneyFilter {
+            for c in nt::claims(&rcv::MoneyFilter {
                 customer_id: None,
                 invoice_ids: ids,
                 open_only: false,
             }) {
-                let money = money_in(&m)?;
-                sums.insert(m.invoice_id.clone(), (m, money));
+                let money = money_in(&c)?;
+                sums.insert(c.money.invoice_id.clone(), (c.money, money));
             }
         }
         enum Slot {
@@ -224,8 +224,8 @@ impl Guest for Component {
             dates::parse(&p.date).map_err(|m| t::Error::Host(format!("payment date: {m}")))?;
         let money = money_of(&invoice_id)?;
         let outcome = rules::outcome(&money_in(&money)?, amount);
-        let text = format!("Innbetaling fordelt til faktura {}", money.number);
-        let side = Side::Customer(&money.customer_id);
+        let text = format!("Innbetaling fordelt til faktura {}", money.money.number);
+        let side = Side::Customer(&money.money.customer_id);
         let v = voucher(date, rules::postings(SUSPENSE, &side, amount, &text));
         rcv::allocate_payment(&payment_id, &invoice_id, outcome_out(outcome), &v)?;
         let open_after = money_in(&money)?.open() - amount;
@@ -263,10 +263,10 @@ impl Guest for Component {
         }
         let mut new = new_payment(None, Some(key), None, -amount, date, None, None);
         new.outcome = t::PaymentOutcome::Refund;
-        new.invoice_id = Some(money.invoice_id.clone());
-        new.customer_id = Some(money.customer_id.clone());
-        let text = format!("Tilbakebetalt kreditsaldo, faktura {}", money.number);
-        let side = Side::Customer(&money.customer_id);
+        new.invoice_id = Some(money.money.invoice_id.clone());
+        new.customer_id = Some(money.money.customer_id.clone());
+        let text = format!("Tilbakebetalt kreditsaldo, faktura {}", money.money.number);
+        let side = Side::Customer(&money.money.customer_id);
         let v = voucher(date, rules::postings(BANK, &side, -amount, &text));
         let open_after = money_in(&money)?.open() + amount;
         keep_one(Decided {
@@ -274,7 +274,7 @@ impl Guest for Component {
                 payment: new,
                 voucher: v,
             },
-            invoice_number: Some(money.number),
+            invoice_number: Some(money.money.number),
             open_after: Some(open_after),
         })
     }
@@ -460,7 +460,7 @@ fn new_payment(
 }
 
 /// A payment's voucher; the host gives it the payment's own number.
-fn voucher(date: NaiveDate, postings: Vec<model::Posting>) -> t::Voucher {
+pub(super) fn voucher(date: NaiveDate, postings: Vec<model::Posting>) -> t::Voucher {
     voucher_out(&model::Voucher {
         date,
         number: 0,
@@ -496,13 +496,15 @@ fn stored(id: &str) -> R<t::Payment> {
 }
 
 /// One invoice's money; a credit note or an unknown id is refused.
-fn money_of(invoice_id: &str) -> R<rcv::InvoiceMoney> {
+/// An invoice's money with what its notices charged: every decision about a payment counts
+/// the fees and interest owed beside the invoice (contract 0.5.1).
+pub(super) fn money_of(invoice_id: &str) -> R<nt::ClaimMoney> {
     let filter = rcv::MoneyFilter {
         customer_id: None,
         invoice_ids: vec![invoice_id.to_owned()],
         open_only: false,
     };
-    if let Some(m) = rcv::invoice_sums(&filter).pop() {
+    if let Some(m) = nt::claims(&filter).pop() {
         return Ok(m);
     }
     match documents::get_document(invoice_id) {
@@ -513,31 +515,34 @@ fn money_of(invoice_id: &str) -> R<rcv::InvoiceMoney> {
     }
 }
 
-fn all_money(customer_id: Option<String>, open_only: bool) -> R<Vec<rcv::InvoiceMoney>> {
-    Ok(rcv::invoice_sums(&rcv::MoneyFilter {
+pub(super) fn all_money(customer_id: Option<String>, open_only: bool) -> R<Vec<nt::ClaimMoney>> {
+    Ok(nt::claims(&rcv::MoneyFilter {
         customer_id,
         invoice_ids: Vec::new(),
         open_only,
     }))
 }
 
-fn money_in(m: &rcv::InvoiceMoney) -> R<Money> {
+pub(super) fn money_in(c: &nt::ClaimMoney) -> R<Money> {
+    let m = &c.money;
     Ok(Money {
         payable: host_decimal(&m.payable)?,
         credited: host_decimal(&m.credited)?,
         paid: host_decimal(&m.paid)?,
+        charged: host_decimal(&c.charged)?,
     })
 }
 
-fn open_and_days(m: &rcv::InvoiceMoney, today: NaiveDate) -> R<(Decimal, u32)> {
-    let money = money_in(m)?;
-    let due = host_date(&m.due_date)?;
+fn open_and_days(c: &nt::ClaimMoney, today: NaiveDate) -> R<(Decimal, u32)> {
+    let money = money_in(c)?;
+    let due = host_date(&c.money.due_date)?;
     let days = rules::overdue(&money, due, today).map_or(0, |(_, d)| d);
     Ok((money.open(), days))
 }
 
-fn item_out(m: &rcv::InvoiceMoney, today: NaiveDate) -> R<t::OpenItem> {
-    let money = money_in(m)?;
+fn item_out(c: &nt::ClaimMoney, today: NaiveDate) -> R<t::OpenItem> {
+    let money = money_in(c)?;
+    let m = &c.money;
     let overdue = rules::overdue(&money, host_date(&m.due_date)?, today);
     Ok(t::OpenItem {
         invoice_id: m.invoice_id.clone(),
@@ -613,11 +618,11 @@ fn text_field(p: &mut Problems, field: &str, s: Option<&str>, required: bool) ->
 }
 
 /// A decimal the host kept: what it stored from the component, so a bad one is its fault.
-fn host_decimal(s: &str) -> R<Decimal> {
+pub(super) fn host_decimal(s: &str) -> R<Decimal> {
     s.parse()
         .map_err(|_| t::Error::Host(format!("the host's amount {} is not a decimal", quote(s))))
 }
 
-fn host_date(s: &str) -> R<NaiveDate> {
+pub(super) fn host_date(s: &str) -> R<NaiveDate> {
     dates::parse(s).map_err(|m| t::Error::Host(format!("the host's date: {m}")))
 }

@@ -10,6 +10,7 @@
 
 mod content;
 mod format;
+pub mod letter;
 mod words;
 
 use crate::calc::{self, Totals};
@@ -214,7 +215,7 @@ pub fn render(doc: &Document, totals: &Totals, mode: Mode) -> Vec<u8> {
     summary(&mut p, doc, totals, w, nb, y);
 
     let count = p.pages.len();
-    let footer = seller_line(doc, w);
+    let footer = seller_line(doc, w.orgnr);
     for i in 0..count {
         let label = match mode {
             Mode::Preview => format!("{} - {} {} {} {}", w.preview, w.page, i + 1, w.of, count),
@@ -252,13 +253,13 @@ fn title(doc: &Document, w: &Words) -> &'static str {
 }
 
 /// `Bedriften AS, org.nr 123 456 789 MVA, Foretaksregisteret` (norway.md §1).
-fn seller_line(doc: &Document, w: &Words) -> String {
+fn seller_line(doc: &Document, orgnr: &str) -> String {
     let s = &doc.seller;
     let o = &s.orgnr;
     let mut line = format!(
         "{}, {} {} {} {}",
         s.name,
-        w.orgnr,
+        orgnr,
         &o[..3.min(o.len())],
         &o[3.min(o.len())..6.min(o.len())],
         &o[6.min(o.len())..]
@@ -352,7 +353,7 @@ fn header(
     for l in [
         s.address.street.clone(),
         place(&s.address),
-        Some(seller_line(doc, w)),
+        Some(seller_line(doc, w.orgnr)),
     ]
     .into_iter()
     .flatten()

@@ -3,7 +3,7 @@
 //! It goes through the SMTP relay when one is configured, and is kept as an `.eml` file either way.
 
 use super::{Failure, Parcel};
-use crate::bindings::{DocumentKind, Language};
+use crate::bindings::{DocumentKind, Language, NoticeKind};
 use anyhow::{Context, Result};
 use lettre::message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{Message, SmtpTransport, Transport};
@@ -22,29 +22,54 @@ pub fn message(p: &Parcel) -> Result<Message> {
     let invoice = p.kind == DocumentKind::Invoice;
     let kid = f.kid.as_deref().unwrap_or_default();
     let due = &f.due_date;
-    let (subject, body) = match (f.language, invoice) {
-        (Language::En, true) => (
-            format!("Invoice {} from {seller}", p.number),
-            format!(
-                "Please find invoice {} attached.\n\nKID: {kid}\nDue date: {due}\n",
-                p.number
+    let total = &f.payable;
+    let n = p.number;
+    let (subject, body) = match (&p.notice, f.language, invoice) {
+        (Some(notice), language, _) => {
+            let varsel = notice.kind == NoticeKind::Inkassovarsel;
+            match (language, varsel) {
+                (Language::En, false) => (
+                    format!("Payment reminder: invoice {n} from {seller}"),
+                    format!("Invoice {n} is overdue. Please find the reminder attached.\n\nAmount to pay: {total}\nKID: {kid}\nDeadline: {due}\n"),
+                ),
+                (Language::En, true) => (
+                    format!("Debt collection notice: invoice {n} from {seller}"),
+                    format!("Invoice {n} is overdue. If it is not paid by {due}, the claim will be sent to debt collection. The notice is attached.\n\nAmount to pay: {total}\nKID: {kid}\n"),
+                ),
+                (Language::Nb, false) => (
+                    format!("Purring: faktura {n} fra {seller}"),
+                    format!("Faktura {n} er forfalt. Vedlagt følger en purring.\n\nÅ betale: {total}\nKID: {kid}\nBetalingsfrist: {due}\n"),
+                ),
+                (Language::Nb, true) => (
+                    format!("Inkassovarsel: faktura {n} fra {seller}"),
+                    format!("Faktura {n} er forfalt. Dersom beløpet ikke er betalt innen {due}, vil kravet bli sendt til inkasso. Inkassovarselet er vedlagt.\n\nÅ betale: {total}\nKID: {kid}\n"),
+                ),
+            }
+        }
+        (None, language, invoice) => match (language, invoice) {
+            (Language::En, true) => (
+                format!("Invoice {} from {seller}", p.number),
+                format!(
+                    "Please find invoice {} attached.\n\nKID: {kid}\nDue date: {due}\n",
+                    p.number
+                ),
             ),
-        ),
-        (Language::En, false) => (
-            format!("Credit note {} from {seller}", p.number),
-            format!("Please find credit note {} attached.\n", p.number),
-        ),
-        (Language::Nb, true) => (
-            format!("Faktura {} fra {seller}", p.number),
-            format!(
-                "Vedlagt følger faktura {}.\n\nKID: {kid}\nForfallsdato: {due}\n",
-                p.number
+            (Language::En, false) => (
+                format!("Credit note {} from {seller}", p.number),
+                format!("Please find credit note {} attached.\n", p.number),
             ),
-        ),
-        (Language::Nb, false) => (
-            format!("Kreditnota {} fra {seller}", p.number),
-            format!("Vedlagt følger kreditnota {}.\n", p.number),
-        ),
+            (Language::Nb, true) => (
+                format!("Faktura {} fra {seller}", p.number),
+                format!(
+                    "Vedlagt følger faktura {}.\n\nKID: {kid}\nForfallsdato: {due}\n",
+                    p.number
+                ),
+            ),
+            (Language::Nb, false) => (
+                format!("Kreditnota {} fra {seller}", p.number),
+                format!("Vedlagt følger kreditnota {}.\n", p.number),
+            ),
+        },
     };
     let mut parts = MultiPart::mixed()
         .singlepart(SinglePart::plain(body))

@@ -12,9 +12,10 @@ mod receivers;
 pub use receivers::put;
 use receivers::{cancel_claim, deliver};
 
+use crate::bindings::NoticeKind;
 use crate::bindings::{Channel, DeliveryFacts, DeliveryState, DocumentKind};
 use crate::names::Name;
-use crate::store::{Claimed, Finish, Purpose, Queue, Store};
+use crate::store::{Claimed, ClaimedNotice, Finish, Purpose, Queue, Store};
 use anyhow::Result;
 
 /// What the dispatcher knows of a document to deliver: the contract's typed delivery facts
@@ -30,6 +31,8 @@ pub struct Parcel {
     pub facts: DeliveryFacts,
     pub ehf: Option<String>,
     pub pdf: Vec<u8>,
+    /// A notice's letter about invoice `number`, not the invoice itself (contract 0.5.1).
+    pub notice: Option<ClaimedNotice>,
 }
 
 impl Parcel {
@@ -43,12 +46,23 @@ impl Parcel {
             facts: c.document.facts.clone(),
             ehf: c.ehf.clone(),
             pdf: c.pdf.clone(),
+            notice: c.notice.clone(),
         }
     }
 
-    /// `fjord-faktura-10001` / `fjord-kreditnota-10004`.
+    /// `fjord-faktura-10001` / `fjord-kreditnota-10004`; a notice about invoice 10001:
+    /// `fjord-purring-10001-1` / `fjord-inkassovarsel-10001-2` (its step).
     pub fn stem(&self) -> String {
-        stem(&self.client, self.kind, self.number)
+        match &self.notice {
+            Some(n) => {
+                let what = match n.kind {
+                    NoticeKind::Reminder => "purring",
+                    NoticeKind::Inkassovarsel => "inkassovarsel",
+                };
+                format!("{}-{what}-{}-{}", self.client, self.number, n.step)
+            }
+            None => stem(&self.client, self.kind, self.number),
+        }
     }
 }
 
@@ -299,6 +313,7 @@ fn record(
                         purpose: Purpose::Deliver,
                         reason: &reason,
                         fallbacks: rest,
+                        notice: c.notice.as_ref().map(|n| n.id),
                     },
                 )?;
             }
@@ -313,6 +328,7 @@ fn record(
                         purpose: Purpose::Cancel,
                         reason: "the invoice is fully credited: delete the claim",
                         fallbacks: &[],
+                        notice: None,
                     },
                 )?;
             }

@@ -3,6 +3,7 @@
 //! and PostgreSQL (many host processes on many machines, one database). Every SQL statement
 //! lives in this module.
 
+mod notices;
 mod postgres;
 mod receivables;
 mod sql;

@@ -14,7 +14,7 @@ use postgres::types::{FromSql, IsNull, ToSql, Type};
 use postgres::{Client, NoTls, Statement};
 use std::collections::HashMap;
 
-const VERSION: i64 = 6;
+const VERSION: i64 = 7;
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS store (id TEXT NOT NULL, version BIGINT NOT NULL);
@@ -256,6 +256,56 @@ CREATE TABLE IF NOT EXISTS bank_files (
 );
 "#;
 
+/// Schema 7 (contract 0.5.1): reminders and inkassovarsler, their vouchers and their
+/// deliveries (an outbox row names its notice), the clients' reminder policies and who is not
+/// to be reminded: new tables and a new column only.
+const NOTICES: &str = r#"
+CREATE TABLE IF NOT EXISTS notices (
+    id BIGSERIAL PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients(id),
+    invoice_id BIGINT NOT NULL REFERENCES documents(id),
+    step BIGINT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('reminder', 'inkassovarsel')),
+    sent TEXT NOT NULL, deadline TEXT NOT NULL,
+    fee_ore BIGINT NOT NULL, interest_ore BIGINT NOT NULL, total_ore BIGINT NOT NULL,
+    plan TEXT NOT NULL,
+    customer_name TEXT NOT NULL, email TEXT, orgnr TEXT, street TEXT, postcode TEXT, city TEXT, country TEXT,
+    language TEXT NOT NULL, kid TEXT, seller_name TEXT NOT NULL, seller_account TEXT,
+    pdf BYTEA NOT NULL, ehf TEXT,
+    UNIQUE (invoice_id, step)
+);
+DROP TRIGGER IF EXISTS notices_immutable ON notices;
+CREATE TRIGGER notices_immutable BEFORE UPDATE OR DELETE ON notices
+    FOR EACH ROW EXECUTE FUNCTION refuse_change();
+CREATE TABLE IF NOT EXISTS notice_journal (
+    id BIGSERIAL PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients(id),
+    notice_id BIGINT NOT NULL REFERENCES notices(id),
+    date TEXT NOT NULL,
+    account BIGINT NOT NULL REFERENCES accounts(number),
+    debit_ore BIGINT NOT NULL CHECK (debit_ore >= 0), credit_ore BIGINT NOT NULL CHECK (credit_ore >= 0),
+    customer_id TEXT, text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS notice_journal_notice ON notice_journal (notice_id);
+DROP TRIGGER IF EXISTS notice_journal_immutable ON notice_journal;
+CREATE TRIGGER notice_journal_immutable BEFORE UPDATE OR DELETE ON notice_journal
+    FOR EACH ROW EXECUTE FUNCTION refuse_change();
+ALTER TABLE outbox ADD COLUMN IF NOT EXISTS notice_id BIGINT REFERENCES notices(id);
+CREATE INDEX IF NOT EXISTS outbox_notice ON outbox (notice_id) WHERE notice_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS reminder_policies (
+    client_id TEXT PRIMARY KEY REFERENCES clients(id),
+    first_after_days BIGINT NOT NULL, deadline_days BIGINT NOT NULL,
+    fee BIGINT NOT NULL, interest BIGINT NOT NULL, reminders BIGINT NOT NULL, inkassovarsel BIGINT NOT NULL
+);
+-- Customers who asked for no reminders ('customer'), invoices under a payment agreement ('invoice').
+CREATE TABLE IF NOT EXISTS reminder_holds (
+    client_id TEXT NOT NULL REFERENCES clients(id),
+    what TEXT NOT NULL CHECK (what IN ('customer', 'invoice')),
+    id TEXT NOT NULL,
+    PRIMARY KEY (client_id, what, id)
+);
+"#;
+
 const TRIGRAM_INDEX: &str = "CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE INDEX IF NOT EXISTS documents_refs ON documents
     USING gin (buyer_ref gin_trgm_ops, our_ref gin_trgm_ops, order_ref gin_trgm_ops);";
@@ -327,8 +377,11 @@ impl PgStore {
             if version == 3 {
                 tx.batch_execute(SERIES)?;
             }
-            if version < VERSION {
+            if version < 6 {
                 tx.batch_execute(PAYMENTS)?;
+            }
+            if version < VERSION {
+                tx.batch_execute(NOTICES)?;
                 add_accounts(&mut tx)?;
                 tx.execute("UPDATE store SET version = $1", &[&VERSION])?;
             }
@@ -338,6 +391,7 @@ impl PgStore {
             tx.batch_execute(SCHEMA)?;
             tx.batch_execute(SERIES)?;
             tx.batch_execute(PAYMENTS)?;
+            tx.batch_execute(NOTICES)?;
             // The overview's reference filter from a trigram index (pg_trgm serves ILIKE
             // '%…%'); where the extension may not be created, the filter scans instead.
             {

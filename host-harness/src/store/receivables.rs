@@ -285,10 +285,11 @@ impl<B: Backend> Receivables for SqlUnit<B> {
             return Ok(all);
         }
         let mut sql = String::from(
-            "SELECT id, number, customer_id, customer_name, issue_date, due_date, kid, payable_ore, credited, paid FROM (
+            "SELECT id, number, customer_id, customer_name, issue_date, due_date, kid, payable_ore, credited, paid, charged FROM (
                SELECT d.id, d.number, d.customer_id, d.customer_name, d.issue_date, d.due_date, d.kid, d.payable_ore,
                       coalesce(c.ore, 0) AS credited,
-                      coalesce((SELECT CAST(sum(p.amount_ore) AS BIGINT) FROM payments p WHERE p.invoice_id = d.id), 0) AS paid
+                      coalesce((SELECT CAST(sum(p.amount_ore) AS BIGINT) FROM payments p WHERE p.invoice_id = d.id), 0) AS paid,
+                      coalesce((SELECT CAST(sum(n.fee_ore + n.interest_ore) AS BIGINT) FROM notices n WHERE n.invoice_id = d.id), 0) AS charged
                  FROM documents d LEFT JOIN credited c ON c.document_id = d.id
                 WHERE d.client_id = ?1 AND d.kind = 'invoice'",
         );
@@ -310,7 +311,7 @@ impl<B: Backend> Receivables for SqlUnit<B> {
         }
         sql.push_str(") s");
         if f.open_only {
-            sql.push_str(" WHERE payable_ore - credited - paid <> 0");
+            sql.push_str(" WHERE payable_ore + charged - credited - paid <> 0");
         }
         sql.push_str(" ORDER BY due_date, number");
         B::rows(self.c(), &sql, &args)
@@ -328,6 +329,7 @@ impl<B: Backend> Receivables for SqlUnit<B> {
                     payable_ore: r.i(7)?,
                     credited_ore: r.i(8)?,
                     paid_ore: r.i(9)?,
+                    charged_ore: r.i(10)?,
                 })
             })
             .collect()

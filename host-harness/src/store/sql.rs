@@ -110,14 +110,14 @@ impl Row {
             v => Err(anyhow!("column {i}: expected bytes, found {v:?}")),
         }
     }
-    fn bool(&self, i: usize) -> Result<bool> {
+    pub(super) fn bool(&self, i: usize) -> Result<bool> {
         Ok(self.i(i)? != 0)
     }
     fn obool(&self, i: usize) -> Result<Option<bool>> {
         Ok(self.oi(i)?.map(|v| v != 0))
     }
     /// Street, postcode, city and country from column `i` on.
-    fn address(&self, i: usize) -> Result<Address> {
+    pub(super) fn address(&self, i: usize) -> Result<Address> {
         Ok(Address {
             street: self.os(i)?,
             postcode: self.os(i + 1)?,
@@ -310,6 +310,7 @@ pub enum Q {
     DocumentByKey,
     CreditsFor,
     ClaimedDocument,
+    NoticeDeliveries,
     Files,
     Issued,
     HasVoucher,
@@ -404,16 +405,18 @@ impl Q {
             // The rows' values follow, one `(…)` per posting (`post`).
             Q::Post => "INSERT INTO journal (client_id, document_id, date, document_number, account, debit_ore, credit_ore, customer_id, vat_code, text)
                  VALUES ",
-            Q::Enqueue => "INSERT INTO outbox (client_id, document_id, channel, purpose, reason, fallbacks, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
-            Q::Deliveries => "SELECT id, channel, reason, state, attempts, updated_at, detail FROM outbox WHERE document_id = ?1 ORDER BY id",
+            Q::Enqueue => "INSERT INTO outbox (client_id, document_id, channel, purpose, reason, fallbacks, updated_at, notice_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+            // A document's own deliveries: its notices' letters are theirs.
+            Q::Deliveries => "SELECT id, channel, reason, state, attempts, updated_at, detail FROM outbox WHERE document_id = ?1 AND notice_id IS NULL ORDER BY id",
+            Q::NoticeDeliveries => "SELECT id, channel, reason, state, attempts, updated_at, detail FROM outbox WHERE notice_id = ?1 ORDER BY id",
             Q::Claim => "UPDATE outbox SET lease_owner = ?1, lease_until = ?2
                   WHERE id IN (SELECT id FROM outbox
                                 WHERE state = 'queued' AND next_attempt_at <= ?3
                                   AND (lease_until IS NULL OR lease_until < ?3)
                                 ORDER BY id LIMIT ?4)
                     AND state = 'queued'
-                 RETURNING id, purpose, channel, fallbacks, attempts, document_id",
+                 RETURNING id, purpose, channel, fallbacks, attempts, document_id, notice_id",
             Q::Renew => "UPDATE outbox SET lease_until = ?3 WHERE id = ?1 AND state = 'queued' AND lease_owner = ?2",
             Q::Finish => "UPDATE outbox SET state = ?2, attempts = attempts + 1, updated_at = ?3, detail = ?4, next_attempt_at = ?5,
                    lease_owner = NULL, lease_until = NULL
@@ -425,24 +428,30 @@ impl Q {
                  WHERE d.id = ?1 AND c.ore >= d.payable_ore
                    AND EXISTS (SELECT 1 FROM outbox o WHERE o.document_id = d.id AND o.channel = 'avtalegiro' AND o.purpose = 'deliver' AND o.state = 'sent')
                    AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.document_id = d.id AND o.purpose = 'cancel')",
-            // The documents' vouchers, then the payments' (contract 0.4.1): one ledger.
+            // The documents' vouchers, the payments' (0.4.1) and the notices' (0.5.1): one ledger.
             Q::Journal => "SELECT date, number, account, debit_ore, credit_ore, customer_id, vat_code, text FROM (
                    SELECT 0 AS src, id, date, document_number AS number, account, debit_ore, credit_ore, customer_id, vat_code, text FROM journal WHERE client_id = ?1
                    UNION ALL
-                   SELECT 1, id, date, voucher_number, account, debit_ore, credit_ore, customer_id, NULL, text FROM payment_journal WHERE client_id = ?1) j
+                   SELECT 1, id, date, voucher_number, account, debit_ore, credit_ore, customer_id, NULL, text FROM payment_journal WHERE client_id = ?1
+                   UNION ALL
+                   SELECT 2, id, date, notice_id, account, debit_ore, credit_ore, customer_id, NULL, text FROM notice_journal WHERE client_id = ?1) j
                  ORDER BY src, id",
             Q::TrialBalance => "SELECT account, CAST(sum(debit_ore) AS BIGINT), CAST(sum(credit_ore) AS BIGINT) FROM (
                    SELECT account, debit_ore, credit_ore FROM journal WHERE client_id = ?1
                    UNION ALL
-                   SELECT account, debit_ore, credit_ore FROM payment_journal WHERE client_id = ?1) j
+                   SELECT account, debit_ore, credit_ore FROM payment_journal WHERE client_id = ?1
+                   UNION ALL
+                   SELECT account, debit_ore, credit_ore FROM notice_journal WHERE client_id = ?1) j
                  GROUP BY account ORDER BY account",
             Q::CustomerBalances => "SELECT coalesce(customer_id, ''), CAST(sum(debit_ore) - sum(credit_ore) AS BIGINT) FROM (
                    SELECT customer_id, debit_ore, credit_ore FROM journal WHERE client_id = ?1 AND account = 1500
                    UNION ALL
-                   SELECT customer_id, debit_ore, credit_ore FROM payment_journal WHERE client_id = ?1 AND account = 1500) j
+                   SELECT customer_id, debit_ore, credit_ore FROM payment_journal WHERE client_id = ?1 AND account = 1500
+                   UNION ALL
+                   SELECT customer_id, debit_ore, credit_ore FROM notice_journal WHERE client_id = ?1 AND account = 1500) j
                  GROUP BY customer_id ORDER BY customer_id",
             Q::DeliveryReport => "SELECT d.number, d.kind, d.customer_name, o.channel, o.state, o.reason FROM outbox o JOIN documents d ON d.id = o.document_id
-                 WHERE o.client_id = ?1 ORDER BY o.id",
+                 WHERE o.client_id = ?1 AND o.notice_id IS NULL ORDER BY o.id",
         }
     }
 }
@@ -969,28 +978,15 @@ impl<B: Backend> Unit for SqlUnit<B> {
                 q.purpose.name(),
                 q.reason,
                 &fallbacks,
-                &now()
+                &now(),
+                q.notice
             ],
         )
     }
 
     fn deliveries(&mut self, document: i64) -> Result<Vec<Delivery>> {
-        self.rows(Q::Deliveries, params![document])?
-            .iter()
-            .map(|r| {
-                Ok(Delivery {
-                    id: format!("delivery-{}", r.i(0)?),
-                    channel: r.name(1)?,
-                    reason: r.s(2)?,
-                    state: r.name(3)?,
-                    attempts: r.i(4)? as u32,
-                    updated_at: r.os(5)?,
-                    detail: r.os(6)?,
-                })
-            })
-            .collect()
+        self.delivery_rows(Q::Deliveries, document)
     }
-
     fn claim(&mut self, owner: &str, now: i64, lease_until: i64, n: i64) -> Result<Vec<Claimed>> {
         let leased = self.rows(Q::Claim, params![owner, lease_until, now, n])?;
         let mut out = Vec::with_capacity(leased.len());
@@ -999,7 +995,7 @@ impl<B: Backend> Unit for SqlUnit<B> {
             let doc = self
                 .row(Q::ClaimedDocument, params![r.i(5)?])?
                 .ok_or_else(|| anyhow!("delivery {id} has no document"))?;
-            out.push(Claimed {
+            let mut claimed = Claimed {
                 id,
                 purpose: r.name(1)?,
                 channel: r.name(2)?,
@@ -1008,7 +1004,12 @@ impl<B: Backend> Unit for SqlUnit<B> {
                 document: document(&doc)?,
                 ehf: doc.os(22)?,
                 pdf: doc.ob(23)?.unwrap_or_default(),
-            });
+                notice: None,
+            };
+            if let Some(notice) = r.oi(6)? {
+                self.claimed_notice(&mut claimed, notice)?;
+            }
+            out.push(claimed);
         }
         out.sort_by_key(|c| c.id);
         Ok(out)
@@ -1095,6 +1096,10 @@ impl<B: Backend> Unit for SqlUnit<B> {
                 })
             })
             .collect()
+    }
+
+    fn notices(&mut self) -> Result<&mut dyn Notices> {
+        Ok(self)
     }
 
     fn receivables(&mut self) -> Result<&mut dyn Receivables> {
@@ -1278,4 +1283,23 @@ fn overview_where(
         }
     }
     (drafts, docs, args)
+}
+
+impl<B: Backend> SqlUnit<B> {
+    pub(super) fn delivery_rows(&mut self, q: Q, of: i64) -> Result<Vec<Delivery>> {
+        self.rows(q, params![of])?
+            .iter()
+            .map(|r| {
+                Ok(Delivery {
+                    id: format!("delivery-{}", r.i(0)?),
+                    channel: r.name(1)?,
+                    reason: r.s(2)?,
+                    state: r.name(3)?,
+                    attempts: r.i(4)? as u32,
+                    updated_at: r.os(5)?,
+                    detail: r.os(6)?,
+                })
+            })
+            .collect()
+    }
 }

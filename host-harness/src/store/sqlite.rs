@@ -16,7 +16,7 @@ use std::time::Duration;
 const BUSY: Duration = Duration::from_secs(60);
 
 /// The schema version this host writes (`PRAGMA user_version`).
-const VERSION: i64 = 5;
+const VERSION: i64 = 6;
 
 const SCHEMA: &str = r#"
 -- This store's identity: delivery ids are unique within a store, so receivers key what they
@@ -209,7 +209,59 @@ CREATE TABLE IF NOT EXISTS bank_files (
     name TEXT NOT NULL, payments INTEGER NOT NULL, imported_at TEXT NOT NULL,
     PRIMARY KEY (client_id, sha256)
 );
+-- Reminders and inkassovarsler (contract 0.5.1): each (invoice, step) once, with its letter
+-- and the delivery facts the channels read; never changed.
+CREATE TABLE IF NOT EXISTS notices (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    client_id TEXT NOT NULL REFERENCES clients(id),
+    invoice_id INTEGER NOT NULL REFERENCES documents(id),
+    step INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('reminder', 'inkassovarsel')),
+    sent TEXT NOT NULL, deadline TEXT NOT NULL,
+    fee_ore INTEGER NOT NULL, interest_ore INTEGER NOT NULL, total_ore INTEGER NOT NULL,
+    plan TEXT NOT NULL,
+    customer_name TEXT NOT NULL, email TEXT, orgnr TEXT, street TEXT, postcode TEXT, city TEXT, country TEXT,
+    language TEXT NOT NULL, kid TEXT, seller_name TEXT NOT NULL, seller_account TEXT,
+    pdf BLOB NOT NULL, ehf TEXT,
+    UNIQUE (invoice_id, step)
+);
+CREATE TRIGGER IF NOT EXISTS notices_immutable BEFORE UPDATE ON notices
+    BEGIN SELECT RAISE(ABORT, 'a notice sent is never changed'); END;
+CREATE TRIGGER IF NOT EXISTS notices_kept BEFORE DELETE ON notices
+    BEGIN SELECT RAISE(ABORT, 'a notice sent is never deleted'); END;
+CREATE TABLE IF NOT EXISTS notice_journal (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    client_id TEXT NOT NULL REFERENCES clients(id),
+    notice_id INTEGER NOT NULL REFERENCES notices(id),
+    date TEXT NOT NULL,
+    account INTEGER NOT NULL REFERENCES accounts(number),
+    debit_ore INTEGER NOT NULL CHECK (debit_ore >= 0), credit_ore INTEGER NOT NULL CHECK (credit_ore >= 0),
+    customer_id TEXT, text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS notice_journal_notice ON notice_journal (notice_id);
+CREATE TRIGGER IF NOT EXISTS notice_journal_immutable BEFORE UPDATE ON notice_journal
+    BEGIN SELECT RAISE(ABORT, 'a posted voucher is immutable'); END;
+CREATE TRIGGER IF NOT EXISTS notice_journal_kept BEFORE DELETE ON notice_journal
+    BEGIN SELECT RAISE(ABORT, 'a posted voucher is never deleted'); END;
+CREATE TABLE IF NOT EXISTS reminder_policies (
+    client_id TEXT PRIMARY KEY REFERENCES clients(id),
+    first_after_days INTEGER NOT NULL, deadline_days INTEGER NOT NULL,
+    fee INTEGER NOT NULL, interest INTEGER NOT NULL, reminders INTEGER NOT NULL, inkassovarsel INTEGER NOT NULL
+);
+-- Customers who asked for no reminders ('customer'), invoices under a payment agreement ('invoice').
+CREATE TABLE IF NOT EXISTS reminder_holds (
+    client_id TEXT NOT NULL REFERENCES clients(id),
+    what TEXT NOT NULL CHECK (what IN ('customer', 'invoice')),
+    id TEXT NOT NULL,
+    PRIMARY KEY (client_id, what, id)
+);
 "#;
+
+/// Schema 6 (contract 0.5.1): a delivery may carry a notice's letter. A column added once:
+/// SQLite has no `ADD COLUMN IF NOT EXISTS`.
+const OUTBOX_NOTICE: &str =
+    "ALTER TABLE outbox ADD COLUMN notice_id INTEGER REFERENCES notices(id);
+CREATE INDEX IF NOT EXISTS outbox_notice ON outbox (notice_id) WHERE notice_id IS NOT NULL;";
 
 pub struct SqliteStore {
     pool: r2d2::Pool<Manager>,
@@ -321,14 +373,22 @@ impl SqliteStore {
             [],
             |r| r.get(0),
         )?;
-        // Schema 3 gains the series table (contract 0.3.0), schema 4 the payments (0.4.1), by
-        // the additive DDL below.
+        // Schema 3 gains the series table (contract 0.3.0), schema 4 the payments (0.4.1),
+        // schema 6 the notices (0.5.1), by the additive DDL below.
         anyhow::ensure!(
             (3..=VERSION).contains(&version) || (version == 0 && tables == 0),
             "{} was made by an older host (schema {version}, this host writes {VERSION}): use a new database file",
             path.display()
         );
         tx.execute_batch(SCHEMA)?;
+        let has_notice: i64 = tx.query_row(
+            "SELECT count(*) FROM pragma_table_info('outbox') WHERE name = 'notice_id'",
+            [],
+            |r| r.get(0),
+        )?;
+        if has_notice == 0 {
+            tx.execute_batch(OUTBOX_NOTICE)?;
+        }
         tx.execute_batch(&format!("PRAGMA user_version = {VERSION}"))?;
         tx.execute(
             "INSERT INTO store (id) SELECT ?1 WHERE NOT EXISTS (SELECT 1 FROM store)",

@@ -85,6 +85,16 @@ pub type Recurring = Version<exported::recurring::Guest, v0_4::Recurring, v0_3::
 /// The `payments` export (since 0.4.1).
 pub type Payments = Version<exported::payments::Guest, v0_4::Payments, Absent>;
 
+/// The `reminders` export (since 0.5.1): today's release only.
+pub struct Reminders(pub exported::reminders::Guest);
+
+impl std::ops::Deref for Reminders {
+    type Target = exported::reminders::Guest;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
 /// An argument as an older version takes it: `same` (a string or a number, unchanged),
 /// `by_ref` (a record, converted and lent), `opt_list` (an optional list), `value` (an
 /// enum or an option of one).

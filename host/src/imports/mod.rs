@@ -6,11 +6,14 @@
 mod directory;
 mod documents;
 mod ledger;
+mod notices;
 mod older;
 mod outbox;
 mod receivables;
 mod sequences;
 mod settings;
+
+pub use notices::{default_policy, LEGAL_FIGURES};
 
 use crate::bindings::erp::invoicing::types;
 use crate::call::CallState;

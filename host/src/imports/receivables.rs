@@ -159,38 +159,7 @@ impl Host for CallState {
     }
 
     fn invoice_sums(&mut self, f: MoneyFilter) -> wasmtime::Result<Vec<InvoiceMoney>> {
-        // Ids of no document of ours name nothing: they are left out, as an unknown id is.
-        let invoices: Vec<i64> = f
-            .invoice_ids
-            .iter()
-            .filter_map(|i| Id::Doc.row(i))
-            .collect();
-        if invoices.is_empty() && !f.invoice_ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let filter = SumFilter {
-            customer_id: f.customer_id,
-            invoices,
-            open_only: f.open_only,
-        };
-        let client = self.client.clone();
-        let r = self.unit.receivables().trap()?;
-        Ok(r.invoice_sums(&client, &filter)
-            .trap()?
-            .into_iter()
-            .map(|s| InvoiceMoney {
-                invoice_id: Id::Doc.of(s.invoice),
-                number: s.number,
-                customer_id: s.customer_id,
-                customer_name: s.customer_name,
-                issue_date: s.issue_date,
-                due_date: s.due_date,
-                kid: s.kid,
-                payable: from_ore(s.payable_ore),
-                credited: from_ore(s.credited_ore),
-                paid: from_ore(s.paid_ore),
-            })
-            .collect())
+        Ok(self.money(f)?.into_iter().map(|(m, _)| m).collect())
     }
 
     fn list_payments(&mut self, f: PaymentFilter) -> wasmtime::Result<Vec<Payment>> {
@@ -213,6 +182,48 @@ impl Host for CallState {
             .trap()?
             .into_iter()
             .map(stored)
+            .collect())
+    }
+}
+
+impl CallState {
+    /// Per invoice of `f`: its money as the contract has it, and what its notices charged
+    /// (øre). `open-only` counts the charges: an invoice paid but for its fee is open.
+    pub(super) fn money(&mut self, f: MoneyFilter) -> wasmtime::Result<Vec<(InvoiceMoney, i64)>> {
+        // Ids of no document of ours name nothing: they are left out, as an unknown id is.
+        let invoices: Vec<i64> = f
+            .invoice_ids
+            .iter()
+            .filter_map(|i| Id::Doc.row(i))
+            .collect();
+        if invoices.is_empty() && !f.invoice_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let filter = SumFilter {
+            customer_id: f.customer_id,
+            invoices,
+            open_only: f.open_only,
+        };
+        let client = self.client.clone();
+        let r = self.unit.receivables().trap()?;
+        Ok(r.invoice_sums(&client, &filter)
+            .trap()?
+            .into_iter()
+            .map(|s| {
+                let money = InvoiceMoney {
+                    invoice_id: Id::Doc.of(s.invoice),
+                    number: s.number,
+                    customer_id: s.customer_id,
+                    customer_name: s.customer_name,
+                    issue_date: s.issue_date,
+                    due_date: s.due_date,
+                    kid: s.kid,
+                    payable: from_ore(s.payable_ore),
+                    credited: from_ore(s.credited_ore),
+                    paid: from_ore(s.paid_ore),
+                };
+                (money, s.charged_ore)
+            })
             .collect())
     }
 }

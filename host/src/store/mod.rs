@@ -170,6 +170,10 @@ pub trait Unit: Send {
     fn receivables(&mut self) -> Result<&mut dyn Receivables> {
         anyhow::bail!("this unit of work keeps no payments")
     }
+    /// Reminders and inkassovarsler (contract 0.5.1), as `receivables`.
+    fn notices(&mut self) -> Result<&mut dyn Notices> {
+        anyhow::bail!("this unit of work keeps no notices")
+    }
 
     // ---- for tests and operators ----
     /// Run a statement as it is (tests tamper with records to show the database refuses).
@@ -227,6 +231,49 @@ pub trait Receivables {
 
 pub use crate::bindings::PaymentOutcome;
 
+/// Notices about overdue invoices (contract 0.5.1): each (invoice, step) kept once, with its
+/// voucher and letter; the client's reminder policy; and who is not to be reminded. Amounts
+/// are øre.
+pub trait Notices {
+    /// Keep a notice; `None` if its invoice has this step already (the unique index decides).
+    fn insert_notice(&mut self, client: &str, n: &NewNotice) -> Result<Option<i64>>;
+    /// Post a notice's voucher.
+    fn post_notice(&mut self, client: &str, notice: i64, rows: &[Posting]) -> Result<()>;
+    /// The notices of these invoices, oldest first.
+    fn notices_of(&mut self, client: &str, invoices: &[i64]) -> Result<Vec<StoredNotice>>;
+    fn notice(&mut self, client: &str, id: i64) -> Result<Option<StoredNotice>>;
+    fn policy(&mut self, client: &str) -> Result<Option<crate::bindings::ReminderPolicy>>;
+    fn put_policy(&mut self, client: &str, p: &crate::bindings::ReminderPolicy) -> Result<()>;
+    /// Per customer, in order: has it asked for no reminders?
+    fn opted_out(&mut self, client: &str, customers: &[String]) -> Result<Vec<bool>>;
+    fn set_opted_out(&mut self, client: &str, customer: &str, out: bool) -> Result<()>;
+    /// Per invoice, in order: is it under a payment agreement?
+    fn payment_agreements(&mut self, client: &str, invoices: &[i64]) -> Result<Vec<bool>>;
+    fn set_payment_agreement(&mut self, client: &str, invoice: i64, on: bool) -> Result<()>;
+    /// A notice's deliveries, oldest first.
+    fn notice_deliveries(&mut self, notice: i64) -> Result<Vec<crate::bindings::Delivery>>;
+}
+
+/// A notice to keep: the contract's plan (kept whole, as JSON, beside the columns a query
+/// needs), its delivery facts and its letter.
+pub struct NewNotice {
+    pub invoice: i64,
+    pub sent: String,
+    pub plan: crate::bindings::NoticePlan,
+    pub facts: DeliveryFacts,
+    pub pdf: Vec<u8>,
+    pub ehf: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct StoredNotice {
+    pub id: i64,
+    pub invoice: i64,
+    pub invoice_number: u64,
+    pub sent: String,
+    pub plan: crate::bindings::NoticePlan,
+}
+
 /// A payment to keep.
 #[derive(Clone, Debug)]
 pub struct NewPayment {
@@ -270,6 +317,8 @@ pub struct InvoiceSums {
     pub payable_ore: i64,
     pub credited_ore: i64,
     pub paid_ore: i64,
+    /// The fees and interest its notices charged.
+    pub charged_ore: i64,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -367,6 +416,8 @@ pub struct Queue<'a> {
     pub reason: &'a str,
     /// The channels to fall back to, in order, if this one refuses for good.
     pub fallbacks: &'a [Channel],
+    /// A notice's letter (contract 0.5.1), delivered under its invoice; none: the document.
+    pub notice: Option<i64>,
 }
 
 /// A delivery a dispatcher holds the lease on, with what it needs to deliver.
@@ -379,6 +430,17 @@ pub struct Claimed {
     pub document: Document,
     pub ehf: Option<String>,
     pub pdf: Vec<u8>,
+    /// A notice's letter: `document` is its invoice with the notice's delivery facts, and
+    /// the files are the letter's.
+    pub notice: Option<ClaimedNotice>,
+}
+
+/// Which notice a claimed delivery carries.
+#[derive(Clone, Debug)]
+pub struct ClaimedNotice {
+    pub id: i64,
+    pub kind: crate::bindings::NoticeKind,
+    pub step: u32,
 }
 
 /// The outcome of one attempt.
@@ -442,6 +504,10 @@ pub const ACCOUNTS: &[(u32, &str)] = &[
     (3050, "Salgsinntekt, avgiftspliktig, lav sats"),
     (3100, "Salgsinntekt, avgiftsfri"),
     (3200, "Salgsinntekt, utenfor avgiftsområdet / unntatt"),
+    // Reminder and inkassovarsel fees (contract 0.5.1; receivables.md §4).
+    (3900, "Annen driftsrelatert inntekt"),
+    // Late interest charged on notices.
+    (8055, "Renteinntekt kundefordringer"),
 ];
 
 /// Whether the chart of accounts (the one every store is seeded with) has `n`.

@@ -118,6 +118,7 @@ impl Staged {
                         purpose,
                         reason: &reason,
                         fallbacks: &fallbacks,
+                        notice: None,
                     };
                     unit.enqueue(client, real(&ids, &document)?, &q)?;
                 }

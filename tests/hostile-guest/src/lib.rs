@@ -323,6 +323,21 @@ mod component {
         }
     }
 
+    impl wit::exports::erp::invoicing::reminders::Guest for Hostile {
+        fn due(_: Option<String>) -> R<Vec<t::ReminderDue>> {
+            refuse()
+        }
+        fn preview(_: String) -> R<Vec<u8>> {
+            refuse()
+        }
+        fn send(_: String) -> R<t::SendOutcome> {
+            refuse()
+        }
+        fn history(_: String) -> R<Vec<t::Notice>> {
+            refuse()
+        }
+    }
+
     impl wit::exports::erp::invoicing::recurring::Guest for Hostile {
         fn make_recurring(_: String, _: u64, _: t::Schedule) -> R<t::Series> {
             refuse()
