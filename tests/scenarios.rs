@@ -108,7 +108,12 @@ fn components_of_earlier_releases_run_in_todays_host() {
         (host, json, ehfs, dir)
     };
     let (_, now, now_ehfs, _dir) = run(runtime());
-    for (release, has_payments) in [("0.3.0", false), ("0.4.0", false), ("0.4.1", true)] {
+    for (release, has_payments) in [
+        ("0.3.0", false),
+        ("0.4.0", false),
+        ("0.4.1", true),
+        ("0.5.0", true),
+    ] {
         let wasm =
             std::fs::read(fixtures::dir().join(format!("components/invoicing@{release}.wasm")))
                 .unwrap();
@@ -134,6 +139,12 @@ fn components_of_earlier_releases_run_in_todays_host() {
             }
             (_, other) => panic!("{release}: payments answered {other:?}"),
         }
+
+        // Reminders came in 0.5.1: an earlier component is told so, never trapped into it.
+        let refused = host
+            .call_reminders(&sc.client, |r, s| r.call_due(s, None))
+            .unwrap_err();
+        assert!(format!("{refused}").contains("before 0.5.1"), "{refused}");
 
         if release == "0.3.0" {
             let invoice = &then["documents"][0]["id"];
@@ -174,8 +185,11 @@ fn components_of_earlier_releases_run_in_todays_host() {
         };
         let f = &fields[0];
         assert_eq!(f.field, "lines[0].quantity", "{release}");
-        assert!(
+        // Before 0.5.0 a field problem was prose only: it comes as `other`, with that prose.
+        let typed = release == "0.5.0";
+        assert_eq!(
             matches!(f.problem, host_harness::bindings::FieldProblem::Other),
+            !typed,
             "{release}: {:?}",
             f.problem
         );

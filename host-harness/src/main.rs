@@ -926,9 +926,7 @@ fn reminders(host: &mut Harness, client: Option<String>, json: bool) -> Result<(
             host_harness::reminders::Progress::Due(n) => bar.set_length(n as u64),
             host_harness::reminders::Progress::Done => bar.inc(1),
         })
-        .with_context(|| {
-            format!("the reminder run for {client} stopped")
-        })?;
+        .with_context(|| format!("the reminder run for {client} stopped"))?;
         bar.finish_and_clear();
         host.dispatch();
         failed |= !report.failed.is_empty();

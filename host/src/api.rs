@@ -183,6 +183,24 @@ impl Harness {
     pub fn aging(&mut self, client: &str, customer: Option<&str>) -> CallResult<Aging> {
         self.call_payments(client, |i, s| i.call_aging_report(s, customer))
     }
+
+    /// What is due today for every open, overdue invoice (or one).
+    pub fn reminders_due(
+        &mut self,
+        client: &str,
+        invoice: Option<&str>,
+    ) -> CallResult<Vec<ReminderDue>> {
+        self.call_reminders(client, |r, s| r.call_due(s, invoice))
+    }
+    pub fn reminder_preview(&mut self, client: &str, invoice: &str) -> CallResult<Vec<u8>> {
+        self.call_reminders(client, |r, s| r.call_preview(s, invoice))
+    }
+    pub fn send_reminder(&mut self, client: &str, invoice: &str) -> CallResult<SendOutcome> {
+        self.call_reminders(client, |r, s| r.call_send(s, invoice))
+    }
+    pub fn reminder_history(&mut self, client: &str, invoice: &str) -> CallResult<Vec<Notice>> {
+        self.call_reminders(client, |r, s| r.call_history(s, invoice))
+    }
 }
 
 /// A monthly schedule from `first`, with no end, issued on its date, with the period text.

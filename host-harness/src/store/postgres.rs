@@ -551,7 +551,7 @@ impl Backend for Postgres {
                                   AND (lease_until IS NULL OR lease_until < ?3)
                                 ORDER BY id LIMIT ?4
                                 FOR UPDATE SKIP LOCKED)
-                 RETURNING id, purpose, channel, fallbacks, attempts, document_id"
+                 RETURNING id, purpose, channel, fallbacks, attempts, document_id, notice_id"
             }
             // Serialises the two recordings that may queue an invoice's deletion request.
             Q::LockDocument => "SELECT id FROM documents WHERE id = ?1 FOR NO KEY UPDATE",

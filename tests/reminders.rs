@@ -1,0 +1,546 @@
+//! Reminders and inkassovarsler through the real component, on both stores: the timeline a
+//! late invoice goes through (free reminder, the legal fee, the inkassovarsel, nothing after),
+//! the books, what is never reminded, what each letter says (read back with `pdftotext`),
+//! and each (invoice, step) sent once when the run is killed at random moments.
+//!
+//! `REMINDER_KILLS=100 REMINDER_INVOICES=2000 cargo test --test reminders -- --nocapture`
+//! is the long kill run.
+
+mod common;
+use common::*;
+use host_harness::api::free_line;
+use host_harness::bindings::*;
+use host_harness::store::with_unit;
+use std::time::{Duration, Instant};
+
+const HARNESS: &str = env!("CARGO_BIN_EXE_host-harness");
+
+/// Invoices are issued on this day (terms 14 days: due 2026-08-15), so that every day of the
+/// timeline is in a half-year the legal table has a rate for.
+const ISSUED: &str = "2026-08-01";
+const DUE: &str = "2026-08-15";
+
+/// `assert_eq!` by the values' debug form: the generated types have no `PartialEq`.
+macro_rules! same {
+    ($a:expr, $b:expr $(, $($msg:tt)+)?) => {
+        assert_eq!(format!("{:?}", $a), format!("{:?}", $b) $(, $($msg)+)?)
+    };
+}
+
+fn set_policy(env: &Env, p: ReminderPolicy) {
+    with_unit(env.host.store(), |u| u.notices()?.put_policy("fjord", &p)).unwrap();
+}
+
+fn policy() -> ReminderPolicy {
+    ReminderPolicy {
+        first_after_days: 1,
+        deadline_days: 14,
+        fee: true,
+        interest: true,
+        reminders: 2,
+        inkassovarsel: true,
+    }
+}
+
+/// An invoice of 10 000 kr (outside VAT) to `customer`, issued on [`ISSUED`].
+fn late_invoice(env: &mut Env, customer: &str) -> IssuedDocument {
+    env.host.today = ISSUED.parse().unwrap();
+    env.invoice(
+        customer,
+        vec![free_line("Rådgivning juli", "1", "10000", "exempt")],
+    )
+}
+
+fn on(env: &mut Env, day: &str) {
+    env.host.today = day.parse().unwrap();
+}
+
+fn decision(env: &mut Env, invoice: &str) -> ReminderDecision {
+    let mut due = env.host.reminders_due("fjord", Some(invoice)).unwrap();
+    assert_eq!(due.len(), 1);
+    due.pop().unwrap().decision
+}
+
+fn sent(outcome: SendOutcome) -> Notice {
+    match outcome {
+        SendOutcome::Sent(n) => n,
+        other => panic!("nothing sent: {other:?}"),
+    }
+}
+
+/// Σ debit − Σ credit over every voucher the store keeps (documents, payments, notices).
+fn books_balance(env: &Env) {
+    let rows = with_unit(env.host.store(), |u| u.trial_balance("fjord")).unwrap();
+    let (d, c) = rows
+        .iter()
+        .fold((0, 0), |(d, c), (_, dr, cr)| (d + dr, c + cr));
+    assert_eq!(d, c, "the books balance: {rows:?}");
+}
+
+fn account(env: &Env, n: u32) -> (i64, i64) {
+    with_unit(env.host.store(), |u| u.trial_balance("fjord"))
+        .unwrap()
+        .into_iter()
+        .find(|(a, ..)| *a == n)
+        .map_or((0, 0), |(_, d, c)| (d, c))
+}
+
+/// The timeline of receivables.md §1.3 for one invoice: a free reminder the day after the
+/// due date, the fee only from D+14 and only after the last deadline, two fees at most (the
+/// inkassovarsel after them carries none), and nothing after the inkassovarsel; each step once.
+fn a_late_invoice_gets_each_notice_once_with_the_legal_fee_and_interest() {
+    let mut env = Env::active();
+    set_policy(
+        &env,
+        ReminderPolicy {
+            reminders: 3,
+            ..policy()
+        },
+    );
+    let inv = late_invoice(&mut env, "c-kari");
+    assert_eq!(inv.due_date, DUE);
+
+    on(&mut env, DUE);
+    assert!(
+        matches!(decision(&mut env, &inv.id), ReminderDecision::Wait(Waiting { ref until, why: Hold::NotOverdue }) if until == "2026-08-16")
+    );
+    assert!(env.host.reminders_due("fjord", None).unwrap().is_empty());
+
+    // D+1: a reminder, free (the fee may come from D+14), with a day's interest.
+    on(&mut env, "2026-08-16");
+    let first = sent(env.host.send_reminder("fjord", &inv.id).unwrap());
+    let p = &first.plan;
+    assert_eq!((p.kind, p.step), (NoticeKind::Reminder, 1));
+    assert_eq!(p.fee, "0.00");
+    same!(p.no_fee, Some(NoFee::TooEarly("2026-08-29".into())));
+    assert_eq!(p.interest_total, "3.36", "10 000 × 12.25 % × 1 / 365");
+    assert_eq!(p.total, "10003.36");
+    assert_eq!(p.deadline, "2026-08-30");
+    // The same day again: nothing more, and why.
+    let again = env.host.send_reminder("fjord", &inv.id).unwrap();
+    assert!(
+        matches!(again, SendOutcome::Wait(Waiting { ref until, why: Hold::DeadlineRunning }) if until == "2026-08-31"),
+        "{again:?}"
+    );
+
+    // D+14 is inside the first deadline: still nothing.
+    on(&mut env, "2026-08-29");
+    assert!(matches!(
+        env.host.send_reminder("fjord", &inv.id).unwrap(),
+        SendOutcome::Wait(_)
+    ));
+
+    // After the deadline: the second reminder, with the 2026 fee (750 / 20, to whole kroner).
+    on(&mut env, "2026-08-31");
+    let second = sent(env.host.send_reminder("fjord", &inv.id).unwrap());
+    let p = &second.plan;
+    assert_eq!((p.kind, p.step), (NoticeKind::Reminder, 2));
+    same!((p.fee.as_str(), p.no_fee.clone()), ("38.00", None::<NoFee>));
+    assert_eq!(p.earlier_charges, "3.36");
+    // Interest from the day after the first notice to today: 15 days.
+    assert_eq!(p.interest[0].first_day, "2026-08-17");
+    assert_eq!(
+        (p.interest[0].days, p.interest_total.as_str()),
+        (15, "50.34")
+    );
+    assert_eq!(p.total, "10091.70");
+
+    // The third reminder after the second deadline carries the second fee.
+    on(&mut env, "2026-09-15");
+    let third = sent(env.host.send_reminder("fjord", &inv.id).unwrap());
+    same!((third.plan.step, third.plan.fee.as_str()), (3, "38.00"));
+    // The inkassovarsel after the third deadline: a third fee is never charged.
+    on(&mut env, "2026-09-30");
+    let varsel = sent(env.host.send_reminder("fjord", &inv.id).unwrap());
+    let p = &varsel.plan;
+    same!((p.kind, p.step), (NoticeKind::Inkassovarsel, 4));
+    same!(
+        (p.fee.as_str(), p.no_fee.clone()),
+        ("0.00", Some(NoFee::TooMany(2)))
+    );
+    assert_eq!(p.deadline, "2026-10-14");
+    on(&mut env, "2026-10-30");
+    assert!(matches!(
+        env.host.send_reminder("fjord", &inv.id).unwrap(),
+        SendOutcome::Never(Hold::AllSent)
+    ));
+
+    // The books: fee on 3900, interest on 8055, both owed on 1500 beside the invoice.
+    let history = env.host.reminder_history("fjord", &inv.id).unwrap();
+    assert_eq!(history.len(), 4);
+    let interest: i64 = history
+        .iter()
+        .map(|n| host_harness::money::to_ore(&n.plan.interest_total).unwrap())
+        .sum();
+    assert_eq!(account(&env, 3900), (0, 7600));
+    assert_eq!(account(&env, 8055), (0, interest));
+    books_balance(&env);
+    let item = env.host.item("fjord", &inv.id).unwrap();
+    assert_eq!(
+        host_harness::money::to_ore(&item.open).unwrap(),
+        1_000_000 + 7600 + interest
+    );
+    // Each letter went once, through the outbox, by e-mail (Kari has an address).
+    env.host.dispatch();
+    for n in &history {
+        assert_eq!(n.deliveries.len(), 1, "{}", n.id);
+        assert_eq!(n.deliveries[0].channel, Channel::Email);
+    }
+
+    // Paid in full by its KID: the payment covers the charges and the invoice; nothing more.
+    let pay = PaymentInput {
+        invoice_id: None,
+        kid: inv.kid.clone(),
+        amount: item.open.clone(),
+        date: "2026-10-30".into(),
+        payer: None,
+        bank_reference: None,
+        idempotency_key: "pay-all".into(),
+    };
+    let r = env.host.register_payment("fjord", &pay).unwrap();
+    assert_eq!(r.outcome, PaymentOutcome::Paid);
+    assert_eq!(
+        env.host.item("fjord", &inv.id).unwrap().state,
+        ItemState::Paid
+    );
+    assert!(matches!(
+        decision(&mut env, &inv.id),
+        ReminderDecision::Never(Hold::Paid)
+    ));
+    books_balance(&env);
+    let balances = with_unit(env.host.store(), |u| u.customer_balances("fjord")).unwrap();
+    assert!(
+        balances.iter().all(|(_, b)| *b == 0),
+        "every customer's 1500 is settled: {balances:?}"
+    );
+}
+
+/// What the law and the client's wishes keep from ever being reminded: a customer who opted
+/// out, an invoice under a payment agreement, one credited in full, one the customer's
+/// credit balance covers; and a policy deadline under the law's 14 days is refused by name.
+fn what_is_never_reminded_and_a_short_deadline() {
+    let mut env = Env::active();
+    set_policy(&env, policy());
+    let opted = late_invoice(&mut env, "c-kari");
+    let agreed = late_invoice(&mut env, "c-lise");
+    let credited = late_invoice(&mut env, "c-bygg");
+    let covered = late_invoice(&mut env, "c-kommune");
+    let overpaid = late_invoice(&mut env, "c-kommune");
+    with_unit(env.host.store(), |u| {
+        let n = u.notices()?;
+        n.set_opted_out("fjord", "c-kari", true)?;
+        n.set_payment_agreement(
+            "fjord",
+            host_harness::ids::Id::Doc.row(&agreed.id).unwrap(),
+            true,
+        )
+    })
+    .unwrap();
+    env.host
+        .credit("fjord", &credited.id, None, "Feil faktura", "credit-1")
+        .unwrap();
+    // 20 000 paid on an invoice of 10 000: a credit balance of 10 000 covers the other.
+    let pay = PaymentInput {
+        invoice_id: Some(overpaid.id.clone()),
+        kid: None,
+        amount: "20000.00".into(),
+        date: ISSUED.into(),
+        payer: None,
+        bank_reference: None,
+        idempotency_key: "over".into(),
+    };
+    env.host.register_payment("fjord", &pay).unwrap();
+
+    on(&mut env, "2026-09-01");
+    for (inv, why) in [
+        (&opted, Hold::OptedOut),
+        (&agreed, Hold::PaymentAgreement),
+        (&credited, Hold::Paid),
+        (&covered, Hold::CoveredByCredit),
+    ] {
+        same!(
+            decision(&mut env, &inv.id),
+            ReminderDecision::Never(why),
+            "invoice {}",
+            inv.number
+        );
+        same!(
+            env.host.send_reminder("fjord", &inv.id).unwrap(),
+            SendOutcome::Never(why)
+        );
+    }
+    assert_eq!(env.count("SELECT count(*) FROM notices"), 0);
+
+    set_policy(
+        &env,
+        ReminderPolicy {
+            deadline_days: 13,
+            ..policy()
+        },
+    );
+    let Err(host_harness::CallError::Component(Error::MissingSettings(fields))) =
+        env.host.reminders_due("fjord", None)
+    else {
+        panic!("a 13-day deadline was taken");
+    };
+    assert_eq!(fields[0].field, "reminder-policy.deadline-days");
+    same!(
+        fields[0].problem,
+        FieldProblem::OutOfRange(Bounds {
+            min: Some("14".into()),
+            max: None
+        })
+    );
+}
+
+/// Each letter read back with `pdftotext`: the invoice it concerns (number, date, what was
+/// sold), the principal, the fee and the interest on lines of their own with the rate and the
+/// days, the total, the new deadline, the KID and the account; the inkassovarsel says the
+/// claim goes to collection, that a payment order received by the bank in time is in time,
+/// and how to object. In Bokmål and in English.
+fn letters_say_what_the_law_requires() {
+    let mut env = Env::active();
+    set_policy(
+        &env,
+        ReminderPolicy {
+            reminders: 1,
+            ..policy()
+        },
+    );
+    let nb = late_invoice(&mut env, "c-kari");
+    let en = late_invoice(&mut env, "c-lise");
+    on(&mut env, "2026-08-31");
+    let account = "8601 11 17947";
+    for (inv, words) in [
+        (
+            &nb,
+            [
+                "Purring",
+                "faktura",
+                "Fakturadato",
+                "Purregebyr",
+                "Forsinkelsesrente 12,25 % p.a., 16.08.2026–31.08.2026 (16 dager)",
+                "Å betale",
+                "Betalingsfrist",
+                "14.09.2026",
+            ],
+        ),
+        (
+            &en,
+            [
+                "Payment reminder",
+                "invoice",
+                "Invoice date",
+                "Reminder fee",
+                "Late interest 12.25 % a year, 2026-08-16 to 2026-08-31 (16 days)",
+                "Amount to pay",
+                "Payment deadline",
+                "2026-09-14",
+            ],
+        ),
+    ] {
+        let pdf = env.host.reminder_preview("fjord", &inv.id).unwrap();
+        qpdf_ok(&pdf);
+        // Every font embedded (pdffonts' "emb" column), so the letter prints as it reads.
+        let fonts = pdf_tool(&pdf, "pdffonts", &[], &[]);
+        let fonts = String::from_utf8_lossy(&fonts.stdout).into_owned();
+        assert!(fonts.lines().count() > 2, "{fonts}");
+        for l in fonts.lines().skip(2) {
+            assert_eq!(l.split_whitespace().rev().nth(4), Some("yes"), "{fonts}");
+        }
+        let text = text(&pdf, None);
+        for w in words {
+            assert!(text.contains(w), "{w:?} missing from:\n{text}");
+        }
+        for must in [
+            inv.number.to_string(),
+            inv.kid.clone().unwrap(),
+            "Rådgivning juli".into(),
+            account.into(),
+            if inv.id == nb.id { "38,00" } else { "38.00" }.into(),
+        ] {
+            assert!(text.contains(&must), "{must:?} missing from:\n{text}");
+        }
+        let sent = sent(env.host.send_reminder("fjord", &inv.id).unwrap());
+        assert_eq!(sent.plan.fee, "38.00");
+    }
+    // The inkassovarsel after the reminder's deadline.
+    on(&mut env, "2026-09-15");
+    for (inv, words) in [
+        (
+            &nb,
+            [
+                "Inkassovarsel",
+                "inkassoloven § 9",
+                "sendt til inkasso",
+                "betalingsoppdraget",
+                "innsigelser",
+                "29.09.2026",
+            ],
+        ),
+        (
+            &en,
+            [
+                "Debt collection notice",
+                "section 9",
+                "sent to debt collection",
+                "payment order",
+                "dispute",
+                "2026-09-29",
+            ],
+        ),
+    ] {
+        let text = text(&env.host.reminder_preview("fjord", &inv.id).unwrap(), None);
+        for w in words {
+            assert!(text.contains(w), "{w:?} missing from:\n{text}");
+        }
+        let fee = sent(env.host.send_reminder("fjord", &inv.id).unwrap())
+            .plan
+            .fee;
+        assert_eq!(
+            fee, "38.00",
+            "the second fee: a reminder and an inkassovarsel"
+        );
+    }
+}
+
+crate::on_both_stores!(
+    a_late_invoice_gets_each_notice_once_with_the_legal_fee_and_interest,
+    what_is_never_reminded_and_a_short_deadline,
+    letters_say_what_the_law_requires,
+);
+
+/// SIGKILL `reminders run` (and the delivery after it) at random moments, start it again,
+/// and again: each overdue invoice gets its reminder once, each letter is delivered once,
+/// and the books balance.
+fn killed_reminder_runs_send_each_notice_once() {
+    let kills: usize = env_or("REMINDER_KILLS", 10);
+    let count: usize = env_or("REMINDER_INVOICES", 300);
+    let mut env = Env::active();
+    set_policy(&env, policy());
+    env.host.today = ISSUED.parse().unwrap();
+    let customers = ["c-kari", "c-lise", "c-bygg", "c-kommune"];
+    let mut batch = env.host.batch("fjord").unwrap();
+    for i in 0..count {
+        let d = batch
+            .call(|x, s| x.call_create_draft(s, customers[i % customers.len()]))
+            .unwrap();
+        let lines = vec![free_line("Rådgivning", "1", "1000", "exempt")];
+        let d = batch
+            .call(|x, s| x.call_update_draft(s, &d.id, d.version, &DraftChange::AddLines(lines)))
+            .unwrap();
+        batch
+            .call(|x, s| x.call_finalize(s, &d.id, &format!("k-{i}")))
+            .unwrap();
+    }
+    batch.commit().unwrap();
+    // The invoices' own deliveries are not what this test counts.
+    env.execute("UPDATE outbox SET state = 'sent'").unwrap();
+    let out = env.dir.path().join("out");
+    let mut seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        | 1;
+    eprintln!("seed {seed}");
+    let (mut killed, mut mid_run, started) = (0, false, Instant::now());
+    while killed < kills {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let mut child = run_command(&env.db, &out)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(50 + seed % 1000));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap();
+            killed += 1;
+            let kept = env.count("SELECT count(*) FROM notices");
+            mid_run |= kept > 0 && kept < count as i64;
+        }
+        child.wait().unwrap();
+        if env.count("SELECT count(*) FROM outbox WHERE notice_id IS NOT NULL AND state = 'queued'")
+            == 0
+            && env.count("SELECT count(*) FROM notices") == count as i64
+        {
+            break;
+        }
+    }
+    eprintln!("{killed} kills in {:.1} s", started.elapsed().as_secs_f64());
+    assert!(killed > 0, "the run ended before it was killed");
+    if !mid_run {
+        eprintln!("no kill fell between the run's first and last commit this time");
+    }
+    let t = Instant::now();
+    let last = run_command(&env.db, &out).output().unwrap();
+    eprintln!("the last run took {:.1} s", t.elapsed().as_secs_f64());
+    assert!(
+        last.status.success(),
+        "{}",
+        String::from_utf8_lossy(&last.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&last.stderr);
+    assert!(!stderr.contains("dispatch:"), "{stderr}");
+    let n = count as i64;
+    assert_eq!(env.count("SELECT count(*) FROM notices"), n);
+    assert_eq!(
+        env.count("SELECT count(DISTINCT invoice_id) FROM notices"),
+        n
+    );
+    assert_eq!(env.count("SELECT max(step) FROM notices"), 1);
+    assert_eq!(
+        env.count("SELECT count(*) FROM outbox WHERE notice_id IS NOT NULL AND state = 'sent'"),
+        n
+    );
+    assert_eq!(
+        env.count("SELECT count(DISTINCT notice_id) FROM outbox WHERE notice_id IS NOT NULL"),
+        n
+    );
+    // Each letter is at its receiver once: one file per notice, whatever was retried.
+    let letters: Vec<String> = ["email", "print"]
+        .iter()
+        .filter_map(|c| std::fs::read_dir(out.join(c)).ok())
+        .flatten()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|f| f.contains("-purring-") && (f.ends_with(".eml") || f.ends_with(".pdf")))
+        .collect();
+    assert_eq!(letters.len(), count, "{letters:?}");
+    books_balance(&env);
+    // A run on the same day again sends nothing.
+    let again = run_command(&env.db, &out).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains(", 0 sent"),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+}
+
+fn run_command(db: &str, out: &std::path::Path) -> std::process::Command {
+    let mut c = std::process::Command::new(HARNESS);
+    c.args([
+        "reminders",
+        "run",
+        "--db",
+        db,
+        "--client",
+        "fjord",
+        "--date",
+        "2026-08-20",
+        "--out",
+    ])
+    .arg(out)
+    // A killed process's leases run out soon, so the next run delivers what it held.
+    .env("INVOICING_LEASE_MS", "300");
+    c
+}
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+crate::on_both_stores!(killed_reminder_runs_send_each_notice_once);
