@@ -544,3 +544,79 @@ fn env_or(name: &str, default: usize) -> usize {
 }
 
 crate::on_both_stores!(killed_reminder_runs_send_each_notice_once);
+
+/// A console page on `day`, as the router serves it to a signed-in browser.
+fn console(env: &Env, day: &str, path: &str) -> (String, String) {
+    use tower::ServiceExt;
+    let mut app = host_harness::console::App::new(env.host.rt.clone(), env.host.store_arc(), None);
+    app.today = Some(day.parse().unwrap());
+    let router = host_harness::console::router(std::sync::Arc::new(app));
+    let req = axum::http::Request::get(path)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let res = router.oneshot(req).await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        let kind = res.headers()["content-type"].to_str().unwrap().to_owned();
+        let body = axum::body::to_bytes(res.into_body(), 1 << 24)
+            .await
+            .unwrap();
+        (kind, String::from_utf8_lossy(&body).into_owned())
+    })
+}
+
+/// Purringer in the console: what is due with its fee and total in Norwegian figures, why
+/// another waits, the letter's preview as PDF; the invoice's page lists what it was sent.
+fn the_console_lists_what_is_due_and_the_invoice_shows_its_reminders() {
+    let mut env = Env::active();
+    set_policy(&env, policy());
+    let late = late_invoice(&mut env, "c-kari");
+    let opted = late_invoice(&mut env, "c-lise");
+    with_unit(env.host.store(), |u| {
+        u.notices()?.set_opted_out("fjord", "c-lise", true)
+    })
+    .unwrap();
+    let (_, page) = console(&env, "2026-08-31", "/c/fjord/purringer");
+    let row = |id: &str| {
+        let at = page.find(&format!("id=\"due-{id}\"")).expect("a row");
+        page[at..at + page[at..].find("</tr>").unwrap()].to_owned()
+    };
+    let due = row(&late.id);
+    for w in [
+        "Purring 1",
+        "38,00",
+        "53,70",
+        "091,70",
+        "14.09.2026",
+        "Forhåndsvis",
+    ] {
+        assert!(due.contains(w), "{w:?} not in {due}");
+    }
+    assert!(row(&opted.id).contains("Kunden ønsker ikke purringer"));
+    assert!(page.contains("Send alle som er klare (1)"), "{page}");
+    let (kind, pdf) = console(
+        &env,
+        "2026-08-31",
+        &format!("/c/fjord/purringer/{}/pdf", late.id),
+    );
+    assert_eq!(kind, "application/pdf");
+    assert!(pdf.starts_with("%PDF"));
+
+    on(&mut env, "2026-08-31");
+    sent(env.host.send_reminder("fjord", &late.id).unwrap());
+    env.host.dispatch();
+    let (_, doc) = console(
+        &env,
+        "2026-08-31",
+        &format!("/c/fjord/dokument/{}", late.id),
+    );
+    let at = doc
+        .find("id=\"doc-notices\"")
+        .expect("the invoice lists its reminders");
+    let table = &doc[at..at + doc[at..].find("</table>").unwrap()];
+    for w in ["31.08.2026", "Purring 1", "38,00", "14.09.2026", "E-post"] {
+        assert!(table.contains(w), "{w:?} not in {table}");
+    }
+}
+
+crate::on_both_stores!(the_console_lists_what_is_due_and_the_invoice_shows_its_reminders);

@@ -14,6 +14,7 @@ mod payments;
 mod prg;
 mod problems;
 mod registers;
+mod reminders;
 mod words;
 
 use crate::bindings::*;
@@ -168,6 +169,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(registers::routes::<registers::Customers>())
         .merge(registers::routes::<registers::Products>())
         .merge(payments::routes())
+        .merge(reminders::routes())
         .route("/c/{client}/utkast/{id}", get(draft).post(change_draft))
         .route("/c/{client}/utkast/{id}/forhandsvis", get(preview_page))
         .route("/c/{client}/utkast/{id}/pdf", get(preview_pdf))
@@ -1231,6 +1233,8 @@ pub struct Opened {
     /// An invoice's money (payable, credited, paid, open) and its payments.
     pub money: Option<OpenItem>,
     pub payments: Vec<Payment>,
+    /// An invoice's reminders and inkassovarsler, oldest first.
+    pub notices: Vec<crate::bindings::Notice>,
 }
 
 fn opened(h: &mut Harness, client: &str, id: &str) -> Result<Opened, Fail> {
@@ -1244,8 +1248,10 @@ fn opened(h: &mut Harness, client: &str, id: &str) -> Result<Opened, Fail> {
     for c in ids {
         credits.push(h.open(client, &Id::Doc.of(c))?);
     }
-    let (mut money, mut payments) = (None, Vec::new());
+    let (mut money, mut payments, mut notices) = (None, Vec::new(), Vec::new());
     if doc.kind == DocumentKind::Invoice {
+        // None from a component before 0.5.1, which sends none.
+        notices = h.reminder_history(client, id).unwrap_or_default();
         money = h.item(client, id).ok();
         let filter = PaymentFilter {
             unmatched_only: false,
@@ -1260,6 +1266,7 @@ fn opened(h: &mut Harness, client: &str, id: &str) -> Result<Opened, Fail> {
         credits,
         money,
         payments,
+        notices,
     })
 }
 

@@ -82,6 +82,7 @@ pub(super) fn layout(ctx: &Ctx, nav: &Nav, title: &str, body: Markup) -> Markup 
                             a class="primary" href=(format!("/c/{c}/ny")) { (w.new_invoice) }
                             a href=(format!("/c/{c}/oversikt")) { (w.overview) }
                             a href=(format!("/c/{c}/innbetalinger")) { (ctx.lang.say("Innbetalinger", "Payments")) }
+                            a href=(format!("/c/{c}/purringer")) { (ctx.lang.say("Purringer", "Reminders")) }
                         }
                         a href=(format!("/c/{c}/kunder")) { (w.customers) }
                         a href=(format!("/c/{c}/produkter")) { (w.products) }
@@ -1737,6 +1738,26 @@ pub fn document(ctx: &Ctx, nav: &Nav, o: &Opened, e: Option<&CallError>) -> Mark
                 table id="doc-payments" {
                     thead { tr { th scope="col" { (w.date) } th scope="col" class="num" { (w.amount) } th scope="col" { (ctx.lang.say("Utfall", "Outcome")) } } }
                     tbody { @for p in &o.payments { tr { td { (numbers::date(ctx.lang, &p.date)) } td class="num" { (numbers::shown(ctx.lang, &p.amount)) } td { (ctx.lang.outcome(p.outcome)) } } } }
+                }
+            }
+            @if !o.notices.is_empty() {
+                h2 { (ctx.lang.say("Purringer", "Reminders")) }
+                table id="doc-notices" {
+                    thead { tr {
+                        th scope="col" { (w.date) } th scope="col" { "" }
+                        th scope="col" class="num" { (ctx.lang.say("Gebyr", "Fee")) } th scope="col" class="num" { (ctx.lang.say("Renter", "Interest")) }
+                        th scope="col" class="num" { (ctx.lang.say("Å betale", "To pay")) } th scope="col" { (ctx.lang.say("Frist", "Deadline")) }
+                        th scope="col" { (ctx.lang.say("Levering", "Delivery")) }
+                    } }
+                    tbody { @for n in &o.notices { tr {
+                        td { (numbers::date(ctx.lang, &n.sent)) }
+                        td { (super::reminders::kind_word(ctx.lang, n.plan.kind)) " " (n.plan.step) }
+                        td class="num" { (numbers::shown(ctx.lang, &n.plan.fee)) }
+                        td class="num" { (numbers::shown(ctx.lang, &n.plan.interest_total)) }
+                        td class="num" { (numbers::shown(ctx.lang, &n.plan.total)) }
+                        td { (numbers::date(ctx.lang, &n.plan.deadline)) }
+                        td { @for d in &n.deliveries { (ctx.lang.channel(d.channel)) " · " (ctx.lang.state(d.state)) " " } }
+                    } } }
                 }
             }
             h2 { (w.lines) }
