@@ -54,7 +54,23 @@ def check(path):
     lmt = one("cac:LegalMonetaryTotal")
     get = lambda t: D(lmt.find(f"cbc:{t}", NS))
     if line_sum != get("LineExtensionAmount"): errors.append(f"BR-CO-10: {line_sum} != {get('LineExtensionAmount')}")
-    if get("TaxExclusiveAmount") != get("LineExtensionAmount"): errors.append("BR-CO-13")
+    # Document-level charges and allowances (an EHF Reminder's fee and interest): BR-CO-11/12
+    # their totals, BR-CO-13 the amount without VAT.
+    doc_adjust = x("cac:AllowanceCharge")
+    def adjust_sum(charge, cat=None, pct=None):
+        total = Decimal(0)
+        for a in doc_adjust:
+            if (a.find("cbc:ChargeIndicator", NS).text == "true") != charge: continue
+            if cat is not None:
+                p_el = a.find("cac:TaxCategory/cbc:Percent", NS)
+                if a.find("cac:TaxCategory/cbc:ID", NS).text != cat or Decimal(p_el.text if p_el is not None else "0") != pct: continue
+            total += D(a.find("cbc:Amount", NS))
+        return total
+    charges, allowances = adjust_sum(True), adjust_sum(False)
+    for tag, want, rule in (("ChargeTotalAmount", charges, "BR-CO-12"), ("AllowanceTotalAmount", allowances, "BR-CO-11")):
+        el = lmt.find(f"cbc:{tag}", NS)
+        if (D(el) if el is not None else Decimal(0)) != want: errors.append(rule)
+    if get("TaxExclusiveAmount") != get("LineExtensionAmount") + charges - allowances: errors.append("BR-CO-13")
     subtotals = x("cac:TaxTotal/cac:TaxSubtotal")
     tax_sum = sum((D(st.find("cbc:TaxAmount", NS)) for st in subtotals), Decimal(0))
     tax_total = D(one("cac:TaxTotal/cbc:TaxAmount"))
@@ -72,7 +88,8 @@ def check(path):
         if abs(D(st.find("cbc:TaxAmount", NS)) - expect) >= 1: errors.append(f"BR-CO-17: {cat} {pct}%")
         group_lines = [l for l in lines if l.find("cac:Item/cac:ClassifiedTaxCategory/cbc:ID", NS).text == cat and
                        Decimal((l.find("cac:Item/cac:ClassifiedTaxCategory/cbc:Percent", NS).text if l.find("cac:Item/cac:ClassifiedTaxCategory/cbc:Percent", NS) is not None else "0")) == pct]
-        if sum((D(l.find("cbc:LineExtensionAmount", NS)) for l in group_lines), Decimal(0)) != base:
+        group_base = sum((D(l.find("cbc:LineExtensionAmount", NS)) for l in group_lines), Decimal(0))
+        if group_base + adjust_sum(True, cat, pct) - adjust_sum(False, cat, pct) != base:
             errors.append(f"BR-{cat}-08: base of {cat} {pct}%")
         if cat in ("E", "AE", "O") and st.find("cac:TaxCategory/cbc:TaxExemptionReason", NS) is None and st.find("cac:TaxCategory/cbc:TaxExemptionReasonCode", NS) is None:
             errors.append(f"BR-{cat}-10: exemption reason")

@@ -620,3 +620,49 @@ fn the_console_lists_what_is_due_and_the_invoice_shows_its_reminders() {
 }
 
 crate::on_both_stores!(the_console_lists_what_is_due_and_the_invoice_shows_its_reminders);
+
+/// An invoice that went by EHF to a receiver that takes EHF Reminder 3.0 gets each notice as
+/// one, valid under the official rules (the reminder's own three rule sets), with the fee as
+/// the `REM` charge; one whose receiver takes only invoices gets the letter by e-mail.
+fn an_ehf_invoice_is_reminded_by_ehf_reminder_where_the_receiver_takes_it() {
+    let mut env = Env::active();
+    set_policy(&env, policy());
+    let out = env.dir.path().join("out");
+    env.host.delivery = Some(host_harness::channels::Config::new(&out, None).boxed());
+    let kommune = late_invoice(&mut env, "c-kommune");
+    let bygg = late_invoice(&mut env, "c-bygg");
+    let mut xmls = Vec::new();
+    for (day, step) in [("2026-08-16", 1), ("2026-08-31", 2), ("2026-09-15", 3)] {
+        on(&mut env, day);
+        let n = sent(env.host.send_reminder("fjord", &kommune.id).unwrap());
+        assert_eq!(n.deliveries[0].channel, Channel::Ehf, "{:?}", n.deliveries);
+        let b = sent(env.host.send_reminder("fjord", &bygg.id).unwrap());
+        assert_eq!(
+            b.deliveries[0].channel,
+            Channel::Email,
+            "{:?}",
+            b.deliveries
+        );
+        env.host.dispatch();
+        let xml = std::fs::read_to_string(out.join(format!(
+            "ehf/fjord-{}-{}-{step}.xml",
+            if step == 3 {
+                "inkassovarsel"
+            } else {
+                "purring"
+            },
+            kommune.number
+        )))
+        .unwrap();
+        assert!(xml.contains("urn:fdc:anskaffelser.no:2019:ehf:reminder:3.0"));
+        assert!(xml.contains(&format!(
+            "<cbc:ID>{}</cbc:ID><cbc:IssueDate>2026-08-01",
+            kommune.number
+        )));
+        assert_eq!(xml.contains(">REM<"), step > 1, "the fee is the REM charge");
+        xmls.push(xml);
+    }
+    all_valid("reminder", &xmls);
+}
+
+crate::on_both_stores!(an_ehf_invoice_is_reminded_by_ehf_reminder_where_the_receiver_takes_it);

@@ -420,3 +420,132 @@ fn tax_total(x: &mut Xml, totals: &Totals) {
     }
     x.close("cac:TaxTotal");
 }
+
+/// EHF Reminder 3.0 (receivables.md §3; anskaffelser's ehf-postaward-g3, `reminder-3.0`): a
+/// UBL `Invoice` with the reminder's profile and no type code, referring to the invoice it
+/// chases (BG-3). What is outstanding is its lines (the invoice's principal, the charges of
+/// earlier notices); the fee is a document-level charge with the reason code `REM`, the
+/// interest another. None of it is a supply, so all of it is outside the VAT base: exempt
+/// (E, 0 %) for a VAT-registered seller, as the guide's example has it, and O for one that is
+/// not. The reminder's data model has no attachments: the letter's words are its note.
+pub struct Reminder<'a> {
+    /// The invoice it chases, with the client as it is today.
+    pub invoice: &'a Document,
+    /// Its own id: the invoice's number and the step (a reminder takes no number of its own).
+    pub id: String,
+    pub sent: chrono::NaiveDate,
+    pub deadline: chrono::NaiveDate,
+    pub principal: rust_decimal::Decimal,
+    pub earlier_charges: rust_decimal::Decimal,
+    pub fee: rust_decimal::Decimal,
+    pub interest: rust_decimal::Decimal,
+    pub note: String,
+}
+
+const REMINDER_CUSTOMIZATION: &str = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0#conformant#urn:fdc:anskaffelser.no:2019:ehf:reminder:3.0";
+const REMINDER_PROFILE: &str = "urn:fdc:anskaffelser.no:2019:ehf:postaward:g3:06:1.0";
+
+/// Render a reminder as EHF Reminder 3.0; none when the buyer has no Peppol address.
+pub fn render_reminder(r: &Reminder) -> Option<String> {
+    let doc = r.invoice;
+    let (scheme, endpoint) = buyer_endpoint(doc)?;
+    let code = calc::effective_code(crate::vat::VatCode::Exempt, doc.seller.vat_registered);
+    let mut x = Xml(String::with_capacity(8192));
+    x.0.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\" xmlns:cac=\"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2\" xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\">");
+    x.el("cbc:CustomizationID", REMINDER_CUSTOMIZATION);
+    x.el("cbc:ProfileID", REMINDER_PROFILE);
+    x.el("cbc:ID", &r.id);
+    x.el("cbc:IssueDate", &r.sent.to_string());
+    x.el("cbc:DueDate", &r.deadline.to_string());
+    x.el("cbc:Note", &r.note);
+    x.el("cbc:DocumentCurrencyCode", "NOK");
+    x.el("cbc:BuyerReference", &buyer_reference(doc));
+    x.open("cac:BillingReference");
+    x.open("cac:InvoiceDocumentReference");
+    x.display("cbc:ID", doc.number);
+    x.el("cbc:IssueDate", &doc.issue_date.to_string());
+    x.close("cac:InvoiceDocumentReference");
+    x.close("cac:BillingReference");
+    seller(&mut x, doc);
+    buyer(&mut x, doc, scheme, &endpoint);
+    let s = &doc.seller;
+    x.open("cac:PaymentMeans");
+    x.el("cbc:PaymentMeansCode", "30");
+    x.opt("cbc:PaymentID", &doc.kid);
+    x.open("cac:PayeeFinancialAccount");
+    x.el("cbc:ID", &s.bank_account);
+    if let Some(bic) = &s.bic {
+        x.open("cac:FinancialInstitutionBranch");
+        x.el("cbc:ID", bic);
+        x.close("cac:FinancialInstitutionBranch");
+    }
+    x.close("cac:PayeeFinancialAccount");
+    x.close("cac:PaymentMeans");
+    x.open("cac:PaymentTerms");
+    x.el(
+        "cbc:Note",
+        &format!("Betalingsfrist {}", crate::dates::nb(r.deadline)),
+    );
+    x.close("cac:PaymentTerms");
+    let charges = [
+        (r.fee, Some("REM"), "Purregebyr"),
+        (r.interest, None, "Forsinkelsesrente"),
+    ];
+    for (amount, reason_code, reason) in charges {
+        if amount.is_zero() {
+            continue;
+        }
+        x.open("cac:AllowanceCharge");
+        x.el("cbc:ChargeIndicator", "true");
+        if let Some(c) = reason_code {
+            x.el("cbc:AllowanceChargeReasonCode", c);
+        }
+        x.el("cbc:AllowanceChargeReason", reason);
+        x.amount("cbc:Amount", amount);
+        tax_category(&mut x, "cac:TaxCategory", code, false);
+        x.close("cac:AllowanceCharge");
+    }
+    let lines: Vec<(String, rust_decimal::Decimal)> = [
+        (format!("Utestående på faktura {}", doc.number), r.principal),
+        ("Tidligere gebyr og renter".to_owned(), r.earlier_charges),
+    ]
+    .into_iter()
+    .filter(|(_, a)| !a.is_zero())
+    .collect();
+    let net: rust_decimal::Decimal = lines.iter().map(|(_, a)| *a).sum();
+    let charged = r.fee + r.interest;
+    let total = net + charged;
+    x.open("cac:TaxTotal");
+    x.amount("cbc:TaxAmount", rust_decimal::Decimal::ZERO);
+    x.open("cac:TaxSubtotal");
+    x.amount("cbc:TaxableAmount", total);
+    x.amount("cbc:TaxAmount", rust_decimal::Decimal::ZERO);
+    tax_category(&mut x, "cac:TaxCategory", code, true);
+    x.close("cac:TaxSubtotal");
+    x.close("cac:TaxTotal");
+    x.open("cac:LegalMonetaryTotal");
+    x.amount("cbc:LineExtensionAmount", net);
+    x.amount("cbc:TaxExclusiveAmount", total);
+    x.amount("cbc:TaxInclusiveAmount", total);
+    if !charged.is_zero() {
+        x.amount("cbc:ChargeTotalAmount", charged);
+    }
+    x.amount("cbc:PayableAmount", total);
+    x.close("cac:LegalMonetaryTotal");
+    for (i, (text, amount)) in lines.iter().enumerate() {
+        x.open("cac:InvoiceLine");
+        x.display("cbc:ID", i + 1);
+        x.el_with("cbc:InvoicedQuantity", "unitCode", "C62", "1");
+        x.amount("cbc:LineExtensionAmount", *amount);
+        x.open("cac:Item");
+        x.el("cbc:Name", text);
+        tax_category(&mut x, "cac:ClassifiedTaxCategory", code, false);
+        x.close("cac:Item");
+        x.open("cac:Price");
+        x.amount("cbc:PriceAmount", *amount);
+        x.close("cac:Price");
+        x.close("cac:InvoiceLine");
+    }
+    x.0.push_str("</Invoice>\n");
+    Some(x.0)
+}

@@ -147,6 +147,10 @@ pub fn load_peppol(store: &dyn Store, participants: &[Participant]) -> Result<()
                 let kind = match t.as_str() {
                     "Invoice" => b::DocumentKind::Invoice,
                     "CreditNote" => b::DocumentKind::CreditNote,
+                    "Reminder" => {
+                        u.notices()?.put_reminder_participant(&p.participant)?;
+                        continue;
+                    }
                     other => anyhow::bail!("{}: unknown document type '{other}'", p.participant),
                 };
                 u.put_participant(&p.participant, kind)?;

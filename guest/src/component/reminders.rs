@@ -82,16 +82,15 @@ impl Guest for Component {
         };
         let plan = plan_out(&step, &case);
         let letter = letter(&step, &plan, &doc, ctx.today)?;
-        let total = letter.total;
-        let route =
-            channel::choose_for_notice(&doc.seller, &doc.customer, total, doc.kid.as_deref())
-                .map_err(|why| err(Error::NotAllowed(Refusal::NoChannel(why))))?;
+        let pdf = pdf::letter::render(&letter, pdf::Mode::Issued);
+        let ehf = ehf_reminder(&letter, &plan);
+        let route = notice_route(&doc, letter.total, ehf.is_some())?;
         let new = nt::NewNotice {
             invoice_id: invoice_id.clone(),
             sent: ctx.today.to_string(),
             facts: notice_facts(&doc, &plan),
-            pdf: pdf::letter::render(&letter, pdf::Mode::Issued),
-            ehf: None,
+            pdf,
+            ehf,
             plan,
         };
         let v = voucher(ctx.today, postings(&step, &doc));
@@ -292,6 +291,50 @@ fn letter<'a>(
         interest: step.interest.as_ref(),
         total: amount(&plan.total)?,
         deadline: step.deadline,
+    })
+}
+
+/// An invoice that went by EHF gets its reminder as EHF Reminder 3.0, where the receiver
+/// accepts that document type; else (and if EHF refuses it) a letter by e-mail or print.
+fn notice_route(doc: &Document, total: Decimal, has_ehf: bool) -> R<channel::Route> {
+    let letters = channel::choose_for_notice(&doc.seller, &doc.customer, total, doc.kid.as_deref());
+    if !has_ehf {
+        return letters.map_err(|why| err(Error::NotAllowed(Refusal::NoChannel(why))));
+    }
+    let mut fallbacks = Vec::new();
+    if let Ok(r) = letters {
+        fallbacks.push(r.channel);
+        fallbacks.extend(r.fallbacks);
+    }
+    Ok(channel::Route {
+        channel: model::Channel::Ehf,
+        reason:
+            "the invoice went by EHF, and the receiver accepts EHF Reminder in the Peppol directory"
+                .into(),
+        fallbacks,
+    })
+}
+
+/// The EHF Reminder of a notice whose invoice went by EHF, if its receiver takes one.
+fn ehf_reminder(l: &pdf::letter::Letter, plan: &t::NoticePlan) -> Option<String> {
+    let doc = l.invoice;
+    let orgnr = doc.customer.orgnr.as_ref()?;
+    if doc.channel != model::Channel::Ehf
+        || !doc.seller.channels.contains(&model::Channel::Ehf)
+        || !nt::peppol_accepts_reminder(&format!("0192:{orgnr}"))
+    {
+        return None;
+    }
+    ehf::render_reminder(&ehf::Reminder {
+        invoice: doc,
+        id: format!("{}-P{}", doc.number, plan.step),
+        sent: l.sent,
+        deadline: l.deadline,
+        principal: l.principal,
+        earlier_charges: l.earlier_charges,
+        fee: l.fee,
+        interest: l.interest.map_or(Decimal::ZERO, |i| i.amount),
+        note: l.summary(),
     })
 }
 

@@ -36,6 +36,24 @@ impl Letter<'_> {
         }
     }
 
+    /// What the letter says, in a paragraph (the EHF Reminder's note).
+    pub fn summary(&self) -> String {
+        let w = self.words();
+        let nb = !self.invoice.in_english();
+        let doc = self.invoice;
+        let deadline = date(self.deadline, nb);
+        let ask = match self.kind {
+            NoticeKind::Reminder => (w.reminder_ask)(&deadline),
+            NoticeKind::Inkassovarsel => (w.varsel_notice)(&deadline),
+        };
+        let unpaid = (w.unpaid)(
+            doc.number,
+            &date(doc.issue_date, nb),
+            &date(doc.due_date, nb),
+        );
+        format!("{}: {unpaid} {ask}", self.title())
+    }
+
     fn words(&self) -> &'static Words {
         if self.invoice.in_english() {
             &EN

@@ -25,6 +25,9 @@ const HELD: &str = "SELECT 1 FROM reminder_holds WHERE client_id = ?1 AND what =
 const HOLD: &str =
     "INSERT INTO reminder_holds (client_id, what, id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING";
 const UNHOLD: &str = "DELETE FROM reminder_holds WHERE client_id = ?1 AND what = ?2 AND id = ?3";
+const ACCEPTS_REMINDERS: &str = "SELECT 1 FROM peppol_reminders WHERE participant = ?1";
+const PUT_REMINDER_PARTICIPANT: &str =
+    "INSERT INTO peppol_reminders (participant) VALUES (?1) ON CONFLICT DO NOTHING";
 /// A claimed letter's delivery facts and files, in the order `claimed_notice` reads them.
 const CLAIMED: &str = "SELECT kind, step, customer_name, email, orgnr, street, postcode, city, country, language, kid,
         deadline, total_ore, seller_name, seller_account, pdf, ehf FROM notices WHERE id = ?1";
@@ -220,6 +223,15 @@ impl<B: Backend> Notices for SqlUnit<B> {
 
     fn set_payment_agreement(&mut self, client: &str, invoice: i64, on: bool) -> Result<()> {
         self.hold(client, "invoice", &invoice.to_string(), on)
+    }
+
+    fn accepts_reminders(&mut self, participant: &str) -> Result<bool> {
+        Ok(!B::rows(self.c(), ACCEPTS_REMINDERS, params![participant])?.is_empty())
+    }
+
+    fn put_reminder_participant(&mut self, participant: &str) -> Result<()> {
+        B::exec(self.c(), PUT_REMINDER_PARTICIPANT, params![participant])?;
+        Ok(())
     }
 
     fn notice_deliveries(&mut self, notice: i64) -> Result<Vec<crate::bindings::Delivery>> {

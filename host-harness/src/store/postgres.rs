@@ -297,6 +297,8 @@ CREATE TABLE IF NOT EXISTS reminder_policies (
     first_after_days BIGINT NOT NULL, deadline_days BIGINT NOT NULL,
     fee BIGINT NOT NULL, interest BIGINT NOT NULL, reminders BIGINT NOT NULL, inkassovarsel BIGINT NOT NULL
 );
+-- The Peppol directory's participants that accept EHF Reminder 3.0.
+CREATE TABLE IF NOT EXISTS peppol_reminders (participant TEXT PRIMARY KEY);
 -- Customers who asked for no reminders ('customer'), invoices under a payment agreement ('invoice').
 CREATE TABLE IF NOT EXISTS reminder_holds (
     client_id TEXT NOT NULL REFERENCES clients(id),

@@ -130,6 +130,14 @@ impl Host for CallState {
             .trap()
     }
 
+    fn peppol_accepts_reminder(&mut self, participant: String) -> wasmtime::Result<bool> {
+        self.unit
+            .notices()
+            .trap()?
+            .accepts_reminders(&participant)
+            .trap()
+    }
+
     fn payment_agreements(&mut self, invoice_ids: Vec<String>) -> wasmtime::Result<Vec<bool>> {
         let rows: Vec<Option<i64>> = invoice_ids.iter().map(|i| Id::Doc.row(i)).collect();
         let known: Vec<i64> = rows.iter().flatten().copied().collect();

@@ -250,6 +250,10 @@ pub trait Notices {
     /// Per invoice, in order: is it under a payment agreement?
     fn payment_agreements(&mut self, client: &str, invoices: &[i64]) -> Result<Vec<bool>>;
     fn set_payment_agreement(&mut self, client: &str, invoice: i64, on: bool) -> Result<()>;
+    /// The Peppol directory's answer for EHF Reminder 3.0 (the other document types are
+    /// `Unit::accepts`).
+    fn accepts_reminders(&mut self, participant: &str) -> Result<bool>;
+    fn put_reminder_participant(&mut self, participant: &str) -> Result<()>;
     /// A notice's deliveries, oldest first.
     fn notice_deliveries(&mut self, notice: i64) -> Result<Vec<crate::bindings::Delivery>>;
 }
