@@ -12,6 +12,18 @@ import * as io from '@bytecodealliance/preview2-shim/io';
 /** A refusal the component passes on: the contract's `host` error. */
 const refuse = (msg) => ({ tag: 'host', val: msg });
 /** `draft-12` → 12, for this kind of id only. */
+/** A delivery as the contract has it. */
+const deliveryOut = (o) => ({
+  id: `delivery-${o.id}`,
+  channel: o.channel,
+  reason: o.reason,
+  state: o.state,
+  attempts: o.attempts,
+  updatedAt: o.updatedAt,
+  detail: undefined,
+});
+/** The law's figures for reminders, handed to the component as the Rust host does. */
+const FIGURES = readFileSync(new URL('../legal/receivables-no.json', import.meta.url), 'utf8');
 const parseId = (id, prefix) => {
   const m = new RegExp(`^${prefix}-(\\d+)$`).exec(id);
   return m ? Number(m[1]) : undefined;
@@ -44,6 +56,8 @@ export const ACCOUNTS = new Map([
   [3050, 'Salgsinntekt, avgiftspliktig, lav sats'],
   [3100, 'Salgsinntekt, avgiftsfri'],
   [3200, 'Salgsinntekt, utenfor avgiftsområdet / unntatt'],
+  [3900, 'Annen driftsrelatert inntekt'],
+  [8055, 'Renteinntekt kundefordringer'],
 ]);
 
 const opt = (v) => (v === null || v === undefined ? undefined : v);
@@ -63,9 +77,10 @@ function emptyStore() {
     credited: new Map(), // invoice id → øre
     journal: [], // { client, document | payment, account, debit, credit, customerId }
     payments: new Map(), // id → { client, new-payment fields, invoice (doc id number) } (contract 0.4.1)
+    notices: new Map(), // id → { client, invoice (doc id number), sent, plan, facts, pdf, ehf } (contract 0.5.1)
     outbox: [], // { id, client, document, channel, reason, fallbacks, state, attempts }
     sequences: new Map(), // `${client}/${series}` → last
-    next: { draft: 1, doc: 1, delivery: 1, series: 1, payment: 1 },
+    next: { draft: 1, doc: 1, delivery: 1, series: 1, payment: 1, notice: 1 },
     touched: new Map(), // client → last touch stamp
   };
 }
@@ -165,18 +180,9 @@ export class Host {
     return c < d.payableOre ? 'partially-credited' : 'credited';
   }
 
+  /** A document's own deliveries (its notices' letters are theirs). */
   deliveries(doc) {
-    return this.store.outbox
-      .filter((o) => o.document === doc)
-      .map((o) => ({
-        id: `delivery-${o.id}`,
-        channel: o.channel,
-        reason: o.reason,
-        state: o.state,
-        attempts: o.attempts,
-        updatedAt: o.updatedAt,
-        detail: undefined,
-      }));
+    return this.store.outbox.filter((o) => o.document === doc && o.notice === undefined).map(deliveryOut);
   }
 
   /** The imports of an instance acting for `state.client`, on whatever the store is now. */
@@ -456,6 +462,28 @@ export class Host {
     });
     const own = () => [...host.store.payments].filter(([, p]) => p.client === client);
     const byKey = (key) => own().find(([, p]) => p.bankReference === key || p.idempotencyKey === key);
+    // Per invoice: what it holds, and what its notices charged (øre); `openOnly` counts the charges.
+    const sums = (f) => {
+      const only = new Set(f.invoiceIds.map((i) => parseId(i, 'doc')));
+      const rows = [];
+      for (const [id, d] of host.store.documents) {
+        if (d.client !== client || d.kind !== 'invoice') continue;
+        if (f.invoiceIds.length > 0 && !only.has(id)) continue;
+        if (f.customerId !== undefined && d.index.customerId !== f.customerId) continue;
+        const credited = host.store.credited.get(id) ?? 0n;
+        const paid = own().filter(([, p]) => p.invoice === id).reduce((s, [, p]) => s + p.ore, 0n);
+        const charged = [...host.store.notices.values()]
+          .filter((n) => n.invoice === id)
+          .reduce((s, n) => s + toOre(n.plan.fee) + toOre(n.plan.interestTotal), 0n);
+        if (f.openOnly && d.payableOre + charged - credited - paid === 0n) continue;
+        rows.push({
+          invoiceId: `doc-${id}`, number: d.number, customerId: d.index.customerId, customerName: d.index.customerName,
+          issueDate: d.index.issueDate, dueDate: d.facts.dueDate, kid: d.facts.kid,
+          payable: fromOre(d.payableOre), credited: fromOre(credited), paid: fromOre(paid), charged,
+        });
+      }
+      return rows.sort((a, b) => (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : Number(a.number - b.number)));
+    };
     const receivables = {
       insertPayments(list) {
         for (const { payment: p } of list) if (p.invoiceId !== undefined) invoiceOf(p.invoiceId);
@@ -508,22 +536,7 @@ export class Host {
         });
       },
       invoiceSums(f) {
-        const only = new Set(f.invoiceIds.map((i) => parseId(i, 'doc')));
-        const rows = [];
-        for (const [id, d] of host.store.documents) {
-          if (d.client !== client || d.kind !== 'invoice') continue;
-          if (f.invoiceIds.length > 0 && !only.has(id)) continue;
-          if (f.customerId !== undefined && d.index.customerId !== f.customerId) continue;
-          const credited = host.store.credited.get(id) ?? 0n;
-          const paid = own().filter(([, p]) => p.invoice === id).reduce((s, [, p]) => s + p.ore, 0n);
-          if (f.openOnly && d.payableOre - credited - paid === 0n) continue;
-          rows.push({
-            invoiceId: `doc-${id}`, number: d.number, customerId: d.index.customerId, customerName: d.index.customerName,
-            issueDate: d.index.issueDate, dueDate: d.facts.dueDate, kid: d.facts.kid,
-            payable: fromOre(d.payableOre), credited: fromOre(credited), paid: fromOre(paid),
-          });
-        }
-        return rows.sort((a, b) => (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : Number(a.number - b.number)));
+        return sums(f).map(({ charged, ...money }) => money);
       },
       listPayments(f) {
         const only = f.invoiceId === undefined ? undefined : parseId(f.invoiceId, 'doc');
@@ -535,13 +548,59 @@ export class Host {
           .map(([id, p]) => stored(id, p));
       },
     };
+    // Reminders and inkassovarsler (contract 0.5.1): each (invoice, step) kept once.
+    const noticeOut = (id, n) => ({
+      id: `notice-${id}`, invoiceId: `doc-${n.invoice}`, invoiceNumber: host.store.documents.get(n.invoice).number,
+      sent: n.sent, plan: n.plan,
+      deliveries: host.store.outbox.filter((o) => o.notice === id).map(deliveryOut),
+    });
+    const notices = {
+      insert(n, v) {
+        const invoice = invoiceOf(n.invoiceId);
+        const taken = [...host.store.notices.values()].some((k) => k.invoice === invoice && k.plan.step === n.plan.step);
+        if (taken) throw { tag: 'conflict', val: BigInt(n.plan.step) };
+        const id = host.store.next.notice++;
+        const rows = v.postings.length > 0 ? balanced(v, { notice: id }) : [];
+        host.store.notices.set(id, { client, invoice, sent: n.sent, plan: n.plan, facts: n.facts, pdf: n.pdf, ehf: n.ehf });
+        host.store.journal.push(...rows);
+        return `notice-${id}`;
+      },
+      ofInvoices(ids) {
+        const wanted = new Set(ids.map((i) => parseId(i, 'doc')));
+        return [...host.store.notices]
+          .filter(([, n]) => n.client === client && wanted.has(n.invoice))
+          .sort(([a, x], [b, y]) => x.invoice - y.invoice || x.plan.step - y.plan.step || a - b)
+          .map(([id, n]) => noticeOut(id, n));
+      },
+      claims(f) {
+        return sums(f).map(({ charged, ...money }) => ({ money, charged: fromOre(charged) }));
+      },
+      policy() {
+        return { firstAfterDays: 14, deadlineDays: 14, fee: true, interest: true, reminders: 1, inkassovarsel: true };
+      },
+      figures() {
+        return FIGURES;
+      },
+      optedOut(ids) {
+        return ids.map(() => false);
+      },
+      paymentAgreements(ids) {
+        return ids.map(() => false);
+      },
+      peppolAcceptsReminder(participant) {
+        return host.store.peppol.has(`${participant}/Reminder`);
+      },
+    };
     const outbox = {
       enqueue(documentId, channel, reason, fallbacks) {
-        const n = parseId(documentId, 'doc');
+        // A notice's letter goes under its invoice.
+        const notice = documentId.startsWith('notice-') ? parseId(documentId, 'notice') : undefined;
+        const kept = notice === undefined ? undefined : host.store.notices.get(notice);
+        const n = kept ? kept.invoice : parseId(documentId, 'doc');
         const d = host.store.documents.get(n);
-        if (!d || d.client !== client) throw { tag: 'not-found', val: documentId };
+        if (!d || d.client !== client || (notice !== undefined && !kept)) throw { tag: 'not-found', val: documentId };
         const id = host.store.next.delivery++;
-        host.store.outbox.push({ id, client, document: n, channel, reason, fallbacks, state: 'queued', attempts: 0 });
+        host.store.outbox.push({ id, client, document: n, notice, channel, reason, fallbacks, state: 'queued', attempts: 0 });
         return `delivery-${id}`;
       },
     };
@@ -568,6 +627,7 @@ export class Host {
       'erp:invoicing/ledger': failable('ledger', ledger),
       'erp:invoicing/outbox': failable('outbox', outbox),
       'erp:invoicing/receivables': failable('receivables', receivables),
+      'erp:invoicing/notices': failable('notices', notices),
       'erp:invoicing/types': {},
       'wasi:cli/environment': { getEnvironment: () => [], getArguments: () => [], initialCwd: () => undefined },
       'wasi:cli/exit': cli.exit,
@@ -623,6 +683,7 @@ function snapshot(s) {
     credited: new Map(s.credited),
     journal: [...s.journal],
     payments: new Map(s.payments),
+    notices: new Map(s.notices),
     outbox: [...s.outbox],
     sequences: new Map(s.sequences),
     next: { ...s.next },

@@ -671,6 +671,7 @@ fn e_mail_headers_read_back_exactly_for_any_name() {
             },
             ehf: Some("<Invoice/>".into()),
             pdf: b"%PDF-1.7 test".to_vec(),
+            notice: None,
         };
         let file = dir.path().join(format!("{i}.eml"));
         let m = host_harness::channels::email::message(&p)
