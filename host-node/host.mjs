@@ -474,7 +474,7 @@ export class Host {
         const paid = own().filter(([, p]) => p.invoice === id).reduce((s, [, p]) => s + p.ore, 0n);
         const charged = [...host.store.notices.values()]
           .filter((n) => n.invoice === id)
-          .reduce((s, n) => s + toOre(n.plan.fee) + toOre(n.plan.interestTotal), 0n);
+          .reduce((s, n) => s + toOre(n.plan.fee) + toOre(n.plan.compensation) + toOre(n.plan.interestTotal), 0n);
         if (f.openOnly && d.payableOre + charged - credited - paid === 0n) continue;
         rows.push({
           invoiceId: `doc-${id}`, number: d.number, customerId: d.index.customerId, customerName: d.index.customerName,
@@ -576,7 +576,7 @@ export class Host {
         return sums(f).map(({ charged, ...money }) => ({ money, charged: fromOre(charged) }));
       },
       policy() {
-        return { firstAfterDays: 14, deadlineDays: 14, fee: true, interest: true, reminders: 1, inkassovarsel: true };
+        return { firstAfterDays: 14, deadlineDays: 14, fee: true, interest: true, reminders: 1, inkassovarsel: true, compensation: false };
       },
       figures() {
         return FIGURES;

@@ -39,6 +39,7 @@ fn policy() -> ReminderPolicy {
         interest: true,
         reminders: 2,
         inkassovarsel: true,
+        compensation: false,
     }
 }
 
@@ -670,3 +671,49 @@ fn an_ehf_invoice_is_reminded_by_ehf_reminder_where_the_receiver_takes_it() {
 }
 
 crate::on_both_stores!(an_ehf_invoice_is_reminded_by_ehf_reminder_where_the_receiver_takes_it);
+
+/// § 3a: a business customer is charged the standard compensation once (the half-year's
+/// figure of the due date, less fees charged), on 3900, and no fee beside it after; a consumer
+/// never is.
+fn a_business_is_charged_the_standard_compensation_once() {
+    let mut env = Env::active();
+    set_policy(
+        &env,
+        ReminderPolicy {
+            compensation: true,
+            ..policy()
+        },
+    );
+    let business = late_invoice(&mut env, "c-bygg");
+    let consumer = late_invoice(&mut env, "c-kari");
+    on(&mut env, "2026-08-16");
+    let first = sent(env.host.send_reminder("fjord", &business.id).unwrap());
+    assert_eq!(
+        (first.plan.fee.as_str(), first.plan.compensation.as_str()),
+        ("0.00", "430.00"),
+        "2026 H2's figure, no fee charged yet"
+    );
+    assert_eq!(first.plan.total, "10433.36");
+    let text = text(
+        &env.host.reminder_preview("fjord", &consumer.id).unwrap(),
+        None,
+    );
+    assert!(!text.contains("Standardkompensasjon"), "{text}");
+    let plain = sent(env.host.send_reminder("fjord", &consumer.id).unwrap());
+    assert_eq!(plain.plan.compensation, "0.00");
+    on(&mut env, "2026-08-31");
+    let second = sent(env.host.send_reminder("fjord", &business.id).unwrap());
+    same!(
+        (second.plan.fee.as_str(), second.plan.no_fee.clone()),
+        ("0.00", Some(NoFee::Compensated))
+    );
+    assert_eq!(second.plan.earlier_charges, "433.36");
+    assert_eq!(
+        account(&env, 3900),
+        (0, 43000),
+        "the compensation (Kari's reminder was free)"
+    );
+    books_balance(&env);
+}
+
+crate::on_both_stores!(a_business_is_charged_the_standard_compensation_once);

@@ -438,6 +438,7 @@ pub struct Reminder<'a> {
     pub principal: rust_decimal::Decimal,
     pub earlier_charges: rust_decimal::Decimal,
     pub fee: rust_decimal::Decimal,
+    pub compensation: rust_decimal::Decimal,
     pub interest: rust_decimal::Decimal,
     pub note: String,
 }
@@ -489,6 +490,11 @@ pub fn render_reminder(r: &Reminder) -> Option<String> {
     x.close("cac:PaymentTerms");
     let charges = [
         (r.fee, Some("REM"), "Purregebyr"),
+        (
+            r.compensation,
+            None,
+            "Standardkompensasjon (forsinkelsesrenteloven § 3a)",
+        ),
         (r.interest, None, "Forsinkelsesrente"),
     ];
     for (amount, reason_code, reason) in charges {
@@ -513,7 +519,7 @@ pub fn render_reminder(r: &Reminder) -> Option<String> {
     .filter(|(_, a)| !a.is_zero())
     .collect();
     let net: rust_decimal::Decimal = lines.iter().map(|(_, a)| *a).sum();
-    let charged = r.fee + r.interest;
+    let charged = r.fee + r.compensation + r.interest;
     let total = net + charged;
     x.open("cac:TaxTotal");
     x.amount("cbc:TaxAmount", rust_decimal::Decimal::ZERO);

@@ -208,6 +208,8 @@ pub struct Notice {
     pub sent: NaiveDate,
     pub deadline: NaiveDate,
     pub fee: Decimal,
+    /// The § 3a compensation it charged.
+    pub compensation: Decimal,
 }
 
 /// The client's reminder policy.
@@ -222,6 +224,8 @@ pub struct Policy {
     /// Reminders before the inkassovarsel (0: the first notice is the inkassovarsel).
     pub reminders: u32,
     pub inkassovarsel: bool,
+    /// Claim the § 3a standard compensation from business customers.
+    pub compensation: bool,
 }
 
 /// One overdue invoice as the decision needs it.
@@ -236,6 +240,8 @@ pub struct Claim {
     /// An AvtaleGiro claim the bank still handles.
     pub avtalegiro: bool,
     pub payment_agreement: bool,
+    /// A business customer (FRL § 3a applies between businesses only).
+    pub business: bool,
 }
 
 /// Why nothing is sent (now, or ever).
@@ -271,6 +277,8 @@ pub enum NoFee {
     TooMany(u32),
     /// The fee before gave a deadline shorter than the law's minimum.
     ShortDeadline,
+    /// The § 3a compensation charged covers the cost of chasing: no fee beside it.
+    Compensated,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -284,6 +292,8 @@ pub enum Decision {
 pub struct Step {
     pub kind: NoticeKind,
     pub fee: Result<Decimal, NoFee>,
+    /// The § 3a compensation this notice charges (zero if none).
+    pub compensation: Decimal,
     pub deadline: NaiveDate,
     pub interest: Option<Interest>,
 }
@@ -407,12 +417,40 @@ pub fn next(
     } else {
         None
     };
+    let (fee, compensation) = with_compensation(
+        fee(claim, history, policy, today, f)?,
+        claim,
+        history,
+        policy,
+        f,
+    )?;
     Ok(Decision::Send(Step {
         kind,
-        fee: fee(claim, history, policy, today, f)?,
+        fee,
+        compensation,
         deadline: today + Days::new(policy.deadline_days.into()),
         interest,
     }))
+}
+
+/// The § 3a standard compensation for a business customer, where the policy claims it: once
+/// per invoice, at the figure of the due date's half-year less the fees charged before and
+/// now (it offsets them, never stacks); after it, a notice carries no fee.
+fn with_compensation(
+    fee: Result<Decimal, NoFee>,
+    claim: &Claim,
+    history: &[Notice],
+    policy: &Policy,
+    f: &Figures,
+) -> Result<(Result<Decimal, NoFee>, Decimal), FigureError> {
+    if !(policy.compensation && claim.business) {
+        return Ok((fee, Decimal::ZERO));
+    }
+    if history.iter().any(|n| n.compensation > Decimal::ZERO) {
+        return Ok((Err(NoFee::Compensated), Decimal::ZERO));
+    }
+    let fees: Decimal = history.iter().map(|n| n.fee).sum::<Decimal>() + fee.unwrap_or_default();
+    Ok((fee, f.compensation(claim.due, fees)?))
 }
 
 /// What a payment of `amount` covers of an invoice's fees, interest and principal, in that
@@ -459,6 +497,7 @@ mod tests {
             interest: true,
             reminders: 2,
             inkassovarsel: true,
+            compensation: false,
         }
     }
 
@@ -470,6 +509,7 @@ mod tests {
             opted_out: false,
             avtalegiro: false,
             payment_agreement: false,
+            business: false,
         }
     }
 
@@ -479,6 +519,7 @@ mod tests {
             sent: d(on),
             deadline: d(on) + Days::new(days),
             fee: dec(fee),
+            compensation: Decimal::ZERO,
         }
     }
 
@@ -727,6 +768,45 @@ mod tests {
     }
 
     #[test]
+    fn a_business_is_charged_the_compensation_once_less_the_fees() {
+        let f = figures();
+        let p = Policy {
+            compensation: true,
+            ..policy()
+        };
+        let c = Claim {
+            business: true,
+            ..claim("2026-03-02")
+        };
+        // The first notice with its fee (38): the compensation of 2026 H1 (460) less it.
+        let Decision::Send(s) = next(&c, &[], &p, d("2026-03-16"), &f).unwrap() else {
+            panic!()
+        };
+        assert_eq!((s.fee, s.compensation), (Ok(dec("38.00")), dec("422.00")));
+        // After it, no fee beside the compensation.
+        let first = [Notice {
+            compensation: s.compensation,
+            ..sent(NoticeKind::Reminder, "2026-03-16", 14, "38")
+        }];
+        let Decision::Send(s) = next(&c, &first, &p, d("2026-03-31"), &f).unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            (s.fee, s.compensation),
+            (Err(NoFee::Compensated), Decimal::ZERO)
+        );
+        // Never from a consumer.
+        let consumer = Claim {
+            business: false,
+            ..c
+        };
+        let Decision::Send(s) = next(&consumer, &[], &p, d("2026-03-16"), &f).unwrap() else {
+            panic!()
+        };
+        assert_eq!(s.compensation, Decimal::ZERO);
+    }
+
+    #[test]
     fn a_table_out_of_order_is_refused() {
         let json = include_str!("../../legal/receivables-no.json").replacen(
             "\"from\": \"2026-01-01\", \"value\": \"750\"",
@@ -777,14 +857,17 @@ mod tests {
                 reminders in 0u32..4,
                 inkassovarsel in any::<bool>(),
                 fee_on in any::<bool>(),
+                compensation in any::<bool>(),
+                business in any::<bool>(),
                 days in proptest::collection::vec(event(), 1..120),
             ) {
                 let f = figures();
                 let due = d("2025-01-01") + Days::new(due_offset);
                 let policy = Policy { first_after_days: first_after, deadline_days, fee: fee_on,
-                                      interest: true, reminders, inkassovarsel };
+                                      interest: true, reminders, inkassovarsel, compensation };
                 let mut c = Claim { due, open: dec("5000.00"), customer_credit: Decimal::ZERO,
-                                    opted_out: false, avtalegiro: false, payment_agreement: false };
+                                    opted_out: false, avtalegiro: false, payment_agreement: false,
+                                    business };
                 let mut history: Vec<Notice> = Vec::new();
                 for (k, e) in days.iter().enumerate() {
                     let today = due + Days::new(k as u64);
@@ -811,9 +894,20 @@ mod tests {
                         prop_assert!(today >= due + Days::new(14));
                         prop_assert_eq!(fee, f.notice_fee(today).unwrap());
                     }
-                    history.push(Notice { kind: step.kind, sent: today, deadline: step.deadline, fee });
+                    history.push(Notice { kind: step.kind, sent: today, deadline: step.deadline, fee,
+                                          compensation: step.compensation });
                     let fees = history.iter().filter(|n| n.fee > Decimal::ZERO).count();
                     prop_assert!(fees <= 2, "{} fees", fees);
+                    // § 3a: only from a business, once, and with the fees never above the
+                    // half-year's figure (unless the fees alone were).
+                    let charged: Decimal = history.iter().map(|n| n.fee + n.compensation).sum();
+                    let comps = history.iter().filter(|n| n.compensation > Decimal::ZERO).count();
+                    prop_assert!(comps <= 1 && (comps == 0 || (business && compensation)));
+                    if comps == 1 {
+                        let full = f.compensation(due, Decimal::ZERO).unwrap();
+                        let fees_alone: Decimal = history.iter().map(|n| n.fee).sum();
+                        prop_assert!(charged <= full.max(fees_alone), "{} > {}", charged, full);
+                    }
                     let interest = step.interest.unwrap();
                     prop_assert_eq!(interest.amount, interest.periods.iter().map(|p| p.amount).sum::<Decimal>());
                 }

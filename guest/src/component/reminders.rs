@@ -26,7 +26,7 @@ impl Guest for Component {
         require_active()?;
         let ctx = Context::load()?;
         let cases = match invoice_id {
-            Some(id) => vec![one_case(&id)?],
+            Some(id) => vec![one_case(&id, &ctx)?],
             None => cases(all_money(None, true)?, &ctx)?,
         };
         cases
@@ -58,7 +58,7 @@ impl Guest for Component {
     fn preview(invoice_id: String) -> R<Vec<u8>> {
         require_active()?;
         let ctx = Context::load()?;
-        let case = one_case(&invoice_id)?;
+        let case = one_case(&invoice_id, &ctx)?;
         let Ok((step, doc)) = sendable(&case, &ctx)? else {
             return Err(t::Error::NotFound(format!(
                 "a notice due today for invoice {}",
@@ -75,7 +75,7 @@ impl Guest for Component {
     fn send(invoice_id: String) -> R<t::SendOutcome> {
         require_active()?;
         let ctx = Context::load()?;
-        let case = one_case(&invoice_id)?;
+        let case = one_case(&invoice_id, &ctx)?;
         let (step, doc) = match sendable(&case, &ctx)? {
             Ok(ready) => ready,
             Err(outcome) => return Ok(outcome),
@@ -140,6 +140,7 @@ impl Context {
                 interest: p.interest,
                 reminders: p.reminders,
                 inkassovarsel: p.inkassovarsel,
+                compensation: p.compensation,
             },
             today: today()?,
         })
@@ -156,6 +157,8 @@ struct Case {
     credit: Decimal,
     opted_out: bool,
     agreement: bool,
+    /// A business customer (it has an organisation number): § 3a may apply.
+    business: bool,
 }
 
 /// The open invoices past their due date among `claims`, each with its notices, its
@@ -191,10 +194,12 @@ fn cases(claims: Vec<nt::ClaimMoney>, ctx: &Context) -> R<Vec<Case>> {
     }
     let opted_out = nt::opted_out(&customers);
     let agreements = nt::payment_agreements(&ids);
+    let businesses = businesses(&customers, ctx)?;
     Ok(overdue
         .into_iter()
         .zip(opted_out.into_iter().zip(agreements))
         .map(|((claim, money, due), (opted_out, agreement))| Case {
+            business: businesses.contains(&claim.money.customer_id),
             history: history.remove(&claim.money.invoice_id).unwrap_or_default(),
             credit: credit
                 .get(&claim.money.customer_id)
@@ -209,8 +214,27 @@ fn cases(claims: Vec<nt::ClaimMoney>, ctx: &Context) -> R<Vec<Case>> {
         .collect())
 }
 
+/// Which of these customers are businesses (have an organisation number), where the policy
+/// claims the § 3a compensation (no lookups otherwise).
+fn businesses(customers: &[String], ctx: &Context) -> R<std::collections::HashSet<String>> {
+    let mut out = std::collections::HashSet::new();
+    if !ctx.policy.compensation {
+        return Ok(out);
+    }
+    for id in customers {
+        let business = || {
+            super::wit::erp::invoicing::directory::get_customer(id)
+                .is_some_and(|c| c.organisation_number.is_some())
+        };
+        if !out.contains(id) && business() {
+            out.insert(id.clone());
+        }
+    }
+    Ok(out)
+}
+
 /// One invoice, whatever its state, with its customer's credit balance.
-fn one_case(invoice_id: &str) -> R<Case> {
+fn one_case(invoice_id: &str, ctx: &Context) -> R<Case> {
     let claim = money_of(invoice_id)?;
     let mut all = all_money(Some(claim.money.customer_id.clone()), true)?;
     all.retain(|c| c.money.invoice_id != invoice_id);
@@ -227,6 +251,7 @@ fn one_case(invoice_id: &str) -> R<Case> {
             .pop()
             .unwrap_or(false),
         agreement: nt::payment_agreements(&ids).pop().unwrap_or(false),
+        business: !businesses(std::slice::from_ref(&claim.money.customer_id), ctx)?.is_empty(),
         claim,
         money,
         due,
@@ -244,6 +269,7 @@ fn decide(c: &Case, ctx: &Context) -> R<Decision> {
         // Known from the invoice itself, read only for what would be sent (`sendable`).
         avtalegiro: false,
         payment_agreement: c.agreement,
+        business: c.business,
     };
     let history: Vec<Notice> = c.history.iter().map(notice_in).collect::<R<_>>()?;
     rules::next(&claim, &history, &ctx.policy, ctx.today, &ctx.figures).map_err(policy_err)
@@ -288,6 +314,7 @@ fn letter<'a>(
         principal: amount(&plan.principal)?,
         earlier_charges: amount(&plan.earlier_charges)?,
         fee: amount(&plan.fee)?,
+        compensation: amount(&plan.compensation)?,
         interest: step.interest.as_ref(),
         total: amount(&plan.total)?,
         deadline: step.deadline,
@@ -333,13 +360,15 @@ fn ehf_reminder(l: &pdf::letter::Letter, plan: &t::NoticePlan) -> Option<String>
         principal: l.principal,
         earlier_charges: l.earlier_charges,
         fee: l.fee,
+        compensation: l.compensation,
         interest: l.interest.map_or(Decimal::ZERO, |i| i.amount),
         note: l.summary(),
     })
 }
 
-/// The fee and the interest, each owed by the customer beside the invoice, outside VAT
-/// (mval § 4-1 (2) b and c): 1500 debit, income credit.
+/// The fee, the § 3a compensation and the interest, each owed by the customer beside the
+/// invoice, outside VAT (mval § 4-1 (2) b and c; the compensation is damages, not a supply):
+/// 1500 debit, income credit. The compensation goes to 3900 with the fees it stands in for.
 fn postings(step: &Step, doc: &Document) -> Vec<model::Posting> {
     let n = doc.number;
     let fee_text = match step.kind {
@@ -367,6 +396,11 @@ fn postings(step: &Step, doc: &Document) -> Vec<model::Posting> {
         }
     };
     charge(step.fee.unwrap_or(Decimal::ZERO), FEE_INCOME, fee_text);
+    charge(
+        step.compensation,
+        FEE_INCOME,
+        format!("Standardkompensasjon (forsinkelsesrenteloven § 3a) faktura {n}"),
+    );
     charge(
         step.interest.as_ref().map_or(Decimal::ZERO, |i| i.amount),
         INTEREST_INCOME,
@@ -404,6 +438,7 @@ fn plan_out(step: &Step, c: &Case) -> t::NoticePlan {
     let fee = step.fee.unwrap_or(Decimal::ZERO);
     let interest = step.interest.as_ref();
     let interest_total = interest.map_or(Decimal::ZERO, |i| i.amount);
+    let compensation = step.compensation;
     t::NoticePlan {
         kind: kind_out(step.kind),
         step: c.history.len() as u32 + 1,
@@ -411,6 +446,7 @@ fn plan_out(step: &Step, c: &Case) -> t::NoticePlan {
         earlier_charges: money::fmt2(earlier),
         fee: money::fmt2(fee),
         no_fee: step.fee.err().map(no_fee_out),
+        compensation: money::fmt2(compensation),
         interest: interest
             .map(|i| {
                 i.periods
@@ -426,7 +462,7 @@ fn plan_out(step: &Step, c: &Case) -> t::NoticePlan {
             })
             .unwrap_or_default(),
         interest_total: money::fmt2(interest_total),
-        total: money::fmt2(principal + earlier + fee + interest_total),
+        total: money::fmt2(principal + earlier + fee + compensation + interest_total),
         deadline: step.deadline.to_string(),
     }
 }
@@ -449,6 +485,7 @@ fn notice_in(n: &nt::StoredNotice) -> R<Notice> {
         sent: host_date(&n.sent)?,
         deadline: host_date(&n.plan.deadline)?,
         fee: super::payments::host_decimal(&n.plan.fee)?,
+        compensation: super::payments::host_decimal(&n.plan.compensation)?,
     })
 }
 
@@ -499,6 +536,7 @@ fn no_fee_out(n: NoFee) -> t::NoFee {
         NoFee::DeadlineRunning(d) => t::NoFee::DeadlineRunning(d.to_string()),
         NoFee::TooMany(n) => t::NoFee::TooMany(n),
         NoFee::ShortDeadline => t::NoFee::ShortDeadline,
+        NoFee::Compensated => t::NoFee::Compensated,
     }
 }
 

@@ -22,6 +22,7 @@ pub struct Letter<'a> {
     pub principal: Decimal,
     pub earlier_charges: Decimal,
     pub fee: Decimal,
+    pub compensation: Decimal,
     pub interest: Option<&'a Interest>,
     pub total: Decimal,
     pub deadline: NaiveDate,
@@ -83,6 +84,7 @@ struct Words {
     earlier: &'static str,
     reminder_fee: &'static str,
     varsel_fee: &'static str,
+    compensation: &'static str,
     /// "Late interest 12.25 % a year, 2026-07-01 to 2026-08-14 (45 days)".
     interest: fn(&str, &str, &str, i64) -> String,
     to_pay: &'static str,
@@ -119,6 +121,7 @@ const NB: Words = Words {
     earlier: "Tidligere gebyr og renter",
     reminder_fee: "Purregebyr",
     varsel_fee: "Gebyr for inkassovarsel",
+    compensation: "Standardkompensasjon (forsinkelsesrenteloven § 3a)",
     interest: |pct, first, last, days| {
         format!("Forsinkelsesrente {pct} % p.a., {first}–{last} ({days} dager)")
     },
@@ -154,6 +157,7 @@ const EN: Words = Words {
     earlier: "Earlier fees and interest",
     reminder_fee: "Reminder fee",
     varsel_fee: "Collection notice fee",
+    compensation: "Standard compensation (Late Payment Interest Act, section 3a)",
     interest: |pct, first, last, days| {
         format!("Late interest {pct} % a year, {first} to {last} ({days} days)")
     },
@@ -273,6 +277,9 @@ pub fn render(l: &Letter, mode: Mode) -> Vec<u8> {
             NoticeKind::Inkassovarsel => w.varsel_fee,
         };
         rows.push((label.into(), l.fee));
+    }
+    if !l.compensation.is_zero() {
+        rows.push((w.compensation.into(), l.compensation));
     }
     for period in l.interest.map(|i| i.periods.as_slice()).unwrap_or_default() {
         rows.push((

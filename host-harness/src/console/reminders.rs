@@ -175,6 +175,7 @@ async fn save_policy(
             fee: on("gebyr"),
             interest: on("rente"),
             inkassovarsel: on("inkassovarsel"),
+            compensation: on("kompensasjon"),
         })
     })();
     let (s, problem) = blocking(&app, move |h| {
@@ -274,6 +275,12 @@ fn no_fee_words(l: Lang, n: &NoFee) -> String {
                 "the last deadline was too short",
             )
             .into(),
+        NoFee::Compensated => l
+            .say(
+                "dekket av standardkompensasjonen",
+                "covered by the standard compensation",
+            )
+            .into(),
     }
 }
 
@@ -369,6 +376,7 @@ fn page(ctx: &Ctx, s: &Seen, sent: Option<&str>, problem: Option<&str>) -> Marku
                 div class="field" { label { input type="checkbox" name="gebyr" checked[s.policy.fee]; " " (l.say("Purregebyr der loven tillater det", "The reminder fee where the law allows it")) } }
                 div class="field" { label { input type="checkbox" name="rente" checked[s.policy.interest]; " " (l.say("Forsinkelsesrente", "Late interest")) } }
                 div class="field" { label { input type="checkbox" name="inkassovarsel" checked[s.policy.inkassovarsel]; " " (l.say("Avslutt med inkassovarsel", "End with a debt collection notice")) } }
+                div class="field" { label { input type="checkbox" name="kompensasjon" checked[s.policy.compensation]; " " (l.say("Standardkompensasjon (§ 3a) fra næringsdrivende", "Standard compensation (section 3a) from businesses")) } }
                 button type="submit" { (l.say("Lagre", "Save")) }
             }
         },

@@ -10,17 +10,18 @@ use anyhow::Context;
 
 const COLUMNS: &str = "n.id, n.invoice_id, d.number, n.sent, n.plan";
 
-const INSERT: &str = "INSERT INTO notices (client_id, invoice_id, step, kind, sent, deadline, fee_ore, interest_ore, total_ore, plan,
+const INSERT: &str = "INSERT INTO notices (client_id, invoice_id, step, kind, sent, deadline, fee_ore, compensation_ore, interest_ore, total_ore, plan,
         customer_name, email, orgnr, street, postcode, city, country, language, kid, seller_name, seller_account, pdf, ehf)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)
      ON CONFLICT (invoice_id, step) DO NOTHING RETURNING id";
 const POST: &str = "INSERT INTO notice_journal (client_id, notice_id, date, account, debit_ore, credit_ore, customer_id, text)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-const POLICY: &str = "SELECT first_after_days, deadline_days, fee, interest, reminders, inkassovarsel FROM reminder_policies WHERE client_id = ?1";
-const PUT_POLICY: &str = "INSERT INTO reminder_policies (client_id, first_after_days, deadline_days, fee, interest, reminders, inkassovarsel)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+const POLICY: &str = "SELECT first_after_days, deadline_days, fee, interest, reminders, inkassovarsel, compensation FROM reminder_policies WHERE client_id = ?1";
+const PUT_POLICY: &str = "INSERT INTO reminder_policies (client_id, first_after_days, deadline_days, fee, interest, reminders, inkassovarsel, compensation)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
      ON CONFLICT (client_id) DO UPDATE SET first_after_days = excluded.first_after_days, deadline_days = excluded.deadline_days,
-        fee = excluded.fee, interest = excluded.interest, reminders = excluded.reminders, inkassovarsel = excluded.inkassovarsel";
+        fee = excluded.fee, interest = excluded.interest, reminders = excluded.reminders, inkassovarsel = excluded.inkassovarsel,
+        compensation = excluded.compensation";
 const HELD: &str = "SELECT 1 FROM reminder_holds WHERE client_id = ?1 AND what = ?2 AND id = ?3";
 const HOLD: &str =
     "INSERT INTO reminder_holds (client_id, what, id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING";
@@ -114,6 +115,7 @@ impl<B: Backend> Notices for SqlUnit<B> {
                 &n.sent,
                 &n.plan.deadline,
                 ore(&n.plan.fee)?,
+                ore(&n.plan.compensation)?,
                 ore(&n.plan.interest_total)?,
                 ore(&n.plan.total)?,
                 &plan,
@@ -186,6 +188,7 @@ impl<B: Backend> Notices for SqlUnit<B> {
                     interest: r.bool(3)?,
                     reminders: r.i(4)? as u32,
                     inkassovarsel: r.bool(5)?,
+                    compensation: r.bool(6)?,
                 })
             })
             .transpose()
@@ -202,7 +205,8 @@ impl<B: Backend> Notices for SqlUnit<B> {
                 p.fee,
                 p.interest,
                 p.reminders,
-                p.inkassovarsel
+                p.inkassovarsel,
+                p.compensation
             ],
         )?;
         Ok(())

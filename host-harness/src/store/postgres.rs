@@ -267,7 +267,7 @@ CREATE TABLE IF NOT EXISTS notices (
     step BIGINT NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN ('reminder', 'inkassovarsel')),
     sent TEXT NOT NULL, deadline TEXT NOT NULL,
-    fee_ore BIGINT NOT NULL, interest_ore BIGINT NOT NULL, total_ore BIGINT NOT NULL,
+    fee_ore BIGINT NOT NULL, compensation_ore BIGINT NOT NULL, interest_ore BIGINT NOT NULL, total_ore BIGINT NOT NULL,
     plan TEXT NOT NULL,
     customer_name TEXT NOT NULL, email TEXT, orgnr TEXT, street TEXT, postcode TEXT, city TEXT, country TEXT,
     language TEXT NOT NULL, kid TEXT, seller_name TEXT NOT NULL, seller_account TEXT,
@@ -295,7 +295,8 @@ CREATE INDEX IF NOT EXISTS outbox_notice ON outbox (notice_id) WHERE notice_id I
 CREATE TABLE IF NOT EXISTS reminder_policies (
     client_id TEXT PRIMARY KEY REFERENCES clients(id),
     first_after_days BIGINT NOT NULL, deadline_days BIGINT NOT NULL,
-    fee BIGINT NOT NULL, interest BIGINT NOT NULL, reminders BIGINT NOT NULL, inkassovarsel BIGINT NOT NULL
+    fee BIGINT NOT NULL, interest BIGINT NOT NULL, reminders BIGINT NOT NULL, inkassovarsel BIGINT NOT NULL,
+    compensation BIGINT NOT NULL
 );
 -- The Peppol directory's participants that accept EHF Reminder 3.0.
 CREATE TABLE IF NOT EXISTS peppol_reminders (participant TEXT PRIMARY KEY);

@@ -289,7 +289,7 @@ impl<B: Backend> Receivables for SqlUnit<B> {
                SELECT d.id, d.number, d.customer_id, d.customer_name, d.issue_date, d.due_date, d.kid, d.payable_ore,
                       coalesce(c.ore, 0) AS credited,
                       coalesce((SELECT CAST(sum(p.amount_ore) AS BIGINT) FROM payments p WHERE p.invoice_id = d.id), 0) AS paid,
-                      coalesce((SELECT CAST(sum(n.fee_ore + n.interest_ore) AS BIGINT) FROM notices n WHERE n.invoice_id = d.id), 0) AS charged
+                      coalesce((SELECT CAST(sum(n.fee_ore + n.compensation_ore + n.interest_ore) AS BIGINT) FROM notices n WHERE n.invoice_id = d.id), 0) AS charged
                  FROM documents d LEFT JOIN credited c ON c.document_id = d.id
                 WHERE d.client_id = ?1 AND d.kind = 'invoice'",
         );

@@ -218,7 +218,7 @@ CREATE TABLE IF NOT EXISTS notices (
     step INTEGER NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN ('reminder', 'inkassovarsel')),
     sent TEXT NOT NULL, deadline TEXT NOT NULL,
-    fee_ore INTEGER NOT NULL, interest_ore INTEGER NOT NULL, total_ore INTEGER NOT NULL,
+    fee_ore INTEGER NOT NULL, compensation_ore INTEGER NOT NULL, interest_ore INTEGER NOT NULL, total_ore INTEGER NOT NULL,
     plan TEXT NOT NULL,
     customer_name TEXT NOT NULL, email TEXT, orgnr TEXT, street TEXT, postcode TEXT, city TEXT, country TEXT,
     language TEXT NOT NULL, kid TEXT, seller_name TEXT NOT NULL, seller_account TEXT,
@@ -246,7 +246,8 @@ CREATE TRIGGER IF NOT EXISTS notice_journal_kept BEFORE DELETE ON notice_journal
 CREATE TABLE IF NOT EXISTS reminder_policies (
     client_id TEXT PRIMARY KEY REFERENCES clients(id),
     first_after_days INTEGER NOT NULL, deadline_days INTEGER NOT NULL,
-    fee INTEGER NOT NULL, interest INTEGER NOT NULL, reminders INTEGER NOT NULL, inkassovarsel INTEGER NOT NULL
+    fee INTEGER NOT NULL, interest INTEGER NOT NULL, reminders INTEGER NOT NULL, inkassovarsel INTEGER NOT NULL,
+    compensation INTEGER NOT NULL
 );
 -- The Peppol directory's participants that accept EHF Reminder 3.0.
 CREATE TABLE IF NOT EXISTS peppol_reminders (participant TEXT PRIMARY KEY);

@@ -24,6 +24,8 @@ pub fn default_policy() -> ReminderPolicy {
         interest: true,
         reminders: 1,
         inkassovarsel: true,
+        // § 3a is a choice the client makes (its figures are partly unconfirmed).
+        compensation: false,
     }
 }
 
@@ -43,6 +45,7 @@ impl Host for CallState {
         }
         for (what, amount) in [
             ("fee", &n.plan.fee),
+            ("compensation", &n.plan.compensation),
             ("interest", &n.plan.interest_total),
             ("total", &n.plan.total),
         ] {
