@@ -575,6 +575,12 @@ export class Host {
       claims(f) {
         return sums(f).map(({ charged, ...money }) => ({ money, charged: fromOre(charged) }));
       },
+      creditBalance(customerId) {
+        const over = sums({ customerId, invoiceIds: [], openOnly: false }).map(
+          (r) => toOre(r.credited) + toOre(r.paid) - toOre(r.payable) - r.charged,
+        );
+        return fromOre(over.filter((o) => o > 0n).reduce((a, b) => a + b, 0n));
+      },
       policy() {
         return { firstAfterDays: 14, deadlineDays: 14, fee: true, interest: true, reminders: 1, inkassovarsel: true, compensation: false };
       },

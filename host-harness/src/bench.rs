@@ -471,6 +471,25 @@ pub fn recurring(db: &str, count: usize, workers: usize) -> Result<Vec<Figure>> 
         report.issued.len(),
         report.failed.first()
     );
+    // The reminder run over the same invoices once they are overdue: a letter (PDF) each,
+    // kept, posted and queued, as the monthly run issued them.
+    with_unit(h.store(), |u| {
+        let policy = ReminderPolicy {
+            first_after_days: 1,
+            ..crate::imports::default_policy()
+        };
+        u.notices()?.put_policy("fjord", &policy)
+    })?;
+    h.today = "2026-12-31".parse()?;
+    let started = Instant::now();
+    let reminded = crate::reminders::run(&mut h, "fjord", |_| {})?;
+    let took_reminders = started.elapsed();
+    anyhow::ensure!(
+        reminded.failed.is_empty() && !reminded.sent.is_empty(),
+        "the reminder run failed: {:?}",
+        reminded.failed.first()
+    );
+    let sent = reminded.sent.len();
     let one = |name: String, unit, v: f64, target| figure(name, unit, vec![v], None, target);
     Ok(vec![
         one(
@@ -501,6 +520,26 @@ pub fn recurring(db: &str, count: usize, workers: usize) -> Result<Vec<Figure>> 
             "recurring run: durable commits".into(),
             "",
             report.commits as f64,
+            None,
+        ),
+        one(
+            format!(
+                "reminder run over those {count} invoices: {sent} letters (PDF each; the rest AvtaleGiro, never reminded)"
+            ),
+            "s",
+            took_reminders.as_secs_f64(),
+            None,
+        ),
+        one(
+            "reminder run: letters per second".into(),
+            "1/s",
+            sent as f64 / took_reminders.as_secs_f64(),
+            None,
+        ),
+        one(
+            "reminder run: durable commits".into(),
+            "",
+            reminded.commits as f64,
             None,
         ),
     ])

@@ -233,25 +233,24 @@ fn businesses(customers: &[String], ctx: &Context) -> R<std::collections::HashSe
     Ok(out)
 }
 
-/// One invoice, whatever its state, with its customer's credit balance.
+/// One invoice, whatever its state, with its customer's credit balance on its other invoices.
 fn one_case(invoice_id: &str, ctx: &Context) -> R<Case> {
     let claim = money_of(invoice_id)?;
-    let mut all = all_money(Some(claim.money.customer_id.clone()), true)?;
-    all.retain(|c| c.money.invoice_id != invoice_id);
-    let credit: Decimal = all
-        .iter()
-        .map(|c| money_in(c).map(|m| (-m.open()).max(Decimal::ZERO)))
-        .sum::<R<Decimal>>()?;
     let money = money_in(&claim)?;
     let due = host_date(&claim.money.due_date)?;
+    let customer = &claim.money.customer_id;
+    // The customer's balance counts this invoice's own overpayment too: that is not a credit
+    // on its other invoices.
+    let own = (-money.open()).max(Decimal::ZERO);
+    let credit = super::payments::host_decimal(&nt::credit_balance(customer))? - own;
     let ids = [claim.money.invoice_id.clone()];
     Ok(Case {
         history: nt::of_invoices(&ids),
-        opted_out: nt::opted_out(std::slice::from_ref(&claim.money.customer_id))
+        opted_out: nt::opted_out(std::slice::from_ref(customer))
             .pop()
             .unwrap_or(false),
         agreement: nt::payment_agreements(&ids).pop().unwrap_or(false),
-        business: !businesses(std::slice::from_ref(&claim.money.customer_id), ctx)?.is_empty(),
+        business: !businesses(std::slice::from_ref(customer), ctx)?.is_empty(),
         claim,
         money,
         due,

@@ -26,6 +26,16 @@ const HELD: &str = "SELECT 1 FROM reminder_holds WHERE client_id = ?1 AND what =
 const HOLD: &str =
     "INSERT INTO reminder_holds (client_id, what, id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING";
 const UNHOLD: &str = "DELETE FROM reminder_holds WHERE client_id = ?1 AND what = ?2 AND id = ?3";
+/// Only invoices with a payment or a credit note can hold more than they ask: the rest are
+/// never read.
+const CREDIT_BALANCE: &str = "SELECT CAST(coalesce(sum(o), 0) AS BIGINT) FROM (
+       SELECT coalesce(c.ore, 0) - d.payable_ore
+              + coalesce((SELECT sum(p.amount_ore) FROM payments p WHERE p.invoice_id = d.id), 0)
+              - coalesce((SELECT sum(n.fee_ore + n.compensation_ore + n.interest_ore) FROM notices n WHERE n.invoice_id = d.id), 0) AS o
+         FROM documents d LEFT JOIN credited c ON c.document_id = d.id
+        WHERE d.client_id = ?1 AND d.customer_id = ?2 AND d.kind = 'invoice'
+          AND (c.ore IS NOT NULL OR EXISTS (SELECT 1 FROM payments p WHERE p.invoice_id = d.id))) s
+     WHERE o > 0";
 const ACCEPTS_REMINDERS: &str = "SELECT 1 FROM peppol_reminders WHERE participant = ?1";
 const PUT_REMINDER_PARTICIPANT: &str =
     "INSERT INTO peppol_reminders (participant) VALUES (?1) ON CONFLICT DO NOTHING";
@@ -175,6 +185,12 @@ impl<B: Backend> Notices for SqlUnit<B> {
         Ok(self
             .notices_where(" AND n.id = ?2", params![client, id])?
             .pop())
+    }
+
+    fn credit_balance(&mut self, client: &str, customer: &str) -> Result<i64> {
+        B::rows(self.c(), CREDIT_BALANCE, params![client, customer])?
+            .first()
+            .map_or(Ok(0), |r| r.i(0))
     }
 
     fn policy(&mut self, client: &str) -> Result<Option<ReminderPolicy>> {

@@ -109,6 +109,17 @@ impl Host for CallState {
             .collect())
     }
 
+    fn credit_balance(&mut self, customer_id: String) -> wasmtime::Result<String> {
+        let client = self.client.clone();
+        let ore = self
+            .unit
+            .notices()
+            .trap()?
+            .credit_balance(&client, &customer_id)
+            .trap()?;
+        Ok(from_ore(ore))
+    }
+
     fn policy(&mut self) -> wasmtime::Result<ReminderPolicy> {
         let client = self.client.clone();
         Ok(self

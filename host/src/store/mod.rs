@@ -242,6 +242,9 @@ pub trait Notices {
     /// The notices of these invoices, oldest first.
     fn notices_of(&mut self, client: &str, invoices: &[i64]) -> Result<Vec<StoredNotice>>;
     fn notice(&mut self, client: &str, id: i64) -> Result<Option<StoredNotice>>;
+    /// Σ over the customer's invoices of paid + credited − payable − charged where above
+    /// zero (øre).
+    fn credit_balance(&mut self, client: &str, customer: &str) -> Result<i64>;
     fn policy(&mut self, client: &str) -> Result<Option<crate::bindings::ReminderPolicy>>;
     fn put_policy(&mut self, client: &str, p: &crate::bindings::ReminderPolicy) -> Result<()>;
     /// Per customer, in order: has it asked for no reminders?
