@@ -717,3 +717,157 @@ fn a_business_is_charged_the_standard_compensation_once() {
 }
 
 crate::on_both_stores!(a_business_is_charged_the_standard_compensation_once);
+
+/// Any policy, and any sequence of daily runs, payments and credits, through the component
+/// and the store: never more fees than the law allows (two, none before the due date + 14,
+/// none beside the § 3a compensation), never a notice for an invoice that was paid or
+/// credited when the run began, nothing after the inkassovarsel, and every day the books
+/// balance and each customer's 1500 is what its invoices have open.
+///
+/// `PROPERTY_CASES=200 cargo test --test reminders daily -- --nocapture` is the long run.
+fn daily_runs_payments_and_credits_keep_the_law_and_the_books() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    #[derive(Clone, Debug)]
+    enum Day {
+        Quiet,
+        Pay(usize, i64),
+        Credit(usize),
+    }
+    let day = prop_oneof![
+        10 => Just(Day::Quiet),
+        2 => (0usize..2, 1i64..1_200_000).prop_map(|(i, o)| Day::Pay(i, o)),
+        1 => (0usize..2).prop_map(Day::Credit),
+    ];
+    let policy = (1u32..20, 14u32..22, 0u32..4, any::<[bool; 4]>()).prop_map(
+        |(
+            first_after_days,
+            deadline_days,
+            reminders,
+            [fee, interest, inkassovarsel, compensation],
+        )| {
+            ReminderPolicy {
+                first_after_days,
+                deadline_days,
+                fee,
+                interest,
+                reminders,
+                inkassovarsel,
+                compensation,
+            }
+        },
+    );
+    let cases = std::env::var("PROPERTY_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(8);
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let strategy = (policy, prop::collection::vec(day, 20..70));
+    runner
+        .run(&strategy, |(policy, days)| {
+            let mut env = Env::active();
+            set_policy(&env, policy.clone());
+            let invoices = [
+                late_invoice(&mut env, "c-kari"),
+                late_invoice(&mut env, "c-bygg"),
+            ];
+            let start: chrono::NaiveDate = "2026-08-16".parse().unwrap();
+            for (k, d) in days.iter().enumerate() {
+                let today = start + chrono::Days::new(k as u64);
+                env.host.today = today;
+                match d {
+                    Day::Quiet => {}
+                    Day::Pay(i, ore) => {
+                        let pay = PaymentInput {
+                            invoice_id: Some(invoices[*i].id.clone()),
+                            kid: None,
+                            amount: host_harness::money::from_ore(*ore),
+                            date: today.to_string(),
+                            payer: None,
+                            bank_reference: None,
+                            idempotency_key: format!("p-{k}"),
+                        };
+                        env.host.register_payment("fjord", &pay).unwrap();
+                    }
+                    Day::Credit(i) => {
+                        // A full credit once; the second is refused (nothing left), as it must be.
+                        let _ = env.host.credit(
+                            "fjord",
+                            &invoices[*i].id,
+                            None,
+                            "Feil",
+                            &format!("c-{k}"),
+                        );
+                    }
+                }
+                // Settled before the run: credited in full, or nothing left to pay at all.
+                let settled: Vec<bool> = invoices
+                    .iter()
+                    .map(|inv| {
+                        let item = env.host.item("fjord", &inv.id).unwrap();
+                        let ore = |s: &str| host_harness::money::to_ore(s).unwrap();
+                        ore(&item.credited) >= ore(&inv.totals.payable) || ore(&item.open) <= 0
+                    })
+                    .collect();
+                env.host.batch_time = Duration::MAX;
+                host_harness::reminders::run(&mut env.host, "fjord", |_| {}).unwrap();
+                for (inv, settled) in invoices.iter().zip(&settled) {
+                    let history = env.host.reminder_history("fjord", &inv.id).unwrap();
+                    let today_s = today.to_string();
+                    if *settled {
+                        prop_assert!(
+                            !history.iter().any(|n| n.sent == today_s),
+                            "a notice for invoice {} when it was settled",
+                            inv.number
+                        );
+                    }
+                    let fees: Vec<&Notice> =
+                        history.iter().filter(|n| n.plan.fee != "0.00").collect();
+                    prop_assert!(fees.len() <= 2, "{} fees", fees.len());
+                    for n in &fees {
+                        prop_assert!(n.sent.as_str() >= "2026-08-29", "a fee before D+14");
+                    }
+                    let comps = history
+                        .iter()
+                        .filter(|n| n.plan.compensation != "0.00")
+                        .count();
+                    prop_assert!(comps <= 1);
+                    if comps == 1 {
+                        prop_assert!(inv.customer.organisation_number.is_some());
+                    }
+                    if let Some(at) = history
+                        .iter()
+                        .position(|n| n.plan.kind == NoticeKind::Inkassovarsel)
+                    {
+                        prop_assert_eq!(at + 1, history.len(), "a notice after the inkassovarsel");
+                    }
+                }
+                let rows = with_unit(env.host.store(), |u| u.trial_balance("fjord")).unwrap();
+                let (dr, cr) = rows.iter().fold((0, 0), |(d, c), (_, x, y)| (d + x, c + y));
+                prop_assert_eq!(dr, cr, "the books balance");
+                let ledger: std::collections::HashMap<String, i64> =
+                    with_unit(env.host.store(), |u| u.customer_balances("fjord"))
+                        .unwrap()
+                        .into_iter()
+                        .collect();
+                for inv in &invoices {
+                    let c = &inv.customer.id;
+                    let b = env.host.balance("fjord", c).unwrap();
+                    prop_assert_eq!(
+                        ledger.get(c).copied().unwrap_or(0),
+                        host_harness::money::to_ore(&b.balance).unwrap(),
+                        "{}'s 1500 against its invoices",
+                        c
+                    );
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+crate::on_both_stores!(daily_runs_payments_and_credits_keep_the_law_and_the_books);
