@@ -126,6 +126,28 @@ fn a_hostile_component_is_stopped_refused_and_rolled_back_while_others_are_serve
         1,
         "the list with a repeated reference kept nothing"
     );
+    // Notices (0.5.1): one on another client's invoice, with an unbalanced voucher or a
+    // negative fee is refused and nothing of its call is kept; one step kept twice is
+    // refused the second time, and the first alone stays.
+    let notices = || env.count("SELECT count(*) FROM notices WHERE client_id = 'nordlys'");
+    for (what, expect) in [
+        ("foreign", "not-found"),
+        ("unbalanced", "host"),
+        ("negative-fee", "host"),
+    ] {
+        let e = hostile.send_reminder("nordlys", what).unwrap_err();
+        assert_eq!(e.kind(), expect, "{what}: {e}");
+        assert_eq!(notices(), 0, "{what}: nothing kept");
+    }
+    let twice = hostile.send_reminder("nordlys", "twice").unwrap();
+    assert!(
+        matches!(
+            twice,
+            host_harness::bindings::SendOutcome::Never(host_harness::bindings::Hold::AllSent)
+        ),
+        "the second insert of a step was refused: {twice:?}"
+    );
+    assert_eq!(notices(), 1);
     // A deadline stops what fuel alone would let run on.
     let slow = Runtime::with_component(
         HOSTILE,

@@ -58,31 +58,35 @@ mod component {
         }
     }
 
+    fn facts() -> t::DeliveryFacts {
+        t::DeliveryFacts {
+            recipient_name: "x".into(),
+            email: None,
+            organisation_number: None,
+            address: t::Address {
+                street: None,
+                postcode: None,
+                city: None,
+                country: None,
+            },
+            language: t::Language::Nb,
+            attach_ehf: false,
+            kid: None,
+            due_date: "2026-12-12".into(),
+            payable: "125.00".into(),
+            seller_name: "x".into(),
+            seller_account: None,
+            credited_invoice: None,
+        }
+    }
+
     fn store(number: u64) -> R<String> {
         documents::issue(&documents::NewDocument {
             kind: t::DocumentKind::Invoice,
             number,
             idempotency_key: None,
             index: index(),
-            facts: t::DeliveryFacts {
-                recipient_name: "x".into(),
-                email: None,
-                organisation_number: None,
-                address: t::Address {
-                    street: None,
-                    postcode: None,
-                    city: None,
-                    country: None,
-                },
-                language: t::Language::Nb,
-                attach_ehf: false,
-                kid: None,
-                due_date: "2026-12-12".into(),
-                payable: "125.00".into(),
-                seller_name: "x".into(),
-                seller_account: None,
-                credited_invoice: None,
-            },
+            facts: facts(),
             body: "{}".into(),
             ehf: None,
             pdf: None,
@@ -330,8 +334,46 @@ mod component {
         fn preview(_: String) -> R<Vec<u8>> {
             refuse()
         }
-        fn send(_: String) -> R<t::SendOutcome> {
-            refuse()
+        /// Keep a notice the host must refuse (`foreign`: another client's invoice;
+        /// `unbalanced`: its voucher; `negative-fee`), or one step `twice` (the second
+        /// refused, and the refusal swallowed: the first alone stays).
+        fn send(what: String) -> R<t::SendOutcome> {
+            use wit::erp::invoicing::notices as nt;
+            let invoice = if what == "foreign" {
+                "doc-1".to_owned()
+            } else {
+                store(sequences::next(sequences::Series::Invoice, 10001)?)?
+            };
+            let plan = t::NoticePlan {
+                kind: t::NoticeKind::Reminder,
+                step: 1,
+                principal: "125.00".into(),
+                earlier_charges: "0.00".into(),
+                fee: if what == "negative-fee" { "-38.00" } else { "38.00" }.into(),
+                no_fee: None,
+                compensation: "0.00".into(),
+                interest: Vec::new(),
+                interest_total: "0.00".into(),
+                total: "163.00".into(),
+                deadline: "2026-12-12".into(),
+            };
+            let new = nt::NewNotice {
+                invoice_id: invoice,
+                sent: "2026-11-28".into(),
+                plan,
+                facts: facts(),
+                pdf: b"%PDF".to_vec(),
+                ehf: None,
+            };
+            let mut v = voucher(0, what != "unbalanced");
+            v.postings[1].account = 3900;
+            nt::insert(&new, &v)?;
+            let again = nt::insert(&new, &v);
+            Ok(t::SendOutcome::Never(if again.is_err() {
+                t::Hold::AllSent
+            } else {
+                t::Hold::Paid
+            }))
         }
         fn history(_: String) -> R<Vec<t::Notice>> {
             refuse()
