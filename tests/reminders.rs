@@ -552,21 +552,38 @@ crate::on_both_stores!(killed_reminder_runs_send_each_notice_once);
 
 /// A console page on `day`, as the router serves it to a signed-in browser.
 fn console(env: &Env, day: &str, path: &str) -> (String, String) {
+    let (status, kind, body) = console_request(env, day, path, None);
+    assert_eq!(status, 200, "{path}");
+    (kind, body)
+}
+
+/// A GET, or a form POSTed from the console's own page (its origin); the status, the content
+/// type and the body.
+fn console_request(env: &Env, day: &str, path: &str, form: Option<&str>) -> (u16, String, String) {
     use tower::ServiceExt;
     let mut app = host_harness::console::App::new(env.host.rt.clone(), env.host.store_arc(), None);
     app.today = Some(day.parse().unwrap());
     let router = host_harness::console::router(std::sync::Arc::new(app));
-    let req = axum::http::Request::get(path)
-        .body(axum::body::Body::empty())
-        .unwrap();
+    let req = match form {
+        None => axum::http::Request::get(path).body(axum::body::Body::empty()),
+        Some(f) => axum::http::Request::post(path)
+            .header("host", "console.test")
+            .header("origin", "http://console.test")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(axum::body::Body::from(f.to_owned())),
+    }
+    .unwrap();
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         let res = router.oneshot(req).await.unwrap();
-        assert_eq!(res.status(), 200, "{path}");
-        let kind = res.headers()["content-type"].to_str().unwrap().to_owned();
+        let status = res.status().as_u16();
+        let kind = res
+            .headers()
+            .get("content-type")
+            .map_or(String::new(), |v| v.to_str().unwrap().to_owned());
         let body = axum::body::to_bytes(res.into_body(), 1 << 24)
             .await
             .unwrap();
-        (kind, String::from_utf8_lossy(&body).into_owned())
+        (status, kind, String::from_utf8_lossy(&body).into_owned())
     })
 }
 
@@ -598,6 +615,36 @@ fn the_console_lists_what_is_due_and_the_invoice_shows_its_reminders() {
         assert!(due.contains(w), "{w:?} not in {due}");
     }
     assert!(row(&opted.id).contains("Kunden ønsker ikke purringer"));
+    // Lise reminded again, and a payment agreement on Kari's invoice, from the page's buttons.
+    for (id, form) in [
+        (&opted.id, "what=kunde&on=0"),
+        (&late.id, "what=avtale&on=1"),
+    ] {
+        let (status, ..) = console_request(
+            &env,
+            "2026-08-31",
+            &format!("/c/fjord/purringer/{id}/hold"),
+            Some(form),
+        );
+        assert!(status == 303 || status == 200, "{status}");
+    }
+    let (_, after) = console(&env, "2026-08-31", "/c/fjord/purringer");
+    let row_after = |id: &str| {
+        let at = after.find(&format!("id=\"due-{id}\"")).expect("a row");
+        after[at..at + after[at..].find("</tr>").unwrap()].to_owned()
+    };
+    assert!(
+        row_after(&opted.id).contains("Purring 1"),
+        "{}",
+        row_after(&opted.id)
+    );
+    assert!(row_after(&late.id).contains("Har betalingsavtale"));
+    console_request(
+        &env,
+        "2026-08-31",
+        &format!("/c/fjord/purringer/{}/hold", late.id),
+        Some("what=avtale&on=0"),
+    );
     assert!(page.contains("Send alle som er klare (1)"), "{page}");
     let (kind, pdf) = console(
         &env,

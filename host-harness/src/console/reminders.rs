@@ -23,6 +23,40 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/c/{client}/purringer/send-alle", post(send_all))
         .route("/c/{client}/purringer/{id}/pdf", get(preview))
         .route("/c/{client}/purringer/{id}/send", post(send_one))
+        .route("/c/{client}/purringer/{id}/hold", post(hold))
+}
+
+/// Hold an invoice (a payment agreement) or its customer (no reminders), or let it go again.
+async fn hold(
+    State(app): State<Arc<App>>,
+    Path((client, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Page {
+    let ctx = Ctx::of(&headers);
+    let lang = ctx.lang;
+    let on = f.get("on").is_some_and(|v| v == "1");
+    let what = f.get("what").cloned().unwrap_or_default();
+    let (s, done) = blocking(&app, move |h| {
+        let done = (|| -> Result<(), Fail> {
+            let invoice = crate::ids::Id::Doc.row(&id).ok_or(Fail::NotFound)?;
+            // The component's answer names the invoice's customer, and refuses what is none.
+            let item = h.item(&client, &id)?;
+            with_unit(h.store(), |u| match what.as_str() {
+                "kunde" => u.notices()?.set_opted_out(&client, &item.customer_id, on),
+                _ => u.notices()?.set_payment_agreement(&client, invoice, on),
+            })?;
+            Ok(())
+        })();
+        (seen(h, &client, lang), done)
+    })
+    .await;
+    let s = s?;
+    match done {
+        Ok(()) => Ok(go(&ctx, format!("/c/{}/purringer", s.nav.client))),
+        Err(Fail::Call(e)) => Ok(refused(&ctx, &s, &lang.error(&e))),
+        Err(e) => Err(e),
+    }
 }
 
 /// What the page shows: what is due (or why it could not be decided) and the policy.
@@ -284,6 +318,31 @@ fn no_fee_words(l: Lang, n: &NoFee) -> String {
     }
 }
 
+/// The buttons that hold an invoice or its customer from reminders, or let them go again.
+fn holds(ctx: &Ctx, client: &str, invoice: &str, held: Option<Hold>) -> Markup {
+    let l = ctx.lang;
+    let button = |what: &str, on: bool, label: &str| {
+        html! {
+            form method="post" action=(format!("/c/{client}/purringer/{invoice}/hold")) class="inline" {
+                input type="hidden" name="what" value=(what);
+                input type="hidden" name="on" value=(if on { "1" } else { "0" });
+                button type="submit" class="link" { (label) }
+            }
+        }
+    };
+    html! {
+        @match held {
+            Some(Hold::OptedOut) => { (button("kunde", false, l.say("Purr kunden igjen", "Remind the customer again"))) }
+            Some(Hold::PaymentAgreement) => { (button("avtale", false, l.say("Avslutt betalingsavtalen", "End the payment agreement"))) }
+            Some(_) => {}
+            None => {
+                (button("avtale", true, l.say("Betalingsavtale", "Payment agreement")))
+                (button("kunde", true, l.say("Ikke purr kunden", "Do not remind the customer")))
+            }
+        }
+    }
+}
+
 fn page(ctx: &Ctx, s: &Seen, sent: Option<&str>, problem: Option<&str>) -> Markup {
     let l = ctx.lang;
     let c = &s.nav.client;
@@ -349,9 +408,13 @@ fn page(ctx: &Ctx, s: &Seen, sent: Option<&str>, problem: Option<&str>) -> Marku
                                             }
                                         }
                                         ReminderDecision::Wait(w) => {
-                                            td colspan="6" { (hold_words(l, w.why)) " " (numbers::date(l, &w.until)) }
+                                            td colspan="5" { (hold_words(l, w.why)) " " (numbers::date(l, &w.until)) }
+                                            td { (holds(ctx, c, &d.invoice_id, None)) }
                                         }
-                                        ReminderDecision::Never(why) => { td colspan="6" { (hold_words(l, *why)) } }
+                                        ReminderDecision::Never(why) => {
+                                            td colspan="5" { (hold_words(l, *why)) }
+                                            td { (holds(ctx, c, &d.invoice_id, Some(*why))) }
+                                        }
                                     }
                                 }
                             }

@@ -349,7 +349,12 @@ mod component {
                 step: 1,
                 principal: "125.00".into(),
                 earlier_charges: "0.00".into(),
-                fee: if what == "negative-fee" { "-38.00" } else { "38.00" }.into(),
+                fee: if what == "negative-fee" {
+                    "-38.00"
+                } else {
+                    "38.00"
+                }
+                .into(),
                 no_fee: None,
                 compensation: "0.00".into(),
                 interest: Vec::new(),
