@@ -817,7 +817,7 @@ fn daily_runs_payments_and_credits_keep_the_law_and_the_books() {
     runner
         .run(&strategy, |(policy, days)| {
             let mut env = Env::active();
-            set_policy(&env, policy.clone());
+            set_policy(&env, policy);
             let invoices = [
                 late_invoice(&mut env, "c-kari"),
                 late_invoice(&mut env, "c-bygg"),
