@@ -804,7 +804,7 @@ pub fn payments(db: &str, count: usize, chunk: usize, dir: &Path) -> Result<Vec<
             }
             Ok(())
         })?;
-        with_unit(h.store(), |u| u.execute_raw("ANALYZE"))?;
+        with_unit(h.store(), |u| u.probes()?.execute_raw("ANALYZE"))?;
     }
     let file = dir.join("camt054-bench.xml");
     {

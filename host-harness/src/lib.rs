@@ -12,11 +12,12 @@ pub mod housekeeping;
 pub mod identifiers;
 pub mod reports;
 pub mod scenario;
-pub mod store;
 
 pub use invoicing_host::{
     api, bindings, ids, imports, money, names, recurring, reminders, runtime,
 };
+/// The SQL store (`invoicing-store`): SQLite, and PostgreSQL.
+pub use invoicing_store as store;
 pub use runtime::{CallError, Deliver, Harness, Limits, Runtime};
 
 /// The component, built by build.rs.

@@ -896,7 +896,7 @@ fn run_clients(host: &Harness, client: Option<String>) -> Result<Vec<String>> {
         Some(c) => Ok(vec![c]),
         None => host_harness::store::with_unit(host.store(), |u| {
             let mut on = Vec::new();
-            for c in u.clients()? {
+            for c in u.reports()?.clients()? {
                 if u.is_active(&c)? {
                     on.push(c);
                 }

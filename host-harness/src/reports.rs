@@ -17,7 +17,7 @@ pub struct Balance {
 }
 
 pub fn trial_balance(store: &dyn Store, client: &str) -> Result<Vec<Balance>> {
-    let rows = with_unit(store, |u| u.trial_balance(client))?;
+    let rows = with_unit(store, |u| u.reports()?.trial_balance(client))?;
     Ok(rows
         .into_iter()
         .map(|(a, d, c)| Balance {
@@ -32,7 +32,7 @@ pub fn trial_balance(store: &dyn Store, client: &str) -> Result<Vec<Balance>> {
 
 /// Open balance per customer on 1500 Kundefordringer.
 pub fn customer_balances(store: &dyn Store, client: &str) -> Result<Vec<(String, String)>> {
-    let rows = with_unit(store, |u| u.customer_balances(client))?;
+    let rows = with_unit(store, |u| u.reports()?.customer_balances(client))?;
     Ok(rows.into_iter().map(|(c, b)| (c, from_ore(b))).collect())
 }
 
@@ -49,7 +49,7 @@ pub struct JournalLine {
 }
 
 pub fn journal(store: &dyn Store, client: &str) -> Result<Vec<JournalLine>> {
-    let rows = with_unit(store, |u| u.journal(client))?;
+    let rows = with_unit(store, |u| u.reports()?.journal(client))?;
     Ok(rows
         .into_iter()
         .map(|j| JournalLine {
@@ -67,5 +67,5 @@ pub fn journal(store: &dyn Store, client: &str) -> Result<Vec<JournalLine>> {
 
 /// Every delivery of a client's documents, oldest first.
 pub fn deliveries(store: &dyn Store, client: &str) -> Result<Vec<DeliveryRow>> {
-    with_unit(store, |u| u.delivery_report(client))
+    with_unit(store, |u| u.reports()?.delivery_report(client))
 }

@@ -8,12 +8,12 @@
 //! (`host-harness` builds the component: `target/guest-wasm/wasm32-wasip2/component/guest.wasm`;
 //! any release in `fixtures/components/` runs too.)
 //!
-//! The store keeps what one call's imports use. A unit of work is a copy of the data, written
-//! back on commit (one writer at a time: enough for one process). What this ERP keeps
-//! elsewhere (reports, payments, a dispatcher's leases) it refuses, and a call that needs it
-//! fails whole.
+//! The store keeps what one call's imports use: `Unit`, and none of the roles a store may keep
+//! beside it (recurring series, payments, reminders, the dispatcher's leases, reports), so a
+//! call that needs one of those fails whole. A unit of work is a copy of the data, written back
+//! on commit (one writer at a time: enough for one process).
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use invoicing_host::bindings::*;
 use invoicing_host::store::{
     with_unit, Claimed, CustomerRecord, DeliveryRow, Document, EfakturaStatus, Files, Finish,
@@ -95,9 +95,11 @@ impl MemoryUnit {
     }
 }
 
-/// What this ERP keeps elsewhere.
-fn not_kept<T>(what: &str) -> Result<T> {
-    bail!("this ERP keeps {what} elsewhere")
+fn key_of(series: Series) -> &'static str {
+    match series {
+        Series::Invoice => "invoice",
+        Series::CreditNote => "credit-note",
+    }
 }
 
 impl Unit for MemoryUnit {
@@ -127,12 +129,6 @@ impl Unit for MemoryUnit {
     fn settings(&mut self, client: &str) -> Result<Option<ClientSettings>> {
         Ok(self.data.settings.get(client).map(|(s, _)| s.clone()))
     }
-    fn clients(&mut self) -> Result<Vec<String>> {
-        Ok(self.data.settings.keys().cloned().collect())
-    }
-    fn client_names(&mut self) -> Result<Vec<(String, String)>> {
-        not_kept("client names")
-    }
     fn is_active(&mut self, client: &str) -> Result<bool> {
         Ok(self.data.settings.get(client).is_some_and(|(_, a)| *a))
     }
@@ -161,22 +157,29 @@ impl Unit for MemoryUnit {
             .get(&(client.into(), id.into()))
             .cloned())
     }
-    fn customers(&mut self, _client: &str) -> Result<Vec<CustomerRecord>> {
-        not_kept("the customer register")
+    fn customers(&mut self, client: &str) -> Result<Vec<CustomerRecord>> {
+        let mut all: Vec<CustomerRecord> = (self.data.customers.iter())
+            .filter(|((c, _), _)| c == client)
+            .map(|(_, r)| r.clone())
+            .collect();
+        all.sort_by(|a, b| a.customer.name.cmp(&b.customer.name));
+        Ok(all)
     }
     fn put_product(&mut self, client: &str, p: &Product) -> Result<()> {
         let key = (client.to_owned(), p.id.clone());
         self.data.products.insert(key, p.clone());
         Ok(())
     }
-    fn products(&mut self, _client: &str) -> Result<Vec<Product>> {
-        not_kept("the product register")
+    fn products(&mut self, client: &str) -> Result<Vec<Product>> {
+        let mut all: Vec<Product> = (self.data.products.iter())
+            .filter(|((c, _), _)| c == client)
+            .map(|(_, p)| p.clone())
+            .collect();
+        all.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(all)
     }
     fn product(&mut self, client: &str, id: &str) -> Result<Option<Product>> {
         Ok(self.data.products.get(&(client.into(), id.into())).cloned())
-    }
-    fn put_participant(&mut self, _: &str, _: DocumentKind) -> Result<()> {
-        not_kept("the Peppol directory")
     }
     fn accepts(&mut self, _participant: &str, _kind: DocumentKind) -> Result<bool> {
         Ok(false) // this ERP asks no Peppol directory: e-mail and print only
@@ -223,41 +226,18 @@ impl Unit for MemoryUnit {
         Ok(self.draft(client, id)?.is_some_and(|(v, _)| v == version))
     }
 
-    fn insert_series(&mut self, _: &str, _: &SeriesIndex, _: &str) -> Result<i64> {
-        not_kept("recurring series")
-    }
-    fn series(&mut self, _: &str, _: i64) -> Result<Option<StoredSeries>> {
-        Ok(None)
-    }
-    fn update_series(
-        &mut self,
-        _: &str,
-        _: i64,
-        _: u64,
-        _: &SeriesIndex,
-        _: &str,
-    ) -> Result<Saved> {
-        Ok(Saved::NotFound)
-    }
-    fn list_series(&mut self, _: &str, _: Option<&str>) -> Result<Vec<StoredSeries>> {
-        Ok(Vec::new())
-    }
 
     fn next_number(&mut self, client: &str, series: Series, start: u64) -> Result<u64> {
-        let key = match series {
-            Series::Invoice => "invoice",
-            Series::CreditNote => "credit-note",
-        };
         let n = self
             .data
             .numbers
-            .entry((client.into(), key))
+            .entry((client.into(), key_of(series)))
             .or_insert(start - 1);
         *n += 1;
         Ok(*n)
     }
-    fn last_number(&mut self, _: &str, _: Series) -> Result<Option<u64>> {
-        not_kept("number reports")
+    fn last_number(&mut self, client: &str, series: Series) -> Result<Option<u64>> {
+        Ok(self.data.numbers.get(&(client.into(), key_of(series))).copied())
     }
 
     fn insert_document(&mut self, client: &str, d: &NewDocument) -> Result<i64> {
@@ -301,9 +281,6 @@ impl Unit for MemoryUnit {
             .map(|k| k.doc.clone())
             .collect())
     }
-    fn files(&mut self, _: &str, _: i64) -> Result<Option<Files>> {
-        not_kept("document files")
-    }
     fn overview(&mut self, client: &str, f: &OverviewFilter) -> Result<Vec<Summary>> {
         let mut rows: Vec<Summary> = self
             .data
@@ -325,9 +302,6 @@ impl Unit for MemoryUnit {
         let offset = f.offset.unwrap_or(0) as usize;
         let limit = f.limit.unwrap_or(50) as usize;
         Ok(rows.into_iter().skip(offset).take(limit).collect())
-    }
-    fn overview_count(&mut self, _: &str, _: &OverviewFilter, _: u64) -> Result<u64> {
-        not_kept("hit counts")
     }
 
     fn has_voucher(&mut self, document: i64) -> Result<bool> {
@@ -358,43 +332,6 @@ impl Unit for MemoryUnit {
                 detail: None,
             })
             .collect())
-    }
-    fn claim(&mut self, _: &str, _: i64, _: i64, _: i64) -> Result<Vec<Claimed>> {
-        not_kept("the dispatcher's leases")
-    }
-    fn renew(&mut self, _: &str, _: i64, _: i64) -> Result<bool> {
-        not_kept("the dispatcher's leases")
-    }
-    fn finish(&mut self, _: &str, _: &Finish) -> Result<bool> {
-        not_kept("the dispatcher's leases")
-    }
-    fn queued(&mut self) -> Result<i64> {
-        Ok(self.data.outbox.len() as i64)
-    }
-    fn lock_document(&mut self, _document: i64) -> Result<()> {
-        Ok(()) // one writer at a time already
-    }
-    fn needs_cancel(&mut self, _invoice: i64) -> Result<Option<String>> {
-        Ok(None)
-    }
-
-    fn journal(&mut self, _: &str) -> Result<Vec<JournalRow>> {
-        not_kept("the journal report")
-    }
-    fn trial_balance(&mut self, _: &str) -> Result<Vec<(u32, i64, i64)>> {
-        not_kept("the trial balance")
-    }
-    fn customer_balances(&mut self, _: &str) -> Result<Vec<(String, i64)>> {
-        not_kept("customer balances")
-    }
-    fn delivery_report(&mut self, _: &str) -> Result<Vec<DeliveryRow>> {
-        not_kept("the delivery report")
-    }
-    fn execute_raw(&mut self, _: &str) -> Result<u64> {
-        not_kept("SQL")
-    }
-    fn integers(&mut self, _: &str) -> Result<Vec<i64>> {
-        not_kept("SQL")
     }
 }
 

@@ -1,5 +1,5 @@
 """The console in a real browser (Chromium from Debian, driven by Playwright): the whole flow a
-person at a small company clicks through, as tests/console.rs starts it.
+person at a small company clicks through, as tests/it/console.rs starts it.
 
     python flow.py BASE_URL AXE_JS [SCREENSHOT_DIR]
 

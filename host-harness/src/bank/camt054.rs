@@ -553,7 +553,7 @@ mod tests {
 
     #[test]
     fn an_rf_reference_carries_the_kid() {
-        // RF32 1001000017: check digits by python-stdnum's iso11649 (tests/payments.rs too).
+        // RF32 1001000017: check digits by python-stdnum's iso11649 (tests/it/payments.rs too).
         assert_eq!(rf_body("RF321001000017"), Some("1001000017"));
         assert_eq!(rf_body("rf321001000017"), Some("1001000017"));
         assert_eq!(rf_body("RF331001000017"), None);

@@ -153,7 +153,7 @@ pub fn dispatch_as(store: &dyn Store, cfg: &Config, owner: &str) -> Result<usize
     loop {
         let now = now_ms();
         let claimed =
-            crate::store::with_unit(store, |u| u.claim(owner, now, now + cfg.lease_ms, 64))?;
+            crate::store::with_unit(store, |u| u.dispatch()?.claim(owner, now, now + cfg.lease_ms, 64))?;
         if claimed.is_empty() {
             return Ok(sent);
         }
@@ -172,7 +172,7 @@ pub fn dispatch_as(store: &dyn Store, cfg: &Config, owner: &str) -> Result<usize
                 let ours: Vec<bool> = crate::store::with_unit(store, |u| {
                     std::iter::once(&c)
                         .chain(&pending)
-                        .map(|c| u.renew(owner, c.id, held_until))
+                        .map(|c| u.dispatch()?.renew(owner, c.id, held_until))
                         .collect()
                 })?;
                 let mut ours = ours.into_iter();
@@ -244,7 +244,7 @@ pub fn drain(store: &dyn Store, cfg: &Config, limit: std::time::Duration) -> Res
     let mut sent = 0;
     loop {
         sent += dispatch(store, cfg)?;
-        let queued = crate::store::with_unit(store, |u| u.queued())?;
+        let queued = crate::store::with_unit(store, |u| u.dispatch()?.queued())?;
         if queued == 0 || std::time::Instant::now() >= until {
             return Ok(sent);
         }
@@ -288,7 +288,7 @@ fn record(
         if let (DeliveryState::Sent, Some(invoice)) = (state, invoice) {
             // Both recordings that may queue the deletion take this lock first, so the one
             // that comes second sees what the first wrote.
-            u.lock_document(invoice)?;
+            u.dispatch()?.lock_document(invoice)?;
         }
         let ended = now_ms();
         let finish = Finish {
@@ -298,7 +298,7 @@ fn record(
             ended,
             next_attempt_at: ended + backoff_ms(c.attempts),
         };
-        if !u.finish(owner, &finish)? {
+        if !u.dispatch()?.finish(owner, &finish)? {
             // The lease ran out and another dispatcher took the delivery over: its outcome counts.
             return Ok(false);
         }
@@ -319,7 +319,7 @@ fn record(
             }
         }
         if let (DeliveryState::Sent, Some(invoice)) = (state, invoice) {
-            if let Some(client) = u.needs_cancel(invoice)? {
+            if let Some(client) = u.dispatch()?.needs_cancel(invoice)? {
                 u.enqueue(
                     &client,
                     invoice,

@@ -109,7 +109,7 @@ pub fn serve(
 ) -> anyhow::Result<()> {
     let rt = crate::embedded(crate::Limits::default())?;
     let store = crate::store::open(db)?;
-    if with_unit(&*store, |u| u.clients())?.is_empty() {
+    if with_unit(&*store, |u| u.reports()?.clients())?.is_empty() {
         crate::fixtures::load_all(&*store)?;
     }
     let token = token.or_else(|| (!listen.ip().is_loopback()).then(random_token));
@@ -451,7 +451,7 @@ fn nav(h: &Harness, client: &str) -> Result<Nav, Fail> {
         return Err(Fail::NotFound);
     }
     let nav = with_unit(h.store(), |u| {
-        let clients = u.client_names()?;
+        let clients = u.reports()?.client_names()?;
         let name = clients
             .iter()
             .find(|(c, _)| c == client)
@@ -473,7 +473,7 @@ fn nav(h: &Harness, client: &str) -> Result<Nav, Fail> {
 }
 
 async fn home(State(app): State<Arc<App>>) -> Page {
-    let first = blocking(&app, |h| with_unit(h.store(), |u| u.clients())).await?;
+    let first = blocking(&app, |h| with_unit(h.store(), |u| u.reports()?.clients())).await?;
     let first = first.first().cloned().ok_or(Fail::NotFound)?;
     Ok(Redirect::to(&format!("/c/{first}/")).into_response())
 }
@@ -809,7 +809,7 @@ fn overview_page(
         let rows = h.overview(client, &filter)?;
         let at_most = COUNTED_AT_MOST.max(((q.side + 2) * PAGE_ROWS) as u64);
         let counted = with_unit(h.store(), |u| {
-            u.overview_count(client, &q.filter(), at_most)
+            u.reports()?.overview_count(client, &q.filter(), at_most)
         })
         .map_err(CallError::Host)?;
         more = counted > at_most;
@@ -1342,7 +1342,7 @@ fn sent_files(h: &Harness, client: &str, id: &str) -> Result<(String, Files), Fa
     known(h, client)?;
     let n = Id::Doc.row(id).ok_or(Fail::NotFound)?;
     let doc = with_unit(h.store(), |u| u.document(client, n))?.ok_or(Fail::NotFound)?;
-    let files = with_unit(h.store(), |u| u.files(client, n))?.ok_or(Fail::NotFound)?;
+    let files = with_unit(h.store(), |u| u.reports()?.files(client, n))?.ok_or(Fail::NotFound)?;
     Ok((crate::channels::stem(client, doc.kind, doc.number), files))
 }
 

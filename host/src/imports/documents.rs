@@ -179,7 +179,7 @@ impl Host for CallState {
 
     fn insert_series(&mut self, x: SeriesIndex, body: String) -> Result<String> {
         check_series_index(&x)?;
-        let id = self.unit.insert_series(&self.client, &x, &body)?;
+        let id = self.unit.recurring()?.insert_series(&self.client, &x, &body)?;
         Ok(Id::Series.of(id))
     }
 
@@ -187,7 +187,10 @@ impl Host for CallState {
         let Some(n) = Id::Series.row(&id) else {
             return Ok(None);
         };
-        self.unit.series(&self.client, n).trap()
+        self.unit
+            .recurring()
+            .and_then(|r| r.series(&self.client, n))
+            .trap()
     }
 
     fn update_series(
@@ -203,6 +206,7 @@ impl Host for CallState {
         check_series_index(&x)?;
         let saved = self
             .unit
+            .recurring()?
             .update_series(&self.client, n, expected_version, &x, &body)?;
         version_of(saved, id)
     }
@@ -212,7 +216,8 @@ impl Host for CallState {
             return Ok(Vec::new());
         }
         self.unit
-            .list_series(&self.client, due_by.as_deref())
+            .recurring()
+            .and_then(|r| r.list_series(&self.client, due_by.as_deref()))
             .trap()
     }
 }

@@ -1,6 +1,10 @@
 //! The store seam: everything the host keeps (clients, registers, drafts, issued documents, the
-//! journal, the outbox), behind one trait. An ERP implements it over its own database; the
-//! harness's SQL store (SQLite, or PostgreSQL for many hosts) is one implementation.
+//! journal, the outbox), behind traits cut by role. An ERP implements [`Store`] and [`Unit`]
+//! over its own database (what the imports need inside a call) and only the roles it wants:
+//! [`Recurring`] series, [`Receivables`], [`Notices`], the [`Dispatch`] protocol of the outbox,
+//! [`Reports`] and test [`Probes`]. A role a unit does not keep answers with an error, and a
+//! call that needs it fails whole. The harness's SQL store (SQLite, or PostgreSQL for many
+//! hosts) keeps them all.
 //!
 //! Callers see typed operations only. The host's own rules (balanced vouchers, known accounts,
 //! numbers just taken, client isolation) live in the import modules that call them; no SQL
@@ -49,9 +53,6 @@ pub trait Unit: Send {
     /// Create or replace a client's settings; its on/off state is kept.
     fn put_client(&mut self, client: &str, settings: &ClientSettings) -> Result<()>;
     fn settings(&mut self, client: &str) -> Result<Option<ClientSettings>>;
-    fn clients(&mut self) -> Result<Vec<String>>;
-    /// Every client's id and name (its id while it has none), for a client picker.
-    fn client_names(&mut self) -> Result<Vec<(String, String)>>;
     fn is_active(&mut self, client: &str) -> Result<bool>;
     /// False if there is no such client.
     fn set_active(&mut self, client: &str, active: bool) -> Result<bool>;
@@ -64,9 +65,14 @@ pub trait Unit: Send {
     /// The product register, by name.
     fn products(&mut self, client: &str) -> Result<Vec<Product>>;
     fn product(&mut self, client: &str, id: &str) -> Result<Option<Product>>;
-    /// The Peppol directory: `participant` accepts documents of `kind`.
-    fn put_participant(&mut self, participant: &str, kind: DocumentKind) -> Result<()>;
+    /// The Peppol directory: does `participant` accept documents of `kind`?
     fn accepts(&mut self, participant: &str, kind: DocumentKind) -> Result<bool>;
+    /// Register `participant` for documents of `kind`, where the store keeps a directory of
+    /// its own (the harness's fixtures stand in for the Peppol network).
+    fn put_participant(&mut self, participant: &str, kind: DocumentKind) -> Result<()> {
+        let _ = (participant, kind);
+        anyhow::bail!("this store asks the Peppol directory; it keeps none of its own")
+    }
 
     // ---- drafts ----
     fn insert_draft(&mut self, client: &str, index: &Index, body: &str) -> Result<i64>;
@@ -87,21 +93,6 @@ pub trait Unit: Send {
     /// one ends (a row lock), so what was seen of it stays true.
     fn hold_draft(&mut self, client: &str, id: i64, version: u64) -> Result<bool>;
 
-    // ---- recurring series ----
-    fn insert_series(&mut self, client: &str, index: &SeriesIndex, body: &str) -> Result<i64>;
-    fn series(&mut self, client: &str, id: i64) -> Result<Option<StoredSeries>>;
-    /// Compare-and-set on the version.
-    fn update_series(
-        &mut self,
-        client: &str,
-        id: i64,
-        expected_version: u64,
-        index: &SeriesIndex,
-        body: &str,
-    ) -> Result<Saved>;
-    /// Oldest first; with `due_by`, only active series whose `issue_from` is on or before it.
-    fn list_series(&mut self, client: &str, due_by: Option<&str>) -> Result<Vec<StoredSeries>>;
-
     // ---- numbers ----
     /// The next number of a series (`start` for a new one), the series' counter locked until
     /// the unit ends: gapless under any number of concurrent hosts.
@@ -117,22 +108,11 @@ pub trait Unit: Send {
     fn document_by_key(&mut self, client: &str, key: &str) -> Result<Option<Document>>;
     /// The credit notes against an invoice, oldest first.
     fn credits_for(&mut self, client: &str, invoice: i64) -> Result<Vec<Document>>;
-    /// The EHF and the PDF of a document.
-    fn files(&mut self, client: &str, id: i64) -> Result<Option<Files>>;
     fn overview(
         &mut self,
         client: &str,
         f: &crate::bindings::OverviewFilter,
     ) -> Result<Vec<crate::bindings::Summary>>;
-    /// How many rows `overview` would give without its limit and offset (a hit count),
-    /// counted no further than `at_most` + 1: past that a person reads "over `at_most`", and
-    /// counting every row of a large client on every page would cost more than the page.
-    fn overview_count(
-        &mut self,
-        client: &str,
-        f: &crate::bindings::OverviewFilter,
-        at_most: u64,
-    ) -> Result<u64>;
 
     // ---- the ledger ----
     fn has_voucher(&mut self, document: i64) -> Result<bool>;
@@ -141,6 +121,55 @@ pub trait Unit: Send {
     // ---- the outbox ----
     fn enqueue(&mut self, client: &str, document: i64, q: &Queue) -> Result<i64>;
     fn deliveries(&mut self, document: i64) -> Result<Vec<crate::bindings::Delivery>>;
+
+    // ---- roles a backend may keep ----
+    /// Recurring series (the contract's `series-*` imports).
+    fn recurring(&mut self) -> Result<&mut dyn Recurring> {
+        anyhow::bail!("this unit of work keeps no recurring series")
+    }
+    /// Payments and what invoices hold (contract 0.4.1). A unit that keeps none (the recurring
+    /// run's staged unit) says so, and a call that needs them fails whole.
+    fn receivables(&mut self) -> Result<&mut dyn Receivables> {
+        anyhow::bail!("this unit of work keeps no payments")
+    }
+    /// Reminders and inkassovarsler (contract 0.5.1), as `receivables`.
+    fn notices(&mut self) -> Result<&mut dyn Notices> {
+        anyhow::bail!("this unit of work keeps no notices")
+    }
+    /// The outbox's lease protocol, for a dispatcher (`Unit::enqueue` is the call's side).
+    fn dispatch(&mut self) -> Result<&mut dyn Dispatch> {
+        anyhow::bail!("this unit of work dispatches nothing")
+    }
+    /// What people read beside the calls: clients, the journal, balances, deliveries.
+    fn reports(&mut self) -> Result<&mut dyn Reports> {
+        anyhow::bail!("this unit of work keeps no reports")
+    }
+    /// Raw statements, for tests and operators.
+    fn probes(&mut self) -> Result<&mut dyn Probes> {
+        anyhow::bail!("this unit of work takes no raw statements")
+    }
+}
+
+/// Recurring series: kept whole (the component's body) beside the fields a run selects on.
+pub trait Recurring {
+    fn insert_series(&mut self, client: &str, index: &SeriesIndex, body: &str) -> Result<i64>;
+    fn series(&mut self, client: &str, id: i64) -> Result<Option<StoredSeries>>;
+    /// Compare-and-set on the version.
+    fn update_series(
+        &mut self,
+        client: &str,
+        id: i64,
+        expected_version: u64,
+        index: &SeriesIndex,
+        body: &str,
+    ) -> Result<Saved>;
+    /// Oldest first; with `due_by`, only active series whose `issue_from` is on or before it.
+    fn list_series(&mut self, client: &str, due_by: Option<&str>) -> Result<Vec<StoredSeries>>;
+}
+
+/// The outbox seen by a dispatcher: deliveries leased, renewed and finished, so that each is
+/// attempted by one dispatcher at a time, in this process or another host.
+pub trait Dispatch {
     /// Lease up to `n` due deliveries to `owner` until `lease_until` (Unix ms): no other
     /// dispatcher, in this process or another host, gets them meanwhile.
     fn claim(&mut self, owner: &str, now: i64, lease_until: i64, n: i64) -> Result<Vec<Claimed>>;
@@ -155,28 +184,36 @@ pub trait Unit: Send {
     /// Whether the invoice is fully credited, the bank holds its AvtaleGiro claim, and no
     /// deletion request is queued yet.
     fn needs_cancel(&mut self, invoice: i64) -> Result<Option<String>>;
+}
 
-    // ---- reports ----
+/// What people read beside the calls (the console, the CLI's reports, the tests).
+pub trait Reports {
+    fn clients(&mut self) -> Result<Vec<String>>;
+    /// Every client's id and name (its id while it has none), for a client picker.
+    fn client_names(&mut self) -> Result<Vec<(String, String)>>;
+    /// The EHF and the PDF of a document.
+    fn files(&mut self, client: &str, id: i64) -> Result<Option<Files>>;
+    /// How many rows `overview` would give without its limit and offset (a hit count),
+    /// counted no further than `at_most` + 1: past that a person reads "over `at_most`", and
+    /// counting every row of a large client on every page would cost more than the page.
+    fn overview_count(
+        &mut self,
+        client: &str,
+        f: &crate::bindings::OverviewFilter,
+        at_most: u64,
+    ) -> Result<u64>;
     fn journal(&mut self, client: &str) -> Result<Vec<JournalRow>>;
     /// (account, debit øre, credit øre).
     fn trial_balance(&mut self, client: &str) -> Result<Vec<(u32, i64, i64)>>;
     /// (customer id, balance øre on 1500).
     fn customer_balances(&mut self, client: &str) -> Result<Vec<(String, i64)>>;
     fn delivery_report(&mut self, client: &str) -> Result<Vec<DeliveryRow>>;
+}
 
-    // ---- roles a backend may keep ----
-    /// Payments and what invoices hold (contract 0.4.1). A unit that keeps none (the recurring
-    /// run's staged unit) says so, and a call that needs them fails whole.
-    fn receivables(&mut self) -> Result<&mut dyn Receivables> {
-        anyhow::bail!("this unit of work keeps no payments")
-    }
-    /// Reminders and inkassovarsler (contract 0.5.1), as `receivables`.
-    fn notices(&mut self) -> Result<&mut dyn Notices> {
-        anyhow::bail!("this unit of work keeps no notices")
-    }
-
-    // ---- for tests and operators ----
-    /// Run a statement as it is (tests tamper with records to show the database refuses).
+/// Statements as they are: tests tamper with records to show the database refuses, and read
+/// what no report gives.
+pub trait Probes {
+    /// Run statements as they are.
     fn execute_raw(&mut self, sql: &str) -> Result<u64>;
     /// The first column of every row of a query, as integers.
     fn integers(&mut self, sql: &str) -> Result<Vec<i64>>;

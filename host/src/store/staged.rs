@@ -129,7 +129,7 @@ impl Staged {
                     body,
                 } => {
                     if !matches!(
-                        unit.update_series(client, id, expected, &index, &body)?,
+                        unit.recurring()?.update_series(client, id, expected, &index, &body)?,
                         Saved::Saved(_)
                     ) {
                         return Ok(false);
@@ -204,12 +204,6 @@ impl Unit for StagedUnit {
     fn settings(&mut self, client: &str) -> Result<Option<ClientSettings>> {
         self.read.settings(client)
     }
-    fn clients(&mut self) -> Result<Vec<String>> {
-        self.read.clients()
-    }
-    fn client_names(&mut self) -> Result<Vec<(String, String)>> {
-        self.read.client_names()
-    }
     fn is_active(&mut self, client: &str) -> Result<bool> {
         self.read.is_active(client)
     }
@@ -257,31 +251,6 @@ impl Unit for StagedUnit {
     }
     fn hold_draft(&mut self, _: &str, _: i64, _: u64) -> Result<bool> {
         not_staged("a draft")
-    }
-    fn insert_series(&mut self, _: &str, _: &SeriesIndex, _: &str) -> Result<i64> {
-        not_staged("a new series")
-    }
-    fn series(&mut self, client: &str, id: i64) -> Result<Option<StoredSeries>> {
-        self.read.series(client, id)
-    }
-    fn update_series(
-        &mut self,
-        _: &str,
-        id: i64,
-        expected: u64,
-        index: &SeriesIndex,
-        body: &str,
-    ) -> Result<Saved> {
-        self.record(Write::Series {
-            id,
-            expected,
-            index: index.clone(),
-            body: body.to_owned(),
-        });
-        Ok(Saved::Saved(expected + 1))
-    }
-    fn list_series(&mut self, client: &str, due_by: Option<&str>) -> Result<Vec<StoredSeries>> {
-        self.read.list_series(client, due_by)
     }
     fn next_number(&mut self, _: &str, series: Series, start: u64) -> Result<u64> {
         let (after, offset) = self
@@ -353,23 +322,12 @@ impl Unit for StagedUnit {
     fn credits_for(&mut self, client: &str, invoice: i64) -> Result<Vec<Document>> {
         self.read.credits_for(client, invoice)
     }
-    fn files(&mut self, client: &str, id: i64) -> Result<Option<Files>> {
-        self.read.files(client, id)
-    }
     fn overview(
         &mut self,
         client: &str,
         f: &crate::bindings::OverviewFilter,
     ) -> Result<Vec<crate::bindings::Summary>> {
         self.read.overview(client, f)
-    }
-    fn overview_count(
-        &mut self,
-        client: &str,
-        f: &crate::bindings::OverviewFilter,
-        at_most: u64,
-    ) -> Result<u64> {
-        self.read.overview_count(client, f, at_most)
     }
     fn has_voucher(&mut self, document: i64) -> Result<bool> {
         if document >= 0 {
@@ -425,40 +383,35 @@ impl Unit for StagedUnit {
             })
             .collect())
     }
-    fn claim(&mut self, _: &str, _: i64, _: i64, _: i64) -> Result<Vec<Claimed>> {
-        not_staged("claiming deliveries")
+    fn recurring(&mut self) -> Result<&mut dyn Recurring> {
+        Ok(self)
     }
-    fn renew(&mut self, _: &str, _: i64, _: i64) -> Result<bool> {
-        not_staged("renewing a lease")
+}
+
+impl Recurring for StagedUnit {
+    fn insert_series(&mut self, _: &str, _: &SeriesIndex, _: &str) -> Result<i64> {
+        not_staged("a new series")
     }
-    fn finish(&mut self, _: &str, _: &Finish) -> Result<bool> {
-        not_staged("recording a delivery")
+    fn series(&mut self, client: &str, id: i64) -> Result<Option<StoredSeries>> {
+        self.read.recurring()?.series(client, id)
     }
-    fn queued(&mut self) -> Result<i64> {
-        self.read.queued()
+    fn update_series(
+        &mut self,
+        _: &str,
+        id: i64,
+        expected: u64,
+        index: &SeriesIndex,
+        body: &str,
+    ) -> Result<Saved> {
+        self.record(Write::Series {
+            id,
+            expected,
+            index: index.clone(),
+            body: body.to_owned(),
+        });
+        Ok(Saved::Saved(expected + 1))
     }
-    fn lock_document(&mut self, _: i64) -> Result<()> {
-        not_staged("locking a document")
-    }
-    fn needs_cancel(&mut self, invoice: i64) -> Result<Option<String>> {
-        self.read.needs_cancel(invoice)
-    }
-    fn journal(&mut self, client: &str) -> Result<Vec<JournalRow>> {
-        self.read.journal(client)
-    }
-    fn trial_balance(&mut self, client: &str) -> Result<Vec<(u32, i64, i64)>> {
-        self.read.trial_balance(client)
-    }
-    fn customer_balances(&mut self, client: &str) -> Result<Vec<(String, i64)>> {
-        self.read.customer_balances(client)
-    }
-    fn delivery_report(&mut self, client: &str) -> Result<Vec<DeliveryRow>> {
-        self.read.delivery_report(client)
-    }
-    fn execute_raw(&mut self, _: &str) -> Result<u64> {
-        not_staged("raw SQL")
-    }
-    fn integers(&mut self, sql: &str) -> Result<Vec<i64>> {
-        self.read.integers(sql)
+    fn list_series(&mut self, client: &str, due_by: Option<&str>) -> Result<Vec<StoredSeries>> {
+        self.read.recurring()?.list_series(client, due_by)
     }
 }

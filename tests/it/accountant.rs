@@ -3,7 +3,7 @@
 //! numbers that ascend with dates, KIDs and the payment channels, documented limits end to end,
 //! the VAT code actually applied, and one discount rounding rule everywhere.
 
-mod common;
+use crate::common;
 use common::*;
 use host_harness::api::free_line;
 use host_harness::bindings::*;

@@ -3,7 +3,7 @@
 //! long text wraps instead of being cut, and a character the font lacks prints as a visible
 //! replacement mark that the preview names.
 
-mod common;
+use crate::common;
 use common::*;
 use host_harness::api::free_line;
 use host_harness::bindings::*;

@@ -1,6 +1,6 @@
 //! The invoice as the recipient sees it: checked with pdftotext and qpdf (poppler-utils, qpdf).
 
-mod common;
+use crate::common;
 use common::*;
 use host_harness::api::{free_line, product_line};
 use host_harness::bindings::*;

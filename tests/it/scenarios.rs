@@ -1,7 +1,7 @@
 //! The scenario runner (the integration tests' and the docs' format) on every file in
 //! fixtures/scenarios: each runs to the end with its expectations met, and the books balance.
 
-mod common;
+use crate::common;
 use common::*;
 use host_harness::{fixtures, scenario};
 

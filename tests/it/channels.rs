@@ -1,7 +1,7 @@
 //! Distribution: each customer gets the channel that suits them, and what the channels receive
 //! is real: a Nets AvtaleGiro file netsgiro parses, a MIME message with the PDF attached.
 
-mod common;
+use crate::common;
 use common::*;
 use host_harness::api::free_line;
 use host_harness::bindings::*;

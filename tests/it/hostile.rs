@@ -2,7 +2,7 @@
 //! stranger could plant code in, and arbitrary sequences of calls with arbitrary values, which
 //! must never trap, never issue an ill-formed EHF and never unbalance the books.
 
-mod common;
+use crate::common;
 use common::*;
 use host_harness::api::free_line;
 use host_harness::bindings::*;

@@ -2,7 +2,7 @@
 //! delivery ends as docs/reliability.md states: failed over to the next channel (refused for
 //! good), or retried later with the same Message-ID and then delivered once.
 
-mod common;
+use crate::common;
 use common::*;
 use host_harness::api::free_line;
 use host_harness::bindings::*;

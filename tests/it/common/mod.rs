@@ -96,13 +96,13 @@ impl Env {
 
     /// The first column of the first row of `sql` (portable SQL: it runs on both stores).
     pub fn count(&self, sql: &str) -> i64 {
-        self.host.store().begin().unwrap().scalar(sql).unwrap()
+        self.host.store().begin().unwrap().probes().unwrap().scalar(sql).unwrap()
     }
 
     /// Run `sql` as it is, committed if it succeeds (tests tamper to show what is refused).
     pub fn execute(&self, sql: &str) -> anyhow::Result<u64> {
         let mut u = self.host.store().begin()?;
-        let n = u.execute_raw(sql)?;
+        let n = u.probes()?.execute_raw(sql)?;
         u.commit()?;
         Ok(n)
     }
@@ -185,7 +185,7 @@ pub fn ehfs_in(store: &dyn host_harness::store::Store, client: &str) -> Vec<Stri
             )?;
             for r in &rows {
                 if let Some(n) = host_harness::ids::Id::Doc.row(&r.id) {
-                    out.extend(u.files(client, n)?.and_then(|f| f.ehf));
+                    out.extend(u.reports()?.files(client, n)?.and_then(|f| f.ehf));
                 }
             }
             if rows.len() < 200 {
@@ -201,7 +201,7 @@ pub fn ehfs_in(store: &dyn host_harness::store::Store, client: &str) -> Vec<Stri
 pub fn scalar_at(db: &str, sql: &str) -> i64 {
     let store = host_harness::store::open(db).unwrap();
     let mut u = store.begin().unwrap();
-    u.scalar(sql).unwrap()
+    u.probes().unwrap().scalar(sql).unwrap()
 }
 
 /// Another host on the store at `db`.
@@ -369,8 +369,8 @@ pub fn smtp_relay(relay: Relay) -> (String, Inbox) {
 pub fn files_of(env: &Env, doc_id: &str) -> host_harness::store::Files {
     let n = host_harness::ids::Id::Doc.row(doc_id).unwrap();
     host_harness::store::with_unit(env.host.store(), |u| {
-        for client in u.clients()? {
-            if let Some(f) = u.files(&client, n)? {
+        for client in u.reports()?.clients()? {
+            if let Some(f) = u.reports()?.files(&client, n)? {
                 return Ok(Some(f));
             }
         }

@@ -3,7 +3,7 @@
 //! the NO rules, and the official validator when it is set up), compared byte for byte with
 //! golden files, and held against the voucher for the same document.
 
-mod common;
+use crate::common;
 use common::*;
 use host_harness::{fixtures, scenario};
 use std::path::{Path, PathBuf};
@@ -28,7 +28,7 @@ fn issue_everything(
     }
     for (client, d) in &docs {
         let n: i64 = d.id.strip_prefix("doc-").unwrap().parse().unwrap();
-        let files = host_harness::store::with_unit(env.host.store(), |u| u.files(client, n))
+        let files = host_harness::store::with_unit(env.host.store(), |u| u.reports()?.files(client, n))
             .unwrap()
             .unwrap();
         if let Some(xml) = files.ehf {
@@ -190,7 +190,7 @@ fn the_embedded_pdf_is_the_issued_pdf() {
     let mut env = Env::active();
     let inv = env.invoice("c-bygg", worked_example());
     let n: i64 = inv.id.strip_prefix("doc-").unwrap().parse().unwrap();
-    let files = host_harness::store::with_unit(env.host.store(), |u| u.files("fjord", n))
+    let files = host_harness::store::with_unit(env.host.store(), |u| u.reports()?.files("fjord", n))
         .unwrap()
         .unwrap();
     let dir = tempfile::tempdir().unwrap();

@@ -3,9 +3,9 @@
 //! (npm, `tests/console/`) judging accessibility. Under INVOICING_REQUIRE_TOOLS a missing tool
 //! fails the test; elsewhere it is skipped.
 //!
-//! `CONSOLE_SCREENSHOTS=docs cargo test --test console` refreshes the README's screenshots.
+//! `CONSOLE_SCREENSHOTS=docs cargo test --test it console::` refreshes the README's screenshots.
 
-mod common;
+use crate::common;
 use common::*;
 use host_harness::api::free_line;
 use host_harness::bindings::*;
@@ -241,9 +241,9 @@ fn the_overview_searches_sorts_and_counts() {
     // and as far as it is asked.
     let mut u = env.host.store().begin().unwrap();
     let every = OverviewFilter::default();
-    assert_eq!(u.overview_count("fjord", &every, 10).unwrap(), 11);
-    assert_eq!(u.overview_count("fjord", &every, 63).unwrap(), 63);
-    assert_eq!(u.overview_count("fjord", &every, 1_000).unwrap(), 63);
+    assert_eq!(u.reports().unwrap().overview_count("fjord", &every, 10).unwrap(), 11);
+    assert_eq!(u.reports().unwrap().overview_count("fjord", &every, 63).unwrap(), 63);
+    assert_eq!(u.reports().unwrap().overview_count("fjord", &every, 1_000).unwrap(), 63);
 }
 
 /// A draft a person started by picking a customer and left without lines is cleared once

@@ -3,7 +3,7 @@
 //! every EHF and PDF are identical, byte for byte. And a failing import rolls the call back in
 //! the Node host too.
 
-mod common;
+use crate::common;
 use common::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -110,14 +110,14 @@ fn issued(db: &str) -> Vec<(String, u64, host_harness::store::Files)> {
     let store = host_harness::store::open(db).unwrap();
     host_harness::store::with_unit(&*store, |u| {
         let mut out = Vec::new();
-        for client in u.clients()? {
+        for client in u.reports()?.clients()? {
             let filter = host_harness::bindings::OverviewFilter {
                 limit: Some(200),
                 ..Default::default()
             };
             for r in u.overview(&client, &filter)? {
                 if let (Some(n), Some(id)) = (r.number, host_harness::ids::Id::Doc.row(&r.id)) {
-                    let files = u.files(&client, id)?.expect("its files");
+                    let files = u.reports()?.files(&client, id)?.expect("its files");
                     out.push((client.clone(), n, files));
                 }
             }

@@ -2,7 +2,7 @@
 //! lives in the store, and the host that ships does not link the component's crate. A lint
 //! over the host's own source, so a change that crosses a seam fails here.
 
-mod common;
+use crate::common;
 use std::path::{Path, PathBuf};
 
 fn sources(dir: &Path) -> Vec<PathBuf> {
@@ -19,21 +19,25 @@ fn sources(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// (file, line number, line) for every line matching `hit`, in the host library and the
-/// harness: a harness file relative to host-harness/src, a library file as `host/src/…`.
+/// (file, line number, line) for every line matching `hit`, in the host library, the SQL
+/// store and the harness: a harness file relative to host-harness/src, a library file as
+/// `host/src/…`, a store file as `store/…`.
 fn lines_where(hit: impl Fn(&str) -> bool) -> Vec<(String, usize, String)> {
-    let src = common::repo().join("host-harness/src");
-    let library = common::repo().join("host/src");
+    let roots = [
+        ("host-harness/src", ""),
+        ("host/src", "host/src/"),
+        ("store/src", "store/"),
+    ];
     let mut out = Vec::new();
-    for f in sources(&src).into_iter().chain(sources(&library)) {
-        let rel = match f.strip_prefix(&src) {
-            Ok(rel) => rel.display().to_string(),
-            Err(_) => format!("host/src/{}", f.strip_prefix(&library).unwrap().display()),
-        };
-        let text = std::fs::read_to_string(&f).unwrap();
-        for (i, l) in text.lines().enumerate() {
-            if hit(l) {
-                out.push((rel.clone(), i + 1, l.trim().to_owned()));
+    for (root, prefix) in roots {
+        let dir = common::repo().join(root);
+        for f in sources(&dir) {
+            let rel = format!("{prefix}{}", f.strip_prefix(&dir).unwrap().display());
+            let text = std::fs::read_to_string(&f).unwrap();
+            for (i, l) in text.lines().enumerate() {
+                if hit(l) {
+                    out.push((rel.clone(), i + 1, l.trim().to_owned()));
+                }
             }
         }
     }
@@ -238,7 +242,33 @@ fn crash_points_are_in_test_builds_only() {
         default.is_none_or(|d| !d.contains("fault-injection")),
         "{default:?}"
     );
-    assert!(manifest.contains("host-harness = { path = \".\", features = [\"fault-injection\"] }"));
+    assert!(manifest.contains(
+        "host-harness = { path = \".\", features = [\"fault-injection\", \"probes\"] }"
+    ));
+}
+
+/// Nor can it be handed raw SQL: the SQL store's `Probes` role (and `Unit::probes`, which
+/// hands it out) is compiled only with the `probes` feature, which the tests and the benchmark
+/// turn on; the shipped build's units answer that they take no raw statements.
+#[test]
+fn raw_statements_are_in_test_builds_only() {
+    let sql = std::fs::read_to_string(common::repo().join("store/src/sql.rs")).unwrap();
+    let lines: Vec<&str> = sql.lines().collect();
+    let gated = |what: &str| {
+        let at = lines
+            .iter()
+            .position(|l| l.trim_start().starts_with(what))
+            .unwrap_or_else(|| panic!("{what} not found"));
+        lines[at - 1].trim() == "#[cfg(feature = \"probes\")]"
+    };
+    assert!(gated("impl<B: Backend> Probes for SqlUnit<B>"));
+    assert!(gated("fn probes(&mut self)"));
+    for krate in ["store", "host-harness"] {
+        let manifest =
+            std::fs::read_to_string(common::repo().join(krate).join("Cargo.toml")).unwrap();
+        let default = manifest.lines().find(|l| l.starts_with("default ="));
+        assert!(default.is_none_or(|d| !d.contains("probes")), "{default:?}");
+    }
 }
 
 /// No import circle: within each crate (the component's rules, the host library, the
@@ -246,7 +276,7 @@ fn crash_points_are_in_test_builds_only() {
 #[test]
 fn no_module_depends_on_itself_through_others() {
     use std::collections::{BTreeMap, BTreeSet};
-    for root in ["guest/src", "host/src", "host-harness/src"] {
+    for root in ["guest/src", "host/src", "store/src", "host-harness/src"] {
         let dir = common::repo().join(root);
         let mut uses: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for f in sources(&dir) {

@@ -5,9 +5,9 @@
 //! once, no document went out by two channels, and the books balance. Each runs on SQLite and
 //! on PostgreSQL; four host processes share one PostgreSQL too.
 //!
-//! `CRASH_KILLS=1000 cargo test --test crash -- --nocapture` is the long run (docs/reliability.md).
+//! `CRASH_KILLS=1000 cargo test --test it crash:: -- --nocapture` is the long run (docs/reliability.md).
 
-mod common;
+use crate::common;
 use common::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -124,7 +124,7 @@ fn nets_claims(files: &[PathBuf]) -> Vec<(String, String)> {
 /// Everything the receivers hold against what the database says was delivered.
 fn check_exactly_once(db: &str, out: &Path, inbox: &Inbox) -> BTreeMap<&'static str, usize> {
     let store = host_harness::store::open(db).unwrap();
-    let integers = |sql: &str| store.begin().unwrap().integers(sql).unwrap();
+    let integers = |sql: &str| store.begin().unwrap().probes().unwrap().integers(sql).unwrap();
     let count = |sql: &str| integers(sql)[0] as usize;
     assert_eq!(
         count("SELECT count(*) FROM outbox WHERE state = 'queued'"),
@@ -436,6 +436,8 @@ fn four_host_processes_on_one_postgres_number_gaplessly_and_deliver_once() {
     let numbers = ["count(*)", "min(number)", "max(number)"].map(|f| {
         store
             .begin()
+            .unwrap()
+            .probes()
             .unwrap()
             .scalar(&format!(
                 "SELECT {f} FROM documents WHERE client_id = 'fjord' AND series = 'invoice'"

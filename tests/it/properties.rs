@@ -5,9 +5,9 @@
 //! `tests/ehf_check.py` and the official rules where set up), every credit-note line reads true
 //! (quantity × price − discount = amount), and what is credited never passes what was invoiced.
 //!
-//! `PROPERTY_CASES=500 cargo test --test properties -- --nocapture` is the long run.
+//! `PROPERTY_CASES=500 cargo test --test it properties:: -- --nocapture` is the long run.
 
-mod common;
+use crate::common;
 use common::*;
 use host_harness::api::free_line;
 use host_harness::bindings::*;

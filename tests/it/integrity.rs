@@ -1,7 +1,7 @@
 //! Nothing half-done, nothing lost: gapless numbers under concurrency, rollback on refusal and
 //! on trap, idempotent retries, and clients that never see each other.
 
-mod common;
+use crate::common;
 use common::*;
 use host_harness::api::free_line;
 use host_harness::bindings::*;

@@ -1,6 +1,6 @@
 //! The whole life of an invoice through the real component in wasmtime.
 
-mod common;
+use crate::common;
 use common::*;
 use host_harness::api::{free_line, product_line};
 use host_harness::bindings::*;

@@ -3,10 +3,10 @@
 //! the books, what is never reminded, what each letter says (read back with `pdftotext`),
 //! and each (invoice, step) sent once when the run is killed at random moments.
 //!
-//! `REMINDER_KILLS=100 REMINDER_INVOICES=2000 cargo test --test reminders -- --nocapture`
+//! `REMINDER_KILLS=100 REMINDER_INVOICES=2000 cargo test --test it reminders:: -- --nocapture`
 //! is the long kill run.
 
-mod common;
+use crate::common;
 use common::*;
 use host_harness::api::free_line;
 use host_harness::bindings::*;
@@ -71,7 +71,7 @@ fn sent(outcome: SendOutcome) -> Notice {
 
 /// Σ debit − Σ credit over every voucher the store keeps (documents, payments, notices).
 fn books_balance(env: &Env) {
-    let rows = with_unit(env.host.store(), |u| u.trial_balance("fjord")).unwrap();
+    let rows = with_unit(env.host.store(), |u| u.reports()?.trial_balance("fjord")).unwrap();
     let (d, c) = rows
         .iter()
         .fold((0, 0), |(d, c), (_, dr, cr)| (d + dr, c + cr));
@@ -79,7 +79,7 @@ fn books_balance(env: &Env) {
 }
 
 fn account(env: &Env, n: u32) -> (i64, i64) {
-    with_unit(env.host.store(), |u| u.trial_balance("fjord"))
+    with_unit(env.host.store(), |u| u.reports()?.trial_balance("fjord"))
         .unwrap()
         .into_iter()
         .find(|(a, ..)| *a == n)
@@ -209,7 +209,7 @@ fn a_late_invoice_gets_each_notice_once_with_the_legal_fee_and_interest() {
         ReminderDecision::Never(Hold::Paid)
     ));
     books_balance(&env);
-    let balances = with_unit(env.host.store(), |u| u.customer_balances("fjord")).unwrap();
+    let balances = with_unit(env.host.store(), |u| u.reports()?.customer_balances("fjord")).unwrap();
     assert!(
         balances.iter().all(|(_, b)| *b == 0),
         "every customer's 1500 is settled: {balances:?}"
@@ -771,7 +771,7 @@ crate::on_both_stores!(a_business_is_charged_the_standard_compensation_once);
 /// credited when the run began, nothing after the inkassovarsel, and every day the books
 /// balance and each customer's 1500 is what its invoices have open.
 ///
-/// `PROPERTY_CASES=200 cargo test --test reminders daily -- --nocapture` is the long run.
+/// `PROPERTY_CASES=200 cargo test --test it reminders::daily -- --nocapture` is the long run.
 fn daily_runs_payments_and_credits_keep_the_law_and_the_books() {
     use proptest::prelude::*;
     use proptest::test_runner::{Config, TestRunner};
@@ -893,11 +893,11 @@ fn daily_runs_payments_and_credits_keep_the_law_and_the_books() {
                         prop_assert_eq!(at + 1, history.len(), "a notice after the inkassovarsel");
                     }
                 }
-                let rows = with_unit(env.host.store(), |u| u.trial_balance("fjord")).unwrap();
+                let rows = with_unit(env.host.store(), |u| u.reports()?.trial_balance("fjord")).unwrap();
                 let (dr, cr) = rows.iter().fold((0, 0), |(d, c), (_, x, y)| (d + x, c + y));
                 prop_assert_eq!(dr, cr, "the books balance");
                 let ledger: std::collections::HashMap<String, i64> =
-                    with_unit(env.host.store(), |u| u.customer_balances("fjord"))
+                    with_unit(env.host.store(), |u| u.reports()?.customer_balances("fjord"))
                         .unwrap()
                         .into_iter()
                         .collect();

@@ -3,7 +3,7 @@
 //! ends as the contract's `payment-outcome` says; the books balance, what is open equals each
 //! customer's 1500 balance, and nothing is registered twice however often a file comes.
 
-mod common;
+use crate::common;
 use common::*;
 use host_harness::api::free_line;
 use host_harness::bank;

@@ -621,17 +621,6 @@ impl<B: Backend> Unit for SqlUnit<B> {
         }))
     }
 
-    fn clients(&mut self) -> Result<Vec<String>> {
-        self.rows(Q::Clients, &[])?.iter().map(|r| r.s(0)).collect()
-    }
-
-    fn client_names(&mut self) -> Result<Vec<(String, String)>> {
-        self.rows(Q::ClientNames, &[])?
-            .iter()
-            .map(|r| Ok((r.s(0)?, r.s(1)?)))
-            .collect()
-    }
-
     fn is_active(&mut self, client: &str) -> Result<bool> {
         Ok(self
             .row(Q::Active, params![client])?
@@ -765,51 +754,6 @@ impl<B: Backend> Unit for SqlUnit<B> {
         Ok(self.exec(Q::HoldDraft, params![client, id, version])? == 1)
     }
 
-    fn insert_series(&mut self, client: &str, x: &SeriesIndex, body: &str) -> Result<i64> {
-        let p: Vec<P> = [P::from(client)]
-            .into_iter()
-            .chain(series_params(x))
-            .chain([P::from(body)])
-            .collect();
-        self.int(Q::InsertSeries, &p)
-    }
-
-    fn series(&mut self, client: &str, id: i64) -> Result<Option<StoredSeries>> {
-        self.row(Q::SeriesById, params![client, id])?
-            .map(|r| stored_series(&r))
-            .transpose()
-    }
-
-    fn update_series(
-        &mut self,
-        client: &str,
-        id: i64,
-        expected: u64,
-        x: &SeriesIndex,
-        body: &str,
-    ) -> Result<Saved> {
-        let p: Vec<P> = [P::from(client), P::from(id), P::from(expected)]
-            .into_iter()
-            .chain(series_params(x))
-            .chain([P::from(body)])
-            .collect();
-        if self.exec(Q::UpdateSeries, &p)? == 1 {
-            return Ok(Saved::Saved(expected + 1));
-        }
-        Ok(match self.row(Q::SeriesVersion, params![client, id])? {
-            Some(r) => Saved::Conflict(r.i(0)? as u64),
-            None => Saved::NotFound,
-        })
-    }
-
-    fn list_series(&mut self, client: &str, due_by: Option<&str>) -> Result<Vec<StoredSeries>> {
-        let rows = match due_by {
-            None => self.rows(Q::AllSeries, params![client])?,
-            Some(d) => self.rows(Q::DueSeries, params![client, d])?,
-        };
-        rows.iter().map(stored_series).collect()
-    }
-
     fn last_number(&mut self, client: &str, series: Series) -> Result<Option<u64>> {
         Ok(self
             .row(Q::LastNumber, params![client, series.name()])?
@@ -890,17 +834,6 @@ impl<B: Backend> Unit for SqlUnit<B> {
         self.documents(Q::CreditsFor, params![client, invoice])
     }
 
-    fn files(&mut self, client: &str, id: i64) -> Result<Option<Files>> {
-        self.row(Q::Files, params![client, id])?
-            .map(|r| {
-                Ok(Files {
-                    ehf: r.os(0)?,
-                    pdf: r.ob(1)?.unwrap_or_default(),
-                })
-            })
-            .transpose()
-    }
-
     fn overview(&mut self, client: &str, f: &OverviewFilter) -> Result<Vec<Summary>> {
         let (sql, args) = overview_sql(client, f, B::LIKE, B::TRIGRAM_TABLE);
         let args: Vec<P> = args.iter().map(Arg::p).collect();
@@ -927,15 +860,6 @@ impl<B: Backend> Unit for SqlUnit<B> {
                 })
             })
             .collect()
-    }
-
-    fn overview_count(&mut self, client: &str, f: &OverviewFilter, at_most: u64) -> Result<u64> {
-        let (sql, args) = overview_count_sql(client, f, B::LIKE, B::TRIGRAM_TABLE, at_most + 1);
-        let args: Vec<P> = args.iter().map(Arg::p).collect();
-        let rows = B::rows(self.c(), &sql, &args).context("overview count")?;
-        let count = rows.first().map(|r| r.i(0)).transpose()?.unwrap_or(0) as u64;
-        // Drafts and documents are each counted to the limit: their sum may pass it.
-        Ok(count.min(at_most + 1))
     }
 
     fn has_voucher(&mut self, document: i64) -> Result<bool> {
@@ -987,6 +911,85 @@ impl<B: Backend> Unit for SqlUnit<B> {
     fn deliveries(&mut self, document: i64) -> Result<Vec<Delivery>> {
         self.delivery_rows(Q::Deliveries, document)
     }
+
+    fn notices(&mut self) -> Result<&mut dyn Notices> {
+        Ok(self)
+    }
+
+    fn receivables(&mut self) -> Result<&mut dyn Receivables> {
+        if let (Some(sql), false) = (B::LISTS_BEGIN, self.lists_begun) {
+            B::batch(self.c(), sql)?;
+            self.lists_begun = true;
+        }
+        Ok(self)
+    }
+
+    fn recurring(&mut self) -> Result<&mut dyn Recurring> {
+        Ok(self)
+    }
+
+    fn dispatch(&mut self) -> Result<&mut dyn Dispatch> {
+        Ok(self)
+    }
+
+    fn reports(&mut self) -> Result<&mut dyn Reports> {
+        Ok(self)
+    }
+
+    #[cfg(feature = "probes")]
+    fn probes(&mut self) -> Result<&mut dyn Probes> {
+        Ok(self)
+    }
+}
+
+impl<B: Backend> Recurring for SqlUnit<B> {
+    fn insert_series(&mut self, client: &str, x: &SeriesIndex, body: &str) -> Result<i64> {
+        let p: Vec<P> = [P::from(client)]
+            .into_iter()
+            .chain(series_params(x))
+            .chain([P::from(body)])
+            .collect();
+        self.int(Q::InsertSeries, &p)
+    }
+
+    fn series(&mut self, client: &str, id: i64) -> Result<Option<StoredSeries>> {
+        self.row(Q::SeriesById, params![client, id])?
+            .map(|r| stored_series(&r))
+            .transpose()
+    }
+
+    fn update_series(
+        &mut self,
+        client: &str,
+        id: i64,
+        expected: u64,
+        x: &SeriesIndex,
+        body: &str,
+    ) -> Result<Saved> {
+        let p: Vec<P> = [P::from(client), P::from(id), P::from(expected)]
+            .into_iter()
+            .chain(series_params(x))
+            .chain([P::from(body)])
+            .collect();
+        if self.exec(Q::UpdateSeries, &p)? == 1 {
+            return Ok(Saved::Saved(expected + 1));
+        }
+        Ok(match self.row(Q::SeriesVersion, params![client, id])? {
+            Some(r) => Saved::Conflict(r.i(0)? as u64),
+            None => Saved::NotFound,
+        })
+    }
+
+    fn list_series(&mut self, client: &str, due_by: Option<&str>) -> Result<Vec<StoredSeries>> {
+        let rows = match due_by {
+            None => self.rows(Q::AllSeries, params![client])?,
+            Some(d) => self.rows(Q::DueSeries, params![client, d])?,
+        };
+        rows.iter().map(stored_series).collect()
+    }
+}
+
+impl<B: Backend> Dispatch for SqlUnit<B> {
     fn claim(&mut self, owner: &str, now: i64, lease_until: i64, n: i64) -> Result<Vec<Claimed>> {
         let leased = self.rows(Q::Claim, params![owner, lease_until, now, n])?;
         let mut out = Vec::with_capacity(leased.len());
@@ -1049,6 +1052,39 @@ impl<B: Backend> Unit for SqlUnit<B> {
             .map(|r| r.s(0))
             .transpose()
     }
+}
+
+impl<B: Backend> Reports for SqlUnit<B> {
+    fn clients(&mut self) -> Result<Vec<String>> {
+        self.rows(Q::Clients, &[])?.iter().map(|r| r.s(0)).collect()
+    }
+
+    fn client_names(&mut self) -> Result<Vec<(String, String)>> {
+        self.rows(Q::ClientNames, &[])?
+            .iter()
+            .map(|r| Ok((r.s(0)?, r.s(1)?)))
+            .collect()
+    }
+
+    fn files(&mut self, client: &str, id: i64) -> Result<Option<Files>> {
+        self.row(Q::Files, params![client, id])?
+            .map(|r| {
+                Ok(Files {
+                    ehf: r.os(0)?,
+                    pdf: r.ob(1)?.unwrap_or_default(),
+                })
+            })
+            .transpose()
+    }
+
+    fn overview_count(&mut self, client: &str, f: &OverviewFilter, at_most: u64) -> Result<u64> {
+        let (sql, args) = overview_count_sql(client, f, B::LIKE, B::TRIGRAM_TABLE, at_most + 1);
+        let args: Vec<P> = args.iter().map(Arg::p).collect();
+        let rows = B::rows(self.c(), &sql, &args).context("overview count")?;
+        let count = rows.first().map(|r| r.i(0)).transpose()?.unwrap_or(0) as u64;
+        // Drafts and documents are each counted to the limit: their sum may pass it.
+        Ok(count.min(at_most + 1))
+    }
 
     fn journal(&mut self, client: &str) -> Result<Vec<JournalRow>> {
         self.rows(Q::Journal, params![client])?
@@ -1097,19 +1133,10 @@ impl<B: Backend> Unit for SqlUnit<B> {
             })
             .collect()
     }
+}
 
-    fn notices(&mut self) -> Result<&mut dyn Notices> {
-        Ok(self)
-    }
-
-    fn receivables(&mut self) -> Result<&mut dyn Receivables> {
-        if let (Some(sql), false) = (B::LISTS_BEGIN, self.lists_begun) {
-            B::batch(self.c(), sql)?;
-            self.lists_begun = true;
-        }
-        Ok(self)
-    }
-
+#[cfg(feature = "probes")]
+impl<B: Backend> Probes for SqlUnit<B> {
     fn execute_raw(&mut self, sql: &str) -> Result<u64> {
         B::batch(self.c(), sql)
     }

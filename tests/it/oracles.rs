@@ -1,6 +1,6 @@
 //! Our check digits against python-stdnum, on thousands of numbers, not only the vectors.
 
-mod common;
+use crate::common;
 use common::*;
 use guest::checkdigits::{kid_mod10, valid_account, valid_iban, valid_orgnr};
 use std::io::Write;

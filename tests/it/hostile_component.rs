@@ -4,7 +4,7 @@
 //! budget or deadline or refused, nothing it did is kept, and meanwhile another thread keeps
 //! invoicing for another client with the real component.
 
-mod common;
+use crate::common;
 use common::*;
 use host_harness::{Harness, Limits, Runtime};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,6 +17,8 @@ fn counts(host: &Harness) -> [i64; 4] {
     ["documents", "journal", "outbox", "sequences"].map(|t| {
         host.store()
             .begin()
+            .unwrap()
+            .probes()
             .unwrap()
             .scalar(&format!(
                 "SELECT count(*) FROM {t} WHERE client_id = 'nordlys'"

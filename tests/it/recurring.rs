@@ -1,10 +1,10 @@
 //! Recurring invoices: series made from drafts, paused, resumed, changed and ended, and the
 //! run that issues what is due, exactly once, through the real component, on both stores.
 //!
-//! `RECURRING_KILLS=200 RECURRING_SERIES=2000 cargo test --test recurring -- --nocapture`
+//! `RECURRING_KILLS=200 RECURRING_SERIES=2000 cargo test --test it recurring:: -- --nocapture`
 //! is the long kill run (docs/reliability.md).
 
-mod common;
+use crate::common;
 use common::*;
 use host_harness::api::{free_line, monthly};
 use host_harness::bindings::*;
@@ -597,6 +597,8 @@ fn a_schema_3_store_gains_series_and_keeps_its_documents() {
     assert_eq!(
         host.store()
             .begin()
+            .unwrap()
+            .probes()
             .unwrap()
             .scalar("SELECT count(*) FROM series")
             .unwrap(),

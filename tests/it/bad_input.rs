@@ -1,6 +1,6 @@
 //! Every bad input gets a typed error naming the field, and never a trap.
 
-mod common;
+use crate::common;
 use common::*;
 use host_harness::api::{free_line, product_line};
 use host_harness::bindings::*;
