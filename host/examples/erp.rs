@@ -16,9 +16,8 @@
 use anyhow::Result;
 use invoicing_host::bindings::*;
 use invoicing_host::store::{
-    with_unit, Claimed, CustomerRecord, DeliveryRow, Document, EfakturaStatus, Files, Finish,
-    Index, JournalRow, NewDocument, Posting, Queue, Saved, Series, SeriesIndex, Store,
-    StoredSeries, Unit,
+    with_unit, CustomerRecord, Document, EfakturaStatus, Index, NewDocument, Posting, Queue, Saved,
+    Series, Store, Unit,
 };
 use invoicing_host::{Harness, Limits, Runtime};
 use std::collections::BTreeMap;
@@ -226,7 +225,6 @@ impl Unit for MemoryUnit {
         Ok(self.draft(client, id)?.is_some_and(|(v, _)| v == version))
     }
 
-
     fn next_number(&mut self, client: &str, series: Series, start: u64) -> Result<u64> {
         let n = self
             .data
@@ -237,7 +235,11 @@ impl Unit for MemoryUnit {
         Ok(*n)
     }
     fn last_number(&mut self, client: &str, series: Series) -> Result<Option<u64>> {
-        Ok(self.data.numbers.get(&(client.into(), key_of(series))).copied())
+        Ok(self
+            .data
+            .numbers
+            .get(&(client.into(), key_of(series)))
+            .copied())
     }
 
     fn insert_document(&mut self, client: &str, d: &NewDocument) -> Result<i64> {

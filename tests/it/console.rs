@@ -241,9 +241,27 @@ fn the_overview_searches_sorts_and_counts() {
     // and as far as it is asked.
     let mut u = env.host.store().begin().unwrap();
     let every = OverviewFilter::default();
-    assert_eq!(u.reports().unwrap().overview_count("fjord", &every, 10).unwrap(), 11);
-    assert_eq!(u.reports().unwrap().overview_count("fjord", &every, 63).unwrap(), 63);
-    assert_eq!(u.reports().unwrap().overview_count("fjord", &every, 1_000).unwrap(), 63);
+    assert_eq!(
+        u.reports()
+            .unwrap()
+            .overview_count("fjord", &every, 10)
+            .unwrap(),
+        11
+    );
+    assert_eq!(
+        u.reports()
+            .unwrap()
+            .overview_count("fjord", &every, 63)
+            .unwrap(),
+        63
+    );
+    assert_eq!(
+        u.reports()
+            .unwrap()
+            .overview_count("fjord", &every, 1_000)
+            .unwrap(),
+        63
+    );
 }
 
 /// A draft a person started by picking a customer and left without lines is cleared once

@@ -124,7 +124,15 @@ fn nets_claims(files: &[PathBuf]) -> Vec<(String, String)> {
 /// Everything the receivers hold against what the database says was delivered.
 fn check_exactly_once(db: &str, out: &Path, inbox: &Inbox) -> BTreeMap<&'static str, usize> {
     let store = host_harness::store::open(db).unwrap();
-    let integers = |sql: &str| store.begin().unwrap().probes().unwrap().integers(sql).unwrap();
+    let integers = |sql: &str| {
+        store
+            .begin()
+            .unwrap()
+            .probes()
+            .unwrap()
+            .integers(sql)
+            .unwrap()
+    };
     let count = |sql: &str| integers(sql)[0] as usize;
     assert_eq!(
         count("SELECT count(*) FROM outbox WHERE state = 'queued'"),

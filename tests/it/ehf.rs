@@ -28,9 +28,10 @@ fn issue_everything(
     }
     for (client, d) in &docs {
         let n: i64 = d.id.strip_prefix("doc-").unwrap().parse().unwrap();
-        let files = host_harness::store::with_unit(env.host.store(), |u| u.reports()?.files(client, n))
-            .unwrap()
-            .unwrap();
+        let files =
+            host_harness::store::with_unit(env.host.store(), |u| u.reports()?.files(client, n))
+                .unwrap()
+                .unwrap();
         if let Some(xml) = files.ehf {
             let kind = if d.kind == host_harness::bindings::DocumentKind::Invoice {
                 "invoice"
@@ -190,9 +191,10 @@ fn the_embedded_pdf_is_the_issued_pdf() {
     let mut env = Env::active();
     let inv = env.invoice("c-bygg", worked_example());
     let n: i64 = inv.id.strip_prefix("doc-").unwrap().parse().unwrap();
-    let files = host_harness::store::with_unit(env.host.store(), |u| u.reports()?.files("fjord", n))
-        .unwrap()
-        .unwrap();
+    let files =
+        host_harness::store::with_unit(env.host.store(), |u| u.reports()?.files("fjord", n))
+            .unwrap()
+            .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (xml, pdf) = (dir.path().join("doc.xml"), dir.path().join("doc.pdf"));
     std::fs::write(&xml, files.ehf.unwrap()).unwrap();

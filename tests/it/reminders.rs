@@ -209,7 +209,10 @@ fn a_late_invoice_gets_each_notice_once_with_the_legal_fee_and_interest() {
         ReminderDecision::Never(Hold::Paid)
     ));
     books_balance(&env);
-    let balances = with_unit(env.host.store(), |u| u.reports()?.customer_balances("fjord")).unwrap();
+    let balances = with_unit(env.host.store(), |u| {
+        u.reports()?.customer_balances("fjord")
+    })
+    .unwrap();
     assert!(
         balances.iter().all(|(_, b)| *b == 0),
         "every customer's 1500 is settled: {balances:?}"
@@ -893,14 +896,17 @@ fn daily_runs_payments_and_credits_keep_the_law_and_the_books() {
                         prop_assert_eq!(at + 1, history.len(), "a notice after the inkassovarsel");
                     }
                 }
-                let rows = with_unit(env.host.store(), |u| u.reports()?.trial_balance("fjord")).unwrap();
+                let rows =
+                    with_unit(env.host.store(), |u| u.reports()?.trial_balance("fjord")).unwrap();
                 let (dr, cr) = rows.iter().fold((0, 0), |(d, c), (_, x, y)| (d + x, c + y));
                 prop_assert_eq!(dr, cr, "the books balance");
                 let ledger: std::collections::HashMap<String, i64> =
-                    with_unit(env.host.store(), |u| u.reports()?.customer_balances("fjord"))
-                        .unwrap()
-                        .into_iter()
-                        .collect();
+                    with_unit(env.host.store(), |u| {
+                        u.reports()?.customer_balances("fjord")
+                    })
+                    .unwrap()
+                    .into_iter()
+                    .collect();
                 for inv in &invoices {
                     let c = &inv.customer.id;
                     let b = env.host.balance("fjord", c).unwrap();

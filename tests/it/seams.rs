@@ -242,9 +242,8 @@ fn crash_points_are_in_test_builds_only() {
         default.is_none_or(|d| !d.contains("fault-injection")),
         "{default:?}"
     );
-    assert!(manifest.contains(
-        "host-harness = { path = \".\", features = [\"fault-injection\", \"probes\"] }"
-    ));
+    assert!(manifest
+        .contains("host-harness = { path = \".\", features = [\"fault-injection\", \"probes\"] }"));
 }
 
 /// Nor can it be handed raw SQL: the SQL store's `Probes` role (and `Unit::probes`, which

@@ -152,8 +152,9 @@ pub fn dispatch_as(store: &dyn Store, cfg: &Config, owner: &str) -> Result<usize
     let mut sent = 0;
     loop {
         let now = now_ms();
-        let claimed =
-            crate::store::with_unit(store, |u| u.dispatch()?.claim(owner, now, now + cfg.lease_ms, 64))?;
+        let claimed = crate::store::with_unit(store, |u| {
+            u.dispatch()?.claim(owner, now, now + cfg.lease_ms, 64)
+        })?;
         if claimed.is_empty() {
             return Ok(sent);
         }

@@ -179,7 +179,10 @@ impl Host for CallState {
 
     fn insert_series(&mut self, x: SeriesIndex, body: String) -> Result<String> {
         check_series_index(&x)?;
-        let id = self.unit.recurring()?.insert_series(&self.client, &x, &body)?;
+        let id = self
+            .unit
+            .recurring()?
+            .insert_series(&self.client, &x, &body)?;
         Ok(Id::Series.of(id))
     }
 
@@ -204,10 +207,10 @@ impl Host for CallState {
             return Err(not_found(id));
         };
         check_series_index(&x)?;
-        let saved = self
-            .unit
-            .recurring()?
-            .update_series(&self.client, n, expected_version, &x, &body)?;
+        let saved =
+            self.unit
+                .recurring()?
+                .update_series(&self.client, n, expected_version, &x, &body)?;
         version_of(saved, id)
     }
 

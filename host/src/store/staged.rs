@@ -129,7 +129,8 @@ impl Staged {
                     body,
                 } => {
                     if !matches!(
-                        unit.recurring()?.update_series(client, id, expected, &index, &body)?,
+                        unit.recurring()?
+                            .update_series(client, id, expected, &index, &body)?,
                         Saved::Saved(_)
                     ) {
                         return Ok(false);

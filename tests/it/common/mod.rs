@@ -96,7 +96,14 @@ impl Env {
 
     /// The first column of the first row of `sql` (portable SQL: it runs on both stores).
     pub fn count(&self, sql: &str) -> i64 {
-        self.host.store().begin().unwrap().probes().unwrap().scalar(sql).unwrap()
+        self.host
+            .store()
+            .begin()
+            .unwrap()
+            .probes()
+            .unwrap()
+            .scalar(sql)
+            .unwrap()
     }
 
     /// Run `sql` as it is, committed if it succeeds (tests tamper to show what is refused).
