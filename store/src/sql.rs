@@ -16,7 +16,9 @@ pub enum P<'a> {
     Text(&'a str),
     Blob(&'a [u8]),
     /// A column of values as one array parameter, where the backend has arrays
-    /// ([`Backend::ARRAYS`]): a list of any length is one constant statement.
+    /// ([`Backend::ARRAYS`]): a list of any length is one constant statement. Only PostgreSQL
+    /// reads it.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     List(&'a [P<'a>]),
 }
 

@@ -129,6 +129,29 @@ fn the_host_library_needs_only_what_runs_a_component() {
     }
 }
 
+/// The SQL store adds a database to the library and nothing else an ERP would not want: no
+/// web server, mail or CLI.
+#[test]
+fn the_sql_store_needs_only_its_databases() {
+    let manifest = std::fs::read_to_string(common::repo().join("store/Cargo.toml")).unwrap();
+    let allowed = [
+        "invoicing-host",
+        "rusqlite",
+        "postgres",
+        "r2d2",
+        "serde_json",
+        "chrono",
+        "anyhow",
+    ];
+    for l in dependencies(&manifest)
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    {
+        let name = l.split(['=', '.', ' ']).next().unwrap();
+        assert!(allowed.contains(&name), "the SQL store depends on {name}");
+    }
+}
+
 #[test]
 fn the_shipped_host_does_not_link_the_component_crate() {
     let manifest = std::fs::read_to_string(common::repo().join("host-harness/Cargo.toml")).unwrap();
@@ -138,7 +161,7 @@ fn the_shipped_host_does_not_link_the_component_crate() {
         .find(|l| l.starts_with("guest"))
         .expect("guest");
     assert!(guest.contains("optional = true"), "{guest}");
-    assert!(manifest.contains("bench = [\"dep:guest\"]"));
+    assert!(manifest.contains("bench = [\"dep:guest\", \"probes\"]"));
     let uses = lines_where(|l| l.contains("guest::"));
     let bad: Vec<_> = uses.iter().filter(|(f, _, _)| f != "bench.rs").collect();
     assert!(
