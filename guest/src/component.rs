@@ -10,8 +10,8 @@ mod reminders;
 use crate::error::{Error, FieldError, Problem, Refusal};
 use crate::model::{self, Document, Draft, Kind, Seller};
 use crate::{
-    body, calc, channel, credit, dates, draft, ehf, ehf_check, invoice, limits, money, party, pdf,
-    settings, text,
+    body, calc, channel, credit, dates, draft, ehf, ehf_check, invoice, limits, money, numbering,
+    party, pdf, settings, text,
 };
 use chrono::NaiveDate;
 use wit::erp::invoicing::{
@@ -169,14 +169,7 @@ impl Guest for Component {
         let customer = customer(&inv.customer.id).unwrap_or_else(|_| inv.customer.clone());
         let payment = (credited.totals.payable, None);
         let route = choose_channel(&seller, &customer, Kind::CreditNote, payment)?;
-        let number = match seller.credit_note_start {
-            Some(start) => take_number(sequences::Series::CreditNote, start, &idempotency_key)?,
-            None => take_number(
-                sequences::Series::Invoice,
-                seller.invoice_start,
-                &idempotency_key,
-            )?,
-        };
+        let number = take_number(Kind::CreditNote, &seller, &idempotency_key)?;
         let today = today()?;
         check_date_order(&seller, Kind::CreditNote, number, today, "today")?;
         let totals = credited.totals.clone();
@@ -306,57 +299,35 @@ fn today() -> R<NaiveDate> {
 }
 
 /// A draft's issue date, checked when it is set (not first at preview or "Fakturer og send"):
-/// not in the future, and not before a document already issued in the same number series
-/// (the next number would carry an earlier date than the one before it).
+/// the rule is `numbering::issue_date_problem`; here the first document of its series issued
+/// after it is looked up.
 fn issue_date_can_be(seller: &Seller, issue: Option<NaiveDate>) -> R<()> {
     let Some(issue) = issue else {
         return Ok(());
     };
     let today = today()?;
-    if issue > today {
-        return Err(err(Error::invalid(
-            "dates.issue-date",
-            Problem::InTheFuture(today),
-        )));
-    }
-    for kind in series_kinds(seller, Kind::Invoice) {
-        let later = documents::query(&t::OverviewFilter {
-            customer_id: None,
-            reference: None,
-            number: None,
-            issued_from: issue.succ_opt().map(|d| d.to_string()),
-            issued_to: None,
-            kind: Some(*kind),
-            status: None,
-            limit: Some(1),
-            offset: None,
-        })?;
-        if let Some(l) = later.first() {
-            let issued = l.issue_date.as_deref().and_then(|d| dates::parse(d).ok());
-            return Err(err(Error::invalid(
-                "dates.issue-date",
-                Problem::BeforeIssued {
-                    number: l.number.unwrap_or_default(),
-                    issue_date: issued.unwrap_or(issue),
-                },
-            )));
+    let mut later = None;
+    if issue <= today {
+        for kind in numbering::series_kinds(seller.credit_note_start.is_some(), Kind::Invoice) {
+            let first = issued_where(t::OverviewFilter {
+                issued_from: issue.succ_opt().map(|d| d.to_string()),
+                limit: Some(1),
+                ..filter_of(*kind)
+            })?;
+            later = first.into_iter().next().map(|(n, d)| (n, d.unwrap_or(issue)));
+            if later.is_some() {
+                break;
+            }
         }
     }
-    Ok(())
-}
-
-/// The kinds of document that share `kind`'s number series: credit notes take invoice numbers
-/// unless the client gave them a series of their own.
-fn series_kinds(seller: &Seller, kind: Kind) -> &'static [t::DocumentKind] {
-    match (kind, seller.credit_note_start.is_none()) {
-        (_, true) => &[t::DocumentKind::Invoice, t::DocumentKind::CreditNote],
-        (Kind::Invoice, false) => &[t::DocumentKind::Invoice],
-        (Kind::CreditNote, false) => &[t::DocumentKind::CreditNote],
+    match numbering::issue_date_problem(issue, today, later) {
+        Some(p) => Err(err(Error::invalid("dates.issue-date", p))),
+        None => Ok(()),
     }
 }
 
-/// Numbers ascend with dates within a series: the document numbered just before `number` in
-/// the same series must not be dated after `date`. (By induction it is the latest one.)
+/// Numbers ascend with dates within a series (`numbering::date_order_problem`), checked
+/// against the document numbered just before `number`.
 fn check_date_order(
     seller: &Seller,
     kind: Kind,
@@ -367,36 +338,50 @@ fn check_date_order(
     let Some(previous) = number.checked_sub(1) else {
         return Ok(());
     };
-    for k in series_kinds(seller, kind) {
-        let rows = documents::query(&t::OverviewFilter {
-            customer_id: None,
-            reference: None,
+    for k in numbering::series_kinds(seller.credit_note_start.is_some(), kind) {
+        let rows = issued_where(t::OverviewFilter {
             number: Some(previous),
-            issued_from: None,
-            issued_to: None,
-            kind: Some(*k),
-            status: None,
             limit: Some(10),
-            offset: None,
+            ..filter_of(*k)
         })?;
-        for r in rows {
-            let before = r.issue_date.as_deref().and_then(|s| dates::parse(s).ok());
-            if let Some(before) = before.filter(|b| *b > date) {
-                return Err(err(Error::invalid(
-                    field,
-                    Problem::BeforeIssued {
-                        number: previous,
-                        issue_date: before,
-                    },
-                )));
+        for (_, date_of) in rows {
+            let before = date_of.map(|d| (previous, d));
+            if let Some(p) = numbering::date_order_problem(before, date) {
+                return Err(err(Error::invalid(field, p)));
             }
         }
     }
     Ok(())
 }
 
+/// An overview filter for one kind of document, nothing else set.
+fn filter_of(kind: Kind) -> t::OverviewFilter {
+    t::OverviewFilter {
+        customer_id: None,
+        reference: None,
+        number: None,
+        issued_from: None,
+        issued_to: None,
+        kind: Some(kind_out(kind)),
+        status: None,
+        limit: None,
+        offset: None,
+    }
+}
+
+/// The number and issue date of each issued document the filter finds.
+fn issued_where(f: t::OverviewFilter) -> R<Vec<(u64, Option<NaiveDate>)>> {
+    Ok(documents::query(&f)?
+        .into_iter()
+        .map(|r| {
+            let date = r.issue_date.as_deref().and_then(|s| dates::parse(s).ok());
+            (r.number.unwrap_or_default(), date)
+        })
+        .collect())
+}
+
 /// The document an idempotency key already produced, if the key was used for this same
-/// request; a key used for anything else is refused, never answered with another document.
+/// request; a key used for anything else is refused (`numbering::replay`).
 fn replay(key: &str, request: &str) -> R<Option<t::IssuedDocument>> {
     // One line: a key is compared as it is, and no control character belongs in one.
     required_text(
@@ -409,23 +394,19 @@ fn replay(key: &str, request: &str) -> R<Option<t::IssuedDocument>> {
         return Ok(None);
     };
     let doc = parse_document(&done.body)?;
-    if doc.request.as_deref() == Some(request) {
-        return open_stored(done).map(Some);
+    match numbering::replay(Some((doc.request.as_deref(), doc.number)), request) {
+        numbering::Replay::Fresh => Ok(None),
+        numbering::Replay::Same => open_stored(done).map(Some),
+        numbering::Replay::Reused(n) => Err(err(Error::invalid(
+            "idempotency-key",
+            Problem::KeyReused(n),
+        ))),
     }
-    Err(err(Error::invalid(
-        "idempotency-key",
-        Problem::KeyReused(doc.number),
-    )))
 }
 
-/// A text that must be given, of at most `max` characters, each of which `chars` takes.
+/// A text that must be given (`text::required`), refused naming `field`.
 fn required_text(field: &str, v: &str, max: usize, chars: fn(&str) -> Option<Problem>) -> R<()> {
-    let problem = if v.trim().is_empty() {
-        Some(Problem::Missing)
-    } else {
-        text::within(v, max, chars)
-    };
-    match problem {
+    match text::required(v, max, chars) {
         Some(p) => Err(err(Error::invalid(field, p))),
         None => Ok(()),
     }
@@ -504,11 +485,7 @@ fn json(written: Result<String, serde_json::Error>) -> R<String> {
 /// What the host's directories say about this customer for this kind of document, and what
 /// the document asks to be paid.
 fn reach(c: &model::Customer, kind: Kind, payment: Payment) -> channel::Reach {
-    let wit_kind = if kind == Kind::Invoice {
-        t::DocumentKind::Invoice
-    } else {
-        t::DocumentKind::CreditNote
-    };
+    let wit_kind = kind_out(kind);
     channel::Reach {
         peppol: c
             .orgnr
@@ -550,7 +527,7 @@ fn issue_invoice(
 ) -> R<t::IssuedDocument> {
     d.customer = customer(&d.customer.id)?;
     let totals = invoice::check_issuable(&d, today, seller.vat_registered).map_err(err)?;
-    let number = take_number(sequences::Series::Invoice, seller.invoice_start, key)?;
+    let number = take_number(Kind::Invoice, seller, key)?;
     let issue_date = d.dates.issue.unwrap_or(today);
     check_date_order(
         seller,
@@ -567,10 +544,16 @@ fn issue_invoice(
     issue(&doc, &totals, key)
 }
 
-/// The next number of `series`, for the request behind `key`. Taking a number waits for any
+/// The next number for a document of `kind` (`numbering::series_for`), for the request behind
+/// `key`. Taking a number waits for any
 /// other unit issuing for this client, so one that issued this very request meanwhile is found
 /// now: refused, which rolls the call back and returns the number.
-fn take_number(series: sequences::Series, start: u64, key: &str) -> R<u64> {
+fn take_number(kind: Kind, seller: &Seller, key: &str) -> R<u64> {
+    let (series, start) = numbering::series_for(kind, seller.invoice_start, seller.credit_note_start);
+    let series = match series {
+        Kind::Invoice => sequences::Series::Invoice,
+        Kind::CreditNote => sequences::Series::CreditNote,
+    };
     let number = sequences::next(series, start)?;
     if let Some(done) = documents::find_by_idempotency_key(key) {
         return Err(err(Error::NotAllowed(Refusal::IssuedMeanwhile(
@@ -600,11 +583,7 @@ fn issue(doc: &Document, totals: &calc::Totals, key: &str) -> R<t::IssuedDocumen
         )));
     }
     let new = documents::NewDocument {
-        kind: if doc.kind == Kind::Invoice {
-            t::DocumentKind::Invoice
-        } else {
-            t::DocumentKind::CreditNote
-        },
+        kind: kind_out(doc.kind),
         number: doc.number,
         idempotency_key: Some(key.into()),
         index: index(
@@ -640,11 +619,7 @@ fn facts(doc: &Document, totals: &calc::Totals) -> t::DeliveryFacts {
         email: c.email.clone(),
         organisation_number: c.orgnr.clone(),
         address: address_out(&c.address),
-        language: if doc.in_english() {
-            t::Language::En
-        } else {
-            t::Language::Nb
-        },
+        language: language_out(doc.language()),
         attach_ehf: c.attach_ehf,
         kid: doc.kid.clone(),
         due_date: doc.due_date.to_string(),
@@ -830,6 +805,20 @@ fn address_out(a: &model::Address) -> t::Address {
         postcode: a.postcode.clone(),
         city: a.city.clone(),
         country: a.country.clone(),
+    }
+}
+
+fn language_out(l: model::Language) -> t::Language {
+    match l {
+        model::Language::Nb => t::Language::Nb,
+        model::Language::En => t::Language::En,
+    }
+}
+
+fn kind_out(k: Kind) -> t::DocumentKind {
+    match k {
+        Kind::Invoice => t::DocumentKind::Invoice,
+        Kind::CreditNote => t::DocumentKind::CreditNote,
     }
 }
 

@@ -286,6 +286,96 @@ fn line_from_input(
 mod tests {
     use super::*;
 
+    fn hours(quantity: &str, price: &str) -> LineInput {
+        LineInput {
+            description: Some("Konsulenttimer".into()),
+            quantity: quantity.into(),
+            unit: Some("HUR".into()),
+            unit_price: Some(price.into()),
+            vat_code: Some("25".into()),
+            ..Default::default()
+        }
+    }
+
+    fn no_product(_: &str) -> Option<ProductDefaults> {
+        None
+    }
+
+    /// One wrong field of a line at a time: the change is refused naming the field with its
+    /// problem, and the draft is left exactly as it was.
+    #[test]
+    fn each_wrong_line_field_is_named_and_nothing_is_changed() {
+        type Wrong = fn(&mut LineInput);
+        let cases: [(Wrong, &str, Problem); 10] = [
+            (|l| l.description = Some(" ".into()), "description", Problem::Missing),
+            (|l| l.quantity = "tolv".into(), "quantity", Problem::not_a_number("tolv")),
+            (|l| l.quantity = "0".into(), "quantity", Problem::Zero),
+            (|l| l.quantity = "1.23456".into(), "quantity", Problem::TooManyDecimals(4)),
+            (|l| l.unit = Some("bananer".into()), "unit", Problem::unknown("bananer")),
+            (|l| l.unit_price = None, "unit-price", Problem::Missing),
+            (|l| l.unit_price = Some("-1".into()), "unit-price", Problem::Negative),
+            (
+                |l| l.discount_percent = Some("-5".into()),
+                "discount-percent",
+                Problem::between(0, 100),
+            ),
+            (|l| l.vat_code = Some("99".into()), "vat-code", Problem::unknown("99")),
+            (
+                |l| l.product_id = Some("p-missing".into()),
+                "product-id",
+                Problem::unknown("p-missing"),
+            ),
+        ];
+        for (wrong, field, problem) in cases {
+            let mut line = hours("7.5", "1250");
+            wrong(&mut line);
+            // the test draft has one line (id 1): a new line is the second, at [1]
+            let changes = [
+                (Change::AddLines(vec![line.clone()]), 1),
+                (Change::UpdateLine(1, line), 0),
+            ];
+            for (change, at) in changes {
+                let mut d = crate::testdata::draft();
+                let before = format!("{d:?}");
+                let Err(Error::Invalid(named)) = apply(&mut d, change, true, &no_product) else {
+                    panic!("{field} was taken");
+                };
+                let named: Vec<_> = named.into_iter().map(|e| (e.field, e.problem)).collect();
+                assert_eq!(named, [(format!("lines[{at}].{field}"), problem.clone())]);
+                assert_eq!(format!("{d:?}"), before, "{field}: the draft changed");
+            }
+        }
+    }
+
+    #[test]
+    fn lines_are_added_updated_moved_and_removed_by_their_ids() {
+        let mut d = crate::testdata::draft();
+        let ok = |d: &mut Draft, c| apply(d, c, true, &no_product);
+        ok(&mut d, Change::AddLines(vec![hours("2", "100"), hours("3", "100")])).unwrap();
+        let ids = |d: &Draft| d.lines.iter().map(|l| l.id).collect::<Vec<_>>();
+        assert_eq!(ids(&d), [1, 2, 3]);
+        ok(&mut d, Change::MoveLine(3, 0)).unwrap();
+        assert_eq!(ids(&d), [3, 1, 2]);
+        ok(&mut d, Change::RemoveLine(1)).unwrap();
+        assert_eq!(ids(&d), [3, 2]);
+        // a removed line's id is never given again
+        ok(&mut d, Change::AddLines(vec![hours("1", "100")])).unwrap();
+        assert_eq!(ids(&d), [3, 2, 4]);
+        ok(&mut d, Change::UpdateLine(2, hours("5", "100"))).unwrap();
+        assert_eq!(d.lines[1].quantity, Decimal::from(5));
+        let moved_too_far = ok(&mut d, Change::MoveLine(2, 3)).unwrap_err();
+        assert!(matches!(moved_too_far, Error::Invalid(ref e) if e[0].field == "position"));
+        let gone = [
+            Change::RemoveLine(1),
+            Change::MoveLine(1, 0),
+            Change::UpdateLine(1, hours("1", "1")),
+        ];
+        for gone in gone {
+            assert!(matches!(ok(&mut d, gone), Err(Error::NotFound(_))));
+        }
+        assert_eq!(ids(&d), [3, 2, 4], "refused changes changed nothing");
+    }
+
     #[test]
     fn documented_limits_are_what_the_constants_say() {
         assert_eq!(MAX_QUANTITY.to_string(), "999999999.9999");

@@ -205,13 +205,27 @@ pub struct Document {
 }
 
 impl Document {
-    /// Whether the recipient reads English: the customer's language, else the client's.
-    pub fn in_english(&self) -> bool {
-        self.customer
-            .language
-            .as_deref()
-            .unwrap_or(&self.seller.language)
-            == "en"
+    /// The language the recipient reads.
+    pub fn language(&self) -> Language {
+        Language::of(&self.customer, &self.seller)
+    }
+}
+
+/// The language a recipient reads: the customer's, else the client's. The client's is checked
+/// against the languages there are (`settings::LANGUAGES`); a customer's comes from the host's
+/// register as it is, and anything but English reads Bokmål.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Language {
+    Nb,
+    En,
+}
+
+impl Language {
+    pub fn of(customer: &Customer, seller: &Seller) -> Language {
+        match customer.language.as_deref().unwrap_or(&seller.language) {
+            "en" => Language::En,
+            _ => Language::Nb,
+        }
     }
 }
 

@@ -2,8 +2,8 @@
 //! schedule has, which occurrences are due, what each one's period is called. The component
 //! issues an occurrence through the same path as `finalize`.
 
-use crate::error::{Error, Problem, Problems};
-use crate::model::Draft;
+use crate::error::{Error, Problem, Problems, Refusal};
+use crate::model::{Draft, Language};
 use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -114,6 +114,23 @@ impl Plan {
         }
         let next = self.next_date()?;
         Some(self.lead_from(next).unwrap_or(next))
+    }
+
+    /// Whether the occurrence of `date` may be issued `today`: the series is active, `date` is
+    /// its next occurrence, and that one's first issuing day has come. A refusal names the
+    /// occurrence that may be issued, if one may be today.
+    pub fn may_issue(&self, date: NaiveDate, today: NaiveDate) -> Result<(), Refusal> {
+        match self.state() {
+            State::Active => {}
+            State::Paused => return Err(Refusal::SeriesPaused),
+            State::Ended => return Err(Refusal::SeriesEnded),
+        }
+        let next = self.next_date();
+        let open = self.issue_from().is_some_and(|from| from <= today);
+        if next == Some(date) && open {
+            return Ok(());
+        }
+        Err(Refusal::NotNextOccurrence(next.filter(|_| open)))
     }
 
     fn lead_from(&self, date: NaiveDate) -> Option<NaiveDate> {
@@ -259,8 +276,11 @@ const MONTHS_EN: [&str; 12] = [
 
 /// "Periode: november 2026", "Periode: oktober–desember 2026", or dates when the period does
 /// not run from a month's first day to a month's last.
-pub fn period_text(start: NaiveDate, end: NaiveDate, english: bool) -> String {
-    let names = if english { &MONTHS_EN } else { &MONTHS_NB };
+pub fn period_text(start: NaiveDate, end: NaiveDate, lang: Language) -> String {
+    let names = match lang {
+        Language::Nb => &MONTHS_NB,
+        Language::En => &MONTHS_EN,
+    };
     let month = |d: NaiveDate| names[d.month0() as usize];
     let whole_months = start.day() == 1 && end.succ_opt().is_none_or(|n| n.day() == 1);
     let span = if whole_months {
@@ -277,14 +297,15 @@ pub fn period_text(start: NaiveDate, end: NaiveDate, english: bool) -> String {
                 end.year()
             )
         }
-    } else if english {
+    } else if lang == Language::En {
         format!("{start} – {end}")
     } else {
-        // Written by hand: chrono's `format` would add its whole strftime to the component.
-        let nb = |d: NaiveDate| format!("{:02}.{:02}.{}", d.day(), d.month(), d.year());
-        format!("{}–{}", nb(start), nb(end))
+        format!("{}–{}", crate::dates::nb(start), crate::dates::nb(end))
     };
-    let label = if english { "Period" } else { "Periode" };
+    let label = match lang {
+        Language::Nb => "Periode",
+        Language::En => "Period",
+    };
     format!("{label}: {span}")
 }
 
@@ -337,6 +358,42 @@ mod tests {
         s.advance(d("2026-09-01"));
         assert_eq!(s.next_date(), Some(d("2026-10-01")));
         assert_eq!(s.issue_from(), Some(d("2026-09-17")));
+    }
+
+    /// The occurrence gate: what `issue-occurrence` answers for a date asked on a day.
+    #[test]
+    fn only_the_next_occurrence_may_be_issued_and_only_from_its_first_day() {
+        let mut lead = series(monthly("2026-09-01"));
+        lead.schedule.lead_days = 14;
+        let mut done = series(monthly("2026-09-01"));
+        done.schedule.count = Some(1);
+        done.advance(d("2026-09-01"));
+        let mut paused = series(monthly("2026-09-01"));
+        paused.paused = true;
+        let mut stopped = series(monthly("2026-09-01"));
+        stopped.stopped = true;
+        let next = |s: &str| Err(Refusal::NotNextOccurrence(Some(d(s))));
+        let cases: [(&Plan, &str, &str, Result<(), Refusal>); 9] = [
+            (&lead, "2026-09-01", "2026-08-18", Ok(())),
+            (&lead, "2026-09-01", "2026-09-30", Ok(())),
+            // before the lead days: nothing may be issued yet
+            (&lead, "2026-09-01", "2026-08-17", Err(Refusal::NotNextOccurrence(None))),
+            // a later occurrence, or one that is not in the schedule, names the next
+            (&lead, "2026-10-01", "2026-09-30", next("2026-09-01")),
+            (&lead, "2026-09-02", "2026-09-30", next("2026-09-01")),
+            // an earlier date than the next (issued already)
+            (&lead, "2026-08-01", "2026-09-30", next("2026-09-01")),
+            (&paused, "2026-09-01", "2026-09-01", Err(Refusal::SeriesPaused)),
+            (&stopped, "2026-09-01", "2026-09-01", Err(Refusal::SeriesEnded)),
+            (&done, "2026-10-01", "2026-10-01", Err(Refusal::SeriesEnded)),
+        ];
+        for (plan, date, today, want) in cases {
+            assert_eq!(
+                plan.may_issue(d(date), d(today)),
+                want,
+                "{date} asked on {today}"
+            );
+        }
     }
 
     #[test]
@@ -415,21 +472,21 @@ mod tests {
     fn period_texts() {
         let s = monthly("2026-11-01");
         let (a, b) = period(&s, 0);
-        assert_eq!(period_text(a, b, false), "Periode: november 2026");
-        assert_eq!(period_text(a, b, true), "Period: November 2026");
+        assert_eq!(period_text(a, b, Language::Nb), "Periode: november 2026");
+        assert_eq!(period_text(a, b, Language::En), "Period: November 2026");
         let q = Schedule {
             interval_months: 3,
             ..monthly("2026-11-01")
         };
         let (a, b) = period(&q, 0);
         assert_eq!(
-            period_text(a, b, false),
+            period_text(a, b, Language::Nb),
             "Periode: november 2026 – januar 2027"
         );
         let (a, b) = period(&q, 1);
-        assert_eq!(period_text(a, b, false), "Periode: februar–april 2027");
+        assert_eq!(period_text(a, b, Language::Nb), "Periode: februar–april 2027");
         let (a, b) = period(&monthly("2026-11-15"), 0);
-        assert_eq!(period_text(a, b, false), "Periode: 15.11.2026–14.12.2026");
+        assert_eq!(period_text(a, b, Language::Nb), "Periode: 15.11.2026–14.12.2026");
     }
 
     #[test]

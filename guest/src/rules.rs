@@ -17,6 +17,7 @@ pub mod limits;
 pub mod logo;
 pub mod model;
 pub mod money;
+pub mod numbering;
 pub mod party;
 pub mod pdf;
 pub mod receivable;

@@ -245,6 +245,115 @@ mod tests {
         }
     }
 
+    fn valid() -> RawSettings {
+        RawSettings {
+            name: Some("Fjordkraft Konsult AS".into()),
+            organisation_number: Some("974760673".into()),
+            address: Address {
+                street: Some("Storgata 1".into()),
+                postcode: Some("0155".into()),
+                city: Some("Oslo".into()),
+                country: None,
+            },
+            bank_account: Some("8601 11 17947".into()),
+            vat_registered: Some(true),
+            foretaksregisteret: Some(true),
+            template: Some("classic".into()),
+            channels: vec![Channel::Email],
+            invoice_start_number: Some(10001),
+            payment_terms_days: Some(14),
+            kid_length: Some(10),
+            kid_algorithm: Some(KidAlgorithm::Mod10),
+            ..Default::default()
+        }
+    }
+
+    /// One wrong setting at a time, against settings that activate: each is named with its
+    /// problem, and nothing else is.
+    #[test]
+    fn each_wrong_setting_is_named_with_its_problem() {
+        type Change = fn(&mut RawSettings);
+        let cases: [(Change, &str, Problem); 14] = [
+            (|r| r.name = Some("  ".into()), "name", Problem::Missing),
+            (
+                |r| r.name = Some("Fjord\nkraft".into()),
+                "name",
+                Problem::BadCharacter('\n'),
+            ),
+            (
+                |r| r.organisation_number = Some("974760674".into()),
+                "organisation-number",
+                Problem::not_valid("974760674"),
+            ),
+            (
+                |r| r.address.postcode = Some("155".into()),
+                "address.postcode",
+                Problem::not_valid("155"),
+            ),
+            (
+                |r| r.address.country = Some("Atlantis".into()),
+                "address.country",
+                Problem::unknown("Atlantis"),
+            ),
+            (
+                |r| r.bank_account = Some("8601 11 17948".into()),
+                "bank-account",
+                Problem::not_valid("86011117948"),
+            ),
+            (
+                |r| r.bic = Some("DNBANOKK".into()),
+                "iban",
+                Problem::Needs("bic".into()),
+            ),
+            (
+                |r| r.template = Some("fancy".into()),
+                "template",
+                Problem::unknown("fancy"),
+            ),
+            (|r| r.channels.clear(), "channels", Problem::Missing),
+            (
+                |r| r.invoice_start_number = Some(0),
+                "invoice-start-number",
+                Problem::range(Some(1), None::<u8>),
+            ),
+            (
+                |r| r.payment_terms_days = Some(crate::limits::MAX_TERMS_DAYS + 1),
+                "payment-terms-days",
+                Problem::at_most(crate::limits::MAX_TERMS_DAYS),
+            ),
+            (
+                |r| r.kid_length = Some(26),
+                "kid-length",
+                Problem::between(2, 25),
+            ),
+            (
+                |r| r.kid_customer_digits = Some(9),
+                "kid-customer-digits",
+                Problem::NoRoom,
+            ),
+            (
+                |r| r.language = Some("de".into()),
+                "language",
+                Problem::unknown("de"),
+            ),
+        ];
+        let Ok(seller) = validate(&valid()) else {
+            panic!("the valid settings do not activate")
+        };
+        assert_eq!((seller.language.as_str(), seller.invoice_start), ("nb", 10001));
+        for (change, field, problem) in cases {
+            let mut raw = valid();
+            change(&mut raw);
+            let named: Vec<(String, Problem)> = validate(&raw)
+                .unwrap_err()
+                .0
+                .into_iter()
+                .map(|e| (e.field, e.problem))
+                .collect();
+            assert_eq!(named, [(field.to_owned(), problem)], "{field}");
+        }
+    }
+
     #[test]
     fn iban_needs_bic() {
         let raw = RawSettings {

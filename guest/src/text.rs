@@ -19,6 +19,16 @@ pub fn within(v: &str, max: usize, chars: fn(&str) -> Option<Problem>) -> Option
     }
 }
 
+/// What is wrong with a text that must be given: blank (spaces alone say nothing), or as
+/// [`within`].
+pub fn required(v: &str, max: usize, chars: fn(&str) -> Option<Problem>) -> Option<Problem> {
+    if v.trim().is_empty() {
+        Some(Problem::Missing)
+    } else {
+        within(v, max, chars)
+    }
+}
+
 /// Why a text cannot go on a document: control characters (a line break is fine), the
 /// characters XML 1.0 forbids (U+FFFE, U+FFFF), and the bidirectional overrides and isolates
 /// (U+202A–U+202E, U+2066–U+2069), which make a text display as something it is not (a
@@ -56,4 +66,48 @@ pub fn fold_case(s: &str) -> String {
 
 fn bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_are_checked_for_what_a_document_cannot_carry() {
+        let bad = |c| Some(Problem::BadCharacter(c));
+        let cases: [(&str, fn(&str) -> Option<Problem>, Option<Problem>); 10] = [
+            ("Konsulenttimer, oktober", bad_text, None),
+            ("Linje 1\nLinje 2", bad_text, None),
+            ("Linje 1\nLinje 2", bad_line, bad('\n')),
+            ("tab\there", bad_text, bad('\t')),
+            ("bell\u{7}", bad_text, bad('\u{7}')),
+            ("\u{FFFE}", bad_text, bad('\u{FFFE}')),
+            // a name displayed backwards: "Acme" spoofed
+            ("\u{202E}emcA", bad_text, bad('\u{202E}')),
+            ("\u{2066}isolated\u{2069}", bad_line, bad('\u{2066}')),
+            ("Ærlige Åse Øvrebø", bad_line, None),
+            ("emoji 🧾 ok", bad_text, None),
+        ];
+        for (text, check, want) in cases {
+            assert_eq!(check(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_required_text_is_given_short_enough_and_clean() {
+        let cases = [
+            ("", Some(Problem::Missing)),
+            ("   ", Some(Problem::Missing)),
+            ("\n", Some(Problem::Missing)),
+            ("feil", None),
+            // counted in characters, not bytes: five Norwegian letters fit in five
+            ("æøåÆØ", None),
+            ("æøåÆØÅ", Some(Problem::TooLong(5))),
+            ("ab\u{0}", Some(Problem::BadCharacter('\u{0}'))),
+        ];
+        for (text, want) in cases {
+            assert_eq!(required(text, 5, bad_text), want, "{text:?}");
+        }
+        assert_eq!(within("", 5, bad_text), None, "within does not require");
+    }
 }

@@ -4,6 +4,7 @@
 use super::wit::erp::invoicing::{documents, types as t};
 use super::wit::exports::erp::invoicing::recurring::Guest;
 use super::*;
+use crate::model::Language;
 use crate::recurring::{self as rec, Plan, Progress, Schedule, Series, State};
 
 impl Guest for Component {
@@ -129,27 +130,14 @@ impl Guest for Component {
             body::stored(&stored.body).map_err(|e| unreadable(&series_id, e))?;
         let mut invoice = body::draft(template.get()).map_err(|e| unreadable(&series_id, e))?;
         let today = today()?;
-        match plan.state() {
-            State::Active => {}
-            State::Paused => return Err(err(Error::NotAllowed(Refusal::SeriesPaused))),
-            State::Ended => return Err(err(Error::NotAllowed(Refusal::SeriesEnded))),
-        }
-        let next = plan.next_date();
-        if next != Some(date) || plan.issue_from().is_none_or(|from| from > today) {
-            let due = next.filter(|_| plan.issue_from().is_some_and(|from| from <= today));
-            return Err(err(Error::NotAllowed(Refusal::NotNextOccurrence(due))));
-        }
+        plan.may_issue(date, today)
+            .map_err(|r| err(Error::NotAllowed(r)))?;
         let customer = invoice.customer.clone();
         invoice.dates.delivery = Some(date);
         if plan.schedule.period_text {
             let (from, to) = rec::period(&plan.schedule, plan.next_index);
-            let english = invoice
-                .customer
-                .language
-                .as_deref()
-                .unwrap_or(&seller.language)
-                == "en";
-            let text = rec::period_text(from, to, english);
+            let lang = Language::of(&invoice.customer, &seller);
+            let text = rec::period_text(from, to, lang);
             invoice.note = Some(match invoice.note.take() {
                 Some(note) => format!("{text}\n{note}"),
                 None => text,

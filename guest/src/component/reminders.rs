@@ -417,11 +417,7 @@ fn notice_facts(doc: &Document, plan: &t::NoticePlan) -> t::DeliveryFacts {
         email: c.email.clone(),
         organisation_number: c.orgnr.clone(),
         address: address_out(&c.address),
-        language: if doc.in_english() {
-            t::Language::En
-        } else {
-            t::Language::Nb
-        },
+        language: language_out(doc.language()),
         attach_ehf: false,
         kid: doc.kid.clone(),
         due_date: plan.deadline.clone(),

@@ -8,7 +8,7 @@
 
 use super::format::{amount, date, number};
 use super::{place, seller_line, write_pdf, Mode, Sheet, MARGIN, PAGE_H, PAGE_W, ROW_H};
-use crate::model::Document;
+use crate::model::{Document, Language};
 use crate::reminder::{Interest, NoticeKind};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -40,23 +40,23 @@ impl Letter<'_> {
     /// What the letter says, in a paragraph (the EHF Reminder's note).
     pub fn summary(&self) -> String {
         let w = self.words();
-        let nb = !self.invoice.in_english();
+        let lang = self.invoice.language();
         let doc = self.invoice;
-        let deadline = date(self.deadline, nb);
+        let deadline = date(self.deadline, lang);
         let ask = match self.kind {
             NoticeKind::Reminder => (w.reminder_ask)(&deadline),
             NoticeKind::Inkassovarsel => (w.varsel_notice)(&deadline),
         };
         let unpaid = (w.unpaid)(
             doc.number,
-            &date(doc.issue_date, nb),
-            &date(doc.due_date, nb),
+            &date(doc.issue_date, lang),
+            &date(doc.due_date, lang),
         );
         format!("{}: {unpaid} {ask}", self.title())
     }
 
     fn words(&self) -> &'static Words {
-        if self.invoice.in_english() {
+        if self.invoice.language() == Language::En {
             &EN
         } else {
             &NB
@@ -180,7 +180,7 @@ fn concerns(doc: &Document) -> String {
 
 pub fn render(l: &Letter, mode: Mode) -> Vec<u8> {
     let w = l.words();
-    let nb = !l.invoice.in_english();
+    let lang = l.invoice.language();
     let doc = l.invoice;
     let s = &doc.seller;
     let mut p = Sheet::new();
@@ -229,10 +229,10 @@ pub fn render(l: &Letter, mode: Mode) -> Vec<u8> {
         }
     }
     let facts = [
-        (w.date, date(l.sent, nb)),
+        (w.date, date(l.sent, lang)),
         (w.invoice_no, doc.number.to_string()),
-        (w.invoice_date, date(doc.issue_date, nb)),
-        (w.due_date, date(doc.due_date, nb)),
+        (w.invoice_date, date(doc.issue_date, lang)),
+        (w.due_date, date(doc.due_date, lang)),
         (w.customer_no, c.number.to_string()),
     ];
     let mut fy = block_top;
@@ -243,12 +243,12 @@ pub fn render(l: &Letter, mode: Mode) -> Vec<u8> {
     }
     y = by.min(fy) - 16.0;
 
-    let deadline = date(l.deadline, nb);
+    let deadline = date(l.deadline, lang);
     let mut prose = vec![
         (w.unpaid)(
             doc.number,
-            &date(doc.issue_date, nb),
-            &date(doc.due_date, nb),
+            &date(doc.issue_date, lang),
+            &date(doc.due_date, lang),
         ),
         format!("{}: {}", w.concerns, concerns(doc)),
     ];
@@ -284,9 +284,9 @@ pub fn render(l: &Letter, mode: Mode) -> Vec<u8> {
     for period in l.interest.map(|i| i.periods.as_slice()).unwrap_or_default() {
         rows.push((
             (w.interest)(
-                &number(period.percent, 2, nb),
-                &date(period.from, nb),
-                &date(period.to, nb),
+                &number(period.percent, 2, lang),
+                &date(period.from, lang),
+                &date(period.to, lang),
                 period.days,
             ),
             period.amount,
@@ -296,13 +296,13 @@ pub fn render(l: &Letter, mode: Mode) -> Vec<u8> {
         for (k, part) in p.wrap(label, 380.0, 9.5, false).iter().enumerate() {
             p.text(MARGIN, y - k as f32 * 11.0, 9.5, false, part);
         }
-        p.right(PAGE_W - MARGIN, y, 9.5, false, &amount(*value, nb));
+        p.right(PAGE_W - MARGIN, y, 9.5, false, &amount(*value, lang));
         y -= ROW_H + 2.0;
     }
     p.rule(y + 8.0);
     y -= 4.0;
     p.text(MARGIN, y, 11.0, true, w.to_pay);
-    p.right(PAGE_W - MARGIN, y, 11.0, true, &amount(l.total, nb));
+    p.right(PAGE_W - MARGIN, y, 11.0, true, &amount(l.total, lang));
     y -= ROW_H * 2.0;
 
     let mut pay = vec![(w.deadline, deadline)];

@@ -15,7 +15,7 @@ mod words;
 
 use crate::calc::{self, Totals};
 use crate::logo::Logo;
-use crate::model::{Document, Kind};
+use crate::model::{Document, Kind, Language};
 use crate::typeset::Typesetter;
 use content::Page;
 use format::{account, amount, date, price, qty};
@@ -138,7 +138,7 @@ fn missing_chars(ts: &mut Typesetter, doc: &Document) -> Vec<char> {
 /// Render the document. `Mode::Preview` marks it, shows no number and lists any character the
 /// font lacks.
 pub fn render(doc: &Document, totals: &Totals, mode: Mode) -> Vec<u8> {
-    let (w, nb) = words(doc);
+    let (w, lang) = words(doc);
     let accent = if doc.seller.template == "modern" {
         (0.12, 0.35, 0.55)
     } else {
@@ -150,7 +150,7 @@ pub fn render(doc: &Document, totals: &Totals, mode: Mode) -> Vec<u8> {
         Mode::Preview => missing_chars(&mut p.ts, doc),
         Mode::Issued => Vec::new(),
     };
-    let mut y = header(&mut p, doc, w, nb, mode, accent);
+    let mut y = header(&mut p, doc, w, lang, mode, accent);
     if !missing.is_empty() {
         let list: Vec<String> = missing
             .iter()
@@ -182,28 +182,28 @@ pub fn render(doc: &Document, totals: &Totals, mode: Mode) -> Vec<u8> {
         for (i, l) in description.iter().enumerate() {
             p.text(COLS[0], y - i as f32 * WRAPPED_H, 8.5, false, l);
         }
-        p.right(COLS[1], y, 8.5, false, &qty(line.quantity, nb));
+        p.right(COLS[1], y, 8.5, false, &qty(line.quantity, lang));
         p.text(COLS[1] + 8.0, y, 8.5, false, &line.unit);
-        p.right(COLS[3], y, 8.5, false, &price(line.unit_price, nb));
+        p.right(COLS[3], y, 8.5, false, &price(line.unit_price, lang));
         if !line.discount_percent.is_zero() {
             p.right(
                 COLS[4],
                 y,
                 8.5,
                 false,
-                &format!("{} %", qty(line.discount_percent, nb)),
+                &format!("{} %", qty(line.discount_percent, lang)),
             );
         }
         let code = calc::effective_code(line.vat, doc.seller.vat_registered);
         let at = match labels.iter().position(|(c, _)| *c == code) {
             Some(at) => at,
             None => {
-                labels.push((code, vat_label(code, w, nb, true)));
+                labels.push((code, vat_label(code, w, lang, true)));
                 labels.len() - 1
             }
         };
         p.right(COLS[5], y, 8.5, false, &labels[at].1);
-        p.right(COLS[6], y, 8.5, false, &amount(a.net, nb));
+        p.right(COLS[6], y, 8.5, false, &amount(a.net, lang));
         y -= ROW_H + below;
     }
     // The summary needs about 10 rows plus one per VAT group; start a page if it will not fit.
@@ -212,7 +212,7 @@ pub fn render(doc: &Document, totals: &Totals, mode: Mode) -> Vec<u8> {
         p.new_page();
         y = PAGE_TOP;
     }
-    summary(&mut p, doc, totals, w, nb, y);
+    summary(&mut p, doc, totals, w, lang, y);
 
     let count = p.pages.len();
     let footer = seller_line(doc, w.orgnr);
@@ -273,9 +273,9 @@ fn seller_line(doc: &Document, orgnr: &str) -> String {
     line
 }
 
-fn vat_label(code: crate::vat::VatCode, w: &Words, nb: bool, short: bool) -> String {
+fn vat_label(code: crate::vat::VatCode, w: &Words, lang: Language, short: bool) -> String {
     match code.category() {
-        "S" => format!("{} %", qty(code.rate(), nb)),
+        "S" => format!("{} %", qty(code.rate(), lang)),
         _ if short => "0 %".into(),
         "Z" => w.zero.into(),
         "E" => w.exempt.into(),
@@ -298,7 +298,7 @@ fn header(
     p: &mut Sheet,
     doc: &Document,
     w: &Words,
-    nb: bool,
+    lang: Language,
     mode: Mode,
     accent: (f32, f32, f32),
 ) -> f32 {
@@ -405,13 +405,13 @@ fn header(
             },
             number,
         ),
-        (w.issue_date, date(doc.issue_date, nb)),
+        (w.issue_date, date(doc.issue_date, lang)),
     ];
     if let Some(d) = doc.delivery_date {
-        facts.push((w.delivery_date, date(d, nb)));
+        facts.push((w.delivery_date, date(d, lang)));
     }
     if doc.kind == Kind::Invoice {
-        facts.push((w.due_date, date(doc.due_date, nb)));
+        facts.push((w.due_date, date(doc.due_date, lang)));
     }
     facts.push((w.customer_no, doc.customer.number.to_string()));
     for (label, v) in [
@@ -426,7 +426,7 @@ fn header(
     if let Some(cr) = &doc.credited {
         facts.push((
             w.credits,
-            format!("{} ({})", cr.number, date(cr.issue_date, nb)),
+            format!("{} ({})", cr.number, date(cr.issue_date, lang)),
         ));
     }
     let mut fy = block_top;
@@ -458,7 +458,7 @@ fn header(
     y - 10.0
 }
 
-fn summary(p: &mut Sheet, doc: &Document, totals: &Totals, w: &Words, nb: bool, mut y: f32) {
+fn summary(p: &mut Sheet, doc: &Document, totals: &Totals, w: &Words, lang: Language, mut y: f32) {
     p.rule(y + ROW_H - 4.0);
     y -= 6.0;
     p.text(300.0, y, 9.0, true, w.vat_summary);
@@ -473,11 +473,11 @@ fn summary(p: &mut Sheet, doc: &Document, totals: &Totals, w: &Words, nb: bool, 
             y,
             8.5,
             false,
-            &vat_label(g.code, w, nb, true),
+            &vat_label(g.code, w, lang, true),
         );
-        p.right(SUMMARY_COLS[1], y, 8.5, false, &amount(g.base, nb));
-        p.right(SUMMARY_COLS[2], y, 8.5, false, &amount(g.vat, nb));
-        let label = vat_label(g.code, w, nb, false).replace(" %", " % MVA");
+        p.right(SUMMARY_COLS[1], y, 8.5, false, &amount(g.base, lang));
+        p.right(SUMMARY_COLS[2], y, 8.5, false, &amount(g.vat, lang));
+        let label = vat_label(g.code, w, lang, false).replace(" %", " % MVA");
         p.right(PAGE_W - MARGIN, y, 8.5, false, &label);
     }
     y -= ROW_H * 1.5;
@@ -492,7 +492,7 @@ fn summary(p: &mut Sheet, doc: &Document, totals: &Totals, w: &Words, nb: bool, 
         (payable_label, totals.payable, true),
     ] {
         p.text(300.0, y, 10.0, bold, &format!("{label} NOK"));
-        p.right(PAGE_W - MARGIN, y, 10.0, bold, &amount(v, nb));
+        p.right(PAGE_W - MARGIN, y, 10.0, bold, &amount(v, lang));
         y -= ROW_H + 1.0;
     }
     if totals
@@ -525,7 +525,7 @@ fn summary(p: &mut Sheet, doc: &Document, totals: &Totals, w: &Words, nb: bool, 
                 )
             }),
         ));
-        pay.push((w.due_date, date(doc.due_date, nb)));
+        pay.push((w.due_date, date(doc.due_date, lang)));
     }
     for (label, v) in pay {
         p.text(MARGIN, y, 10.0, true, label);

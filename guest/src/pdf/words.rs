@@ -1,6 +1,6 @@
 //! The words of the PDF in the recipient's language: Bokmål or English.
 
-use crate::model::Document;
+use crate::model::{Document, Language};
 
 /// The words of the document, in the recipient's language.
 pub struct Words {
@@ -119,10 +119,10 @@ pub const EN: Words = Words {
 };
 
 /// Language of a document: the customer's, else the client's.
-pub fn words(doc: &Document) -> (&'static Words, bool) {
-    if doc.in_english() {
-        (&EN, false)
-    } else {
-        (&NB, true)
+pub fn words(doc: &Document) -> (&'static Words, Language) {
+    let lang = doc.language();
+    match lang {
+        Language::Nb => (&NB, lang),
+        Language::En => (&EN, lang),
     }
 }
