@@ -314,7 +314,10 @@ fn issue_date_can_be(seller: &Seller, issue: Option<NaiveDate>) -> R<()> {
                 limit: Some(1),
                 ..filter_of(*kind)
             })?;
-            later = first.into_iter().next().map(|(n, d)| (n, d.unwrap_or(issue)));
+            later = first
+                .into_iter()
+                .next()
+                .map(|(n, d)| (n, d.unwrap_or(issue)));
             if later.is_some() {
                 break;
             }
@@ -549,7 +552,8 @@ fn issue_invoice(
 /// other unit issuing for this client, so one that issued this very request meanwhile is found
 /// now: refused, which rolls the call back and returns the number.
 fn take_number(kind: Kind, seller: &Seller, key: &str) -> R<u64> {
-    let (series, start) = numbering::series_for(kind, seller.invoice_start, seller.credit_note_start);
+    let (series, start) =
+        numbering::series_for(kind, seller.invoice_start, seller.credit_note_start);
     let series = match series {
         Kind::Invoice => sequences::Series::Invoice,
         Kind::CreditNote => sequences::Series::CreditNote,

@@ -307,19 +307,43 @@ mod tests {
     fn each_wrong_line_field_is_named_and_nothing_is_changed() {
         type Wrong = fn(&mut LineInput);
         let cases: [(Wrong, &str, Problem); 10] = [
-            (|l| l.description = Some(" ".into()), "description", Problem::Missing),
-            (|l| l.quantity = "tolv".into(), "quantity", Problem::not_a_number("tolv")),
+            (
+                |l| l.description = Some(" ".into()),
+                "description",
+                Problem::Missing,
+            ),
+            (
+                |l| l.quantity = "tolv".into(),
+                "quantity",
+                Problem::not_a_number("tolv"),
+            ),
             (|l| l.quantity = "0".into(), "quantity", Problem::Zero),
-            (|l| l.quantity = "1.23456".into(), "quantity", Problem::TooManyDecimals(4)),
-            (|l| l.unit = Some("bananer".into()), "unit", Problem::unknown("bananer")),
+            (
+                |l| l.quantity = "1.23456".into(),
+                "quantity",
+                Problem::TooManyDecimals(4),
+            ),
+            (
+                |l| l.unit = Some("bananer".into()),
+                "unit",
+                Problem::unknown("bananer"),
+            ),
             (|l| l.unit_price = None, "unit-price", Problem::Missing),
-            (|l| l.unit_price = Some("-1".into()), "unit-price", Problem::Negative),
+            (
+                |l| l.unit_price = Some("-1".into()),
+                "unit-price",
+                Problem::Negative,
+            ),
             (
                 |l| l.discount_percent = Some("-5".into()),
                 "discount-percent",
                 Problem::between(0, 100),
             ),
-            (|l| l.vat_code = Some("99".into()), "vat-code", Problem::unknown("99")),
+            (
+                |l| l.vat_code = Some("99".into()),
+                "vat-code",
+                Problem::unknown("99"),
+            ),
             (
                 |l| l.product_id = Some("p-missing".into()),
                 "product-id",
@@ -351,7 +375,11 @@ mod tests {
     fn lines_are_added_updated_moved_and_removed_by_their_ids() {
         let mut d = crate::testdata::draft();
         let ok = |d: &mut Draft, c| apply(d, c, true, &no_product);
-        ok(&mut d, Change::AddLines(vec![hours("2", "100"), hours("3", "100")])).unwrap();
+        ok(
+            &mut d,
+            Change::AddLines(vec![hours("2", "100"), hours("3", "100")]),
+        )
+        .unwrap();
         let ids = |d: &Draft| d.lines.iter().map(|l| l.id).collect::<Vec<_>>();
         assert_eq!(ids(&d), [1, 2, 3]);
         ok(&mut d, Change::MoveLine(3, 0)).unwrap();

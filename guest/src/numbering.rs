@@ -165,10 +165,22 @@ mod tests {
     fn a_key_answers_its_own_request_and_refuses_any_other() {
         let cases = [
             (None, "finalize draft-1", Replay::Fresh),
-            (Some((Some("finalize draft-1"), 10001)), "finalize draft-1", Replay::Same),
-            (Some((Some("finalize draft-1"), 10001)), "finalize draft-2", Replay::Reused(10001)),
+            (
+                Some((Some("finalize draft-1"), 10001)),
+                "finalize draft-1",
+                Replay::Same,
+            ),
+            (
+                Some((Some("finalize draft-1"), 10001)),
+                "finalize draft-2",
+                Replay::Reused(10001),
+            ),
             // a document from before requests were bound to keys answers no request
-            (Some((None, 10001)), "finalize draft-1", Replay::Reused(10001)),
+            (
+                Some((None, 10001)),
+                "finalize draft-1",
+                Replay::Reused(10001),
+            ),
         ];
         for (done, request, want) in cases {
             assert_eq!(replay(done, request), want, "{request}");

@@ -377,14 +377,29 @@ mod tests {
             (&lead, "2026-09-01", "2026-08-18", Ok(())),
             (&lead, "2026-09-01", "2026-09-30", Ok(())),
             // before the lead days: nothing may be issued yet
-            (&lead, "2026-09-01", "2026-08-17", Err(Refusal::NotNextOccurrence(None))),
+            (
+                &lead,
+                "2026-09-01",
+                "2026-08-17",
+                Err(Refusal::NotNextOccurrence(None)),
+            ),
             // a later occurrence, or one that is not in the schedule, names the next
             (&lead, "2026-10-01", "2026-09-30", next("2026-09-01")),
             (&lead, "2026-09-02", "2026-09-30", next("2026-09-01")),
             // an earlier date than the next (issued already)
             (&lead, "2026-08-01", "2026-09-30", next("2026-09-01")),
-            (&paused, "2026-09-01", "2026-09-01", Err(Refusal::SeriesPaused)),
-            (&stopped, "2026-09-01", "2026-09-01", Err(Refusal::SeriesEnded)),
+            (
+                &paused,
+                "2026-09-01",
+                "2026-09-01",
+                Err(Refusal::SeriesPaused),
+            ),
+            (
+                &stopped,
+                "2026-09-01",
+                "2026-09-01",
+                Err(Refusal::SeriesEnded),
+            ),
             (&done, "2026-10-01", "2026-10-01", Err(Refusal::SeriesEnded)),
         ];
         for (plan, date, today, want) in cases {
@@ -484,9 +499,15 @@ mod tests {
             "Periode: november 2026 – januar 2027"
         );
         let (a, b) = period(&q, 1);
-        assert_eq!(period_text(a, b, Language::Nb), "Periode: februar–april 2027");
+        assert_eq!(
+            period_text(a, b, Language::Nb),
+            "Periode: februar–april 2027"
+        );
         let (a, b) = period(&monthly("2026-11-15"), 0);
-        assert_eq!(period_text(a, b, Language::Nb), "Periode: 15.11.2026–14.12.2026");
+        assert_eq!(
+            period_text(a, b, Language::Nb),
+            "Periode: 15.11.2026–14.12.2026"
+        );
     }
 
     #[test]

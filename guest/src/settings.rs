@@ -340,7 +340,10 @@ mod tests {
         let Ok(seller) = validate(&valid()) else {
             panic!("the valid settings do not activate")
         };
-        assert_eq!((seller.language.as_str(), seller.invoice_start), ("nb", 10001));
+        assert_eq!(
+            (seller.language.as_str(), seller.invoice_start),
+            ("nb", 10001)
+        );
         for (change, field, problem) in cases {
             let mut raw = valid();
             change(&mut raw);

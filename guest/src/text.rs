@@ -75,7 +75,8 @@ mod tests {
     #[test]
     fn texts_are_checked_for_what_a_document_cannot_carry() {
         let bad = |c| Some(Problem::BadCharacter(c));
-        let cases: [(&str, fn(&str) -> Option<Problem>, Option<Problem>); 10] = [
+        type Check = fn(&str) -> Option<Problem>;
+        let cases: [(&str, Check, Option<Problem>); 10] = [
             ("Konsulenttimer, oktober", bad_text, None),
             ("Linje 1\nLinje 2", bad_text, None),
             ("Linje 1\nLinje 2", bad_line, bad('\n')),

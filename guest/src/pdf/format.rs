@@ -48,8 +48,14 @@ mod tests {
 
     #[test]
     fn norwegian_number_format() {
-        assert_eq!(amount("13649.54".parse().unwrap(), Language::Nb), "13 649,54");
-        assert_eq!(amount("13649.54".parse().unwrap(), Language::En), "13,649.54");
+        assert_eq!(
+            amount("13649.54".parse().unwrap(), Language::Nb),
+            "13 649,54"
+        );
+        assert_eq!(
+            amount("13649.54".parse().unwrap(), Language::En),
+            "13,649.54"
+        );
         assert_eq!(amount("-5".parse().unwrap(), Language::Nb), "-5,00");
         assert_eq!(amount("999".parse().unwrap(), Language::Nb), "999,00");
     }
