@@ -548,9 +548,9 @@ fn issue_invoice(
 }
 
 /// The next number for a document of `kind` (`numbering::series_for`), for the request behind
-/// `key`. Taking a number waits for any
-/// other unit issuing for this client, so one that issued this very request meanwhile is found
-/// now: refused, which rolls the call back and returns the number.
+/// `key`. Taking a number waits for any other unit issuing for this client, so one that issued
+/// this very request meanwhile is found now: refused, which rolls the call back and returns
+/// the number.
 fn take_number(kind: Kind, seller: &Seller, key: &str) -> R<u64> {
     let (series, start) =
         numbering::series_for(kind, seller.invoice_start, seller.credit_note_start);
