@@ -6,7 +6,7 @@ const host = await Host.load(gen);
 host.loadFixtures(fixtures);
 host.today = '2026-11-28';
 await host.call('fjord', (i) => i.activate());
-const line = { description: 'Timer', quantity: '2', unitPrice: '1250', vatCode: '25' };
+const line = { description: 'Timer', quantity: '2', unitPrice: '1250', vatCode: 'standard' };
 const times = [];
 for (let k = 0; k < Number(n); k++) {
   let d = (await host.call('fjord', (i) => i.createDraft('c-bygg'))).ok;

@@ -61,6 +61,20 @@ export const ACCOUNTS = new Map([
 ]);
 
 const opt = (v) => (v === null || v === undefined ? undefined : v);
+/** A word of a closed set, or none where it is not one (as the Rust store reads a column). */
+const oneOf = (v, cases) => (cases.includes(v) ? v : undefined);
+
+/** VAT codes as a register keeps them and a scenario writes them, as the contract's cases
+ * (contract 0.6.0: an enum, where it was that text); `names.rs` holds the same table. */
+export const VAT_CODES = {
+  25: 'standard', 15: 'medium', 12: 'low', zero: 'zero-rated', exempt: 'exempt',
+  reverse: 'reverse-charge', outside: 'outside',
+};
+export const VAT_WORDS = Object.fromEntries(Object.entries(VAT_CODES).map(([w, c]) => [c, w]));
+/** `vat-category` cases as UNCL 5305 codes. */
+export const VAT_CATEGORIES = {
+  standard: 'S', 'zero-rated': 'Z', exempt: 'E', 'reverse-charge': 'AE', 'outside-scope': 'O',
+};
 const big = (v) => (v === null || v === undefined ? undefined : BigInt(v));
 
 /** The store: every table of the Rust host's schema, in memory. */
@@ -211,7 +225,7 @@ export class Host {
           bic: opt(st.bic),
           vatRegistered: opt(st['vat-registered']),
           foretaksregisteret: opt(st.foretaksregisteret),
-          template: opt(st.template),
+          template: oneOf(st.template, ['classic', 'modern']),
           channels: (st.channels ?? []).filter((c) => ['ehf', 'efaktura', 'avtalegiro', 'email', 'print'].includes(c)),
           invoiceStartNumber: big(st['invoice-start-number']),
           creditNoteStartNumber: big(st['credit-note-start-number']),
@@ -219,7 +233,7 @@ export class Host {
           kidLength: opt(st['kid-length']),
           kidAlgorithm: ['mod10', 'mod11'].includes(st['kid-algorithm']) ? st['kid-algorithm'] : undefined,
           kidCustomerDigits: opt(st['kid-customer-digits']),
-          language: opt(st.language),
+          language: oneOf(st.language, ['nb', 'en']),
           logo,
         };
       },
@@ -243,7 +257,7 @@ export class Host {
         organisationNumber: opt(c['organisation-number']),
         address: { street: opt(a.street), postcode: opt(a.postcode), city: opt(a.city), country: opt(a.country) },
         email: opt(c.email),
-        language: opt(c.language),
+        language: oneOf(c.language, ['nb', 'en']),
         preferredChannel: ['ehf', 'efaktura', 'avtalegiro', 'email', 'print'].includes(c['preferred-channel']) ? c['preferred-channel'] : undefined,
         attachEhf: c['attach-ehf'] ?? false,
       };
@@ -255,7 +269,7 @@ export class Host {
       },
       getProduct(id) {
         const p = host.store.products.get(key(id));
-        return p ? { id: p.id, name: p.name, unit: p.unit, unitPrice: p['unit-price'], vatCode: p['vat-code'] } : undefined;
+        return p ? { id: p.id, name: p.name, unit: p.unit, unitPrice: p['unit-price'], vatCode: VAT_CODES[p['vat-code']] } : undefined;
       },
       peppolAccepts(participant, kind) {
         const t = { invoice: 'Invoice', 'credit-note': 'CreditNote' }[kind];

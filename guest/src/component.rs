@@ -9,6 +9,7 @@ mod reminders;
 
 use crate::error::{Error, FieldError, Problem, Refusal};
 use crate::model::{self, Document, Draft, Kind, Seller};
+use crate::vat::VatCode;
 use crate::{
     body, calc, channel, credit, dates, draft, ehf, ehf_check, invoice, limits, money, numbering,
     party, pdf, settings, text,
@@ -464,7 +465,7 @@ fn product(id: &str) -> Option<draft::ProductDefaults> {
         name: p.name,
         unit: p.unit,
         unit_price: p.unit_price,
-        vat_code: p.vat_code,
+        vat_code: vat_in(p.vat_code),
     })
 }
 
@@ -665,10 +666,10 @@ fn issued_out(
         lines: lines_out(&doc.lines, totals, doc.seller.vat_registered),
         vat_groups: groups_out(totals),
         totals: totals_out(totals),
-        credited_invoice: doc
-            .credited
-            .as_ref()
-            .map(|c| (c.number, c.issue_date.to_string())),
+        credited_invoice: doc.credited.as_ref().map(|c| t::CreditedInvoice {
+            number: c.number,
+            issue_date: c.issue_date.to_string(),
+        }),
         credit_reason: doc.credit_reason.clone(),
         voucher: voucher_out(&doc.voucher),
         deliveries: s.deliveries,
@@ -778,7 +779,13 @@ fn raw_settings() -> settings::RawSettings {
         bic: s.bic,
         vat_registered: s.vat_registered,
         foretaksregisteret: s.foretaksregisteret,
-        template: s.template,
+        template: s.template.map(|t| {
+            match t {
+                t::Template::Classic => "classic",
+                t::Template::Modern => "modern",
+            }
+            .into()
+        }),
         channels: s.channels.into_iter().map(channel_in).collect(),
         invoice_start_number: s.invoice_start_number,
         credit_note_start_number: s.credit_note_start_number,
@@ -789,7 +796,7 @@ fn raw_settings() -> settings::RawSettings {
             t::KidAlgorithm::Mod11 => model::KidAlgorithm::Mod11,
         }),
         kid_customer_digits: s.kid_customer_digits,
-        language: s.language,
+        language: s.language.map(language_in),
         logo: s.logo,
     }
 }
@@ -872,7 +879,7 @@ fn customer_in(c: t::Customer) -> model::Customer {
         orgnr: c.organisation_number,
         address: address_in(c.address),
         email: c.email,
-        language: c.language,
+        language: c.language.map(language_in),
         preferred_channel: c.preferred_channel.map(channel_in),
         attach_ehf: c.attach_ehf,
     }
@@ -886,7 +893,10 @@ fn customer_out(c: &model::Customer) -> t::Customer {
         organisation_number: c.orgnr.clone(),
         address: address_out(&c.address),
         email: c.email.clone(),
-        language: c.language.clone(),
+        language: c.language.as_deref().map(|l| match l {
+            "en" => t::Language::En,
+            _ => t::Language::Nb,
+        }),
         preferred_channel: c.preferred_channel.map(channel_out),
         attach_ehf: c.attach_ehf,
     }
@@ -954,9 +964,9 @@ fn edit_in(change: t::DraftChange) -> R<Edit> {
         t::DraftChange::AddLines(l) => {
             draft::Change::AddLines(l.into_iter().map(line_in).collect())
         }
-        t::DraftChange::UpdateLine((i, l)) => draft::Change::UpdateLine(i, line_in(l)),
+        t::DraftChange::UpdateLine(u) => draft::Change::UpdateLine(u.id, line_in(u.line)),
         t::DraftChange::RemoveLine(i) => draft::Change::RemoveLine(i),
-        t::DraftChange::MoveLine((i, to)) => draft::Change::MoveLine(i, to),
+        t::DraftChange::MoveLine(m) => draft::Change::MoveLine(m.id, m.to),
     }))
 }
 
@@ -968,7 +978,51 @@ fn line_in(l: t::LineInput) -> draft::LineInput {
         unit: l.unit,
         unit_price: l.unit_price,
         discount_percent: l.discount_percent,
-        vat_code: l.vat_code,
+        vat_code: l.vat_code.map(vat_in),
+    }
+}
+
+/// The language as the model keeps it (text, as documents issued before 0.6.0 have it).
+fn language_in(l: t::Language) -> String {
+    match l {
+        t::Language::Nb => "nb",
+        t::Language::En => "en",
+    }
+    .into()
+}
+
+fn vat_in(c: t::VatCode) -> VatCode {
+    match c {
+        t::VatCode::Standard => VatCode::High,
+        t::VatCode::Medium => VatCode::Medium,
+        t::VatCode::Low => VatCode::Low,
+        t::VatCode::ZeroRated => VatCode::ZeroRated,
+        t::VatCode::Exempt => VatCode::Exempt,
+        t::VatCode::ReverseCharge => VatCode::ReverseCharge,
+        t::VatCode::Outside => VatCode::Outside,
+    }
+}
+
+fn vat_out(c: VatCode) -> t::VatCode {
+    match c {
+        VatCode::High => t::VatCode::Standard,
+        VatCode::Medium => t::VatCode::Medium,
+        VatCode::Low => t::VatCode::Low,
+        VatCode::ZeroRated => t::VatCode::ZeroRated,
+        VatCode::Exempt => t::VatCode::Exempt,
+        VatCode::ReverseCharge => t::VatCode::ReverseCharge,
+        VatCode::Outside => t::VatCode::Outside,
+    }
+}
+
+/// The category a code's group takes (`VatCode::category` is its UNCL 5305 code).
+fn category_out(c: VatCode) -> t::VatCategory {
+    match c {
+        VatCode::High | VatCode::Medium | VatCode::Low => t::VatCategory::Standard,
+        VatCode::ZeroRated => t::VatCategory::ZeroRated,
+        VatCode::Exempt => t::VatCategory::Exempt,
+        VatCode::ReverseCharge => t::VatCategory::ReverseCharge,
+        VatCode::Outside => t::VatCategory::OutsideScope,
     }
 }
 
@@ -986,7 +1040,7 @@ fn lines_out(lines: &[model::Line], totals: &calc::Totals, vat_registered: bool)
             unit: l.unit.clone(),
             unit_price: money::fmt_plain(l.unit_price),
             discount_percent: money::fmt_plain(l.discount_percent),
-            vat_code: calc::effective_code(l.vat, vat_registered).as_str().into(),
+            vat_code: vat_out(calc::effective_code(l.vat, vat_registered)),
             gross_amount: money::fmt2(a.gross),
             discount_amount: money::fmt2(a.discount),
             net_amount: money::fmt2(a.net),
@@ -999,7 +1053,7 @@ fn groups_out(totals: &calc::Totals) -> Vec<t::VatGroup> {
         .groups
         .iter()
         .map(|g| t::VatGroup {
-            category: g.code.category().into(),
+            category: category_out(g.code),
             rate: money::fmt_plain(g.code.rate()),
             base: money::fmt2(g.base),
             vat: money::fmt2(g.vat),

@@ -18,7 +18,7 @@ pub struct LineInput {
     pub unit: Option<String>,
     pub unit_price: Option<String>,
     pub discount_percent: Option<String>,
-    pub vat_code: Option<String>,
+    pub vat_code: Option<VatCode>,
 }
 
 /// A product from the register, as a line's defaults.
@@ -27,7 +27,7 @@ pub struct ProductDefaults {
     pub name: String,
     pub unit: String,
     pub unit_price: String,
-    pub vat_code: String,
+    pub vat_code: VatCode,
 }
 
 pub enum Change {
@@ -247,18 +247,12 @@ fn line_from_input(
             Problem::between(0, 100),
         );
     }
-    let vat = match pick(&input.vat_code, defaults.as_ref().map(|d| &d.vat_code)) {
-        Some(code) => match VatCode::parse(&code) {
-            Some(VatCode::Outside) if vat_registered => {
-                p.add(format!("{field}.vat-code"), Problem::OnlyUnregisteredSeller);
-                None
-            }
-            Some(c) => Some(c),
-            None => {
-                p.add(format!("{field}.vat-code"), Problem::unknown(&code));
-                None
-            }
-        },
+    let vat = match input.vat_code.or(defaults.as_ref().map(|d| d.vat_code)) {
+        Some(VatCode::Outside) if vat_registered => {
+            p.add(format!("{field}.vat-code"), Problem::OnlyUnregisteredSeller);
+            None
+        }
+        Some(c) => Some(c),
         None => {
             p.add(format!("{field}.vat-code"), Problem::Missing);
             None
@@ -292,7 +286,7 @@ mod tests {
             quantity: quantity.into(),
             unit: Some("HUR".into()),
             unit_price: Some(price.into()),
-            vat_code: Some("25".into()),
+            vat_code: Some(VatCode::High),
             ..Default::default()
         }
     }
@@ -339,11 +333,7 @@ mod tests {
                 "discount-percent",
                 Problem::between(0, 100),
             ),
-            (
-                |l| l.vat_code = Some("99".into()),
-                "vat-code",
-                Problem::unknown("99"),
-            ),
+            (|l| l.vat_code = None, "vat-code", Problem::Missing),
             (
                 |l| l.product_id = Some("p-missing".into()),
                 "product-id",

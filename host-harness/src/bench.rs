@@ -63,7 +63,7 @@ fn lines(n: usize) -> Vec<LineInput> {
                 &format!("Vare {i} med en beskrivelse av passe lengde"),
                 "3",
                 "249.90",
-                ["25", "15", "12"][i % 3],
+                [VatCode::Standard, VatCode::Medium, VatCode::Low][i % 3],
             )
         })
         .collect()
@@ -185,7 +185,10 @@ pub fn run(quick: bool, dir: &Path) -> Result<Vec<Figure>> {
                 "fjord",
                 &d.id,
                 d.version,
-                &DraftChange::UpdateLine((1, free_line("Endret linje", "2", "99.50", "25"))),
+                &DraftChange::UpdateLine(LineUpdate {
+                    id: 1,
+                    line: free_line("Endret linje", "2", "99.50", VatCode::Standard),
+                }),
             )?;
             t[1].push(us(s.elapsed()));
             fuel[1] = h.last_fuel;

@@ -132,7 +132,7 @@ pub fn load_client(store: &dyn Store, c: &Client, folder: &Path) -> Result<()> {
                     name: p.name.clone(),
                     unit: p.unit.clone(),
                     unit_price: p.unit_price.clone(),
-                    vat_code: p.vat_code.clone(),
+                    vat_code: word("VAT code", &p.vat_code)?,
                 },
             )?;
         }
@@ -209,7 +209,11 @@ fn settings(s: &Settings, folder: &Path) -> Result<b::ClientSettings> {
         bic: s.bic.clone(),
         vat_registered: s.vat_registered,
         foretaksregisteret: s.foretaksregisteret,
-        template: s.template.clone(),
+        template: s
+            .template
+            .as_deref()
+            .map(|t| word("template", t))
+            .transpose()?,
         channels: s
             .channels
             .iter()
@@ -225,7 +229,11 @@ fn settings(s: &Settings, folder: &Path) -> Result<b::ClientSettings> {
             .map(|a| word("KID algorithm", a))
             .transpose()?,
         kid_customer_digits: s.kid_customer_digits,
-        language: s.language.clone(),
+        language: s
+            .language
+            .as_deref()
+            .map(|l| word("language", l))
+            .transpose()?,
         // An unreadable file reaches the component as no image, so activation names it.
         logo: s
             .logo
@@ -252,7 +260,11 @@ fn customer(c: &Customer) -> Result<CustomerRecord> {
             organisation_number: c.organisation_number.clone(),
             address: address(&c.address),
             email: c.email.clone(),
-            language: c.language.clone(),
+            language: c
+                .language
+                .as_deref()
+                .map(|l| word("language", l))
+                .transpose()?,
             preferred_channel: c
                 .preferred_channel
                 .as_deref()

@@ -554,7 +554,12 @@ fn demo(db: &str, out: &std::path::Path, smtp: Option<String>) -> Result<()> {
                     discount_percent: Some("10".into()),
                     ..product_line("p-kaffe", "4")
                 },
-                free_line("Reiseutgifter & diett <Bergen>", "1", "1499.50", "25"),
+                free_line(
+                    "Reiseutgifter & diett <Bergen>",
+                    "1",
+                    "1499.50",
+                    VatCode::Standard,
+                ),
             ],
             Some("Prosjekt 4711"),
         ),
@@ -569,7 +574,12 @@ fn demo(db: &str, out: &std::path::Path, smtp: Option<String>) -> Result<()> {
         ),
         (
             "c-kari",
-            vec![free_line("Årsoppgjør privatperson", "1", "2490", "25")],
+            vec![free_line(
+                "Årsoppgjør privatperson",
+                "1",
+                "2490",
+                VatCode::Standard,
+            )],
             None,
         ),
         (
@@ -578,20 +588,25 @@ fn demo(db: &str, out: &std::path::Path, smtp: Option<String>) -> Result<()> {
                 "Abonnement regnskapshjelp, desember",
                 "1",
                 "399",
-                "25",
+                VatCode::Standard,
             )],
             None,
         ),
         (
             "c-lise",
-            vec![free_line("Tax return assistance", "2.5", "1100", "25")],
+            vec![free_line(
+                "Tax return assistance",
+                "2.5",
+                "1100",
+                VatCode::Standard,
+            )],
             Some("Lise"),
         ),
         (
             "c-per",
             vec![
                 product_line("p-kaffe", "2"),
-                free_line("Frakt", "1", "99", "25"),
+                free_line("Frakt", "1", "99", VatCode::Standard),
             ],
             None,
         ),
@@ -679,8 +694,8 @@ fn demo(db: &str, out: &std::path::Path, smtp: Option<String>) -> Result<()> {
         &d.id,
         d.version,
         &DraftChange::AddLines(vec![
-            free_line("Leie av kontorlokaler", "1", "18500", "exempt"),
-            free_line("Parkeringsplass", "2", "750", "25"),
+            free_line("Leie av kontorlokaler", "1", "18500", VatCode::Exempt),
+            free_line("Parkeringsplass", "2", "750", VatCode::Standard),
         ]),
     )?;
     let first = host.today.with_day(1).unwrap_or(host.today).to_string();

@@ -249,7 +249,8 @@ pub struct NamedDocument {
 
 /// The document with its enums spelt as the contract spells them (`credited`, `credit-note`,
 /// `efaktura`), as every other part of the report does; the generated types' own serialisation
-/// would write the Rust names (`Credited`, `CreditNote`).
+/// would write the Rust names (`Credited`, `CreditNote`). VAT codes and categories are the
+/// words a scenario writes and EHF prints (`25`, `reverse`; `S`, `AE`).
 fn in_contract_spelling<S: serde::Serializer>(d: &IssuedDocument, s: S) -> Result<S::Ok, S::Error> {
     fn kebab(pascal: &str) -> String {
         let mut out = String::new();
@@ -264,6 +265,8 @@ fn in_contract_spelling<S: serde::Serializer>(d: &IssuedDocument, s: S) -> Resul
     fn walk(v: &mut serde_json::Value) {
         match v {
             serde_json::Value::Object(m) => {
+                // A posting's VAT code is SAF-T's, text already.
+                let posting = m.contains_key("account");
                 for (k, v) in m.iter_mut() {
                     match (k.as_str(), &v) {
                         (
@@ -271,12 +274,22 @@ fn in_contract_spelling<S: serde::Serializer>(d: &IssuedDocument, s: S) -> Resul
                             | "language",
                             serde_json::Value::String(e),
                         ) => *v = serde_json::Value::String(kebab(e)),
+                        ("vat_code", serde_json::Value::String(_)) if !posting => {
+                            *v = word::<VatCode>(v)
+                        }
+                        ("category", serde_json::Value::String(_)) => *v = word::<VatCategory>(v),
                         _ => walk(v),
                     }
                 }
             }
             serde_json::Value::Array(a) => a.iter_mut().for_each(walk),
             _ => {}
+        }
+    }
+    fn word<T: Name + serde::de::DeserializeOwned>(v: &serde_json::Value) -> serde_json::Value {
+        match T::deserialize(v) {
+            Ok(t) => serde_json::Value::String(t.name().into()),
+            Err(_) => v.clone(),
         }
     }
     let mut v = serde_json::to_value(d).map_err(serde::ser::Error::custom)?;
@@ -295,14 +308,23 @@ pub struct Report {
     pub customer_balances: Vec<(String, String)>,
 }
 
-fn line_input(l: &LineSpec) -> LineInput {
-    match &l.product {
+/// A line as the contract takes it, and the VAT code as the scenario wrote it where it is
+/// none of the contract's (the words of `names::Name`: `25`, `15`, `12`, `zero`, `exempt`,
+/// `reverse`, `outside`).
+fn line_input(l: &LineSpec) -> (LineInput, Option<String>) {
+    let code = l.vat_code.as_deref().map(|t| (VatCode::parse(t.trim()), t));
+    let unknown = match code {
+        Some((None, text)) => Some(text.to_owned()),
+        _ => None,
+    };
+    let vat_code = code.and_then(|(c, _)| c);
+    let line = match &l.product {
         Some(p) => LineInput {
             description: l.description.clone(),
             unit: l.unit.clone(),
             unit_price: l.unit_price.clone(),
             discount_percent: l.discount_percent.clone(),
-            vat_code: l.vat_code.clone(),
+            vat_code,
             ..product_line(p, &l.quantity)
         },
         None => LineInput {
@@ -310,10 +332,74 @@ fn line_input(l: &LineSpec) -> LineInput {
             discount_percent: l.discount_percent.clone(),
             description: l.description.clone(),
             unit_price: l.unit_price.clone(),
-            vat_code: l.vat_code.clone(),
-            ..free_line("", &l.quantity, "", "")
+            vat_code,
+            ..free_line("", &l.quantity, "", VatCode::Standard)
         },
+    };
+    (line, unknown)
+}
+
+/// A change of lines, some perhaps with a VAT code that is none of the contract's. Such a
+/// change is refused whole, as the component refuses a wrong field, and with every other
+/// wrong field of it named too: it is tried with those codes unset in a unit of work that is
+/// then rolled back, and each unknown code is named beside what the component found (in
+/// place of its `missing`). Nothing is saved.
+fn change_lines(
+    host: &mut Harness,
+    client: &str,
+    (id, version): (&str, u64),
+    lines: Vec<(LineInput, Option<String>)>,
+    change: impl FnOnce(Vec<LineInput>) -> DraftChange,
+) -> Result<Draft, CallError> {
+    let unknown: Vec<(usize, String)> = lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, u))| u.clone().map(|u| (i, u)))
+        .collect();
+    let change = change(lines.into_iter().map(|(l, _)| l).collect());
+    if unknown.is_empty() {
+        return host.update_draft(client, id, version, &change);
     }
+    // Where the lines are in the draft, as the component numbers its fields.
+    let before = host.get_draft(client, id)?;
+    let first = match &change {
+        DraftChange::UpdateLine(u) => match before.lines.iter().position(|l| l.id == u.id) {
+            Some(at) => at,
+            None => return host.update_draft(client, id, version, &change),
+        },
+        _ => before.lines.len(),
+    };
+    let tried = {
+        let mut dry = host.batch(client)?;
+        dry.call(|i, s| i.call_update_draft(s, id, version, &change))
+        // Dropped: rolled back.
+    };
+    let mut fields = match tried {
+        Ok(_) => Vec::new(),
+        Err(CallError::Component(Error::Invalid(fields))) => fields,
+        Err(other) => return Err(other),
+    };
+    for (i, text) in unknown {
+        let field = format!("lines[{}].vat-code", first + i);
+        let error = FieldError {
+            field: field.clone(),
+            problem: FieldProblem::Unknown(text.clone()),
+            message: format!("'{}' does not exist", text.escape_debug()),
+        };
+        match fields.iter().position(|f| f.field == field) {
+            Some(at) => fields[at] = error,
+            None => {
+                // After the line's other fields, as the component orders them.
+                let prefix = format!("lines[{}].", first + i);
+                let at = fields
+                    .iter()
+                    .rposition(|f| f.field.starts_with(&prefix))
+                    .map_or(fields.len(), |p| p + 1);
+                fields.insert(at, error);
+            }
+        }
+    }
+    Err(CallError::Component(Error::Invalid(fields)))
 }
 
 /// Run every step. A step whose outcome differs from its expectation is recorded in the report
@@ -353,6 +439,18 @@ pub fn run(host: &mut Harness, sc: &Scenario) -> Result<Report> {
          -> Result<Result<(), CallError>> {
             let (id, v) = draft(drafts, name)?;
             Ok(host.update_draft(client, &id, v, &c).map(|d| {
+                drafts.insert(name.into(), (d.id, d.version));
+            }))
+        };
+        let lines_change = |drafts: &mut HashMap<String, (String, u64)>,
+                            host: &mut Harness,
+                            name: &str,
+                            specs: &[&LineSpec],
+                            c: &dyn Fn(Vec<LineInput>) -> DraftChange|
+         -> Result<Result<(), CallError>> {
+            let (id, v) = draft(drafts, name)?;
+            let lines = specs.iter().map(|l| line_input(l)).collect();
+            Ok(change_lines(host, client, (&id, v), lines, c).map(|d| {
                 drafts.insert(name.into(), (d.id, d.version));
             }))
         };
@@ -409,22 +507,23 @@ pub fn run(host: &mut Harness, sc: &Scenario) -> Result<Report> {
                 Action::Note { draft: d, note } => {
                     change(&mut drafts, host, d, DraftChange::SetNote(note.clone()))?
                 }
-                Action::Lines { draft: d, lines } => change(
+                Action::Lines { draft: d, lines } => lines_change(
                     &mut drafts,
                     host,
                     d,
-                    DraftChange::AddLines(lines.iter().map(line_input).collect()),
+                    &lines.iter().collect::<Vec<_>>(),
+                    &DraftChange::AddLines,
                 )?,
                 Action::UpdateLine {
                     draft: d,
                     line,
                     spec,
-                } => change(
-                    &mut drafts,
-                    host,
-                    d,
-                    DraftChange::UpdateLine((*line, line_input(spec))),
-                )?,
+                } => lines_change(&mut drafts, host, d, &[spec], &|mut l| {
+                    DraftChange::UpdateLine(LineUpdate {
+                        id: *line,
+                        line: l.remove(0),
+                    })
+                })?,
                 Action::SetCustomer { draft: d, customer } => change(
                     &mut drafts,
                     host,
@@ -434,9 +533,12 @@ pub fn run(host: &mut Harness, sc: &Scenario) -> Result<Report> {
                 Action::RemoveLine { draft: d, line } => {
                     change(&mut drafts, host, d, DraftChange::RemoveLine(*line))?
                 }
-                Action::MoveLine { draft: d, line, to } => {
-                    change(&mut drafts, host, d, DraftChange::MoveLine((*line, *to)))?
-                }
+                Action::MoveLine { draft: d, line, to } => change(
+                    &mut drafts,
+                    host,
+                    d,
+                    DraftChange::MoveLine(LineMove { id: *line, to: *to }),
+                )?,
                 Action::StaleNote {
                     draft: d,
                     version,

@@ -357,7 +357,7 @@ fn main() -> Result<()> {
         bic: None,
         vat_registered: Some(true),
         foretaksregisteret: Some(true),
-        template: Some("classic".into()),
+        template: Some(Template::Classic),
         channels: vec![Channel::Email, Channel::Print],
         invoice_start_number: Some(1001),
         credit_note_start_number: None,
@@ -365,7 +365,7 @@ fn main() -> Result<()> {
         kid_length: Some(10),
         kid_algorithm: Some(KidAlgorithm::Mod10),
         kid_customer_digits: Some(3),
-        language: Some("nb".into()),
+        language: Some(Language::Nb),
         logo: None,
     };
     let customer = Customer {
@@ -400,7 +400,8 @@ fn main() -> Result<()> {
     let mut erp = Harness::on(rt, store.clone());
     erp.activate("fjord")?;
     let draft = erp.create_draft("fjord", "bygg")?;
-    let line = invoicing_host::api::free_line("Rådgivning, november", "7.5", "1450", "25");
+    let line =
+        invoicing_host::api::free_line("Rådgivning, november", "7.5", "1450", VatCode::Standard);
     let draft = erp.update_draft(
         "fjord",
         &draft.id,

@@ -234,7 +234,12 @@ impl Default for OverviewFilter {
 }
 
 /// A line typed the way a user does: description, quantity, price and VAT code.
-pub fn free_line(description: &str, quantity: &str, unit_price: &str, vat_code: &str) -> LineInput {
+pub fn free_line(
+    description: &str,
+    quantity: &str,
+    unit_price: &str,
+    vat_code: VatCode,
+) -> LineInput {
     LineInput {
         product_id: None,
         description: Some(description.into()),
@@ -242,7 +247,7 @@ pub fn free_line(description: &str, quantity: &str, unit_price: &str, vat_code: 
         unit: None,
         unit_price: Some(unit_price.into()),
         discount_percent: None,
-        vat_code: Some(vat_code.into()),
+        vat_code: Some(vat_code),
     }
 }
 

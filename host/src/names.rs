@@ -3,7 +3,7 @@
 
 use crate::bindings::{
     Channel, DeliveryState, DocumentKind, DocumentStatus, ItemState, NoticeKind, PaymentOutcome,
-    SeriesState,
+    SeriesState, VatCategory, VatCode,
 };
 use crate::store::{EfakturaStatus, Purpose, Series};
 
@@ -106,6 +106,37 @@ impl Name for crate::bindings::Language {
     const ALL: &'static [(Self, &'static str)] = &[
         (crate::bindings::Language::Nb, "nb"),
         (crate::bindings::Language::En, "en"),
+    ];
+}
+
+impl Name for crate::bindings::Template {
+    const ALL: &'static [(Self, &'static str)] = &[
+        (crate::bindings::Template::Classic, "classic"),
+        (crate::bindings::Template::Modern, "modern"),
+    ];
+}
+
+/// The words a user types and a register keeps (before 0.6.0 the contract's own text).
+impl Name for VatCode {
+    const ALL: &'static [(Self, &'static str)] = &[
+        (VatCode::Standard, "25"),
+        (VatCode::Medium, "15"),
+        (VatCode::Low, "12"),
+        (VatCode::ZeroRated, "zero"),
+        (VatCode::Exempt, "exempt"),
+        (VatCode::ReverseCharge, "reverse"),
+        (VatCode::Outside, "outside"),
+    ];
+}
+
+/// UNCL 5305's codes.
+impl Name for VatCategory {
+    const ALL: &'static [(Self, &'static str)] = &[
+        (VatCategory::Standard, "S"),
+        (VatCategory::ZeroRated, "Z"),
+        (VatCategory::Exempt, "E"),
+        (VatCategory::ReverseCharge, "AE"),
+        (VatCategory::OutsideScope, "O"),
     ];
 }
 

@@ -5,6 +5,7 @@
 
 use crate::bindings::v0_3::exports::erp::invoicing as v0_3;
 use crate::bindings::v0_4::exports::erp::invoicing as v0_4;
+use crate::bindings::v0_5::exports::erp::invoicing as v0_5;
 use crate::bindings::{self, exports::erp::invoicing as exported};
 pub use crate::call::CallState;
 use crate::store::{Series, Store, Unit};
@@ -94,8 +95,9 @@ impl Runtime {
         // args, sockets or stdio.
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         // Today's contract and every earlier one still served: a component finds the imports
-        // it was built for (wasmtime matches any 0.4.x under the 0.4.1 names, by semver).
+        // it was built for (wasmtime matches any 0.4.x under the 0.4.1 names, and 0.5.0 under 0.5.1's, by semver).
         bindings::InvoicingComponent::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
+        bindings::v0_5::InvoicingComponent::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
         bindings::v0_4::InvoicingComponent::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
         bindings::v0_3::InvoicingComponent::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
         let pre = linker.instantiate_pre(&component)?;
@@ -357,11 +359,13 @@ pub trait Interface: Sized {
 struct Exports {
     invoicing: bindings::Version<
         exported::invoicing::GuestIndices,
+        v0_5::invoicing::GuestIndices,
         v0_4::invoicing::GuestIndices,
         v0_3::invoicing::GuestIndices,
     >,
     recurring: bindings::Version<
         exported::recurring::GuestIndices,
+        v0_5::recurring::GuestIndices,
         v0_4::recurring::GuestIndices,
         v0_3::recurring::GuestIndices,
     >,
@@ -369,25 +373,42 @@ struct Exports {
     payments: Option<
         bindings::Version<
             exported::payments::GuestIndices,
+            v0_5::payments::GuestIndices,
             v0_4::payments::GuestIndices,
             bindings::Absent,
         >,
     >,
     /// None before 0.5.1.
-    reminders: Option<exported::reminders::GuestIndices>,
+    reminders: Option<
+        bindings::Version<
+            exported::reminders::GuestIndices,
+            v0_5::reminders::GuestIndices,
+            bindings::Absent,
+            bindings::Absent,
+        >,
+    >,
 }
 
 impl Exports {
-    /// Today's release, else 0.4, else 0.3: the first whose `invoicing` the component has.
+    /// Today's release, else 0.5, else 0.4, else 0.3: the first whose `invoicing` the
+    /// component has.
     fn find(pre: &wasmtime::component::InstancePre<CallState>) -> Result<Self> {
-        use bindings::Version::{Latest, V0_3, V0_4};
+        use bindings::Version::{Latest, V0_3, V0_4, V0_5};
         if let Ok(i) = exported::invoicing::GuestIndices::new(pre) {
             return Ok(Exports {
                 invoicing: Latest(i),
                 recurring: Latest(exported::recurring::GuestIndices::new(pre)?),
                 payments: Some(Latest(exported::payments::GuestIndices::new(pre)?)),
-                // A 0.5.0 component has every export of today's but this one.
-                reminders: exported::reminders::GuestIndices::new(pre).ok(),
+                reminders: Some(Latest(exported::reminders::GuestIndices::new(pre)?)),
+            });
+        }
+        if let Ok(i) = v0_5::invoicing::GuestIndices::new(pre) {
+            return Ok(Exports {
+                invoicing: V0_5(i),
+                recurring: V0_5(v0_5::recurring::GuestIndices::new(pre)?),
+                payments: Some(V0_5(v0_5::payments::GuestIndices::new(pre)?)),
+                // A 0.5.0 component has every export of 0.5.1's but this one.
+                reminders: v0_5::reminders::GuestIndices::new(pre).ok().map(V0_5),
             });
         }
         if let Ok(i) = v0_4::invoicing::GuestIndices::new(pre) {
@@ -417,6 +438,7 @@ macro_rules! load {
     ($indices:expr, $store:expr, $instance:expr) => {
         Ok(match $indices {
             bindings::Version::Latest(i) => bindings::Version::Latest(i.load($store, $instance)?),
+            bindings::Version::V0_5(i) => bindings::Version::V0_5(i.load($store, $instance)?),
             bindings::Version::V0_4(i) => bindings::Version::V0_4(i.load($store, $instance)?),
             bindings::Version::V0_3(i) => bindings::Version::V0_3(i.load($store, $instance)?),
         })
@@ -465,7 +487,7 @@ impl Interface for bindings::Reminders {
         instance: &wasmtime::component::Instance,
     ) -> wasmtime::Result<Self> {
         match &rt.exports.reminders {
-            Some(r) => Ok(bindings::Reminders(r.load(store, instance)?)),
+            Some(reminders) => load!(reminders, store, instance),
             None => Err(wasmtime::format_err!(
                 "this component was built for a contract before 0.5.1 and has no reminders: update it"
             )),

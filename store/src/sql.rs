@@ -131,6 +131,12 @@ impl Row {
         let w = self.s(i)?;
         T::parse(&w).ok_or_else(|| anyhow!("column {i}: '{w}' is not a known value"))
     }
+    /// A word that may be unset, where one this host does not know reads as unset too: a
+    /// language or template kept as free text before contract 0.6.0, which the component read
+    /// as "the default" then.
+    pub(super) fn oname<T: Name>(&self, i: usize) -> Result<Option<T>> {
+        Ok(self.os(i)?.and_then(|w| T::parse(&w)))
+    }
 }
 
 /// What a backend does: run the statements below in its dialect on one connection.
@@ -478,7 +484,7 @@ fn customer(r: &Row) -> Result<CustomerRecord> {
             organisation_number: r.os(3)?,
             address: r.address(4)?,
             email: r.os(8)?,
-            language: r.os(9)?,
+            language: r.oname(9)?,
             preferred_channel: r
                 .os(10)?
                 .map(|c| Channel::parse(&c).ok_or_else(|| anyhow!("unknown channel '{c}'")))
@@ -519,7 +525,7 @@ fn product(r: &Row) -> Result<Product> {
         name: r.s(1)?,
         unit: r.s(2)?,
         unit_price: r.s(3)?,
-        vat_code: r.s(4)?,
+        vat_code: r.name(4)?,
     })
 }
 
@@ -571,7 +577,7 @@ impl<B: Backend> Unit for SqlUnit<B> {
                 s.bic.as_ref(),
                 s.vat_registered,
                 s.foretaksregisteret,
-                s.template.as_ref(),
+                s.template.map(|t| t.name()),
                 &channels,
                 s.invoice_start_number,
                 s.credit_note_start_number,
@@ -579,7 +585,7 @@ impl<B: Backend> Unit for SqlUnit<B> {
                 s.kid_length.map(u32::from),
                 s.kid_algorithm.map(|k| k.name()),
                 s.kid_customer_digits.map(u32::from),
-                s.language.as_ref(),
+                s.language.map(|l| l.name()),
                 s.logo.as_deref(),
             ],
         )?;
@@ -604,7 +610,7 @@ impl<B: Backend> Unit for SqlUnit<B> {
             bic: r.os(8)?,
             vat_registered: r.obool(9)?,
             foretaksregisteret: r.obool(10)?,
-            template: r.os(11)?,
+            template: r.oname(11)?,
             channels: channels_of(&r.s(12)?)?,
             invoice_start_number: r.oi(13)?.map(|v| v as u64),
             credit_note_start_number: r.oi(14)?.map(|v| v as u64),
@@ -618,7 +624,7 @@ impl<B: Backend> Unit for SqlUnit<B> {
                 })
                 .transpose()?,
             kid_customer_digits: small(18)?,
-            language: r.os(19)?,
+            language: r.oname(19)?,
             logo: r.ob(20)?,
         }))
     }
@@ -655,7 +661,7 @@ impl<B: Backend> Unit for SqlUnit<B> {
                 a.city.as_ref(),
                 a.country.as_ref(),
                 cu.email.as_ref(),
-                cu.language.as_ref(),
+                cu.language.map(|l| l.name()),
                 cu.preferred_channel.map(|c| c.name()),
                 cu.attach_ehf,
                 c.efaktura.name(),
@@ -674,7 +680,14 @@ impl<B: Backend> Unit for SqlUnit<B> {
     fn put_product(&mut self, client: &str, p: &Product) -> Result<()> {
         self.exec(
             Q::PutProduct,
-            params![client, &p.id, &p.name, &p.unit, &p.unit_price, &p.vat_code],
+            params![
+                client,
+                &p.id,
+                &p.name,
+                &p.unit,
+                &p.unit_price,
+                p.vat_code.name()
+            ],
         )?;
         Ok(())
     }

@@ -46,9 +46,9 @@ fn partial_credits_then_the_rest_net_every_account_to_zero() {
     let inv = env.invoice(
         "c-bygg",
         vec![
-            free_line("Timer", "3", "33.335", "25"),
-            free_line("Kaffe", "3", "0.99", "15"),
-            free_line("Reise", "7", "1.07", "12"),
+            free_line("Timer", "3", "33.335", VatCode::Standard),
+            free_line("Kaffe", "3", "0.99", VatCode::Medium),
+            free_line("Reise", "7", "1.07", VatCode::Low),
         ],
     );
     for (i, line) in [1, 2, 3].iter().enumerate() {
@@ -77,7 +77,7 @@ fn partial_credits_then_the_rest_net_every_account_to_zero() {
 
 fn every_line_shape_gives_a_valid_ehf_and_unknown_units_are_refused_at_input() {
     let mut env = Env::active();
-    let mut lines = vec![free_line("Salg", "10", "500", "25")];
+    let mut lines = vec![free_line("Salg", "10", "500", VatCode::Standard)];
     for (q, price, discount) in [
         ("-1", "100", None),
         ("-1", "100", Some("10")),
@@ -85,7 +85,7 @@ fn every_line_shape_gives_a_valid_ehf_and_unknown_units_are_refused_at_input() {
         ("3", "0", None),
         ("-2", "50", Some("100")),
     ] {
-        let mut l = free_line("Vare", q, price, "25");
+        let mut l = free_line("Vare", q, price, VatCode::Standard);
         l.discount_percent = discount.map(Into::into);
         lines.push(l);
     }
@@ -94,7 +94,7 @@ fn every_line_shape_gives_a_valid_ehf_and_unknown_units_are_refused_at_input() {
     all_valid("accountant", &[ehf_of(&env, &inv.id), ehf_of(&env, &cn.id)]);
 
     let d = env.host.create_draft("fjord", "c-bygg").unwrap();
-    let mut l = free_line("Timer", "1", "100", "25");
+    let mut l = free_line("Timer", "1", "100", VatCode::Standard);
     l.unit = Some("TIM".into());
     let e = env.change(&d, DraftChange::AddLines(vec![l])).unwrap_err();
     assert_eq!(field_of(&e), ["lines[0].unit"]);
@@ -212,15 +212,21 @@ fn kids_and_the_payment_channels() {
     }
     assert!(dashes > 0, "one in eleven KIDs ends in '-'");
     // Nothing to pay: no claim and no payment request.
-    let zero = env.invoice("c-ola", vec![free_line("Gratis", "1", "0", "25")]);
+    let zero = env.invoice(
+        "c-ola",
+        vec![free_line("Gratis", "1", "0", VatCode::Standard)],
+    );
     assert_ne!(zero.deliveries[0].channel, Channel::Avtalegiro);
-    let zero = env.invoice("c-kari", vec![free_line("Gratis", "1", "0", "25")]);
+    let zero = env.invoice(
+        "c-kari",
+        vec![free_line("Gratis", "1", "0", VatCode::Standard)],
+    );
     assert_ne!(zero.deliveries[0].channel, Channel::Efaktura);
 }
 
 fn documented_limits_hold_end_to_end() {
     let mut env = Env::active();
-    let at = |q: &str, p: &str| free_line("Grense", q, p, "25");
+    let at = |q: &str, p: &str| free_line("Grense", q, p, VatCode::Standard);
     // At each limit: issued. (A line may be at most 10¹² NOK.)
     let inv = env.invoice(
         "c-bygg",
@@ -259,18 +265,18 @@ fn a_seller_outside_vat_reports_the_code_it_applied() {
             "nordlys",
             &d.id,
             d.version,
-            &DraftChange::AddLines(vec![free_line("Logo", "1", "1000", "25")]),
+            &DraftChange::AddLines(vec![free_line("Logo", "1", "1000", VatCode::Standard)]),
         )
         .unwrap();
-    assert_eq!(d.lines[0].vat_code, "outside");
+    assert_eq!(d.lines[0].vat_code, VatCode::Outside);
     assert_eq!(d.totals.vat, "0.00");
     let doc = env.host.finalize("nordlys", &d.id, "k").unwrap();
-    assert_eq!(doc.lines[0].vat_code, "outside");
+    assert_eq!(doc.lines[0].vat_code, VatCode::Outside);
 }
 
 fn one_discount_rounding_rule_in_draft_document_ehf_and_voucher() {
     let mut env = Env::active();
-    let mut l = free_line("Skrue", "1", "0.125", "25");
+    let mut l = free_line("Skrue", "1", "0.125", VatCode::Standard);
     l.discount_percent = Some("10".into());
     let d = env.draft("c-bygg", vec![l]);
     // gross 0.125 → 0.13; discount 10 % of 0.13 = 0.013 → 0.01; net 0.12 (fixtures/README.md).

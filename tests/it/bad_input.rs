@@ -22,11 +22,17 @@ fn assert_invalid(e: CallError, field: &str) {
 fn line_fields_are_checked_one_by_one() {
     let mut env = Env::active();
     assert_invalid(
-        add(&mut env, vec![free_line("Vare", "tre", "10", "25")]),
+        add(
+            &mut env,
+            vec![free_line("Vare", "tre", "10", VatCode::Standard)],
+        ),
         "lines[0].quantity",
     );
     assert_invalid(
-        add(&mut env, vec![free_line("Vare", "1", "-10", "25")]),
+        add(
+            &mut env,
+            vec![free_line("Vare", "1", "-10", VatCode::Standard)],
+        ),
         "lines[0].unit-price",
     );
     assert_invalid(
@@ -36,29 +42,44 @@ fn line_fields_are_checked_one_by_one() {
                 "Vare",
                 "1",
                 "123456789012345678901234567890",
-                "25",
+                VatCode::Standard,
             )],
         ),
         "lines[0].unit-price",
     );
     assert_invalid(
-        add(&mut env, vec![free_line("Vare", "1", "1.23456", "25")]),
+        add(
+            &mut env,
+            vec![free_line("Vare", "1", "1.23456", VatCode::Standard)],
+        ),
         "lines[0].unit-price",
     );
     assert_invalid(
-        add(&mut env, vec![free_line("Vare", "1", "10", "26")]),
+        add(
+            &mut env,
+            vec![LineInput {
+                vat_code: None,
+                ..free_line("Vare", "1", "10", VatCode::Standard)
+            }],
+        ),
         "lines[0].vat-code",
     );
     assert_invalid(
-        add(&mut env, vec![free_line("Vare", "1", "10", "outside")]),
+        add(
+            &mut env,
+            vec![free_line("Vare", "1", "10", VatCode::Outside)],
+        ),
         "lines[0].vat-code",
     );
     assert_invalid(
-        add(&mut env, vec![free_line(&"x".repeat(501), "1", "10", "25")]),
+        add(
+            &mut env,
+            vec![free_line(&"x".repeat(501), "1", "10", VatCode::Standard)],
+        ),
         "lines[0].description",
     );
     assert_invalid(
-        add(&mut env, vec![free_line("", "1", "10", "25")]),
+        add(&mut env, vec![free_line("", "1", "10", VatCode::Standard)]),
         "lines[0].description",
     );
     assert_invalid(
@@ -66,7 +87,7 @@ fn line_fields_are_checked_one_by_one() {
             &mut env,
             vec![LineInput {
                 discount_percent: Some("101".into()),
-                ..free_line("Vare", "1", "10", "25")
+                ..free_line("Vare", "1", "10", VatCode::Standard)
             }],
         ),
         "lines[0].discount-percent",
@@ -76,7 +97,7 @@ fn line_fields_are_checked_one_by_one() {
             &mut env,
             vec![LineInput {
                 unit: Some("box of 12".into()),
-                ..free_line("Vare", "1", "10", "25")
+                ..free_line("Vare", "1", "10", VatCode::Standard)
             }],
         ),
         "lines[0].unit",
@@ -89,8 +110,11 @@ fn line_fields_are_checked_one_by_one() {
     let e = add(
         &mut env,
         vec![
-            free_line("Ok", "1", "1", "25"),
-            free_line("Vare", "x", "-1", "99"),
+            free_line("Ok", "1", "1", VatCode::Standard),
+            LineInput {
+                vat_code: None,
+                ..free_line("Vare", "x", "-1", VatCode::Standard)
+            },
         ],
     );
     assert_eq!(
@@ -113,7 +137,7 @@ fn the_documented_line_limit_is_enforced_past_2000() {
     let d = env.host.create_draft("fjord", "c-bygg").unwrap();
     let lines = |n: usize| {
         (0..n)
-            .map(|i| free_line(&format!("Linje {i}"), "1", "1.00", "25"))
+            .map(|i| free_line(&format!("Linje {i}"), "1", "1.00", VatCode::Standard))
             .collect::<Vec<_>>()
     };
     let d = env.change(&d, DraftChange::AddLines(lines(3000))).unwrap();
@@ -135,8 +159,8 @@ fn an_invoice_with_a_negative_total_is_refused() {
     let d = env.draft(
         "c-bygg",
         vec![
-            free_line("Retur", "-3", "100", "25"),
-            free_line("Vare", "1", "100", "25"),
+            free_line("Retur", "-3", "100", VatCode::Standard),
+            free_line("Vare", "1", "100", VatCode::Standard),
         ],
     );
     assert_invalid(

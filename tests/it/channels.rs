@@ -22,7 +22,7 @@ fn each_fixture_customer_lands_on_its_channel_and_the_files_are_real() {
     for (customer, channel) in expected {
         let inv = env.invoice(
             customer,
-            vec![free_line("Tjeneste æøå", "2", "1234.56", "25")],
+            vec![free_line("Tjeneste æøå", "2", "1234.56", VatCode::Standard)],
         );
         let inv = env.host.open("fjord", &inv.id).unwrap();
         assert_eq!(inv.deliveries.len(), 1);
@@ -120,7 +120,10 @@ fn each_fixture_customer_lands_on_its_channel_and_the_files_are_real() {
 fn a_crash_between_accept_and_record_never_sends_twice() {
     let mut env = Env::active();
     let out = deliver_to_tempdir(&mut env, None);
-    let inv = env.invoice("c-per", vec![free_line("Vare", "1", "100", "25")]);
+    let inv = env.invoice(
+        "c-per",
+        vec![free_line("Vare", "1", "100", VatCode::Standard)],
+    );
     let files = |dir: &std::path::Path| std::fs::read_dir(dir.join("print")).unwrap().count();
     let before = files(out.path());
     // The channel accepted it, then the dispatcher died before recording "sent".
@@ -177,7 +180,10 @@ fn refusing_smtp() -> String {
 fn a_permanent_refusal_falls_to_the_next_channel_and_a_transient_one_is_retried_later() {
     let mut env = Env::active();
     let out = deliver_to_tempdir(&mut env, Some(refusing_smtp()));
-    let inv = env.invoice("c-lise", vec![free_line("Consulting", "1", "100", "25")]);
+    let inv = env.invoice(
+        "c-lise",
+        vec![free_line("Consulting", "1", "100", VatCode::Standard)],
+    );
     let doc = env.host.open("fjord", &inv.id).unwrap();
     let states = routes(&doc);
     assert_eq!(
@@ -203,7 +209,10 @@ fn a_permanent_refusal_falls_to_the_next_channel_and_a_transient_one_is_retried_
         .unwrap()
         .to_string();
     env.host.delivery = Some(host_harness::channels::Config::new(out.path(), Some(closed)).boxed());
-    let inv = env.invoice("c-lise", vec![free_line("Consulting", "2", "100", "25")]);
+    let inv = env.invoice(
+        "c-lise",
+        vec![free_line("Consulting", "2", "100", VatCode::Standard)],
+    );
     let d = &env.host.open("fjord", &inv.id).unwrap().deliveries[0];
     assert_eq!(
         (d.channel, d.state, d.attempts),
@@ -253,7 +262,12 @@ fn an_e_mail_reaches_a_real_smtp_server_with_the_pdf_attached() {
     let _out = deliver_to_tempdir(&mut env, Some(addr.clone()));
     let inv = env.invoice(
         "c-lise",
-        vec![free_line("Tax return assistance", "1", "1100", "25")],
+        vec![free_line(
+            "Tax return assistance",
+            "1",
+            "1100",
+            VatCode::Standard,
+        )],
     );
     let d = &env.host.open("fjord", &inv.id).unwrap().deliveries[0];
     assert_eq!(d.state, DeliveryState::Sent, "{:?}", d.detail);
@@ -284,7 +298,10 @@ fn an_e_mail_reaches_a_real_smtp_server_with_the_pdf_attached() {
 fn a_document_can_be_sent_again_on_request() {
     let mut env = Env::active();
     let _out = deliver_to_tempdir(&mut env, None);
-    let inv = env.invoice("c-bygg", vec![free_line("Vare", "1", "100", "25")]);
+    let inv = env.invoice(
+        "c-bygg",
+        vec![free_line("Vare", "1", "100", VatCode::Standard)],
+    );
     let id = env
         .host
         .resend("fjord", &inv.id, Some(Channel::Email))
@@ -324,7 +341,10 @@ fn a_document_can_be_sent_again_on_request() {
 fn fully_crediting_an_avtalegiro_invoice_sends_the_bank_a_deletion() {
     let mut env = Env::active();
     let out = deliver_to_tempdir(&mut env, None);
-    let inv = env.invoice("c-ola", vec![free_line("Abonnement", "1", "399", "25")]);
+    let inv = env.invoice(
+        "c-ola",
+        vec![free_line("Abonnement", "1", "399", VatCode::Standard)],
+    );
     let deletion = out.path().join(format!(
         "avtalegiro/fjord-faktura-{}.deletion.nets",
         inv.number
@@ -450,7 +470,10 @@ fn a_dispatcher_killed_between_accept_and_record_delivers_exactly_once_after_res
 fn a_receipt_that_exists_is_acceptance_even_unreadable_and_never_leads_to_a_fallback() {
     let mut env = Env::active();
     let out = deliver_to_tempdir(&mut env, None);
-    let inv = env.invoice("c-bygg", vec![free_line("Vare", "1", "100", "25")]);
+    let inv = env.invoice(
+        "c-bygg",
+        vec![free_line("Vare", "1", "100", VatCode::Standard)],
+    );
     let receipts: Vec<_> = std::fs::read_dir(out.path().join("ehf/receipts"))
         .unwrap()
         .flatten()
@@ -511,7 +534,10 @@ fn avtalegiro_claims_queued_together_go_to_the_bank_in_one_transmission() {
     ]
     .into_iter()
     .map(|(price, due)| {
-        let d = env.draft("c-ola", vec![free_line("Abonnement", "1", price, "25")]);
+        let d = env.draft(
+            "c-ola",
+            vec![free_line("Abonnement", "1", price, VatCode::Standard)],
+        );
         let d = env
             .change(
                 &d,
@@ -564,7 +590,10 @@ fn avtalegiro_claims_queued_together_go_to_the_bank_in_one_transmission() {
 fn efaktura_answers_a_consignment_it_holds_as_accepted_never_a_fallback() {
     let mut env = Env::active();
     let out = deliver_to_tempdir(&mut env, None);
-    let inv = env.invoice("c-kari", vec![free_line("Rådgivning", "1", "500", "25")]);
+    let inv = env.invoice(
+        "c-kari",
+        vec![free_line("Rådgivning", "1", "500", VatCode::Standard)],
+    );
     env.host.resend("fjord", &inv.id, None).unwrap();
     env.host.dispatch();
     let doc = env.host.open("fjord", &inv.id).unwrap();
@@ -714,7 +743,7 @@ fn a_fresh_database_with_a_reused_out_folder_delivers_everything() {
         let mut env = Env::active();
         env.host.delivery = Some(host_harness::channels::Config::new(out.path(), None).boxed());
         for c in ["c-bygg", "c-kari", "c-ola", "c-lise", "c-per"] {
-            let inv = env.invoice(c, vec![free_line("Vare", "1", "100", "25")]);
+            let inv = env.invoice(c, vec![free_line("Vare", "1", "100", VatCode::Standard)]);
             let d = &env.host.open("fjord", &inv.id).unwrap().deliveries[0];
             assert_eq!(d.state, DeliveryState::Sent, "round {round} {c}");
             let detail = d.detail.as_deref().unwrap_or("");

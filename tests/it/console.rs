@@ -190,12 +190,15 @@ fn hits(html: &str) -> String {
 fn the_overview_searches_sorts_and_counts() {
     let mut env = Env::active();
     for _ in 0..60 {
-        env.invoice("c-kari", vec![free_line("Timer", "1", "100", "25")]);
+        env.invoice(
+            "c-kari",
+            vec![free_line("Timer", "1", "100", VatCode::Standard)],
+        );
     }
     let bygg: Vec<String> = ["10", "30", "20"]
         .iter()
         .map(|p| {
-            env.invoice("c-bygg", vec![free_line("Leie", "1", p, "25")])
+            env.invoice("c-bygg", vec![free_line("Leie", "1", p, VatCode::Standard)])
                 .id
         })
         .collect();
@@ -271,7 +274,10 @@ fn drafts_left_empty_are_cleared_after_a_day() {
     use host_harness::housekeeping::{clear_abandoned_drafts, ABANDONED_AFTER};
     let mut env = Env::active();
     let empty = env.host.create_draft("fjord", "c-kari").unwrap();
-    let kept = env.draft("c-ola", vec![free_line("Timer", "2", "950", "25")]);
+    let kept = env.draft(
+        "c-ola",
+        vec![free_line("Timer", "2", "950", VatCode::Standard)],
+    );
     let now = chrono::Utc::now();
     let cleared = clear_abandoned_drafts(&mut env.host, "fjord", now).unwrap();
     assert!(cleared.is_empty(), "a fresh draft stays: {cleared:?}");

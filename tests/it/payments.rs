@@ -74,7 +74,7 @@ fn books() -> Books {
     ] {
         let i = env.invoice(
             customer,
-            vec![free_line("Rådgivning", "1", "1000.00", "25")],
+            vec![free_line("Rådgivning", "1", "1000.00", VatCode::Standard)],
         );
         assert_eq!(i.totals.payable, "1250.00");
         inv.insert(role, i);
@@ -549,7 +549,10 @@ fn the_overview_filters_by_payment_across_pages() {
     let mut env = Env::active();
     let mut paid = std::collections::BTreeSet::new();
     for k in 0..160 {
-        let i = env.invoice("c-bygg", vec![free_line("Leie", "1", "100", "25")]);
+        let i = env.invoice(
+            "c-bygg",
+            vec![free_line("Leie", "1", "100", VatCode::Standard)],
+        );
         if k % 2 == 0 {
             let input = PaymentInput {
                 invoice_id: Some(i.id.clone()),

@@ -58,12 +58,17 @@ fn customer() -> impl Strategy<Value = (String, String, String, String)> {
 }
 
 /// A line: quantity, unit price, discount %, VAT code.
-fn line() -> impl Strategy<Value = (String, String, String, &'static str)> {
+fn line() -> impl Strategy<Value = (String, String, String, VatCode)> {
     (
         1u32..2000,
         1u32..500_000,
         prop::sample::select(vec![0u32, 0, 5, 10, 33, 50]),
-        prop::sample::select(vec!["25", "15", "12", "zero"]),
+        prop::sample::select(vec![
+            VatCode::Standard,
+            VatCode::Medium,
+            VatCode::Low,
+            VatCode::ZeroRated,
+        ]),
     )
         .prop_map(|(q, p, d, v)| {
             (
@@ -153,7 +158,7 @@ fn any_customer_any_lines_any_credits_give_valid_documents_that_read_true() {
                     .enumerate()
                     .map(|(i, (q, p, d, v))| LineInput {
                         discount_percent: Some(d.clone()),
-                        ..free_line(&format!("Vare {i}"), q, p, v)
+                        ..free_line(&format!("Vare {i}"), q, p, *v)
                     })
                     .collect();
                 let draft = env.draft(&id, inputs);
@@ -280,7 +285,7 @@ fn any_mix_of_payments_credits_refunds_and_allocations_keeps_the_books_true() {
                     let price = Decimal::new(*p as i64, 2).to_string();
                     let d = env.draft(
                         &customers[i % 2],
-                        vec![free_line("Tjeneste", "1", &price, "25")],
+                        vec![free_line("Tjeneste", "1", &price, VatCode::Standard)],
                     );
                     env.host
                         .finalize("fjord", &d.id, &format!("m-{n}-{i}"))

@@ -19,8 +19,8 @@ fn series(env: &mut Env, customer: &str, schedule: Schedule) -> Series {
     let d = env.draft(
         customer,
         vec![
-            free_line("Husleie", "1", "9500", "exempt"),
-            free_line("Felleskostnader", "1", "250", "25"),
+            free_line("Husleie", "1", "9500", VatCode::Exempt),
+            free_line("Felleskostnader", "1", "250", VatCode::Standard),
         ],
     );
     env.host
@@ -178,7 +178,7 @@ fn pause_resume_change_and_end_a_series() {
             "Parkering",
             "1",
             "500",
-            "25",
+            VatCode::Standard,
         )])),
     )
     .unwrap();
@@ -296,7 +296,10 @@ fn a_failing_occurrence_never_stops_the_others() {
 
 fn bad_schedules_and_templates_name_their_fields() {
     let mut env = Env::active();
-    let d = env.draft("c-bygg", vec![free_line("Leie", "1", "100", "25")]);
+    let d = env.draft(
+        "c-bygg",
+        vec![free_line("Leie", "1", "100", VatCode::Standard)],
+    );
     let bad = Schedule {
         interval: Interval::EveryMonths(0),
         first_date: "2026-13-01".into(),
@@ -462,8 +465,8 @@ fn killed_runs_issue_every_occurrence_exactly_once() {
             .call(|x, s| x.call_create_draft(s, customers[i % 5]))
             .unwrap();
         let lines = vec![
-            free_line("Husleie", "1", "9500", "exempt"),
-            free_line("Felleskostnader", "1", "250", "25"),
+            free_line("Husleie", "1", "9500", VatCode::Exempt),
+            free_line("Felleskostnader", "1", "250", VatCode::Standard),
         ];
         let d = batch
             .call(|x, s| x.call_update_draft(s, &d.id, d.version, &DraftChange::AddLines(lines)))
@@ -569,7 +572,10 @@ crate::on_both_stores!(killed_runs_issue_every_occurrence_exactly_once);
 /// this host opens it, and keeps everything it held.
 fn a_schema_3_store_gains_series_and_keeps_its_documents() {
     let mut env = Env::active();
-    let inv = env.invoice("c-bygg", vec![free_line("Leie", "1", "100", "25")]);
+    let inv = env.invoice(
+        "c-bygg",
+        vec![free_line("Leie", "1", "100", VatCode::Standard)],
+    );
     env.execute("DROP TABLE series").unwrap();
     match backend() {
         Backend::Sqlite => env.execute("PRAGMA user_version = 3").unwrap(),
@@ -584,7 +590,7 @@ fn a_schema_3_store_gains_series_and_keeps_its_documents() {
                 "fjord",
                 &d.id,
                 d.version,
-                &DraftChange::AddLines(vec![free_line("Leie", "1", "100", "25")]),
+                &DraftChange::AddLines(vec![free_line("Leie", "1", "100", VatCode::Standard)]),
             )
         })
         .unwrap();

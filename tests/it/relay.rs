@@ -25,7 +25,10 @@ fn a_misbehaving_relay_never_holds_up_a_call_and_each_delivery_ends_once() {
             ..host_harness::channels::Config::new(out.path(), Some(addr))
         };
         env.host.delivery = Some(channels.clone().boxed());
-        let d = env.draft("c-lise", vec![free_line("Consulting", "1", "100", "25")]);
+        let d = env.draft(
+            "c-lise",
+            vec![free_line("Consulting", "1", "100", VatCode::Standard)],
+        );
         let started = Instant::now();
         let inv = env.host.finalize("fjord", &d.id, "k").unwrap();
         assert!(

@@ -48,7 +48,7 @@ fn late_invoice(env: &mut Env, customer: &str) -> IssuedDocument {
     env.host.today = ISSUED.parse().unwrap();
     env.invoice(
         customer,
-        vec![free_line("Rådgivning juli", "1", "10000", "exempt")],
+        vec![free_line("Rådgivning juli", "1", "10000", VatCode::Exempt)],
     )
 }
 
@@ -429,7 +429,7 @@ fn killed_reminder_runs_send_each_notice_once() {
         let d = batch
             .call(|x, s| x.call_create_draft(s, customers[i % customers.len()]))
             .unwrap();
-        let lines = vec![free_line("Rådgivning", "1", "1000", "exempt")];
+        let lines = vec![free_line("Rådgivning", "1", "1000", VatCode::Exempt)];
         let d = batch
             .call(|x, s| x.call_update_draft(s, &d.id, d.version, &DraftChange::AddLines(lines)))
             .unwrap();

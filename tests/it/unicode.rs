@@ -45,8 +45,8 @@ fn set_customer_name(env: &Env, id: &str, name: &str) {
     edit_customer(env, "fjord", id, |c| c.name = name.into());
 }
 
-fn set_template(env: &Env, template: &str) {
-    edit_settings(env, "fjord", |s| s.template = Some(template.into()));
+fn set_template(env: &Env, template: Template) {
+    edit_settings(env, "fjord", |s| s.template = Some(template));
 }
 
 fn refs(all: &str) -> DraftChange {
@@ -61,14 +61,19 @@ fn every_character_of_the_coverage_list_extracts_exactly_in_both_templates() {
     if tool("pdftotext").is_none() || tool("pdffonts").is_none() {
         return;
     }
-    for template in ["classic", "modern"] {
+    for template in [Template::Classic, Template::Modern] {
         let mut env = Env::active();
         set_template(&env, template);
         let name = format!("Máret Ŋ Čáhppes {COVERAGE}");
         set_customer_name(&env, "c-bygg", &name);
         let d = env.draft(
             "c-bygg",
-            vec![free_line(&format!("Tjeneste {COVERAGE}"), "1", "100", "25")],
+            vec![free_line(
+                &format!("Tjeneste {COVERAGE}"),
+                "1",
+                "100",
+                VatCode::Standard,
+            )],
         );
         let d = env.change(&d, refs("Ŧ ŋ đ “Prosjekt” – № 7 ✓")).unwrap();
         let d = env
@@ -102,12 +107,12 @@ fn every_character_of_the_coverage_list_extracts_exactly_in_both_templates() {
                 }
                 assert!(
                     t.contains(&bare(expected)),
-                    "{template} {what}: {expected:?} not in\n{t}"
+                    "{template:?} {what}: {expected:?} not in\n{t}"
                 );
             }
             assert!(
                 !t.contains('\u{FFFD}'),
-                "{template} {what}: nothing replaced"
+                "{template:?} {what}: nothing replaced"
             );
         }
     }
@@ -134,8 +139,8 @@ fn long_text_wraps_and_prints_in_full() {
     let d = env.draft(
         "c-bygg",
         vec![
-            free_line(&description, "1", "100", "25"),
-            free_line("Kort", "1", "1", "25"),
+            free_line(&description, "1", "100", VatCode::Standard),
+            free_line("Kort", "1", "1", VatCode::Standard),
         ],
     );
     let d = env.change(&d, refs(&reference)).unwrap();
@@ -162,7 +167,7 @@ fn a_character_the_font_lacks_is_marked_and_the_preview_names_it() {
     let mut env = Env::active();
     let d = env.draft(
         "c-bygg",
-        vec![free_line("Kake 🎂 og kaffe", "1", "100", "25")],
+        vec![free_line("Kake 🎂 og kaffe", "1", "100", VatCode::Standard)],
     );
     let preview = plain_text(&env.host.preview("fjord", &d.id).unwrap());
     assert!(preview.contains("Kake \u{FFFD} og kaffe"), "{preview}");
@@ -187,7 +192,10 @@ fn names_survive_in_the_files_the_host_writes_for_the_channels() {
     let name = "Áigin Ŋuolla Čáhppes “Ŧ” – №1 ✓";
     for c in ["c-per", "c-kari"] {
         set_customer_name(&env, c, name);
-        env.invoice(c, vec![free_line("Tjeneste", "1", "100", "25")]);
+        env.invoice(
+            c,
+            vec![free_line("Tjeneste", "1", "100", VatCode::Standard)],
+        );
     }
     let address =
         std::fs::read_to_string(out.path().join("print/fjord-faktura-10001.address.txt")).unwrap();
@@ -202,7 +210,7 @@ fn names_survive_in_the_files_the_host_writes_for_the_channels() {
 fn a_5000_line_invoice_renders_with_its_header_on_every_page() {
     let mut env = Env::active();
     let lines: Vec<LineInput> = (1..=5000)
-        .map(|i| free_line(&format!("Vare {i}"), "1", "1", "25"))
+        .map(|i| free_line(&format!("Vare {i}"), "1", "1", VatCode::Standard))
         .collect();
     let d = env.host.create_draft("fjord", "c-bygg").unwrap();
     let d = env.change(&d, DraftChange::AddLines(lines)).unwrap();
@@ -229,7 +237,7 @@ fn the_largest_documented_invoice_issues() {
     let mut env = Env::active();
     let long = "beskrivelse ".repeat(42)[..500].to_owned();
     let lines: Vec<LineInput> = (1..=5000)
-        .map(|_| free_line(&long, "1", "1", "25"))
+        .map(|_| free_line(&long, "1", "1", VatCode::Standard))
         .collect();
     let d = env.host.create_draft("fjord", "c-bygg").unwrap();
     let d = env.change(&d, DraftChange::AddLines(lines)).unwrap();

@@ -1320,7 +1320,7 @@ async fn copy_invoice(
                 unit: Some(l.unit.clone()),
                 unit_price: Some(l.unit_price.clone()),
                 discount_percent: Some(l.discount_percent.clone()),
-                vat_code: Some(l.vat_code.clone()),
+                vat_code: Some(l.vat_code),
             })
             .collect();
         let mut version = d.version;

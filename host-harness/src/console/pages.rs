@@ -356,7 +356,7 @@ pub fn settings(
                     legend { (tpl_label) }
                     @for t in ["classic", "modern"] {
                         label class="template" {
-                            input type="radio" name="template" value=(t) checked[s.template.as_deref() == Some(t)];
+                            input type="radio" name="template" value=(t) checked[s.template.map(|t| t.name()) == Some(t)];
                             (template_thumbnail(t)) " " (t)
                         }
                     }
@@ -397,8 +397,8 @@ pub fn settings(
                         label for=(field_id("language")) { (w.language) }
                         select id=(field_id("language")) name="language" {
                             option value="" selected[s.language.is_none()] { "–" }
-                            option value="nb" selected[s.language.as_deref() == Some("nb")] { "Bokmål" }
-                            option value="en" selected[s.language.as_deref() == Some("en")] { "English" }
+                            option value="nb" selected[s.language == Some(Language::Nb)] { "Bokmål" }
+                            option value="en" selected[s.language == Some(Language::En)] { "English" }
                         }
                         (beside("language"))
                     }
@@ -457,7 +457,7 @@ pub fn settings_from_form(
         bic: get("bic"),
         vat_registered: yes_no("vat-registered"),
         foretaksregisteret: yes_no("foretaksregisteret"),
-        template: get("template"),
+        template: get("template").and_then(|t| Template::parse(&t)),
         channels,
         invoice_start_number: get("invoice-start-number").and_then(|v| v.parse().ok()),
         credit_note_start_number: get("credit-note-start-number").and_then(|v| v.parse().ok()),
@@ -465,7 +465,7 @@ pub fn settings_from_form(
         kid_length: get("kid-length").and_then(|v| v.parse().ok()),
         kid_algorithm: get("kid-algorithm").and_then(|v| KidAlgorithm::parse(&v)),
         kid_customer_digits: get("kid-customer-digits").and_then(|v| v.parse().ok()),
-        language: get("language"),
+        language: get("language").and_then(|l| Language::parse(&l)),
         logo: match (logo, remove_logo) {
             (_, true) => None,
             (Some(l), _) => Some(l),
@@ -914,8 +914,8 @@ pub fn customer_form(
                 (labelled("c-language", w.language, html! {
                     select id="c-language" name="language" {
                         option value="" { "–" }
-                        option value="nb" selected[cu.and_then(|c| c.language.as_deref()) == Some("nb")] { "Bokmål" }
-                        option value="en" selected[cu.and_then(|c| c.language.as_deref()) == Some("en")] { "English" }
+                        option value="nb" selected[cu.and_then(|c| c.language) == Some(Language::Nb)] { "Bokmål" }
+                        option value="en" selected[cu.and_then(|c| c.language) == Some(Language::En)] { "English" }
                     }
                 }))
                 (labelled("c-channel", w.channel, html! {
@@ -1034,7 +1034,7 @@ pub fn customer_from_form(
                 country: get("country"),
             },
             email,
-            language: get("language"),
+            language: get("language").and_then(|l| Language::parse(&l)),
             preferred_channel: get("channel").and_then(|c| Channel::parse(&c)),
             attach_ehf: get("attach-ehf").is_some(),
         },
@@ -1093,7 +1093,7 @@ pub fn products(ctx: &Ctx, nav: &Nav, all: &[Product], q: &ListQuery) -> Markup 
                 tbody {
                     @for p in rows {
                         tr {
-                            td { (p.name) } td { (ctx.lang.unit(&p.unit)) } td class="num" { (numbers::shown(ctx.lang, &p.unit_price)) } td { (ctx.lang.vat(&p.vat_code)) }
+                            td { (p.name) } td { (ctx.lang.unit(&p.unit)) } td class="num" { (numbers::shown(ctx.lang, &p.unit_price)) } td { (ctx.lang.vat(p.vat_code)) }
                             td { a href=(format!("/c/{c}/produkter/{}", p.id)) { (w.edit) span class="visually-hidden" { " " (p.name) } } }
                         }
                     }
@@ -1103,15 +1103,13 @@ pub fn products(ctx: &Ctx, nav: &Nav, all: &[Product], q: &ListQuery) -> Markup 
     )
 }
 
-const VAT_CODES: [&str; 7] = ["25", "15", "12", "zero", "exempt", "reverse", "outside"];
-
-fn vat_select(lang: Lang, id: &str, name: &str, label: &str, value: &str) -> Markup {
+fn vat_select(lang: Lang, id: &str, name: &str, label: &str, value: VatCode) -> Markup {
     labelled(
         id,
         label,
         html! {
             select id=(id) name=(name) {
-                @for v in VAT_CODES { option value=(v) selected[value == v] { (lang.vat(v)) } }
+                @for (v, word) in VatCode::ALL { option value=(word) selected[value == *v] { (lang.vat(*v)) } }
             }
         },
     )
@@ -1155,7 +1153,7 @@ pub fn product_form(
                 (labelled("p-name", w.name, html! { input id="p-name" name="name" type="text" required value=(p.map(|p| p.name.clone()).unwrap_or_default()); }))
                 (labelled("p-unit", w.unit, html! { select id="p-unit" name="unit" required { (unit_options(ctx.lang, p.map_or("EA", |p| p.unit.as_str()))) } }))
                 (labelled("p-price", w.unit_price, html! { input id="p-price" name="unit-price" type="text" inputmode="decimal" required value=(p.map(|p| numbers::shown(ctx.lang, &p.unit_price)).unwrap_or_default()); }))
-                (vat_select(ctx.lang, "p-vat", "vat-code", w.vat_code, p.map_or("25", |p| p.vat_code.as_str())))
+                (vat_select(ctx.lang, "p-vat", "vat-code", w.vat_code, p.map_or(VatCode::Standard, |p| p.vat_code)))
                 button type="submit" class="primary" { (w.save) }
             }
         },
@@ -1189,8 +1187,11 @@ pub fn product_from_form(
         name: get("name"),
         unit: get("unit"),
         unit_price: numbers::typed(&get("unit-price")),
-        vat_code: get("vat-code"),
+        vat_code: VatCode::parse(&get("vat-code")).unwrap_or(VatCode::Standard),
     };
+    if VatCode::parse(&get("vat-code")).is_none() {
+        problems.push(("vat-code", FormProblem::Required));
+    }
     if p.name.is_empty() {
         problems.push(("name", FormProblem::Required));
     }
@@ -1249,7 +1250,7 @@ pub fn form_of(d: &Draft) -> HashMap<String, String> {
         put(format!("unit-{n}"), Some(&l.unit));
         put(format!("price-{n}"), Some(&l.unit_price));
         put(format!("discount-{n}"), Some(&l.discount_percent));
-        put(format!("vat-{n}"), Some(&l.vat_code));
+        put(format!("vat-{n}"), Some(l.vat_code.name()));
         put(format!("pos-{n}"), Some(&pos.to_string()));
     }
     f
@@ -1287,25 +1288,28 @@ pub fn change_of(f: &HashMap<String, String>) -> Option<DraftChange> {
         )]),
         ("add-free", _) => DraftChange::AddLines(vec![LineInput {
             unit: get("new-unit"),
+            // A code none of the form's (only a hand-made request sends one) is none, which
+            // the component names as missing.
+            vat_code: get("new-vat").map_or(Some(VatCode::Standard), |v| VatCode::parse(&v)),
             ..free_line(
                 &get("new-description").unwrap_or_default(),
                 &numbers::typed(&get("new-quantity").unwrap_or_else(|| "1".into())),
                 &numbers::typed(&get("new-price").unwrap_or_default()),
-                &get("new-vat").unwrap_or_else(|| "25".into()),
+                VatCode::Standard,
             )
         }]),
-        ("line", Some(n)) => DraftChange::UpdateLine((
-            n,
-            LineInput {
+        ("line", Some(n)) => DraftChange::UpdateLine(LineUpdate {
+            id: n,
+            line: LineInput {
                 product_id: get(&format!("product-{n}")),
                 description: get(&format!("description-{n}")),
                 quantity: numbers::typed(&get(&format!("quantity-{n}")).unwrap_or_default()),
                 unit: get(&format!("unit-{n}")),
                 unit_price: get(&format!("price-{n}")).map(|p| numbers::typed(&p)),
                 discount_percent: get(&format!("discount-{n}")).map(|p| numbers::typed(&p)),
-                vat_code: get(&format!("vat-{n}")),
+                vat_code: get(&format!("vat-{n}")).and_then(|v| VatCode::parse(&v)),
             },
-        )),
+        }),
         ("remove", Some(n)) => DraftChange::RemoveLine(n),
         ("up" | "down", Some(n)) => {
             let pos: u32 = get(&format!("pos-{n}"))?.parse().ok()?;
@@ -1314,7 +1318,7 @@ pub fn change_of(f: &HashMap<String, String>) -> Option<DraftChange> {
             } else {
                 pos + 1
             };
-            DraftChange::MoveLine((n, to))
+            DraftChange::MoveLine(LineMove { id: n, to })
         }
         _ => return None,
     })
@@ -1328,7 +1332,7 @@ fn totals(ctx: &Ctx, d: &Draft) -> Markup {
             table class="totals" {
                 tbody {
                     @for g in &d.vat_groups {
-                        tr { th scope="row" { (w.vat) " " (g.category) " " (g.rate) " %" } td class="num" { (numbers::shown(ctx.lang, &g.base)) } td class="num" { (numbers::shown(ctx.lang, &g.vat)) } }
+                        tr { th scope="row" { (w.vat) " " (g.category.name()) " " (g.rate) " %" } td class="num" { (numbers::shown(ctx.lang, &g.base)) } td class="num" { (numbers::shown(ctx.lang, &g.vat)) } }
                     }
                     tr { th scope="row" { (w.net) } td {} td class="num" { (numbers::shown(ctx.lang, &d.totals.net)) } }
                     tr { th scope="row" { (w.vat) } td {} td class="num" { (numbers::shown(ctx.lang, &d.totals.vat)) } }
@@ -1495,7 +1499,7 @@ pub fn draft(
                                             select id=(format!("vat-{n}")) name=(format!("vat-{n}"))
                                                 hx-post=(url) hx-trigger="change" hx-vals=(format!(r#"{{"op": "line:{n}"}}"#))
                                                 hx-target="#totals" hx-select="#totals" hx-select-oob=(oob) hx-sync="closest form:queue last" {
-                                                @for v in VAT_CODES { option value=(v) selected[l.vat_code == v] { (ctx.lang.vat(v)) } }
+                                                @for (v, word) in VatCode::ALL { option value=(word) selected[l.vat_code == *v] { (ctx.lang.vat(*v)) } }
                                             }
                                         }
                                         td class="num" id=(format!("net-{n}")) { (numbers::shown(ctx.lang, &l.net_amount)) }
@@ -1529,7 +1533,7 @@ pub fn draft(
                             (labelled("new-quantity", w.quantity, html! { input id="new-quantity" name="new-quantity" type="text" inputmode="decimal" value=(add.value("new-quantity", "1")) size="6"; }))
                             (labelled("new-price", w.unit_price, html! { input id="new-price" name="new-price" type="text" inputmode="decimal" size="8" value=(add.value("new-price", "")); }))
                             (labelled("new-unit", w.unit, html! { select id="new-unit" name="new-unit" { (unit_options(ctx.lang, add.value("new-unit", "EA"))) } }))
-                            (vat_select(ctx.lang, "new-vat", "new-vat", w.vat_code, add.value("new-vat", "25")))
+                            (vat_select(ctx.lang, "new-vat", "new-vat", w.vat_code, VatCode::parse(add.value("new-vat", "25")).unwrap_or(VatCode::Standard)))
                             button type="submit" name="op" value="add-free" { (w.add) " (" (w.free_text) ")" }
                         }
                     }
@@ -1718,7 +1722,7 @@ pub fn document(ctx: &Ctx, nav: &Nav, o: &Opened, e: Option<&CallError>) -> Mark
                     dt { (w.issue_date) } dd { (numbers::date(ctx.lang, &doc.issue_date)) }
                     dt { (w.due_date) } dd { (numbers::date(ctx.lang, &doc.due_date)) }
                 }
-                @if let Some((n, d)) = &doc.credited_invoice { dt { (ctx.lang.say("Krediterer faktura", "Credits invoice")) } dd { (n) " (" (numbers::date(ctx.lang, d)) ")" } }
+                @if let Some(c) = &doc.credited_invoice { dt { (ctx.lang.say("Krediterer faktura", "Credits invoice")) } dd { (c.number) " (" (numbers::date(ctx.lang, &c.issue_date)) ")" } }
                 @if let Some(r) = &doc.credit_reason { dt { (w.reason) } dd { (r) } }
                 dt { @if credit_note { (ctx.lang.say("Kreditert beløp", "Amount credited")) } @else { (w.payable) } }
                 dd id="doc-payable" { (numbers::shown(ctx.lang, &doc.totals.payable)) }
@@ -1770,7 +1774,7 @@ pub fn document(ctx: &Ctx, nav: &Nav, o: &Opened, e: Option<&CallError>) -> Mark
                 tbody { @for l in &doc.lines { tr {
                     td { (l.description) } td class="num" { (numbers::shown(ctx.lang, &l.quantity)) " " (ctx.lang.unit(&l.unit)) } td class="num" { (numbers::shown(ctx.lang, &l.unit_price)) }
                     @if discounted { td class="num" { (numbers::shown(ctx.lang, &l.discount_percent)) " % (−" (numbers::shown(ctx.lang, &l.discount_amount)) ")" } }
-                    td { (ctx.lang.vat(&l.vat_code)) } td class="num" { (numbers::shown(ctx.lang, &l.net_amount)) }
+                    td { (ctx.lang.vat(l.vat_code)) } td class="num" { (numbers::shown(ctx.lang, &l.net_amount)) }
                 } } }
             }
             (deliveries(ctx, nav, doc))

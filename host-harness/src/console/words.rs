@@ -1,7 +1,7 @@
 //! The console's words: Bokmål by default, English by a switch.
 
 use crate::bindings::{
-    Channel, DeliveryState, DocumentKind, DocumentStatus, ItemState, PaymentOutcome,
+    Channel, DeliveryState, DocumentKind, DocumentStatus, ItemState, PaymentOutcome, VatCode,
 };
 
 /// The units a small business invoices in, offered by name in the forms: (UN/ECE Rec. 20
@@ -119,16 +119,15 @@ impl Lang {
     }
 
     /// A VAT code (the contract's `vat-code`) as a bookkeeper names it.
-    pub fn vat(self, code: &str) -> &str {
+    pub fn vat(self, code: VatCode) -> &'static str {
         let (nb, en) = match code {
-            "25" => ("25 % (høy sats)", "25 % (standard rate)"),
-            "15" => ("15 % (middels sats)", "15 % (reduced rate)"),
-            "12" => ("12 % (lav sats)", "12 % (low rate)"),
-            "zero" => ("Fritatt (0 %)", "Zero-rated (0 %)"),
-            "exempt" => ("Unntatt fra mva", "Exempt from VAT"),
-            "reverse" => ("Omvendt avgiftsplikt", "Reverse charge"),
-            "outside" => ("Utenfor mva-loven", "Outside the VAT Act"),
-            other => return other,
+            VatCode::Standard => ("25 % (høy sats)", "25 % (standard rate)"),
+            VatCode::Medium => ("15 % (middels sats)", "15 % (reduced rate)"),
+            VatCode::Low => ("12 % (lav sats)", "12 % (low rate)"),
+            VatCode::ZeroRated => ("Fritatt (0 %)", "Zero-rated (0 %)"),
+            VatCode::Exempt => ("Unntatt fra mva", "Exempt from VAT"),
+            VatCode::ReverseCharge => ("Omvendt avgiftsplikt", "Reverse charge"),
+            VatCode::Outside => ("Utenfor mva-loven", "Outside the VAT Act"),
         };
         self.say(nb, en)
     }
@@ -612,9 +611,9 @@ mod tests {
 
     #[test]
     fn codes_read_as_words() {
-        assert_eq!(Lang::Nb.vat("25"), "25 % (høy sats)");
-        assert_eq!(Lang::Nb.vat("zero"), "Fritatt (0 %)");
-        assert_eq!(Lang::En.vat("reverse"), "Reverse charge");
+        assert_eq!(Lang::Nb.vat(VatCode::Standard), "25 % (høy sats)");
+        assert_eq!(Lang::Nb.vat(VatCode::ZeroRated), "Fritatt (0 %)");
+        assert_eq!(Lang::En.vat(VatCode::ReverseCharge), "Reverse charge");
         assert_eq!(Lang::Nb.unit("HUR"), "Timer");
         assert_eq!(Lang::En.unit("EA"), "Pieces");
         assert_eq!(Lang::Nb.unit("XBX"), "XBX", "an uncommon code as it is");

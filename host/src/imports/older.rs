@@ -1,5 +1,5 @@
-//! The imports of the earlier releases a component may be built for (`bindings::v0_4`,
-//! `bindings::v0_3`): each is today's import with its values converted up and its answer
+//! The imports of the earlier releases a component may be built for (`bindings::v0_5`,
+//! `bindings::v0_4`, `bindings::v0_3`): each is today's import with its values converted up and its answer
 //! converted down (`bindings::convert`); what changed between releases is patched there.
 
 use super::CallState;
@@ -72,6 +72,54 @@ macro_rules! imports_since_0_3 {
     };
 }
 
+/// The imports added in 0.4.1: payments.
+macro_rules! imports_since_0_4_1 {
+    ($release:ident, $old:ident, $new:ident) => {
+        imports! {
+            $release, $old, $new,
+            receivables {
+                fn insert_payments(payments: Vec<old::receivables::PaymentToKeep>) -> Refusable<Vec<String>>;
+                fn find_payments(keys: Vec<String>) -> wasmtime::Result<Vec<Option<old::types::Payment>>>;
+                fn get_payment(id: String) -> wasmtime::Result<Option<old::types::Payment>>;
+                fn allocate_payment(id: String, invoice_id: String, outcome: old::types::PaymentOutcome, v: old::types::Voucher) -> Refusable<()>;
+                fn invoices_by_kid(kids: Vec<String>) -> wasmtime::Result<Vec<Option<String>>>;
+                fn invoice_sums(filter: old::receivables::MoneyFilter) -> wasmtime::Result<Vec<old::receivables::InvoiceMoney>>;
+                fn list_payments(filter: old::types::PaymentFilter) -> wasmtime::Result<Vec<old::types::Payment>>;
+            }
+        }
+    };
+}
+
+mod v0_5 {
+    use super::*;
+    use crate::bindings::v0_5::erp::invoicing as old;
+
+    impl old::types::Host for CallState {
+        fn convert_error(&mut self, e: ImportError) -> wasmtime::Result<old::types::Error> {
+            let e = <Self as new::types::Host>::convert_error(self, e)?;
+            Ok(down(e)?)
+        }
+    }
+
+    imports_since_0_3!(V0_5, old, new);
+    imports_since_0_4_1!(V0_5, old, new);
+    // Since 0.5.1.
+    imports! {
+        V0_5, old, new,
+        notices {
+            fn insert(n: old::notices::NewNotice, v: old::types::Voucher) -> Refusable<String>;
+            fn of_invoices(invoice_ids: Vec<String>) -> wasmtime::Result<Vec<old::notices::StoredNotice>>;
+            fn claims(filter: old::receivables::MoneyFilter) -> wasmtime::Result<Vec<old::notices::ClaimMoney>>;
+            fn credit_balance(customer_id: String) -> wasmtime::Result<String>;
+            fn policy() -> wasmtime::Result<old::types::ReminderPolicy>;
+            fn figures() -> wasmtime::Result<String>;
+            fn opted_out(customer_ids: Vec<String>) -> wasmtime::Result<Vec<bool>>;
+            fn payment_agreements(invoice_ids: Vec<String>) -> wasmtime::Result<Vec<bool>>;
+            fn peppol_accepts_reminder(participant: String) -> wasmtime::Result<bool>;
+        }
+    }
+}
+
 mod v0_4 {
     use super::*;
     use crate::bindings::v0_4::erp::invoicing as old;
@@ -84,19 +132,7 @@ mod v0_4 {
     }
 
     imports_since_0_3!(V0_4, old, new);
-    // Since 0.4.1.
-    imports! {
-        V0_4, old, new,
-        receivables {
-            fn insert_payments(payments: Vec<old::receivables::PaymentToKeep>) -> Refusable<Vec<String>>;
-            fn find_payments(keys: Vec<String>) -> wasmtime::Result<Vec<Option<old::types::Payment>>>;
-            fn get_payment(id: String) -> wasmtime::Result<Option<old::types::Payment>>;
-            fn allocate_payment(id: String, invoice_id: String, outcome: old::types::PaymentOutcome, v: old::types::Voucher) -> Refusable<()>;
-            fn invoices_by_kid(kids: Vec<String>) -> wasmtime::Result<Vec<Option<String>>>;
-            fn invoice_sums(filter: old::receivables::MoneyFilter) -> wasmtime::Result<Vec<old::receivables::InvoiceMoney>>;
-            fn list_payments(filter: old::types::PaymentFilter) -> wasmtime::Result<Vec<old::types::Payment>>;
-        }
-    }
+    imports_since_0_4_1!(V0_4, old, new);
 }
 
 mod v0_3 {

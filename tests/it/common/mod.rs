@@ -221,8 +221,8 @@ pub fn connect(db: &str, rt: Arc<Runtime>) -> Harness {
 /// The worked example of norway.md §5: 10 × 1 000.00 at 25 % and 4 × 249.90 at 15 %.
 pub fn worked_example() -> Vec<LineInput> {
     vec![
-        free_line("Konsulenttimer", "10", "1000.00", "25"),
-        free_line("Kaffe", "4", "249.90", "15"),
+        free_line("Konsulenttimer", "10", "1000.00", VatCode::Standard),
+        free_line("Kaffe", "4", "249.90", VatCode::Medium),
     ]
 }
 
