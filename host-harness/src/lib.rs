@@ -1,20 +1,20 @@
-//! A complete, runnable host ERP for the invoicing component, on the host library
-//! (`invoicing-host`, re-exported here as it is): a store (embedded SQLite, or PostgreSQL for
-//! many hosts) with ledger and outbox, the distribution channels, the console, fixtures,
-//! scenarios and benchmarks, and the component itself, embedded.
+//! A complete, runnable host ERP for the invoicing component, on the libraries an ERP embeds
+//! (re-exported here as they are): the host (`invoicing-host`), the SQL store
+//! (`invoicing-store`: embedded SQLite, or PostgreSQL for many hosts) with ledger and outbox,
+//! the console (`invoicing-console`) and bank files (`invoicing-bank`); and its own
+//! distribution channels, fixtures, scenarios and benchmarks, and the component, embedded.
 
-pub mod bank;
 pub mod bench;
 pub mod channels;
 pub mod console;
 pub mod fixtures;
-pub mod housekeeping;
-pub mod identifiers;
 pub mod reports;
 pub mod scenario;
 
+/// Bank files (`invoicing-bank`): OCR giro and camt.054.
+pub use invoicing_bank as bank;
 pub use invoicing_host::{
-    api, bindings, ids, imports, money, names, recurring, reminders, runtime,
+    api, bindings, housekeeping, ids, imports, money, names, recurring, reminders, runtime,
 };
 /// The SQL store (`invoicing-store`): SQLite, and PostgreSQL.
 pub use invoicing_store as store;

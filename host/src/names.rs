@@ -188,3 +188,13 @@ pub fn refusal_text(r: &crate::bindings::Refusal) -> String {
         R::Other(prose) => prose.clone(),
     }
 }
+
+/// The name a document's files go by at every receiver.
+pub fn stem(client: &str, kind: DocumentKind, number: u64) -> String {
+    let kind = if kind == DocumentKind::CreditNote {
+        "kreditnota"
+    } else {
+        "faktura"
+    };
+    format!("{client}-{kind}-{number}")
+}

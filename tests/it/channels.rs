@@ -558,10 +558,7 @@ fn avtalegiro_claims_queued_together_go_to_the_bank_in_one_transmission() {
     env.host.dispatch();
     let files = nets_files(&out.path().join("avtalegiro"));
     assert_eq!(files.len(), 1, "one transmission");
-    assert_eq!(
-        env.count("SELECT count(*) FROM outbox WHERE state = 'sent'"),
-        3
-    );
+    assert_eq!(env.deliveries(Some(DeliveryState::Sent)), 3);
     let Some(got) = netsgiro(&files[0]) else {
         return;
     };

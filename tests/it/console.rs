@@ -329,7 +329,7 @@ fn a_refused_form_is_seen_by_get_and_a_reload_posts_nothing() {
             (status, location, String::from_utf8(body.to_vec()).unwrap())
         })
     };
-    let drafts = |env: &Env| env.count("SELECT COUNT(*) FROM drafts");
+    let drafts = |env: &Env| env.drafts();
     let post = axum::http::Request::post("/c/fjord/ny")
         .header("host", "127.0.0.1:8080")
         .header("origin", "http://127.0.0.1:8080")

@@ -20,13 +20,15 @@ fn sources(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// (file, line number, line) for every line matching `hit`, in the host library, the SQL
-/// store and the harness: a harness file relative to host-harness/src, a library file as
-/// `host/src/…`, a store file as `store/…`.
+/// store, the console, the bank files and the harness: a harness file relative to
+/// host-harness/src, a library file as `host/src/…`, a store file as `store/…`.
 fn lines_where(hit: impl Fn(&str) -> bool) -> Vec<(String, usize, String)> {
     let roots = [
         ("host-harness/src", ""),
         ("host/src", "host/src/"),
         ("store/src", "store/"),
+        ("console/src", "console/src/"),
+        ("bank/src", "bank/src/"),
     ];
     let mut out = Vec::new();
     for (root, prefix) in roots {
@@ -152,6 +154,55 @@ fn the_sql_store_needs_only_its_databases() {
     }
 }
 
+/// The console an ERP mounts and the bank-file reader sit on the host library alone: no
+/// database driver (they work on any store the traits describe), no channel, no CLI.
+#[test]
+fn the_console_and_the_bank_files_need_no_database_and_no_harness() {
+    for (krate, allowed) in [
+        (
+            "console",
+            &[
+                "invoicing-host",
+                "invoicing-bank",
+                "serde",
+                "serde_json",
+                "rust_decimal",
+                "chrono",
+                "anyhow",
+                "axum",
+                "tokio",
+                "maud",
+                "getrandom",
+                "lettre",
+                "serde_urlencoded",
+                "tempfile",
+            ][..],
+        ),
+        (
+            "bank",
+            &[
+                "invoicing-host",
+                "anyhow",
+                "serde",
+                "chrono",
+                "rust_decimal",
+                "quick-xml",
+                "sha2",
+            ][..],
+        ),
+    ] {
+        let manifest =
+            std::fs::read_to_string(common::repo().join(krate).join("Cargo.toml")).unwrap();
+        for l in dependencies(&manifest)
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        {
+            let name = l.split(['=', '.', ' ']).next().unwrap();
+            assert!(allowed.contains(&name), "{krate} depends on {name}");
+        }
+    }
+}
+
 #[test]
 fn the_shipped_host_does_not_link_the_component_crate() {
     let manifest = std::fs::read_to_string(common::repo().join("host-harness/Cargo.toml")).unwrap();
@@ -243,28 +294,33 @@ fn released_contracts_are_frozen() {
     }
 }
 
-/// The shipped host cannot be told to die: the one place that reads `INVOICING_CRASH_AT` is
-/// compiled only with the `fault-injection` feature, which only the tests turn on (through
-/// the crate's dev-dependency on itself).
+/// The shipped host cannot be told to die: the one place that reads `INVOICING_CRASH_AT`
+/// (`host/src/fault.rs`) is compiled only with the host library's `fault-injection` feature,
+/// which only the tests turn on (through the harness's dev-dependency on itself).
 #[test]
 fn crash_points_are_in_test_builds_only() {
     let reads =
         lines_where(|l| l.contains("INVOICING_CRASH_AT") && !l.trim_start().starts_with("//"));
     assert_eq!(reads.len(), 1, "{reads:#?}");
     let (file, line, _) = &reads[0];
-    let text = std::fs::read_to_string(common::repo().join("host-harness/src").join(file)).unwrap();
+    assert_eq!(file, "host/src/fault.rs");
+    let text = std::fs::read_to_string(common::repo().join(file)).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     let f = lines[..*line]
         .iter()
         .rposition(|l| l.starts_with("pub fn crash_point"))
         .unwrap();
     assert_eq!(lines[f - 1], "#[cfg(feature = \"fault-injection\")]");
+    for krate in ["host", "host-harness"] {
+        let manifest =
+            std::fs::read_to_string(common::repo().join(krate).join("Cargo.toml")).unwrap();
+        let default = manifest.lines().find(|l| l.starts_with("default ="));
+        assert!(
+            default.is_none_or(|d| !d.contains("fault-injection")),
+            "{default:?}"
+        );
+    }
     let manifest = std::fs::read_to_string(common::repo().join("host-harness/Cargo.toml")).unwrap();
-    let default = manifest.lines().find(|l| l.starts_with("default ="));
-    assert!(
-        default.is_none_or(|d| !d.contains("fault-injection")),
-        "{default:?}"
-    );
     assert!(manifest
         .contains("host-harness = { path = \".\", features = [\"fault-injection\", \"probes\"] }"));
 }
@@ -298,7 +354,14 @@ fn raw_statements_are_in_test_builds_only() {
 #[test]
 fn no_module_depends_on_itself_through_others() {
     use std::collections::{BTreeMap, BTreeSet};
-    for root in ["guest/src", "host/src", "store/src", "host-harness/src"] {
+    for root in [
+        "guest/src",
+        "host/src",
+        "store/src",
+        "bank/src",
+        "console/src",
+        "host-harness/src",
+    ] {
         let dir = common::repo().join(root);
         let mut uses: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for f in sources(&dir) {

@@ -66,15 +66,7 @@ impl Parcel {
     }
 }
 
-/// The name a document's files go by at every receiver.
-pub fn stem(client: &str, kind: DocumentKind, number: u64) -> String {
-    let kind = if kind == DocumentKind::CreditNote {
-        "kreditnota"
-    } else {
-        "faktura"
-    };
-    format!("{client}-{kind}-{number}")
-}
+pub use invoicing_host::names::stem;
 
 /// How a delivery attempt went wrong.
 #[derive(Debug)]
@@ -129,18 +121,7 @@ impl Config {
     }
 }
 
-/// Test hook: die here, at once, when `INVOICING_CRASH_AT` names this point. Only in a build
-/// with the `fault-injection` feature (the tests'); the shipped host has none.
-#[cfg(feature = "fault-injection")]
-pub fn crash_point(name: &str) {
-    if std::env::var("INVOICING_CRASH_AT").is_ok_and(|p| p == name) {
-        std::process::abort();
-    }
-}
-
-#[cfg(not(feature = "fault-injection"))]
-#[inline(always)]
-pub fn crash_point(_: &str) {}
+pub use invoicing_host::fault::crash_point;
 
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()

@@ -106,6 +106,107 @@ impl Env {
             .unwrap()
     }
 
+    /// Every client's overview rows of `kind` (all kinds: none), through the store's own
+    /// overview, so a test counts what a user would see and needs no SQL.
+    pub fn rows(&self, kind: Option<DocumentKind>) -> Vec<Summary> {
+        host_harness::store::with_unit(self.host.store(), |u| {
+            let mut out = Vec::new();
+            for client in u.reports()?.clients()? {
+                for offset in (0..).step_by(500) {
+                    let rows = u.overview(
+                        &client,
+                        &OverviewFilter {
+                            kind,
+                            limit: Some(500),
+                            offset: Some(offset),
+                            ..Default::default()
+                        },
+                    )?;
+                    let done = rows.len() < 500;
+                    out.extend(rows);
+                    if done {
+                        break;
+                    }
+                }
+            }
+            Ok(out)
+        })
+        .unwrap()
+    }
+
+    /// Issued invoices and credit notes, of every client.
+    pub fn documents(&self) -> i64 {
+        self.rows(None)
+            .iter()
+            .filter(|r| r.kind != DocumentKind::Draft)
+            .count() as i64
+    }
+
+    /// The issued documents' numbers, of every client.
+    pub fn numbers(&self) -> Vec<u64> {
+        let mut n: Vec<u64> = self.rows(None).iter().filter_map(|r| r.number).collect();
+        n.sort();
+        n
+    }
+
+    /// Drafts, of every client.
+    pub fn drafts(&self) -> i64 {
+        self.rows(Some(DocumentKind::Draft)).len() as i64
+    }
+
+    /// Every client's accounts whose debits and credits differ, by the trial balance.
+    pub fn open_accounts(&self) -> Vec<(String, u32)> {
+        host_harness::store::with_unit(self.host.store(), |u| {
+            let mut out = Vec::new();
+            for client in u.reports()?.clients()? {
+                for (account, debit, credit) in u.reports()?.trial_balance(&client)? {
+                    if debit != credit {
+                        out.push((client.clone(), account));
+                    }
+                }
+            }
+            Ok(out)
+        })
+        .unwrap()
+    }
+
+    /// Every client's journal lines, by the journal report.
+    pub fn journal(&self) -> Vec<host_harness::store::JournalRow> {
+        host_harness::store::with_unit(self.host.store(), |u| {
+            let mut out = Vec::new();
+            for client in u.reports()?.clients()? {
+                out.extend(u.reports()?.journal(&client)?);
+            }
+            Ok(out)
+        })
+        .unwrap()
+    }
+
+    /// Documents with a voucher in the journal, of every client.
+    pub fn vouchers(&self) -> i64 {
+        let mut n: Vec<i64> = self.journal().iter().map(|r| r.number).collect();
+        n.sort();
+        n.dedup();
+        n.len() as i64
+    }
+
+    /// Deliveries of every client's documents in `state` (any: none), by the delivery report.
+    pub fn deliveries(&self, state: Option<DeliveryState>) -> i64 {
+        host_harness::store::with_unit(self.host.store(), |u| {
+            let mut n = 0;
+            for client in u.reports()?.clients()? {
+                n += u
+                    .reports()?
+                    .delivery_report(&client)?
+                    .iter()
+                    .filter(|d| state.is_none_or(|s| d.state == s))
+                    .count() as i64;
+            }
+            Ok(n)
+        })
+        .unwrap()
+    }
+
     /// Run `sql` as it is, committed if it succeeds (tests tamper to show what is refused).
     pub fn execute(&self, sql: &str) -> anyhow::Result<u64> {
         let mut u = self.host.store().begin()?;

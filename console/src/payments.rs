@@ -3,13 +3,13 @@
 //! (`payments`); the page words its answers.
 
 use super::{blocking, go, html, nav, numbers, pages, App, Ctx, Fail, Nav, Page};
-use crate::bindings::{OpenItem, Payment, PaymentFilter};
-use crate::runtime::CallError;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use invoicing_host::bindings::{OpenItem, Payment, PaymentFilter};
+use invoicing_host::runtime::CallError;
 use maud::{html, Markup};
 use std::collections::HashMap;
 use std::io::Write;
@@ -39,7 +39,7 @@ async fn balance(
     let ctx = Ctx::of(&headers);
     let (nav, name, balance, items) = blocking(&app, move |h| -> Result<_, Fail> {
         let nav = nav(h, &client)?;
-        let name = crate::store::with_unit(h.store(), |u| u.customer(&client, &id))?
+        let name = invoicing_host::store::with_unit(h.store(), |u| u.customer(&client, &id))?
             .ok_or(Fail::NotFound)?
             .customer
             .name;
@@ -108,7 +108,7 @@ struct Seen {
     open: Vec<OpenItem>,
 }
 
-fn seen(h: &mut crate::Harness, client: &str) -> Result<Seen, Fail> {
+fn seen(h: &mut invoicing_host::Harness, client: &str) -> Result<Seen, Fail> {
     let nav = nav(h, client)?;
     let filter = PaymentFilter {
         unmatched_only: false,
@@ -169,7 +169,7 @@ async fn upload(
         }
     }
     let done = blocking(&app, move |h| {
-        let done = crate::bank::import(h, &client, file.path(), false);
+        let done = invoicing_bank::import(h, &client, file.path(), false);
         (seen(h, &client), done)
     })
     .await;
@@ -181,7 +181,8 @@ async fn upload(
                 .outcomes
                 .iter()
                 .map(|(o, n)| {
-                    let o = crate::names::Name::parse(o).map_or(o.as_str(), |o| lang.outcome(o));
+                    let o = invoicing_host::names::Name::parse(o)
+                        .map_or(o.as_str(), |o| lang.outcome(o));
                     format!("{n} {}", o.to_lowercase())
                 })
                 .collect();

@@ -1,6 +1,6 @@
 //! The console's words: Bokmål by default, English by a switch.
 
-use crate::bindings::{
+use invoicing_host::bindings::{
     Channel, DeliveryState, DocumentKind, DocumentStatus, ItemState, PaymentOutcome, VatCode,
 };
 
@@ -163,12 +163,12 @@ impl Lang {
 
     /// A call's error as the user reads it: a refusal worded from its case, in this language;
     /// anything else as the host writes it.
-    pub fn error(self, e: &crate::CallError) -> String {
-        use crate::bindings::{Error, Refusal as R};
-        use crate::names::Name;
+    pub fn error(self, e: &invoicing_host::CallError) -> String {
+        use invoicing_host::bindings::{Error, Refusal as R};
+        use invoicing_host::names::Name;
         let r = match e {
-            crate::CallError::Component(Error::NotAllowed(r)) => r,
-            crate::CallError::Component(Error::Invalid(f) | Error::MissingSettings(f)) => {
+            invoicing_host::CallError::Component(Error::NotAllowed(r)) => r,
+            invoicing_host::CallError::Component(Error::Invalid(f) | Error::MissingSettings(f)) => {
                 // The field as the page names it, the problem worded from its case.
                 return f
                     .iter()
@@ -599,13 +599,14 @@ mod tests {
         assert_eq!(Lang::Nb.field("dates.due-date"), "Forfallsdato");
         assert_eq!(Lang::Nb.field("kid-length"), "KID-lengde");
         assert_eq!(Lang::Nb.field("lines[x].unit"), "lines[x].unit");
-        let e = crate::CallError::Component(crate::bindings::Error::Invalid(vec![
-            crate::bindings::FieldError {
-                field: "lines[2].quantity".into(),
-                problem: crate::bindings::FieldProblem::NotPositive,
-                message: "must be above zero".into(),
-            },
-        ]));
+        let e =
+            invoicing_host::CallError::Component(invoicing_host::bindings::Error::Invalid(vec![
+                invoicing_host::bindings::FieldError {
+                    field: "lines[2].quantity".into(),
+                    problem: invoicing_host::bindings::FieldProblem::NotPositive,
+                    message: "must be above zero".into(),
+                },
+            ]));
         assert_eq!(Lang::Nb.error(&e), "Linje 3, Antall: må være over 0");
     }
 
@@ -620,7 +621,7 @@ mod tests {
         assert_eq!(Lang::Nb.channel(Channel::Print), "Papirpost");
         assert_eq!(Lang::Nb.channel(Channel::Email), "E-post");
         // Every unit offered is one the component takes.
-        let known = include_str!("../../../guest/src/unit_codes.txt");
+        let known = include_str!("../../guest/src/unit_codes.txt");
         for (code, _, _) in UNITS {
             assert!(known.lines().any(|l| l.trim() == code), "{code}");
         }

@@ -5,8 +5,8 @@
 use super::numbers;
 use super::registers::FormProblem;
 use super::words::Lang;
-use crate::bindings::{FieldError, FieldProblem as P};
-use crate::store::EfakturaStatus;
+use invoicing_host::bindings::{FieldError, FieldProblem as P};
+use invoicing_host::store::EfakturaStatus;
 
 impl Lang {
     /// "Linje 3, Antall: må være over 0": the field as the page names it, then the problem.
@@ -205,7 +205,7 @@ impl Lang {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bindings::{Bounds, IssuedBefore};
+    use invoicing_host::bindings::{Bounds, IssuedBefore};
 
     fn at(field: &str, problem: P) -> FieldError {
         FieldError {

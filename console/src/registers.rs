@@ -3,12 +3,12 @@
 
 use super::pages::ListQuery;
 use super::{blocking, go, html, nav, pages, App, Ctx, Fail, Nav, Page};
-use crate::bindings::Product;
-use crate::store::{with_unit, CustomerRecord, Unit};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Form, Router};
+use invoicing_host::bindings::Product;
+use invoicing_host::store::{with_unit, CustomerRecord, Unit};
 use maud::Markup;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -193,7 +193,7 @@ async fn list<R: Register>(
 
 /// The item the path names (none for `ny`): a 404 if it is not this client's.
 fn item<R: Register>(
-    h: &crate::Harness,
+    h: &invoicing_host::Harness,
     client: &str,
     id: Option<&str>,
 ) -> Result<Option<R::Item>, Fail> {
@@ -281,7 +281,7 @@ mod tests {
         assert_eq!(id_from_name("???", none), "ny");
         let taken = |id: &str| ["kari", "kari-2"].contains(&id);
         assert_eq!(id_from_name("Kari", taken), "kari-3");
-        assert!(crate::runtime::valid_client_id(&id_from_name(
+        assert!(invoicing_host::runtime::valid_client_id(&id_from_name(
             &"Å".repeat(100),
             none
         )));

@@ -9,10 +9,10 @@
 mod camt054;
 mod ocr;
 
-use crate::bindings::{BankPayment, BankStatement, PaymentResult};
-use crate::runtime::Harness;
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
+use invoicing_host::bindings::{BankPayment, BankStatement, PaymentResult};
+use invoicing_host::runtime::Harness;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -185,7 +185,7 @@ pub struct Imported {
 }
 
 /// Import a bank file for `client`: checked whole, then matched by the component in parts.
-/// The component's refusal (another account, another currency) is a [`crate::CallError`]
+/// The component's refusal (another account, another currency) is a [`invoicing_host::CallError`]
 /// inside the error.
 pub fn import(h: &mut Harness, client: &str, path: &Path, keep_results: bool) -> Result<Imported> {
     import_in(h, client, path, keep_results, CHUNK)
@@ -233,11 +233,11 @@ pub fn import_in(
     worked.results.sort_by_key(|(place, _)| *place);
     let Worked { outcomes, results } = worked;
     let results = results.into_iter().map(|(_, r)| r).collect();
-    crate::channels::crash_point("bank-before-file-recorded");
+    invoicing_host::fault::crash_point("bank-before-file-recorded");
     let name = path
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    crate::store::with_unit(h.store(), |u| {
+    invoicing_host::store::with_unit(h.store(), |u| {
         u.receivables()?
             .record_bank_file(client, &sha256, &name, file.payments)
     })?;
@@ -279,13 +279,13 @@ impl Worked {
         for (place, r) in places.into_iter().zip(done) {
             *self
                 .outcomes
-                .entry(crate::names::Name::name(r.outcome).to_owned())
+                .entry(invoicing_host::names::Name::name(r.outcome).to_owned())
                 .or_default() += 1;
             if keep_results {
                 self.results.push((place, r));
             }
         }
-        crate::channels::crash_point("bank-after-part");
+        invoicing_host::fault::crash_point("bank-after-part");
         Ok(())
     }
 
@@ -375,7 +375,7 @@ fn bank_payment(p: Payment) -> BankPayment {
     BankPayment {
         bank_reference: p.bank_reference,
         kid: p.kid,
-        amount: crate::money::from_ore(p.ore),
+        amount: invoicing_host::money::from_ore(p.ore),
         date: p.date.to_string(),
         payer: p.payer,
         text: p.text,

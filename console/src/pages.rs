@@ -5,11 +5,11 @@ use super::numbers;
 use super::registers::{FormProblem, Problems};
 use super::words::{Lang, UNITS};
 use super::{Ctx, Nav, Opened, OverviewQuery, Registers};
-use crate::api::{free_line, product_line};
-use crate::bindings::*;
-use crate::names::Name;
-use crate::runtime::CallError;
-use crate::store::{CustomerRecord, EfakturaStatus};
+use invoicing_host::api::{free_line, product_line};
+use invoicing_host::bindings::*;
+use invoicing_host::names::Name;
+use invoicing_host::runtime::CallError;
+use invoicing_host::store::{CustomerRecord, EfakturaStatus};
 use maud::{html, Markup, DOCTYPE};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
@@ -970,7 +970,7 @@ pub fn customer_from_form(
         }),
     };
     if old.is_none() {
-        if !crate::runtime::valid_client_id(&id) {
+        if !invoicing_host::runtime::valid_client_id(&id) {
             problems.push(("id", FormProblem::BadId));
         } else if all.iter().any(|c| c.customer.id == id) {
             problems.push(("id", FormProblem::IdTaken));
@@ -1176,7 +1176,7 @@ pub fn product_from_form(
         None => get("id"),
     };
     if id.is_none() {
-        if !crate::runtime::valid_client_id(&pid) {
+        if !invoicing_host::runtime::valid_client_id(&pid) {
             problems.push(("id", FormProblem::BadId));
         } else if all.iter().any(|p| p.id == pid) {
             problems.push(("id", FormProblem::IdTaken));

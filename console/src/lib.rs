@@ -1,5 +1,6 @@
-//! The console: the invoicing screens an ERP shows ("Fakturering [NY]"), served as HTML by the
-//! harness and driven through the component exactly as an ERP drives it. Server-rendered
+//! The console: the invoicing screens an ERP shows ("Fakturering [NY]"), served as HTML and
+//! driven through the component exactly as an ERP drives it, on any store (`invoicing-host`'s
+//! traits) and any runtime: a library an ERP mounts, and the harness serves. Server-rendered
 //! (`maud`), enhanced with htmx (vendored in `assets/`), one small stylesheet, no build step.
 //!
 //! Every page is scoped to the client in its path (`/c/{client}/…`), the ERP's company picker;
@@ -8,6 +9,7 @@
 //! form's action or htmx's header); all text is escaped by `maud`. Off loopback an access token
 //! is required, printed at start.
 
+pub mod identifiers;
 mod numbers;
 mod pages;
 mod payments;
@@ -17,17 +19,17 @@ mod registers;
 mod reminders;
 mod words;
 
-use crate::bindings::*;
-use crate::ids::Id;
-use crate::names::Name;
-use crate::runtime::{CallError, Harness, Runtime};
-use crate::store::{with_unit, CustomerRecord, Files, Store};
 use axum::extract::{Multipart, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use invoicing_host::bindings::*;
+use invoicing_host::ids::Id;
+use invoicing_host::names::Name;
+use invoicing_host::runtime::{CallError, Harness, Runtime};
+use invoicing_host::store::{with_unit, CustomerRecord, Files, Store};
 use maud::Markup;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
@@ -36,8 +38,8 @@ use std::sync::Arc;
 use words::Lang;
 
 /// The vendored htmx (npm `htmx.org`, 0BSD; licence beside it) and the stylesheet.
-const HTMX: &str = include_str!("../../assets/htmx.min.js");
-const STYLE: &str = include_str!("../../assets/console.css");
+const HTMX: &str = include_str!("../assets/htmx.min.js");
+const STYLE: &str = include_str!("../assets/console.css");
 
 /// Rows per page of the overview.
 pub const PAGE_ROWS: u32 = 50;
@@ -69,13 +71,13 @@ impl App {
     }
 
     /// Whether `client`'s abandoned drafts are to be cleared now: at most once per
-    /// [`crate::housekeeping::SWEEP_EVERY`] per process, not on every view of the overview.
+    /// [`invoicing_host::housekeeping::SWEEP_EVERY`] per process, not on every view of the overview.
     fn sweep_due(&self, client: &str) -> bool {
         let now = std::time::Instant::now();
         let mut swept = self.swept.lock().unwrap();
         let due = swept
             .get(client)
-            .is_none_or(|t| now.duration_since(*t) >= crate::housekeeping::SWEEP_EVERY);
+            .is_none_or(|t| now.duration_since(*t) >= invoicing_host::housekeeping::SWEEP_EVERY);
         if due {
             swept.insert(client.to_owned(), now);
         }
@@ -98,31 +100,16 @@ fn random_token() -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-/// Serve the console on `listen` until the process ends. A fresh store gets the fixtures, as
-/// `demo` does; what calls queue is delivered by a dispatcher thread to `out`. Off loopback
-/// an access token is required: `token`, or a random one, printed.
+/// Serve the console on `listen` until the process ends, on the ERP's runtime and store (the
+/// harness seeds a fresh store and runs a dispatcher beside it: `host_harness::console::serve`).
+/// Off loopback an access token is required: `token`, or a random one, printed.
 pub fn serve(
-    db: &str,
+    rt: Arc<Runtime>,
+    store: Arc<dyn Store>,
     listen: SocketAddr,
-    out: std::path::PathBuf,
     token: Option<String>,
 ) -> anyhow::Result<()> {
-    let rt = crate::embedded(crate::Limits::default())?;
-    let store = crate::store::open(db)?;
-    if with_unit(&*store, |u| u.reports()?.clients())?.is_empty() {
-        crate::fixtures::load_all(&*store)?;
-    }
     let token = token.or_else(|| (!listen.ip().is_loopback()).then(random_token));
-    let delivery = crate::channels::Config::new(out, std::env::var("INVOICING_SMTP").ok());
-    {
-        let (store, cfg) = (store.clone(), delivery.clone());
-        std::thread::spawn(move || loop {
-            if let Err(e) = crate::channels::dispatch(&*store, &cfg) {
-                eprintln!("dispatch: {e:#} (left queued)");
-            }
-            std::thread::sleep(std::time::Duration::from_millis(500));
-        });
-    }
     let mut app = App::new(rt, store, token.clone());
     app.today = std::env::var("INVOICING_TODAY")
         .ok()
@@ -447,7 +434,7 @@ pub struct Nav {
 }
 
 fn nav(h: &Harness, client: &str) -> Result<Nav, Fail> {
-    if !crate::runtime::valid_client_id(client) {
+    if !invoicing_host::runtime::valid_client_id(client) {
         return Err(Fail::NotFound);
     }
     let nav = with_unit(h.store(), |u| {
@@ -481,7 +468,7 @@ async fn home(State(app): State<Arc<App>>) -> Page {
 /// The client picker's form (works without script): to the chosen client's start.
 async fn pick_client(Query(q): Query<HashMap<String, String>>) -> Response {
     let client = q.get("klient").cloned().unwrap_or_default();
-    if crate::runtime::valid_client_id(&client) {
+    if invoicing_host::runtime::valid_client_id(&client) {
         Redirect::to(&format!("/c/{client}/")).into_response()
     } else {
         StatusCode::NOT_FOUND.into_response()
@@ -901,7 +888,7 @@ async fn overview(
         // Drafts picked and left are cleared as the overview is read, now and then (the rule:
         // housekeeping).
         let cleared = if sweep {
-            crate::housekeeping::clear_abandoned_drafts(h, &client, chrono::Utc::now())
+            invoicing_host::housekeeping::clear_abandoned_drafts(h, &client, chrono::Utc::now())
         } else {
             Ok(Vec::new())
         };
@@ -1234,7 +1221,7 @@ pub struct Opened {
     pub money: Option<OpenItem>,
     pub payments: Vec<Payment>,
     /// An invoice's reminders and inkassovarsler, oldest first.
-    pub notices: Vec<crate::bindings::Notice>,
+    pub notices: Vec<invoicing_host::bindings::Notice>,
 }
 
 fn opened(h: &mut Harness, client: &str, id: &str) -> Result<Opened, Fail> {
@@ -1343,7 +1330,10 @@ fn sent_files(h: &Harness, client: &str, id: &str) -> Result<(String, Files), Fa
     let n = Id::Doc.row(id).ok_or(Fail::NotFound)?;
     let doc = with_unit(h.store(), |u| u.document(client, n))?.ok_or(Fail::NotFound)?;
     let files = with_unit(h.store(), |u| u.reports()?.files(client, n))?.ok_or(Fail::NotFound)?;
-    Ok((crate::channels::stem(client, doc.kind, doc.number), files))
+    Ok((
+        invoicing_host::names::stem(client, doc.kind, doc.number),
+        files,
+    ))
 }
 
 /// The EHF (UBL 2.1) of an issued document, as it was sent.

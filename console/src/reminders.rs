@@ -5,13 +5,15 @@
 
 use super::words::Lang;
 use super::{blocking, go, html, nav, numbers, pages, App, Ctx, Fail, Nav, Page};
-use crate::bindings::{Hold, NoFee, NoticeKind, ReminderDecision, ReminderDue, ReminderPolicy};
-use crate::store::with_unit;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use invoicing_host::bindings::{
+    Hold, NoFee, NoticeKind, ReminderDecision, ReminderDue, ReminderPolicy,
+};
+use invoicing_host::store::with_unit;
 use maud::{html, Markup};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -39,7 +41,9 @@ async fn hold(
     let what = f.get("what").cloned().unwrap_or_default();
     let (s, done) = blocking(&app, move |h| {
         let done = (|| -> Result<(), Fail> {
-            let invoice = crate::ids::Id::Doc.row(&id).ok_or(Fail::NotFound)?;
+            let invoice = invoicing_host::ids::Id::Doc
+                .row(&id)
+                .ok_or(Fail::NotFound)?;
             // The component's answer names the invoice's customer, and refuses what is none.
             let item = h.item(&client, &id)?;
             with_unit(h.store(), |u| match what.as_str() {
@@ -66,10 +70,10 @@ struct Seen {
     policy: ReminderPolicy,
 }
 
-fn seen(h: &mut crate::Harness, client: &str, lang: Lang) -> Result<Seen, Fail> {
+fn seen(h: &mut invoicing_host::Harness, client: &str, lang: Lang) -> Result<Seen, Fail> {
     let nav = nav(h, client)?;
     let policy = with_unit(h.store(), |u| u.notices()?.policy(client))?
-        .unwrap_or_else(crate::imports::default_policy);
+        .unwrap_or_else(invoicing_host::imports::default_policy);
     let due = h.reminders_due(client, None).map_err(|e| lang.error(&e));
     Ok(Seen { nav, due, policy })
 }
@@ -115,7 +119,7 @@ async fn send_one(
     .await;
     let s = s?;
     match done {
-        Ok(crate::bindings::SendOutcome::Sent(n)) => {
+        Ok(invoicing_host::bindings::SendOutcome::Sent(n)) => {
             let what = format!(
                 "{} {} – {} {}",
                 kind_word(lang, n.plan.kind),
@@ -125,7 +129,7 @@ async fn send_one(
             );
             Ok(go(&ctx, sent_url(&s.nav.client, &what)))
         }
-        Ok(crate::bindings::SendOutcome::Wait(w)) => Ok(refused(
+        Ok(invoicing_host::bindings::SendOutcome::Wait(w)) => Ok(refused(
             &ctx,
             &s,
             &format!(
@@ -134,7 +138,7 @@ async fn send_one(
                 numbers::date(lang, &w.until)
             ),
         )),
-        Ok(crate::bindings::SendOutcome::Never(why)) => {
+        Ok(invoicing_host::bindings::SendOutcome::Never(why)) => {
             Ok(refused(&ctx, &s, hold_words(lang, why)))
         }
         Err(e) => Ok(refused(&ctx, &s, &lang.error(&e))),
@@ -149,7 +153,7 @@ async fn send_all(
     let ctx = Ctx::of(&headers);
     let lang = ctx.lang;
     let (s, done) = blocking(&app, move |h| {
-        let done = crate::reminders::run(h, &client, |_| {});
+        let done = invoicing_host::reminders::run(h, &client, |_| {});
         h.dispatch();
         (seen(h, &client, lang), done)
     })
