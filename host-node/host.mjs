@@ -92,6 +92,7 @@ function emptyStore() {
     journal: [], // { client, document | payment, account, debit, credit, customerId }
     payments: new Map(), // id → { client, new-payment fields, invoice (doc id number) } (contract 0.4.1)
     notices: new Map(), // id → { client, invoice (doc id number), sent, plan, facts, pdf, ehf } (contract 0.5.1)
+    rates: new Map(), // `${currency}/${date}` → { currency, rate, date, source } (contract 0.6.0)
     outbox: [], // { id, client, document, channel, reason, fallbacks, state, attempts }
     sequences: new Map(), // `${client}/${series}` → last
     next: { draft: 1, doc: 1, delivery: 1, series: 1, payment: 1, notice: 1 },
@@ -164,6 +165,12 @@ export class Host {
       this.instances.delete(client);
       return { err: { kind: 'trap', message: `the component trapped: ${e?.message ?? e}` } };
     }
+  }
+
+  /** Keep exchange rates ({ currency, rate, date, source }: NOK per one unit); one for a
+   * currency and day kept already is replaced. */
+  putRates(rates) {
+    for (const r of rates) this.store.rates.set(`${r.currency}/${r.date}`, { ...r });
   }
 
   touch(client) {
@@ -260,6 +267,7 @@ export class Host {
         language: oneOf(c.language, ['nb', 'en']),
         preferredChannel: ['ehf', 'efaktura', 'avtalegiro', 'email', 'print'].includes(c['preferred-channel']) ? c['preferred-channel'] : undefined,
         attachEhf: c['attach-ehf'] ?? false,
+        currency: opt(c.currency),
       };
     };
     const directory = {
@@ -399,6 +407,7 @@ export class Host {
               id: `draft-${id}`, kind: 'draft', number: undefined, status: 'draft', customerId: d.index.customerId,
               customerName: d.index.customerName, buyerReference: d.index.buyerReference, issueDate: d.index.issueDate,
               payable: fromOre(d.payableOre), delivery: undefined, updatedAt: new Date(d.touched / 1000).toISOString(),
+              currency: d.index.currency,
             } });
           }
         }
@@ -413,6 +422,7 @@ export class Host {
             id: `doc-${id}`, kind: d.kind, number: d.number, status, customerId: d.index.customerId,
             customerName: d.index.customerName, buyerReference: d.index.buyerReference, issueDate: d.index.issueDate,
             payable: fromOre(d.payableOre), delivery: last?.state, updatedAt: new Date(d.touched / 1000).toISOString(),
+            currency: d.index.currency,
           } });
         }
         rows.sort((a, b) => b.touched - a.touched);
@@ -568,6 +578,16 @@ export class Host {
       sent: n.sent, plan: n.plan,
       deliveries: host.store.outbox.filter((o) => o.notice === id).map(deliveryOut),
     });
+    // Exchange rates (contract 0.6.0): the last one of the currency on or before the day.
+    const rates = {
+      rate(currency, on) {
+        let best;
+        for (const r of host.store.rates.values()) {
+          if (r.currency === currency && r.date <= on && (!best || r.date > best.date)) best = r;
+        }
+        return best;
+      },
+    };
     const notices = {
       insert(n, v) {
         const invoice = invoiceOf(n.invoiceId);
@@ -648,6 +668,7 @@ export class Host {
       'erp:invoicing/outbox': failable('outbox', outbox),
       'erp:invoicing/receivables': failable('receivables', receivables),
       'erp:invoicing/notices': failable('notices', notices),
+      'erp:invoicing/rates': failable('rates', rates),
       'erp:invoicing/types': {},
       'wasi:cli/environment': { getEnvironment: () => [], getArguments: () => [], initialCwd: () => undefined },
       'wasi:cli/exit': cli.exit,
@@ -704,6 +725,7 @@ function snapshot(s) {
     journal: [...s.journal],
     payments: new Map(s.payments),
     notices: new Map(s.notices),
+    rates: new Map(s.rates),
     outbox: [...s.outbox],
     sequences: new Map(s.sequences),
     next: { ...s.next },

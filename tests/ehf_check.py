@@ -73,7 +73,27 @@ def check(path):
     if get("TaxExclusiveAmount") != get("LineExtensionAmount") + charges - allowances: errors.append("BR-CO-13")
     subtotals = x("cac:TaxTotal/cac:TaxSubtotal")
     tax_sum = sum((D(st.find("cbc:TaxAmount", NS)) for st in subtotals), Decimal(0))
-    tax_total = D(one("cac:TaxTotal/cbc:TaxAmount"))
+    # R053: one TaxTotal with subtotals; with a tax currency (BT-6) exactly one more, without
+    # (R054), in it (R051), of the same sign (R055), and the tax currency not the document's
+    # (R005; BR-53).
+    doc_cur = one("cbc:DocumentCurrencyCode").text
+    tax_cur = x("cbc:TaxCurrencyCode")
+    main = x("cac:TaxTotal[cac:TaxSubtotal]")
+    plain = x("cac:TaxTotal[not(cac:TaxSubtotal)]")
+    if len(main) != 1: errors.append("R053")
+    if tax_cur:
+        tax_cur = tax_cur[0].text
+        if tax_cur == doc_cur: errors.append("R005")
+        if len(plain) != 1: errors.append("R054 / BR-53")
+        for t in plain:
+            amount = t.find("cbc:TaxAmount", NS)
+            if amount.get("currencyID") != tax_cur: errors.append("R051: BT-111's currency")
+    elif plain:
+        errors.append("R054")
+    tax_total = D(main[0].find("cbc:TaxAmount", NS))
+    if tax_cur and plain:
+        nok = D(plain[0].find("cbc:TaxAmount", NS))
+        if nok * tax_total < 0: errors.append("R055")
     if tax_sum != tax_total: errors.append(f"BR-CO-14: {tax_sum} != {tax_total}")
     if get("TaxInclusiveAmount") != get("TaxExclusiveAmount") + tax_total: errors.append("BR-CO-15")
     if get("PayableAmount") != get("TaxInclusiveAmount"): errors.append("BR-CO-16")
@@ -113,7 +133,8 @@ def check(path):
     for el in root.iter():
         cur = el.get("currencyID")
         if cur is None: continue
-        if cur != "NOK": errors.append("R051: currency")
+        bt111 = tax_cur and etree.QName(el.getparent()).localname == "TaxTotal" and el.getparent() in plain
+        if cur != (tax_cur if bt111 else doc_cur): errors.append(f"R051: currency {cur}")
         if etree.QName(el).localname not in ("PriceAmount", "BaseAmount") and "." in el.text and len(el.text.split(".")[1]) > 2:
             errors.append(f"BR-DEC: {etree.QName(el).localname} {el.text}")
     # R008: no empty elements. R002: at most one note. R003: buyer reference or order reference.

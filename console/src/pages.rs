@@ -598,7 +598,7 @@ pub fn overview(
                             td { (r.customer_name) }
                             td { (r.buyer_reference.as_deref().unwrap_or("")) }
                             td { (numbers::date(ctx.lang, r.issue_date.as_deref().unwrap_or(""))) }
-                            td class="num" { (numbers::shown(ctx.lang, &r.payable)) }
+                            td class="num" { (numbers::shown(ctx.lang, &r.payable)) (other_currency(&r.currency)) }
                             @match money.get(&r.id) {
                                 Some(m) => {
                                     td class="num" { (numbers::shown(ctx.lang, &m.open)) }
@@ -648,7 +648,30 @@ pub fn overview_columns(lang: Lang, r: &Summary) -> Vec<String> {
         numbers::date(lang, r.issue_date.as_deref().unwrap_or("")),
         numbers::shown(lang, &r.payable),
         r.payable.clone(),
+        r.currency.clone(),
     ]
+}
+
+/// ` EUR` after an amount in a currency other than NOK; nothing after kroner. Amounts in
+/// different currencies are never added together.
+fn other_currency(currency: &str) -> String {
+    if currency == "NOK" {
+        String::new()
+    } else {
+        format!(" {currency}")
+    }
+}
+
+/// For a draft or document in another currency: the VAT in NOK at its rate, and the rate
+/// (bokføringsforskriften § 5-1-1 nr. 6).
+fn in_nok(l: Lang, totals: &Totals, rate: Option<&ExchangeRate>) -> Markup {
+    html! {
+        @if let (Some(vat), Some(r)) = (&totals.vat_nok, rate) {
+            dt { (l.say("MVA i NOK", "VAT in NOK")) } dd id="vat-nok" { (numbers::shown(l, vat)) " NOK" }
+            dt { (l.say("Kurs", "Rate")) }
+            dd id="rate" { "1 " (r.currency) " = " (numbers::shown(l, &r.rate)) " NOK (" (r.source) ", " (numbers::date(l, &r.date)) ")" }
+        }
+    }
 }
 
 // ---- a new draft: pick a customer ----
@@ -911,6 +934,7 @@ pub fn customer_form(
                 (labelled("c-city", w.city, html! { input id="c-city" name="city" type="text" value=(t(cu.and_then(|c| c.address.city.as_ref()))); }))
                 (labelled("c-country", w.country, html! { input id="c-country" name="country" type="text" value=(cu.and_then(|c| c.address.country.clone()).unwrap_or_else(|| "NO".into())); }))
                 (labelled("c-email", w.email, html! { input id="c-email" name="email" type="email" value=(t(cu.and_then(|c| c.email.as_ref()))); }))
+                (labelled("c-currency", ctx.lang.say("Valuta (ISO 4217, tom: NOK)", "Currency (ISO 4217, empty: NOK)"), html! { input id="c-currency" name="currency" type="text" maxlength="3" autocapitalize="characters" value=(t(cu.and_then(|c| c.currency.as_ref()))); }))
                 (labelled("c-language", w.language, html! {
                     select id="c-language" name="language" {
                         option value="" { "–" }
@@ -1021,6 +1045,16 @@ pub fn customer_from_form(
             problems.push(("email", FormProblem::NotEmail));
         }
     }
+    // A currency other than NOK, as ISO 4217 writes it; NOK is none (the default).
+    let currency = get("currency")
+        .map(|c| c.trim().to_ascii_uppercase())
+        .filter(|c| !c.is_empty() && c != "NOK");
+    if currency
+        .as_ref()
+        .is_some_and(|c| c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()))
+    {
+        problems.push(("currency", FormProblem::NotCurrency));
+    }
     let r = CustomerRecord {
         customer: Customer {
             id,
@@ -1037,6 +1071,7 @@ pub fn customer_from_form(
             language: get("language").and_then(|l| Language::parse(&l)),
             preferred_channel: get("channel").and_then(|c| Channel::parse(&c)),
             attach_ehf: get("attach-ehf").is_some(),
+            currency,
         },
         efaktura: get("efaktura")
             .and_then(|s| EfakturaStatus::parse(&s))
@@ -1336,7 +1371,10 @@ fn totals(ctx: &Ctx, d: &Draft) -> Markup {
                     }
                     tr { th scope="row" { (w.net) } td {} td class="num" { (numbers::shown(ctx.lang, &d.totals.net)) } }
                     tr { th scope="row" { (w.vat) } td {} td class="num" { (numbers::shown(ctx.lang, &d.totals.vat)) } }
-                    tr class="payable" { th scope="row" { (w.payable) } td {} td class="num" id="payable" { (numbers::shown(ctx.lang, &d.totals.payable)) } }
+                    tr class="payable" { th scope="row" { (w.payable) (other_currency(&d.currency)) } td {} td class="num" id="payable" { (numbers::shown(ctx.lang, &d.totals.payable)) } }
+                    @if let Some(vat) = &d.totals.vat_nok {
+                        tr { th scope="row" { (ctx.lang.say("MVA i NOK", "VAT in NOK")) } td {} td class="num" id="vat-nok" { (numbers::shown(ctx.lang, vat)) } }
+                    }
                 }
             }
         }
@@ -1604,7 +1642,8 @@ pub fn confirm_send(
                     dt { (w.due_date) } dd id="plan-due" { (numbers::date(l, &p.due_date)) }
                 }
                 dt { (w.lines) } dd { (d.lines.len()) }
-                dt { (w.payable) } dd id="plan-payable" { strong { (numbers::shown(l, &d.totals.payable)) " kr" } }
+                dt { (w.payable) } dd id="plan-payable" { strong { (numbers::shown(l, &d.totals.payable)) " " @if d.currency == "NOK" { "kr" } @else { (d.currency) } } }
+                (in_nok(l, &d.totals, d.exchange.as_ref()))
                 @if let Some(p) = plan {
                     @for del in &p.deliveries {
                         dt { (l.say("Sendes som", "Sent as")) }
@@ -1638,7 +1677,7 @@ pub fn confirm_delete(ctx: &Ctx, nav: &Nav, d: &Draft) -> Markup {
             p {
                 (l.say("Utkastet til ", "The draft to ")) strong { (d.customer.name) }
                 (l.say(" med ", " with ")) (d.lines.len()) " " (w.lines) " ("
-                (numbers::shown(l, &d.totals.payable)) " kr) "
+                (numbers::shown(l, &d.totals.payable)) " " @if d.currency == "NOK" { "kr" } @else { (d.currency) } ") "
                 (l.say("slettes for godt.", "is deleted for good."))
             }
             form method="post" action=(format!("{url}/slett")) {
@@ -1725,7 +1764,8 @@ pub fn document(ctx: &Ctx, nav: &Nav, o: &Opened, e: Option<&CallError>) -> Mark
                 @if let Some(c) = &doc.credited_invoice { dt { (ctx.lang.say("Krediterer faktura", "Credits invoice")) } dd { (c.number) " (" (numbers::date(ctx.lang, &c.issue_date)) ")" } }
                 @if let Some(r) = &doc.credit_reason { dt { (w.reason) } dd { (r) } }
                 dt { @if credit_note { (ctx.lang.say("Kreditert beløp", "Amount credited")) } @else { (w.payable) } }
-                dd id="doc-payable" { (numbers::shown(ctx.lang, &doc.totals.payable)) }
+                dd id="doc-payable" { (numbers::shown(ctx.lang, &doc.totals.payable)) (other_currency(&doc.currency)) }
+                (in_nok(ctx.lang, &doc.totals, doc.exchange.as_ref()))
                 @if let Some(m) = &o.money {
                     dt { (ctx.lang.say("Kreditert", "Credited")) } dd { (numbers::shown(ctx.lang, &m.credited)) }
                     dt { (ctx.lang.say("Innbetalt", "Paid")) } dd id="doc-paid" { (numbers::shown(ctx.lang, &m.paid)) }

@@ -138,6 +138,10 @@ impl Lang {
             }
             P::EhfRule(r) if nb => format!("dokumentet ville brutt EHF-regelen {r}"),
             P::EhfRule(r) => format!("the document would break EHF rule {r}"),
+            P::NoExchangeRate(d) if nb => {
+                format!("ingen valutakurs på eller før {d}: importer kursene")
+            }
+            P::NoExchangeRate(d) => format!("no exchange rate on or before {d}: import the rates"),
             // A component built before 0.5.0: its own words, in English.
             P::Other => f.message.clone(),
         }
@@ -184,6 +188,8 @@ impl Lang {
             FormProblem::NotOneLine => {
                 "must be one line, without control or text-direction characters".into()
             }
+            FormProblem::NotCurrency if nb => "ikke en valutakode (tre bokstaver, som EUR)".into(),
+            FormProblem::NotCurrency => "not a currency code (three letters, such as EUR)".into(),
             FormProblem::NotEmail if nb => "ikke en e-postadresse".into(),
             FormProblem::NotEmail => "not an e-mail address".into(),
             FormProblem::NotANumber if nb => "må være et tall, som 1 234,50".into(),

@@ -33,6 +33,8 @@ pub enum FormProblem {
     /// Not one line, or holds a control or text-direction character.
     NotOneLine,
     NotEmail,
+    /// Not an ISO 4217 currency code.
+    NotCurrency,
     NotANumber,
 }
 

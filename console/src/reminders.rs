@@ -271,6 +271,10 @@ fn hold_words(l: Lang, h: Hold) -> &'static str {
             "The bank collects it by AvtaleGiro",
         ),
         Hold::PaymentAgreement => l.say("Har betalingsavtale", "Under a payment agreement"),
+        Hold::ForeignCurrency => l.say(
+            "I annen valuta enn NOK: purres ikke her",
+            "In another currency than NOK: not reminded here",
+        ),
         Hold::NotOverdue => l.say("Ikke forfalt", "Not overdue"),
         Hold::NotYet => l.say(
             "Første purring venter til",

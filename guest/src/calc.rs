@@ -31,6 +31,22 @@ pub struct Totals {
     pub net: Decimal,
     pub vat: Decimal,
     pub payable: Decimal,
+    /// A document in a currency other than NOK: its VAT and receivable in NOK (`in_nok`).
+    pub nok: Option<Nok>,
+}
+
+/// The NOK side of a document in another currency (currency.md §3).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Nok {
+    /// NOK per one unit.
+    pub rate: Decimal,
+    /// Base and VAT in NOK of each of `Totals::groups`, in their order.
+    pub groups: Vec<(Decimal, Decimal)>,
+    /// Σ group VAT in NOK: what the seller reports, and EHF's second tax total (BT-111).
+    pub vat: Decimal,
+    /// Σ (base + VAT) in NOK: the receivable as booked (never the payable converted, which
+    /// could be an øre off and unbalance the voucher).
+    pub payable: Decimal,
 }
 
 pub fn line_amounts(line: &Line) -> LineAmounts {
@@ -82,7 +98,41 @@ pub fn compute_with(lines: &[Line], vat_registered: bool, fixed_vat: &[GroupVat]
         net,
         vat,
         payable: net + vat,
+        nok: None,
     }
+}
+
+/// `t` with its NOK side at `rate` (none: a NOK document, left as it is). A group named in
+/// `fixed` with NOK figures takes them: a credit note that empties an invoice's group takes
+/// exactly the NOK left in it, so credits net to the øre in both currencies.
+pub fn in_nok(mut t: Totals, rate: Option<Decimal>, fixed: &[GroupVat]) -> Totals {
+    let Some(rate) = rate else {
+        return t;
+    };
+    let groups: Vec<(Decimal, Decimal)> = t
+        .groups
+        .iter()
+        .map(|g| {
+            let own = crate::currency::group_in_nok(g.base, g.code, rate);
+            match fixed.iter().find(|f| f.code == g.code) {
+                Some(GroupVat {
+                    base_nok: Some(b),
+                    vat_nok: Some(v),
+                    ..
+                }) => (*b, *v),
+                _ => own,
+            }
+        })
+        .collect();
+    let vat = groups.iter().map(|(_, v)| *v).sum();
+    let payable = groups.iter().map(|(b, v)| *b + *v).sum();
+    t.nok = Some(Nok {
+        rate,
+        groups,
+        vat,
+        payable,
+    });
+    t
 }
 
 pub fn effective_code(code: VatCode, vat_registered: bool) -> VatCode {
@@ -156,6 +206,20 @@ mod tests {
             (a.gross, a.discount, a.net),
             (d("100.00"), d("12.50"), d("87.50"))
         );
+    }
+
+    /// currency.md §4: 1 000.00 EUR + 25 % at 11.7950 is 11 795.00 + 2 948.75 = 14 743.75 NOK.
+    #[test]
+    fn the_worked_invoice_in_euro() {
+        let t = in_nok(
+            compute(&[test_line(1, "1", "1000.00", VatCode::High)], true),
+            Some(d("11.7950")),
+            &[],
+        );
+        assert_eq!(t.payable, d("1250.00"));
+        let nok = t.nok.unwrap();
+        assert_eq!(nok.groups, [(d("11795.00"), d("2948.75"))]);
+        assert_eq!((nok.vat, nok.payable), (d("2948.75"), d("14743.75")));
     }
 
     #[test]

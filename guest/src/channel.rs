@@ -25,6 +25,8 @@ pub struct Reach {
     /// a claim, so they take only a positive amount with an all-digit KID.
     pub payable: rust_decimal::Decimal,
     pub kid: Option<String>,
+    /// The document is in a currency other than NOK: eFaktura and AvtaleGiro carry NOK only.
+    pub foreign: bool,
 }
 
 /// Whether `channel` can take this document, and why (or why not).
@@ -50,6 +52,9 @@ pub fn can_take(
         Channel::Efaktura if kind == Kind::CreditNote => {
             Err("eFaktura: credit notes are not sent by eFaktura".into())
         }
+        Channel::Efaktura if reach.foreign => {
+            Err("eFaktura: NOK only, and the invoice is in another currency".into())
+        }
         Channel::Efaktura if reach.payable <= rust_decimal::Decimal::ZERO => {
             Err("eFaktura: nothing to pay, so no payment request".into())
         }
@@ -61,6 +66,9 @@ pub fn can_take(
         },
         Channel::Avtalegiro if kind == Kind::CreditNote => {
             Err("AvtaleGiro: only invoices are claimed".into())
+        }
+        Channel::Avtalegiro if reach.foreign => {
+            Err("AvtaleGiro: NOK only, and the invoice is in another currency".into())
         }
         Channel::Avtalegiro if reach.payable <= rust_decimal::Decimal::ZERO => {
             Err("AvtaleGiro: nothing to pay, so no claim".into())
@@ -184,6 +192,7 @@ pub fn choose_for_notice(
         avtalegiro: false,
         payable,
         kid: kid.map(Into::into),
+        foreign: false,
     };
     choose(&letters, customer, Kind::Invoice, &reach)
 }
@@ -233,6 +242,7 @@ mod tests {
             avtalegiro,
             payable: 100.into(),
             kid: Some("1001100013".into()),
+            foreign: false,
         }
     }
 
@@ -257,6 +267,12 @@ mod tests {
             ..reach(false, "not-found", true)
         };
         assert_eq!(pick(dash), Channel::Email);
+        // In euro: no payment channel, whatever the consumer agreed to.
+        let euro = Reach {
+            foreign: true,
+            ..reach(false, "found", true)
+        };
+        assert_eq!(pick(euro), Channel::Email);
     }
 
     #[test]

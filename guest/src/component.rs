@@ -16,7 +16,7 @@ use crate::{
 };
 use chrono::NaiveDate;
 use wit::erp::invoicing::{
-    directory, documents, ledger, outbox, sequences, settings as host_settings, types as t,
+    directory, documents, ledger, outbox, rates, sequences, settings as host_settings, types as t,
 };
 use wit::exports::erp::invoicing::invoicing::Guest;
 
@@ -46,6 +46,7 @@ impl Guest for Component {
         let vat_registered = seller()?.vat_registered;
         let customer = customer(&customer_id)?;
         let d = Draft {
+            currency: currency_of(&customer),
             customer,
             references: Default::default(),
             dates: Default::default(),
@@ -57,7 +58,7 @@ impl Guest for Component {
             &index_of_draft(&d, vat_registered),
             &json(body::of_draft(&d))?,
         )?;
-        Ok(draft_out(id, 1, &d, vat_registered))
+        draft_out(id, 1, &d, vat_registered)
     }
 
     fn update_draft(id: String, version: u64, change: t::DraftChange) -> R<t::Draft> {
@@ -68,7 +69,10 @@ impl Guest for Component {
             return Err(t::Error::Conflict(stored_version));
         }
         match edit_in(change)? {
-            Edit::Customer(c) => d.customer = customer(&c)?,
+            Edit::Customer(c) => {
+                d.customer = customer(&c)?;
+                d.currency = currency_of(&d.customer);
+            }
             Edit::Change(change) => {
                 let dates = matches!(change, draft::Change::Dates(_));
                 draft::apply(&mut d, change, seller.vat_registered, &product).map_err(err)?;
@@ -83,14 +87,14 @@ impl Guest for Component {
             &index_of_draft(&d, seller.vat_registered),
             &json(body::of_draft(&d))?,
         )?;
-        Ok(draft_out(id, version, &d, seller.vat_registered))
+        draft_out(id, version, &d, seller.vat_registered)
     }
 
     fn get_draft(id: String) -> R<t::Draft> {
         require_active()?;
         let vat_registered = seller()?.vat_registered;
         let (version, d) = load_draft(&id)?;
-        Ok(draft_out(id, version, &d, vat_registered))
+        draft_out(id, version, &d, vat_registered)
     }
 
     fn delete_draft(id: String) -> R<()> {
@@ -105,7 +109,9 @@ impl Guest for Component {
         let (_, mut d) = load_draft(&id)?;
         d.customer = customer(&d.customer.id)?;
         let today = today()?;
-        let totals = invoice::check_issuable(&d, today, seller.vat_registered).map_err(err)?;
+        let totals = invoice::check_issuable(&d, today, &seller).map_err(err)?;
+        let rate = issue_rate(&d.currency, d.dates.issue.unwrap_or(today))?;
+        let totals = calc::in_nok(totals, rate.as_ref().map(|r| r.rate), &[]);
         let mut doc = invoice::build(
             &d,
             &seller,
@@ -117,6 +123,7 @@ impl Guest for Component {
                 reason: String::new(),
                 fallbacks: Vec::new(),
             },
+            rate,
         )
         .map_err(err)?;
         // No number is used, so there is no KID yet: the PDF shows how it will be made.
@@ -168,7 +175,11 @@ impl Guest for Component {
         });
         let credited = credit::note(&inv, &earlier, requests.as_deref()).map_err(err)?;
         let customer = customer(&inv.customer.id).unwrap_or_else(|_| inv.customer.clone());
-        let payment = (credited.totals.payable, None);
+        let payment = Payment {
+            payable: credited.totals.payable,
+            kid: None,
+            currency: &inv.currency,
+        };
         let route = choose_channel(&seller, &customer, Kind::CreditNote, payment)?;
         let number = take_number(Kind::CreditNote, &seller, &idempotency_key)?;
         let today = today()?;
@@ -249,7 +260,11 @@ impl Guest for Component {
             .ok_or_else(|| t::Error::NotFound(format!("document {id}")))?;
         let doc = parse_document(&stored.body)?;
         let payable = invoice::totals(&doc).payable;
-        let payment = (payable, doc.kid.as_deref());
+        let payment = Payment {
+            payable,
+            kid: doc.kid.as_deref(),
+            currency: &doc.currency,
+        };
         let customer = customer(&doc.customer.id).unwrap_or_else(|_| doc.customer.clone());
         let route = match channel.map(channel_in) {
             None => choose_channel(&seller, &customer, doc.kind, payment)?,
@@ -502,13 +517,20 @@ fn reach(c: &model::Customer, kind: Kind, payment: Payment) -> channel::Reach {
             directory::EfakturaStatus::Blocked => channel::Efaktura::Blocked,
         },
         avtalegiro: directory::avtalegiro_mandate(&c.id),
-        payable: payment.0,
-        kid: payment.1.map(Into::into),
+        payable: payment.payable,
+        kid: payment.kid.map(Into::into),
+        foreign: payment.currency != crate::currency::NOK,
     }
 }
 
-/// The amount payable and the KID of the document a channel is chosen for.
-type Payment<'a> = (rust_decimal::Decimal, Option<&'a str>);
+/// What the document a channel is chosen for asks to be paid: the amount, its currency and
+/// the KID.
+#[derive(Clone, Copy)]
+struct Payment<'a> {
+    payable: rust_decimal::Decimal,
+    kid: Option<&'a str>,
+    currency: &'a str,
+}
 
 fn choose_channel(
     seller: &Seller,
@@ -530,9 +552,12 @@ fn issue_invoice(
     request: String,
 ) -> R<t::IssuedDocument> {
     d.customer = customer(&d.customer.id)?;
-    let totals = invoice::check_issuable(&d, today, seller.vat_registered).map_err(err)?;
-    let number = take_number(Kind::Invoice, seller, key)?;
+    let totals = invoice::check_issuable(&d, today, seller).map_err(err)?;
     let issue_date = d.dates.issue.unwrap_or(today);
+    // Frozen at the rate of the issue date (bokføringsforskriften § 4-2 (2)).
+    let rate = issue_rate(&d.currency, issue_date)?;
+    let totals = calc::in_nok(totals, rate.as_ref().map(|r| r.rate), &[]);
+    let number = take_number(Kind::Invoice, seller, key)?;
     check_date_order(
         seller,
         Kind::Invoice,
@@ -541,9 +566,13 @@ fn issue_invoice(
         "dates.issue-date",
     )?;
     let kid = invoice::kid(seller, d.customer.number, number).map_err(err)?;
-    let payment = (totals.payable, Some(kid.as_str()));
+    let payment = Payment {
+        payable: totals.payable,
+        kid: (d.currency == crate::currency::NOK).then_some(kid.as_str()),
+        currency: &d.currency,
+    };
     let route = choose_channel(seller, &d.customer, Kind::Invoice, payment)?;
-    let mut doc = invoice::build(&d, seller, number, today, &totals, route).map_err(err)?;
+    let mut doc = invoice::build(&d, seller, number, today, &totals, route, rate).map_err(err)?;
     doc.request = Some(request);
     issue(&doc, &totals, key)
 }
@@ -596,6 +625,7 @@ fn issue(doc: &Document, totals: &calc::Totals, key: &str) -> R<t::IssuedDocumen
             &doc.references,
             Some(doc.issue_date),
             totals.payable,
+            &doc.currency,
         ),
         facts: facts(doc, totals),
         body: json(body::of_document(doc))?,
@@ -632,6 +662,7 @@ fn facts(doc: &Document, totals: &calc::Totals) -> t::DeliveryFacts {
         seller_name: doc.seller.name.clone(),
         seller_account: Some(doc.seller.bank_account.clone()).filter(|a| !a.is_empty()),
         credited_invoice: doc.credited.as_ref().map(|c| c.id.clone()),
+        currency: doc.currency.clone(),
     }
 }
 
@@ -674,6 +705,8 @@ fn issued_out(
         voucher: voucher_out(&doc.voucher),
         deliveries: s.deliveries,
         status: s.status,
+        currency: doc.currency.clone(),
+        exchange: doc.rate.as_ref().map(rate_out),
     }
 }
 
@@ -683,6 +716,7 @@ fn index_of_draft(d: &Draft, vat_registered: bool) -> documents::Index {
         &d.references,
         d.dates.issue,
         calc::compute(&d.lines, vat_registered).payable,
+        &d.currency,
     )
 }
 
@@ -691,6 +725,7 @@ fn index(
     r: &model::References,
     issue_date: Option<NaiveDate>,
     payable: rust_decimal::Decimal,
+    currency: &str,
 ) -> documents::Index {
     documents::Index {
         customer_id: c.id.clone(),
@@ -700,6 +735,7 @@ fn index(
         order_reference: r.order.clone(),
         issue_date: issue_date.map(|d| d.to_string()),
         payable: money::fmt2(payable),
+        currency: currency.into(),
     }
 }
 
@@ -765,6 +801,7 @@ fn problem_out(p: Problem) -> t::FieldProblem {
         Problem::OnlyUnregisteredSeller => F::OnlyUnregisteredSeller,
         Problem::KeyReused(n) => F::KeyReused(n),
         Problem::EhfRule(r) => F::EhfRule(r),
+        Problem::NoExchangeRate(d) => F::NoExchangeRate(d.to_string()),
     }
 }
 
@@ -882,6 +919,7 @@ fn customer_in(c: t::Customer) -> model::Customer {
         language: c.language.map(language_in),
         preferred_channel: c.preferred_channel.map(channel_in),
         attach_ehf: c.attach_ehf,
+        currency: c.currency,
     }
 }
 
@@ -899,6 +937,7 @@ fn customer_out(c: &model::Customer) -> t::Customer {
         }),
         preferred_channel: c.preferred_channel.map(channel_out),
         attach_ehf: c.attach_ehf,
+        currency: c.currency.clone(),
     }
 }
 
@@ -967,6 +1006,7 @@ fn edit_in(change: t::DraftChange) -> R<Edit> {
         t::DraftChange::UpdateLine(u) => draft::Change::UpdateLine(u.id, line_in(u.line)),
         t::DraftChange::RemoveLine(i) => draft::Change::RemoveLine(i),
         t::DraftChange::MoveLine(m) => draft::Change::MoveLine(m.id, m.to),
+        t::DraftChange::SetCurrency(c) => draft::Change::Currency(c),
     }))
 }
 
@@ -1052,11 +1092,17 @@ fn groups_out(totals: &calc::Totals) -> Vec<t::VatGroup> {
     totals
         .groups
         .iter()
-        .map(|g| t::VatGroup {
-            category: category_out(g.code),
-            rate: money::fmt_plain(g.code.rate()),
-            base: money::fmt2(g.base),
-            vat: money::fmt2(g.vat),
+        .enumerate()
+        .map(|(i, g)| {
+            let nok = totals.nok.as_ref().map(|n| n.groups[i]);
+            t::VatGroup {
+                category: category_out(g.code),
+                rate: money::fmt_plain(g.code.rate()),
+                base: money::fmt2(g.base),
+                vat: money::fmt2(g.vat),
+                base_nok: nok.map(|(b, _)| money::fmt2(b)),
+                vat_nok: nok.map(|(_, v)| money::fmt2(v)),
+            }
         })
         .collect()
 }
@@ -1066,6 +1112,8 @@ fn totals_out(t: &calc::Totals) -> t::Totals {
         net: money::fmt2(t.net),
         vat: money::fmt2(t.vat),
         payable: money::fmt2(t.payable),
+        vat_nok: t.nok.as_ref().map(|n| money::fmt2(n.vat)),
+        payable_nok: t.nok.as_ref().map(|n| money::fmt2(n.payable)),
     }
 }
 
@@ -1083,14 +1131,26 @@ fn voucher_out(v: &model::Voucher) -> t::Voucher {
                 customer_id: p.customer_id.clone(),
                 vat_code: p.vat_code.clone(),
                 text: p.text.clone(),
+                currency: p.currency.as_ref().map(|c| t::CurrencyAmount {
+                    currency: c.currency.clone(),
+                    amount: money::fmt2(c.amount),
+                    rate: money::fmt_plain(c.rate),
+                }),
             })
             .collect(),
     }
 }
 
-fn draft_out(id: String, version: u64, d: &Draft, vat_registered: bool) -> t::Draft {
-    let totals = calc::compute(&d.lines, vat_registered);
-    t::Draft {
+/// A draft as the contract shows it: in another currency with the NOK side at the rate it
+/// would be issued at (its issue date's, else today's), where the host has one.
+fn draft_out(id: String, version: u64, d: &Draft, vat_registered: bool) -> R<t::Draft> {
+    let rate = rate_for(&d.currency, d.dates.issue.unwrap_or(today()?))?;
+    let totals = calc::in_nok(
+        calc::compute(&d.lines, vat_registered),
+        rate.as_ref().map(|r| r.rate),
+        &[],
+    );
+    Ok(t::Draft {
         id,
         version,
         customer: customer_out(&d.customer),
@@ -1100,5 +1160,62 @@ fn draft_out(id: String, version: u64, d: &Draft, vat_registered: bool) -> t::Dr
         lines: lines_out(&d.lines, &totals, vat_registered),
         vat_groups: groups_out(&totals),
         totals: totals_out(&totals),
+        currency: d.currency.clone(),
+        exchange: rate.as_ref().map(rate_out),
+    })
+}
+
+/// A new draft's currency: its customer's, else NOK.
+fn currency_of(c: &model::Customer) -> String {
+    c.currency
+        .clone()
+        .unwrap_or_else(|| crate::currency::NOK.into())
+}
+
+/// The rate of `currency` on `day` from the host (none for NOK, or where it has none).
+fn rate_for(currency: &str, day: NaiveDate) -> R<Option<crate::currency::Rate>> {
+    if currency == crate::currency::NOK {
+        return Ok(None);
+    }
+    let Some(r) = rates::rate(currency, &day.to_string()) else {
+        return Ok(None);
+    };
+    let rate = money::parse(&r.rate, 10, rust_decimal::Decimal::from(1_000_000))
+        .ok()
+        .filter(|v| *v > rust_decimal::Decimal::ZERO);
+    match (rate, dates::parse(&r.date)) {
+        (Some(rate), Ok(date)) if r.currency == currency && date <= day => {
+            Ok(Some(crate::currency::Rate {
+                currency: r.currency,
+                rate,
+                date,
+                source: r.source,
+            }))
+        }
+        _ => Err(t::Error::Host(format!(
+            "the host's rate of {currency} on {day} is not one: {} {} of {}",
+            r.currency, r.rate, r.date
+        ))),
+    }
+}
+
+/// The rate a document in `currency` is issued at on `day`: none for NOK; refused naming the
+/// currency where the host has none.
+fn issue_rate(currency: &str, day: NaiveDate) -> R<Option<crate::currency::Rate>> {
+    match rate_for(currency, day)? {
+        None if currency != crate::currency::NOK => Err(err(Error::invalid(
+            "currency",
+            Problem::NoExchangeRate(day),
+        ))),
+        rate => Ok(rate),
+    }
+}
+
+fn rate_out(r: &crate::currency::Rate) -> t::ExchangeRate {
+    t::ExchangeRate {
+        currency: r.currency.clone(),
+        rate: money::fmt_plain(r.rate),
+        date: r.date.to_string(),
+        source: r.source.clone(),
     }
 }

@@ -62,25 +62,40 @@ pub struct GroupLeft {
     pub code: VatCode,
     pub base: Decimal,
     pub vat: Decimal,
+    /// In a currency other than NOK: the NOK base and VAT left.
+    pub nok: Option<(Decimal, Decimal)>,
+}
+
+/// The NOK base and VAT of each group of `t` (none for a NOK document).
+fn nok_groups(t: &Totals) -> impl Iterator<Item = (VatCode, Option<(Decimal, Decimal)>)> + '_ {
+    t.groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (g.code, t.nok.as_ref().map(|n| n.groups[i])))
 }
 
 fn groups_left(invoice: &Totals, earlier: &[Totals]) -> Vec<GroupLeft> {
-    invoice
-        .groups
-        .iter()
-        .map(|g| {
+    nok_groups(invoice)
+        .zip(&invoice.groups)
+        .map(|((code, nok), g)| {
             let mut left = GroupLeft {
-                code: g.code,
+                code,
                 base: g.base,
                 vat: g.vat,
+                nok,
             };
-            for e in earlier
-                .iter()
-                .flat_map(|t| &t.groups)
-                .filter(|e| e.code == g.code)
-            {
-                left.base -= e.base;
-                left.vat -= e.vat;
+            for e in earlier {
+                for ((c, e_nok), e) in nok_groups(e).zip(&e.groups) {
+                    if c != code {
+                        continue;
+                    }
+                    left.base -= e.base;
+                    left.vat -= e.vat;
+                    if let (Some((b, v)), Some((eb, ev))) = (&mut left.nok, e_nok) {
+                        *b -= eb;
+                        *v -= ev;
+                    }
+                }
             }
             left
         })
@@ -107,8 +122,15 @@ fn group_vat(lines: &[Line], vat_registered: bool, left: &[GroupLeft]) -> Vec<Gr
         } else {
             g.vat
         };
-        if vat != g.vat {
-            fixed.push(GroupVat { code: g.code, vat });
+        // Emptying a group of an invoice in another currency takes the NOK left in it too.
+        let nok = l.nok.filter(|_| g.base == l.base);
+        if vat != g.vat || nok.is_some() {
+            fixed.push(GroupVat {
+                code: g.code,
+                vat,
+                base_nok: nok.map(|(b, _)| b),
+                vat_nok: nok.map(|(_, v)| v),
+            });
         }
     }
     fixed
@@ -128,7 +150,12 @@ pub fn note(
     let earlier_totals: Vec<Totals> = earlier.iter().map(crate::invoice::totals).collect();
     let left = groups_left(&inv_totals, &earlier_totals);
     let fixed = group_vat(&lines, vat_registered, &left);
-    let totals = calc::compute_with(&lines, vat_registered, &fixed);
+    // At the invoice's rate: a full credit then nets the receivable to zero in both currencies.
+    let totals = calc::in_nok(
+        calc::compute_with(&lines, vat_registered, &fixed),
+        invoice.rate.as_ref().map(|r| r.rate),
+        &fixed,
+    );
     let payable_left =
         inv_totals.payable - earlier_totals.iter().map(|t| t.payable).sum::<Decimal>();
     if totals.payable < Decimal::ZERO {
@@ -199,6 +226,7 @@ pub fn build(
             date,
             &customer.id,
             &credited.totals,
+            &invoice.currency,
         ),
         customer,
         lines: credited.lines,
@@ -213,6 +241,11 @@ pub fn build(
         fallbacks: route.fallbacks,
         group_vat: credited.group_vat,
         request: None,
+        // The invoice's rate, not the day's: what it credits was booked at that rate, and a
+        // full credit nets the receivable to zero in both currencies only so (currency.md §4
+        // leaves the choice open; the VAT it corrects was locked at it).
+        currency: invoice.currency.clone(),
+        rate: invoice.rate.clone(),
     }
 }
 
@@ -457,8 +490,10 @@ mod tests {
     }
 
     mod property {
-        //! Any invoice, credited by any sequence of partial credits and then "the rest", nets
-        //! every account to exactly zero, and the rest is never refused while something is left.
+        //! Any invoice, in NOK or at any rate in another currency, credited by any sequence of
+        //! partial credits and then "the rest", nets every account to exactly zero (in NOK, and
+        //! in the currency), every voucher balances in NOK with its VAT the groups' NOK VAT, and
+        //! the rest is never refused while something is left.
         use super::*;
         use crate::invoice::{totals, voucher};
         use crate::model::Kind;
@@ -491,11 +526,43 @@ mod tests {
                 .unwrap_or(10_000)
         }
 
-        fn post(sums: &mut BTreeMap<u32, Decimal>, doc: &Document, kind: Kind) {
+        /// Per account: (NOK, the currency's amount), each debit − credit.
+        type Sums = BTreeMap<u32, (Decimal, Decimal)>;
+
+        fn post(sums: &mut Sums, doc: &Document, kind: Kind) -> Result<(), TestCaseError> {
             let t = totals(doc);
-            for p in voucher(kind, doc.number, doc.issue_date, "c1", &t).postings {
-                *sums.entry(p.account).or_default() += p.debit - p.credit;
+            let v = voucher(kind, doc.number, doc.issue_date, "c1", &t, &doc.currency);
+            let debit: Decimal = v.postings.iter().map(|p| p.debit).sum();
+            let credit: Decimal = v.postings.iter().map(|p| p.credit).sum();
+            prop_assert_eq!(debit, credit, "the voucher balances in NOK");
+            if let Some(nok) = &t.nok {
+                let vat: Decimal = v
+                    .postings
+                    .iter()
+                    .filter(|p| [2700, 2701, 2703].contains(&p.account))
+                    .map(|p| p.credit - p.debit)
+                    .sum();
+                let sign = if kind == Kind::Invoice { 1 } else { -1 };
+                prop_assert_eq!(
+                    vat * Decimal::from(sign),
+                    nok.vat,
+                    "posted VAT is the NOK VAT"
+                );
+                prop_assert_eq!(nok.vat, nok.groups.iter().map(|(_, v)| *v).sum::<Decimal>());
             }
+            for p in v.postings {
+                let e = sums.entry(p.account).or_default();
+                e.0 += p.debit - p.credit;
+                let cur = p.currency.map_or(p.debit - p.credit, |c| {
+                    if p.debit > Decimal::ZERO {
+                        c.amount
+                    } else {
+                        -c.amount
+                    }
+                });
+                e.1 += cur;
+            }
+            Ok(())
         }
 
         proptest! {
@@ -505,6 +572,8 @@ mod tests {
                 specs in proptest::collection::vec(line_strategy(), 1..6),
                 steps in proptest::collection::vec(step_strategy(), 0..6),
                 vat_registered in proptest::bool::weighted(0.9),
+                // NOK per unit, 6 decimals (a per-100 quote divided by 100), up to 50.
+                rate in proptest::option::weighted(0.5, 1i64..=50_000_000),
             ) {
                 const CODES: [VatCode; 6] = [VatCode::High, VatCode::Medium, VatCode::Low,
                     VatCode::ZeroRated, VatCode::Exempt, VatCode::ReverseCharge];
@@ -517,6 +586,15 @@ mod tests {
                 }).collect();
                 let mut inv = doc(lines);
                 inv.seller.vat_registered = vat_registered;
+                if let Some(r) = rate {
+                    inv.currency = "EUR".into();
+                    inv.rate = Some(crate::currency::Rate {
+                        currency: "EUR".into(),
+                        rate: dec(r, 6),
+                        date: inv.issue_date,
+                        source: "test".into(),
+                    });
+                }
                 if totals(&inv).payable < Decimal::ZERO {
                     // An invoice may not total below zero: the returns become sales.
                     for l in &mut inv.lines {
@@ -524,15 +602,15 @@ mod tests {
                     }
                 }
 
-                let mut sums = BTreeMap::new();
-                post(&mut sums, &inv, Kind::Invoice);
+                let mut sums = Sums::new();
+                post(&mut sums, &inv, Kind::Invoice)?;
                 let mut earlier: Vec<Document> = Vec::new();
-                let issue = |earlier: &mut Vec<Document>, sums: &mut BTreeMap<u32, Decimal>,
+                let issue = |earlier: &mut Vec<Document>, sums: &mut Sums,
                                  Credited { lines, totals: t, group_vat }: Credited| {
                     prop_assert!(t.payable >= Decimal::ZERO, "a negative credit note");
                     let cn = Document { kind: Kind::CreditNote, lines, group_vat, ..inv.clone() };
                     prop_assert_eq!(totals(&cn), t);
-                    post(sums, &cn, Kind::CreditNote);
+                    post(sums, &cn, Kind::CreditNote)?;
                     earlier.push(cn);
                     Ok(())
                 };
@@ -559,8 +637,9 @@ mod tests {
                     Ok(n) => issue(&mut earlier, &mut sums, n)?,
                     Err(e) => prop_assert!(!something_left, "the rest was refused: {e:?}"),
                 }
-                for (account, sum) in &sums {
-                    prop_assert!(sum.is_zero(), "account {} nets to {} after full credit", account, sum);
+                for (account, (nok, currency)) in &sums {
+                    prop_assert!(nok.is_zero(), "account {} nets to {} NOK after full credit", account, nok);
+                    prop_assert!(currency.is_zero(), "account {} nets to {} in the currency", account, currency);
                 }
                 prop_assert!(matches!(note(&inv, &earlier, None), Err(Error::NotAllowed(_))));
             }

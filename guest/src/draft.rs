@@ -38,6 +38,8 @@ pub enum Change {
     UpdateLine(u32, LineInput),
     RemoveLine(u32),
     MoveLine(u32, u32),
+    /// Invoice in this currency (ISO 4217).
+    Currency(String),
 }
 
 fn check_text(p: &mut Problems, field: &str, v: &Option<String>, max: usize) -> Option<String> {
@@ -100,6 +102,13 @@ pub fn apply(
             let n = check_text(&mut p, "note", &n, MAX_NOTE_CHARS);
             p.into_result()?;
             draft.note = n;
+        }
+        Change::Currency(c) => {
+            let c = c.trim().to_ascii_uppercase();
+            if let Some(problem) = crate::currency::code_problem(&c) {
+                return Err(Error::invalid("currency", problem));
+            }
+            draft.currency = c;
         }
         Change::AddLines(inputs) => {
             if draft.lines.len() + inputs.len() > MAX_LINES {

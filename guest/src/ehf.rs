@@ -27,8 +27,9 @@ fn buyer_endpoint(doc: &Document) -> Option<(&'static str, String)> {
 }
 
 /// The document being written, into one buffer sized for it: every element is written in
-/// place, text escaped in runs between the characters XML reserves.
-struct Xml(String);
+/// place, text escaped in runs between the characters XML reserves. The second field is the
+/// document's currency, every amount's but the VAT in NOK of one in another currency.
+struct Xml(String, String);
 
 impl Xml {
     /// Text for element content and attribute values.
@@ -81,9 +82,14 @@ impl Xml {
         self.text(text);
         self.close(name);
     }
-    /// An amount in kroner with `scale` decimals.
+    /// An amount in the document's currency with `scale` decimals.
     fn money(&mut self, name: &str, v: rust_decimal::Decimal, scale: u32) {
-        self.open_with(name, "currencyID", "NOK");
+        let currency = std::mem::take(&mut self.1);
+        self.money_in(name, v, scale, &currency);
+        self.1 = currency;
+    }
+    fn money_in(&mut self, name: &str, v: rust_decimal::Decimal, scale: u32, currency: &str) {
+        self.open_with(name, "currencyID", currency);
         crate::money::write_fixed(&mut self.0, v, scale, '.', None);
         self.close(name);
     }
@@ -133,9 +139,12 @@ pub fn render(doc: &Document, totals: &Totals, pdf: Option<&[u8]>) -> Option<Str
             "cbc:CreditedQuantity",
         ),
     };
-    let mut x = Xml(String::with_capacity(
-        4096 + doc.lines.len() * 900 + pdf.map_or(0, |p| p.len() * 4 / 3 + 256),
-    ));
+    let mut x = Xml(
+        String::with_capacity(
+            4096 + doc.lines.len() * 900 + pdf.map_or(0, |p| p.len() * 4 / 3 + 256),
+        ),
+        doc.currency.clone(),
+    );
     let _ = write!(
         x.0,
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{root} xmlns=\"{ns}\" xmlns:cac=\"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2\" xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\">"
@@ -158,7 +167,11 @@ pub fn render(doc: &Document, totals: &Totals, pdf: Option<&[u8]>) -> Option<Str
         .collect::<Vec<_>>()
         .join("\n");
     x.opt("cbc:Note", &Some(note));
-    x.el("cbc:DocumentCurrencyCode", "NOK");
+    x.el("cbc:DocumentCurrencyCode", &doc.currency);
+    // In another currency the VAT is stated in NOK as well (BT-6, BT-111; currency.md §1).
+    if totals.nok.is_some() {
+        x.el("cbc:TaxCurrencyCode", crate::currency::NOK);
+    }
     x.el("cbc:BuyerReference", &buyer_reference(doc));
     if let Some(order) = &doc.references.order {
         x.open("cac:OrderReference");
@@ -361,7 +374,12 @@ fn payment(x: &mut Xml, doc: &Document) {
     }
     x.opt("cbc:PaymentID", &doc.kid);
     x.open("cac:PayeeFinancialAccount");
-    x.el("cbc:ID", &s.bank_account);
+    // Paid from abroad in another currency: to the IBAN (required then, `check_issuable`).
+    let account = match &s.iban {
+        Some(iban) if doc.currency != crate::currency::NOK => iban,
+        _ => &s.bank_account,
+    };
+    x.el("cbc:ID", account);
     if let Some(bic) = &s.bic {
         x.open("cac:FinancialInstitutionBranch");
         x.el("cbc:ID", bic);
@@ -419,6 +437,12 @@ fn tax_total(x: &mut Xml, totals: &Totals) {
         x.close("cac:TaxSubtotal");
     }
     x.close("cac:TaxTotal");
+    // The VAT in NOK: exactly one more TaxTotal, with no subtotals (PEPPOL-EN16931-R053/R054).
+    if let Some(nok) = &totals.nok {
+        x.open("cac:TaxTotal");
+        x.money_in("cbc:TaxAmount", nok.vat, 2, crate::currency::NOK);
+        x.close("cac:TaxTotal");
+    }
 }
 
 /// EHF Reminder 3.0 (receivables.md §3; anskaffelser's ehf-postaward-g3, `reminder-3.0`): a
@@ -451,7 +475,7 @@ pub fn render_reminder(r: &Reminder) -> Option<String> {
     let doc = r.invoice;
     let (scheme, endpoint) = buyer_endpoint(doc)?;
     let code = calc::effective_code(crate::vat::VatCode::Exempt, doc.seller.vat_registered);
-    let mut x = Xml(String::with_capacity(8192));
+    let mut x = Xml(String::with_capacity(8192), crate::currency::NOK.into());
     x.0.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\" xmlns:cac=\"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2\" xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\">");
     x.el("cbc:CustomizationID", REMINDER_CUSTOMIZATION);
     x.el("cbc:ProfileID", REMINDER_PROFILE);
@@ -474,7 +498,12 @@ pub fn render_reminder(r: &Reminder) -> Option<String> {
     x.el("cbc:PaymentMeansCode", "30");
     x.opt("cbc:PaymentID", &doc.kid);
     x.open("cac:PayeeFinancialAccount");
-    x.el("cbc:ID", &s.bank_account);
+    // Paid from abroad in another currency: to the IBAN (required then, `check_issuable`).
+    let account = match &s.iban {
+        Some(iban) if doc.currency != crate::currency::NOK => iban,
+        _ => &s.bank_account,
+    };
+    x.el("cbc:ID", account);
     if let Some(bic) = &s.bic {
         x.open("cac:FinancialInstitutionBranch");
         x.el("cbc:ID", bic);

@@ -154,14 +154,15 @@ impl Tag {
     }
 }
 
-/// An element being read: its name, its text so far, whether it has children, and whether it
-/// is a Norwegian organisation number (`schemeID="0192"`).
+/// An element being read: its name, its text so far, whether it has children, whether it
+/// is a Norwegian organisation number (`schemeID="0192"`), and an amount's currency.
 struct Open<'a> {
     name: &'a str,
     tag: Tag,
     text: Cow<'a, str>,
     children: bool,
     orgnr: bool,
+    currency: Option<Cow<'a, str>>,
 }
 
 /// A line allowance or charge.
@@ -200,7 +201,16 @@ struct Facts<'a> {
     lines: Vec<LineFacts<'a>>,
     subtotals: Vec<Subtotal<'a>>,
     totals: [Option<Decimal>; 4],
+    /// The TaxTotal with subtotals: its amount; and how many there were (R053: one).
     tax_total: Option<Decimal>,
+    tax_totals: usize,
+    /// Each TaxTotal without subtotals: its amount and currency (BT-111; R054).
+    tax_currency_totals: Vec<(Option<Decimal>, Cow<'a, str>)>,
+    /// BT-5 and BT-6.
+    currency: Option<Cow<'a, str>>,
+    /// Subtotals read before the TaxTotal being read (a total with more has subtotals).
+    subtotals_before_total: usize,
+    tax_currency: Option<Cow<'a, str>>,
     notes: usize,
     kid: Option<Cow<'a, str>>,
     /// A buyer reference or an order reference (PEPPOL-EN16931-R003).
@@ -216,6 +226,14 @@ struct Reading<'a> {
     line: Option<LineFacts<'a>>,
     adjustment: Option<Adjustment>,
     subtotal: Option<Subtotal<'a>>,
+    /// The TaxAmount of the TaxTotal being read, with its currency: which total it is shows
+    /// only at its end (one with subtotals, or BT-111).
+    tax_amount: Option<(Option<Decimal>, Cow<'a, str>)>,
+}
+
+/// Of opposite signs (zero goes with either).
+fn opposite(a: Decimal, b: Decimal) -> bool {
+    (a < Decimal::ZERO && b > Decimal::ZERO) || (a > Decimal::ZERO && b < Decimal::ZERO)
 }
 
 fn decimal(t: &str) -> Option<Decimal> {
@@ -272,6 +290,7 @@ fn read<'a>(xml: &'a str, errors: &mut Vec<String>) -> Result<Facts<'a>, String>
         let tag = Tag::of(name);
         let parent = stack.last().map(|o| o.tag);
         let mut orgnr = false;
+        let mut currency = None;
         // Most elements have no attributes, and the iterator costs even then.
         if !e.attributes_raw().is_empty() {
             for a in e.attributes() {
@@ -279,9 +298,7 @@ fn read<'a>(xml: &'a str, errors: &mut Vec<String>) -> Result<Facts<'a>, String>
                 let value = quick_xml::escape::unescape(within(xml, &a.value)?)
                     .map_err(|e| format!("bad attribute: {e}"))?;
                 match a.key.local_name().as_ref() {
-                    b"currencyID" if value != "NOK" => {
-                        errors.push(format!("PEPPOL-EN16931-R051: currency {value}"))
-                    }
+                    b"currencyID" => currency = Some(value),
                     b"unitCode" => {
                         if let Some(l) = r.line.as_mut() {
                             l.unit = value;
@@ -307,6 +324,7 @@ fn read<'a>(xml: &'a str, errors: &mut Vec<String>) -> Result<Facts<'a>, String>
             text: Cow::Borrowed(""),
             children: false,
             orgnr,
+            currency,
         };
         if empty {
             r.close(open, &stack, errors);
@@ -325,6 +343,7 @@ impl<'a> Reading<'a> {
             line,
             adjustment,
             subtotal,
+            tax_amount,
         } = self;
         let Open {
             name,
@@ -332,6 +351,7 @@ impl<'a> Reading<'a> {
             text,
             children,
             orgnr,
+            currency,
         } = open;
         if !children && text.trim().is_empty() {
             errors.push(format!("PEPPOL-EN16931-R008: empty {name}"));
@@ -348,7 +368,35 @@ impl<'a> Reading<'a> {
         let grand = stack.len().checked_sub(2).map(|i| stack[i].tag);
         let value = || decimal(&text);
         let at_root = stack.len() == 1;
+        // Every amount is in the document's currency (R051), but BT-111, the VAT in the tax
+        // currency, whose TaxTotal is known only at its end.
+        if let Some(c) = currency {
+            if tag == Tag::TaxAmount && parent == Some(Tag::TaxTotal) {
+                *tax_amount = Some((value(), c));
+            } else if facts.currency.as_deref().is_none_or(|d| d != c) {
+                errors.push(format!("PEPPOL-EN16931-R051: currency {c} in {name}"));
+            }
+        }
         match (grand, parent, tag) {
+            (_, _, Tag::Other) if at_root && name == "DocumentCurrencyCode" => {
+                facts.currency = Some(text)
+            }
+            (_, _, Tag::Other) if at_root && name == "TaxCurrencyCode" => {
+                facts.tax_currency = Some(text)
+            }
+            (_, _, Tag::TaxTotal) if at_root => {
+                let (amount, c) = tax_amount.take().unwrap_or((None, Cow::Borrowed("")));
+                if children && facts.subtotals.len() > facts.subtotals_before_total {
+                    facts.tax_totals += 1;
+                    facts.tax_total = amount;
+                    if facts.currency.as_deref() != Some(&*c) {
+                        errors.push(format!("PEPPOL-EN16931-R051: currency {c} in TaxAmount"));
+                    }
+                } else {
+                    facts.tax_currency_totals.push((amount, c));
+                }
+                facts.subtotals_before_total = facts.subtotals.len();
+            }
             (_, _, Tag::Note) if at_root => facts.notes += 1,
             (_, _, Tag::BuyerReference | Tag::OrderReference) if at_root => {
                 facts.buyer_or_order_reference = true
@@ -373,7 +421,6 @@ impl<'a> Reading<'a> {
                 facts.kid = Some(text)
             }
             (_, Some(Tag::LegalMonetaryTotal), Tag::Total(i)) => facts.totals[i] = value(),
-            (_, Some(Tag::TaxTotal), Tag::TaxAmount) => facts.tax_total = value(),
             (_, Some(Tag::TaxTotal), Tag::TaxSubtotal) => facts.subtotals.extend(subtotal.take()),
             (Some(Tag::TaxSubtotal), Some(Tag::TaxCategory), Tag::Id) => {
                 if let Some(s) = subtotal.as_mut() {
@@ -538,6 +585,40 @@ pub fn check(xml: &str) -> Vec<String> {
     }
     if tax_excl != line_ext {
         err("BR-CO-13", format!("{tax_excl} != {line_ext}"));
+    }
+    // One TaxTotal with subtotals (R053); in another tax currency (BT-6) exactly one more,
+    // in it, of the same sign, with at most 2 decimals (R005, R054, R055, BR-53, R051).
+    if facts.tax_totals != 1 {
+        err(
+            "PEPPOL-EN16931-R053",
+            format!("{} with subtotals", facts.tax_totals),
+        );
+    }
+    match (&facts.tax_currency, &facts.tax_currency_totals[..]) {
+        (None, []) => {}
+        (None, _) => err("PEPPOL-EN16931-R054", "a TaxTotal without subtotals".into()),
+        (Some(t), _) if facts.currency.as_deref() == Some(&**t) => err(
+            "PEPPOL-EN16931-R005",
+            format!("tax currency {t} is the document's"),
+        ),
+        (Some(t), [(amount, c)]) => {
+            if c != t {
+                err("PEPPOL-EN16931-R051", format!("BT-111 in {c}, not {t}"));
+            }
+            match amount {
+                None => err("BR-53", "no VAT in the tax currency".into()),
+                Some(a) if opposite(*a, facts.tax_total.unwrap_or_default()) => err(
+                    "PEPPOL-EN16931-R055",
+                    format!("{a} against {:?}", facts.tax_total),
+                ),
+                Some(_) => {}
+            }
+        }
+        (Some(_), []) => err("BR-53", "no VAT in the tax currency".into()),
+        (Some(_), _) => err(
+            "PEPPOL-EN16931-R054",
+            "more than one TaxTotal without subtotals".into(),
+        ),
     }
     let vat = facts.tax_total.unwrap_or_default();
     let sub_sum: Decimal = facts.subtotals.iter().map(|s| s.tax).sum();

@@ -59,6 +59,8 @@ pub enum Problem {
     OnlyUnregisteredSeller,
     KeyReused(u64),
     EhfRule(String),
+    /// No exchange rate for the currency on or before this day.
+    NoExchangeRate(chrono::NaiveDate),
 }
 
 impl Problem {
@@ -150,6 +152,7 @@ impl Problem {
                 "already used for number {n} by a different request: use a new key"
             ),
             P::EhfRule(r) => format!("the document would break EHF rule {r}"),
+            P::NoExchangeRate(d) => format!("the host has no exchange rate on or before {d}"),
         }
     }
 }

@@ -4,18 +4,22 @@
 use crate::calc::{self, Totals};
 use crate::channel::Route;
 use crate::checkdigits::{kid_mod10, kid_mod11};
+use crate::currency::Rate;
 use crate::error::{Error, Problem, Problems};
-use crate::model::{Document, Draft, KidAlgorithm, Kind, Posting, Seller, Voucher};
+use crate::model::{CurrencyAmount, Document, Draft, KidAlgorithm, Kind, Posting, Seller, Voucher};
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
-/// Everything a draft must hold to become an invoice; every problem is named.
-pub fn check_issuable(
-    draft: &Draft,
-    today: NaiveDate,
-    vat_registered: bool,
-) -> Result<Totals, Error> {
+/// Everything a draft must hold to become an invoice; every problem is named. The totals are
+/// the currency's (their NOK side is the caller's, at the rate of the issue date).
+pub fn check_issuable(draft: &Draft, today: NaiveDate, seller: &Seller) -> Result<Totals, Error> {
+    let vat_registered = seller.vat_registered;
     let mut p = Problems::default();
+    // A customer paying in another currency pays from abroad, by IBAN and BIC (settings has
+    // both or neither); eFaktura, AvtaleGiro and the KID are NOK only.
+    if draft.currency != crate::currency::NOK && seller.iban.is_none() {
+        p.add("settings.iban", Problem::Needs("currency".into()));
+    }
     if draft.lines.is_empty() {
         p.add("lines", Problem::Missing);
     }
@@ -87,13 +91,15 @@ pub fn due_date(draft: &Draft, seller: &Seller, issue: NaiveDate) -> NaiveDate {
 }
 
 /// The voucher (norway.md §5): receivable on 1500 against revenue per VAT code and VAT per
-/// group. A credit note is the mirror image.
+/// group. A credit note is the mirror image. A document in another currency is booked in NOK
+/// (`Totals::nok`, currency.md §4), each posting with its amount in the currency beside it.
 pub fn voucher(
     kind: Kind,
     number: u64,
     date: NaiveDate,
     customer_id: &str,
     totals: &Totals,
+    currency: &str,
 ) -> Voucher {
     let sign = |amount: Decimal, debit_side: bool| -> (Decimal, Decimal) {
         // An invoice debits receivables and credits revenue/VAT; a credit note the reverse.
@@ -106,13 +112,30 @@ pub fn voucher(
             (false, false) => (-amount, Decimal::ZERO),
         }
     };
+    // (NOK booked, the currency's amount beside it) for an amount of the document.
+    let nok = totals.nok.as_ref();
+    let booked = |amount: Decimal, in_nok: Option<Decimal>| -> (Decimal, Option<CurrencyAmount>) {
+        match (nok, in_nok) {
+            (Some(n), Some(v)) => (
+                v,
+                Some(CurrencyAmount {
+                    currency: currency.into(),
+                    // Of the same sign as the NOK: the side says which way.
+                    amount: amount.abs(),
+                    rate: n.rate,
+                }),
+            ),
+            _ => (amount, None),
+        }
+    };
     let what = if kind == Kind::Invoice {
         "Faktura"
     } else {
         "Kreditnota"
     };
     let mut postings = Vec::new();
-    let (d, c) = sign(totals.payable, true);
+    let (amount, currency_amount) = booked(totals.payable, nok.map(|n| n.payable));
+    let (d, c) = sign(amount, true);
     postings.push(Posting {
         account: 1500,
         debit: d,
@@ -120,9 +143,12 @@ pub fn voucher(
         customer_id: Some(customer_id.into()),
         vat_code: None,
         text: format!("{what} {number}"),
+        currency: currency_amount,
     });
-    for g in &totals.groups {
-        let (d, c) = sign(g.base, false);
+    for (i, g) in totals.groups.iter().enumerate() {
+        let group_nok = nok.map(|n| n.groups[i]);
+        let (amount, currency_amount) = booked(g.base, group_nok.map(|(b, _)| b));
+        let (d, c) = sign(amount, false);
         postings.push(Posting {
             account: g.code.revenue_account(),
             debit: d,
@@ -134,9 +160,11 @@ pub fn voucher(
                 g.code.category(),
                 g.code.rate()
             ),
+            currency: currency_amount,
         });
         if let Some(account) = g.code.vat_account() {
-            let (d, c) = sign(g.vat, false);
+            let (amount, currency_amount) = booked(g.vat, group_nok.map(|(_, v)| v));
+            let (d, c) = sign(amount, false);
             postings.push(Posting {
                 account,
                 debit: d,
@@ -144,6 +172,7 @@ pub fn voucher(
                 customer_id: None,
                 vat_code: g.code.saft().map(Into::into),
                 text: format!("{what} {number}, utgående mva {} %", g.code.rate()),
+                currency: currency_amount,
             });
         }
     }
@@ -154,7 +183,8 @@ pub fn voucher(
     }
 }
 
-/// An invoice from a checked draft.
+/// An invoice from a checked draft, at `rate` when it is in a currency other than NOK
+/// (`totals` then carry their NOK side at that rate).
 #[allow(clippy::too_many_arguments)]
 pub fn build(
     draft: &Draft,
@@ -163,6 +193,7 @@ pub fn build(
     today: NaiveDate,
     totals: &Totals,
     route: Route,
+    rate: Option<Rate>,
 ) -> Result<Document, Error> {
     let issue = draft.dates.issue.unwrap_or(today);
     Ok(Document {
@@ -176,22 +207,38 @@ pub fn build(
         delivery_date: Some(draft.dates.delivery.unwrap_or(issue)),
         due_date: due_date(draft, seller, issue),
         note: draft.note.clone(),
-        kid: Some(kid(seller, draft.customer.number, number)?),
+        // A KID is a Norwegian bank's: an invoice in another currency is paid from abroad by
+        // IBAN and BIC, with its number as the reference.
+        kid: if draft.currency == crate::currency::NOK {
+            Some(kid(seller, draft.customer.number, number)?)
+        } else {
+            None
+        },
         lines: draft.lines.clone(),
         credited: None,
         credit_reason: None,
-        voucher: voucher(Kind::Invoice, number, issue, &draft.customer.id, totals),
+        voucher: voucher(
+            Kind::Invoice,
+            number,
+            issue,
+            &draft.customer.id,
+            totals,
+            &draft.currency,
+        ),
         channel: route.channel,
         channel_reason: route.reason,
         fallbacks: route.fallbacks,
         group_vat: Vec::new(),
         request: None,
+        currency: draft.currency.clone(),
+        rate,
     })
 }
 
 /// The totals of an issued document (computed by the one core, never stored twice).
 pub fn totals(doc: &Document) -> Totals {
-    calc::compute_with(&doc.lines, doc.seller.vat_registered, &doc.group_vat)
+    let t = calc::compute_with(&doc.lines, doc.seller.vat_registered, &doc.group_vat);
+    calc::in_nok(t, doc.rate.as_ref().map(|r| r.rate), &doc.group_vat)
 }
 
 #[cfg(test)]
@@ -214,6 +261,45 @@ mod tests {
         );
     }
 
+    /// currency.md §4: invoice 10001 of 1 000.00 EUR + 25 % at 11.7950, booked in NOK with
+    /// the euro beside each posting (SAF-T's AmountStructure).
+    #[test]
+    fn the_worked_posting_in_euro() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        let t = calc::in_nok(
+            calc::compute(&[test_line(1, "1", "1000.00", VatCode::High)], true),
+            Some(d("11.7950")),
+            &[],
+        );
+        let date = NaiveDate::from_ymd_opt(2024, 12, 31).unwrap();
+        let v = voucher(Kind::Invoice, 10001, date, "c1", &t, "EUR");
+        let rows: Vec<_> = v
+            .postings
+            .iter()
+            .map(|p| {
+                let c = p.currency.as_ref().unwrap();
+                (
+                    p.account,
+                    p.debit,
+                    p.credit,
+                    c.amount,
+                    c.currency.as_str(),
+                    c.rate,
+                )
+            })
+            .collect();
+        let z = Decimal::ZERO;
+        let rate = d("11.7950");
+        assert_eq!(
+            rows,
+            [
+                (1500, d("14743.75"), z, d("1250.00"), "EUR", rate),
+                (3000, z, d("11795.00"), d("1000.00"), "EUR", rate),
+                (2700, z, d("2948.75"), d("250.00"), "EUR", rate),
+            ]
+        );
+    }
+
     #[test]
     fn worked_posting_balances() {
         let lines = [
@@ -227,6 +313,7 @@ mod tests {
             NaiveDate::from_ymd_opt(2025, 3, 17).unwrap(),
             "1001",
             &t,
+            "NOK",
         );
         let rows: Vec<(u32, String, String)> = v
             .postings
@@ -253,6 +340,7 @@ mod tests {
             NaiveDate::from_ymd_opt(2025, 3, 18).unwrap(),
             "1001",
             &t,
+            "NOK",
         );
         assert_eq!(cn.postings[0].credit, t.payable);
     }

@@ -84,6 +84,27 @@ pub struct Customer {
     pub preferred_channel: Option<Channel>,
     #[serde(default)]
     pub attach_ehf: bool,
+    /// ISO 4217; none: NOK.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+}
+
+/// The ledger's currency (`currency::NOK`): what was written before there were others is in it.
+pub const NOK: &str = "NOK";
+
+fn nok() -> String {
+    NOK.into()
+}
+
+/// NOK for one unit of a currency, as published for a day and frozen on a document.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Rate {
+    pub currency: String,
+    /// NOK per one unit.
+    pub rate: Decimal,
+    #[serde(with = "crate::dates::iso")]
+    pub date: chrono::NaiveDate,
+    pub source: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -135,6 +156,9 @@ pub struct Draft {
     pub note: Option<String>,
     pub lines: Vec<Line>,
     pub next_line_id: u32,
+    /// ISO 4217: the customer's, or as set.
+    #[serde(default = "nok")]
+    pub currency: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,6 +175,17 @@ pub struct Posting {
     pub customer_id: Option<String>,
     pub vat_code: Option<String>,
     pub text: String,
+    /// On a document in another currency: the amount in it (debit and credit are NOK).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<CurrencyAmount>,
+}
+
+/// SAF-T's AmountStructure: the amount in the document's currency and the rate.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CurrencyAmount {
+    pub currency: String,
+    pub amount: Decimal,
+    pub rate: Decimal,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -202,6 +237,12 @@ pub struct Document {
     /// refused rather than answered with this document.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<String>,
+    /// ISO 4217: every amount's, but the NOK ones.
+    #[serde(default = "nok")]
+    pub currency: String,
+    /// In a currency other than NOK: the rate it was issued at, frozen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<Rate>,
 }
 
 impl Document {
@@ -234,4 +275,9 @@ impl Language {
 pub struct GroupVat {
     pub code: VatCode,
     pub vat: Decimal,
+    /// In a currency other than NOK, the group's NOK base and VAT when fixed too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_nok: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_nok: Option<Decimal>,
 }

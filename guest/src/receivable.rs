@@ -15,6 +15,10 @@ pub const RECEIVABLES: u32 = 1500;
 /// gives them to an invoice: 2999 Annen kortsiktig gjeld, as DNB Regnskap uses an interim
 /// account (receivables.md §2.4, §4).
 pub const SUSPENSE: u32 = 2999;
+/// Agio and disagio: what a payment in another currency brought in above, or below, the NOK
+/// its receivable was booked at (NS 4102; Odoo's l10n_no and Tripletex use the same).
+pub const CURRENCY_GAIN: u32 = 8060;
+pub const CURRENCY_LOSS: u32 = 8160;
 
 /// What became of a payment (the contract's `payment-outcome`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -164,6 +168,53 @@ impl Aging {
     }
 }
 
+/// The NOK a payment of `paid` (in the invoice's currency) closes of a receivable booked at
+/// `booked` NOK for `payable` in the currency, when `open` was left before it: the booked
+/// share of what was open before less that of what is open after. Payment by payment it adds
+/// up to exactly the booked NOK when the invoice is paid, however it was split.
+pub fn closed_nok(payable: Decimal, booked: Decimal, open: Decimal, paid: Decimal) -> Decimal {
+    if payable.is_zero() {
+        return Decimal::ZERO;
+    }
+    let share = |x: Decimal| crate::money::round2(x * booked / payable);
+    share(open) - share(open - paid)
+}
+
+/// A payment in another currency: the bank gets what it credited in NOK (`received`), the
+/// customer's receivable closes at the NOK it was booked at (`closed`), and the difference is
+/// agio (8060, credit) or disagio (8160, debit) (currency.md §4).
+pub fn foreign_postings(
+    customer_id: &str,
+    received: Decimal,
+    closed: Decimal,
+    text: &str,
+    in_currency: crate::model::CurrencyAmount,
+) -> Vec<Posting> {
+    let line = |account, debit: Decimal, credit: Decimal, customer_id: Option<&str>| Posting {
+        account,
+        debit,
+        credit,
+        customer_id: customer_id.map(Into::into),
+        vat_code: None,
+        text: text.to_owned(),
+        currency: None,
+    };
+    let mut out = vec![
+        line(BANK, received, Decimal::ZERO, None),
+        Posting {
+            currency: Some(in_currency),
+            ..line(RECEIVABLES, Decimal::ZERO, closed, Some(customer_id))
+        },
+    ];
+    let gain = received - closed;
+    if gain > Decimal::ZERO {
+        out.push(line(CURRENCY_GAIN, Decimal::ZERO, gain, None));
+    } else if gain < Decimal::ZERO {
+        out.push(line(CURRENCY_LOSS, -gain, Decimal::ZERO, None));
+    }
+    out
+}
+
 /// Where the money of a payment goes: an invoice's customer, or suspense.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Side<'a> {
@@ -185,6 +236,7 @@ pub fn postings(from: u32, to: &Side, amount: Decimal, text: &str) -> Vec<Postin
         customer_id,
         vat_code: None,
         text: text.to_owned(),
+        currency: None,
     };
     let inward = amount > Decimal::ZERO;
     vec![
@@ -334,6 +386,37 @@ mod tests {
             statement_problem("86011117947", "EUR", &s).unwrap().0,
             "statement.currency"
         );
+    }
+
+    /// currency.md §4: 1 250.00 EUR booked at 14 743.75 NOK, paid at 11.7173: the bank gets
+    /// 14 646.63, the receivable closes at 14 743.75, and 97.12 is disagio on 8160.
+    #[test]
+    fn the_worked_payment_in_euro() {
+        let closed = closed_nok(d("1250.00"), d("14743.75"), d("1250.00"), d("1250.00"));
+        assert_eq!(closed, d("14743.75"));
+        let eur = crate::model::CurrencyAmount {
+            currency: "EUR".into(),
+            amount: d("1250.00"),
+            rate: d("11.7950"),
+        };
+        let p = foreign_postings("c-1", d("14646.63"), closed, "Innbetaling", eur);
+        let rows: Vec<_> = p.iter().map(|p| (p.account, p.debit, p.credit)).collect();
+        let z = Decimal::ZERO;
+        assert_eq!(
+            rows,
+            [
+                (BANK, d("14646.63"), z),
+                (RECEIVABLES, z, d("14743.75")),
+                (CURRENCY_LOSS, d("97.12"), z),
+            ]
+        );
+        // In parts, it closes exactly the booked NOK.
+        let (mut open, mut sum) = (d("1250.00"), Decimal::ZERO);
+        for part in [d("333.33"), d("0.01"), d("916.66")] {
+            sum += closed_nok(d("1250.00"), d("14743.75"), open, part);
+            open -= part;
+        }
+        assert_eq!(sum, d("14743.75"));
     }
 
     #[test]

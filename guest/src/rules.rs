@@ -7,6 +7,7 @@ pub mod calc;
 pub mod channel;
 pub mod checkdigits;
 pub mod credit;
+pub mod currency;
 pub mod dates;
 pub mod draft;
 pub mod ehf;

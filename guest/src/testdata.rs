@@ -48,6 +48,7 @@ pub fn customer() -> Customer {
         language: None,
         preferred_channel: None,
         attach_ehf: false,
+        currency: None,
     }
 }
 
@@ -69,7 +70,7 @@ pub fn document(lines: Vec<Line>) -> Document {
         due_date: date + chrono::Days::new(14),
         note: None,
         kid: Some("1001100013".into()),
-        voucher: crate::invoice::voucher(Kind::Invoice, 10001, date, "c1", &totals),
+        voucher: crate::invoice::voucher(Kind::Invoice, 10001, date, "c1", &totals, "NOK"),
         lines,
         credited: None,
         credit_reason: None,
@@ -78,6 +79,8 @@ pub fn document(lines: Vec<Line>) -> Document {
         fallbacks: Vec::new(),
         group_vat: Vec::new(),
         request: None,
+        currency: "NOK".into(),
+        rate: None,
     }
 }
 
@@ -89,5 +92,6 @@ pub fn draft() -> Draft {
         note: Some("Takk for leien".into()),
         lines: vec![calc::test_line(1, "1", "9500", crate::vat::VatCode::Exempt)],
         next_line_id: 2,
+        currency: "NOK".into(),
     }
 }

@@ -773,6 +773,7 @@ pub fn payments(db: &str, count: usize, chunk: usize, dir: &Path) -> Result<Vec<
                     customer_name: customer.customer.name.clone(),
                     issue_date: Some("2026-11-01".into()),
                     payable_ore: 125_000,
+                    currency: "NOK".into(),
                     ..Default::default()
                 };
                 let facts = DeliveryFacts {
@@ -788,6 +789,7 @@ pub fn payments(db: &str, count: usize, chunk: usize, dir: &Path) -> Result<Vec<
                     seller_name: settings.name.clone().unwrap_or_default(),
                     seller_account: settings.bank_account.clone(),
                     credited_invoice: None,
+                    currency: "NOK".into(),
                 };
                 u.insert_document(
                     "fjord",

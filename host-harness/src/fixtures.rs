@@ -64,6 +64,8 @@ pub struct Customer {
     /// E-mailed invoices carry the EHF XML too.
     #[serde(default)]
     pub attach_ehf: bool,
+    /// Invoiced in this currency (ISO 4217); none: NOK.
+    pub currency: Option<String>,
 }
 
 fn not_found() -> String {
@@ -271,6 +273,7 @@ fn customer(c: &Customer) -> Result<CustomerRecord> {
                 .map(|w| word("channel", w))
                 .transpose()?,
             attach_ehf: c.attach_ehf,
+            currency: c.currency.clone(),
         },
         efaktura: word("eFaktura status", &c.efaktura)?,
         avtalegiro: c.avtalegiro,

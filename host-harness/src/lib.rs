@@ -8,6 +8,7 @@ pub mod bench;
 pub mod channels;
 pub mod console;
 pub mod fixtures;
+pub mod rates;
 pub mod reports;
 pub mod scenario;
 

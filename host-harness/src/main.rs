@@ -149,6 +149,17 @@ enum Cmd {
         #[command(subcommand)]
         cmd: RemindersCmd,
     },
+    /// Import exchange rates: Norges Bank's CSV as its data API publishes it (for example
+    /// `https://data.norges-bank.no/api/data/EXR/B..NOK.SP?format=csv&locale=en`), or an
+    /// override file (`date;currency;rate_per_unit;source`). A rate for a currency and day kept
+    /// already is replaced; documents issued keep the rate they were issued at.
+    Rates {
+        /// An SQLite file, or a `postgres://` URL.
+        #[arg(long, default_value = "demo.db")]
+        db: String,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// The invoicing screens in a browser: http://127.0.0.1:8080/ by default. Off loopback an
     /// access token is required (printed at start).
     Serve {
@@ -394,6 +405,14 @@ fn main() -> Result<()> {
             out,
             token,
         } => host_harness::console::serve(&db, listen, out, token),
+        Cmd::Rates { db, files } => {
+            let store = host_harness::store::open(&db)?;
+            for f in files {
+                let n = host_harness::rates::import(&*store, &f)?;
+                println!("{}: {n} rates", f.display());
+            }
+            Ok(())
+        }
         Cmd::BenchHosts {
             db,
             processes,

@@ -188,6 +188,8 @@ pub enum Action {
         date: Option<String>,
         payer: Option<String>,
         bank_reference: Option<String>,
+        /// For an invoice in another currency: the NOK the bank credited.
+        nok_amount: Option<String>,
     },
     /// The bank's payments to the client's account, as a file would bring them: each to an
     /// issued invoice's KID (`invoice`) or to a `kid` as written.
@@ -620,6 +622,7 @@ pub fn run(host: &mut Harness, sc: &Scenario) -> Result<Report> {
                     date,
                     payer,
                     bank_reference,
+                    nok_amount,
                 } => {
                     let input = PaymentInput {
                         invoice_id: Some(doc(&docs, invoice)?),
@@ -629,6 +632,7 @@ pub fn run(host: &mut Harness, sc: &Scenario) -> Result<Report> {
                         payer: payer.clone(),
                         bank_reference: bank_reference.clone(),
                         idempotency_key: key.clone(),
+                        nok_amount: nok_amount.clone(),
                     };
                     host.register_payment(client, &input).map(|r| {
                         result = Some(serde_json::json!({

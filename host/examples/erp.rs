@@ -90,6 +90,7 @@ impl MemoryUnit {
             payable: d.facts.payable.clone(),
             delivery: None,
             updated_at: d.issue_date.clone(),
+            currency: d.facts.currency.clone(),
         }
     }
 }
@@ -383,6 +384,7 @@ fn main() -> Result<()> {
         language: None,
         preferred_channel: None,
         attach_ehf: true,
+        currency: None,
     };
     with_unit(&*store, |u| {
         u.put_client("fjord", &seller)?;

@@ -142,6 +142,7 @@ pub fn hold_text(h: Hold) -> &'static str {
         Hold::CoveredByCredit => "the customer's credit balance covers it",
         Hold::OptedOut => "the customer asked for no reminders",
         Hold::Avtalegiro => "the bank collects it by AvtaleGiro",
+        Hold::ForeignCurrency => "it is in another currency than NOK",
         Hold::PaymentAgreement => "under a payment agreement",
         Hold::NotOverdue => "not overdue",
         Hold::NotYet => "the first reminder is not due",

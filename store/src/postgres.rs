@@ -14,7 +14,7 @@ use postgres::types::{FromSql, IsNull, ToSql, Type};
 use postgres::{Client, NoTls, Statement};
 use std::collections::HashMap;
 
-const VERSION: i64 = 7;
+const VERSION: i64 = 8;
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS store (id TEXT NOT NULL, version BIGINT NOT NULL);
@@ -309,6 +309,15 @@ CREATE TABLE IF NOT EXISTS reminder_holds (
 );
 "#;
 
+/// Schema 8 (contract 0.6.0): currencies, and the rates they are invoiced at
+/// (`sql::CURRENCY_RATES`).
+const CURRENCIES: &str = "ALTER TABLE customers ADD COLUMN IF NOT EXISTS currency TEXT;
+ALTER TABLE drafts ADD COLUMN IF NOT EXISTS currency TEXT NOT NULL DEFAULT 'NOK';
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS currency TEXT NOT NULL DEFAULT 'NOK';
+ALTER TABLE journal ADD COLUMN IF NOT EXISTS currency TEXT;
+ALTER TABLE journal ADD COLUMN IF NOT EXISTS currency_amount TEXT;
+ALTER TABLE journal ADD COLUMN IF NOT EXISTS exchange_rate TEXT;";
+
 const TRIGRAM_INDEX: &str = "CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE INDEX IF NOT EXISTS documents_refs ON documents
     USING gin (buyer_ref gin_trgm_ops, our_ref gin_trgm_ops, order_ref gin_trgm_ops);";
@@ -383,8 +392,12 @@ impl PgStore {
             if version < 6 {
                 tx.batch_execute(PAYMENTS)?;
             }
-            if version < VERSION {
+            if version < 7 {
                 tx.batch_execute(NOTICES)?;
+            }
+            if version < VERSION {
+                tx.batch_execute(CURRENCIES)?;
+                tx.batch_execute(super::sql::CURRENCY_RATES)?;
                 add_accounts(&mut tx)?;
                 tx.execute("UPDATE store SET version = $1", &[&VERSION])?;
             }
@@ -395,6 +408,8 @@ impl PgStore {
             tx.batch_execute(SERIES)?;
             tx.batch_execute(PAYMENTS)?;
             tx.batch_execute(NOTICES)?;
+            tx.batch_execute(CURRENCIES)?;
+            tx.batch_execute(super::sql::CURRENCY_RATES)?;
             // The overview's reference filter from a trigram index (pg_trgm serves ILIKE
             // '%…%'); where the extension may not be created, the filter scans instead.
             {

@@ -3,7 +3,7 @@
 //! text where the dialects differ (row locks, `SKIP LOCKED`) and runs the statements.
 
 use super::*;
-use crate::bindings::{Address, Delivery, DeliveryState, OverviewFilter, Summary};
+use crate::bindings::{Address, Delivery, DeliveryState, ExchangeRate, OverviewFilter, Summary};
 use crate::ids::Id;
 use crate::names::Name;
 use anyhow::{anyhow, Context};
@@ -239,13 +239,20 @@ fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
+/// Exchange rates as imported (contract 0.6.0): one per (currency, day), the rate as the exact
+/// decimal text it was given in (NOK per one unit). Both dialects take it as it is.
+pub const CURRENCY_RATES: &str = "CREATE TABLE IF NOT EXISTS exchange_rates (
+    currency TEXT NOT NULL, date TEXT NOT NULL, rate TEXT NOT NULL, source TEXT NOT NULL,
+    PRIMARY KEY (currency, date)
+);";
+
 /// The columns of a document, in the order [`document`] reads them (needs
 /// `documents d LEFT JOIN credited c ON c.document_id = d.id`).
 macro_rules! document_columns {
     () => {
         "d.id, d.client_id, d.kind, d.number, d.issue_date, d.body, d.customer_name, d.email, d.orgnr, \
          d.street, d.postcode, d.city, d.country, d.language, d.attach_ehf, d.kid, d.due_date, \
-         d.payable_ore, d.seller_name, d.seller_account, d.credits, \
+         d.payable_ore, d.seller_name, d.seller_account, d.credits, d.currency, \
          CASE WHEN d.kind = 'credit-note' OR c.ore IS NULL THEN 'issued' \
               WHEN c.ore < d.payable_ore THEN 'partially-credited' ELSE 'credited' END"
     };
@@ -272,8 +279,9 @@ fn document(r: &Row) -> Result<Document> {
             seller_name: r.s(18)?,
             seller_account: r.os(19)?,
             credited_invoice: r.oi(20)?.map(|id| Id::Doc.of(id)),
+            currency: r.s(21)?,
         },
-        status: r.name(21)?,
+        status: r.name(22)?,
     })
 }
 
@@ -336,6 +344,8 @@ pub enum Q {
     TrialBalance,
     CustomerBalances,
     DeliveryReport,
+    Rate,
+    PutRate,
 }
 
 impl Q {
@@ -356,15 +366,16 @@ impl Q {
             Q::Active => "SELECT active FROM clients WHERE id = ?1",
             Q::SetActive => "UPDATE clients SET active = ?2 WHERE id = ?1",
             Q::Feedback => "INSERT INTO feedback (client_id, reason, at) VALUES (?1, ?2, ?3)",
-            Q::PutCustomer => "INSERT INTO customers (client_id, id, number, name, orgnr, street, postcode, city, country, email, language, preferred_channel, attach_ehf, efaktura, avtalegiro)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+            Q::PutCustomer => "INSERT INTO customers (client_id, id, number, name, orgnr, street, postcode, city, country, email, language, preferred_channel, attach_ehf, efaktura, avtalegiro, currency)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
                  ON CONFLICT (client_id, id) DO UPDATE SET number = excluded.number, name = excluded.name, orgnr = excluded.orgnr,
                    street = excluded.street, postcode = excluded.postcode, city = excluded.city, country = excluded.country,
                    email = excluded.email, language = excluded.language, preferred_channel = excluded.preferred_channel,
-                   attach_ehf = excluded.attach_ehf, efaktura = excluded.efaktura, avtalegiro = excluded.avtalegiro",
-            Q::Customer => "SELECT id, number, name, orgnr, street, postcode, city, country, email, language, preferred_channel, attach_ehf, efaktura, avtalegiro
+                   attach_ehf = excluded.attach_ehf, efaktura = excluded.efaktura, avtalegiro = excluded.avtalegiro,
+                   currency = excluded.currency",
+            Q::Customer => "SELECT id, number, name, orgnr, street, postcode, city, country, email, language, preferred_channel, attach_ehf, efaktura, avtalegiro, currency
                  FROM customers WHERE client_id = ?1 AND id = ?2",
-            Q::Customers => "SELECT id, number, name, orgnr, street, postcode, city, country, email, language, preferred_channel, attach_ehf, efaktura, avtalegiro
+            Q::Customers => "SELECT id, number, name, orgnr, street, postcode, city, country, email, language, preferred_channel, attach_ehf, efaktura, avtalegiro, currency
                  FROM customers WHERE client_id = ?1 ORDER BY name, id",
             Q::PutProduct => "INSERT INTO products (client_id, id, name, unit, unit_price, vat_code) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (client_id, id) DO UPDATE SET name = excluded.name, unit = excluded.unit, unit_price = excluded.unit_price, vat_code = excluded.vat_code",
@@ -374,11 +385,11 @@ impl Q {
             Q::Accepts => "SELECT count(*) FROM peppol WHERE participant = ?1 AND document_type = ?2",
             Q::LastTouched => "SELECT coalesce(max(t), 0) FROM (SELECT max(touched) AS t FROM drafts WHERE client_id = ?1
                  UNION ALL SELECT max(touched) FROM documents WHERE client_id = ?1) x",
-            Q::InsertDraft => "INSERT INTO drafts (client_id, version, customer_id, customer_name, buyer_ref, our_ref, order_ref, issue_date, payable_ore, body, touched)
-                 VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
+            Q::InsertDraft => "INSERT INTO drafts (client_id, version, customer_id, customer_name, buyer_ref, our_ref, order_ref, issue_date, payable_ore, currency, body, touched)
+                 VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
             Q::Draft => "SELECT version, body FROM drafts WHERE client_id = ?1 AND id = ?2",
             Q::UpdateDraft => "UPDATE drafts SET version = version + 1, customer_id = ?4, customer_name = ?5, buyer_ref = ?6, our_ref = ?7, order_ref = ?8,
-                   issue_date = ?9, payable_ore = ?10, body = ?11, touched = ?12
+                   issue_date = ?9, payable_ore = ?10, currency = ?11, body = ?12, touched = ?13
                  WHERE client_id = ?1 AND id = ?2 AND version = ?3",
             Q::DraftVersion => "SELECT version FROM drafts WHERE client_id = ?1 AND id = ?2",
             Q::DeleteDraft => "DELETE FROM drafts WHERE client_id = ?1 AND id = ?2",
@@ -397,9 +408,9 @@ impl Q {
             Q::LastNumber => "SELECT last FROM sequences WHERE client_id = ?1 AND series = ?2",
             Q::SetCounter => "UPDATE sequences SET last = ?3 WHERE client_id = ?1 AND series = ?2",
             Q::InsertDocument => "INSERT INTO documents (client_id, kind, series, number, credits, idempotency_key, customer_id, customer_name, buyer_ref, our_ref, order_ref,
-                   issue_date, payable_ore, email, orgnr, street, postcode, city, country, language, attach_ehf, kid, due_date, seller_name, seller_account,
+                   issue_date, payable_ore, currency, email, orgnr, street, postcode, city, country, language, attach_ehf, kid, due_date, seller_name, seller_account,
                    body, ehf, pdf, touched)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)
                  RETURNING id",
             Q::AddCredited => "INSERT INTO credited (document_id, ore) VALUES (?1, ?2)
                  ON CONFLICT (document_id) DO UPDATE SET ore = credited.ore + excluded.ore",
@@ -411,7 +422,7 @@ impl Q {
             Q::Issued => "SELECT kind, number FROM documents WHERE client_id = ?1 AND id = ?2",
             Q::HasVoucher => "SELECT count(*) FROM journal WHERE document_id = ?1",
             // The rows' values follow, one `(…)` per posting (`post`).
-            Q::Post => "INSERT INTO journal (client_id, document_id, date, document_number, account, debit_ore, credit_ore, customer_id, vat_code, text)
+            Q::Post => "INSERT INTO journal (client_id, document_id, date, document_number, account, debit_ore, credit_ore, customer_id, vat_code, text, currency, currency_amount, exchange_rate)
                  VALUES ",
             Q::Enqueue => "INSERT INTO outbox (client_id, document_id, channel, purpose, reason, fallbacks, updated_at, notice_id)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
@@ -458,6 +469,11 @@ impl Q {
                    UNION ALL
                    SELECT customer_id, debit_ore, credit_ore FROM notice_journal WHERE client_id = ?1 AND account = 1500) j
                  GROUP BY customer_id ORDER BY customer_id",
+            // The last on or before the day: a weekend or holiday takes the working day before.
+            Q::Rate => "SELECT currency, rate, date, source FROM exchange_rates
+                 WHERE currency = ?1 AND date <= ?2 ORDER BY date DESC LIMIT 1",
+            Q::PutRate => "INSERT INTO exchange_rates (currency, date, rate, source) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (currency, date) DO UPDATE SET rate = excluded.rate, source = excluded.source",
             Q::DeliveryReport => "SELECT d.number, d.kind, d.customer_name, o.channel, o.state, o.reason FROM outbox o JOIN documents d ON d.id = o.document_id
                  WHERE o.client_id = ?1 AND o.notice_id IS NULL ORDER BY o.id",
         }
@@ -490,6 +506,7 @@ fn customer(r: &Row) -> Result<CustomerRecord> {
                 .map(|c| Channel::parse(&c).ok_or_else(|| anyhow!("unknown channel '{c}'")))
                 .transpose()?,
             attach_ehf: r.bool(11)?,
+            currency: r.os(14)?,
         },
         efaktura: r.name(12)?,
         avtalegiro: r.bool(13)?,
@@ -497,7 +514,7 @@ fn customer(r: &Row) -> Result<CustomerRecord> {
 }
 
 /// An index's fields, in the order every statement that writes one takes them.
-fn index_params(x: &Index) -> [P<'_>; 7] {
+fn index_params(x: &Index) -> [P<'_>; 8] {
     [
         P::from(&x.customer_id),
         P::from(&x.customer_name),
@@ -506,6 +523,7 @@ fn index_params(x: &Index) -> [P<'_>; 7] {
         P::from(x.order_reference.as_ref()),
         P::from(x.issue_date.as_ref()),
         P::from(x.payable_ore),
+        P::from(&x.currency),
     ]
 }
 
@@ -666,6 +684,7 @@ impl<B: Backend> Unit for SqlUnit<B> {
                 cu.attach_ehf,
                 c.efaktura.name(),
                 c.avtalegiro,
+                cu.currency.as_ref(),
             ],
         )?;
         Ok(())
@@ -868,8 +887,9 @@ impl<B: Backend> Unit for SqlUnit<B> {
                     updated_at: chrono::DateTime::from_timestamp_micros(r.i(10)?)
                         .map(stamp)
                         .unwrap_or_default(),
+                    currency: r.s(11)?,
                     delivery: r
-                        .os(11)?
+                        .os(12)?
                         .map(|s| DeliveryState::parse(&s).ok_or_else(|| anyhow!("state '{s}'")))
                         .transpose()?,
                 })
@@ -886,9 +906,10 @@ impl<B: Backend> Unit for SqlUnit<B> {
             return Ok(());
         }
         // One statement for the whole voucher: one round trip, however many postings.
-        let sql = format!("{}{}", Q::Post.sql(), value_rows(postings.len(), 10));
-        let mut args: Vec<P> = Vec::with_capacity(postings.len() * 10);
+        let sql = format!("{}{}", Q::Post.sql(), value_rows(postings.len(), 13));
+        let mut args: Vec<P> = Vec::with_capacity(postings.len() * 13);
         for p in postings {
+            let c = p.currency.as_ref();
             args.extend_from_slice(params![
                 client,
                 document,
@@ -899,7 +920,10 @@ impl<B: Backend> Unit for SqlUnit<B> {
                 p.credit_ore,
                 p.customer_id.as_ref(),
                 p.vat_code.as_ref(),
-                &p.text
+                &p.text,
+                c.map(|c| &c.currency),
+                c.map(|c| &c.amount),
+                c.map(|c| &c.rate)
             ]);
         }
         B::exec(self.c(), &sql, &args).context("Post")?;
@@ -948,6 +972,10 @@ impl<B: Backend> Unit for SqlUnit<B> {
     }
 
     fn reports(&mut self) -> Result<&mut dyn Reports> {
+        Ok(self)
+    }
+
+    fn rates(&mut self) -> Result<&mut dyn Rates> {
         Ok(self)
     }
 
@@ -1020,8 +1048,8 @@ impl<B: Backend> Dispatch for SqlUnit<B> {
                 fallbacks: channels_of(&r.s(3)?)?,
                 attempts: r.i(4)? as u32,
                 document: document(&doc)?,
-                ehf: doc.os(22)?,
-                pdf: doc.ob(23)?.unwrap_or_default(),
+                ehf: doc.os(23)?,
+                pdf: doc.ob(24)?.unwrap_or_default(),
                 notice: None,
             };
             if let Some(notice) = r.oi(6)? {
@@ -1066,6 +1094,31 @@ impl<B: Backend> Dispatch for SqlUnit<B> {
         self.row(Q::NeedsCancel, params![invoice])?
             .map(|r| r.s(0))
             .transpose()
+    }
+}
+
+impl<B: Backend> Rates for SqlUnit<B> {
+    fn rate(&mut self, currency: &str, on: &str) -> Result<Option<ExchangeRate>> {
+        self.row(Q::Rate, params![currency, on])?
+            .map(|r| {
+                Ok(ExchangeRate {
+                    currency: r.s(0)?,
+                    rate: r.s(1)?,
+                    date: r.s(2)?,
+                    source: r.s(3)?,
+                })
+            })
+            .transpose()
+    }
+
+    fn put_rates(&mut self, rates: &[ExchangeRate]) -> Result<usize> {
+        for r in rates {
+            self.exec(
+                Q::PutRate,
+                params![&r.currency, &r.date, &r.rate, &r.source],
+            )?;
+        }
+        Ok(rates.len())
     }
 }
 
@@ -1211,12 +1264,12 @@ fn overview_sql(
     let sql = format!(
         "SELECT x.*, (SELECT o.state FROM outbox o WHERE o.document_id = x.doc ORDER BY o.id DESC LIMIT 1) FROM (
            SELECT CAST(NULL AS BIGINT) AS doc, 'draft-' || d.id AS id, 'draft' AS kind, CAST(NULL AS BIGINT) AS number, 'draft' AS status,
-                  d.customer_id, d.customer_name, d.buyer_ref, d.issue_date, d.payable_ore, d.touched
+                  d.customer_id, d.customer_name, d.buyer_ref, d.issue_date, d.payable_ore, d.touched, d.currency
              FROM drafts d WHERE {}
            UNION ALL
            SELECT d.id, 'doc-' || d.id, d.kind, d.number,
                   CASE WHEN d.kind = 'credit-note' OR c.ore IS NULL THEN 'issued' WHEN c.ore < d.payable_ore THEN 'partially-credited' ELSE 'credited' END,
-                  d.customer_id, d.customer_name, d.buyer_ref, d.issue_date, d.payable_ore, d.touched
+                  d.customer_id, d.customer_name, d.buyer_ref, d.issue_date, d.payable_ore, d.touched, d.currency
              FROM documents d LEFT JOIN credited c ON c.document_id = d.id WHERE {}
             {inner_order}
          ) x {outer_order}",

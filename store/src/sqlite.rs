@@ -16,7 +16,7 @@ use std::time::Duration;
 const BUSY: Duration = Duration::from_secs(60);
 
 /// The schema version this host writes (`PRAGMA user_version`).
-const VERSION: i64 = 6;
+const VERSION: i64 = 7;
 
 const SCHEMA: &str = r#"
 -- This store's identity: delivery ids are unique within a store, so receivers key what they
@@ -266,6 +266,17 @@ const OUTBOX_NOTICE: &str =
     "ALTER TABLE outbox ADD COLUMN notice_id INTEGER REFERENCES notices(id);
 CREATE INDEX IF NOT EXISTS outbox_notice ON outbox (notice_id) WHERE notice_id IS NOT NULL;";
 
+/// Schema 7 (contract 0.6.0): currencies and the rates they are invoiced at. Columns added
+/// once each (SQLite has no `ADD COLUMN IF NOT EXISTS`); the table is `CURRENCY_RATES`.
+const CURRENCY_COLUMNS: [(&str, &str, &str); 6] = [
+    ("customers", "currency", "TEXT"),
+    ("drafts", "currency", "TEXT NOT NULL DEFAULT 'NOK'"),
+    ("documents", "currency", "TEXT NOT NULL DEFAULT 'NOK'"),
+    ("journal", "currency", "TEXT"),
+    ("journal", "currency_amount", "TEXT"),
+    ("journal", "exchange_rate", "TEXT"),
+];
+
 pub struct SqliteStore {
     pool: r2d2::Pool<Manager>,
     id: String,
@@ -392,6 +403,17 @@ impl SqliteStore {
         if has_notice == 0 {
             tx.execute_batch(OUTBOX_NOTICE)?;
         }
+        for (table, column, ddl) in CURRENCY_COLUMNS {
+            let has: i64 = tx.query_row(
+                "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2",
+                [table, column],
+                |r| r.get(0),
+            )?;
+            if has == 0 {
+                tx.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {ddl}"))?;
+            }
+        }
+        tx.execute_batch(super::sql::CURRENCY_RATES)?;
         tx.execute_batch(&format!("PRAGMA user_version = {VERSION}"))?;
         tx.execute(
             "INSERT INTO store (id) SELECT ?1 WHERE NOT EXISTS (SELECT 1 FROM store)",

@@ -694,6 +694,7 @@ fn e_mail_headers_read_back_exactly_for_any_name() {
                 seller_name: seller.to_string(),
                 seller_account: Some("15032080119".into()),
                 credited_invoice: None,
+                currency: "NOK".into(),
             },
             ehf: Some("<Invoice/>".into()),
             pdf: b"%PDF-1.7 test".to_vec(),

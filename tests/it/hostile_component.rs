@@ -102,6 +102,7 @@ fn a_hostile_component_is_stopped_refused_and_rolled_back_while_others_are_serve
             payer: payer.map(Into::into),
             bank_reference: Some("bank-1".into()),
             idempotency_key: "key-1".into(),
+            nok_amount: None,
         };
         let e = hostile.register_payment("nordlys", &p).unwrap_err();
         assert_eq!(e.kind(), expect, "{payer:?}: {e}");
@@ -120,6 +121,7 @@ fn a_hostile_component_is_stopped_refused_and_rolled_back_while_others_are_serve
         payer: Some("swallow".into()),
         bank_reference: Some("bank-2".into()),
         idempotency_key: "key-2".into(),
+        nok_amount: None,
     };
     let done = hostile.register_payment("nordlys", &p).unwrap();
     assert_eq!(done.payment.payer.as_deref(), Some("refused: true"));

@@ -10,6 +10,7 @@ mod bench_smoke;
 mod channels;
 mod console;
 mod crash;
+mod currency;
 mod ehf;
 mod hostile;
 mod hostile_component;

@@ -405,6 +405,7 @@ fn a_payment_registered_by_hand_counts_once() {
         payer: Some("Bygg AS".into()),
         bank_reference: None,
         idempotency_key: key.into(),
+        nok_amount: None,
     };
     let first = b
         .env
@@ -525,6 +526,7 @@ fn the_schema_refuses_what_refers_to_nothing() {
         payer: None,
         bank_reference: None,
         idempotency_key: "schema-1".into(),
+        nok_amount: None,
     };
     b.env.host.register_payment("fjord", &hand).unwrap();
     let id = b.env.count("SELECT max(id) FROM payments");
@@ -562,6 +564,7 @@ fn the_overview_filters_by_payment_across_pages() {
                 payer: None,
                 bank_reference: None,
                 idempotency_key: format!("overview-{k}"),
+                nok_amount: None,
             };
             env.host.register_payment("fjord", &input).unwrap();
             paid.insert(i.id);

@@ -329,6 +329,7 @@ fn any_mix_of_payments_credits_refunds_and_allocations_keeps_the_books_true() {
                                     payer: None,
                                     bank_reference: None,
                                     idempotency_key: reference,
+                                    nok_amount: None,
                                 },
                             )
                             .unwrap();

@@ -197,6 +197,7 @@ fn a_late_invoice_gets_each_notice_once_with_the_legal_fee_and_interest() {
         payer: None,
         bank_reference: None,
         idempotency_key: "pay-all".into(),
+        nok_amount: None,
     };
     let r = env.host.register_payment("fjord", &pay).unwrap();
     assert_eq!(r.outcome, PaymentOutcome::Paid);
@@ -252,6 +253,7 @@ fn what_is_never_reminded_and_a_short_deadline() {
         payer: None,
         bank_reference: None,
         idempotency_key: "over".into(),
+        nok_amount: None,
     };
     env.host.register_payment("fjord", &pay).unwrap();
 
@@ -840,6 +842,7 @@ fn daily_runs_payments_and_credits_keep_the_law_and_the_books() {
                             payer: None,
                             bank_reference: None,
                             idempotency_key: format!("p-{k}"),
+                            nok_amount: None,
                         };
                         env.host.register_payment("fjord", &pay).unwrap();
                     }

@@ -27,6 +27,13 @@ impl Guest for Component {
             true,
         );
         let amount = amount_field(&mut problems, "amount", &p.amount);
+        let nok_amount = p
+            .nok_amount
+            .as_deref()
+            .and_then(|a| amount_field(&mut problems, "nok-amount", a));
+        if nok_amount.is_some_and(|a| a <= Decimal::ZERO) {
+            problems.add("nok-amount", Problem::NotPositive);
+        }
         let date = date_field(&mut problems, "date", &p.date);
         let payer = text_field(&mut problems, "payer", p.payer.as_deref(), false);
         let bank_reference = text_field(
@@ -70,6 +77,7 @@ impl Guest for Component {
             (None, None) => unreachable!("checked above"),
         };
         let money = money_of(&invoice_id)?;
+        let foreign = in_currency(&invoice_id, &money, amount, nok_amount)?;
         let new = rcv::NewPayment {
             bank_reference,
             idempotency_key: Some(key),
@@ -82,7 +90,7 @@ impl Guest for Component {
             invoice_id: None,
             customer_id: None,
         };
-        let decided = settle(new, &money.money, &money_in(&money)?, amount, date);
+        let decided = settle(new, &money.money, &money_in(&money)?, amount, date, foreign);
         keep_one(decided)
     }
 
@@ -185,7 +193,8 @@ impl Guest for Component {
             let new = new_payment(Some(reference), None, kid, amount, date, payer, text);
             decided.push(match invoice.map(|i| sums.get_mut(i)) {
                 Ok(Some((m, money))) => {
-                    let d = settle(new, m, money, amount, date);
+                    // Bank files carry NOK, and only a NOK invoice has a KID to match by.
+                    let d = settle(new, m, money, amount, date, None);
                     money.paid += amount;
                     d
                 }
@@ -339,12 +348,58 @@ struct Decided {
 
 /// A payment to an invoice whose money is `money` (before it): its outcome by what is open,
 /// and 1920 D / 1500 C.
+/// A payment of an invoice in another currency, as the voucher books it: the NOK the bank
+/// credited, the booked NOK it closes, and the amount in the currency with the invoice's rate.
+struct InCurrency {
+    received: Decimal,
+    closed: Decimal,
+    amount: model::CurrencyAmount,
+}
+
+/// For an invoice in another currency, what a payment of `amount` (in it) books; the NOK the
+/// bank credited must be given. For a NOK invoice none, and a NOK amount, if given, is the
+/// amount.
+fn in_currency(
+    invoice_id: &str,
+    money: &nt::ClaimMoney,
+    amount: Decimal,
+    nok_amount: Option<Decimal>,
+) -> R<Option<InCurrency>> {
+    let stored = documents::get_document(invoice_id)
+        .ok_or_else(|| t::Error::NotFound(format!("document {invoice_id}")))?;
+    let doc = parse_document(&stored.body)?;
+    let totals = invoice::totals(&doc);
+    let (Some(nok), Some(rate)) = (&totals.nok, &doc.rate) else {
+        return match nok_amount {
+            Some(n) if n != amount => Err(err(Error::invalid(
+                "nok-amount",
+                Problem::not_valid(&money::fmt2(n)),
+            ))),
+            _ => Ok(None),
+        };
+    };
+    let Some(received) = nok_amount else {
+        return Err(err(Error::invalid("nok-amount", Problem::Missing)));
+    };
+    let open = money_in(money)?.open();
+    Ok(Some(InCurrency {
+        received,
+        closed: rules::closed_nok(totals.payable, nok.payable, open, amount),
+        amount: model::CurrencyAmount {
+            currency: doc.currency.clone(),
+            amount,
+            rate: rate.rate,
+        },
+    }))
+}
+
 fn settle(
     mut new: rcv::NewPayment,
     m: &rcv::InvoiceMoney,
     money: &Money,
     amount: Decimal,
     date: NaiveDate,
+    foreign: Option<InCurrency>,
 ) -> Decided {
     let outcome = rules::outcome(money, amount);
     new.outcome = outcome_out(outcome);
@@ -356,10 +411,14 @@ fn settle(
         format!("Innbetaling faktura {}", m.number)
     };
     let side = Side::Customer(&m.customer_id);
+    let postings = match foreign {
+        Some(f) => rules::foreign_postings(&m.customer_id, f.received, f.closed, &text, f.amount),
+        None => rules::postings(BANK, &side, amount, &text),
+    };
     Decided {
         keep: rcv::PaymentToKeep {
             payment: new,
-            voucher: voucher(date, rules::postings(BANK, &side, amount, &text)),
+            voucher: voucher(date, postings),
         },
         invoice_number: Some(m.number),
         open_after: Some(money.open() - amount),

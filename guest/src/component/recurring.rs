@@ -19,7 +19,7 @@ impl Guest for Component {
         template.customer = customer(&template.customer.id)?;
         template.dates = as_template(&template.dates)?;
         let today = today()?;
-        invoice::check_issuable(&template, today, seller.vat_registered).map_err(err)?;
+        invoice::check_issuable(&template, today, &seller).map_err(err)?;
         let series = Series {
             plan: Plan::new(schedule),
             template,
@@ -83,7 +83,7 @@ impl Guest for Component {
             },
         }
         if matches!(s.plan.state(), State::Active | State::Paused) {
-            invoice::check_issuable(&s.template, today, seller.vat_registered).map_err(err)?;
+            invoice::check_issuable(&s.template, today, &seller).map_err(err)?;
         }
         let version = documents::update_series(
             &id,

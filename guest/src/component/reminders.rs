@@ -33,11 +33,9 @@ impl Guest for Component {
             .iter()
             .map(|c| {
                 let decision = match decide(c, &ctx)? {
-                    Decision::Send(step) => match invoice_of(c)?.channel {
-                        model::Channel::Avtalegiro => {
-                            t::ReminderDecision::Never(t::Hold::Avtalegiro)
-                        }
-                        _ => t::ReminderDecision::Send(plan_out(&step, c)),
+                    Decision::Send(step) => match not_ours(&invoice_of(c)?) {
+                        Some(hold) => t::ReminderDecision::Never(hold),
+                        None => t::ReminderDecision::Send(plan_out(&step, c)),
                     },
                     Decision::Wait { until, why } => t::ReminderDecision::Wait(waiting(until, why)),
                     Decision::Never(why) => t::ReminderDecision::Never(hold_out(why)),
@@ -283,9 +281,8 @@ fn sendable(c: &Case, ctx: &Context) -> R<Result<(Step, Document), t::SendOutcom
         Decision::Never(why) => return Ok(Err(t::SendOutcome::Never(hold_out(why)))),
     };
     let mut doc = invoice_of(c)?;
-    // The bank collects an AvtaleGiro claim: it is the bank's to chase, not ours.
-    if doc.channel == model::Channel::Avtalegiro {
-        return Ok(Err(t::SendOutcome::Never(t::Hold::Avtalegiro)));
+    if let Some(hold) = not_ours(&doc) {
+        return Ok(Err(t::SendOutcome::Never(hold)));
     }
     // The letter gives today's account and address of the client; the KID stays the invoice's.
     doc.seller = seller()?;
@@ -384,6 +381,7 @@ fn postings(step: &Step, doc: &Document) -> Vec<model::Posting> {
                 customer_id,
                 vat_code: None,
                 text: text.clone(),
+                currency: None,
             };
             out.push(line(
                 RECEIVABLES,
@@ -425,6 +423,20 @@ fn notice_facts(doc: &Document, plan: &t::NoticePlan) -> t::DeliveryFacts {
         seller_name: doc.seller.name.clone(),
         seller_account: Some(doc.seller.bank_account.clone()).filter(|a| !a.is_empty()),
         credited_invoice: None,
+        // A notice's fee and interest are kroner (inkassoloven, forsinkelsesrenteloven).
+        currency: crate::currency::NOK.into(),
+    }
+}
+
+/// An invoice this module never reminds, whatever is due: an AvtaleGiro claim is the bank's
+/// to chase; one in another currency would take a fee and interest the law sets in kroner.
+fn not_ours(doc: &Document) -> Option<t::Hold> {
+    if doc.channel == model::Channel::Avtalegiro {
+        Some(t::Hold::Avtalegiro)
+    } else if doc.currency != crate::currency::NOK {
+        Some(t::Hold::ForeignCurrency)
+    } else {
+        None
     }
 }
 

@@ -491,9 +491,32 @@ fn summary(p: &mut Sheet, doc: &Document, totals: &Totals, w: &Words, lang: Lang
         (w.vat, totals.vat, false),
         (payable_label, totals.payable, true),
     ] {
-        p.text(300.0, y, 10.0, bold, &format!("{label} NOK"));
+        p.text(300.0, y, 10.0, bold, &format!("{label} {}", doc.currency));
         p.right(PAGE_W - MARGIN, y, 10.0, bold, &amount(v, lang));
         y -= ROW_H + 1.0;
+    }
+    // In another currency the VAT is stated in NOK too, with the rate and its day
+    // (bokføringsforskriften § 5-1-1 nr. 6; currency.md §2).
+    if let (Some(nok), Some(rate)) = (&totals.nok, &doc.rate) {
+        let (vat_nok, base_nok, rate_word) = match lang {
+            Language::Nb => ("MVA i NOK", "Grunnlag i NOK", "Kurs"),
+            Language::En => ("VAT in NOK", "VAT base in NOK", "Rate"),
+        };
+        let base: rust_decimal::Decimal = nok.groups.iter().map(|(b, _)| *b).sum();
+        for (label, v) in [(base_nok, base), (vat_nok, nok.vat)] {
+            p.text(300.0, y, 9.0, false, label);
+            p.right(PAGE_W - MARGIN, y, 9.0, false, &amount(v, lang));
+            y -= ROW_H;
+        }
+        let line = format!(
+            "{rate_word} {} = {} NOK ({}, {})",
+            rate.currency,
+            format::price(rate.rate, lang),
+            rate.source,
+            date(rate.date, lang)
+        );
+        p.text(300.0, y, 8.5, false, &line);
+        y -= ROW_H;
     }
     if totals
         .groups
@@ -509,7 +532,8 @@ fn summary(p: &mut Sheet, doc: &Document, totals: &Totals, w: &Words, lang: Lang
     if let (Some(iban), Some(bic)) = (&doc.seller.iban, &doc.seller.bic) {
         pay.push(("IBAN / BIC", format!("{iban} / {bic}")));
     }
-    if doc.kind == Kind::Invoice {
+    // An invoice in another currency has no KID: it is paid from abroad, by IBAN.
+    if doc.kind == Kind::Invoice && doc.currency == crate::currency::NOK {
         pay.push((
             w.kid,
             doc.kid.clone().unwrap_or_else(|| {
@@ -525,6 +549,8 @@ fn summary(p: &mut Sheet, doc: &Document, totals: &Totals, w: &Words, lang: Lang
                 )
             }),
         ));
+    }
+    if doc.kind == Kind::Invoice {
         pay.push((w.due_date, date(doc.due_date, lang)));
     }
     for (label, v) in pay {

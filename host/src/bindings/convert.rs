@@ -5,7 +5,8 @@
 //! - 0.6.0: closed sets that were text are enums: `vat-code` (on products and lines, not on
 //!   postings, where it is SAF-T's code), `vat-group.category`, the settings' `template`, the
 //!   settings' and a customer's `language`; `draft-change.update-line` and `move-line` and
-//!   `issued-document.credited-invoice` are records instead of tuples.
+//!   `issued-document.credited-invoice` are records instead of tuples; what an earlier release
+//!   issued is in NOK (`currency` on drafts, documents, summaries, indexes and facts).
 //! - 0.5.0: a `field-error` has `problem`; one from an earlier release is `other`.
 //! - 0.4.0: `not-allowed` carried prose, now a `refusal`: the prose becomes `refusal.other`.
 
@@ -120,6 +121,15 @@ fn patch_0_6(m: &mut Map<String, Value>, way: Way) {
     if m.contains_key("kid_algorithm") || m.contains_key("preferred_channel") {
         swap(m, "language", &LANGUAGES, way, Unknown::None);
         swap(m, "template", &TEMPLATES, way, Unknown::None);
+    }
+    if way == Way::Up {
+        let document = m.contains_key("lines") && m.contains_key("vat_groups");
+        let row = m.contains_key("payable")
+            && (m.contains_key("customer_name") || m.contains_key("recipient_name"));
+        if document || row {
+            m.entry("currency")
+                .or_insert_with(|| Value::String("NOK".into()));
+        }
     }
     for (key, fields) in [
         ("UpdateLine", ["id", "line"]),
@@ -237,6 +247,7 @@ mod tests {
             customer_id: None,
             vat_code: Some("3".into()),
             text: "MVA".into(),
+            currency: None,
         };
         let old: then::Posting = down(&p).unwrap();
         assert_eq!(old.vat_code.as_deref(), Some("3"));

@@ -11,10 +11,17 @@ use crate::ids::Id;
 use crate::money::to_ore;
 use crate::store::{self, Saved};
 
-/// The component's index as the store keeps it: the amount payable must be whole øre.
+/// The component's index as the store keeps it: the amount payable must be whole hundredths,
+/// in a currency as ISO 4217 writes one.
 fn index(x: Index) -> Result<store::Index> {
     let payable_ore = to_ore(&x.payable)
         .ok_or_else(|| refuse(format!("payable '{}' is not an amount in øre", x.payable)))?;
+    if !(x.currency.len() == 3 && x.currency.bytes().all(|b| b.is_ascii_uppercase())) {
+        return Err(refuse(format!(
+            "'{}' is not an ISO 4217 currency",
+            x.currency
+        )));
+    }
     Ok(store::Index {
         customer_id: x.customer_id,
         customer_name: x.customer_name,
@@ -23,6 +30,7 @@ fn index(x: Index) -> Result<store::Index> {
         order_reference: x.order_reference,
         issue_date: x.issue_date,
         payable_ore,
+        currency: x.currency,
     })
 }
 

@@ -70,6 +70,7 @@ pub(super) fn balanced(v: Voucher, number: u64) -> Result<Vec<Posting>> {
             customer_id: p.customer_id,
             vat_code: p.vat_code,
             text: p.text,
+            currency: p.currency,
         });
     }
     if rows.is_empty() || debit != credit {

@@ -9,6 +9,7 @@ mod ledger;
 mod notices;
 mod older;
 mod outbox;
+mod rates;
 mod receivables;
 mod sequences;
 mod settings;

@@ -148,6 +148,20 @@ pub trait Unit: Send {
     fn probes(&mut self) -> Result<&mut dyn Probes> {
         anyhow::bail!("this unit of work takes no raw statements")
     }
+    /// Exchange rates (contract 0.6.0). A unit that keeps none invoices in NOK only: the
+    /// component is told there is no rate, and refuses another currency naming it.
+    fn rates(&mut self) -> Result<&mut dyn Rates> {
+        anyhow::bail!("this unit of work keeps no exchange rates")
+    }
+}
+
+/// Exchange rates as the host imported them, one per (currency, day): Norges Bank's, or an
+/// override's, which replaces it.
+pub trait Rates {
+    /// The last rate of `currency` on or before `on`.
+    fn rate(&mut self, currency: &str, on: &str) -> Result<Option<crate::bindings::ExchangeRate>>;
+    /// Keep these rates; one for a (currency, day) kept already replaces it. How many.
+    fn put_rates(&mut self, rates: &[crate::bindings::ExchangeRate]) -> Result<usize>;
 }
 
 /// Recurring series: kept whole (the component's body) beside the fields a run selects on.
@@ -391,6 +405,8 @@ pub struct Index {
     pub order_reference: Option<String>,
     pub issue_date: Option<String>,
     pub payable_ore: i64,
+    /// ISO 4217: what `payable_ore` is hundredths of.
+    pub currency: String,
 }
 
 pub enum Saved {
@@ -442,6 +458,9 @@ pub struct Posting {
     pub customer_id: Option<String>,
     pub vat_code: Option<String>,
     pub text: String,
+    /// On a document in another currency: the amount in it and the rate (SAF-T's
+    /// AmountStructure); the øre above are NOK.
+    pub currency: Option<crate::bindings::CurrencyAmount>,
 }
 
 /// Why a delivery is in the outbox.
@@ -552,6 +571,9 @@ pub const ACCOUNTS: &[(u32, &str)] = &[
     (3900, "Annen driftsrelatert inntekt"),
     // Late interest charged on notices.
     (8055, "Renteinntekt kundefordringer"),
+    // A payment in another currency closes its receivable at the booked NOK (currency.md §4).
+    (8060, "Valutagevinst (agio)"),
+    (8160, "Valutatap (disagio)"),
 ];
 
 /// Whether the chart of accounts (the one every store is seeded with) has `n`.

@@ -387,6 +387,10 @@ impl Unit for StagedUnit {
     fn recurring(&mut self) -> Result<&mut dyn Recurring> {
         Ok(self)
     }
+    /// The snapshot's rates: reading them writes nothing.
+    fn rates(&mut self) -> Result<&mut dyn Rates> {
+        self.read.rates()
+    }
 }
 
 impl Recurring for StagedUnit {

@@ -33,6 +33,7 @@ mod component {
             order_reference: None,
             issue_date: Some("2026-11-28".into()),
             payable: "125.00".into(),
+            currency: "NOK".into(),
         }
     }
 
@@ -44,6 +45,7 @@ mod component {
             customer_id: None,
             vat_code: None,
             text: "x".into(),
+            currency: None,
         }
     }
 
@@ -77,6 +79,7 @@ mod component {
             seller_name: "x".into(),
             seller_account: None,
             credited_invoice: None,
+            currency: "NOK".into(),
         }
     }
 
