@@ -504,6 +504,7 @@ export class Host {
           invoiceId: `doc-${id}`, number: d.number, customerId: d.index.customerId, customerName: d.index.customerName,
           issueDate: d.index.issueDate, dueDate: d.facts.dueDate, kid: d.facts.kid,
           payable: fromOre(d.payableOre), credited: fromOre(credited), paid: fromOre(paid), charged,
+          currency: d.index.currency,
         });
       }
       return rows.sort((a, b) => (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : Number(a.number - b.number)));

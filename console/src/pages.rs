@@ -1317,6 +1317,7 @@ pub fn change_of(f: &HashMap<String, String>) -> Option<DraftChange> {
             payment_terms_days: get("terms").and_then(|t| t.parse().ok()),
         }),
         ("note", _) => DraftChange::SetNote(get("note")),
+        ("currency", _) => DraftChange::SetCurrency(get("currency")?),
         ("add-product", _) => DraftChange::AddLines(vec![product_line(
             &get("new-product")?,
             &numbers::typed(&get("new-product-quantity").unwrap_or_else(|| "1".into())),
@@ -1471,6 +1472,11 @@ pub fn draft(
                                 }
                             }
                             button type="submit" name="op" value="customer" { (w.save) }
+                        }
+                        div class="field" {
+                            label for="currency" { (ctx.lang.say("Valuta", "Currency")) }
+                            input id="currency" name="currency" type="text" maxlength="3" size="4" autocapitalize="characters" value=(d.currency);
+                            button type="submit" name="op" value="currency" { (w.save) }
                         }
                     }
                     fieldset {

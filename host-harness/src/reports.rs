@@ -46,6 +46,10 @@ pub struct JournalLine {
     pub customer: Option<String>,
     pub vat_code: Option<String>,
     pub text: String,
+    /// A posting of a document in another currency: its amount in it and the rate (SAF-T's
+    /// AmountStructure). Omitted for NOK.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<crate::bindings::CurrencyAmount>,
 }
 
 pub fn journal(store: &dyn Store, client: &str) -> Result<Vec<JournalLine>> {
@@ -61,6 +65,7 @@ pub fn journal(store: &dyn Store, client: &str) -> Result<Vec<JournalLine>> {
             customer: j.customer,
             vat_code: j.vat_code,
             text: j.text,
+            currency: j.currency,
         })
         .collect())
 }

@@ -285,8 +285,8 @@ impl<B: Backend> Receivables for SqlUnit<B> {
             return Ok(all);
         }
         let mut sql = String::from(
-            "SELECT id, number, customer_id, customer_name, issue_date, due_date, kid, payable_ore, credited, paid, charged FROM (
-               SELECT d.id, d.number, d.customer_id, d.customer_name, d.issue_date, d.due_date, d.kid, d.payable_ore,
+            "SELECT id, number, customer_id, customer_name, issue_date, due_date, kid, payable_ore, credited, paid, charged, currency FROM (
+               SELECT d.id, d.number, d.customer_id, d.customer_name, d.issue_date, d.due_date, d.kid, d.payable_ore, d.currency,
                       coalesce(c.ore, 0) AS credited,
                       coalesce((SELECT CAST(sum(p.amount_ore) AS BIGINT) FROM payments p WHERE p.invoice_id = d.id), 0) AS paid,
                       coalesce((SELECT CAST(sum(n.fee_ore + n.compensation_ore + n.interest_ore) AS BIGINT) FROM notices n WHERE n.invoice_id = d.id), 0) AS charged
@@ -330,6 +330,7 @@ impl<B: Backend> Receivables for SqlUnit<B> {
                     credited_ore: r.i(8)?,
                     paid_ore: r.i(9)?,
                     charged_ore: r.i(10)?,
+                    currency: r.s(11)?,
                 })
             })
             .collect()

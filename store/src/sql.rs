@@ -3,7 +3,9 @@
 //! text where the dialects differ (row locks, `SKIP LOCKED`) and runs the statements.
 
 use super::*;
-use crate::bindings::{Address, Delivery, DeliveryState, ExchangeRate, OverviewFilter, Summary};
+use crate::bindings::{
+    Address, CurrencyAmount, Delivery, DeliveryState, ExchangeRate, OverviewFilter, Summary,
+};
 use crate::ids::Id;
 use crate::names::Name;
 use anyhow::{anyhow, Context};
@@ -448,12 +450,13 @@ impl Q {
                    AND EXISTS (SELECT 1 FROM outbox o WHERE o.document_id = d.id AND o.channel = 'avtalegiro' AND o.purpose = 'deliver' AND o.state = 'sent')
                    AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.document_id = d.id AND o.purpose = 'cancel')",
             // The documents' vouchers, the payments' (0.4.1) and the notices' (0.5.1): one ledger.
-            Q::Journal => "SELECT date, number, account, debit_ore, credit_ore, customer_id, vat_code, text FROM (
-                   SELECT 0 AS src, id, date, document_number AS number, account, debit_ore, credit_ore, customer_id, vat_code, text FROM journal WHERE client_id = ?1
+            Q::Journal => "SELECT date, number, account, debit_ore, credit_ore, customer_id, vat_code, text, currency, currency_amount, exchange_rate FROM (
+                   SELECT 0 AS src, id, date, document_number AS number, account, debit_ore, credit_ore, customer_id, vat_code, text,
+                          currency, currency_amount, exchange_rate FROM journal WHERE client_id = ?1
                    UNION ALL
-                   SELECT 1, id, date, voucher_number, account, debit_ore, credit_ore, customer_id, NULL, text FROM payment_journal WHERE client_id = ?1
+                   SELECT 1, id, date, voucher_number, account, debit_ore, credit_ore, customer_id, NULL, text, NULL, NULL, NULL FROM payment_journal WHERE client_id = ?1
                    UNION ALL
-                   SELECT 2, id, date, notice_id, account, debit_ore, credit_ore, customer_id, NULL, text FROM notice_journal WHERE client_id = ?1) j
+                   SELECT 2, id, date, notice_id, account, debit_ore, credit_ore, customer_id, NULL, text, NULL, NULL, NULL FROM notice_journal WHERE client_id = ?1) j
                  ORDER BY src, id",
             Q::TrialBalance => "SELECT account, CAST(sum(debit_ore) AS BIGINT), CAST(sum(credit_ore) AS BIGINT) FROM (
                    SELECT account, debit_ore, credit_ore FROM journal WHERE client_id = ?1
@@ -1167,6 +1170,14 @@ impl<B: Backend> Reports for SqlUnit<B> {
                     customer: r.os(5)?,
                     vat_code: r.os(6)?,
                     text: r.s(7)?,
+                    currency: match (r.os(8)?, r.os(9)?, r.os(10)?) {
+                        (Some(currency), Some(amount), Some(rate)) => Some(CurrencyAmount {
+                            currency,
+                            amount,
+                            rate,
+                        }),
+                        _ => None,
+                    },
                 })
             })
             .collect()

@@ -95,6 +95,18 @@ fn the_worked_example_to_the_ore() {
             (2700, 0, 294_875)
         ]
     );
+    let kept: Vec<_> = env
+        .journal()
+        .into_iter()
+        .filter(|r| r.number == inv.number as i64)
+        .map(|r| r.currency.map(|c| (c.currency, c.amount, c.rate)))
+        .collect();
+    let eur = |amount: &str| Some(("EUR".to_owned(), amount.to_owned(), "11.795".to_owned()));
+    assert_eq!(
+        kept,
+        [eur("1250.00"), eur("1000.00"), eur("250.00")],
+        "the journal keeps the euro"
+    );
     let ehf = &stored_ehfs(&env, "fjord")[0];
     for part in [
         "<cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode><cbc:TaxCurrencyCode>NOK</cbc:TaxCurrencyCode>",
@@ -328,7 +340,8 @@ fn a_weekend_or_holiday_takes_the_last_rate_published_before_it() {
 }
 
 /// eFaktura and AvtaleGiro carry NOK only: a consumer who takes both gets an invoice in euro
-/// by e-mail, and reminders leave it alone (the law's fee and interest are kroner).
+/// by e-mail; sums in kroner never add it; and reminders leave it alone (the law's fee and
+/// interest are kroner).
 fn payment_channels_and_reminders_are_nok_only() {
     let mut env = env_in("EUR", "2024-12-31");
     edit_customer(&env, "fjord", "c-kari", |c| c.currency = Some("EUR".into()));
@@ -352,6 +365,20 @@ fn payment_channels_and_reminders_are_nok_only() {
         "{:?}",
         due[0].decision
     );
+    // The open item says its currency; the aging report, in kroner, leaves the euro out.
+    let items = env
+        .host
+        .call_payments("fjord", |p, s| p.call_open_items(s, None))
+        .unwrap();
+    assert_eq!(
+        (items[0].currency.as_str(), items[0].open.as_str()),
+        ("EUR", "125.00")
+    );
+    let aging = env
+        .host
+        .call_payments("fjord", |p, s| p.call_aging_report(s, None))
+        .unwrap();
+    assert_eq!(aging.total, "0.00");
     env.host.today = "2025-03-01".parse().unwrap();
     let due = env
         .host

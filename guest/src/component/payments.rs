@@ -310,7 +310,7 @@ impl Guest for Component {
     fn balance(customer_id: String) -> R<t::CustomerBalance> {
         let today = today()?;
         let (mut open, mut credit, mut aging) = (Decimal::ZERO, Decimal::ZERO, Aging::default());
-        for m in all_money(Some(customer_id.clone()), true)? {
+        for m in in_nok(all_money(Some(customer_id.clone()), true)?) {
             let (o, days) = open_and_days(&m, today)?;
             if o > Decimal::ZERO {
                 open += o;
@@ -331,7 +331,7 @@ impl Guest for Component {
     fn aging_report(customer_id: Option<String>) -> R<t::Aging> {
         let today = today()?;
         let mut aging = Aging::default();
-        for m in all_money(customer_id, true)? {
+        for m in in_nok(all_money(customer_id, true)?) {
             let (o, days) = open_and_days(&m, today)?;
             aging.add(o, days);
         }
@@ -346,8 +346,6 @@ struct Decided {
     open_after: Option<Decimal>,
 }
 
-/// A payment to an invoice whose money is `money` (before it): its outcome by what is open,
-/// and 1920 D / 1500 C.
 /// A payment of an invoice in another currency, as the voucher books it: the NOK the bank
 /// credited, the booked NOK it closes, and the amount in the currency with the invoice's rate.
 struct InCurrency {
@@ -393,6 +391,8 @@ fn in_currency(
     }))
 }
 
+/// A payment to an invoice whose money is `money` (before it): its outcome by what is open,
+/// and 1920 D / 1500 C (with agio or disagio for one in another currency).
 fn settle(
     mut new: rcv::NewPayment,
     m: &rcv::InvoiceMoney,
@@ -599,6 +599,12 @@ fn open_and_days(c: &nt::ClaimMoney, today: NaiveDate) -> R<(Decimal, u32)> {
     Ok((money.open(), days))
 }
 
+/// The invoices in NOK: sums in kroner never add another currency's amounts.
+fn in_nok(all: Vec<nt::ClaimMoney>) -> impl Iterator<Item = nt::ClaimMoney> {
+    all.into_iter()
+        .filter(|m| m.money.currency == crate::currency::NOK)
+}
+
 fn item_out(c: &nt::ClaimMoney, today: NaiveDate) -> R<t::OpenItem> {
     let money = money_in(c)?;
     let m = &c.money;
@@ -615,6 +621,7 @@ fn item_out(c: &nt::ClaimMoney, today: NaiveDate) -> R<t::OpenItem> {
         credited: money::fmt2(money.credited),
         paid: money::fmt2(money.paid),
         open: money::fmt2(money.open()),
+        currency: m.currency.clone(),
         state: match money.state() {
             rules::State::Open => t::ItemState::Open,
             rules::State::PartlyPaid => t::ItemState::PartlyPaid,

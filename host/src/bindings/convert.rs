@@ -6,7 +6,8 @@
 //!   postings, where it is SAF-T's code), `vat-group.category`, the settings' `template`, the
 //!   settings' and a customer's `language`; `draft-change.update-line` and `move-line` and
 //!   `issued-document.credited-invoice` are records instead of tuples; what an earlier release
-//!   issued is in NOK (`currency` on drafts, documents, summaries, indexes and facts).
+//!   issued is in NOK (`currency` on drafts, documents, summaries, indexes, facts, open
+//!   items and invoice sums).
 //! - 0.5.0: a `field-error` has `problem`; one from an earlier release is `other`.
 //! - 0.4.0: `not-allowed` carried prose, now a `refusal`: the prose becomes `refusal.other`.
 
@@ -122,6 +123,8 @@ fn patch_0_6(m: &mut Map<String, Value>, way: Way) {
         swap(m, "language", &LANGUAGES, way, Unknown::None);
         swap(m, "template", &TEMPLATES, way, Unknown::None);
     }
+    // Drafts and documents; rows with a customer and an amount (summaries, indexes, facts,
+    // open items, invoice sums): an earlier release's are in NOK.
     if way == Way::Up {
         let document = m.contains_key("lines") && m.contains_key("vat_groups");
         let row = m.contains_key("payable")

@@ -221,6 +221,7 @@ impl CallState {
                     payable: from_ore(s.payable_ore),
                     credited: from_ore(s.credited_ore),
                     paid: from_ore(s.paid_ore),
+                    currency: s.currency,
                 };
                 (money, s.charged_ore)
             })

@@ -377,6 +377,8 @@ pub struct InvoiceSums {
     pub paid_ore: i64,
     /// The fees and interest its notices charged.
     pub charged_ore: i64,
+    /// ISO 4217: what the øre above are hundredths of.
+    pub currency: String,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -527,6 +529,8 @@ pub struct JournalRow {
     pub customer: Option<String>,
     pub vat_code: Option<String>,
     pub text: String,
+    /// A posting of a document in another currency: its amount in it and the rate.
+    pub currency: Option<crate::bindings::CurrencyAmount>,
 }
 
 #[derive(Debug, serde::Serialize)]
