@@ -222,6 +222,12 @@ impl Lang {
                 "No channel can take the document. Correct the customer's details or the channels in the settings: {}",
                 why.join("; ")
             ),
+            R::OtherCurrency(c) if nb => format!(
+                "Fakturaen er i {c}. Registrer betalingen med beløpet i {c} og kronene banken godskrev."
+            ),
+            R::OtherCurrency(c) => format!(
+                "The invoice is in {c}. Register the payment with the amount in {c} and the kroner the bank credited."
+            ),
             // A component built for 0.3.0: its own words, in English.
             R::Other(prose) => prose.clone(),
         }

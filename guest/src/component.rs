@@ -895,6 +895,7 @@ fn refusal_out(r: crate::error::Refusal) -> t::Refusal {
         R::SeriesEnded => t::Refusal::SeriesEnded,
         R::NotNextOccurrence(next) => t::Refusal::NotNextOccurrence(next.map(|d| d.to_string())),
         R::NoChannel(why) => t::Refusal::NoChannel(why),
+        R::OtherCurrency(c) => t::Refusal::OtherCurrency(c),
     }
 }
 

@@ -205,6 +205,8 @@ pub enum Refusal {
     SeriesEnded,
     NotNextOccurrence(Option<chrono::NaiveDate>),
     NoChannel(Vec<String>),
+    /// Kroner cannot be booked to an invoice in this currency.
+    OtherCurrency(String),
 }
 
 impl Error {

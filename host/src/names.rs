@@ -185,6 +185,9 @@ pub fn refusal_text(r: &crate::bindings::Refusal) -> String {
             next.as_deref().unwrap_or("none due")
         ),
         R::NoChannel(why) => format!("no channel can take this document: {}", why.join("; ")),
+        R::OtherCurrency(c) => format!(
+            "the invoice is in {c}: register its payment with the amount in {c} and the NOK credited"
+        ),
         R::Other(prose) => prose.clone(),
     }
 }

@@ -184,7 +184,7 @@ fn the_worked_example_to_the_ore() {
         .register_payment(
             "fjord",
             &PaymentInput {
-                invoice_id: Some(inv.id),
+                invoice_id: Some(inv.id.clone()),
                 kid: None,
                 amount: "12.50".into(),
                 date: "2025-01-02".into(),
@@ -196,6 +196,26 @@ fn the_worked_example_to_the_ore() {
         )
         .unwrap_err();
     assert_eq!(err.fields(), ["nok-amount"]);
+    // Kroner (a refund, a bank payment waiting in suspense) are never booked to it.
+    let refused = env
+        .host
+        .call_payments("fjord", |p, s| {
+            p.call_refund(
+                s,
+                &inv.id,
+                &"1.00".into(),
+                &"2025-01-02".into(),
+                "eur-refund",
+            )
+        })
+        .unwrap_err();
+    assert!(
+        matches!(
+            &refused,
+            CallError::Component(Error::NotAllowed(Refusal::OtherCurrency(c))) if c == "EUR"
+        ),
+        "{refused:?}"
+    );
 }
 
 /// Euro, kronor (quoted per 100) and dollars, each with VAT groups of two rates, credited in

@@ -232,6 +232,7 @@ impl Guest for Component {
         let date =
             dates::parse(&p.date).map_err(|m| t::Error::Host(format!("payment date: {m}")))?;
         let money = money_of(&invoice_id)?;
+        kroner_only(&money)?;
         let outcome = rules::outcome(&money_in(&money)?, amount);
         let text = format!("Innbetaling fordelt til faktura {}", money.money.number);
         let side = Side::Customer(&money.money.customer_id);
@@ -263,6 +264,7 @@ impl Guest for Component {
             return duplicate(prev);
         }
         let money = money_of(&invoice_id)?;
+        kroner_only(&money)?;
         let balance = -money_in(&money)?.open();
         if amount <= Decimal::ZERO || amount > balance {
             return Err(err(Error::invalid(
@@ -597,6 +599,14 @@ fn open_and_days(c: &nt::ClaimMoney, today: NaiveDate) -> R<(Decimal, u32)> {
     let due = host_date(&c.money.due_date)?;
     let days = rules::overdue(&money, due, today).map_or(0, |(_, d)| d);
     Ok((money.open(), days))
+}
+
+/// Money in kroner (a payment waiting in suspense, a refund) is booked to a NOK invoice only.
+fn kroner_only(m: &nt::ClaimMoney) -> R<()> {
+    match m.money.currency.as_str() {
+        crate::currency::NOK => Ok(()),
+        other => Err(err(Error::NotAllowed(Refusal::OtherCurrency(other.into())))),
+    }
 }
 
 /// The invoices in NOK: sums in kroner never add another currency's amounts.
