@@ -27,7 +27,22 @@ fn one_line(price: &str, vat: VatCode) -> Vec<LineInput> {
     vec![free_line("Konsulenttimer", "1", price, vat)]
 }
 
-/// (account, debit øre, credit øre, currency amount) of a document's voucher in the journal.
+/// A payment of `amount` (in the invoice's currency) on 2025-01-02, the bank having credited
+/// `nok`.
+fn paid(invoice: &str, amount: &str, nok: Option<&str>, key: &str) -> PaymentInput {
+    PaymentInput {
+        invoice_id: Some(invoice.into()),
+        kid: None,
+        amount: amount.into(),
+        date: "2025-01-02".into(),
+        payer: None,
+        bank_reference: None,
+        idempotency_key: key.into(),
+        nok_amount: nok.map(Into::into),
+    }
+}
+
+/// (account, debit øre, credit øre) of a document's voucher in the journal.
 fn voucher_of(env: &Env, number: u64) -> Vec<(u32, i64, i64)> {
     env.journal()
         .into_iter()
@@ -144,23 +159,14 @@ fn the_worked_example_to_the_ore() {
     }
 
     env.host.today = "2025-01-02".parse().unwrap();
-    let paid = env
+    let result = env
         .host
         .register_payment(
             "fjord",
-            &PaymentInput {
-                invoice_id: Some(inv.id.clone()),
-                kid: None,
-                amount: "1250.00".into(),
-                date: "2025-01-02".into(),
-                payer: None,
-                bank_reference: None,
-                idempotency_key: "eur-pay-1".into(),
-                nok_amount: Some("14646.63".into()),
-            },
+            &paid(&inv.id, "1250.00", Some("14646.63"), "eur-pay-1"),
         )
         .unwrap();
-    assert_eq!(paid.outcome, PaymentOutcome::Paid);
+    assert_eq!(result.outcome, PaymentOutcome::Paid);
     let payment: Vec<_> = env
         .journal()
         .into_iter()
@@ -181,19 +187,7 @@ fn the_worked_example_to_the_ore() {
     let inv = env.host.finalize("fjord", &d.id, "eur-2").unwrap();
     let err = env
         .host
-        .register_payment(
-            "fjord",
-            &PaymentInput {
-                invoice_id: Some(inv.id.clone()),
-                kid: None,
-                amount: "12.50".into(),
-                date: "2025-01-02".into(),
-                payer: None,
-                bank_reference: None,
-                idempotency_key: "eur-pay-2".into(),
-                nok_amount: None,
-            },
-        )
+        .register_payment("fjord", &paid(&inv.id, "12.50", None, "eur-pay-2"))
         .unwrap_err();
     assert_eq!(err.fields(), ["nok-amount"]);
     // Kroner (a refund, a bank payment waiting in suspense) are never booked to it.
