@@ -152,7 +152,7 @@ fn with_an_access_token_nothing_is_served_without_it() {
 }
 
 /// A console page as the router serves it to a signed-in browser (no server, no token).
-fn console_page(env: &Env, path: &str) -> String {
+pub(crate) fn console_page(env: &Env, path: &str) -> String {
     use tower::ServiceExt;
     let app = host_harness::console::App::new(env.host.rt.clone(), env.host.store_arc(), None);
     let router = host_harness::console::router(std::sync::Arc::new(app));

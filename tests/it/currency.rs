@@ -408,9 +408,36 @@ fn payment_channels_and_reminders_are_nok_only() {
     );
 }
 
+/// The console says the currency wherever it shows an amount, and the NOK VAT with the rate;
+/// the draft page offers the currency to change.
+fn the_console_shows_the_currency() {
+    let mut env = env_in("EUR", "2024-12-31");
+    let d = env.draft("c-bygg", one_line("1000.00", VatCode::Standard));
+    let page = crate::console::console_page(&env, &format!("/c/fjord/utkast/{}", d.id));
+    assert!(page.contains("name=\"currency\""), "a currency box");
+    assert!(page.contains("value=\"EUR\""), "set to the customer's");
+    // (at the rate of the console's day: the machine's, with this file's last rate)
+    assert!(page.contains("id=\"vat-nok\""), "the NOK VAT");
+    let inv = env.host.finalize("fjord", &d.id, "console-eur").unwrap();
+    let doc = crate::console::console_page(&env, &format!("/c/fjord/dokument/{}", inv.id));
+    for part in [
+        "1\u{a0}250,00 EUR",
+        "MVA i NOK",
+        "1 EUR = 11,795 NOK (Norges Bank, 31.12.2024)",
+    ] {
+        assert!(doc.contains(part), "{part} not on the document page");
+    }
+    let overview = crate::console::console_page(&env, "/c/fjord/oversikt");
+    assert!(
+        overview.contains("1\u{a0}250,00 EUR"),
+        "the overview's amount says its currency"
+    );
+}
+
 crate::on_both_stores!(
     the_worked_example_to_the_ore,
     eur_sek_and_usd_invoices_and_their_credit_notes,
     a_weekend_or_holiday_takes_the_last_rate_published_before_it,
     payment_channels_and_reminders_are_nok_only,
+    the_console_shows_the_currency,
 );
