@@ -58,6 +58,8 @@ export const ACCOUNTS = new Map([
   [3200, 'Salgsinntekt, utenfor avgiftsområdet / unntatt'],
   [3900, 'Annen driftsrelatert inntekt'],
   [8055, 'Renteinntekt kundefordringer'],
+  [8060, 'Valutagevinst (agio)'],
+  [8160, 'Valutatap (disagio)'],
 ]);
 
 const opt = (v) => (v === null || v === undefined ? undefined : v);

@@ -164,10 +164,13 @@ export async function run(host, sc) {
           if (outcome.ok) result = { issued: numbers };
           break;
         }
+        case 'rates': host.putRates(a.rates); outcome = { ok: true }; break;
+        case 'currency': outcome = await change(a.draft, { tag: 'set-currency', val: a.currency }); break;
         case 'pay': {
           const input = {
             invoiceId: doc(a.invoice), kid: undefined, amount: a.amount, date: a.date ?? today(),
             payer: opt(a.payer), bankReference: opt(a['bank-reference']), idempotencyKey: a.key,
+            nokAmount: opt(a['nok-amount']),
           };
           outcome = await call((_, __, p) => p.register(input));
           if (outcome.ok) result = { outcome: outcome.ok.outcome, 'open-after': outcome.ok.openAfter };

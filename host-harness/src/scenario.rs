@@ -180,6 +180,15 @@ pub enum Action {
     /// Issue every occurrence due by today, one call each; each invoice is named
     /// `<draft> <date>` after the draft its series was made from.
     IssueDue,
+    /// Keep exchange rates (NOK per one unit), as `rates` imports them from a file.
+    Rates {
+        rates: Vec<ExchangeRate>,
+    },
+    /// Invoice a draft in this currency (ISO 4217).
+    Currency {
+        draft: String,
+        currency: String,
+    },
     /// Register a payment to an issued invoice by hand, once per `key`.
     Pay {
         invoice: String,
@@ -508,6 +517,17 @@ pub fn run(host: &mut Harness, sc: &Scenario) -> Result<Report> {
                 )?,
                 Action::Note { draft: d, note } => {
                     change(&mut drafts, host, d, DraftChange::SetNote(note.clone()))?
+                }
+                Action::Currency { draft: d, currency } => change(
+                    &mut drafts,
+                    host,
+                    d,
+                    DraftChange::SetCurrency(currency.clone()),
+                )?,
+                Action::Rates { rates } => {
+                    crate::store::with_unit(host.store(), |u| u.rates()?.put_rates(rates))
+                        .map(|_| ())
+                        .map_err(CallError::Host)
                 }
                 Action::Lines { draft: d, lines } => lines_change(
                     &mut drafts,
