@@ -1051,7 +1051,7 @@ pub fn customer_from_form(
         .filter(|c| !c.is_empty() && c != "NOK");
     if currency
         .as_ref()
-        .is_some_and(|c| c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()))
+        .is_some_and(|c| !invoicing_host::money::is_currency_code(c))
     {
         problems.push(("currency", FormProblem::NotCurrency));
     }

@@ -117,7 +117,7 @@ fn rate(
     line: usize,
 ) -> Result<ExchangeRate> {
     anyhow::ensure!(
-        currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase()),
+        crate::money::is_currency_code(currency),
         "line {line}: '{currency}' is not an ISO 4217 currency"
     );
     anyhow::ensure!(currency != "NOK", "line {line}: NOK needs no rate");

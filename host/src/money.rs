@@ -2,6 +2,12 @@
 
 use rust_decimal::Decimal;
 
+/// A currency as ISO 4217 writes it: three capital letters (which ones the host can invoice
+/// in is its rate table's say). The component checks the same where it reads one.
+pub fn is_currency_code(s: &str) -> bool {
+    s.len() == 3 && s.bytes().all(|b| b.is_ascii_uppercase())
+}
+
 /// A decimal with at most 2 decimals as øre; None if it has more or is out of range.
 pub fn to_ore(s: &str) -> Option<i64> {
     let d: Decimal = s.parse().ok()?;

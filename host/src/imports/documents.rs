@@ -16,7 +16,7 @@ use crate::store::{self, Saved};
 fn index(x: Index) -> Result<store::Index> {
     let payable_ore = to_ore(&x.payable)
         .ok_or_else(|| refuse(format!("payable '{}' is not an amount in øre", x.payable)))?;
-    if !(x.currency.len() == 3 && x.currency.bytes().all(|b| b.is_ascii_uppercase())) {
+    if !crate::money::is_currency_code(&x.currency) {
         return Err(refuse(format!(
             "'{}' is not an ISO 4217 currency",
             x.currency
