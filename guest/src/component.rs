@@ -565,10 +565,10 @@ fn issue_invoice(
         issue_date,
         "dates.issue-date",
     )?;
-    let kid = invoice::kid(seller, d.customer.number, number).map_err(err)?;
+    let kid = invoice::kid_of(&d, seller, number).map_err(err)?;
     let payment = Payment {
         payable: totals.payable,
-        kid: (d.currency == crate::currency::NOK).then_some(kid.as_str()),
+        kid: kid.as_deref(),
         currency: &d.currency,
     };
     let route = choose_channel(seller, &d.customer, Kind::Invoice, payment)?;
@@ -932,10 +932,10 @@ fn customer_out(c: &model::Customer) -> t::Customer {
         organisation_number: c.orgnr.clone(),
         address: address_out(&c.address),
         email: c.email.clone(),
-        language: c.language.as_deref().map(|l| match l {
-            "en" => t::Language::En,
-            _ => t::Language::Nb,
-        }),
+        language: c
+            .language
+            .as_deref()
+            .map(|l| language_out(model::Language::read(l))),
         preferred_channel: c.preferred_channel.map(channel_out),
         attach_ehf: c.attach_ehf,
         currency: c.currency.clone(),

@@ -83,6 +83,16 @@ pub fn kid(seller: &Seller, customer_number: u64, number: u64) -> Result<String,
     Ok(format!("{base}{check}"))
 }
 
+/// The KID an invoice of `draft` carries as number `number`. A KID is a Norwegian bank's
+/// reference: an invoice in another currency has none (it is paid from abroad by IBAN and
+/// BIC, with its number as the reference).
+pub fn kid_of(draft: &Draft, seller: &Seller, number: u64) -> Result<Option<String>, Error> {
+    if draft.currency != crate::currency::NOK {
+        return Ok(None);
+    }
+    kid(seller, draft.customer.number, number).map(Some)
+}
+
 /// Due date: the draft's own, else issue date + the draft's or the client's terms.
 pub fn due_date(draft: &Draft, seller: &Seller, issue: NaiveDate) -> NaiveDate {
     draft.dates.due.unwrap_or_else(|| {
@@ -207,13 +217,7 @@ pub fn build(
         delivery_date: Some(draft.dates.delivery.unwrap_or(issue)),
         due_date: due_date(draft, seller, issue),
         note: draft.note.clone(),
-        // A KID is a Norwegian bank's: an invoice in another currency is paid from abroad by
-        // IBAN and BIC, with its number as the reference.
-        kid: if draft.currency == crate::currency::NOK {
-            Some(kid(seller, draft.customer.number, number)?)
-        } else {
-            None
-        },
+        kid: kid_of(draft, seller, number)?,
         lines: draft.lines.clone(),
         credited: None,
         credit_reason: None,

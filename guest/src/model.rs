@@ -263,7 +263,12 @@ pub enum Language {
 
 impl Language {
     pub fn of(customer: &Customer, seller: &Seller) -> Language {
-        match customer.language.as_deref().unwrap_or(&seller.language) {
+        Language::read(customer.language.as_deref().unwrap_or(&seller.language))
+    }
+
+    /// A language as the model keeps it (`nb`, `en`): anything but English reads Bokmål.
+    pub fn read(code: &str) -> Language {
+        match code {
             "en" => Language::En,
             _ => Language::Nb,
         }
