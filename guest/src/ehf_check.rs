@@ -208,8 +208,6 @@ struct Facts<'a> {
     tax_currency_totals: Vec<(Option<Decimal>, Cow<'a, str>)>,
     /// BT-5 and BT-6.
     currency: Option<Cow<'a, str>>,
-    /// Subtotals read before the TaxTotal being read (a total with more has subtotals).
-    subtotals_before_total: usize,
     tax_currency: Option<Cow<'a, str>>,
     notes: usize,
     kid: Option<Cow<'a, str>>,
@@ -226,9 +224,10 @@ struct Reading<'a> {
     line: Option<LineFacts<'a>>,
     adjustment: Option<Adjustment>,
     subtotal: Option<Subtotal<'a>>,
-    /// The TaxAmount of the TaxTotal being read, with its currency: which total it is shows
-    /// only at its end (one with subtotals, or BT-111).
+    /// The TaxAmount of the TaxTotal being read, with its currency, and whether that total has
+    /// subtotals: which total it is shows only at its end (the one with subtotals, or BT-111).
     tax_amount: Option<(Option<Decimal>, Cow<'a, str>)>,
+    with_subtotals: bool,
 }
 
 /// Of opposite signs (zero goes with either).
@@ -344,6 +343,7 @@ impl<'a> Reading<'a> {
             adjustment,
             subtotal,
             tax_amount,
+            with_subtotals,
         } = self;
         let Open {
             name,
@@ -386,7 +386,7 @@ impl<'a> Reading<'a> {
             }
             (_, _, Tag::TaxTotal) if at_root => {
                 let (amount, c) = tax_amount.take().unwrap_or((None, Cow::Borrowed("")));
-                if children && facts.subtotals.len() > facts.subtotals_before_total {
+                if std::mem::take(with_subtotals) {
                     facts.tax_totals += 1;
                     facts.tax_total = amount;
                     if facts.currency.as_deref() != Some(&*c) {
@@ -395,7 +395,6 @@ impl<'a> Reading<'a> {
                 } else {
                     facts.tax_currency_totals.push((amount, c));
                 }
-                facts.subtotals_before_total = facts.subtotals.len();
             }
             (_, _, Tag::Note) if at_root => facts.notes += 1,
             (_, _, Tag::BuyerReference | Tag::OrderReference) if at_root => {
@@ -421,7 +420,10 @@ impl<'a> Reading<'a> {
                 facts.kid = Some(text)
             }
             (_, Some(Tag::LegalMonetaryTotal), Tag::Total(i)) => facts.totals[i] = value(),
-            (_, Some(Tag::TaxTotal), Tag::TaxSubtotal) => facts.subtotals.extend(subtotal.take()),
+            (_, Some(Tag::TaxTotal), Tag::TaxSubtotal) => {
+                facts.subtotals.extend(subtotal.take());
+                *with_subtotals = true;
+            }
             (Some(Tag::TaxSubtotal), Some(Tag::TaxCategory), Tag::Id) => {
                 if let Some(s) = subtotal.as_mut() {
                     s.category.0 = text;
@@ -767,6 +769,64 @@ mod tests {
             1,
         );
         assert!(!check(&bad).is_empty());
+    }
+
+    /// An invoice in another currency: valid with its NOK tax total, and each currency rule
+    /// broken is named (R005, R051, R053, R054, R055, BR-53).
+    #[test]
+    fn the_tax_currency_rules_are_checked() {
+        let mut inv = crate::testdata::document(vec![shaped("3", "100", "10")]);
+        inv.currency = "EUR".into();
+        inv.rate = Some(crate::currency::Rate {
+            currency: "EUR".into(),
+            rate: "11.795".parse().unwrap(),
+            date: inv.issue_date,
+            source: "Norges Bank".into(),
+        });
+        let good = ehf(&inv);
+        assert_eq!(check(&good), Vec::<String>::new());
+        let nok_total = "<cac:TaxTotal><cbc:TaxAmount currencyID=\"NOK\">";
+        let at = good.find(nok_total).expect("the NOK tax total");
+        let end = at + good[at..].find("</cac:TaxTotal>").unwrap() + "</cac:TaxTotal>".len();
+        let has = |bad: String, what: &str| {
+            assert_ne!(bad, good);
+            let errors = check(&bad);
+            assert!(
+                errors.iter().any(|e| e.contains(what)),
+                "{what}: {errors:?}"
+            )
+        };
+        has(format!("{}{}", &good[..at], &good[end..]), "BR-53");
+        has(
+            good.replacen(
+                nok_total,
+                "<cac:TaxTotal><cbc:TaxAmount currencyID=\"SEK\">",
+                1,
+            ),
+            "R051",
+        );
+        has(
+            good.replacen(
+                nok_total,
+                "<cac:TaxTotal><cbc:TaxAmount currencyID=\"NOK\">-",
+                1,
+            ),
+            "R055",
+        );
+        has(format!("{}{}", &good[..end], &good[at..]), "R054");
+        has(
+            good.replacen("<cbc:TaxCurrencyCode>NOK<", "<cbc:TaxCurrencyCode>EUR<", 1),
+            "R005",
+        );
+        // No tax currency, yet a total without subtotals; and no total with subtotals at all.
+        has(
+            good.replacen("<cbc:TaxCurrencyCode>NOK</cbc:TaxCurrencyCode>", "", 1),
+            "R054",
+        );
+        let first = good.find("<cac:TaxTotal>").unwrap();
+        let first_end =
+            first + good[first..].find("</cac:TaxTotal>").unwrap() + "</cac:TaxTotal>".len();
+        has(format!("{}{}", &good[..first], &good[first_end..]), "R053");
     }
 
     /// What the reader itself must refuse or read: XML that is not well-formed, attribute
