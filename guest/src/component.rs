@@ -109,9 +109,7 @@ impl Guest for Component {
         let (_, mut d) = load_draft(&id)?;
         d.customer = customer(&d.customer.id)?;
         let today = today()?;
-        let totals = invoice::check_issuable(&d, today, &seller).map_err(err)?;
-        let rate = issue_rate(&d.currency, d.dates.issue.unwrap_or(today))?;
-        let totals = calc::in_nok(totals, rate.as_ref().map(|r| r.rate), &[]);
+        let (totals, rate) = issuable(&d, today, &seller)?;
         let mut doc = invoice::build(
             &d,
             &seller,
@@ -552,11 +550,8 @@ fn issue_invoice(
     request: String,
 ) -> R<t::IssuedDocument> {
     d.customer = customer(&d.customer.id)?;
-    let totals = invoice::check_issuable(&d, today, seller).map_err(err)?;
+    let (totals, rate) = issuable(&d, today, seller)?;
     let issue_date = d.dates.issue.unwrap_or(today);
-    // Frozen at the rate of the issue date (bokføringsforskriften § 4-2 (2)).
-    let rate = issue_rate(&d.currency, issue_date)?;
-    let totals = calc::in_nok(totals, rate.as_ref().map(|r| r.rate), &[]);
     let number = take_number(Kind::Invoice, seller, key)?;
     check_date_order(
         seller,
@@ -1198,6 +1193,20 @@ fn rate_for(currency: &str, day: NaiveDate) -> R<Option<crate::currency::Rate>> 
             r.currency, r.rate, r.date
         ))),
     }
+}
+
+/// A draft's last checks before it is issued (or previewed as issued), and its totals with
+/// their NOK side at the rate it is issued at: the issue date's, frozen on the invoice
+/// (bokføringsforskriften § 4-2 (2)).
+fn issuable(
+    d: &Draft,
+    today: NaiveDate,
+    seller: &Seller,
+) -> R<(calc::Totals, Option<crate::currency::Rate>)> {
+    let totals = invoice::check_issuable(d, today, seller).map_err(err)?;
+    let rate = issue_rate(&d.currency, d.dates.issue.unwrap_or(today))?;
+    let totals = calc::in_nok(totals, rate.as_ref().map(|r| r.rate), &[]);
+    Ok((totals, rate))
 }
 
 /// The rate a document in `currency` is issued at on `day`: none for NOK; refused naming the
