@@ -8,6 +8,7 @@
 pub mod api;
 pub mod bindings;
 pub mod call;
+pub mod events;
 pub mod fault;
 pub mod housekeeping;
 pub mod ids;

@@ -113,6 +113,9 @@ impl<'h, 'r> Writer<'h, 'r> {
     fn record(&mut self, o: &Occurrence, result: Result<u64, CallError>) -> Result<(), CallError> {
         match result {
             Ok(number) => {
+                self.batch.write(|u, client| {
+                    crate::events::occurrence(u, client, &o.series_id, &o.date, number)
+                })?;
                 self.uncommitted.insert(o.series_id.clone());
                 self.report
                     .issued

@@ -728,6 +728,16 @@ impl Batch<'_> {
         Ok(keep)
     }
 
+    /// The host's own writes in the batch's unit, beside the calls' (an event of what a call
+    /// did): an error fails the batch.
+    pub fn write(
+        &mut self,
+        f: impl FnOnce(&mut dyn Unit, &str) -> anyhow::Result<()>,
+    ) -> Result<(), CallError> {
+        let Batch { unit, client, .. } = self;
+        f(unit.as_mut().ok_or_else(spoilt)?.as_mut(), client).map_err(CallError::Host)
+    }
+
     /// The last number the batch's unit has taken from the invoice series.
     pub(crate) fn last_invoice_number(&mut self) -> Result<Option<u64>, CallError> {
         let Batch { unit, client, .. } = self;

@@ -4,6 +4,7 @@
 //! host lives in this crate. The library's store traits are re-exported, so `store::Unit`
 //! reads the same in every crate on top.
 
+mod api;
 mod notices;
 #[cfg(feature = "postgres")]
 mod postgres;

@@ -14,7 +14,7 @@ use postgres::types::{FromSql, IsNull, ToSql, Type};
 use postgres::{Client, NoTls, Statement};
 use std::collections::HashMap;
 
-const VERSION: i64 = 8;
+const VERSION: i64 = 9;
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS store (id TEXT NOT NULL, version BIGINT NOT NULL);
@@ -395,9 +395,13 @@ impl PgStore {
             if version < 7 {
                 tx.batch_execute(NOTICES)?;
             }
-            if version < VERSION {
+            if version < 8 {
                 tx.batch_execute(CURRENCIES)?;
                 tx.batch_execute(super::sql::CURRENCY_RATES)?;
+            }
+            if version < VERSION {
+                // Schema 9: the HTTP API's keys, kept responses and webhooks.
+                tx.batch_execute(&super::api::ddl("BIGSERIAL PRIMARY KEY"))?;
                 add_accounts(&mut tx)?;
                 tx.execute("UPDATE store SET version = $1", &[&VERSION])?;
             }
@@ -410,6 +414,7 @@ impl PgStore {
             tx.batch_execute(NOTICES)?;
             tx.batch_execute(CURRENCIES)?;
             tx.batch_execute(super::sql::CURRENCY_RATES)?;
+            tx.batch_execute(&super::api::ddl("BIGSERIAL PRIMARY KEY"))?;
             // The overview's reference filter from a trigram index (pg_trgm serves ILIKE
             // '%…%'); where the extension may not be created, the filter scans instead.
             {
@@ -554,6 +559,7 @@ impl Backend for Postgres {
     // file's import spent most of its time so: BENCHMARKS.md, "money in"). Only for the
     // units that touch payments: planning every statement afresh made invoices dearer.
     const LISTS_BEGIN: Option<&'static str> = Some("SET LOCAL plan_cache_mode = force_custom_plan");
+    const SKIP_LOCKED: &'static str = "FOR UPDATE OF w SKIP LOCKED";
 
     fn special(q: Q) -> Option<&'static str> {
         Some(match q {

@@ -159,6 +159,9 @@ pub trait Backend: Send + Sync + 'static {
     /// tables that grow by a thousand rows a statement, want each statement planned for its
     /// parameters and the tables as they are now.
     const LISTS_BEGIN: Option<&'static str>;
+    /// What a claim's sub-select ends with so that rows another dispatcher is claiming are
+    /// skipped (PostgreSQL's `FOR UPDATE … SKIP LOCKED`); SQLite has one writer at a time.
+    const SKIP_LOCKED: &'static str;
     /// Run a statement with `?N` placeholders; rows affected.
     fn exec(c: &mut Self::Conn, sql: &str, p: &[P]) -> Result<u64>;
     fn rows(c: &mut Self::Conn, sql: &str, p: &[P]) -> Result<Vec<Row>>;
@@ -980,6 +983,10 @@ impl<B: Backend> Unit for SqlUnit<B> {
 
     fn rates(&mut self) -> Result<&mut dyn Rates> {
         Ok(self)
+    }
+
+    fn api(&mut self) -> Option<&mut dyn Api> {
+        Some(self)
     }
 
     #[cfg(feature = "probes")]

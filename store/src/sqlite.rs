@@ -16,7 +16,7 @@ use std::time::Duration;
 const BUSY: Duration = Duration::from_secs(60);
 
 /// The schema version this host writes (`PRAGMA user_version`).
-const VERSION: i64 = 7;
+const VERSION: i64 = 8;
 
 const SCHEMA: &str = r#"
 -- This store's identity: delivery ids are unique within a store, so receivers key what they
@@ -414,6 +414,7 @@ impl SqliteStore {
             }
         }
         tx.execute_batch(super::sql::CURRENCY_RATES)?;
+        tx.execute_batch(&super::api::ddl("INTEGER PRIMARY KEY"))?;
         tx.execute_batch(&format!("PRAGMA user_version = {VERSION}"))?;
         tx.execute(
             "INSERT INTO store (id) SELECT ?1 WHERE NOT EXISTS (SELECT 1 FROM store)",
@@ -501,6 +502,7 @@ impl Backend for Sqlite {
     const TRIGRAM_TABLE: bool = true;
     const ARRAYS: bool = false;
     const LISTS_BEGIN: Option<&'static str> = None;
+    const SKIP_LOCKED: &'static str = "";
 
     /// A unit holds the write lock from BEGIN IMMEDIATE: reading is locking enough.
     fn special(_: Q) -> Option<&'static str> {

@@ -265,7 +265,10 @@ fn released_contracts_are_frozen() {
         if !name.ends_with(".wit") {
             continue;
         }
-        let hash = format!("{:x}", Sha256::digest(std::fs::read(e.path()).unwrap()));
+        let hash: String = Sha256::digest(std::fs::read(e.path()).unwrap())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         assert_eq!(
             recorded.get(name.as_str()).copied(),
             Some(hash.as_str()),

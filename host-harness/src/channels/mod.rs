@@ -7,6 +7,7 @@
 
 pub mod avtalegiro;
 pub mod email;
+pub mod webhooks;
 mod receivers;
 
 pub use receivers::put;
@@ -201,7 +202,10 @@ pub fn dispatch_as(store: &dyn Store, cfg: &Config, owner: &str) -> Result<usize
 /// Deliver what is due until nothing is left that can be sent now. The dispatcher of a
 /// harness process: run after the component's calls return, never inside them.
 pub fn dispatch(store: &dyn Store, cfg: &Config) -> Result<usize> {
-    dispatch_as(store, cfg, &format!("pid-{}", std::process::id()))
+    let owner = format!("pid-{}", std::process::id());
+    let sent = dispatch_as(store, cfg, &owner)?;
+    // The deliveries just recorded queued their events: the webhooks go after them.
+    Ok(sent + webhooks::deliver(store, &owner, cfg.lease_ms)?)
 }
 
 /// The harness's channels are what its hosts deliver through (`Harness::dispatch`).
@@ -226,7 +230,13 @@ pub fn drain(store: &dyn Store, cfg: &Config, limit: std::time::Duration) -> Res
     let mut sent = 0;
     loop {
         sent += dispatch(store, cfg)?;
-        let queued = crate::store::with_unit(store, |u| u.dispatch()?.queued())?;
+        let queued = crate::store::with_unit(store, |u| {
+            let hooks = match u.api() {
+                Some(api) => api.hooks_queued()?,
+                None => 0,
+            };
+            Ok(u.dispatch()?.queued()? + hooks)
+        })?;
         if queued == 0 || std::time::Instant::now() >= until {
             return Ok(sent);
         }
@@ -283,6 +293,10 @@ fn record(
         if !u.dispatch()?.finish(owner, &finish)? {
             // The lease ran out and another dispatcher took the delivery over: its outcome counts.
             return Ok(false);
+        }
+        if doc.kind == DocumentKind::Invoice && c.purpose == Purpose::Deliver && c.notice.is_none()
+        {
+            invoicing_host::events::delivered(u, &doc.client, doc.id, c.channel, state, &detail)?;
         }
         if state == DeliveryState::Failed && c.purpose == Purpose::Deliver {
             if let Some((next, rest)) = c.fallbacks.split_first() {

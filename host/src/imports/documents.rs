@@ -138,21 +138,20 @@ impl Host for CallState {
             )));
         }
         let x = index(doc.index)?;
-        let id = self.unit.insert_document(
-            &self.client,
-            &store::NewDocument {
-                kind: doc.kind,
-                series,
-                number: doc.number,
-                credits,
-                idempotency_key: doc.idempotency_key.as_deref(),
-                index: &x,
-                facts: &doc.facts,
-                body: &doc.body,
-                ehf: doc.ehf.as_deref(),
-                pdf: doc.pdf.as_deref(),
-            },
-        )?;
+        let new = store::NewDocument {
+            kind: doc.kind,
+            series,
+            number: doc.number,
+            credits,
+            idempotency_key: doc.idempotency_key.as_deref(),
+            index: &x,
+            facts: &doc.facts,
+            body: &doc.body,
+            ehf: doc.ehf.as_deref(),
+            pdf: doc.pdf.as_deref(),
+        };
+        let id = self.unit.insert_document(&self.client, &new)?;
+        crate::events::issued(&mut *self.unit, &self.client, id, &new)?;
         Ok(Id::Doc.of(id))
     }
 

@@ -100,7 +100,18 @@ impl Host for CallState {
             );
         }
         r.post_payments(&client, &rows)?;
-        Ok(ids.into_iter().map(|id| Id::Payment.of(id)).collect())
+        let ids: Vec<String> = ids.into_iter().map(|id| Id::Payment.of(id)).collect();
+        // One look for an endpoint, not one per payment of a bank file's thousand.
+        let heard = match self.unit.api() {
+            Some(api) => api.has_endpoints(&client)?,
+            None => false,
+        };
+        for (id, k) in ids.iter().zip(&news).filter(|_| heard) {
+            let invoice = k.invoice.map(|i| Id::Doc.of(i));
+            let amount = crate::money::from_ore(k.amount_ore);
+            crate::events::payment(&mut *self.unit, &client, id, invoice.as_deref(), &amount, k.outcome)?;
+        }
+        Ok(ids)
     }
 
     fn find_payments(&mut self, keys: Vec<String>) -> wasmtime::Result<Vec<Option<Payment>>> {

@@ -153,6 +153,132 @@ pub trait Unit: Send {
     fn rates(&mut self) -> Result<&mut dyn Rates> {
         anyhow::bail!("this unit of work keeps no exchange rates")
     }
+    /// The HTTP API's records: keys, idempotent responses, webhook endpoints and events. A
+    /// unit that keeps none serves no API, and what happens queues no event.
+    fn api(&mut self) -> Option<&mut dyn Api> {
+        None
+    }
+}
+
+/// What the HTTP API keeps (`invoicing-console`'s `/api/v1`, [`crate::events`]).
+pub trait Api {
+    /// A new key's record; its secret is never stored, only `hash` (SHA-256, hex).
+    fn insert_key(&mut self, client: &str, name: &str, hash: &str, scope: &str) -> Result<i64>;
+    /// The key with this hash, revoked or not.
+    fn key_by_hash(&mut self, hash: &str) -> Result<Option<ApiKey>>;
+    fn keys(&mut self, client: &str) -> Result<Vec<ApiKey>>;
+    /// Revoke one of `client`'s keys; false if it has no such key.
+    fn revoke_key(&mut self, client: &str, id: i64) -> Result<bool>;
+    /// The response kept for an idempotency key.
+    fn idempotent(&mut self, client: &str, key: &str) -> Result<Option<KeptResponse>>;
+    /// Keep a response for its key, in the unit that did the work; false if the key is taken
+    /// (another request with it committed first).
+    fn keep_response(&mut self, client: &str, key: &str, r: &KeptResponse) -> Result<bool>;
+    /// Forget responses kept before `before` (Unix ms); how many.
+    fn forget_responses(&mut self, before: i64) -> Result<u64>;
+
+    fn insert_endpoint(&mut self, client: &str, url: &str, secret: &str, events: &str)
+        -> Result<i64>;
+    fn endpoints(&mut self, client: &str) -> Result<Vec<Endpoint>>;
+    fn delete_endpoint(&mut self, client: &str, id: i64) -> Result<bool>;
+    /// Enable a disabled endpoint again.
+    fn enable_endpoint(&mut self, client: &str, id: i64) -> Result<bool>;
+    /// Keep an event and queue a delivery of it to each of the client's enabled endpoints
+    /// that takes its type: the event's row id.
+    fn queue_event(&mut self, client: &str, kind: &str, data: &str, created: &str) -> Result<i64>;
+    /// The client's events after `after` (row id), oldest first.
+    fn events(&mut self, client: &str, after: i64, limit: i64) -> Result<Vec<Event>>;
+    fn event(&mut self, client: &str, id: i64) -> Result<Option<Event>>;
+    /// Whether the client has a webhook endpoint (enabled or not).
+    fn has_endpoints(&mut self, client: &str) -> Result<bool>;
+    /// Queue the event again to each enabled endpoint that takes it; how many deliveries.
+    fn redeliver(&mut self, client: &str, id: i64) -> Result<u64>;
+    /// Claim webhook deliveries due at `now` with a lease until `lease_until` (as the outbox's
+    /// `Dispatch::claim`): each goes to one dispatcher at a time.
+    fn claim_hooks(&mut self, owner: &str, now: i64, lease_until: i64, n: i64)
+        -> Result<Vec<ClaimedHook>>;
+    /// Record an attempt if `owner` still holds the lease; false if another took it over.
+    fn finish_hook(&mut self, owner: &str, f: &HookOutcome) -> Result<bool>;
+    /// Webhook deliveries queued to enabled endpoints.
+    fn hooks_queued(&mut self) -> Result<i64>;
+    /// An event's deliveries: (endpoint, state, attempts, detail).
+    fn hook_deliveries(&mut self, event: i64) -> Result<Vec<HookDelivery>>;
+}
+
+/// An API key as kept: never its secret.
+#[derive(Clone, Debug)]
+pub struct ApiKey {
+    pub id: i64,
+    pub client: String,
+    pub name: String,
+    /// `read` or `read-write`.
+    pub scope: String,
+    pub created: String,
+    pub revoked: Option<String>,
+}
+
+/// A POST's response, kept for its idempotency key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeptResponse {
+    /// SHA-256 of the method, path and body it answered.
+    pub request: String,
+    pub status: u16,
+    pub location: Option<String>,
+    pub body: String,
+    /// Unix ms.
+    pub created: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    pub id: i64,
+    pub client: String,
+    pub url: String,
+    pub secret: String,
+    /// The event types it takes, comma-separated; `*` for all.
+    pub events: String,
+    /// Why it was disabled, if it is.
+    pub disabled: Option<String>,
+    /// Attempts that failed since the last that succeeded.
+    pub failures: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Event {
+    pub id: i64,
+    pub client: String,
+    pub kind: String,
+    /// JSON.
+    pub data: String,
+    pub created: String,
+}
+
+/// A webhook delivery a dispatcher holds the lease on.
+#[derive(Clone, Debug)]
+pub struct ClaimedHook {
+    pub id: i64,
+    pub attempts: u32,
+    pub endpoint: Endpoint,
+    pub event: Event,
+}
+
+/// The outcome of one webhook attempt.
+pub struct HookOutcome<'a> {
+    pub delivery: i64,
+    /// `delivered`, `queued` (to be retried at `next_attempt_at`) or `failed`.
+    pub state: &'a str,
+    pub detail: &'a str,
+    pub next_attempt_at: i64,
+    /// Disable the endpoint, for this reason (it kept failing).
+    pub disable: Option<&'a str>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct HookDelivery {
+    pub endpoint: i64,
+    pub state: String,
+    pub attempts: u32,
+    pub detail: Option<String>,
 }
 
 /// Exchange rates as the host imported them, one per (currency, day): Norges Bank's, or an

@@ -101,7 +101,9 @@ impl Staged {
                         ehf: doc.ehf.as_deref(),
                         pdf: doc.pdf.as_deref(),
                     };
-                    ids.insert(id, unit.insert_document(client, &new)?);
+                    let row = unit.insert_document(client, &new)?;
+                    crate::events::issued(unit, client, row, &new)?;
+                    ids.insert(id, row);
                 }
                 Write::Post { document, postings } => {
                     unit.post(client, real(&ids, &document)?, &postings)?

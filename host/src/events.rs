@@ -1,0 +1,155 @@
+//! What happened, for the systems around the host (webhooks): each event is kept in the unit of
+//! work that made it happen, so it exists exactly when what it tells of was committed, and
+//! is delivered later through the store's lease protocol ([`crate::store::Api::claim_hooks`]),
+//! as the outbox's deliveries are. A unit that keeps no API records queues nothing.
+//!
+//! An event's body is the same wherever it is read (the webhook's POST, the API's event list):
+//! `{"id": "evt_…", "type": …, "created": …, "client": …, "data": {…}}`. A receiver
+//! de-duplicates by `id`.
+
+use crate::bindings::{Channel, DeliveryState, DocumentKind, PaymentOutcome};
+use crate::ids::Id;
+use crate::names::Name;
+use crate::store::{Event, NewDocument, Unit};
+use anyhow::Result;
+use serde_json::json;
+
+/// The event types, as a webhook endpoint subscribes to them.
+pub const TYPES: [&str; 8] = [
+    "invoice.issued",
+    "credit_note.issued",
+    "invoice.delivered",
+    "invoice.delivery_failed",
+    "series.occurrence_issued",
+    "payment.received",
+    "payment.unmatched",
+    "invoice.paid",
+];
+
+/// Keep an event of `kind` for `client` in `u`, if the unit keeps API records and the client
+/// has a webhook endpoint (events are kept for endpoints: a client without one pays nothing).
+pub fn queue(u: &mut dyn Unit, client: &str, kind: &str, data: serde_json::Value) -> Result<()> {
+    debug_assert!(TYPES.contains(&kind), "{kind}");
+    if let Some(api) = u.api() {
+        if api.has_endpoints(client)? {
+            api.queue_event(client, kind, &data.to_string(), &now())?;
+        }
+    }
+    Ok(())
+}
+
+fn now() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
+}
+
+/// An invoice or credit note was issued (its row `id`).
+pub fn issued(u: &mut dyn Unit, client: &str, id: i64, d: &NewDocument) -> Result<()> {
+    let kind = match d.kind {
+        DocumentKind::Invoice => "invoice.issued",
+        DocumentKind::CreditNote => "credit_note.issued",
+        DocumentKind::Draft => return Ok(()),
+    };
+    let data = json!({
+        "id": Id::Doc.of(id),
+        "kind": d.kind.name(),
+        "number": d.number,
+        "customer_id": d.index.customer_id,
+        "issue_date": d.index.issue_date,
+        "due_date": d.facts.due_date,
+        "payable": d.facts.payable,
+        "currency": d.facts.currency,
+        "credited_invoice": d.facts.credited_invoice,
+    });
+    queue(u, client, kind, data)
+}
+
+/// A recurring series issued its occurrence of `date` as invoice `number`.
+pub fn occurrence(
+    u: &mut dyn Unit,
+    client: &str,
+    series: &str,
+    date: &str,
+    number: u64,
+) -> Result<()> {
+    let data = json!({ "series_id": series, "date": date, "number": number });
+    queue(u, client, "series.occurrence_issued", data)
+}
+
+/// An invoice's delivery through `channel` ended (`Sent` or `Failed`); a credit note's and a
+/// reminder's deliveries are not events.
+pub fn delivered(
+    u: &mut dyn Unit,
+    client: &str,
+    invoice: i64,
+    channel: Channel,
+    state: DeliveryState,
+    detail: &str,
+) -> Result<()> {
+    let kind = match state {
+        DeliveryState::Sent => "invoice.delivered",
+        DeliveryState::Failed => "invoice.delivery_failed",
+        DeliveryState::Queued => return Ok(()),
+    };
+    let data = json!({
+        "invoice_id": Id::Doc.of(invoice),
+        "channel": channel.name(),
+        "detail": detail,
+    });
+    queue(u, client, kind, data)
+}
+
+/// A payment was kept: received against an invoice (and the invoice paid, if it paid what was
+/// open), or in suspense with no invoice. A refund, a reversal or a duplicate is no event.
+pub fn payment(
+    u: &mut dyn Unit,
+    client: &str,
+    id: &str,
+    invoice: Option<&str>,
+    amount: &str,
+    outcome: PaymentOutcome,
+) -> Result<()> {
+    use PaymentOutcome as O;
+    let data = json!({
+        "payment_id": id,
+        "invoice_id": invoice,
+        "amount": amount,
+        "outcome": outcome.name(),
+    });
+    match (outcome, invoice) {
+        (O::Paid | O::PartlyPaid | O::Overpaid | O::AlreadyPaid, Some(invoice)) => {
+            queue(u, client, "payment.received", data)?;
+            if outcome == O::Paid {
+                queue(u, client, "invoice.paid", json!({ "invoice_id": invoice }))?;
+            }
+            Ok(())
+        }
+        (O::UnknownKid | O::InvalidKid | O::NoKid, _) => {
+            queue(u, client, "payment.unmatched", data)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// An event's public id.
+pub fn event_id(row: i64) -> String {
+    format!("evt_{row}")
+}
+
+/// The row of an event's public id.
+pub fn event_row(id: &str) -> Option<i64> {
+    id.strip_prefix("evt_")?.parse().ok().filter(|n| *n > 0)
+}
+
+/// The body an event is delivered and listed with.
+pub fn body(e: &Event) -> serde_json::Value {
+    let data: serde_json::Value = serde_json::from_str(&e.data).unwrap_or(serde_json::Value::Null);
+    json!({
+        "id": event_id(e.id),
+        "type": e.kind,
+        "created": e.created,
+        "client": e.client,
+        "data": data,
+    })
+}
