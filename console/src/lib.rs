@@ -9,6 +9,7 @@
 //! form's action or htmx's header); all text is escaped by `maud`. Off loopback an access token
 //! is required, printed at start.
 
+pub mod api;
 pub mod identifiers;
 mod numbers;
 mod pages;
@@ -56,6 +57,8 @@ pub struct App {
     shown: prg::Shown,
     /// When each client's abandoned drafts were last cleared in this process.
     swept: std::sync::Mutex<HashMap<String, std::time::Instant>>,
+    /// The API's rate limit per key.
+    pub api_limit: api::Limit,
 }
 
 impl App {
@@ -67,6 +70,7 @@ impl App {
             today: None,
             shown: prg::Shown::default(),
             swept: Default::default(),
+            api_limit: api::Limit::default(),
         }
     }
 
@@ -114,6 +118,9 @@ pub fn serve(
     app.today = std::env::var("INVOICING_TODAY")
         .ok()
         .and_then(|d| d.parse().ok());
+    if let Ok(limit) = std::env::var("INVOICING_API_LIMIT") {
+        app.api_limit = limit.parse().map_err(anyhow::Error::msg)?;
+    }
     let app = Arc::new(app);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -125,13 +132,19 @@ pub fn serve(
             Some(t) => println!("console on http://{addr}/?token={t}"),
             None => println!("console on http://{addr}/"),
         }
+        println!("API on http://{addr}/api/v1/ (reference: /api/v1/docs)");
         axum::serve(listener, router(app)).await?;
         Ok(())
     })
 }
 
-/// The console's routes, for `serve`, the tests and the benchmark.
+/// The console's routes and the API's, for `serve`, the tests and the benchmark.
 pub fn router(app: Arc<App>) -> Router {
+    console(app.clone()).merge(api::router(app))
+}
+
+/// The console's pages, behind its guard (access token, CSRF).
+fn console(app: Arc<App>) -> Router {
     Router::new()
         .route("/", get(home))
         .route("/assets/htmx.min.js", get(|| async { js(HTMX) }))
@@ -157,6 +170,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(registers::routes::<registers::Products>())
         .merge(payments::routes())
         .merge(reminders::routes())
+        .merge(api::key_pages())
         .route("/c/{client}/utkast/{id}", get(draft).post(change_draft))
         .route("/c/{client}/utkast/{id}/forhandsvis", get(preview_page))
         .route("/c/{client}/utkast/{id}/pdf", get(preview_pdf))

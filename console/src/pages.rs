@@ -87,6 +87,7 @@ pub(super) fn layout(ctx: &Ctx, nav: &Nav, title: &str, body: Markup) -> Markup 
                         a href=(format!("/c/{c}/kunder")) { (w.customers) }
                         a href=(format!("/c/{c}/produkter")) { (w.products) }
                         a href=(format!("/c/{c}/innstillinger")) { (w.settings) }
+                        a href=(format!("/c/{c}/api")) { "API" }
                         @if nav.active {
                             a class="bottom" href=(format!("/c/{c}/deaktiver")) { (w.deactivate) }
                         }

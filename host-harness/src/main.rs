@@ -160,8 +160,24 @@ enum Cmd {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// The invoicing screens in a browser: http://127.0.0.1:8080/ by default. Off loopback an
-    /// access token is required (printed at start).
+    /// Make an API key for a client and print it (shown this once; only its hash is kept).
+    ApiKey {
+        /// An SQLite file, or a `postgres://` URL.
+        #[arg(long, default_value = "console.db")]
+        db: String,
+        #[arg(long)]
+        client: String,
+        /// What the key is for, as the console lists it.
+        #[arg(long, default_value = "cli")]
+        name: String,
+        /// `read` or `read-write`.
+        #[arg(long, default_value = "read-write")]
+        scope: String,
+    },
+    /// The invoicing screens in a browser, and the HTTP API under /api/v1:
+    /// http://127.0.0.1:8080/ by default. Off loopback an access token is required for the
+    /// screens (printed at start); the API takes keys (`api-key`). `INVOICING_API_LIMIT`
+    /// (`50/100`: a second, and the burst) sets the rate limit per key.
     Serve {
         /// An SQLite file, or a `postgres://` URL; a fresh one gets the fixtures.
         #[arg(long, default_value = "console.db")]
@@ -405,6 +421,21 @@ fn main() -> Result<()> {
             out,
             token,
         } => host_harness::console::serve(&db, listen, out, token),
+        Cmd::ApiKey {
+            db,
+            client,
+            name,
+            scope,
+        } => {
+            let store = host_harness::store::open(&db)?;
+            let known = host_harness::store::with_unit(&*store, |u| u.reports()?.clients())?;
+            anyhow::ensure!(known.contains(&client), "no client '{client}' in {db}");
+            let (key, _) = host_harness::store::with_unit(&*store, |u| {
+                invoicing_console::api::new_key(u, &client, &name, &scope)
+            })?;
+            println!("{key}");
+            Ok(())
+        }
         Cmd::Rates { db, files } => {
             let store = host_harness::store::open(&db)?;
             for f in files {

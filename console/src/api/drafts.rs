@@ -1,0 +1,225 @@
+//! Drafts: created for a customer, changed in place (each change saved, the version its
+//! `ETag`), previewed as the recipient will see it, and finalized into an invoice.
+
+use super::model::{Document, Draft, DraftChanges, NewDraft};
+use super::problem::Path;
+use super::{parse, read, write, Caller, Problem, Reply};
+use crate::App;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use invoicing_host::bindings::{DraftChange, Error};
+use invoicing_host::runtime::CallError;
+use std::sync::Arc;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn routes() -> OpenApiRouter<Arc<App>> {
+    OpenApiRouter::new()
+        .routes(routes!(create_draft))
+        .routes(routes!(get_draft, delete_draft))
+        .routes(routes!(change_draft))
+        .routes(routes!(preview))
+        .routes(routes!(finalize))
+}
+
+/// A draft's `ETag`: its version, from the JSON of a draft (and of nothing else).
+pub(super) fn etag_of(body: &str) -> Option<HeaderValue> {
+    #[derive(serde::Deserialize)]
+    struct Versioned {
+        id: String,
+        version: u64,
+        lines: serde_json::Value,
+    }
+    let v: Versioned = serde_json::from_str(body).ok()?;
+    let _ = v.lines;
+    invoicing_host::ids::Id::Draft
+        .row(&v.id)
+        .is_some()
+        .then(|| HeaderValue::from_str(&format!("\"{}\"", v.version)).ok())
+        .flatten()
+}
+
+/// The version `If-Match` names: `"7"`, `W/"7"` or `7`.
+fn if_match(headers: &HeaderMap) -> Result<Option<u64>, Problem> {
+    let Some(v) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    v.to_str()
+        .ok()
+        .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
+        .and_then(|s| s.parse::<u64>().ok())
+        .map(Some)
+        .ok_or_else(|| Problem::bad_request("If-Match is the draft's ETag, such as \"3\""))
+}
+
+/// The component's conflict on a version the client named: 412, with the version now.
+fn stale(e: CallError) -> Problem {
+    match e {
+        CallError::Component(Error::Conflict(now)) => {
+            let mut p = Problem::new(
+                StatusCode::PRECONDITION_FAILED,
+                "precondition_failed",
+                format!("the draft is now at version {now}: read it again"),
+            );
+            p.current_version = Some(now);
+            p
+        }
+        e => e.into(),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/drafts", tag = "drafts",
+    request_body = NewDraft,
+    responses((status = 201, description = "The draft, saved", body = Draft,
+        headers(("Location" = String), ("ETag" = String, description = "The draft's version")))))]
+async fn create_draft(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let input: NewDraft = match parse(&headers, &body) {
+        Ok(v) => v,
+        Err(p) => return p.into_response(),
+    };
+    write(&app, &caller, &headers, "POST /api/v1/drafts".into(), &body, move |b, _| {
+        let d = b.call(|i, s| i.call_create_draft(s, &input.customer_id))?;
+        Reply::created(format!("/api/v1/drafts/{}", d.id), &Draft::from(d))
+    })
+    .await
+}
+
+#[utoipa::path(get, path = "/api/v1/drafts/{id}", tag = "drafts",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "The draft", body = Draft,
+        headers(("ETag" = String, description = "The draft's version")))))]
+async fn get_draft(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    let d = read(&app, &caller, move |h, client| Ok(h.get_draft(client, &id)?)).await?;
+    Ok(super::respond(Reply::ok(&Draft::from(d))?, false))
+}
+
+#[utoipa::path(delete, path = "/api/v1/drafts/{id}", tag = "drafts",
+    params(("id" = String, Path)),
+    responses((status = 204, description = "Deleted")))]
+async fn delete_draft(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, Problem> {
+    if !caller.write {
+        return Err(Problem::new(StatusCode::FORBIDDEN, "forbidden", "this key may only read"));
+    }
+    read(&app, &caller, move |h, client| Ok(h.delete_draft(client, &id)?)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/drafts/{id}/changes", tag = "drafts",
+    params(("id" = String, Path),
+        ("If-Match" = String, Header, description = "The draft's ETag, as last read")),
+    request_body = DraftChanges,
+    responses((status = 200, description = "The draft after the changes", body = Draft,
+        headers(("ETag" = String))),
+        (status = 412, description = "The draft moved on since the version named",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "No If-Match", body = Problem,
+            content_type = "application/problem+json")))]
+async fn change_draft(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let version = match if_match(&headers) {
+        Ok(Some(v)) => v,
+        Ok(None) => {
+            return Problem::new(
+                StatusCode::PRECONDITION_REQUIRED,
+                "precondition_required",
+                "changing a draft needs If-Match with its ETag",
+            )
+            .into_response()
+        }
+        Err(p) => return p.into_response(),
+    };
+    let input: DraftChanges = match parse(&headers, &body) {
+        Ok(v) => v,
+        Err(p) => return p.into_response(),
+    };
+    let request = format!("POST /api/v1/drafts/{id}/changes {version}");
+    write(&app, &caller, &headers, request, &body, move |b, _| {
+        let mut d = b.call(|i, s| i.call_get_draft(s, &id))?;
+        if d.version != version {
+            return Err(stale(CallError::Component(Error::Conflict(d.version))));
+        }
+        for change in input.changes {
+            let change = DraftChange::from(change);
+            let v = d.version;
+            d = b
+                .call(|i, s| i.call_update_draft(s, &id, v, &change))
+                .map_err(stale)?;
+        }
+        Reply::ok(&Draft::from(d))
+    })
+    .await
+}
+
+#[utoipa::path(get, path = "/api/v1/drafts/{id}/preview.pdf", tag = "drafts",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "The invoice as the recipient will see it",
+        content_type = "application/pdf", body = Vec<u8>)))]
+async fn preview(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    let pdf = read(&app, &caller, move |h, client| Ok(h.preview(client, &id)?)).await?;
+    Ok(([(header::CONTENT_TYPE, "application/pdf")], pdf).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/drafts/{id}/finalize", tag = "drafts",
+    params(("id" = String, Path),
+        ("If-Match" = Option<String>, Header, description = "Issue only this version of the draft")),
+    responses((status = 201, description = "Issued: numbered, posted and queued for delivery",
+        body = Document, headers(("Location" = String))),
+        (status = 412, description = "The draft moved on since the version named",
+            body = Problem, content_type = "application/problem+json")))]
+async fn finalize(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let version = match if_match(&headers) {
+        Ok(v) => v,
+        Err(p) => return p.into_response(),
+    };
+    // The component's own key: a finalize is done once even if this unit is retried.
+    let key = match super::idempotency_key(&headers) {
+        Ok(Some(k)) => format!("api-{k}"),
+        Ok(None) => format!("api-{}", crate::once()),
+        Err(p) => return p.into_response(),
+    };
+    let request = format!("POST /api/v1/drafts/{id}/finalize {version:?}");
+    write(&app, &caller, &headers, request, &body, move |b, _| {
+        if let Some(v) = version {
+            let d = b.call(|i, s| i.call_get_draft(s, &id))?;
+            if d.version != v {
+                return Err(stale(CallError::Component(Error::Conflict(d.version))));
+            }
+        }
+        let doc = b.call(|i, s| i.call_finalize(s, &id, &key))?;
+        Reply::created(
+            super::documents::location(&doc.id, doc.kind),
+            &Document::from(doc),
+        )
+    })
+    .await
+}
