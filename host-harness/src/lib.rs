@@ -15,7 +15,7 @@ pub mod scenario;
 /// Bank files (`invoicing-bank`): OCR giro and camt.054.
 pub use invoicing_bank as bank;
 pub use invoicing_host::{
-    api, bindings, housekeeping, ids, imports, money, names, recurring, reminders, runtime,
+    api, bindings, events, housekeeping, ids, imports, money, names, recurring, reminders, runtime,
 };
 /// The SQL store (`invoicing-store`): SQLite, and PostgreSQL.
 pub use invoicing_store as store;

@@ -48,11 +48,13 @@ const REVOKE_KEY: &str =
     "UPDATE api_keys SET revoked = ?3 WHERE client_id = ?1 AND id = ?2 AND revoked IS NULL";
 const RESPONSE: &str = "SELECT request, status, location, body, created FROM api_responses
      WHERE client_id = ?1 AND key = ?2";
-const KEEP_RESPONSE: &str = "INSERT INTO api_responses (client_id, key, request, status, location, body, created)
+const KEEP_RESPONSE: &str =
+    "INSERT INTO api_responses (client_id, key, request, status, location, body, created)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (client_id, key) DO NOTHING";
 const FORGET_RESPONSES: &str = "DELETE FROM api_responses WHERE created < ?1";
 const ENDPOINT_COLUMNS: &str = "id, client_id, url, secret, events, disabled, failures";
-const INSERT_ENDPOINT: &str = "INSERT INTO webhook_endpoints (client_id, url, secret, events, created)
+const INSERT_ENDPOINT: &str =
+    "INSERT INTO webhook_endpoints (client_id, url, secret, events, created)
      VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id";
 const EVENT_COLUMNS: &str = "id, client_id, kind, data, created";
 const INSERT_EVENT: &str = "INSERT INTO webhook_events (client_id, kind, data, created)
@@ -139,7 +141,11 @@ impl<B: Backend> Api for SqlUnit<B> {
     }
 
     fn revoke_key(&mut self, client: &str, id: i64) -> Result<bool> {
-        Ok(B::exec(self.c(), REVOKE_KEY, params![client, id, &super::sql::now()])? == 1)
+        Ok(B::exec(
+            self.c(),
+            REVOKE_KEY,
+            params![client, id, &super::sql::now()],
+        )? == 1)
     }
 
     fn idempotent(&mut self, client: &str, key: &str) -> Result<Option<KeptResponse>> {
@@ -265,8 +271,7 @@ impl<B: Backend> Api for SqlUnit<B> {
         let leased = B::rows(self.c(), &claim, params![owner, lease_until, now, n])?;
         let mut claimed = Vec::with_capacity(leased.len());
         for r in leased {
-            let sql =
-                format!("SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = ?1");
+            let sql = format!("SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = ?1");
             let endpoint = self
                 .first(&sql, params![r.i(2)?], endpoint)?
                 .ok_or_else(|| anyhow::anyhow!("a delivery's endpoint is gone"))?;

@@ -5,6 +5,7 @@
 mod common;
 
 mod accountant;
+mod api;
 mod bad_input;
 mod bench_smoke;
 mod channels;

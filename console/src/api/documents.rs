@@ -3,11 +3,11 @@
 //! payments and open items.
 
 use super::model::{
-    Creditable, CreditRequest, Document, DocumentStatus, OpenItem, Page, Payment,
-    PaymentInput, PaymentResult, Series, Summary,
+    CreditRequest, Creditable, Document, DocumentStatus, OpenItem, Page, Payment, PaymentInput,
+    PaymentResult, Series, Summary,
 };
 use super::problem::{Path, Query};
-use super::{cursor_offset, next_cursor, parse, read, write, Caller, Problem, Reply};
+use super::{ask, cursor_offset, paged, parse, read, write, Caller, Problem, Reply};
 use crate::App;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -91,14 +91,17 @@ async fn list(
         issued_to: q.issued_to,
         kind: Some(kind),
         status: q.status.map(Into::into),
-        limit: Some(limit),
+        limit: Some(ask(limit)),
         offset: Some(offset),
     };
-    let rows = read(app, caller, move |h, client| Ok(h.overview(client, &filter)?)).await?;
-    let next = next_cursor(offset, rows.len(), limit);
+    let rows = read(app, caller, move |h, client| {
+        Ok(h.overview(client, &filter)?)
+    })
+    .await?;
+    let (rows, next_cursor) = paged(rows, offset, limit);
     Ok(Json(Page {
         data: rows.into_iter().map(Into::into).collect(),
-        next_cursor: next,
+        next_cursor,
     }))
 }
 
@@ -133,7 +136,12 @@ async fn list_drafts(
 }
 
 /// An issued document of `kind`; another kind's id is not found.
-fn open(h: &mut Harness, client: &str, id: &str, kind: b::DocumentKind) -> Result<b::IssuedDocument, Problem> {
+fn open(
+    h: &mut Harness,
+    client: &str,
+    id: &str,
+    kind: b::DocumentKind,
+) -> Result<b::IssuedDocument, Problem> {
     let doc = h.open(client, id)?;
     if doc.kind != kind {
         return Err(Problem::not_found(id));
@@ -187,7 +195,8 @@ async fn file(
         if doc.kind != kind {
             return Err(not_found());
         }
-        let files = with_unit(h.store(), |u| u.reports()?.files(client, n))?.ok_or_else(not_found)?;
+        let files =
+            with_unit(h.store(), |u| u.reports()?.files(client, n))?.ok_or_else(not_found)?;
         let name = invoicing_host::names::stem(client, doc.kind, doc.number);
         let bytes = if ehf {
             files.ehf.ok_or_else(not_found)?.into_bytes()
@@ -260,7 +269,10 @@ async fn creditable(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<Json<Creditable>, Problem> {
-    let left = read(&app, &caller, move |h, client| Ok(h.credit_left(client, &id)?)).await?;
+    let left = read(&app, &caller, move |h, client| {
+        Ok(h.credit_left(client, &id)?)
+    })
+    .await?;
     Ok(Json(left.into()))
 }
 
@@ -322,7 +334,10 @@ async fn get_series(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<Json<Series>, Problem> {
-    let s = read(&app, &caller, move |h, client| Ok(h.get_series(client, &id)?)).await?;
+    let s = read(&app, &caller, move |h, client| {
+        Ok(h.get_series(client, &id)?)
+    })
+    .await?;
     Ok(Json(s.into()))
 }
 
@@ -354,14 +369,17 @@ async fn list_payments(
     let filter = b::PaymentFilter {
         unmatched_only: q.unmatched_only.unwrap_or(false),
         invoice_id: q.invoice_id,
-        limit: Some(limit),
+        limit: Some(ask(limit)),
         offset: Some(offset),
     };
-    let rows = read(&app, &caller, move |h, client| Ok(h.payments(client, &filter)?)).await?;
-    let next = next_cursor(offset, rows.len(), limit);
+    let rows = read(&app, &caller, move |h, client| {
+        Ok(h.payments(client, &filter)?)
+    })
+    .await?;
+    let (rows, next_cursor) = paged(rows, offset, limit);
     Ok(Json(Page {
         data: rows.into_iter().map(Into::into).collect(),
-        next_cursor: next,
+        next_cursor,
     }))
 }
 
@@ -383,34 +401,41 @@ async fn register_payment(
         Ok(None) => format!("api-{}", crate::once()),
         Err(p) => return p.into_response(),
     };
-    write(&app, &caller, &headers, "POST /api/v1/payments".into(), &body, move |b, _| {
-        let super::model::PaymentInput {
-            invoice_id,
-            kid,
-            amount,
-            date,
-            payer,
-            bank_reference,
-            nok_amount,
-        } = input;
-        let p = b::PaymentInput {
-            invoice_id,
-            kid,
-            amount,
-            date,
-            payer,
-            bank_reference,
-            idempotency_key: key,
-            nok_amount,
-        };
-        let r = b.call_payments(|i, s| i.call_register(s, &p))?;
-        // A payment has no page of its own: its invoice's payments, or those in suspense.
-        let at = match &r.payment.invoice_id {
-            Some(i) => format!("/api/v1/payments?invoice_id={i}"),
-            None => "/api/v1/payments?unmatched_only=true".to_owned(),
-        };
-        Reply::created(at, &PaymentResult::from(r))
-    })
+    write(
+        &app,
+        &caller,
+        &headers,
+        "POST /api/v1/payments".into(),
+        &body,
+        move |b, _| {
+            let super::model::PaymentInput {
+                invoice_id,
+                kid,
+                amount,
+                date,
+                payer,
+                bank_reference,
+                nok_amount,
+            } = input;
+            let p = b::PaymentInput {
+                invoice_id,
+                kid,
+                amount,
+                date,
+                payer,
+                bank_reference,
+                idempotency_key: key,
+                nok_amount,
+            };
+            let r = b.call_payments(|i, s| i.call_register(s, &p))?;
+            // A payment has no page of its own: its invoice's payments, or those in suspense.
+            let at = match &r.payment.invoice_id {
+                Some(i) => format!("/api/v1/payments?invoice_id={i}"),
+                None => "/api/v1/payments?unmatched_only=true".to_owned(),
+            };
+            Reply::created(at, &PaymentResult::from(r))
+        },
+    )
     .await
 }
 

@@ -84,10 +84,17 @@ async fn create_draft(
         Ok(v) => v,
         Err(p) => return p.into_response(),
     };
-    write(&app, &caller, &headers, "POST /api/v1/drafts".into(), &body, move |b, _| {
-        let d = b.call(|i, s| i.call_create_draft(s, &input.customer_id))?;
-        Reply::created(format!("/api/v1/drafts/{}", d.id), &Draft::from(d))
-    })
+    write(
+        &app,
+        &caller,
+        &headers,
+        "POST /api/v1/drafts".into(),
+        &body,
+        move |b, _| {
+            let d = b.call(|i, s| i.call_create_draft(s, &input.customer_id))?;
+            Reply::created(format!("/api/v1/drafts/{}", d.id), &Draft::from(d))
+        },
+    )
     .await
 }
 
@@ -100,7 +107,12 @@ async fn get_draft(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
-    let d = read(&app, &caller, move |h, client| Ok(h.get_draft(client, &id)?)).await?;
+    let d = read(
+        &app,
+        &caller,
+        move |h, client| Ok(h.get_draft(client, &id)?),
+    )
+    .await?;
     Ok(super::respond(Reply::ok(&Draft::from(d))?, false))
 }
 
@@ -113,9 +125,16 @@ async fn delete_draft(
     Path(id): Path<String>,
 ) -> Result<StatusCode, Problem> {
     if !caller.write {
-        return Err(Problem::new(StatusCode::FORBIDDEN, "forbidden", "this key may only read"));
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "this key may only read",
+        ));
     }
-    read(&app, &caller, move |h, client| Ok(h.delete_draft(client, &id)?)).await?;
+    read(&app, &caller, move |h, client| {
+        Ok(h.delete_draft(client, &id)?)
+    })
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

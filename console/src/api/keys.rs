@@ -22,7 +22,12 @@ pub fn hash_key(key: &str) -> String {
 
 /// Make a key for `client` in `u`: the key itself, to be shown once (`inv_` and 32 random
 /// bytes in hex), and its row. `scope` is `read` or `read-write`.
-pub fn new_key(u: &mut dyn Unit, client: &str, name: &str, scope: &str) -> anyhow::Result<(String, i64)> {
+pub fn new_key(
+    u: &mut dyn Unit,
+    client: &str,
+    name: &str,
+    scope: &str,
+) -> anyhow::Result<(String, i64)> {
     anyhow::ensure!(
         matches!(scope, "read" | "read-write"),
         "a key's scope is read or read-write"
@@ -56,7 +61,10 @@ async fn page(State(app): State<Arc<App>>, Path(client): Path<String>, headers: 
 
 async fn show(app: &Arc<App>, client: String, ctx: Ctx, made: Option<String>) -> Page {
     let (nav, (keys, hooks)) = blocking(app, move |h| -> Result<_, Fail> {
-        Ok((nav(h, &client)?, with_unit(h.store(), |u| seen(u, &client))?))
+        Ok((
+            nav(h, &client)?,
+            with_unit(h.store(), |u| seen(u, &client))?,
+        ))
     })
     .await?;
     let l = ctx.lang;
@@ -154,8 +162,15 @@ async fn create(
     Form(f): Form<HashMap<String, String>>,
 ) -> Page {
     let ctx = Ctx::of(&headers);
-    let name = f.get("name").map(|n| n.trim().to_owned()).unwrap_or_default();
-    let name = if name.is_empty() { "API".to_owned() } else { name.chars().take(100).collect() };
+    let name = f
+        .get("name")
+        .map(|n| n.trim().to_owned())
+        .unwrap_or_default();
+    let name = if name.is_empty() {
+        "API".to_owned()
+    } else {
+        name.chars().take(100).collect()
+    };
     let scope = match f.get("scope").map(String::as_str) {
         Some("read") => "read",
         _ => "read-write",

@@ -140,11 +140,8 @@ impl utoipa::Modify for Conventions {
             ("429", "Past the key's rate limit; see Retry-After"),
             ("500", "The host failed; the detail has a reference"),
         ];
-        let requirement = utoipa::openapi::security::SecurityRequirement::new::<
-            &str,
-            [&str; 0],
-            &str,
-        >("key", []);
+        let requirement =
+            utoipa::openapi::security::SecurityRequirement::new::<&str, [&str; 0], &str>("key", []);
         for (path, item) in doc.paths.paths.iter_mut() {
             if !path.starts_with("/api/v1/") || path == "/api/v1/openapi.json" {
                 continue;
@@ -226,8 +223,8 @@ pub fn router(app: Arc<App>) -> Router {
             limiter.retain_recent();
             let app = maintenance.clone();
             let _ = tokio::task::spawn_blocking(move || {
-                let before = chrono::Utc::now().timestamp_millis()
-                    - KEEP_RESPONSES.as_millis() as i64;
+                let before =
+                    chrono::Utc::now().timestamp_millis() - KEEP_RESPONSES.as_millis() as i64;
                 with_unit(&*app.store, |u| match u.api() {
                     Some(api) => api.forget_responses(before).map(|_| ()),
                     None => Ok(()),
@@ -258,7 +255,10 @@ pub fn router(app: Arc<App>) -> Router {
     let doc_json = doc.clone();
     let doc_page = doc.clone();
     routes
-        .layer(axum::middleware::from_fn_with_state(app.clone(), authenticate))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            authenticate,
+        ))
         .layer(governed)
         .route(
             "/api/v1/openapi.json",
@@ -285,7 +285,10 @@ fn documented() -> (Router<Arc<App>>, utoipa::openapi::OpenApi) {
 
 /// The OpenAPI document, as served (for tests and tools).
 pub fn openapi_json() -> String {
-    documented().1.to_pretty_json().expect("the document serialises")
+    documented()
+        .1
+        .to_pretty_json()
+        .expect("the document serialises")
 }
 
 /// The rate limiter's key: the hash of the bearer key (the key itself is never kept), or one
@@ -569,6 +572,15 @@ fn cursor_offset(cursor: Option<&str>) -> Result<u32, Problem> {
     }
 }
 
-fn next_cursor(offset: u32, got: usize, limit: u32) -> Option<String> {
-    (got as u32 >= limit).then(|| format!("o{}", offset + limit))
+/// How many rows to ask for a page of `limit`: one more, to know whether a page follows
+/// (within the contract's 200 a call).
+fn ask(limit: u32) -> u32 {
+    (limit + 1).min(200)
+}
+
+/// A page of at most `limit` rows from what [`ask`] got, and the cursor of the next.
+fn paged<T>(mut rows: Vec<T>, offset: u32, limit: u32) -> (Vec<T>, Option<String>) {
+    let more = rows.len() > limit as usize || (rows.len() == 200 && limit == 200);
+    rows.truncate(limit as usize);
+    (rows, more.then(|| format!("o{}", offset + limit)))
 }

@@ -28,17 +28,52 @@ macro_rules! mirror {
 }
 
 mirror!(Language { Nb, En });
-mirror!(Channel { Ehf, Efaktura, Avtalegiro, Email, Print });
+mirror!(Channel {
+    Ehf,
+    Efaktura,
+    Avtalegiro,
+    Email,
+    Print
+});
 mirror!(
     /// The VAT code of a line: the rate and category it is invoiced at.
     VatCode { Standard, Medium, Low, ZeroRated, Exempt, ReverseCharge, Outside }
 );
-mirror!(VatCategory { Standard, ZeroRated, Exempt, ReverseCharge, OutsideScope });
-mirror!(DocumentKind { Draft, Invoice, CreditNote });
-mirror!(DocumentStatus { Draft, Issued, PartiallyCredited, Credited });
-mirror!(DeliveryState { Queued, Sent, Failed });
-mirror!(SeriesState { Active, Paused, Ended });
-mirror!(ItemState { Open, PartlyPaid, Paid, Overpaid, Credited });
+mirror!(VatCategory {
+    Standard,
+    ZeroRated,
+    Exempt,
+    ReverseCharge,
+    OutsideScope
+});
+mirror!(DocumentKind {
+    Draft,
+    Invoice,
+    CreditNote
+});
+mirror!(DocumentStatus {
+    Draft,
+    Issued,
+    PartiallyCredited,
+    Credited
+});
+mirror!(DeliveryState {
+    Queued,
+    Sent,
+    Failed
+});
+mirror!(SeriesState {
+    Active,
+    Paused,
+    Ended
+});
+mirror!(ItemState {
+    Open,
+    PartlyPaid,
+    Paid,
+    Overpaid,
+    Credited
+});
 mirror!(PaymentOutcome {
     Paid,
     PartlyPaid,
@@ -503,17 +538,37 @@ pub struct NewDraft {
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
 pub enum DraftChange {
-    SetCustomer { customer_id: String },
-    SetReferences { references: References },
-    SetDates { dates: Dates },
-    SetNote { note: Option<String> },
-    AddLines { lines: Vec<LineInput> },
+    SetCustomer {
+        customer_id: String,
+    },
+    SetReferences {
+        references: References,
+    },
+    SetDates {
+        dates: Dates,
+    },
+    SetNote {
+        note: Option<String>,
+    },
+    AddLines {
+        lines: Vec<LineInput>,
+    },
     /// ISO 4217.
-    SetCurrency { currency: String },
-    UpdateLine { id: u32, line: LineInput },
-    RemoveLine { id: u32 },
+    SetCurrency {
+        currency: String,
+    },
+    UpdateLine {
+        id: u32,
+        line: LineInput,
+    },
+    RemoveLine {
+        id: u32,
+    },
     /// Move line `id` to position `to` (0 first).
-    MoveLine { id: u32, to: u32 },
+    MoveLine {
+        id: u32,
+        to: u32,
+    },
 }
 
 impl From<DraftChange> for b::DraftChange {

@@ -91,7 +91,11 @@ impl Problem {
     }
 
     pub fn not_found(what: &str) -> Problem {
-        Problem::new(StatusCode::NOT_FOUND, "not_found", format!("not found: {what}"))
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("not found: {what}"),
+        )
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Problem {
@@ -115,7 +119,8 @@ impl Problem {
             .into_iter()
             .map(|f| FieldProblem {
                 problem: case_name(&f.problem),
-                field: f.field,
+                // The contract's path (`lines[0].vat-code`) in the API's snake_case.
+                field: f.field.replace('-', "_"),
                 message: f.message,
             })
             .collect();
@@ -247,7 +252,10 @@ mod tests {
         let named: Vec<_> = p.fields.iter().map(|f| (&*f.field, &*f.problem)).collect();
         assert_eq!(
             named,
-            [("lines[0].quantity", "not_a_number"), ("customer", "missing")]
+            [
+                ("lines[0].quantity", "not_a_number"),
+                ("customer", "missing")
+            ]
         );
         let p = Problem::from(CallError::Component(Error::NotAllowed(R::FullyCredited(7))));
         assert_eq!(p.refusal.unwrap().code, "fully_credited");

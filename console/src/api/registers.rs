@@ -74,7 +74,10 @@ fn invalid(problems: Problems) -> Problem {
 /// Read, checked and written in one unit: two creations at once cannot take one id or number.
 fn put<T>(
     batch: &mut invoicing_host::runtime::Batch,
-    check: impl FnOnce(&mut dyn invoicing_host::store::Unit, &str) -> anyhow::Result<Result<T, Problems>>,
+    check: impl FnOnce(
+        &mut dyn invoicing_host::store::Unit,
+        &str,
+    ) -> anyhow::Result<Result<T, Problems>>,
 ) -> Result<T, Problem> {
     let mut out = None;
     batch.write(|u, client| {
@@ -128,20 +131,27 @@ async fn create_customer(
         Err(p) => return axum::response::IntoResponse::into_response(p),
     };
     let form = customer_form(&input);
-    write(&app, &caller, &headers, "POST /api/v1/customers".into(), &body, move |b, _| {
-        let c = put(b, |u, client| {
-            let all = u.customers(client)?;
-            Ok(match crate::pages::customer_from_form(None, &form, &all) {
-                Ok(c) => {
-                    u.put_customer(client, &c)?;
-                    Ok(c)
-                }
-                Err((_, problems)) => Err(problems),
-            })
-        })?;
-        let customer: Customer = c.customer.into();
-        Reply::created(format!("/api/v1/customers/{}", customer.id), &customer)
-    })
+    write(
+        &app,
+        &caller,
+        &headers,
+        "POST /api/v1/customers".into(),
+        &body,
+        move |b, _| {
+            let c = put(b, |u, client| {
+                let all = u.customers(client)?;
+                Ok(match crate::pages::customer_from_form(None, &form, &all) {
+                    Ok(c) => {
+                        u.put_customer(client, &c)?;
+                        Ok(c)
+                    }
+                    Err((_, problems)) => Err(problems),
+                })
+            })?;
+            let customer: Customer = c.customer.into();
+            Reply::created(format!("/api/v1/customers/{}", customer.id), &customer)
+        },
+    )
     .await
 }
 
@@ -164,13 +174,19 @@ fn customer_form(c: &CustomerInput) -> HashMap<String, String> {
     set("email", c.email.clone());
     set(
         "language",
-        c.language
-            .map(|l| invoicing_host::bindings::Language::from(l).name().to_owned()),
+        c.language.map(|l| {
+            invoicing_host::bindings::Language::from(l)
+                .name()
+                .to_owned()
+        }),
     );
     set(
         "channel",
-        c.preferred_channel
-            .map(|ch| invoicing_host::bindings::Channel::from(ch).name().to_owned()),
+        c.preferred_channel.map(|ch| {
+            invoicing_host::bindings::Channel::from(ch)
+                .name()
+                .to_owned()
+        }),
     );
     set("attach-ehf", c.attach_ehf.then(|| "1".to_owned()));
     set("currency", c.currency.clone());
@@ -232,26 +248,33 @@ async fn create_product(
     // Money is a decimal string here, never a number as a person types it ("1 250,50").
     let strict = input.unit_price.parse::<rust_decimal::Decimal>().is_ok()
         && !input.unit_price.contains([' ', ',', '_', 'e', 'E']);
-    write(&app, &caller, &headers, "POST /api/v1/products".into(), &body, move |b, _| {
-        if !strict {
-            return Err(Problem::field(
-                "unit_price",
-                "not_a_number",
-                "a decimal string such as 1250.00",
-            ));
-        }
-        let p = put(b, |u, client| {
-            let all = u.products(client)?;
-            Ok(match crate::pages::product_from_form(None, &form, &all) {
-                Ok(p) => {
-                    u.put_product(client, &p)?;
-                    Ok(p)
-                }
-                Err((_, problems)) => Err(problems),
-            })
-        })?;
-        let product: Product = p.into();
-        Reply::created(format!("/api/v1/products/{}", product.id), &product)
-    })
+    write(
+        &app,
+        &caller,
+        &headers,
+        "POST /api/v1/products".into(),
+        &body,
+        move |b, _| {
+            if !strict {
+                return Err(Problem::field(
+                    "unit_price",
+                    "not_a_number",
+                    "a decimal string such as 1250.00",
+                ));
+            }
+            let p = put(b, |u, client| {
+                let all = u.products(client)?;
+                Ok(match crate::pages::product_from_form(None, &form, &all) {
+                    Ok(p) => {
+                        u.put_product(client, &p)?;
+                        Ok(p)
+                    }
+                    Err((_, problems)) => Err(problems),
+                })
+            })?;
+            let product: Product = p.into();
+            Reply::created(format!("/api/v1/products/{}", product.id), &product)
+        },
+    )
     .await
 }

@@ -93,8 +93,15 @@ async fn create_endpoint(
     write(&app, &caller, &headers, request, &body, move |b, _| {
         let url = input.url.trim().to_owned();
         let scheme_ok = url.starts_with("http://") || url.starts_with("https://");
-        if !scheme_ok || url.len() > 2000 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(Problem::field("url", "bad_character", "an http:// or https:// URL"));
+        if !scheme_ok
+            || url.len() > 2000
+            || url.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Err(Problem::field(
+                "url",
+                "bad_character",
+                "an http:// or https:// URL",
+            ));
         }
         let types = input.events.unwrap_or_else(|| vec!["*".to_owned()]);
         if types.is_empty() {
@@ -132,11 +139,17 @@ async fn delete_endpoint(
     Path(id): Path<String>,
 ) -> Result<StatusCode, Problem> {
     if !caller.write {
-        return Err(Problem::new(StatusCode::FORBIDDEN, "forbidden", "this key may only read"));
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "this key may only read",
+        ));
     }
     let row = endpoint_row(&id)?;
     let gone = read(&app, &caller, move |h, client| {
-        Ok(with_unit(h.store(), |u| api(u)?.delete_endpoint(client, row))?)
+        Ok(with_unit(h.store(), |u| {
+            api(u)?.delete_endpoint(client, row)
+        })?)
     })
     .await?;
     if !gone {

@@ -7,8 +7,8 @@
 
 pub mod avtalegiro;
 pub mod email;
-pub mod webhooks;
 mod receivers;
+pub mod webhooks;
 
 pub use receivers::put;
 use receivers::{cancel_claim, deliver};

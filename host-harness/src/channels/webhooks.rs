@@ -57,11 +57,13 @@ pub fn deliver(store: &dyn Store, owner: &str, lease_ms: i64) -> Result<usize> {
             let (state, detail) = match detail {
                 Ok(d) => ("delivered", d),
                 Err(d) if c.attempts + 1 < MAX_ATTEMPTS => ("queued", d),
-                Err(d) => ("failed", format!("gave up after {MAX_ATTEMPTS} attempts: {d}")),
+                Err(d) => (
+                    "failed",
+                    format!("gave up after {MAX_ATTEMPTS} attempts: {d}"),
+                ),
             };
-            let disable = (!ok && c.endpoint.failures + 1 >= DISABLE_AFTER).then(|| {
-                format!("{DISABLE_AFTER} deliveries in a row failed; the last: {detail}")
-            });
+            let disable = (!ok && c.endpoint.failures + 1 >= DISABLE_AFTER)
+                .then(|| format!("{DISABLE_AFTER} deliveries in a row failed; the last: {detail}"));
             let ended = now_ms();
             let outcome = HookOutcome {
                 delivery: c.id,
@@ -86,8 +88,14 @@ fn post(agent: &ureq::Agent, c: &ClaimedHook) -> Result<String, String> {
     let response = agent
         .post(&c.endpoint.url)
         .header("content-type", "application/json")
-        .header("invoicing-signature", signature(&c.endpoint.secret, t, &body))
-        .header("invoicing-event-id", invoicing_host::events::event_id(c.event.id))
+        .header(
+            "invoicing-signature",
+            signature(&c.endpoint.secret, t, &body),
+        )
+        .header(
+            "invoicing-event-id",
+            invoicing_host::events::event_id(c.event.id),
+        )
         .send(body.as_bytes())
         .map_err(|e| format!("{e}"))?;
     let status = response.status();
@@ -106,6 +114,9 @@ mod tests {
         let s = super::signature("whsec_test", 1_700_000_000, "{\"id\":\"evt_1\"}");
         assert!(s.starts_with("t=1700000000,v1="), "{s}");
         assert_eq!(s.len(), "t=1700000000,v1=".len() + 64);
-        assert_ne!(s, super::signature("other", 1_700_000_000, "{\"id\":\"evt_1\"}"));
+        assert_ne!(
+            s,
+            super::signature("other", 1_700_000_000, "{\"id\":\"evt_1\"}")
+        );
     }
 }

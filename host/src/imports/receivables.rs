@@ -109,7 +109,14 @@ impl Host for CallState {
         for (id, k) in ids.iter().zip(&news).filter(|_| heard) {
             let invoice = k.invoice.map(|i| Id::Doc.of(i));
             let amount = crate::money::from_ore(k.amount_ore);
-            crate::events::payment(&mut *self.unit, &client, id, invoice.as_deref(), &amount, k.outcome)?;
+            crate::events::payment(
+                &mut *self.unit,
+                &client,
+                id,
+                invoice.as_deref(),
+                &amount,
+                k.outcome,
+            )?;
         }
         Ok(ids)
     }

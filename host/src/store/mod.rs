@@ -177,8 +177,13 @@ pub trait Api {
     /// Forget responses kept before `before` (Unix ms); how many.
     fn forget_responses(&mut self, before: i64) -> Result<u64>;
 
-    fn insert_endpoint(&mut self, client: &str, url: &str, secret: &str, events: &str)
-        -> Result<i64>;
+    fn insert_endpoint(
+        &mut self,
+        client: &str,
+        url: &str,
+        secret: &str,
+        events: &str,
+    ) -> Result<i64>;
     fn endpoints(&mut self, client: &str) -> Result<Vec<Endpoint>>;
     fn delete_endpoint(&mut self, client: &str, id: i64) -> Result<bool>;
     /// Enable a disabled endpoint again.
@@ -195,8 +200,13 @@ pub trait Api {
     fn redeliver(&mut self, client: &str, id: i64) -> Result<u64>;
     /// Claim webhook deliveries due at `now` with a lease until `lease_until` (as the outbox's
     /// `Dispatch::claim`): each goes to one dispatcher at a time.
-    fn claim_hooks(&mut self, owner: &str, now: i64, lease_until: i64, n: i64)
-        -> Result<Vec<ClaimedHook>>;
+    fn claim_hooks(
+        &mut self,
+        owner: &str,
+        now: i64,
+        lease_until: i64,
+        n: i64,
+    ) -> Result<Vec<ClaimedHook>>;
     /// Record an attempt if `owner` still holds the lease; false if another took it over.
     fn finish_hook(&mut self, owner: &str, f: &HookOutcome) -> Result<bool>;
     /// Webhook deliveries queued to enabled endpoints.
