@@ -560,34 +560,36 @@ pub fn commit_rate(store: &dyn crate::store::Store, commits: usize) -> Result<f6
 
 /// Overview pages over many documents: the rows are written straight into the store (the
 /// component is not what is measured here), then every filter is timed through the component.
-fn overview(h: &mut Harness, docs: usize, reps: usize) -> Result<Vec<Figure>> {
-    {
-        // Copies of a real document, written straight through the store.
-        let model = with_unit(h.store(), |u| {
-            let s = u.settings("fjord")?.context("fjord")?;
-            u.put_client("bulk", &s)?;
-            u.set_active("bulk", true)?;
-            for c in u.customers("fjord")? {
-                u.put_customer("bulk", &c)?;
-            }
-            for p in u.products("fjord")? {
-                u.put_product("bulk", &p)?;
-            }
-            let rows = u.overview(
-                "fjord",
-                &OverviewFilter {
-                    kind: Some(DocumentKind::Invoice),
-                    limit: Some(1),
-                    ..Default::default()
-                },
-            )?;
-            let id = crate::ids::Id::Doc
-                .row(&rows.first().context("an invoice to copy")?.id)
-                .context("a document id")?;
-            u.document("fjord", id)?.context("the invoice")
-        })?;
+/// Client `bulk`: `fjord`'s settings, customers and products, and `docs` copies of one of
+/// its invoices written straight through the store (each its own number, customer, reference
+/// and day), in units of 50 000 documents.
+pub fn seed_bulk(h: &Harness, docs: usize) -> Result<()> {
+    let model = with_unit(h.store(), |u| {
+        let s = u.settings("fjord")?.context("fjord")?;
+        u.put_client("bulk", &s)?;
+        u.set_active("bulk", true)?;
+        for c in u.customers("fjord")? {
+            u.put_customer("bulk", &c)?;
+        }
+        for p in u.products("fjord")? {
+            u.put_product("bulk", &p)?;
+        }
+        let rows = u.overview(
+            "fjord",
+            &OverviewFilter {
+                kind: Some(DocumentKind::Invoice),
+                limit: Some(1),
+                ..Default::default()
+            },
+        )?;
+        let id = crate::ids::Id::Doc
+            .row(&rows.first().context("an invoice to copy")?.id)
+            .context("a document id")?;
+        u.document("fjord", id)?.context("the invoice")
+    })?;
+    for chunk in (0..docs).step_by(50_000) {
         with_unit(h.store(), |u| {
-            for i in 0..docs {
+            for i in chunk..(chunk + 50_000).min(docs) {
                 let date = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap()
                     + chrono::Days::new((i / 50) as u64);
                 let index = crate::store::Index {
@@ -617,6 +619,11 @@ fn overview(h: &mut Harness, docs: usize, reps: usize) -> Result<Vec<Figure>> {
             Ok(())
         })?;
     }
+    Ok(())
+}
+
+fn overview(h: &mut Harness, docs: usize, reps: usize) -> Result<Vec<Figure>> {
+    seed_bulk(h, docs)?;
     let filters: Vec<(&str, OverviewFilter)> = vec![
         ("no filter", OverviewFilter::default()),
         (

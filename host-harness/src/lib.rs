@@ -5,6 +5,7 @@
 //! distribution channels, fixtures, scenarios and benchmarks, and the component, embedded.
 
 pub mod bench;
+pub mod bench_api;
 pub mod channels;
 pub mod console;
 pub mod fixtures;

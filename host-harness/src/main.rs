@@ -204,6 +204,19 @@ enum Cmd {
         #[arg(long)]
         quick: bool,
     },
+    /// The HTTP API under load: CONNECTIONS keep-alive connections for SECONDS per scenario,
+    /// with DOCS documents in one client (JSON on stdout; see BENCHMARKS.md).
+    BenchApi {
+        /// An SQLite file or `postgres://` URL; fresh ones get the fixtures and the documents.
+        #[arg(long)]
+        db: String,
+        #[arg(long, default_value_t = 1_000_000)]
+        docs: usize,
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
+        #[arg(long, default_value_t = 15)]
+        seconds: u64,
+    },
     /// Five-line invoices per second from 1, 2, 4… host processes on each store, beside its raw
     /// durable commit rate (JSON on stdout; see BENCHMARKS.md).
     BenchHosts {
@@ -442,6 +455,23 @@ fn main() -> Result<()> {
                 let n = host_harness::rates::import(&*store, &f)?;
                 println!("{}: {n} rates", f.display());
             }
+            Ok(())
+        }
+        Cmd::BenchApi {
+            db,
+            docs,
+            connections,
+            seconds,
+        } => {
+            let mut host =
+                host_harness::bench::host(host_harness::embedded(Limits::default())?, &db)?;
+            let loads = host_harness::bench_api::api(
+                &mut host,
+                docs,
+                connections,
+                std::time::Duration::from_secs(seconds),
+            )?;
+            println!("{}", serde_json::to_string_pretty(&loads)?);
             Ok(())
         }
         Cmd::BenchHosts {
