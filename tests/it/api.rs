@@ -487,3 +487,64 @@ fn webhooks_survive_a_dispatcher_killed_at_random_moments() {
 }
 
 crate::on_both_stores!(webhooks_survive_a_dispatcher_killed_at_random_moments);
+
+/// The console's API page makes a key, shows it once, and revokes it: the API then refuses it.
+#[test]
+fn a_key_made_and_revoked_in_the_console() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+    let env = Env::active();
+    let app = host_harness::console::App::new(env.host.rt.clone(), env.host.store_arc(), None);
+    let router = host_harness::console::router(std::sync::Arc::new(app));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let send = |req: Request<Body>| -> (u16, String) {
+        rt.block_on(async {
+            let res = router.clone().oneshot(req).await.unwrap();
+            let status = res.status().as_u16();
+            let body = axum::body::to_bytes(res.into_body(), 1 << 24).await.unwrap();
+            (status, String::from_utf8_lossy(&body).into_owned())
+        })
+    };
+    let post = |path: &str, form: &str| {
+        Request::post(path)
+            .header("host", "console.test")
+            .header("origin", "http://console.test")
+            .header("hx-request", "true")
+            .header("cookie", "csrf=0123456789abcdef0123456789abcdef")
+            .header("x-csrf", "0123456789abcdef0123456789abcdef")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(form.to_owned()))
+            .unwrap()
+    };
+    let (status, page) = send(post("/c/fjord/api/nokler", "name=Nettbutikk&scope=read"));
+    assert_eq!(status, 200, "{page}");
+    let key = page
+        .split("<code>")
+        .nth(1)
+        .and_then(|s| s.split("</code>").next())
+        .unwrap()
+        .to_owned();
+    assert!(key.starts_with("inv_") && key.len() == 68, "{key}");
+    let get = |key: &str| {
+        Request::get("/api/v1/customers")
+            .header("authorization", format!("Bearer {key}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    assert_eq!(send(get(&key)).0, 200);
+    // Shown once: the page read again lists the key by its name, never the key.
+    let (_, again) = send(Request::get("/c/fjord/api").body(Body::empty()).unwrap());
+    assert!(again.contains("Nettbutikk") && !again.contains(&key));
+    let id = host_harness::store::with_unit(env.host.store(), |u| {
+        Ok(u.api().unwrap().keys("fjord")?[0].id)
+    })
+    .unwrap();
+    let (status, _) = send(post(&format!("/c/fjord/api/nokler/{id}/trekk-tilbake"), ""));
+    assert!(status < 400, "{status}");
+    let (status, body) = send(get(&key));
+    assert_eq!(status, 401, "{body}");
+    // Another client's page cannot revoke fjord's keys.
+    let (status, _) = send(post(&format!("/c/nordlys/api/nokler/{id}/trekk-tilbake"), ""));
+    assert_eq!(status, 404);
+}

@@ -291,9 +291,8 @@ async fn credit(
         Ok(v) => v,
         Err(p) => return p.into_response(),
     };
-    let key = match super::idempotency_key(&headers) {
-        Ok(Some(k)) => format!("api-{k}"),
-        Ok(None) => format!("api-{}", crate::once()),
+    let key = match super::component_key(&headers) {
+        Ok(k) => k,
         Err(p) => return p.into_response(),
     };
     let request = format!("POST /api/v1/invoices/{id}/credit-notes");
@@ -396,9 +395,8 @@ async fn register_payment(
         Ok(v) => v,
         Err(p) => return p.into_response(),
     };
-    let key = match super::idempotency_key(&headers) {
-        Ok(Some(k)) => format!("api-{k}"),
-        Ok(None) => format!("api-{}", crate::once()),
+    let key = match super::component_key(&headers) {
+        Ok(k) => k,
         Err(p) => return p.into_response(),
     };
     write(

@@ -220,10 +220,8 @@ async fn finalize(
         Ok(v) => v,
         Err(p) => return p.into_response(),
     };
-    // The component's own key: a finalize is done once even if this unit is retried.
-    let key = match super::idempotency_key(&headers) {
-        Ok(Some(k)) => format!("api-{k}"),
-        Ok(None) => format!("api-{}", crate::once()),
+    let key = match super::component_key(&headers) {
+        Ok(k) => k,
         Err(p) => return p.into_response(),
     };
     let request = format!("POST /api/v1/drafts/{id}/finalize {version:?}");

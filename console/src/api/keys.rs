@@ -191,20 +191,10 @@ async fn revoke(
     Path((client, id)): Path<(String, i64)>,
     headers: HeaderMap,
 ) -> Page {
-    let ctx = Ctx::of(&headers);
-    let c = client.clone();
-    let done = blocking(&app, move |h| -> Result<_, Fail> {
-        nav(h, &c)?;
-        Ok(with_unit(h.store(), |u| match u.api() {
-            Some(api) => api.revoke_key(&c, id),
-            None => Ok(false),
-        })?)
+    on_row(&app, client, id, &headers, |api, c, id| {
+        api.revoke_key(c, id)
     })
-    .await?;
-    if !done {
-        return Err(Fail::NotFound);
-    }
-    Ok(go(&ctx, format!("/c/{client}/api")))
+    .await
 }
 
 async fn enable(
@@ -212,12 +202,27 @@ async fn enable(
     Path((client, id)): Path<(String, i64)>,
     headers: HeaderMap,
 ) -> Page {
-    let ctx = Ctx::of(&headers);
+    on_row(&app, client, id, &headers, |api, c, id| {
+        api.enable_endpoint(c, id)
+    })
+    .await
+}
+
+/// One of the client's keys or endpoints changed by `f`, then the page again; not the
+/// client's, not found.
+async fn on_row(
+    app: &Arc<App>,
+    client: String,
+    id: i64,
+    headers: &HeaderMap,
+    f: fn(&mut dyn invoicing_host::store::Api, &str, i64) -> anyhow::Result<bool>,
+) -> Page {
+    let ctx = Ctx::of(headers);
     let c = client.clone();
-    let done = blocking(&app, move |h| -> Result<_, Fail> {
+    let done = blocking(app, move |h| -> Result<_, Fail> {
         nav(h, &c)?;
         Ok(with_unit(h.store(), |u| match u.api() {
-            Some(api) => api.enable_endpoint(&c, id),
+            Some(api) => f(api, &c, id),
             None => Ok(false),
         })?)
     })

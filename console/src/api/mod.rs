@@ -219,8 +219,13 @@ pub fn router(app: Arc<App>) -> Router {
         .expect("a limit is above zero");
     let limiter = governor.limiter().clone();
     let maintenance = app.clone();
-    // Forget what the limiter and the kept responses no longer need, now and then.
-    tokio::spawn(async move {
+    // Forget what the limiter and the kept responses no longer need, now and then (where the
+    // router is made inside a runtime, as `serve` makes it; a test's router lives too briefly).
+    let spawn = |f| match tokio::runtime::Handle::try_current() {
+        Ok(rt) => drop(rt.spawn(f)),
+        Err(_) => drop(f),
+    };
+    spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(60));
         loop {
             every.tick().await;
@@ -441,6 +446,15 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Problem> {
     }
 }
 
+/// The key the component's own idempotency takes for a finalize, a credit or a payment: the
+/// request's `Idempotency-Key`, or a fresh one.
+fn component_key(headers: &HeaderMap) -> Result<String, Problem> {
+    Ok(match idempotency_key(headers)? {
+        Some(k) => format!("api-{k}"),
+        None => format!("api-{}", crate::once()),
+    })
+}
+
 /// A POST's work, done once per idempotency key: `work` runs in one unit of work (all its calls
 /// commit together or none), and the response is kept in that same unit.
 async fn write(
@@ -511,7 +525,7 @@ fn once(
     let mut batch = h.batch(client)?;
     let reply = match work(&mut batch, client) {
         Ok(r) => r,
-        Err(p) if p.status().is_server_error() => return Err(p),
+        Err(p) if key.is_none() || p.status().is_server_error() => return Err(p),
         // A refusal is kept too, with nothing of the work: the same request gets it again.
         Err(p) => {
             drop(batch);
