@@ -142,14 +142,26 @@ pub fn event_row(id: &str) -> Option<i64> {
     id.strip_prefix("evt_")?.parse().ok().filter(|n| *n > 0)
 }
 
-/// The body an event is delivered and listed with.
-pub fn body(e: &Event) -> serde_json::Value {
-    let data: serde_json::Value = serde_json::from_str(&e.data).unwrap_or(serde_json::Value::Null);
-    json!({
-        "id": event_id(e.id),
-        "type": e.kind,
-        "created": e.created,
-        "client": e.client,
-        "data": data,
+/// The body an event is delivered and listed with (its data is the JSON kept, as it is).
+pub fn body(e: &Event) -> String {
+    #[derive(serde::Serialize)]
+    struct Body<'a> {
+        id: String,
+        #[serde(rename = "type")]
+        kind: &'a str,
+        created: &'a str,
+        client: &'a str,
+        data: &'a serde_json::value::RawValue,
+    }
+    let data: Box<serde_json::value::RawValue> =
+        serde_json::value::RawValue::from_string(e.data.clone())
+            .unwrap_or_else(|_| serde_json::value::RawValue::NULL.to_owned());
+    serde_json::to_string(&Body {
+        id: event_id(e.id),
+        kind: &e.kind,
+        created: &e.created,
+        client: &e.client,
+        data: &data,
     })
+    .expect("an event serialises")
 }

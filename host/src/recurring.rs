@@ -305,7 +305,7 @@ fn write(
                 ..
             }) => w
                 .batch
-                .apply(|unit| staged.apply(unit, client))?
+                .apply(|unit| staged.apply(unit, client, crate::events::issued))?
                 .then_some(number),
             _ => None,
         };

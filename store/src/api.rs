@@ -15,7 +15,7 @@ pub(super) fn ddl(id: &str) -> String {
 );
 CREATE TABLE IF NOT EXISTS api_responses (
     client_id TEXT NOT NULL, key TEXT NOT NULL, request TEXT NOT NULL, status BIGINT NOT NULL,
-    location TEXT, body TEXT NOT NULL, created BIGINT NOT NULL,
+    location TEXT, etag TEXT, body TEXT NOT NULL, created BIGINT NOT NULL,
     PRIMARY KEY (client_id, key)
 );
 CREATE INDEX IF NOT EXISTS api_responses_created ON api_responses (created);
@@ -46,11 +46,11 @@ const INSERT_KEY: &str = "INSERT INTO api_keys (client_id, name, hash, scope, cr
      VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id";
 const REVOKE_KEY: &str =
     "UPDATE api_keys SET revoked = ?3 WHERE client_id = ?1 AND id = ?2 AND revoked IS NULL";
-const RESPONSE: &str = "SELECT request, status, location, body, created FROM api_responses
+const RESPONSE: &str = "SELECT request, status, location, etag, body, created FROM api_responses
      WHERE client_id = ?1 AND key = ?2";
 const KEEP_RESPONSE: &str =
-    "INSERT INTO api_responses (client_id, key, request, status, location, body, created)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (client_id, key) DO NOTHING";
+    "INSERT INTO api_responses (client_id, key, request, status, location, etag, body, created)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (client_id, key) DO NOTHING";
 const FORGET_RESPONSES: &str = "DELETE FROM api_responses WHERE created < ?1";
 const ENDPOINT_COLUMNS: &str = "id, client_id, url, secret, events, disabled, failures";
 const INSERT_ENDPOINT: &str =
@@ -154,8 +154,9 @@ impl<B: Backend> Api for SqlUnit<B> {
                 request: r.s(0)?,
                 status: u16::try_from(r.i(1)?)?,
                 location: r.os(2)?,
-                body: r.s(3)?,
-                created: r.i(4)?,
+                etag: r.os(3)?,
+                body: r.s(4)?,
+                created: r.i(5)?,
             })
         })
     }
@@ -167,6 +168,7 @@ impl<B: Backend> Api for SqlUnit<B> {
             &k.request,
             i64::from(k.status),
             k.location.as_deref(),
+            k.etag.as_deref(),
             &k.body,
             k.created
         ];

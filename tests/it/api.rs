@@ -502,7 +502,9 @@ fn a_key_made_and_revoked_in_the_console() {
         rt.block_on(async {
             let res = router.clone().oneshot(req).await.unwrap();
             let status = res.status().as_u16();
-            let body = axum::body::to_bytes(res.into_body(), 1 << 24).await.unwrap();
+            let body = axum::body::to_bytes(res.into_body(), 1 << 24)
+                .await
+                .unwrap();
             (status, String::from_utf8_lossy(&body).into_owned())
         })
     };
@@ -545,6 +547,9 @@ fn a_key_made_and_revoked_in_the_console() {
     let (status, body) = send(get(&key));
     assert_eq!(status, 401, "{body}");
     // Another client's page cannot revoke fjord's keys.
-    let (status, _) = send(post(&format!("/c/nordlys/api/nokler/{id}/trekk-tilbake"), ""));
+    let (status, _) = send(post(
+        &format!("/c/nordlys/api/nokler/{id}/trekk-tilbake"),
+        "",
+    ));
     assert_eq!(status, 404);
 }

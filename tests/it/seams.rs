@@ -176,6 +176,11 @@ fn the_console_and_the_bank_files_need_no_database_and_no_harness() {
                 "lettre",
                 "serde_urlencoded",
                 "tempfile",
+                // The HTTP API: its OpenAPI document, rate limits, key hashes.
+                "utoipa",
+                "utoipa-axum",
+                "tower_governor",
+                "sha2",
             ][..],
         ),
         (

@@ -7,7 +7,7 @@ use super::{parse, read, write, Caller, Problem, Reply};
 use crate::App;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use invoicing_host::bindings::{DraftChange, Error};
@@ -22,23 +22,6 @@ pub fn routes() -> OpenApiRouter<Arc<App>> {
         .routes(routes!(change_draft))
         .routes(routes!(preview))
         .routes(routes!(finalize))
-}
-
-/// A draft's `ETag`: its version, from the JSON of a draft (and of nothing else).
-pub(super) fn etag_of(body: &str) -> Option<HeaderValue> {
-    #[derive(serde::Deserialize)]
-    struct Versioned {
-        id: String,
-        version: u64,
-        lines: serde_json::Value,
-    }
-    let v: Versioned = serde_json::from_str(body).ok()?;
-    let _ = v.lines;
-    invoicing_host::ids::Id::Draft
-        .row(&v.id)
-        .is_some()
-        .then(|| HeaderValue::from_str(&format!("\"{}\"", v.version)).ok())
-        .flatten()
 }
 
 /// The version `If-Match` names: `"7"`, `W/"7"` or `7`.
@@ -92,7 +75,8 @@ async fn create_draft(
         &body,
         move |b, _| {
             let d = b.call(|i, s| i.call_create_draft(s, &input.customer_id))?;
-            Reply::created(format!("/api/v1/drafts/{}", d.id), &Draft::from(d))
+            let version = d.version;
+            Ok(Reply::created(format!("/api/v1/drafts/{}", d.id), &Draft::from(d))?.draft(version))
         },
     )
     .await
@@ -113,7 +97,11 @@ async fn get_draft(
         move |h, client| Ok(h.get_draft(client, &id)?),
     )
     .await?;
-    Ok(super::respond(Reply::ok(&Draft::from(d))?, false))
+    let version = d.version;
+    Ok(super::respond(
+        Reply::ok(&Draft::from(d))?.draft(version),
+        false,
+    ))
 }
 
 #[utoipa::path(delete, path = "/api/v1/drafts/{id}", tag = "drafts",
@@ -184,7 +172,8 @@ async fn change_draft(
                 .call(|i, s| i.call_update_draft(s, &id, v, &change))
                 .map_err(stale)?;
         }
-        Reply::ok(&Draft::from(d))
+        let version = d.version;
+        Ok(Reply::ok(&Draft::from(d))?.draft(version))
     })
     .await
 }

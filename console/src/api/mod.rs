@@ -383,6 +383,8 @@ async fn read<T: Send + 'static>(
 pub struct Reply {
     pub status: StatusCode,
     pub location: Option<String>,
+    /// A draft's version.
+    pub etag: Option<u64>,
     pub body: String,
 }
 
@@ -401,8 +403,15 @@ impl Reply {
         Ok(Reply {
             status,
             location,
+            etag: None,
             body: serde_json::to_string(body).map_err(anyhow::Error::from)?,
         })
+    }
+
+    /// A draft's answer: its version is its `ETag`.
+    pub fn draft(mut self, version: u64) -> Reply {
+        self.etag = Some(version);
+        self
     }
 }
 
@@ -422,7 +431,10 @@ fn respond(r: Reply, replayed: bool) -> Response {
     if let Some(l) = r.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
         h.insert(header::LOCATION, l);
     }
-    if let Some(tag) = drafts::etag_of(&r.body) {
+    if let Some(tag) = r
+        .etag
+        .and_then(|v| HeaderValue::from_str(&format!("\"{v}\"")).ok())
+    {
         h.insert(header::ETAG, tag);
     }
     if replayed {
@@ -512,6 +524,7 @@ fn once(
             Reply {
                 status,
                 location: k.location,
+                etag: k.etag.and_then(|e| e.parse().ok()),
                 body: k.body,
             },
             true,
@@ -542,6 +555,7 @@ fn once(
         request: fingerprint.clone(),
         status: reply.status.as_u16(),
         location: reply.location.clone(),
+        etag: reply.etag.map(|v| v.to_string()),
         body: reply.body.clone(),
         created: chrono::Utc::now().timestamp_millis(),
     };
@@ -559,7 +573,7 @@ fn once(
 }
 
 /// A JSON body read as `T`: 415 without `application/json`, 400 if it is not a `T`.
-fn parse<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<T, Problem> {
+fn parse<T: serde::de::DeserializeOwned>(headers: &HeaderMap, sent: &Bytes) -> Result<T, Problem> {
     let json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -576,7 +590,7 @@ fn parse<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> R
             "the body must be application/json",
         ));
     }
-    serde_json::from_slice(body).map_err(|e| Problem::bad_request(format!("the body: {e}")))
+    serde_json::from_slice(sent).map_err(|e| Problem::bad_request(format!("the JSON sent: {e}")))
 }
 
 /// A list's cursor: opaque to the client, the offset of the next page here.

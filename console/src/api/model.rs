@@ -1229,8 +1229,9 @@ pub struct Event {
     pub kind: String,
     pub created: String,
     pub client: String,
+    /// What happened: the event type's fields.
     #[schema(value_type = Object)]
-    pub data: serde_json::Value,
+    pub data: Box<serde_json::value::RawValue>,
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]

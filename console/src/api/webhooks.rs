@@ -53,13 +53,14 @@ fn endpoint(e: store::Endpoint, secret: bool) -> Endpoint {
 }
 
 fn event(e: &store::Event) -> Event {
-    let body = events::body(e);
+    let data = serde_json::value::RawValue::from_string(e.data.clone())
+        .unwrap_or_else(|_| serde_json::value::RawValue::NULL.to_owned());
     Event {
         id: events::event_id(e.id),
         kind: e.kind.clone(),
         created: e.created.clone(),
         client: e.client.clone(),
-        data: body["data"].clone(),
+        data,
     }
 }
 

@@ -83,7 +83,7 @@ pub fn deliver(store: &dyn Store, owner: &str, lease_ms: i64) -> Result<usize> {
 
 /// One POST: `Ok` with what the receiver answered, if it took the event (2xx).
 fn post(agent: &ureq::Agent, c: &ClaimedHook) -> Result<String, String> {
-    let body = invoicing_host::events::body(&c.event).to_string();
+    let body = invoicing_host::events::body(&c.event);
     let t = now_ms() / 1000;
     let response = agent
         .post(&c.endpoint.url)

@@ -160,7 +160,7 @@ pub trait Unit: Send {
     }
 }
 
-/// What the HTTP API keeps (`invoicing-console`'s `/api/v1`, [`crate::events`]).
+/// What the HTTP API keeps (`invoicing-console`'s `/api/v1`, and `events.rs`'s events).
 pub trait Api {
     /// A new key's record; its secret is never stored, only `hash` (SHA-256, hex).
     fn insert_key(&mut self, client: &str, name: &str, hash: &str, scope: &str) -> Result<i64>;
@@ -234,6 +234,8 @@ pub struct KeptResponse {
     pub request: String,
     pub status: u16,
     pub location: Option<String>,
+    /// A draft's version, its `ETag`.
+    pub etag: Option<String>,
     pub body: String,
     /// Unix ms.
     pub created: i64,

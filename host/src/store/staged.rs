@@ -65,7 +65,13 @@ impl Staged {
     /// Apply the writes in `unit`. False (and the unit's writes must be rolled back) where
     /// the store is not as the snapshot was: the number taken is another, the series changed,
     /// the key was used meanwhile.
-    pub fn apply(self, unit: &mut dyn Unit, client: &str) -> Result<bool> {
+    /// `issued` hears of each document written, in the unit (the run queues its event).
+    pub fn apply(
+        self,
+        unit: &mut dyn Unit,
+        client: &str,
+        issued: impl Fn(&mut dyn Unit, &str, i64, &NewDocument) -> Result<()>,
+    ) -> Result<bool> {
         let mut ids = std::collections::HashMap::new();
         let real = |ids: &std::collections::HashMap<i64, i64>, staged: &i64| {
             ids.get(staged)
@@ -102,7 +108,7 @@ impl Staged {
                         pdf: doc.pdf.as_deref(),
                     };
                     let row = unit.insert_document(client, &new)?;
-                    crate::events::issued(unit, client, row, &new)?;
+                    issued(unit, client, row, &new)?;
                     ids.insert(id, row);
                 }
                 Write::Post { document, postings } => {
