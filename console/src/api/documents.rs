@@ -78,10 +78,7 @@ async fn list(
     q: ListQuery,
     kind: b::DocumentKind,
 ) -> Result<Json<Page<Summary>>, Problem> {
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(Problem::field("limit", "out_of_range", "1 to 200"));
-    }
+    let limit = super::page_limit(q.limit)?;
     let offset = cursor_offset(q.cursor.as_deref())?;
     let filter = b::OverviewFilter {
         customer_id: q.customer_id,
@@ -286,23 +283,17 @@ async fn credit(
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let input: CreditRequest = match parse(&headers, &body) {
-        Ok(v) => v,
-        Err(p) => return p.into_response(),
-    };
-    let key = match super::component_key(&headers) {
-        Ok(k) => k,
-        Err(p) => return p.into_response(),
-    };
+) -> Result<Response, Problem> {
+    let input: CreditRequest = parse(&headers, &body)?;
+    let key = super::component_key(&headers)?;
     let request = format!("POST /api/v1/invoices/{id}/credit-notes");
-    write(&app, &caller, &headers, request, &body, move |b, _| {
+    Ok(write(&app, &caller, &headers, request, &body, move |b, _| {
         let lines: Option<Vec<b::CreditLine>> =
             input.lines.map(|l| l.into_iter().map(Into::into).collect());
         let cn = b.call(|i, s| i.call_credit(s, &id, lines.as_deref(), &input.reason, &key))?;
         Reply::created(location(&cn.id, cn.kind), &Document::from(cn))
     })
-    .await
+    .await)
 }
 
 #[utoipa::path(get, path = "/api/v1/invoices/{id}/open-item", tag = "receivables", params(("id" = String, Path)),
@@ -360,10 +351,7 @@ async fn list_payments(
     Extension(caller): Extension<Caller>,
     Query(q): Query<PaymentQuery>,
 ) -> Result<Json<Page<Payment>>, Problem> {
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(Problem::field("limit", "out_of_range", "1 to 200"));
-    }
+    let limit = super::page_limit(q.limit)?;
     let offset = cursor_offset(q.cursor.as_deref())?;
     let filter = b::PaymentFilter {
         unmatched_only: q.unmatched_only.unwrap_or(false),
@@ -390,16 +378,10 @@ async fn register_payment(
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let input: PaymentInput = match parse(&headers, &body) {
-        Ok(v) => v,
-        Err(p) => return p.into_response(),
-    };
-    let key = match super::component_key(&headers) {
-        Ok(k) => k,
-        Err(p) => return p.into_response(),
-    };
-    write(
+) -> Result<Response, Problem> {
+    let input: PaymentInput = parse(&headers, &body)?;
+    let key = super::component_key(&headers)?;
+    Ok(write(
         &app,
         &caller,
         &headers,
@@ -434,7 +416,7 @@ async fn register_payment(
             Reply::created(at, &PaymentResult::from(r))
         },
     )
-    .await
+    .await)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

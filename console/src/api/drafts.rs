@@ -62,12 +62,9 @@ async fn create_draft(
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let input: NewDraft = match parse(&headers, &body) {
-        Ok(v) => v,
-        Err(p) => return p.into_response(),
-    };
-    write(
+) -> Result<Response, Problem> {
+    let input: NewDraft = parse(&headers, &body)?;
+    Ok(write(
         &app,
         &caller,
         &headers,
@@ -79,7 +76,7 @@ async fn create_draft(
             Ok(Reply::created(format!("/api/v1/drafts/{}", d.id), &Draft::from(d))?.draft(version))
         },
     )
-    .await
+    .await)
 }
 
 #[utoipa::path(get, path = "/api/v1/drafts/{id}", tag = "drafts",
@@ -142,25 +139,17 @@ async fn change_draft(
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let version = match if_match(&headers) {
-        Ok(Some(v)) => v,
-        Ok(None) => {
-            return Problem::new(
-                StatusCode::PRECONDITION_REQUIRED,
-                "precondition_required",
-                "changing a draft needs If-Match with its ETag",
-            )
-            .into_response()
-        }
-        Err(p) => return p.into_response(),
-    };
-    let input: DraftChanges = match parse(&headers, &body) {
-        Ok(v) => v,
-        Err(p) => return p.into_response(),
-    };
+) -> Result<Response, Problem> {
+    let version = if_match(&headers)?.ok_or_else(|| {
+        Problem::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "precondition_required",
+            "changing a draft needs If-Match with its ETag",
+        )
+    })?;
+    let input: DraftChanges = parse(&headers, &body)?;
     let request = format!("POST /api/v1/drafts/{id}/changes {version}");
-    write(&app, &caller, &headers, request, &body, move |b, _| {
+    Ok(write(&app, &caller, &headers, request, &body, move |b, _| {
         let mut d = b.call(|i, s| i.call_get_draft(s, &id))?;
         if d.version != version {
             return Err(stale(CallError::Component(Error::Conflict(d.version))));
@@ -175,7 +164,7 @@ async fn change_draft(
         let version = d.version;
         Ok(Reply::ok(&Draft::from(d))?.draft(version))
     })
-    .await
+    .await)
 }
 
 #[utoipa::path(get, path = "/api/v1/drafts/{id}/preview.pdf", tag = "drafts",
@@ -204,17 +193,11 @@ async fn finalize(
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let version = match if_match(&headers) {
-        Ok(v) => v,
-        Err(p) => return p.into_response(),
-    };
-    let key = match super::component_key(&headers) {
-        Ok(k) => k,
-        Err(p) => return p.into_response(),
-    };
+) -> Result<Response, Problem> {
+    let version = if_match(&headers)?;
+    let key = super::component_key(&headers)?;
     let request = format!("POST /api/v1/drafts/{id}/finalize {version:?}");
-    write(&app, &caller, &headers, request, &body, move |b, _| {
+    Ok(write(&app, &caller, &headers, request, &body, move |b, _| {
         if let Some(v) = version {
             let d = b.call(|i, s| i.call_get_draft(s, &id))?;
             if d.version != v {
@@ -227,5 +210,5 @@ async fn finalize(
             &Document::from(doc),
         )
     })
-    .await
+    .await)
 }

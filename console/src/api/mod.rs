@@ -604,6 +604,15 @@ fn cursor_offset(cursor: Option<&str>) -> Result<u32, Problem> {
     }
 }
 
+/// A page's `limit`: 1 to 200 (the contract's most a call), 50 if none is asked.
+fn page_limit(limit: Option<u32>) -> Result<u32, Problem> {
+    let limit = limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(Problem::field("limit", "out_of_range", "1 to 200"));
+    }
+    Ok(limit)
+}
+
 /// How many rows to ask for a page of `limit`: one more, to know whether a page follows
 /// (within the contract's 200 a call).
 fn ask(limit: u32) -> u32 {

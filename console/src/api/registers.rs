@@ -125,13 +125,10 @@ async fn create_customer(
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let input: CustomerInput = match parse(&headers, &body) {
-        Ok(v) => v,
-        Err(p) => return axum::response::IntoResponse::into_response(p),
-    };
+) -> Result<Response, Problem> {
+    let input: CustomerInput = parse(&headers, &body)?;
     let form = customer_form(&input);
-    write(
+    Ok(write(
         &app,
         &caller,
         &headers,
@@ -152,7 +149,7 @@ async fn create_customer(
             Reply::created(format!("/api/v1/customers/{}", customer.id), &customer)
         },
     )
-    .await
+    .await)
 }
 
 /// The input under the console form's names.
@@ -231,11 +228,8 @@ async fn create_product(
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let input: ProductInput = match parse(&headers, &body) {
-        Ok(v) => v,
-        Err(p) => return axum::response::IntoResponse::into_response(p),
-    };
+) -> Result<Response, Problem> {
+    let input: ProductInput = parse(&headers, &body)?;
     let mut form = HashMap::new();
     if let Some(id) = &input.id {
         form.insert("id".to_owned(), id.clone());
@@ -248,7 +242,7 @@ async fn create_product(
     // Money is a decimal string here, never a number as a person types it ("1 250,50").
     let strict = input.unit_price.parse::<rust_decimal::Decimal>().is_ok()
         && !input.unit_price.contains([' ', ',', '_', 'e', 'E']);
-    write(
+    Ok(write(
         &app,
         &caller,
         &headers,
@@ -276,5 +270,5 @@ async fn create_product(
             Reply::created(format!("/api/v1/products/{}", product.id), &product)
         },
     )
-    .await
+    .await)
 }

@@ -9,7 +9,7 @@ use crate::App;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::{Extension, Json};
 use invoicing_host::events;
 use invoicing_host::store::{self, with_unit};
@@ -85,13 +85,10 @@ async fn create_endpoint(
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let input: NewEndpoint = match parse(&headers, &body) {
-        Ok(v) => v,
-        Err(p) => return p.into_response(),
-    };
+) -> Result<Response, Problem> {
+    let input: NewEndpoint = parse(&headers, &body)?;
     let request = "POST /api/v1/webhook-endpoints".to_owned();
-    write(&app, &caller, &headers, request, &body, move |b, _| {
+    Ok(write(&app, &caller, &headers, request, &body, move |b, _| {
         let url = input.url.trim().to_owned();
         let scheme_ok = url.starts_with("http://") || url.starts_with("https://");
         if !scheme_ok
@@ -129,7 +126,7 @@ async fn create_endpoint(
         let at = format!("/api/v1/webhook-endpoints/{}", endpoint_id(e.id));
         Reply::created(at, &endpoint(e, true))
     })
-    .await
+    .await)
 }
 
 #[utoipa::path(delete, path = "/api/v1/webhook-endpoints/{id}", tag = "webhooks",
@@ -167,13 +164,10 @@ async fn enable_endpoint(
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let row = match endpoint_row(&id) {
-        Ok(r) => r,
-        Err(p) => return p.into_response(),
-    };
+) -> Result<Response, Problem> {
+    let row = endpoint_row(&id)?;
     let request = format!("POST /api/v1/webhook-endpoints/{id}/enable");
-    write(&app, &caller, &headers, request, &body, move |b, _| {
+    Ok(write(&app, &caller, &headers, request, &body, move |b, _| {
         let mut found = None;
         b.write(|u, client| {
             if api(u)?.enable_endpoint(client, row)? {
@@ -184,7 +178,7 @@ async fn enable_endpoint(
         let e = found.ok_or_else(|| Problem::not_found(&id))?;
         Reply::ok(&endpoint(e, false))
     })
-    .await
+    .await)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -205,10 +199,7 @@ async fn list_events(
     Extension(caller): Extension<Caller>,
     Query(q): Query<EventQuery>,
 ) -> Result<Json<Vec<Event>>, Problem> {
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(Problem::field("limit", "out_of_range", "1 to 200"));
-    }
+    let limit = super::page_limit(q.limit)?;
     let after = match q.after.as_deref() {
         None => 0,
         Some(a) => events::event_row(a)
@@ -264,12 +255,12 @@ async fn redeliver(
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Result<Response, Problem> {
     let Some(row) = events::event_row(&id) else {
-        return Problem::not_found(&id).into_response();
+        return Err(Problem::not_found(&id));
     };
     let request = format!("POST /api/v1/events/{id}/redeliver");
-    write(&app, &caller, &headers, request, &body, move |b, _| {
+    Ok(write(&app, &caller, &headers, request, &body, move |b, _| {
         let mut found = None;
         b.write(|u, client| {
             let api = api(u)?;
@@ -281,5 +272,5 @@ async fn redeliver(
         let queued = found.ok_or_else(|| Problem::not_found(&id))?;
         Reply::ok(&Redelivered { queued })
     })
-    .await
+    .await)
 }
