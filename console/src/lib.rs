@@ -59,6 +59,8 @@ pub struct App {
     swept: std::sync::Mutex<HashMap<String, std::time::Instant>>,
     /// The API's rate limit per key.
     pub api_limit: api::Limit,
+    /// The API's requests at work at once; the rest wait their turn, first come first served.
+    api_slots: tokio::sync::Semaphore,
 }
 
 impl App {
@@ -71,6 +73,7 @@ impl App {
             shown: prg::Shown::default(),
             swept: Default::default(),
             api_limit: api::Limit::default(),
+            api_slots: tokio::sync::Semaphore::new(api::slots()),
         }
     }
 

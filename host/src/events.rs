@@ -7,7 +7,7 @@
 //! `{"id": "evt_…", "type": …, "created": …, "client": …, "data": {…}}`. A receiver
 //! de-duplicates by `id`.
 
-use crate::bindings::{Channel, DeliveryState, DocumentKind, PaymentOutcome};
+use crate::bindings::{Channel, DeliveryState, DocumentKind, NoticePlan, PaymentOutcome};
 use crate::ids::Id;
 use crate::names::Name;
 use crate::store::{Event, NewDocument, Unit};
@@ -15,7 +15,7 @@ use anyhow::Result;
 use serde_json::json;
 
 /// The event types, as a webhook endpoint subscribes to them.
-pub const TYPES: [&str; 8] = [
+pub const TYPES: [&str; 9] = [
     "invoice.issued",
     "credit_note.issued",
     "invoice.delivered",
@@ -24,6 +24,7 @@ pub const TYPES: [&str; 8] = [
     "payment.received",
     "payment.unmatched",
     "invoice.paid",
+    "reminder.sent",
 ];
 
 /// Keep an event of `kind` for `client` in `u`, if the unit keeps API records and the client
@@ -130,6 +131,28 @@ pub fn payment(
         }
         _ => Ok(()),
     }
+}
+
+/// A reminder notice (or an inkassovarsel) was kept for an invoice, its charges posted and its
+/// delivery queued: in the unit that keeps the notice.
+pub fn reminder(
+    u: &mut dyn Unit,
+    client: &str,
+    notice: i64,
+    invoice: &str,
+    plan: &NoticePlan,
+) -> Result<()> {
+    let data = json!({
+        "notice_id": Id::Notice.of(notice),
+        "invoice_id": invoice,
+        "kind": plan.kind.name(),
+        "step": plan.step,
+        "fee": plan.fee,
+        "interest": plan.interest_total,
+        "total": plan.total,
+        "deadline": plan.deadline,
+    });
+    queue(u, client, "reminder.sent", data)
 }
 
 /// An event's public id.

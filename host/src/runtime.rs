@@ -518,6 +518,8 @@ pub struct Harness {
     /// How long a recurring run's batch stays open before it commits ([`BATCH_TIME`]);
     /// a test that counts commits sets it to `Duration::MAX`, so no clock decides for it.
     pub batch_time: std::time::Duration,
+    /// Every call on a snapshot ([`Harness::reading`]).
+    snapshot: bool,
 }
 
 impl Harness {
@@ -531,7 +533,16 @@ impl Harness {
             delivery: None,
             last_fuel: 0,
             batch_time: BATCH_TIME,
+            snapshot: false,
         }
+    }
+
+    /// This host for calls that only read (lists, documents, previews): each runs on a
+    /// snapshot, so it waits for no writer and no writer waits for it; a call that writes fails
+    /// (the store refuses the write) and nothing is kept.
+    pub fn reading(mut self) -> Self {
+        self.snapshot = true;
+        self
     }
 
     pub fn store(&self) -> &dyn Store {
@@ -629,7 +640,12 @@ impl Harness {
                 client.escape_debug()
             )));
         }
-        self.store.begin().map_err(CallError::Host)
+        if self.snapshot {
+            self.store.begin_read()
+        } else {
+            self.store.begin()
+        }
+        .map_err(CallError::Host)
     }
 
     /// One call on a fresh instance, in `unit`, which is handed back whatever happened.

@@ -138,6 +138,30 @@ fn a_program_with_httpx_invoices_credits_and_downloads_and_retries_safely() {
     assert!(!out.contains(&k));
 }
 
+/// Series made and changed, reminders sent once, a bank file imported once, through the API.
+#[test]
+fn a_program_makes_series_sends_reminders_and_imports_a_bank_file_once() {
+    let Some(py) = python(&["httpx", "lxml", "netsgiro"]) else {
+        return;
+    };
+    let env = Env::active();
+    let (_server, base) = serve(&env.db, &env.dir.path().join("out"), "1000/1000");
+    let k = key(&env.db, "fjord", "read-write");
+    let out = stdout_of(
+        Command::new(py)
+            .arg(repo().join("tests/api/money.py"))
+            .arg(&base)
+            .arg(&k)
+            .arg(env.dir.path().join("money"))
+            .arg(TODAY),
+    );
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains("api money: ok"), "{out}");
+    // One notice and one payment kept, however often each was asked for.
+    assert_eq!(env.count("SELECT count(*) FROM notices"), 1);
+    assert_eq!(env.count("SELECT count(*) FROM payments"), 1);
+}
+
 #[test]
 fn another_clients_key_finds_nothing_a_revoked_key_nothing_at_all_and_limits_hold() {
     let env = Env::active();

@@ -1,10 +1,10 @@
 //! Issued documents (invoices and credit notes, as issued, with their files as sent), the
-//! overview's lists, credit notes against an invoice, recurring series, and the money side:
-//! payments and open items.
+//! overview's lists, credit notes against an invoice, and the money side: payments, bank
+//! files and open items.
 
 use super::model::{
-    CreditRequest, Creditable, Document, DocumentStatus, OpenItem, Page, Payment, PaymentInput,
-    PaymentResult, Series, Summary,
+    BankImport, CreditRequest, Creditable, Document, DocumentStatus, OpenItem, Page, Payment,
+    PaymentInput, PaymentResult, Summary,
 };
 use super::problem::{Path, Query};
 use super::{ask, cursor_offset, paged, parse, read, write, Caller, Problem, Reply};
@@ -17,7 +17,7 @@ use axum::{Extension, Json};
 use invoicing_host::bindings as b;
 use invoicing_host::ids::Id;
 use invoicing_host::runtime::Harness;
-use invoicing_host::store::with_unit;
+use invoicing_host::store::with_read;
 use serde::Deserialize;
 use std::sync::Arc;
 use utoipa::IntoParams;
@@ -37,10 +37,9 @@ pub fn routes() -> OpenApiRouter<Arc<App>> {
         .routes(routes!(creditable))
         .routes(routes!(credit))
         .routes(routes!(invoice_item))
-        .routes(routes!(list_series))
-        .routes(routes!(get_series))
         .routes(routes!(list_payments, register_payment))
         .routes(routes!(open_items))
+        .routes(routes!(import_bank_file))
 }
 
 /// Where an issued document is read.
@@ -188,12 +187,12 @@ async fn file(
     let (name, bytes) = read(app, caller, move |h, client| {
         let not_found = || Problem::not_found(&id);
         let n = Id::Doc.row(&id).ok_or_else(not_found)?;
-        let doc = with_unit(h.store(), |u| u.document(client, n))?.ok_or_else(not_found)?;
+        let doc = with_read(h.store(), |u| u.document(client, n))?.ok_or_else(not_found)?;
         if doc.kind != kind {
             return Err(not_found());
         }
         let files =
-            with_unit(h.store(), |u| u.reports()?.files(client, n))?.ok_or_else(not_found)?;
+            with_read(h.store(), |u| u.reports()?.files(client, n))?.ok_or_else(not_found)?;
         let name = invoicing_host::names::stem(client, doc.kind, doc.number);
         let bytes = if ehf {
             files.ehf.ok_or_else(not_found)?.into_bytes()
@@ -307,30 +306,6 @@ async fn invoice_item(
     Ok(Json(item.into()))
 }
 
-#[utoipa::path(get, path = "/api/v1/series", tag = "documents",
-    responses((status = 200, description = "The client's recurring series", body = Vec<Series>)))]
-async fn list_series(
-    State(app): State<Arc<App>>,
-    Extension(caller): Extension<Caller>,
-) -> Result<Json<Vec<Series>>, Problem> {
-    let all = read(&app, &caller, |h, client| Ok(h.list_series(client)?)).await?;
-    Ok(Json(all.into_iter().map(Into::into).collect()))
-}
-
-#[utoipa::path(get, path = "/api/v1/series/{id}", tag = "documents", params(("id" = String, Path)),
-    responses((status = 200, description = "The series", body = Series)))]
-async fn get_series(
-    State(app): State<Arc<App>>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-) -> Result<Json<Series>, Problem> {
-    let s = read(&app, &caller, move |h, client| {
-        Ok(h.get_series(client, &id)?)
-    })
-    .await?;
-    Ok(Json(s.into()))
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
@@ -438,4 +413,50 @@ async fn open_items(
     })
     .await?;
     Ok(Json(items.into_iter().map(Into::into).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/bank-files", tag = "receivables",
+    request_body(content = Vec<u8>, content_type = "application/octet-stream",
+        description = "The bank's file as it came: OCR giro (Nets) or camt.054 (ISO 20022)"),
+    responses((status = 200, description = "Imported: each payment registered once (one already registered is a `duplicate`)",
+        body = BankImport)))]
+async fn import_bank_file(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let file = body.clone();
+    Ok(super::write_in_parts(
+        &app,
+        &caller,
+        &headers,
+        "POST /api/v1/bank-files".into(),
+        &body,
+        move |h, client| {
+            use std::io::Write;
+            // The import reads the file twice, as a stream: it goes to a temporary file.
+            let mut tmp = tempfile::NamedTempFile::new().map_err(anyhow::Error::from)?;
+            tmp.write_all(&file).map_err(anyhow::Error::from)?;
+            let done = invoicing_bank::import(h, client, tmp.path(), false).map_err(|e| {
+                match e.downcast::<invoicing_host::runtime::CallError>() {
+                    Ok(c) => Problem::from(c),
+                    // The file refused whole (not a bank file, its sums, its records): nothing
+                    // was registered.
+                    Err(e) => Problem::field("file", "not_valid", format!("{e:#}")),
+                }
+            })?;
+            Reply::ok(&BankImport {
+                format: match done.file.format {
+                    invoicing_bank::Format::Ocr => "ocr-giro",
+                    invoicing_bank::Format::Camt054 => "camt.054",
+                }
+                .to_owned(),
+                payments: done.file.payments,
+                seen_before: done.seen_before,
+                outcomes: done.outcomes,
+            })
+        },
+    )
+    .await)
 }

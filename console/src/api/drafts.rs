@@ -25,7 +25,7 @@ pub fn routes() -> OpenApiRouter<Arc<App>> {
 }
 
 /// The version `If-Match` names: `"7"`, `W/"7"` or `7`.
-fn if_match(headers: &HeaderMap) -> Result<Option<u64>, Problem> {
+pub(super) fn if_match(headers: &HeaderMap) -> Result<Option<u64>, Problem> {
     let Some(v) = headers.get(header::IF_MATCH) else {
         return Ok(None);
     };
@@ -38,13 +38,13 @@ fn if_match(headers: &HeaderMap) -> Result<Option<u64>, Problem> {
 }
 
 /// The component's conflict on a version the client named: 412, with the version now.
-fn stale(e: CallError) -> Problem {
+pub(super) fn stale(e: CallError) -> Problem {
     match e {
         CallError::Component(Error::Conflict(now)) => {
             let mut p = Problem::new(
                 StatusCode::PRECONDITION_FAILED,
                 "precondition_failed",
-                format!("the draft is now at version {now}: read it again"),
+                format!("it is now at version {now}: read it again"),
             );
             p.current_version = Some(now);
             p
@@ -116,7 +116,7 @@ async fn delete_draft(
             "this key may only read",
         ));
     }
-    read(&app, &caller, move |h, client| {
+    super::delete(&app, &caller, move |h, client| {
         Ok(h.delete_draft(client, &id)?)
     })
     .await?;

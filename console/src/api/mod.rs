@@ -27,6 +27,8 @@ pub mod model;
 mod problem;
 mod reference;
 mod registers;
+mod reminders;
+mod series;
 mod webhooks;
 
 pub use keys::{hash_key, new_key, routes as key_pages};
@@ -40,7 +42,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use invoicing_host::runtime::{Batch, Harness};
-use invoicing_host::store::{with_unit, Api, KeptResponse, Unit};
+use invoicing_host::store::{with_read, with_unit, Api, KeptResponse, Unit};
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
@@ -286,6 +288,8 @@ fn documented() -> (Router<Arc<App>>, utoipa::openapi::OpenApi) {
         .merge(registers::routes())
         .merge(drafts::routes())
         .merge(documents::routes())
+        .merge(series::routes())
+        .merge(reminders::routes())
         .merge(webhooks::routes())
         .split_for_parts();
     utoipa::Modify::modify(&Conventions, &mut doc);
@@ -324,9 +328,20 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
+/// How many requests work at once: two per core. A request's work is CPU (the component, the
+/// database's pages in memory): more at once only share the cores more finely, and the tail of
+/// the latency grows (32 at once on this machine's 2 cores: p95 27 ms, against 4 at once:
+/// BENCHMARKS.md, "the API under load").
+pub fn slots() -> usize {
+    2 * std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// The key's client and scope for the handlers; 401 without a live key, 403 for a write with a
-/// read key.
+/// read key. The request then waits for a slot ([`slots`]) and holds it to its answer.
 async fn authenticate(State(app): State<Arc<App>>, mut req: Request, next: Next) -> Response {
+    let Ok(_slot) = app.api_slots.acquire().await else {
+        return Problem::internal("the server is stopping").into_response();
+    };
     let unauthorized = |why: &str| Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", why);
     let Some(token) = bearer(req.headers()) else {
         return unauthorized("an API key is required: Authorization: Bearer <key>").into_response();
@@ -334,7 +349,7 @@ async fn authenticate(State(app): State<Arc<App>>, mut req: Request, next: Next)
     let hash = hash_key(token);
     let store = app.store.clone();
     let key = tokio::task::spawn_blocking(move || {
-        with_unit(&*store, |u| match u.api() {
+        with_read(&*store, |u| match u.api() {
             Some(api) => api.key_by_hash(&hash),
             None => Ok(None),
         })
@@ -366,15 +381,34 @@ fn api(u: &mut dyn Unit) -> anyhow::Result<&mut dyn Api> {
         .ok_or_else(|| anyhow::anyhow!("this store keeps no API records"))
 }
 
-/// A read: `f` on a harness for the caller's client, off the async threads.
+/// A read: `f` on a harness for the caller's client, off the async threads, each call on a
+/// snapshot (a read waits for no write).
 async fn read<T: Send + 'static>(
     app: &Arc<App>,
     caller: &Caller,
     f: impl FnOnce(&mut Harness, &str) -> Result<T, Problem> + Send + 'static,
 ) -> Result<T, Problem> {
+    blocking(app, caller, move |h, client| f(&mut h.reading(), client)).await
+}
+
+/// A DELETE: `f` on a harness that writes, off the async threads (no response is kept: done
+/// twice, the thing is gone twice).
+async fn delete<T: Send + 'static>(
+    app: &Arc<App>,
+    caller: &Caller,
+    f: impl FnOnce(&mut Harness, &str) -> Result<T, Problem> + Send + 'static,
+) -> Result<T, Problem> {
+    blocking(app, caller, move |mut h, client| f(&mut h, client)).await
+}
+
+async fn blocking<T: Send + 'static>(
+    app: &Arc<App>,
+    caller: &Caller,
+    f: impl FnOnce(Harness, &str) -> Result<T, Problem> + Send + 'static,
+) -> Result<T, Problem> {
     let app = app.clone();
     let client = caller.client.clone();
-    tokio::task::spawn_blocking(move || f(&mut app.harness(), &client))
+    tokio::task::spawn_blocking(move || f(app.harness(), &client))
         .await
         .map_err(|e| Problem::internal(&format!("a worker panicked: {e}")))?
 }
@@ -481,14 +515,7 @@ async fn write(
         Ok(k) => k,
         Err(p) => return p.into_response(),
     };
-    let fingerprint = {
-        use sha2::Digest;
-        let mut h = sha2::Sha256::new();
-        h.update(request.as_bytes());
-        h.update(b"\n");
-        h.update(body);
-        format!("{:x}", h.finalize())
-    };
+    let fingerprint = fingerprint(&request, body);
     let app = app.clone();
     let client = caller.client.clone();
     let done = tokio::task::spawn_blocking(move || {
@@ -502,6 +529,52 @@ async fn write(
     }
 }
 
+/// The response kept for `key`: replayed if it answered this same request, refused if it
+/// answered another.
+fn replay(h: &Harness, client: &str, key: &str, fingerprint: &str) -> Result<Response, Problem> {
+    let k = with_read(h.store(), |u| api(u)?.idempotent(client, key))?
+        .ok_or_else(|| Problem::internal("a kept response went missing"))?;
+    if k.request != fingerprint {
+        return Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            "this Idempotency-Key was used for another request",
+        ));
+    }
+    let status = StatusCode::from_u16(k.status).unwrap_or(StatusCode::OK);
+    Ok(respond(
+        Reply {
+            status,
+            location: k.location,
+            etag: k.etag.and_then(|e| e.parse().ok()),
+            body: k.body,
+        },
+        true,
+    ))
+}
+
+/// A request's fingerprint: what makes a replay the same request.
+fn fingerprint(request: &str, body: &[u8]) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(request.as_bytes());
+    h.update(b"\n");
+    h.update(body);
+    format!("{:x}", h.finalize())
+}
+
+/// What a reply is kept as, for its idempotency key.
+fn kept_as(reply: &Reply, fingerprint: String) -> KeptResponse {
+    KeptResponse {
+        request: fingerprint,
+        status: reply.status.as_u16(),
+        location: reply.location.clone(),
+        etag: reply.etag.map(|v| v.to_string()),
+        body: reply.body.clone(),
+        created: chrono::Utc::now().timestamp_millis(),
+    }
+}
+
 fn once(
     h: &mut Harness,
     client: &str,
@@ -509,30 +582,9 @@ fn once(
     fingerprint: String,
     work: impl FnOnce(&mut Batch, &str) -> Result<Reply, Problem>,
 ) -> Result<Response, Problem> {
-    let kept = |h: &Harness, key: &str| -> Result<Response, Problem> {
-        let k = with_unit(h.store(), |u| api(u)?.idempotent(client, key))?
-            .ok_or_else(|| Problem::internal("a kept response went missing"))?;
-        if k.request != fingerprint {
-            return Err(Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "idempotency_key_reused",
-                "this Idempotency-Key was used for another request",
-            ));
-        }
-        let status = StatusCode::from_u16(k.status).unwrap_or(StatusCode::OK);
-        Ok(respond(
-            Reply {
-                status,
-                location: k.location,
-                etag: k.etag.and_then(|e| e.parse().ok()),
-                body: k.body,
-            },
-            true,
-        ))
-    };
     if let Some(k) = &key {
-        if with_unit(h.store(), |u| api(u)?.idempotent(client, k))?.is_some() {
-            return kept(h, k);
+        if with_read(h.store(), |u| api(u)?.idempotent(client, k))?.is_some() {
+            return replay(h, client, k, &fingerprint);
         }
     }
     let mut batch = h.batch(client)?;
@@ -551,14 +603,7 @@ fn once(
         return Ok(respond(reply, false));
     };
     let mut fresh = false;
-    let record = KeptResponse {
-        request: fingerprint.clone(),
-        status: reply.status.as_u16(),
-        location: reply.location.clone(),
-        etag: reply.etag.map(|v| v.to_string()),
-        body: reply.body.clone(),
-        created: chrono::Utc::now().timestamp_millis(),
-    };
+    let record = kept_as(&reply, fingerprint.clone());
     batch.write(|u, client| {
         fresh = api(u)?.keep_response(client, &k, &record)?;
         Ok(())
@@ -566,10 +611,58 @@ fn once(
     if !fresh {
         // Another request with this key committed first: its response stands, ours is undone.
         drop(batch);
-        return kept(h, &k);
+        return replay(h, client, &k, &fingerprint);
     }
     batch.commit()?;
     Ok(respond(reply, false))
+}
+
+/// [`write`] for work that commits in units of its own (a bank file's import, in parts): the
+/// response is kept after the work, not with it. Such work must be safe to do again (the
+/// import registers each payment once by its bank reference), since a process that dies
+/// between the two leaves the work done and the response not kept.
+async fn write_in_parts(
+    app: &Arc<App>,
+    caller: &Caller,
+    headers: &HeaderMap,
+    request: String,
+    body: &Bytes,
+    work: impl FnOnce(&mut Harness, &str) -> Result<Reply, Problem> + Send + 'static,
+) -> Response {
+    let key = match idempotency_key(headers) {
+        Ok(k) => k,
+        Err(p) => return p.into_response(),
+    };
+    let fingerprint = fingerprint(&request, body);
+    let app = app.clone();
+    let client = caller.client.clone();
+    let done = tokio::task::spawn_blocking(move || -> Result<Response, Problem> {
+        let mut h = app.harness();
+        if let Some(k) = &key {
+            if with_read(h.store(), |u| api(u)?.idempotent(&client, k))?.is_some() {
+                return replay(&h, &client, k, &fingerprint);
+            }
+        }
+        let reply = match work(&mut h, &client) {
+            Ok(r) => r,
+            Err(p) if key.is_none() || p.status().is_server_error() => return Err(p),
+            Err(p) => Reply::with(p.status(), None, &p)?,
+        };
+        let Some(k) = key else {
+            return Ok(respond(reply, false));
+        };
+        let record = kept_as(&reply, fingerprint.clone());
+        if !with_unit(h.store(), |u| api(u)?.keep_response(&client, &k, &record))? {
+            return replay(&h, &client, &k, &fingerprint);
+        }
+        Ok(respond(reply, false))
+    })
+    .await;
+    match done {
+        Ok(Ok(response)) => response,
+        Ok(Err(p)) => p.into_response(),
+        Err(e) => Problem::internal(&format!("a worker panicked: {e}")).into_response(),
+    }
 }
 
 /// A JSON body read as `T`: 415 without `application/json`, 400 if it is not a `T`.

@@ -949,8 +949,8 @@ impl From<CreditLine> for b::CreditLine {
     }
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Interval {
     Monthly,
     Quarterly,
@@ -958,7 +958,8 @@ pub enum Interval {
     EveryMonths { months: u32 },
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Schedule {
     pub interval: Interval,
     pub first_date: String,
@@ -1254,4 +1255,328 @@ pub struct EventDeliveries {
 pub struct Redelivered {
     /// Deliveries queued.
     pub queued: u64,
+}
+
+// ---- recurring series: made from a draft, changed with their version ----
+
+/// A schedule as given: what `make-recurring` and `set_schedule` take.
+impl From<Schedule> for b::Schedule {
+    fn from(s: Schedule) -> Self {
+        let Schedule {
+            interval,
+            first_date,
+            end_date,
+            count,
+            lead_days,
+            period_text,
+        } = s;
+        b::Schedule {
+            interval: match interval {
+                Interval::Monthly => b::Interval::Monthly,
+                Interval::Quarterly => b::Interval::Quarterly,
+                Interval::Yearly => b::Interval::Yearly,
+                Interval::EveryMonths { months } => b::Interval::EveryMonths(months),
+            },
+            first_date,
+            end_date,
+            count,
+            lead_days,
+            period_text,
+        }
+    }
+}
+
+/// A draft made into a recurring series on this schedule.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSeries {
+    pub schedule: Schedule,
+}
+
+/// One change of a series, as the contract's `series-change`: `op` names the case.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum SeriesChange {
+    /// A new schedule; occurrences issued so far stay.
+    SetSchedule {
+        schedule: Schedule,
+    },
+    Pause,
+    Resume,
+    /// No occurrence is issued any more; the series stays listed.
+    End,
+    /// Change the template as a draft is changed.
+    Edit {
+        change: DraftChange,
+    },
+}
+
+impl From<SeriesChange> for b::SeriesChange {
+    fn from(c: SeriesChange) -> Self {
+        use b::SeriesChange as C;
+        match c {
+            SeriesChange::SetSchedule { schedule } => C::SetSchedule(schedule.into()),
+            SeriesChange::Pause => C::Pause,
+            SeriesChange::Resume => C::Resume,
+            SeriesChange::End => C::End,
+            SeriesChange::Edit { change } => C::Edit(change.into()),
+        }
+    }
+}
+
+/// Changes applied in order, all or none, to the version named by `If-Match`.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeriesChanges {
+    pub changes: Vec<SeriesChange>,
+}
+
+// ---- reminders: what is due, the notices sent ----
+
+mirror!(NoticeKind {
+    Reminder,
+    Inkassovarsel
+});
+mirror!(
+    /// Why no notice goes for an invoice (now, or ever).
+    Hold {
+        Paid,
+        CoveredByCredit,
+        OptedOut,
+        Avtalegiro,
+        ForeignCurrency,
+        PaymentAgreement,
+        NotOverdue,
+        NotYet,
+        DeadlineRunning,
+        AllSent
+    }
+);
+
+/// Why a notice carries no fee.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[serde(tag = "why", rename_all = "snake_case")]
+pub enum NoFee {
+    Off,
+    NotAllowed,
+    TooEarly { until: String },
+    DeadlineRunning { until: String },
+    TooMany { fees: u32 },
+    ShortDeadline,
+    Compensated,
+}
+
+impl From<b::NoFee> for NoFee {
+    fn from(n: b::NoFee) -> Self {
+        match n {
+            b::NoFee::Off => NoFee::Off,
+            b::NoFee::NotAllowed => NoFee::NotAllowed,
+            b::NoFee::TooEarly(until) => NoFee::TooEarly { until },
+            b::NoFee::DeadlineRunning(until) => NoFee::DeadlineRunning { until },
+            b::NoFee::TooMany(fees) => NoFee::TooMany { fees },
+            b::NoFee::ShortDeadline => NoFee::ShortDeadline,
+            b::NoFee::Compensated => NoFee::Compensated,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct InterestPeriod {
+    pub first_day: String,
+    pub last_day: String,
+    pub days: u32,
+    /// Percent a year.
+    pub percent: String,
+    pub amount: String,
+}
+
+impl From<b::InterestPeriod> for InterestPeriod {
+    fn from(p: b::InterestPeriod) -> Self {
+        let b::InterestPeriod {
+            first_day,
+            last_day,
+            days,
+            percent,
+            amount,
+        } = p;
+        InterestPeriod {
+            first_day,
+            last_day,
+            days,
+            percent,
+            amount,
+        }
+    }
+}
+
+/// What a notice says and charges.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct NoticePlan {
+    pub kind: NoticeKind,
+    pub step: u32,
+    pub principal: String,
+    pub earlier_charges: String,
+    pub fee: String,
+    pub no_fee: Option<NoFee>,
+    pub compensation: String,
+    pub interest: Vec<InterestPeriod>,
+    pub interest_total: String,
+    pub total: String,
+    pub deadline: String,
+}
+
+impl From<b::NoticePlan> for NoticePlan {
+    fn from(p: b::NoticePlan) -> Self {
+        let b::NoticePlan {
+            kind,
+            step,
+            principal,
+            earlier_charges,
+            fee,
+            no_fee,
+            compensation,
+            interest,
+            interest_total,
+            total,
+            deadline,
+        } = p;
+        NoticePlan {
+            kind: kind.into(),
+            step,
+            principal,
+            earlier_charges,
+            fee,
+            no_fee: no_fee.map(Into::into),
+            compensation,
+            interest: map(interest),
+            interest_total,
+            total,
+            deadline,
+        }
+    }
+}
+
+/// What is due for an invoice today: a notice, a wait (until when, and why), or never (why).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[serde(tag = "decision", rename_all = "snake_case")]
+// Made once per answer and serialised at once: boxing the large case buys nothing.
+#[allow(clippy::large_enum_variant)]
+pub enum ReminderDecision {
+    Send { plan: NoticePlan },
+    Wait { until: String, why: Hold },
+    Never { why: Hold },
+}
+
+impl From<b::ReminderDecision> for ReminderDecision {
+    fn from(d: b::ReminderDecision) -> Self {
+        match d {
+            b::ReminderDecision::Send(plan) => ReminderDecision::Send { plan: plan.into() },
+            b::ReminderDecision::Wait(b::Waiting { until, why }) => ReminderDecision::Wait {
+                until,
+                why: why.into(),
+            },
+            b::ReminderDecision::Never(why) => ReminderDecision::Never { why: why.into() },
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ReminderDue {
+    pub invoice_id: String,
+    pub number: u64,
+    pub customer_id: String,
+    pub customer_name: String,
+    pub due_date: String,
+    pub decision: ReminderDecision,
+}
+
+impl From<b::ReminderDue> for ReminderDue {
+    fn from(r: b::ReminderDue) -> Self {
+        let b::ReminderDue {
+            invoice_id,
+            number,
+            customer_id,
+            customer_name,
+            due_date,
+            decision,
+        } = r;
+        ReminderDue {
+            invoice_id,
+            number,
+            customer_id,
+            customer_name,
+            due_date,
+            decision: decision.into(),
+        }
+    }
+}
+
+/// A notice sent: immutable.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Notice {
+    pub id: String,
+    pub invoice_id: String,
+    pub invoice_number: u64,
+    pub sent: String,
+    pub plan: NoticePlan,
+    pub deliveries: Vec<Delivery>,
+}
+
+impl From<b::Notice> for Notice {
+    fn from(n: b::Notice) -> Self {
+        let b::Notice {
+            id,
+            invoice_id,
+            invoice_number,
+            sent,
+            plan,
+            deliveries,
+        } = n;
+        Notice {
+            id,
+            invoice_id,
+            invoice_number,
+            sent,
+            plan: plan.into(),
+            deliveries: map(deliveries),
+        }
+    }
+}
+
+/// What sending did: the notice kept (its charges posted, its delivery queued), or nothing,
+/// with when the next may go or why none will.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+// Made once per answer and serialised at once: boxing the large case buys nothing.
+#[allow(clippy::large_enum_variant)]
+pub enum SendOutcome {
+    Sent { notice: Notice },
+    Wait { until: String, why: Hold },
+    Never { why: Hold },
+}
+
+impl From<b::SendOutcome> for SendOutcome {
+    fn from(o: b::SendOutcome) -> Self {
+        match o {
+            b::SendOutcome::Sent(n) => SendOutcome::Sent { notice: n.into() },
+            b::SendOutcome::Wait(b::Waiting { until, why }) => SendOutcome::Wait {
+                until,
+                why: why.into(),
+            },
+            b::SendOutcome::Never(why) => SendOutcome::Never { why: why.into() },
+        }
+    }
+}
+
+/// What a bank file's import came to.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct BankImport {
+    /// The file's format (`ocr-giro`, `camt.054`).
+    pub format: String,
+    /// Payments in the file.
+    pub payments: u64,
+    /// When the same file (by its SHA-256) was imported before, if it was.
+    pub seen_before: Option<String>,
+    /// How many payments had each outcome (a payment already registered is a `duplicate`).
+    pub outcomes: std::collections::BTreeMap<String, u64>,
 }

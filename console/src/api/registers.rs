@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::{Extension, Json};
 use invoicing_host::names::Name;
-use invoicing_host::store::with_unit;
+use invoicing_host::store::with_read;
 use std::collections::HashMap;
 use std::sync::Arc;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -94,7 +94,7 @@ async fn list_customers(
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<Vec<Customer>>, Problem> {
     let all = read(&app, &caller, |h, client| {
-        Ok(with_unit(h.store(), |u| u.customers(client))?)
+        Ok(with_read(h.store(), |u| u.customers(client))?)
     })
     .await?;
     Ok(Json(all.into_iter().map(|c| c.customer.into()).collect()))
@@ -109,7 +109,7 @@ async fn get_customer(
     Path(id): Path<String>,
 ) -> Result<Json<Customer>, Problem> {
     let c = read(&app, &caller, move |h, client| {
-        with_unit(h.store(), |u| u.customer(client, &id))?
+        with_read(h.store(), |u| u.customer(client, &id))?
             .ok_or_else(|| Problem::not_found(&format!("customer {id}")))
     })
     .await?;
@@ -197,7 +197,7 @@ async fn list_products(
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<Vec<Product>>, Problem> {
     let all = read(&app, &caller, |h, client| {
-        Ok(with_unit(h.store(), |u| u.products(client))?)
+        Ok(with_read(h.store(), |u| u.products(client))?)
     })
     .await?;
     Ok(Json(all.into_iter().map(Into::into).collect()))
@@ -212,7 +212,7 @@ async fn get_product(
     Path(id): Path<String>,
 ) -> Result<Json<Product>, Problem> {
     let p = read(&app, &caller, move |h, client| {
-        with_unit(h.store(), |u| u.product(client, &id))?
+        with_read(h.store(), |u| u.product(client, &id))?
             .ok_or_else(|| Problem::not_found(&format!("product {id}")))
     })
     .await?;

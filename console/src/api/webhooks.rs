@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::{Extension, Json};
 use invoicing_host::events;
-use invoicing_host::store::{self, with_unit};
+use invoicing_host::store::{self, with_read, with_unit};
 use serde::Deserialize;
 use std::sync::Arc;
 use utoipa::IntoParams;
@@ -71,7 +71,7 @@ async fn list_endpoints(
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<Vec<Endpoint>>, Problem> {
     let all = read(&app, &caller, |h, client| {
-        Ok(with_unit(h.store(), |u| api(u)?.endpoints(client))?)
+        Ok(with_read(h.store(), |u| api(u)?.endpoints(client))?)
     })
     .await?;
     Ok(Json(all.into_iter().map(|e| endpoint(e, false)).collect()))
@@ -144,7 +144,7 @@ async fn delete_endpoint(
         ));
     }
     let row = endpoint_row(&id)?;
-    let gone = read(&app, &caller, move |h, client| {
+    let gone = super::delete(&app, &caller, move |h, client| {
         Ok(with_unit(h.store(), |u| {
             api(u)?.delete_endpoint(client, row)
         })?)
@@ -206,7 +206,7 @@ async fn list_events(
             .ok_or_else(|| Problem::field("after", "bad_character", "an event id (evt_…)"))?,
     };
     let all = read(&app, &caller, move |h, client| {
-        Ok(with_unit(h.store(), |u| {
+        Ok(with_read(h.store(), |u| {
             api(u)?.events(client, after, i64::from(limit))
         })?)
     })
@@ -223,7 +223,7 @@ async fn get_event(
 ) -> Result<Json<EventDeliveries>, Problem> {
     let row = events::event_row(&id).ok_or_else(|| Problem::not_found(&id))?;
     let (e, deliveries) = read(&app, &caller, move |h, client| {
-        with_unit(h.store(), |u| {
+        with_read(h.store(), |u| {
             let api = api(u)?;
             Ok(match api.event(client, row)? {
                 Some(e) => Some((e, api.hook_deliveries(row)?)),

@@ -57,6 +57,7 @@ impl Host for CallState {
         }
         let client = self.client.clone();
         let step = n.plan.step;
+        let (invoice_id, plan) = (n.invoice_id.clone(), n.plan.clone());
         let new = store::NewNotice {
             invoice,
             sent: n.sent,
@@ -73,6 +74,7 @@ impl Host for CallState {
         if !v.postings.is_empty() {
             notices.post_notice(&client, id, &balanced(v, id as u64)?)?;
         }
+        crate::events::reminder(&mut *self.unit, &client, id, &invoice_id, &plan)?;
         Ok(Id::Notice.of(id))
     }
 

@@ -689,6 +689,12 @@ pub fn with_unit<T>(store: &dyn Store, f: impl FnOnce(&mut dyn Unit) -> Result<T
     Ok(out)
 }
 
+/// Run `f` on a snapshot that only reads.
+pub fn with_read<T>(store: &dyn Store, f: impl FnOnce(&mut dyn Unit) -> Result<T>) -> Result<T> {
+    let mut unit = store.begin_read()?;
+    f(unit.as_mut())
+}
+
 /// NS 4102 accounts the component may post to; the host refuses any other.
 pub const ACCOUNTS: &[(u32, &str)] = &[
     (1500, "Kundefordringer"),
