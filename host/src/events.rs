@@ -7,7 +7,9 @@
 //! `{"id": "evt_…", "type": …, "created": …, "client": …, "data": {…}}`. A receiver
 //! de-duplicates by `id`.
 
-use crate::bindings::{Channel, DeliveryState, DocumentKind, NoticePlan, PaymentOutcome};
+use crate::bindings::{
+    Channel, DeliveryState, DocumentKind, NoticePlan, PaymentOutcome, ReminderDue,
+};
 use crate::ids::Id;
 use crate::names::Name;
 use crate::store::{Event, NewDocument, Unit};
@@ -15,7 +17,7 @@ use anyhow::Result;
 use serde_json::json;
 
 /// The event types, as a webhook endpoint subscribes to them.
-pub const TYPES: [&str; 9] = [
+pub const TYPES: [&str; 10] = [
     "invoice.issued",
     "credit_note.issued",
     "invoice.delivered",
@@ -25,6 +27,7 @@ pub const TYPES: [&str; 9] = [
     "payment.unmatched",
     "invoice.paid",
     "reminder.sent",
+    "invoice.overdue",
 ];
 
 /// Keep an event of `kind` for `client` in `u`, if the unit keeps API records and the client
@@ -34,6 +37,24 @@ pub fn queue(u: &mut dyn Unit, client: &str, kind: &str, data: serde_json::Value
     if let Some(api) = u.api() {
         if api.has_endpoints(client)? {
             api.queue_event(client, kind, &data.to_string(), &now())?;
+        }
+    }
+    Ok(())
+}
+
+/// [`queue`], once for `once` (an invoice's `invoice.overdue`): a later run, or another host at
+/// the same time, keeps nothing more.
+pub fn queue_once(
+    u: &mut dyn Unit,
+    client: &str,
+    kind: &str,
+    once: &str,
+    data: serde_json::Value,
+) -> Result<()> {
+    debug_assert!(TYPES.contains(&kind), "{kind}");
+    if let Some(api) = u.api() {
+        if api.has_endpoints(client)? {
+            api.queue_event_once(client, kind, once, &data.to_string(), &now())?;
         }
     }
     Ok(())
@@ -153,6 +174,19 @@ pub fn reminder(
         "deadline": plan.deadline,
     });
     queue(u, client, "reminder.sent", data)
+}
+
+/// An invoice is past its due date with money open: told once per invoice, by the first
+/// reminder run that finds it so (whether or not a notice goes).
+pub fn overdue(u: &mut dyn Unit, client: &str, d: &ReminderDue) -> Result<()> {
+    let data = json!({
+        "invoice_id": d.invoice_id,
+        "number": d.number,
+        "customer_id": d.customer_id,
+        "due_date": d.due_date,
+    });
+    let once = format!("invoice.overdue {}", d.invoice_id);
+    queue_once(u, client, "invoice.overdue", &once, data)
 }
 
 /// An event's public id.

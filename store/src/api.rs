@@ -37,7 +37,10 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
     lease_owner TEXT, lease_until BIGINT, detail TEXT
 );
 CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE state = 'queued';
-CREATE INDEX IF NOT EXISTS webhook_deliveries_event ON webhook_deliveries (event_id);"
+CREATE INDEX IF NOT EXISTS webhook_deliveries_event ON webhook_deliveries (event_id);
+CREATE TABLE IF NOT EXISTS webhook_once (
+    client_id TEXT NOT NULL, once_key TEXT NOT NULL, PRIMARY KEY (client_id, once_key)
+);"
     )
 }
 
@@ -57,6 +60,10 @@ const INSERT_ENDPOINT: &str =
     "INSERT INTO webhook_endpoints (client_id, url, secret, events, created)
      VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id";
 const EVENT_COLUMNS: &str = "id, client_id, kind, data, created";
+/// An event that is told once: its key taken, or nothing (told already, or being told by a unit
+/// not yet committed, which this insert waits for).
+const TAKE_ONCE: &str =
+    "INSERT INTO webhook_once (client_id, once_key) VALUES (?1, ?2) ON CONFLICT DO NOTHING";
 const INSERT_EVENT: &str = "INSERT INTO webhook_events (client_id, kind, data, created)
      VALUES (?1, ?2, ?3, ?4) RETURNING id";
 /// One delivery per enabled endpoint that takes the event's type (`*`, or a comma list).
@@ -227,6 +234,20 @@ impl<B: Backend> Api for SqlUnit<B> {
         let id = self.id_of(INSERT_EVENT, params![client, kind, data, created])?;
         B::exec(self.c(), FAN_OUT, params![id, client, kind])?;
         Ok(id)
+    }
+
+    fn queue_event_once(
+        &mut self,
+        client: &str,
+        kind: &str,
+        once: &str,
+        data: &str,
+        created: &str,
+    ) -> Result<Option<i64>> {
+        if B::exec(self.c(), TAKE_ONCE, params![client, once])? == 0 {
+            return Ok(None);
+        }
+        self.queue_event(client, kind, data, created).map(Some)
     }
 
     fn events(&mut self, client: &str, after: i64, limit: i64) -> Result<Vec<Event>> {

@@ -412,9 +412,78 @@ fn letters_say_what_the_law_requires() {
 
 crate::on_both_stores!(
     a_late_invoice_gets_each_notice_once_with_the_legal_fee_and_interest,
+    an_overdue_invoice_is_told_once_whatever_runs,
     what_is_never_reminded_and_a_short_deadline,
     letters_say_what_the_law_requires,
 );
+
+/// The client's `invoice.overdue` events: the invoice ids they name.
+fn overdue_events(env: &Env) -> Vec<String> {
+    let events = with_unit(env.host.store(), |u| {
+        u.api().unwrap().events("fjord", 0, 1000)
+    })
+    .unwrap();
+    events
+        .iter()
+        .filter(|e| e.kind == "invoice.overdue")
+        .map(|e| {
+            let data: serde_json::Value = serde_json::from_str(&e.data).unwrap();
+            data["invoice_id"].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
+
+/// Each invoice found overdue is told to the webhooks once: by the first run that finds it,
+/// not by the runs after it, nor by a second host running at the same moment; an invoice not
+/// yet due is not told.
+fn an_overdue_invoice_is_told_once_whatever_runs() {
+    let mut env = Env::active();
+    set_policy(&env, policy());
+    with_unit(env.host.store(), |u| {
+        u.api().unwrap().insert_endpoint(
+            "fjord",
+            "http://127.0.0.1:9/hooks",
+            "whsec_test",
+            "invoice.overdue",
+        )
+    })
+    .unwrap();
+    let late = [
+        late_invoice(&mut env, "c-kari"),
+        late_invoice(&mut env, "c-bygg"),
+    ];
+    on(&mut env, "2026-08-10");
+    let early = env.invoice(
+        "c-kari",
+        vec![free_line("Rådgivning august", "1", "500", VatCode::Exempt)],
+    );
+    on(&mut env, "2026-08-20");
+    // Two hosts run at the same moment, then the next days' runs.
+    let hosts: Vec<_> = (0..2)
+        .map(|_| {
+            let mut h =
+                host_harness::runtime::Harness::on(env.host.rt.clone(), env.host.store_arc());
+            h.today = env.host.today;
+            h
+        })
+        .collect();
+    std::thread::scope(|s| {
+        for mut h in hosts {
+            s.spawn(move || host_harness::reminders::run(&mut h, "fjord", |_| {}).unwrap());
+        }
+    });
+    for day in ["2026-08-21", "2026-09-10"] {
+        on(&mut env, day);
+        host_harness::reminders::run(&mut env.host, "fjord", |_| {}).unwrap();
+    }
+    let mut told = overdue_events(&env);
+    told.sort();
+    let mut want: Vec<String> = late.iter().map(|d| d.id.clone()).collect();
+    // The August invoice is due 14 days after the 10th: overdue by 10 September.
+    want.push(early.id.clone());
+    want.sort();
+    assert_eq!(told, want, "each overdue invoice told once");
+}
 
 /// SIGKILL `reminders run` (and the delivery after it) at random moments, start it again,
 /// and again: each overdue invoice gets its reminder once, each letter is delivered once,

@@ -191,6 +191,15 @@ pub trait Api {
     /// Keep an event and queue a delivery of it to each of the client's enabled endpoints
     /// that takes its type: the event's row id.
     fn queue_event(&mut self, client: &str, kind: &str, data: &str, created: &str) -> Result<i64>;
+    /// [`Api::queue_event`] once per (client, `once`) ever: none if it was kept before.
+    fn queue_event_once(
+        &mut self,
+        client: &str,
+        kind: &str,
+        once: &str,
+        data: &str,
+        created: &str,
+    ) -> Result<Option<i64>>;
     /// The client's events after `after` (row id), oldest first.
     fn events(&mut self, client: &str, after: i64, limit: i64) -> Result<Vec<Event>>;
     fn event(&mut self, client: &str, id: i64) -> Result<Option<Event>>;
