@@ -1,6 +1,7 @@
 """A webhook receiver as a customer's system would run one: it checks every signature
 (HMAC-SHA256 over "<t>.<body>" with the endpoint's secret, Stripe's scheme) and logs each
-delivery. Usage: receiver.py SECRET LOG [DELAY_MS]. Prints its port, then serves until killed.
+delivery. Usage: receiver.py SECRET LOG [DELAY_MS [CERT KEY]]: over HTTPS with CERT and KEY.
+Prints its port, then serves until killed.
 Each log line: "<ok|bad> <event id> <type>"."""
 import hashlib
 import hmac
@@ -36,5 +37,10 @@ class Hook(BaseHTTPRequestHandler):
 
 
 server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+if len(sys.argv) > 5:
+    import ssl
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(sys.argv[4], sys.argv[5])
+    server.socket = tls.wrap_socket(server.socket, server_side=True)
 print(server.server_address[1], flush=True)
 server.serve_forever()

@@ -513,6 +513,134 @@ fn webhooks_survive_a_dispatcher_killed_at_random_moments() {
 crate::on_both_stores!(webhooks_survive_a_dispatcher_killed_at_random_moments);
 
 /// The console's API page makes a key, shows it once, and revokes it: the API then refuses it.
+/// A certificate authority and a certificate for 127.0.0.1 signed by it (openssl): (CA, cert,
+/// key) as PEM files in `dir`; none without openssl.
+fn authority(dir: &std::path::Path) -> Option<[String; 3]> {
+    let f = |name: &str| dir.join(name).display().to_string();
+    let (ca_key, ca, key, csr, cert, ext) = (
+        f("ca.key"),
+        f("ca.pem"),
+        f("srv.key"),
+        f("srv.csr"),
+        f("srv.pem"),
+        f("srv.ext"),
+    );
+    std::fs::write(
+        &ext,
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    let ec = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+    let steps = [
+        format!("req -x509 -days 2 -subj /CN=TestCA {ec} -addext basicConstraints=critical,CA:TRUE -keyout {ca_key} -out {ca}"),
+        format!("req -subj /CN=127.0.0.1 {ec} -keyout {key} -out {csr}"),
+        format!("x509 -req -days 2 -set_serial 7 -in {csr} -CA {ca} -CAkey {ca_key} -extfile {ext} -out {cert}"),
+    ];
+    for step in steps {
+        let out = Command::new("openssl")
+            .args(step.split(' '))
+            .output()
+            .ok()?;
+        assert!(
+            out.status.success(),
+            "openssl {step}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Some([ca, cert, key])
+}
+
+/// Webhooks go over HTTPS: to a receiver whose authority the operator names, they arrive
+/// signed; to one whose certificate nobody vouches for, the attempt fails with the reason and
+/// is tried again later (nothing goes in the clear).
+#[test]
+fn webhooks_go_over_https_checked_against_the_authorities_named() {
+    let Some(py) = python(&["hmac", "http.server", "ssl"]) else {
+        return;
+    };
+    let env = Env::active();
+    let Some([ca, cert, key]) = authority(env.dir.path()) else {
+        assert!(
+            std::env::var_os("INVOICING_REQUIRE_TOOLS").is_none(),
+            "openssl is required"
+        );
+        return;
+    };
+    let log = env.dir.path().join("received.log");
+    let secret = "whsec_tls";
+    let mut child = Command::new(&py)
+        .arg(repo().join("tests/api/receiver.py"))
+        .arg(secret)
+        .arg(&log)
+        .args(["0", &cert, &key])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut port = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut port)
+        .unwrap();
+    let _receiver = Running(child);
+    let url = format!("https://127.0.0.1:{}/hook", port.trim());
+    host_harness::store::with_unit(env.host.store(), |u| {
+        u.api()
+            .unwrap()
+            .insert_endpoint("fjord", &url, secret, "invoice.issued")
+    })
+    .unwrap();
+    let mut host = connect(&env.db, runtime());
+    let issue = |host: &mut host_harness::runtime::Harness, n: u32| {
+        let d = host.create_draft("fjord", "c-bygg").unwrap();
+        let d = host
+            .update_draft(
+                "fjord",
+                &d.id,
+                d.version,
+                &DraftChange::AddLines(worked_example()),
+            )
+            .unwrap();
+        host.finalize("fjord", &d.id, &format!("tls-{n}")).unwrap();
+    };
+    let dispatch = |ca: Option<&str>| {
+        let mut c = Command::new(HARNESS);
+        c.args(["dispatch", "--db", &env.db])
+            .arg("--out")
+            .arg(env.dir.path().join("out"))
+            .env_remove("INVOICING_WEBHOOK_CA")
+            .stdout(Stdio::null());
+        if let Some(ca) = ca {
+            c.env("INVOICING_WEBHOOK_CA", ca);
+        }
+        assert!(c.status().unwrap().success());
+    };
+    let last_delivery = || {
+        host_harness::store::with_unit(env.host.store(), |u| {
+            let api = u.api().unwrap();
+            let events = api.events("fjord", 0, 100)?;
+            let last = events.iter().rfind(|e| e.kind == "invoice.issued").unwrap();
+            api.hook_deliveries(last.id)
+        })
+        .unwrap()
+    };
+    issue(&mut host, 1);
+    dispatch(Some(&ca));
+    let lines = std::fs::read_to_string(&log).unwrap_or_default();
+    assert_eq!(lines.lines().count(), 1, "{:?}", last_delivery());
+    assert!(
+        lines.starts_with("ok evt_") && lines.contains("invoice.issued"),
+        "{lines}"
+    );
+    // Mozilla's roots do not know this authority: refused, kept to try again, with why.
+    issue(&mut host, 2);
+    dispatch(None);
+    assert_eq!(std::fs::read_to_string(&log).unwrap().lines().count(), 1);
+    let failed = last_delivery();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].state, "queued");
+    let why = failed[0].detail.clone().unwrap_or_default();
+    assert!(why.to_lowercase().contains("certificate"), "{why}");
+}
+
 #[test]
 fn a_key_made_and_revoked_in_the_console() {
     use axum::body::Body;

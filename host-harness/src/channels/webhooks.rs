@@ -5,6 +5,8 @@
 //! event's `id`: a dispatcher that dies after the POST and before recording it leaves the
 //! delivery to be sent again when its lease runs out (at least once; the receiver makes it once).
 //!
+//! Endpoints are `https://` (rustls) or, on a trusted network, `http://`.
+//!
 //! Each delivery is claimed with a lease, as the outbox's are; a failure is retried with the
 //! channels' backoff, and an endpoint that keeps failing is disabled with the reason, for its
 //! client to see and enable again.
@@ -33,13 +35,44 @@ pub fn signature(secret: &str, t: i64, body: &str) -> String {
     format!("t={t},v1={hex}")
 }
 
-/// Deliver every webhook due now, as dispatcher `owner`: how many were delivered.
-pub fn deliver(store: &dyn Store, owner: &str, lease_ms: i64) -> Result<usize> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+/// A PEM file of the certificate authorities `https://` endpoints are checked against,
+/// instead of Mozilla's roots (an ERP's own CA; the tests' receiver).
+pub const CA_VARIABLE: &str = "INVOICING_WEBHOOK_CA";
+
+/// The client the deliveries are POSTed with: HTTPS by rustls, checked against Mozilla's roots
+/// (webpki-roots) or the authorities named by [`CA_VARIABLE`].
+fn agent() -> Result<ureq::Agent> {
+    use ureq::tls::{parse_pem, PemItem, RootCerts, TlsConfig};
+    let roots = match std::env::var_os(CA_VARIABLE) {
+        None => RootCerts::WebPki,
+        Some(path) => {
+            let pem = std::fs::read(&path)
+                .map_err(|e| anyhow::anyhow!("{CA_VARIABLE} {}: {e}", path.display()))?;
+            let certs: Vec<_> = parse_pem(&pem)
+                .filter_map(|item| match item {
+                    Ok(PemItem::Certificate(c)) => Some(c),
+                    _ => None,
+                })
+                .collect();
+            anyhow::ensure!(
+                !certs.is_empty(),
+                "{CA_VARIABLE} {}: no certificate in it",
+                path.display()
+            );
+            RootCerts::new_with_certs(&certs)
+        }
+    };
+    Ok(ureq::Agent::config_builder()
         .timeout_global(Some(TIMEOUT))
         .http_status_as_error(false)
+        .tls_config(TlsConfig::builder().root_certs(roots).build())
         .build()
-        .into();
+        .into())
+}
+
+/// Deliver every webhook due now, as dispatcher `owner`: how many were delivered.
+pub fn deliver(store: &dyn Store, owner: &str, lease_ms: i64) -> Result<usize> {
+    let agent = agent()?;
     let mut delivered = 0;
     loop {
         let now = now_ms();
