@@ -37,6 +37,17 @@ pub(super) fn if_match(headers: &HeaderMap) -> Result<Option<u64>, Problem> {
         .ok_or_else(|| Problem::bad_request("If-Match is the draft's ETag, such as \"3\""))
 }
 
+/// The version a change of `what` must name: 428 without `If-Match`.
+pub(super) fn required_if_match(headers: &HeaderMap, what: &str) -> Result<u64, Problem> {
+    if_match(headers)?.ok_or_else(|| {
+        Problem::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "precondition_required",
+            format!("changing {what} needs If-Match with its ETag"),
+        )
+    })
+}
+
 /// The component's conflict on a version the client named: 412, with the version now.
 pub(super) fn stale(e: CallError) -> Problem {
     match e {
@@ -140,13 +151,7 @@ async fn change_draft(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Problem> {
-    let version = if_match(&headers)?.ok_or_else(|| {
-        Problem::new(
-            StatusCode::PRECONDITION_REQUIRED,
-            "precondition_required",
-            "changing a draft needs If-Match with its ETag",
-        )
-    })?;
+    let version = required_if_match(&headers, "a draft")?;
     let input: DraftChanges = parse(&headers, &body)?;
     let request = format!("POST /api/v1/drafts/{id}/changes {version}");
     Ok(write(&app, &caller, &headers, request, &body, move |b, _| {

@@ -516,17 +516,11 @@ async fn write(
         Err(p) => return p.into_response(),
     };
     let fingerprint = fingerprint(&request, body);
-    let app = app.clone();
-    let client = caller.client.clone();
-    let done = tokio::task::spawn_blocking(move || {
-        once(&mut app.harness(), &client, key, fingerprint, work)
+    blocking(app, caller, move |mut h, client| {
+        once(&mut h, client, key, fingerprint, work)
     })
-    .await;
-    match done {
-        Ok(Ok(response)) => response,
-        Ok(Err(p)) => p.into_response(),
-        Err(e) => Problem::internal(&format!("a worker panicked: {e}")).into_response(),
-    }
+    .await
+    .unwrap_or_else(IntoResponse::into_response)
 }
 
 /// The response kept for `key`: replayed if it answered this same request, refused if it
@@ -634,35 +628,38 @@ async fn write_in_parts(
         Err(p) => return p.into_response(),
     };
     let fingerprint = fingerprint(&request, body);
-    let app = app.clone();
-    let client = caller.client.clone();
-    let done = tokio::task::spawn_blocking(move || -> Result<Response, Problem> {
-        let mut h = app.harness();
-        if let Some(k) = &key {
-            if with_read(h.store(), |u| api(u)?.idempotent(&client, k))?.is_some() {
-                return replay(&h, &client, k, &fingerprint);
-            }
-        }
-        let reply = match work(&mut h, &client) {
-            Ok(r) => r,
-            Err(p) if key.is_none() || p.status().is_server_error() => return Err(p),
-            Err(p) => Reply::with(p.status(), None, &p)?,
-        };
-        let Some(k) = key else {
-            return Ok(respond(reply, false));
-        };
-        let record = kept_as(&reply, fingerprint.clone());
-        if !with_unit(h.store(), |u| api(u)?.keep_response(&client, &k, &record))? {
-            return replay(&h, &client, &k, &fingerprint);
-        }
-        Ok(respond(reply, false))
+    blocking(app, caller, move |mut h, client| {
+        once_in_parts(&mut h, client, key, fingerprint, work)
     })
-    .await;
-    match done {
-        Ok(Ok(response)) => response,
-        Ok(Err(p)) => p.into_response(),
-        Err(e) => Problem::internal(&format!("a worker panicked: {e}")).into_response(),
+    .await
+    .unwrap_or_else(IntoResponse::into_response)
+}
+
+fn once_in_parts(
+    h: &mut Harness,
+    client: &str,
+    key: Option<String>,
+    fingerprint: String,
+    work: impl FnOnce(&mut Harness, &str) -> Result<Reply, Problem>,
+) -> Result<Response, Problem> {
+    if let Some(k) = &key {
+        if with_read(h.store(), |u| api(u)?.idempotent(client, k))?.is_some() {
+            return replay(h, client, k, &fingerprint);
+        }
     }
+    let reply = match work(h, client) {
+        Ok(r) => r,
+        Err(p) if key.is_none() || p.status().is_server_error() => return Err(p),
+        Err(p) => Reply::with(p.status(), None, &p)?,
+    };
+    let Some(k) = key else {
+        return Ok(respond(reply, false));
+    };
+    let record = kept_as(&reply, fingerprint.clone());
+    if !with_unit(h.store(), |u| api(u)?.keep_response(client, &k, &record))? {
+        return replay(h, client, &k, &fingerprint);
+    }
+    Ok(respond(reply, false))
 }
 
 /// A JSON body read as `T`: 415 without `application/json`, 400 if it is not a `T`.

@@ -1,7 +1,7 @@
 //! Recurring series: made from a draft on a schedule, read, and changed with their version
 //! (`ETag` / `If-Match`, as drafts are). The recurring run issues their occurrences.
 
-use super::drafts::{if_match, stale};
+use super::drafts::{if_match, required_if_match, stale};
 use super::model::{NewSeries, Series, SeriesChanges};
 use super::problem::Path;
 use super::{parse, read, write, Caller, Problem, Reply};
@@ -108,13 +108,7 @@ async fn change_series(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Problem> {
-    let version = if_match(&headers)?.ok_or_else(|| {
-        Problem::new(
-            StatusCode::PRECONDITION_REQUIRED,
-            "precondition_required",
-            "changing a series needs If-Match with its ETag",
-        )
-    })?;
+    let version = required_if_match(&headers, "a series")?;
     let input: SeriesChanges = parse(&headers, &body)?;
     let request = format!("POST /api/v1/series/{id}/changes {version}");
     Ok(write(&app, &caller, &headers, request, &body, move |b, _| {
