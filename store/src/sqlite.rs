@@ -333,8 +333,9 @@ impl Turns {
                 self.leave(ticket);
                 anyhow::bail!("the database stayed busy for {} s", BUSY.as_secs());
             }
-            // A wake-up may be spurious, or meant for a turn before: look again.
-            std::thread::park_timeout(left);
+            // A wake-up may be spurious, or meant for a turn before: look again. Another
+            // library's park on this thread could take our wake-up: look at least this often.
+            std::thread::park_timeout(left.min(Duration::from_millis(50)));
         }
     }
 

@@ -199,7 +199,27 @@ fn a_new_host_process_serves_from_the_cached_compiled_component() {
     eprintln!("runtime from cache + first call: {:?}", t.elapsed());
 }
 
+/// A host that only reads (the API's GETs run on one) cannot write: a call that would is
+/// refused by the store, and nothing of it is kept; its reads answer as any host's.
+fn a_reading_host_writes_nothing() {
+    let mut env = Env::active();
+    let d = env.draft(
+        "c-bygg",
+        vec![free_line("Timer", "2", "950", VatCode::Standard)],
+    );
+    let mut reader =
+        host_harness::runtime::Harness::on(env.host.rt.clone(), env.host.store_arc()).reading();
+    reader.today = env.host.today;
+    assert_eq!(reader.get_draft("fjord", &d.id).unwrap().version, d.version);
+    let drafts = env.count("SELECT count(*) FROM drafts");
+    assert!(reader.create_draft("fjord", "c-bygg").is_err());
+    assert!(reader.finalize("fjord", &d.id, "read-only").is_err());
+    assert_eq!(env.count("SELECT count(*) FROM drafts"), drafts);
+    nothing_issued(&env);
+}
+
 crate::on_both_stores!(
+    a_reading_host_writes_nothing,
     four_threads_finalizing_250_each_get_exactly_start_to_start_plus_999,
     a_finalize_refused_by_validation_uses_no_number_and_posts_nothing,
     a_trapping_finalize_is_rolled_back_and_the_host_goes_on,
