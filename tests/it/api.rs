@@ -386,22 +386,32 @@ fn schemathesis_finds_no_server_error_and_every_answer_matches_the_document() {
     eprintln!("schemathesis: {}", cases.trim());
 }
 
-fn receiver(py: &str, secret: &str, log: &std::path::Path) -> (Running, String) {
-    let mut child = Command::new(py)
-        .arg(repo().join("tests/api/receiver.py"))
+/// The receiver (`tests/api/receiver.py`), answering after `delay_ms`, over HTTPS with `tls`
+/// (certificate and key files); its URL.
+fn receiver(
+    py: &str,
+    secret: &str,
+    log: &std::path::Path,
+    delay_ms: &str,
+    tls: Option<(&str, &str)>,
+) -> (Running, String) {
+    let mut cmd = Command::new(py);
+    cmd.arg(repo().join("tests/api/receiver.py"))
         .arg(secret)
         .arg(log)
-        .arg("40")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+        .arg(delay_ms);
+    if let Some((cert, key)) = tls {
+        cmd.args([cert, key]);
+    }
+    let mut child = cmd.stdout(Stdio::piped()).spawn().unwrap();
     let mut port = String::new();
     std::io::BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut port)
         .unwrap();
+    let scheme = if tls.is_some() { "https" } else { "http" };
     (
         Running(child),
-        format!("http://127.0.0.1:{}/hook", port.trim()),
+        format!("{scheme}://127.0.0.1:{}/hook", port.trim()),
     )
 }
 
@@ -415,7 +425,7 @@ fn webhooks_survive_a_dispatcher_killed_at_random_moments() {
     let env = Env::active();
     let log = env.dir.path().join("received.log");
     let secret = "whsec_test_secret";
-    let (_receiver, url) = receiver(&py, secret, &log);
+    let (_receiver, url) = receiver(&py, secret, &log, "40", None);
     host_harness::store::with_unit(env.host.store(), |u| {
         u.api().unwrap().insert_endpoint("fjord", &url, secret, "*")
     })
@@ -568,20 +578,7 @@ fn webhooks_go_over_https_checked_against_the_authorities_named() {
     };
     let log = env.dir.path().join("received.log");
     let secret = "whsec_tls";
-    let mut child = Command::new(&py)
-        .arg(repo().join("tests/api/receiver.py"))
-        .arg(secret)
-        .arg(&log)
-        .args(["0", &cert, &key])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut port = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut port)
-        .unwrap();
-    let _receiver = Running(child);
-    let url = format!("https://127.0.0.1:{}/hook", port.trim());
+    let (_receiver, url) = receiver(&py, secret, &log, "0", Some((&cert, &key)));
     host_harness::store::with_unit(env.host.store(), |u| {
         u.api()
             .unwrap()
