@@ -8,7 +8,8 @@
 //! de-duplicates by `id`.
 
 use crate::bindings::{
-    Channel, DeliveryState, DocumentKind, NoticePlan, PaymentOutcome, ReminderDue,
+    Channel, DeliveryState, DocumentKind, Hold, NoticePlan, PaymentOutcome, ReminderDecision,
+    ReminderDue,
 };
 use crate::ids::Id;
 use crate::names::Name;
@@ -37,24 +38,6 @@ pub fn queue(u: &mut dyn Unit, client: &str, kind: &str, data: serde_json::Value
     if let Some(api) = u.api() {
         if api.has_endpoints(client)? {
             api.queue_event(client, kind, &data.to_string(), &now())?;
-        }
-    }
-    Ok(())
-}
-
-/// [`queue`], once for `once` (an invoice's `invoice.overdue`): a later run, or another host at
-/// the same time, keeps nothing more.
-pub fn queue_once(
-    u: &mut dyn Unit,
-    client: &str,
-    kind: &str,
-    once: &str,
-    data: serde_json::Value,
-) -> Result<()> {
-    debug_assert!(TYPES.contains(&kind), "{kind}");
-    if let Some(api) = u.api() {
-        if api.has_endpoints(client)? {
-            api.queue_event_once(client, kind, once, &data.to_string(), &now())?;
         }
     }
     Ok(())
@@ -176,17 +159,36 @@ pub fn reminder(
     queue(u, client, "reminder.sent", data)
 }
 
-/// An invoice is past its due date with money open: told once per invoice, by the first
-/// reminder run that finds it so (whether or not a notice goes).
-pub fn overdue(u: &mut dyn Unit, client: &str, d: &ReminderDue) -> Result<()> {
-    let data = json!({
-        "invoice_id": d.invoice_id,
-        "number": d.number,
-        "customer_id": d.customer_id,
-        "due_date": d.due_date,
-    });
-    let once = format!("invoice.overdue {}", d.invoice_id);
-    queue_once(u, client, "invoice.overdue", &once, data)
+/// Invoices past their due date with money open (a reminder run's `due`): each told once
+/// ever, by the first run that finds it so (whether or not a notice goes). A later run, or
+/// another host's at the same moment, keeps nothing more ([`crate::store::Api::queue_event_once`]).
+pub fn overdue(u: &mut dyn Unit, client: &str, due: &[ReminderDue]) -> Result<()> {
+    // As `queue`, with one look for endpoints for the whole run, not one per invoice.
+    let Some(api) = u.api() else { return Ok(()) };
+    if !api.has_endpoints(client)? {
+        return Ok(());
+    }
+    let created = now();
+    for d in due {
+        if matches!(d.decision, ReminderDecision::Never(Hold::NotOverdue)) {
+            continue;
+        }
+        let data = json!({
+            "invoice_id": d.invoice_id,
+            "number": d.number,
+            "customer_id": d.customer_id,
+            "due_date": d.due_date,
+        });
+        let once = format!("invoice.overdue {}", d.invoice_id);
+        api.queue_event_once(
+            client,
+            "invoice.overdue",
+            &once,
+            &data.to_string(),
+            &created,
+        )?;
+    }
+    Ok(())
 }
 
 /// An event's public id.

@@ -67,15 +67,8 @@ pub fn run(
     let due = h.call_reminders(client, |r, s| r.call_due(s, None))?;
     // Each invoice found overdue is told to the webhooks once (the first run that finds it).
     if !due.is_empty() {
-        crate::store::with_unit(h.store(), |u| {
-            for d in &due {
-                if !matches!(d.decision, ReminderDecision::Never(Hold::NotOverdue)) {
-                    crate::events::overdue(u, client, d)?;
-                }
-            }
-            Ok(())
-        })
-        .map_err(CallError::Host)?;
+        crate::store::with_unit(h.store(), |u| crate::events::overdue(u, client, &due))
+            .map_err(CallError::Host)?;
     }
     let mut report = Report {
         client: client.to_owned(),
