@@ -277,6 +277,14 @@ fn another_clients_key_finds_nothing_a_revoked_key_nothing_at_all_and_limits_hol
         Some(r#"{"customer_id": "c-bygg"}"#),
     );
     assert_eq!(status, 403, "{body}");
+    for path in [
+        format!("/api/v1/drafts/{dr}"),
+        format!("/api/v1/webhook-endpoints/{hook_id}"),
+    ] {
+        let (status, _, body) = call("DELETE", &format!("{base}{path}"), &reader, None);
+        assert_eq!(status, 403, "DELETE {path} with a read key: {body}");
+    }
+    assert_eq!(host.get_draft("fjord", dr).unwrap().id, *dr);
     // Revoked: 401 at once, for every request.
     host_harness::store::with_unit(host.store(), |u| {
         let api = u.api().unwrap();
@@ -568,7 +576,7 @@ fn webhooks_go_over_https_checked_against_the_authorities_named() {
     let Some(py) = python(&["hmac", "http.server", "ssl"]) else {
         return;
     };
-    let env = Env::active();
+    let mut env = Env::active();
     let Some([ca, cert, key]) = authority(env.dir.path()) else {
         assert!(
             std::env::var_os("INVOICING_REQUIRE_TOOLS").is_none(),
@@ -585,24 +593,17 @@ fn webhooks_go_over_https_checked_against_the_authorities_named() {
             .insert_endpoint("fjord", &url, secret, "invoice.issued")
     })
     .unwrap();
-    let mut host = connect(&env.db, runtime());
-    let issue = |host: &mut host_harness::runtime::Harness, n: u32| {
-        let d = host.create_draft("fjord", "c-bygg").unwrap();
-        let d = host
-            .update_draft(
-                "fjord",
-                &d.id,
-                d.version,
-                &DraftChange::AddLines(worked_example()),
-            )
-            .unwrap();
-        host.finalize("fjord", &d.id, &format!("tls-{n}")).unwrap();
-    };
+    let (db, out, store) = (
+        env.db.clone(),
+        env.dir.path().join("out"),
+        env.host.store_arc(),
+    );
+    // Delivered only by a `dispatch` process, with or without the authority named.
     let dispatch = |ca: Option<&str>| {
         let mut c = Command::new(HARNESS);
-        c.args(["dispatch", "--db", &env.db])
+        c.args(["dispatch", "--db", &db])
             .arg("--out")
-            .arg(env.dir.path().join("out"))
+            .arg(&out)
             .env_remove("INVOICING_WEBHOOK_CA")
             .stdout(Stdio::null());
         if let Some(ca) = ca {
@@ -611,7 +612,7 @@ fn webhooks_go_over_https_checked_against_the_authorities_named() {
         assert!(c.status().unwrap().success());
     };
     let last_delivery = || {
-        host_harness::store::with_unit(env.host.store(), |u| {
+        host_harness::store::with_unit(&*store, |u| {
             let api = u.api().unwrap();
             let events = api.events("fjord", 0, 100)?;
             let last = events.iter().rfind(|e| e.kind == "invoice.issued").unwrap();
@@ -619,7 +620,8 @@ fn webhooks_go_over_https_checked_against_the_authorities_named() {
         })
         .unwrap()
     };
-    issue(&mut host, 1);
+    let d = env.draft("c-bygg", worked_example());
+    env.host.finalize("fjord", &d.id, "tls-1").unwrap();
     dispatch(Some(&ca));
     let lines = std::fs::read_to_string(&log).unwrap_or_default();
     assert_eq!(lines.lines().count(), 1, "{:?}", last_delivery());
@@ -628,7 +630,8 @@ fn webhooks_go_over_https_checked_against_the_authorities_named() {
         "{lines}"
     );
     // Mozilla's roots do not know this authority: refused, kept to try again, with why.
-    issue(&mut host, 2);
+    let d = env.draft("c-bygg", worked_example());
+    env.host.finalize("fjord", &d.id, "tls-2").unwrap();
     dispatch(None);
     assert_eq!(std::fs::read_to_string(&log).unwrap().lines().count(), 1);
     let failed = last_delivery();

@@ -84,7 +84,10 @@ async fn create_draft(
         move |b, _| {
             let d = b.call(|i, s| i.call_create_draft(s, &input.customer_id))?;
             let version = d.version;
-            Ok(Reply::created(format!("/api/v1/drafts/{}", d.id), &Draft::from(d))?.draft(version))
+            Ok(
+                Reply::created(format!("/api/v1/drafts/{}", d.id), &Draft::from(d))?
+                    .versioned(version),
+            )
         },
     )
     .await)
@@ -107,7 +110,7 @@ async fn get_draft(
     .await?;
     let version = d.version;
     Ok(super::respond(
-        Reply::ok(&Draft::from(d))?.draft(version),
+        Reply::ok(&Draft::from(d))?.versioned(version),
         false,
     ))
 }
@@ -120,13 +123,6 @@ async fn delete_draft(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, Problem> {
-    if !caller.write {
-        return Err(Problem::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "this key may only read",
-        ));
-    }
     super::delete(&app, &caller, move |h, client| {
         Ok(h.delete_draft(client, &id)?)
     })
@@ -167,7 +163,7 @@ async fn change_draft(
                 .map_err(stale)?;
         }
         let version = d.version;
-        Ok(Reply::ok(&Draft::from(d))?.draft(version))
+        Ok(Reply::ok(&Draft::from(d))?.versioned(version))
     })
     .await)
 }

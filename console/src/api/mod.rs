@@ -392,7 +392,7 @@ async fn read<T: Send + 'static>(
 }
 
 /// A DELETE: `f` on a harness that writes, off the async threads (no response is kept: done
-/// twice, the thing is gone twice).
+/// twice, the thing is gone twice). A read key never gets here: `authenticate` refuses it.
 async fn delete<T: Send + 'static>(
     app: &Arc<App>,
     caller: &Caller,
@@ -417,7 +417,7 @@ async fn blocking<T: Send + 'static>(
 pub struct Reply {
     pub status: StatusCode,
     pub location: Option<String>,
-    /// A draft's version.
+    /// A draft's or a series' version.
     pub etag: Option<u64>,
     pub body: String,
 }
@@ -442,14 +442,15 @@ impl Reply {
         })
     }
 
-    /// A draft's answer: its version is its `ETag`.
-    pub fn draft(mut self, version: u64) -> Reply {
+    /// The answer of something changed by version (a draft, a series): its version is its
+    /// `ETag`.
+    pub fn versioned(mut self, version: u64) -> Reply {
         self.etag = Some(version);
         self
     }
 }
 
-/// A reply as a response: a draft's carries its version as `ETag`.
+/// A reply as a response: a versioned one carries its version as `ETag`.
 fn respond(r: Reply, replayed: bool) -> Response {
     let problem = r.status.is_client_error() || r.status.is_server_error();
     let mut res = (r.status, r.body.clone()).into_response();
@@ -511,23 +512,74 @@ async fn write(
     body: &Bytes,
     work: impl FnOnce(&mut Batch, &str) -> Result<Reply, Problem> + Send + 'static,
 ) -> Response {
+    idempotently(
+        app,
+        caller,
+        headers,
+        &request,
+        body,
+        |h, client, key, fingerprint| once(h, client, key, fingerprint, work),
+    )
+    .await
+}
+
+/// [`write`] for work that commits in units of its own (a bank file's import, in parts): the
+/// response is kept after the work, not with it. Such work must be safe to do again (the
+/// import registers each payment once by its bank reference), since a process that dies
+/// between the two leaves the work done and the response not kept.
+async fn write_in_parts(
+    app: &Arc<App>,
+    caller: &Caller,
+    headers: &HeaderMap,
+    request: String,
+    body: &Bytes,
+    work: impl FnOnce(&mut Harness, &str) -> Result<Reply, Problem> + Send + 'static,
+) -> Response {
+    idempotently(
+        app,
+        caller,
+        headers,
+        &request,
+        body,
+        |h, client, key, fingerprint| once_in_parts(h, client, key, fingerprint, work),
+    )
+    .await
+}
+
+/// `run` off the async threads with the request's idempotency key and fingerprint.
+async fn idempotently(
+    app: &Arc<App>,
+    caller: &Caller,
+    headers: &HeaderMap,
+    request: &str,
+    body: &Bytes,
+    run: impl FnOnce(&mut Harness, &str, Option<String>, String) -> Result<Response, Problem>
+        + Send
+        + 'static,
+) -> Response {
     let key = match idempotency_key(headers) {
         Ok(k) => k,
         Err(p) => return p.into_response(),
     };
-    let fingerprint = fingerprint(&request, body);
+    let fingerprint = fingerprint(request, body);
     blocking(app, caller, move |mut h, client| {
-        once(&mut h, client, key, fingerprint, work)
+        run(&mut h, client, key, fingerprint)
     })
     .await
     .unwrap_or_else(IntoResponse::into_response)
 }
 
-/// The response kept for `key`: replayed if it answered this same request, refused if it
-/// answered another.
-fn replay(h: &Harness, client: &str, key: &str, fingerprint: &str) -> Result<Response, Problem> {
-    let k = with_read(h.store(), |u| api(u)?.idempotent(client, key))?
-        .ok_or_else(|| Problem::internal("a kept response went missing"))?;
+/// The response kept for `key`, if one is: replayed if it answered this same request, refused
+/// if it answered another.
+fn replay(
+    h: &Harness,
+    client: &str,
+    key: &str,
+    fingerprint: &str,
+) -> Result<Option<Response>, Problem> {
+    let Some(k) = with_read(h.store(), |u| api(u)?.idempotent(client, key))? else {
+        return Ok(None);
+    };
     if k.request != fingerprint {
         return Err(Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -536,7 +588,7 @@ fn replay(h: &Harness, client: &str, key: &str, fingerprint: &str) -> Result<Res
         ));
     }
     let status = StatusCode::from_u16(k.status).unwrap_or(StatusCode::OK);
-    Ok(respond(
+    Ok(Some(respond(
         Reply {
             status,
             location: k.location,
@@ -544,7 +596,18 @@ fn replay(h: &Harness, client: &str, key: &str, fingerprint: &str) -> Result<Res
             body: k.body,
         },
         true,
-    ))
+    )))
+}
+
+/// The response another request with `key` kept while ours was at work: it stands.
+fn replay_winner(
+    h: &Harness,
+    client: &str,
+    key: &str,
+    fingerprint: &str,
+) -> Result<Response, Problem> {
+    replay(h, client, key, fingerprint)?
+        .ok_or_else(|| Problem::internal("a kept response went missing"))
 }
 
 /// A request's fingerprint: what makes a replay the same request.
@@ -577,8 +640,8 @@ fn once(
     work: impl FnOnce(&mut Batch, &str) -> Result<Reply, Problem>,
 ) -> Result<Response, Problem> {
     if let Some(k) = &key {
-        if with_read(h.store(), |u| api(u)?.idempotent(client, k))?.is_some() {
-            return replay(h, client, k, &fingerprint);
+        if let Some(kept) = replay(h, client, k, &fingerprint)? {
+            return Ok(kept);
         }
     }
     let mut batch = h.batch(client)?;
@@ -605,34 +668,10 @@ fn once(
     if !fresh {
         // Another request with this key committed first: its response stands, ours is undone.
         drop(batch);
-        return replay(h, client, &k, &fingerprint);
+        return replay_winner(h, client, &k, &fingerprint);
     }
     batch.commit()?;
     Ok(respond(reply, false))
-}
-
-/// [`write`] for work that commits in units of its own (a bank file's import, in parts): the
-/// response is kept after the work, not with it. Such work must be safe to do again (the
-/// import registers each payment once by its bank reference), since a process that dies
-/// between the two leaves the work done and the response not kept.
-async fn write_in_parts(
-    app: &Arc<App>,
-    caller: &Caller,
-    headers: &HeaderMap,
-    request: String,
-    body: &Bytes,
-    work: impl FnOnce(&mut Harness, &str) -> Result<Reply, Problem> + Send + 'static,
-) -> Response {
-    let key = match idempotency_key(headers) {
-        Ok(k) => k,
-        Err(p) => return p.into_response(),
-    };
-    let fingerprint = fingerprint(&request, body);
-    blocking(app, caller, move |mut h, client| {
-        once_in_parts(&mut h, client, key, fingerprint, work)
-    })
-    .await
-    .unwrap_or_else(IntoResponse::into_response)
 }
 
 fn once_in_parts(
@@ -643,8 +682,8 @@ fn once_in_parts(
     work: impl FnOnce(&mut Harness, &str) -> Result<Reply, Problem>,
 ) -> Result<Response, Problem> {
     if let Some(k) = &key {
-        if with_read(h.store(), |u| api(u)?.idempotent(client, k))?.is_some() {
-            return replay(h, client, k, &fingerprint);
+        if let Some(kept) = replay(h, client, k, &fingerprint)? {
+            return Ok(kept);
         }
     }
     let reply = match work(h, client) {
@@ -657,7 +696,7 @@ fn once_in_parts(
     };
     let record = kept_as(&reply, fingerprint.clone());
     if !with_unit(h.store(), |u| api(u)?.keep_response(client, &k, &record))? {
-        return replay(h, client, &k, &fingerprint);
+        return replay_winner(h, client, &k, &fingerprint);
     }
     Ok(respond(reply, false))
 }

@@ -8,7 +8,7 @@ use super::{parse, read, write, Caller, Problem, Reply};
 use crate::App;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::{Extension, Json};
 use invoicing_host::bindings::{self as b, Error};
@@ -25,15 +25,9 @@ pub fn routes() -> OpenApiRouter<Arc<App>> {
 }
 
 /// A series as an answer: its version is its `ETag`.
-fn reply(s: b::Series, status: StatusCode) -> Result<Reply, Problem> {
+fn reply(s: b::Series) -> Result<Reply, Problem> {
     let version = s.version;
-    let body = Series::from(s);
-    let r = if status == StatusCode::CREATED {
-        Reply::created(format!("/api/v1/series/{}", body.id), &body)?
-    } else {
-        Reply::ok(&body)?
-    };
-    Ok(r.draft(version))
+    Ok(Reply::ok(&Series::from(s))?.versioned(version))
 }
 
 #[utoipa::path(get, path = "/api/v1/series", tag = "documents",
@@ -58,7 +52,7 @@ async fn get_series(
         Ok(h.get_series(client, &id)?)
     })
     .await?;
-    Ok(super::respond(reply(s, StatusCode::OK)?, false))
+    Ok(super::respond(reply(s)?, false))
 }
 
 #[utoipa::path(post, path = "/api/v1/drafts/{id}/recurring", tag = "drafts",
@@ -81,12 +75,16 @@ async fn make_recurring(
     let request = format!("POST /api/v1/drafts/{id}/recurring {version:?}");
     Ok(write(&app, &caller, &headers, request, &body, move |b, _| {
         let schedule = b::Schedule::from(input.schedule);
-        let now = b.call(|i, s| i.call_get_draft(s, &id))?.version;
-        let v = version.unwrap_or(now);
+        // Without If-Match, the draft as it is now.
+        let v = match version {
+            Some(v) => v,
+            None => b.call(|i, s| i.call_get_draft(s, &id))?.version,
+        };
         let s = b
             .call_recurring(|r, s| r.call_make_recurring(s, &id, v, &schedule))
             .map_err(stale)?;
-        reply(s, StatusCode::CREATED)
+        let (version, at) = (s.version, format!("/api/v1/series/{}", s.id));
+        Ok(Reply::created(at, &Series::from(s))?.versioned(version))
     })
     .await)
 }
@@ -123,7 +121,7 @@ async fn change_series(
                 .call_recurring(|r, st| r.call_change_series(st, &id, v, &change))
                 .map_err(stale)?;
         }
-        reply(s, StatusCode::OK)
+        reply(s)
     })
     .await)
 }

@@ -136,13 +136,6 @@ async fn delete_endpoint(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, Problem> {
-    if !caller.write {
-        return Err(Problem::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "this key may only read",
-        ));
-    }
     let row = endpoint_row(&id)?;
     let gone = super::delete(&app, &caller, move |h, client| {
         Ok(with_unit(h.store(), |u| {
